@@ -1,0 +1,58 @@
+import { maskPersonalData } from './mask';
+
+/** Stable error codes; operators and tests match on these, never on message text. */
+export type ErrorCode =
+  | 'CONFIG.INVALID_SETTING'
+  | 'CONFIG.INVALID_CONNECTOR'
+  | 'WORKDAY.AUTHENTICATION'
+  | 'WORKDAY.VALIDATION'
+  | 'WORKDAY.UNAVAILABLE'
+  | 'WORKDAY.BAD_RESPONSE'
+  | 'GRAPH.UNAVAILABLE'
+  | 'GRAPH.BAD_RESPONSE'
+  | 'GRAPH.REQUEST_REFUSED'
+  | 'STORAGE.UNAVAILABLE'
+  | 'INPUT.INVALID'
+  | 'INTERNAL';
+
+const MARKER = Symbol.for('entra-attribute-writer.AppError');
+
+/** The one error type of the app: a stable code, whether a retry may help, a masked message. */
+export class AppError extends Error {
+  readonly [MARKER] = true;
+  readonly code: ErrorCode;
+  readonly transient: boolean;
+
+  constructor(code: ErrorCode, message: string, options: { transient?: boolean; cause?: unknown } = {}) {
+    super(maskPersonalData(message), options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.transient = options.transient ?? false;
+  }
+
+  /** Whether the CLI should exit 2 (a setting or the connector file is wrong). */
+  get isConfiguration(): boolean {
+    return this.code.startsWith('CONFIG.') || this.code === 'WORKDAY.AUTHENTICATION';
+  }
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[MARKER] === true;
+}
+
+/** Turns anything thrown into an AppError with personal data masked. */
+export function ensureAppError(err: unknown, fallback: ErrorCode = 'INTERNAL'): AppError {
+  if (isAppError(err)) return err;
+  if (err instanceof Error) {
+    const transient = isNetworkError(err);
+    return new AppError(transient ? fallback : fallback, err.message, { transient, cause: undefined });
+  }
+  return new AppError(fallback, typeof err === 'string' ? err : JSON.stringify(err) ?? String(err));
+}
+
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function isNetworkError(err: Error): boolean {
+  const code = (err as { code?: unknown }).code ?? (err.cause as { code?: unknown } | undefined)?.code;
+  return (typeof code === 'string' && NETWORK_CODES.has(code)) || err.name === 'AbortError' || err.message === 'fetch failed';
+}

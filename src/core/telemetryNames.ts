@@ -1,0 +1,21 @@
+/**
+ * Names of the telemetry records the app emits. The workbook and alert rules in infra/ query
+ * exactly these names; a test checks that they agree.
+ */
+export const TELEMETRY = {
+  /** Custom event, one per worker outcome. Properties: code, reason, workerId, runId, runKind, dryRun; measurements: durationMs, graphRequests. */
+  workerOutcomeEvent: 'WorkerOutcome',
+  /** Custom event, one per cycle, sweep or resync. Properties: runId, kind, dryRun, held, approved; measurements: counts.* and the metrics below. */
+  runCompletedEvent: 'RunCompleted',
+  /** Custom event when the mass-change guard holds a cycle. */
+  cycleHeldEvent: 'CycleHeld',
+  metrics: {
+    outcomes: 'AttributeWriter.Outcomes',
+    escrowBacklog: 'AttributeWriter.EscrowBacklog',
+    escrowOldestAgeMinutes: 'AttributeWriter.EscrowOldestAgeMinutes',
+    graphThrottled: 'AttributeWriter.GraphThrottled',
+    graphRequests: 'AttributeWriter.GraphRequests',
+    workdayReadMs: 'AttributeWriter.WorkdayReadMs',
+    runDurationMs: 'AttributeWriter.RunDurationMs',
+  },
+} as const;
