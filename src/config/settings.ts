@@ -1,0 +1,164 @@
+/**
+ * App settings (environment variables; app settings in Azure, local.settings.json locally).
+ * Parsed once at start-up: a bad value stops the app with the setting's name and a good example.
+ */
+import { z } from 'zod';
+import { AppError } from '../core/errors';
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+export function isLoopbackUrl(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return LOOPBACK_HOSTS.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+  } catch {
+    return false;
+  }
+}
+
+const httpUrl = (example: string) =>
+  z
+    .string()
+    .trim()
+    .refine((value) => {
+      try {
+        return ['http:', 'https:'].includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    }, `must be an http(s) URL, e.g. ${example}`);
+
+const bool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((value) => ['true', 'false', '1', '0', ''].includes(value), "must be 'true' or 'false'")
+  .transform((value) => value === 'true' || value === '1');
+
+/** Six-field NCRONTAB (`{second} {minute} {hour} {day} {month} {day-of-week}`), as Functions timers use. */
+const ncrontab = (example: string) =>
+  z
+    .string()
+    .trim()
+    .refine((value) => value.split(/\s+/).length === 6, `must be a six-field NCRONTAB expression, e.g. '${example}'`);
+
+export type StorageSettings =
+  | { kind: 'connectionString'; connectionString: string }
+  | { kind: 'identity'; queueServiceUri: string; tableServiceUri: string; clientId?: string };
+
+const settingsSchema = z
+  .object({
+    AzureWebJobsStorage: z.string().trim().optional(),
+    AzureWebJobsStorage__queueServiceUri: httpUrl('https://<account>.queue.core.windows.net').optional(),
+    AzureWebJobsStorage__tableServiceUri: httpUrl('https://<account>.table.core.windows.net').optional(),
+    AzureWebJobsStorage__credential: z.literal('managedidentity', { error: "must be 'managedidentity'" }).optional(),
+    AzureWebJobsStorage__clientId: z.string().trim().optional(),
+    CONNECTOR_CONFIG: z.string().trim().min(1).default('connector.json'),
+    WORKDAY_RAAS_URL: httpUrl('https://wd2-impl-services1.workday.com/ccx/service/customreport2/<tenant>/<owner>/<report>').optional(),
+    WORKDAY_SOAP_URL: httpUrl('https://<host>/ccx/service/<tenant>/Human_Resources/v44.2').optional(),
+    WORKDAY_USERNAME: z.string().trim().min(1, 'must name the integration system user, e.g. ISU_Entra@contoso').optional(),
+    WORKDAY_PASSWORD: z.string().min(1, 'must hold the integration system user password').optional(),
+    GRAPH_BASE_URL: httpUrl('https://graph.microsoft.com')
+      .refine((value) => !/\/(v1\.0|beta)\/?$/.test(value), 'must hold no version segment, e.g. https://graph.microsoft.com (the client adds /v1.0)')
+      .default('https://graph.microsoft.com'),
+    GRAPH_AUTH: z.enum(['azure', 'none'], { error: "must be 'azure' or 'none'" }).default('azure'),
+    AZURE_CLIENT_ID: z.string().trim().optional(),
+    ENRICH_SCHEDULE: ncrontab('0 */30 * * * *').default('0 */30 * * * *'),
+    ESCROW_SWEEP_SCHEDULE: ncrontab('0 */1 * * * *').default('0 */1 * * * *'),
+    DRY_RUN: bool.default(false),
+    /** One-shot approval of the held cycle, by its id (see README, Safety). */
+    APPROVE_HELD_CYCLE: z.string().trim().optional(),
+    QUEUE_NAME: z.string().trim().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid queue name').default('worker-jobs'),
+    TABLE_PREFIX: z.string().trim().regex(/^[A-Za-z][A-Za-z0-9]{0,20}$/, 'must be letters and digits').default('attrwriter'),
+    APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().trim().optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (s.GRAPH_AUTH === 'none' && !isLoopbackUrl(s.GRAPH_BASE_URL)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['GRAPH_AUTH'],
+        message: `'none' is refused because GRAPH_BASE_URL (${s.GRAPH_BASE_URL}) is not a loopback address; use 'azure'`,
+      });
+    }
+    const identity = s.AzureWebJobsStorage__queueServiceUri || s.AzureWebJobsStorage__tableServiceUri;
+    if (!s.AzureWebJobsStorage && !identity) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AzureWebJobsStorage'],
+        message: "is required: a connection string ('UseDevelopmentStorage=true' locally) or the identity-based __queueServiceUri and __tableServiceUri",
+      });
+    }
+    if (identity && !(s.AzureWebJobsStorage__queueServiceUri && s.AzureWebJobsStorage__tableServiceUri)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [s.AzureWebJobsStorage__queueServiceUri ? 'AzureWebJobsStorage__tableServiceUri' : 'AzureWebJobsStorage__queueServiceUri'],
+        message: 'is required with identity-based storage (both __queueServiceUri and __tableServiceUri)',
+      });
+    }
+  });
+
+export type RawSettings = z.output<typeof settingsSchema>;
+
+export interface Settings {
+  storage: StorageSettings;
+  connectorPath: string;
+  workday: { raasUrl?: string; soapUrl?: string; username?: string; password?: string };
+  graph: { baseUrl: string; auth: 'azure' | 'none'; clientId?: string };
+  enrichSchedule: string;
+  escrowSweepSchedule: string;
+  dryRun: boolean;
+  approveHeldCycle?: string;
+  queueName: string;
+  tablePrefix: string;
+  appInsightsConnectionString?: string;
+}
+
+/** Reads settings from the environment; throws CONFIG.INVALID_SETTING naming every bad setting. */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const result = settingsSchema.safeParse(pickKnown(env));
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  - ${String(issue.path[0] ?? '(settings)')} ${issue.message}`);
+    throw new AppError('CONFIG.INVALID_SETTING', `Invalid settings:\n${problems.join('\n')}`);
+  }
+  const s = result.data;
+  const storage: StorageSettings = s.AzureWebJobsStorage__queueServiceUri && s.AzureWebJobsStorage__tableServiceUri
+    ? {
+        kind: 'identity',
+        queueServiceUri: s.AzureWebJobsStorage__queueServiceUri,
+        tableServiceUri: s.AzureWebJobsStorage__tableServiceUri,
+        ...(s.AzureWebJobsStorage__clientId ? { clientId: s.AzureWebJobsStorage__clientId } : {}),
+      }
+    : { kind: 'connectionString', connectionString: s.AzureWebJobsStorage! };
+  return {
+    storage,
+    connectorPath: s.CONNECTOR_CONFIG,
+    workday: {
+      raasUrl: s.WORKDAY_RAAS_URL,
+      soapUrl: s.WORKDAY_SOAP_URL,
+      username: s.WORKDAY_USERNAME,
+      password: s.WORKDAY_PASSWORD,
+    },
+    graph: { baseUrl: s.GRAPH_BASE_URL.replace(/\/+$/, ''), auth: s.GRAPH_AUTH, clientId: s.AZURE_CLIENT_ID },
+    enrichSchedule: s.ENRICH_SCHEDULE,
+    escrowSweepSchedule: s.ESCROW_SWEEP_SCHEDULE,
+    dryRun: s.DRY_RUN,
+    approveHeldCycle: s.APPROVE_HELD_CYCLE || undefined,
+    queueName: s.QUEUE_NAME,
+    tablePrefix: s.TABLE_PREFIX,
+    appInsightsConnectionString: s.APPLICATIONINSIGHTS_CONNECTION_STRING || undefined,
+  };
+}
+
+/** Empty strings count as unset, as App Service shows unset settings. */
+function pickKnown(env: NodeJS.ProcessEnv): Record<string, string> {
+  const known = Object.keys(settingsSchema.shape ?? {});
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(env)) {
+    const value = env[key];
+    if (value !== undefined && value !== '' && (known.length === 0 || known.includes(key))) picked[key] = value;
+  }
+  return picked;
+}
+
+/** Names of every setting, for the docs and the Bicep check. */
+export const SETTING_NAMES: readonly string[] = Object.keys(settingsSchema.shape ?? {});
