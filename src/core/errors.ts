@@ -22,12 +22,22 @@ export class AppError extends Error {
   readonly [MARKER] = true;
   readonly code: ErrorCode;
   readonly transient: boolean;
+  /** How long the server asked us to wait (Retry-After), when it said. */
+  readonly retryAfterMs?: number;
+  /** HTTP status of the failed call, when there was one. */
+  readonly status?: number;
 
-  constructor(code: ErrorCode, message: string, options: { transient?: boolean; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { transient?: boolean; cause?: unknown; retryAfterMs?: number; status?: number } = {},
+  ) {
     super(maskPersonalData(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
     this.transient = options.transient ?? false;
+    if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+    if (options.status !== undefined) this.status = options.status;
   }
 
   /** Whether the CLI should exit 2 (a setting or the connector file is wrong). */
@@ -44,8 +54,7 @@ export function isAppError(value: unknown): value is AppError {
 export function ensureAppError(err: unknown, fallback: ErrorCode = 'INTERNAL'): AppError {
   if (isAppError(err)) return err;
   if (err instanceof Error) {
-    const transient = isNetworkError(err);
-    return new AppError(transient ? fallback : fallback, err.message, { transient, cause: undefined });
+    return new AppError(fallback, err.message, { transient: isNetworkError(err) });
   }
   return new AppError(fallback, typeof err === 'string' ? err : JSON.stringify(err) ?? String(err));
 }

@@ -1,0 +1,58 @@
+/**
+ * State of one simulated Workday tenant, shared by the RaaS and SOAP handlers of the simulator.
+ * Tests and the demo change it in process (add workers, inject faults) and read the request log.
+ */
+import type { SimWorker } from '../world';
+
+export type WorkdayProtocol = 'raas' | 'soap';
+
+export interface InjectedFault {
+  protocol: WorkdayProtocol | 'any';
+  /** HTTP status to answer (500, 503), or 'truncate' to cut a RaaS body midway, or 'html' for a maintenance page. */
+  kind: number | 'truncate' | 'html';
+  /** How many matching requests still fail. */
+  remaining: number;
+  /** SOAP only: fail only requests for this page number or later. */
+  fromPage?: number;
+}
+
+export interface WorkdayRequestLogEntry {
+  protocol: WorkdayProtocol;
+  /** RaaS: the query string; SOAP: the operation and page. */
+  summary: string;
+  status: number;
+  at: Date;
+}
+
+export interface WorkdayTenant {
+  /** The tenant name in URLs, e.g. contoso. */
+  name: string;
+  /** The integration system user, as sent: `ISU_Entra@contoso`. */
+  username: string;
+  password: string;
+  workers: SimWorker[];
+  faults: InjectedFault[];
+  requests: WorkdayRequestLogEntry[];
+}
+
+export function createTenant(workers: SimWorker[], options: Partial<Pick<WorkdayTenant, 'name' | 'username' | 'password'>> = {}): WorkdayTenant {
+  const name = options.name ?? 'contoso';
+  return {
+    name,
+    username: options.username ?? `ISU_Entra@${name}`,
+    password: options.password ?? 'simulated-P@ss<word>&',
+    workers,
+    faults: [],
+    requests: [],
+  };
+}
+
+/** Consumes one injected fault matching the request, if any. */
+export function takeFault(tenant: WorkdayTenant, protocol: WorkdayProtocol, page?: number): InjectedFault | null {
+  const fault = tenant.faults.find(
+    (f) => f.remaining > 0 && (f.protocol === 'any' || f.protocol === protocol) && (f.fromPage === undefined || (page ?? 1) >= f.fromPage),
+  );
+  if (!fault) return null;
+  fault.remaining -= 1;
+  return fault;
+}
