@@ -1,0 +1,243 @@
+/**
+ * One enrichment cycle's planning: read every worker, validate, scope, find conflicts, compare
+ * with the ledger, apply the mass-change guard, and enqueue one job per worker that needs one.
+ * Nothing is enqueued or recorded until the whole read has succeeded.
+ */
+import { ensureAppError } from './errors';
+import { ledgerEntry } from './enrichWorker';
+import { desiredHash, desiredStateOf } from './mapping';
+import { SETTLED_OUTCOMES, type Outcome, type OutcomeCode } from './outcome';
+import type { Pipeline } from './pipeline';
+import type { LedgerEntry, WorkerJob } from './ports';
+import { scopeOf } from './scope';
+import { RunTally } from './tally';
+import { isBlockedDomain, parseWorker, type Worker } from './worker';
+
+export interface CycleOptions {
+  runId: string;
+  dryRun: boolean;
+  /** `--approve`: let this cycle's changes through the mass-change guard. */
+  approve: boolean;
+  /** `--reverify`: check every in-scope worker against Graph, whatever the ledger says. */
+  reverify: boolean;
+  /** Force a full read from an incremental-capable source. */
+  fullRead?: boolean;
+  operationId?: string;
+}
+
+export interface CyclePlan {
+  runId: string;
+  startedAt: Date;
+  dryRun: boolean;
+  tally: RunTally;
+  /** Jobs handed to the queue (0 when held). */
+  enqueued: number;
+  /** Changes against the ledger (what the guard counts). */
+  changes: number;
+  held: boolean;
+  approvedBy: 'flag' | 'setting' | null;
+  read: 'full' | 'incremental';
+  workersRead: number;
+  workdayReadMs: number;
+}
+
+interface Candidate {
+  worker: Worker;
+  hash: string;
+  previous: LedgerSummary | undefined;
+}
+
+type LedgerSummary = Pick<LedgerEntry, 'lastOutcome' | 'reason' | 'desiredHash' | 'verifiedAt'> & { entry: LedgerEntry };
+
+type Deps = Omit<Pipeline, 'directory'>;
+
+export async function planCycle(deps: Deps, options: CycleOptions): Promise<CyclePlan> {
+  const startedAt = deps.clock.now();
+  const tally = new RunTally();
+  const ledger = await loadLedger(deps);
+  const readPlan = await chooseRead(deps, options);
+
+  const readStarted = Date.now();
+  const { candidates, decided, workersRead } = await readAndClassify(deps, ledger, readPlan.updatedFrom, startedAt);
+  const workdayReadMs = Date.now() - readStarted;
+
+  const ledgerWrites: LedgerEntry[] = [];
+  const recordDecided = (outcome: Outcome, hash?: string): void => {
+    tally.add(outcome, { keyed: outcome.workerId !== '' });
+    const previous = ledger.get(outcome.workerId);
+    if (outcome.workerId !== '' && (previous?.lastOutcome !== outcome.code || previous?.reason !== outcome.reason)) {
+      const job = { workerId: outcome.workerId, cycleId: options.runId, fields: {}, desiredHash: hash ?? '' };
+      const entry = ledgerEntry(job, outcome, previous?.entry ?? null, startedAt);
+      if (!hash) delete entry.desiredHash;
+      ledgerWrites.push(entry);
+    }
+  };
+  for (const { outcome, hash } of decided) recordDecided(outcome, hash);
+
+  const reverifyBefore = startedAt.getTime() - deps.connector.guards.reverifyEveryHours * 3600_000;
+  const jobs: WorkerJob[] = [];
+  let changes = 0;
+  let settled = 0;
+  for (const candidate of candidates) {
+    const previous = candidate.previous;
+    const isChange = previous?.desiredHash !== candidate.hash;
+    const verifyDue = !previous?.verifiedAt || previous.verifiedAt.getTime() <= reverifyBefore;
+    const needsJob = isChange || options.reverify || verifyDue || !SETTLED_OUTCOMES.has(previous.lastOutcome);
+    if (!needsJob) {
+      if (previous.lastOutcome === 'written' || previous.lastOutcome === 'unchanged') settled += 1;
+      else tally.add({ code: previous.lastOutcome, workerId: candidate.worker.workerId, ...(previous.reason ? { reason: previous.reason } : {}) });
+      continue;
+    }
+    if (isChange) changes += 1;
+    jobs.push(jobOf(candidate, options, deps.dryRun));
+  }
+  tally.addCount('unchanged', settled);
+
+  const approvedBy = options.approve ? 'flag' : (await approvedBySetting(deps)) ? 'setting' : null;
+  const held = changes > deps.connector.guards.maxWritesPerCycle && approvedBy === null;
+  const dryRun = options.dryRun || deps.dryRun;
+  if (held) {
+    for (const job of jobs) {
+      const previous = ledger.get(job.workerId);
+      recordDecided(
+        { code: 'held', workerId: job.workerId, reason: 'maxWritesPerCycle', detail: `the cycle planned ${changes} changes, over guards.maxWritesPerCycle (${deps.connector.guards.maxWritesPerCycle}); approve with cycle --approve` },
+        // Keep the last approved state, so the held change still counts as a change next cycle.
+        previous?.desiredHash,
+      );
+    }
+  }
+  if (!dryRun) await deps.ledger.putMany(ledgerWrites);
+  if (!held) await deps.queue.enqueue(jobs);
+  if (!dryRun) await readPlan.commit();
+  if (held) deps.logger.log('warn', `cycle ${options.runId} held: ${changes} planned changes exceed guards.maxWritesPerCycle (${deps.connector.guards.maxWritesPerCycle})`, { runId: options.runId, changes });
+
+  return {
+    runId: options.runId,
+    startedAt,
+    dryRun,
+    tally,
+    enqueued: held ? 0 : jobs.length,
+    changes,
+    held,
+    approvedBy: held ? null : approvedBy,
+    read: readPlan.updatedFrom ? 'incremental' : 'full',
+    workersRead,
+    workdayReadMs,
+  };
+}
+
+function jobOf(candidate: Candidate, options: CycleOptions, dryRun: boolean): WorkerJob {
+  const job: WorkerJob = {
+    workerId: candidate.worker.workerId,
+    cycleId: options.runId,
+    fields: candidate.worker.fields,
+    desiredHash: candidate.hash,
+  };
+  if (options.dryRun || dryRun) job.dryRun = true;
+  if (options.operationId) job.operationId = options.operationId;
+  return job;
+}
+
+async function loadLedger(deps: Deps): Promise<Map<string, LedgerSummary>> {
+  const map = new Map<string, LedgerSummary>();
+  for await (const entry of deps.ledger.list()) {
+    map.set(entry.workerId, { lastOutcome: entry.lastOutcome, reason: entry.reason, desiredHash: entry.desiredHash, verifiedAt: entry.verifiedAt, entry });
+  }
+  return map;
+}
+
+interface Decided {
+  outcome: Outcome;
+  hash?: string;
+}
+
+/**
+ * Streams the source once. Returns the in-scope candidates and the workers already decided
+ * (rejected, out of scope, conflicts). Throws if the read fails at any point.
+ */
+async function readAndClassify(deps: Deps, ledger: Map<string, LedgerSummary>, updatedFrom: Date | undefined, asOf: Date) {
+  const { connector } = deps;
+  const fields = connector.source.fields;
+  const candidates: Candidate[] = [];
+  const decided: Decided[] = [];
+  const idCounts = new Map<string, number>();
+  const emailCounts = new Map<string, number>();
+  let workersRead = 0;
+  try {
+    for await (const raw of deps.source.readWorkers({ asOf, ...(updatedFrom ? { updatedFrom } : {}) })) {
+      workersRead += 1;
+      const parsed = parseWorker(raw, fields);
+      if (!parsed.ok) {
+        decided.push({ outcome: { code: 'rejected', workerId: parsed.workerId ?? '', reason: parsed.reason, detail: parsed.detail } });
+        continue;
+      }
+      const { worker } = parsed;
+      const verdict = scopeOf(connector, worker.attributes);
+      if (verdict === 'outOfScope') {
+        decided.push({ outcome: { code: 'outOfScope', workerId: worker.workerId, reason: 'notInScope' } });
+        continue;
+      }
+      if (verdict === 'bothScopes') {
+        decided.push({ outcome: { code: 'conflict', workerId: worker.workerId, reason: 'inBothScopes', detail: 'the worker matches both scope and cloudOnlyScope; neither connector may write it' } });
+        continue;
+      }
+      const email = worker.fields.personalEmail;
+      if (email && isBlockedDomain(email, connector.guards.blockedEmailDomains)) {
+        decided.push({ outcome: { code: 'rejected', workerId: worker.workerId, reason: 'blockedEmailDomain', detail: "the personal email is in one of the organisation's own domains: no alternate channel" } });
+        continue;
+      }
+      const hash = desiredHash(desiredStateOf(worker.fields, connector.mappings), connector.mappings);
+      const idKey = worker.workerId.toLowerCase();
+      idCounts.set(idKey, (idCounts.get(idKey) ?? 0) + 1);
+      if (email) emailCounts.set(email.toLowerCase(), (emailCounts.get(email.toLowerCase()) ?? 0) + 1);
+      candidates.push({ worker, hash, previous: ledger.get(worker.workerId) });
+    }
+  } catch (err) {
+    throw ensureAppError(err, 'WORKDAY.BAD_RESPONSE');
+  }
+  return { ...separateConflicts(candidates, idCounts, emailCounts, decided), workersRead };
+}
+
+/** Two workers on one Entra user, or two workers on one reset mailbox: conflicts for all of them. */
+function separateConflicts(candidates: Candidate[], idCounts: Map<string, number>, emailCounts: Map<string, number>, decided: Decided[]) {
+  const kept: Candidate[] = [];
+  for (const candidate of candidates) {
+    const { worker, hash } = candidate;
+    const email = worker.fields.personalEmail;
+    if ((idCounts.get(worker.workerId.toLowerCase()) ?? 0) > 1) {
+      decided.push({ outcome: { code: 'conflict', workerId: worker.workerId, reason: 'duplicateWorkerId', detail: 'several workers share this id (employeeId matching ignores case); none is written' }, hash });
+    } else if (email && (emailCounts.get(email.toLowerCase()) ?? 0) > 1) {
+      decided.push({ outcome: { code: 'conflict', workerId: worker.workerId, reason: 'sharedPersonalEmail', detail: `${emailCounts.get(email.toLowerCase())} in-scope workers share this personal email; two accounts resetting to one mailbox is an account-takeover path` }, hash });
+    } else {
+      kept.push(candidate);
+    }
+  }
+  return { candidates: kept, decided };
+}
+
+/** Full or incremental read; the watermark moves only through `commit`, after the whole read succeeded. */
+async function chooseRead(deps: Deps, options: CycleOptions): Promise<{ updatedFrom?: Date; commit: () => Promise<void> }> {
+  const asOf = deps.clock.now();
+  const { source, watermarks, connector } = deps;
+  if (!source.supportsIncremental || connector.source.kind !== 'soap') return { commit: async () => {} };
+  const lastRead = await watermarks.get(`${source.kind}:lastRead`);
+  const lastFull = await watermarks.get(`${source.kind}:lastFullRead`);
+  const fullDue = !lastFull || asOf.getTime() - lastFull.getTime() >= connector.source.fullReadEveryHours * 3600_000;
+  const full = options.fullRead || options.reverify || fullDue || !lastRead;
+  return {
+    ...(full ? {} : { updatedFrom: lastRead }),
+    commit: async () => {
+      await watermarks.set(`${source.kind}:lastRead`, asOf);
+      if (full) await watermarks.set(`${source.kind}:lastFullRead`, asOf);
+    },
+  };
+}
+
+/** APPROVE_HELD_CYCLE names a held cycle; it approves the next cycle once, then no longer matches. */
+async function approvedBySetting(deps: Deps): Promise<boolean> {
+  if (!deps.approveHeldCycle) return false;
+  const [latest] = await deps.runs.latest(1);
+  return latest !== undefined && latest.held && latest.runId === deps.approveHeldCycle;
+}
+
+export const PLANNING_OUTCOMES: readonly OutcomeCode[] = ['rejected', 'outOfScope', 'conflict', 'held'];

@@ -1,0 +1,133 @@
+/**
+ * From a worker's fields to the target state, and from the user's current state to the one
+ * PATCH that makes it so. Comparison is case-insensitive for emails, so casing never churns writes.
+ */
+import { createHash } from 'node:crypto';
+import type { Mapping } from './connector';
+import { maskValue } from './mask';
+import type { ChangeView } from './outcome';
+import type { AuthenticationEmailMethod, DirectoryUser } from './ports';
+
+/** Desired value per mapping target; null where the source field is empty. */
+export type DesiredState = Record<string, string | null>;
+
+export function desiredStateOf(fields: Readonly<Record<string, string | null>>, mappings: readonly Mapping[]): DesiredState {
+  const desired: DesiredState = {};
+  for (const mapping of mappings) desired[mapping.target] = fields[mapping.source] ?? null;
+  return desired;
+}
+
+/** Stable hash of what the connector wants for a worker, mapping rules included: a config change re-plans. */
+export function desiredHash(desired: DesiredState, mappings: readonly Mapping[]): string {
+  const canonical = mappings.map((m) => [m.target, m.mode ?? '', m.onSourceEmpty, normalise(desired[m.target] ?? null)]);
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url').slice(0, 22);
+}
+
+/** Hash of one written value, kept in the ledger so `merge` can later remove exactly what it added. */
+export function valueHash(value: string): string {
+  return createHash('sha256').update(value.trim().toLowerCase()).digest('base64url').slice(0, 22);
+}
+
+function normalise(value: string | null): string | null {
+  return value === null ? null : value.trim().toLowerCase();
+}
+
+const sameText = (a: string | null | undefined, b: string | null | undefined): boolean => normalise(a ?? null) === normalise(b ?? null);
+
+export interface WritePlan {
+  /** The body of the one PATCH /users/{id}; empty when the user already holds the desired values. */
+  patch: Record<string, unknown>;
+  /** The SSPR email method to set, when mapped and different. */
+  authenticationEmail: { existingId: string | null; emailAddress: string } | null;
+  /** What changes, masked for reporting. */
+  changes: ChangeView[];
+  /** Hashes of the values this plan writes, per target (merged into the ledger's). */
+  writtenHashes: Record<string, string>;
+}
+
+export function isEmptyPlan(plan: WritePlan): boolean {
+  return Object.keys(plan.patch).length === 0 && plan.authenticationEmail === null;
+}
+
+export interface PlanInput {
+  desired: DesiredState;
+  user: DirectoryUser;
+  mappings: readonly Mapping[];
+  /** Current SSPR email method; only read when authenticationEmail is mapped. */
+  authenticationEmail?: AuthenticationEmailMethod | null;
+  /** Hashes of what this connector wrote before (ledger). */
+  previouslyWritten?: Readonly<Record<string, string>>;
+}
+
+export function planWrite(input: PlanInput): WritePlan {
+  const plan: WritePlan = { patch: {}, authenticationEmail: null, changes: [], writtenHashes: {} };
+  for (const mapping of input.mappings) {
+    const want = input.desired[mapping.target] ?? null;
+    if (mapping.target === 'otherMails') planOtherMails(plan, mapping, want, input);
+    else if (mapping.target === 'authenticationEmail') planAuthenticationEmail(plan, want, input.authenticationEmail ?? null);
+    else planScalar(plan, mapping, want, currentScalar(input.user, mapping.target));
+  }
+  return plan;
+}
+
+function currentScalar(user: DirectoryUser, target: string): string | null {
+  if (target === 'usageLocation') return user.usageLocation;
+  const value = user.extensions[target];
+  return value === undefined || value === null ? null : String(value);
+}
+
+function record(plan: WritePlan, property: string, before: unknown, after: unknown): void {
+  plan.changes.push({ property, before: maskValue(before), after: maskValue(after) });
+}
+
+function planScalar(plan: WritePlan, mapping: Mapping, want: string | null, current: string | null): void {
+  if (want === null) {
+    if (mapping.onSourceEmpty === 'clear' && current !== null) {
+      plan.patch[mapping.target] = null;
+      record(plan, mapping.target, current, null);
+    }
+    return;
+  }
+  if (want === current) return;
+  plan.patch[mapping.target] = want;
+  plan.writtenHashes[mapping.target] = valueHash(want);
+  record(plan, mapping.target, current, want);
+}
+
+/**
+ * otherMails: a PATCH replaces the whole collection. `replace` makes it exactly [email];
+ * `merge` keeps the other values but swaps out the one this connector wrote before, so an old
+ * personal mailbox does not stay a password-reset channel after the worker changed it.
+ */
+function planOtherMails(plan: WritePlan, mapping: Mapping, want: string | null, input: PlanInput): void {
+  const current = input.user.otherMails;
+  const previous = input.previouslyWritten?.otherMails;
+  let next: string[];
+  if (mapping.mode === 'merge') {
+    const kept = current.filter((value) => previous === undefined || valueHash(value) !== previous || sameText(value, want));
+    if (want === null) {
+      if (mapping.onSourceEmpty !== 'clear') return;
+      next = kept;
+    } else {
+      next = kept.some((value) => sameText(value, want)) ? kept : [...kept, want];
+    }
+  } else if (want === null) {
+    if (mapping.onSourceEmpty !== 'clear') return;
+    next = [];
+  } else {
+    next = current.length === 1 && sameText(current[0], want) ? current : [want];
+  }
+  const unchanged = next.length === current.length && next.every((value, index) => value === current[index]);
+  if (unchanged) return;
+  plan.patch.otherMails = next;
+  if (want !== null) plan.writtenHashes.otherMails = valueHash(want);
+  record(plan, 'otherMails', current, next);
+}
+
+function planAuthenticationEmail(plan: WritePlan, want: string | null, current: AuthenticationEmailMethod | null): void {
+  // Clearing a sign-in method is refused by the connector schema: an empty source keeps it.
+  if (want === null || sameText(current?.emailAddress, want)) return;
+  plan.authenticationEmail = { existingId: current?.id ?? null, emailAddress: want };
+  plan.writtenHashes.authenticationEmail = valueHash(want);
+  record(plan, 'authenticationEmail', current?.emailAddress ?? null, want);
+}

@@ -1,0 +1,21 @@
+/** What the use cases need: the connector, the ports, and the clock. Built once by src/app. */
+import type { ConnectorConfig } from './connector';
+import type { Clock, Directory, EscrowStore, JobQueue, Ledger, Logger, RunHistory, Telemetry, WatermarkStore, WorkerSource } from './ports';
+
+export interface Pipeline {
+  connector: ConnectorConfig;
+  source: WorkerSource;
+  directory: Directory;
+  ledger: Ledger;
+  escrow: EscrowStore;
+  runs: RunHistory;
+  queue: JobQueue;
+  watermarks: WatermarkStore;
+  telemetry: Telemetry;
+  logger: Logger;
+  clock: Clock;
+  /** DRY_RUN: plans and reports but writes nothing to Graph, whatever a job says. */
+  dryRun: boolean;
+  /** APPROVE_HELD_CYCLE: the id of a held cycle whose changes the next cycle may apply once. */
+  approveHeldCycle?: string;
+}

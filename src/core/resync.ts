@@ -1,0 +1,50 @@
+/**
+ * Resync one worker now: read it from Workday, validate and scope it as a cycle would, and run
+ * the worker pipeline inline. Used by the HTTP function and `attribute-writer resync`.
+ */
+import { AppError } from './errors';
+import { enrichWorker } from './enrichWorker';
+import { desiredHash, desiredStateOf } from './mapping';
+import type { Outcome } from './outcome';
+import type { Pipeline } from './pipeline';
+import { scopeOf } from './scope';
+import { isBlockedDomain, parseWorker, validateWorkerId } from './worker';
+
+/** Validates a worker id taken from a URL path or a command line: 400 material, never a Graph filter. */
+export function checkWorkerIdInput(workerId: string): string {
+  const trimmed = workerId.trim();
+  if (trimmed === '') throw new AppError('INPUT.INVALID', 'worker id is empty');
+  const problem = validateWorkerId(trimmed);
+  if (problem) throw new AppError('INPUT.INVALID', problem);
+  return trimmed;
+}
+
+export async function resyncWorker(deps: Pipeline, workerIdInput: string, options: { runId: string; dryRun: boolean; operationId?: string }): Promise<Outcome> {
+  const workerId = checkWorkerIdInput(workerIdInput);
+  const raw = await deps.source.readWorker(workerId);
+  if (raw === null) return { code: 'rejected', workerId, reason: 'notInWorkday', detail: 'Workday has no worker with this id' };
+  const parsed = parseWorker(raw, deps.connector.source.fields);
+  if (!parsed.ok) return { code: 'rejected', workerId, reason: parsed.reason, detail: parsed.detail };
+  const { worker } = parsed;
+  const verdict = scopeOf(deps.connector, worker.attributes);
+  if (verdict === 'outOfScope') return { code: 'outOfScope', workerId, reason: 'notInScope' };
+  if (verdict === 'bothScopes') {
+    return { code: 'conflict', workerId, reason: 'inBothScopes', detail: 'the worker matches both scope and cloudOnlyScope; neither connector may write it' };
+  }
+  const email = worker.fields.personalEmail;
+  if (email && isBlockedDomain(email, deps.connector.guards.blockedEmailDomains)) {
+    return { code: 'rejected', workerId, reason: 'blockedEmailDomain', detail: "the personal email is in one of the organisation's own domains: no alternate channel" };
+  }
+  const { mappings } = deps.connector;
+  return enrichWorker(
+    {
+      workerId: worker.workerId,
+      cycleId: options.runId,
+      fields: worker.fields,
+      desiredHash: desiredHash(desiredStateOf(worker.fields, mappings), mappings),
+      ...(options.dryRun ? { dryRun: true } : {}),
+      ...(options.operationId ? { operationId: options.operationId } : {}),
+    },
+    deps,
+  );
+}

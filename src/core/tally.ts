@@ -1,0 +1,42 @@
+/** Counts outcomes for a run (one per worker), keeping a few examples of each for the summary. */
+import { emptyCounts, OUTCOME_CODES, type Outcome, type OutcomeCode, type OutcomeCounts } from './outcome';
+
+export class RunTally {
+  private readonly byWorker = new Map<string, OutcomeCode>();
+  private readonly anonymous = emptyCounts();
+  private readonly examples = new Map<OutcomeCode, Outcome[]>();
+
+  constructor(private readonly examplesPerCode = 5) {}
+
+  /**
+   * Adds a worker's outcome. A worker seen twice in one run (a redelivered job) keeps its latest
+   * outcome and is counted once.
+   */
+  add(outcome: Outcome, options: { keyed?: boolean } = {}): void {
+    if (options.keyed === false) this.anonymous[outcome.code] += 1;
+    else this.byWorker.set(outcome.workerId, outcome.code);
+    const list = this.examples.get(outcome.code) ?? [];
+    if (list.length < this.examplesPerCode && !list.some((o) => o.workerId === outcome.workerId)) list.push(outcome);
+    this.examples.set(outcome.code, list);
+  }
+
+  /** Counts a number of workers with the same outcome without keeping them (settled, skipped workers). */
+  addCount(code: OutcomeCode, count: number): void {
+    this.anonymous[code] += count;
+  }
+
+  counts(): OutcomeCounts {
+    const counts = { ...this.anonymous };
+    for (const code of this.byWorker.values()) counts[code] += 1;
+    return counts;
+  }
+
+  total(): number {
+    return Object.values(this.counts()).reduce((sum, n) => sum + n, 0);
+  }
+
+  /** A few outcomes per code, in the order of OUTCOME_CODES, for summaries and demos. */
+  exampleList(): Outcome[] {
+    return OUTCOME_CODES.flatMap((code) => (this.examples.get(code) ?? []).filter((o) => this.byWorker.get(o.workerId) === code || !this.byWorker.has(o.workerId)));
+  }
+}
