@@ -5,6 +5,9 @@
 import { z } from 'zod';
 import { AppError } from '../core/errors';
 
+export const JOB_QUEUE = 'worker-jobs';
+export const POISON_QUEUE = `${JOB_QUEUE}-poison`;
+
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
 export function isLoopbackUrl(url: string): boolean {
@@ -68,7 +71,6 @@ const settingsSchema = z
     DRY_RUN: bool.default(false),
     /** One-shot approval of the held cycle, by its id (see README, Safety). */
     APPROVE_HELD_CYCLE: z.string().trim().optional(),
-    QUEUE_NAME: z.string().trim().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid queue name').default('worker-jobs'),
     TABLE_PREFIX: z.string().trim().regex(/^[A-Za-z][A-Za-z0-9]{0,20}$/, 'must be letters and digits').default('attrwriter'),
     APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().trim().optional(),
   })
@@ -108,7 +110,8 @@ export interface Settings {
   escrowSweepSchedule: string;
   dryRun: boolean;
   approveHeldCycle?: string;
-  queueName: string;
+  /** The job queue; fixed because the queue trigger's binding names it (poison queue: `worker-jobs-poison`). */
+  queueName: typeof JOB_QUEUE;
   tablePrefix: string;
   appInsightsConnectionString?: string;
 }
@@ -143,7 +146,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     escrowSweepSchedule: s.ESCROW_SWEEP_SCHEDULE,
     dryRun: s.DRY_RUN,
     approveHeldCycle: s.APPROVE_HELD_CYCLE || undefined,
-    queueName: s.QUEUE_NAME,
+    queueName: JOB_QUEUE,
     tablePrefix: s.TABLE_PREFIX,
     appInsightsConnectionString: s.APPLICATIONINSIGHTS_CONNECTION_STRING || undefined,
   };

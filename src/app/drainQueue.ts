@@ -1,0 +1,93 @@
+/**
+ * Drains the job queue here, as the Functions host would: bounded concurrency, a failed job made
+ * visible again with backoff, and after `maxDequeueCount` deliveries the poison queue and a
+ * `failed` outcome. The CLI and the benchmark use it; in Azure the host does the same.
+ */
+import { ensureAppError } from '../core/errors';
+import { enrichWorker } from '../core/enrichWorker';
+import type { Outcome } from '../core/outcome';
+import type { Pipeline } from '../core/pipeline';
+import type { Directory } from '../core/ports';
+import { recordFailure } from '../core/recordFailure';
+import { sleep } from '../http/retry';
+import type { JobQueueConsumer, ReceivedJob } from '../state/jobQueue';
+
+/** Mirrors host.json: extensions.queues.maxDequeueCount. */
+export const MAX_DEQUEUE_COUNT = 5;
+
+export interface DrainOptions {
+  /** Jobs in flight at once; the Graph adapter coalesces their lookups into `$batch` requests. */
+  concurrency?: number;
+  maxDequeueCount?: number;
+  /** Seconds before a failed job is visible again, by delivery count. */
+  retryDelaySeconds?: (dequeueCount: number) => number;
+  /** Called with every worker outcome as it happens. */
+  onOutcome?: (outcome: Outcome, job: ReceivedJob['job'], durationMs: number, graphCalls: number) => void;
+}
+
+export async function drainQueue(deps: Pipeline, consumer: JobQueueConsumer, options: DrainOptions = {}): Promise<void> {
+  const concurrency = options.concurrency ?? 64;
+  const maxDequeue = options.maxDequeueCount ?? MAX_DEQUEUE_COUNT;
+  const retryDelay = options.retryDelaySeconds ?? ((n: number) => Math.min(2 ** n, 30));
+  const inFlight = new Set<Promise<void>>();
+  let idlePolls = 0;
+
+  const handle = async (message: ReceivedJob): Promise<void> => {
+    const started = Date.now();
+    const counting = countingDirectory(deps.directory);
+    try {
+      const outcome = await enrichWorker(message.job, { ...deps, directory: counting.directory });
+      await consumer.complete(message);
+      options.onOutcome?.(outcome, message.job, Date.now() - started, counting.calls());
+    } catch (err) {
+      const error = ensureAppError(err);
+      if (message.dequeueCount >= maxDequeue) {
+        const outcome = await recordFailure(deps, message.job, `${error.code}: ${error.message}`);
+        await consumer.moveToPoison(message);
+        deps.logger.log('error', `job for worker ${message.job.workerId} moved to the poison queue after ${message.dequeueCount} deliveries`, { code: error.code, error: error.message });
+        options.onOutcome?.(outcome, message.job, Date.now() - started, counting.calls());
+      } else {
+        deps.logger.log('warn', `job for worker ${message.job.workerId} failed (delivery ${message.dequeueCount}); retrying`, { code: error.code, error: error.message });
+        await consumer.release(message, retryDelay(message.dequeueCount));
+      }
+    }
+  };
+
+  for (;;) {
+    const room = concurrency - inFlight.size;
+    const messages = room > 0 ? await consumer.receive(Math.min(32, room), 300) : [];
+    for (const message of messages) {
+      const task: Promise<void> = handle(message).finally(() => inFlight.delete(task));
+      inFlight.add(task);
+    }
+    if (messages.length > 0) {
+      idlePolls = 0;
+      if (inFlight.size >= concurrency) await Promise.race(inFlight);
+      continue;
+    }
+    if (inFlight.size > 0) {
+      await Promise.race(inFlight);
+      continue;
+    }
+    // Nothing visible and nothing in flight: done unless released jobs are waiting to reappear.
+    if ((await consumer.approximateCount()) === 0) return;
+    idlePolls += 1;
+    await sleep(Math.min(1000, 100 * idlePolls));
+  }
+}
+
+/** Counts the Graph operations one job makes (lookups are shared in `$batch`, but still one each). */
+function countingDirectory(directory: Directory): { directory: Directory; calls: () => number } {
+  let calls = 0;
+  const counted = new Proxy(directory, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof value !== 'function' || property === 'stats') return value;
+      return (...args: unknown[]) => {
+        calls += 1;
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { directory: counted, calls: () => calls };
+}

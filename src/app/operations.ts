@@ -1,0 +1,173 @@
+/**
+ * The operator-facing operations, shared by the CLI and the Functions bindings: run a cycle,
+ * sweep escrow, resync one worker. Each records one run (Table storage) and its telemetry.
+ */
+import { randomUUID } from 'node:crypto';
+import { planCycle, type CyclePlan } from '../core/cycle';
+import { ensureAppError } from '../core/errors';
+import type { Outcome, OutcomeCounts } from '../core/outcome';
+import type { Pipeline } from '../core/pipeline';
+import type { DirectoryStats, RunKind, RunRecord } from '../core/ports';
+import { resyncWorker } from '../core/resync';
+import { sweepEscrow } from '../core/sweep';
+import { RunTally } from '../core/tally';
+import { drainQueue, type DrainOptions } from './drainQueue';
+import type { JobQueueConsumer } from '../state/jobQueue';
+
+export interface RunSummary {
+  runId: string;
+  kind: RunKind;
+  dryRun: boolean;
+  held: boolean;
+  approvedBy: 'flag' | 'setting' | null;
+  counts: OutcomeCounts;
+  /** Workers that were given an outcome. */
+  workers: number;
+  enqueued: number;
+  changes?: number;
+  read?: 'full' | 'incremental';
+  workersRead?: number;
+  durationMs: number;
+  workdayReadMs: number;
+  graph: DirectoryStats;
+  escrow: { backlog: number; oldestAgeMinutes: number };
+  /** A few outcomes per code, masked. */
+  examples: Outcome[];
+}
+
+export function newRunId(kind: RunKind, now = new Date()): string {
+  return `${kind}-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomUUID().slice(0, 8)}`;
+}
+
+export interface CycleCommandOptions {
+  dryRun?: boolean;
+  approve?: boolean;
+  reverify?: boolean;
+  fullRead?: boolean;
+  /** Drain the queue here (CLI) instead of leaving the jobs to the queue function (Azure timer). */
+  drain?: JobQueueConsumer;
+  drainOptions?: DrainOptions;
+  operationId?: string;
+}
+
+export async function runCycle(deps: Pipeline, options: CycleCommandOptions = {}): Promise<RunSummary> {
+  const runId = newRunId('cycle');
+  const operationId = options.operationId ?? runId;
+  const graphBefore = { ...deps.directory.stats() };
+  const plan = await planCycle(deps, {
+    runId,
+    dryRun: options.dryRun ?? false,
+    approve: options.approve ?? false,
+    reverify: options.reverify ?? false,
+    ...(options.fullRead ? { fullRead: true } : {}),
+    operationId,
+  });
+  if (options.drain && plan.enqueued > 0) await drainInto(deps, options.drain, plan.tally, runId, options.drainOptions);
+  return finishRun(deps, 'cycle', plan, graphBefore);
+}
+
+export async function runSweep(deps: Pipeline, options: { drain?: JobQueueConsumer; drainOptions?: DrainOptions; operationId?: string } = {}): Promise<RunSummary> {
+  const runId = newRunId('sweep');
+  const graphBefore = { ...deps.directory.stats() };
+  const result = await sweepEscrow(deps, { runId, operationId: options.operationId ?? runId });
+  if (options.drain && result.enqueued > 0) await drainInto(deps, options.drain, result.tally, runId, options.drainOptions);
+  return finishRun(
+    deps,
+    'sweep',
+    { runId, startedAt: result.startedAt, dryRun: deps.dryRun, tally: result.tally, enqueued: result.enqueued, held: false, approvedBy: null, workdayReadMs: 0 },
+    graphBefore,
+  );
+}
+
+export async function runResync(deps: Pipeline, workerId: string, options: { dryRun?: boolean; operationId?: string } = {}): Promise<{ outcome: Outcome; summary: RunSummary }> {
+  const runId = newRunId('resync');
+  const graphBefore = { ...deps.directory.stats() };
+  const startedAt = deps.clock.now();
+  const dryRun = (options.dryRun ?? false) || deps.dryRun;
+  const started = Date.now();
+  const outcome = await resyncWorker(deps, workerId, { runId, dryRun, operationId: options.operationId ?? runId });
+  deps.telemetry.workerOutcome(outcome, { runId, durationMs: Date.now() - started, graphRequests: 0, ...(options.operationId ? { operationId: options.operationId } : {}) });
+  const tally = new RunTally();
+  tally.add(outcome);
+  const summary = await finishRun(deps, 'resync', { runId, startedAt, dryRun, tally, enqueued: 0, held: false, approvedBy: null, workdayReadMs: 0 }, graphBefore);
+  return { outcome, summary };
+}
+
+async function drainInto(deps: Pipeline, consumer: JobQueueConsumer, tally: RunTally, runId: string, options: DrainOptions = {}): Promise<void> {
+  await drainQueue(deps, consumer, {
+    ...options,
+    onOutcome: (outcome, job, durationMs, graphCalls) => {
+      tally.add(outcome);
+      deps.telemetry.workerOutcome(outcome, { runId: job.cycleId || runId, durationMs, graphRequests: graphCalls, ...(job.operationId ? { operationId: job.operationId } : {}) });
+      options.onOutcome?.(outcome, job, durationMs, graphCalls);
+    },
+  });
+}
+
+type PlanLike = Pick<CyclePlan, 'runId' | 'startedAt' | 'dryRun' | 'tally' | 'enqueued' | 'held' | 'approvedBy' | 'workdayReadMs'> & Partial<Pick<CyclePlan, 'changes' | 'read' | 'workersRead'>>;
+
+async function finishRun(deps: Pipeline, kind: RunKind, plan: PlanLike, graphBefore: DirectoryStats): Promise<RunSummary> {
+  const durationMs = deps.clock.now().getTime() - plan.startedAt.getTime();
+  const graph = diffStats(deps.directory.stats(), graphBefore);
+  const escrow = await escrowBacklog(deps);
+  const counts = plan.tally.counts();
+  const record: RunRecord = {
+    runId: plan.runId,
+    kind,
+    startedAt: plan.startedAt,
+    durationMs,
+    dryRun: plan.dryRun,
+    approved: plan.approvedBy !== null,
+    held: plan.held,
+    counts,
+    enqueued: plan.enqueued,
+    graphRequests: graph.httpRequests,
+    graphThrottled: graph.throttled,
+    workdayReadMs: plan.workdayReadMs,
+    ...(plan.approvedBy ? { note: `approved by ${plan.approvedBy === 'flag' ? '--approve' : 'APPROVE_HELD_CYCLE'}` } : {}),
+  };
+  try {
+    await deps.runs.record(record);
+  } catch (err) {
+    deps.logger.log('error', `could not record run ${plan.runId}`, { error: ensureAppError(err).message });
+  }
+  deps.telemetry.runCompleted(record, { escrowBacklog: escrow.backlog, escrowOldestAgeMinutes: escrow.oldestAgeMinutes, operationId: plan.runId });
+  return {
+    runId: plan.runId,
+    kind,
+    dryRun: plan.dryRun,
+    held: plan.held,
+    approvedBy: plan.approvedBy,
+    counts,
+    workers: Object.values(counts).reduce((a, b) => a + b, 0),
+    enqueued: plan.enqueued,
+    ...(plan.changes !== undefined ? { changes: plan.changes } : {}),
+    ...(plan.read ? { read: plan.read } : {}),
+    ...(plan.workersRead !== undefined ? { workersRead: plan.workersRead } : {}),
+    durationMs,
+    workdayReadMs: plan.workdayReadMs,
+    graph,
+    escrow,
+    examples: plan.tally.exampleList(),
+  };
+}
+
+function diffStats(after: DirectoryStats, before: DirectoryStats): DirectoryStats {
+  return {
+    httpRequests: after.httpRequests - before.httpRequests,
+    subRequests: after.subRequests - before.subRequests,
+    throttled: after.throttled - before.throttled,
+    writes: after.writes - before.writes,
+  };
+}
+
+export async function escrowBacklog(deps: Pick<Pipeline, 'escrow' | 'clock'>): Promise<{ backlog: number; oldestAgeMinutes: number }> {
+  let backlog = 0;
+  let oldest = Infinity;
+  for await (const entry of deps.escrow.list()) {
+    backlog += 1;
+    oldest = Math.min(oldest, entry.firstSeen.getTime());
+  }
+  const now = deps.clock.now().getTime();
+  return { backlog, oldestAgeMinutes: backlog === 0 ? 0 : Math.round((now - oldest) / 60_000) };
+}

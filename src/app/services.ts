@@ -1,0 +1,87 @@
+/**
+ * The composition root: settings and the connector file in, the ports wired to their adapters out.
+ * Functions and the CLI both start here, so they run the same pipeline.
+ */
+import { AppError } from '../core/errors';
+import type { ConnectorConfig } from '../core/connector';
+import type { Pipeline } from '../core/pipeline';
+import type { Logger, WorkerSource } from '../core/ports';
+import type { Settings } from '../config/settings';
+import { createGraphDirectory } from '../graph/graphDirectory';
+import { createEscrowStore, createLedger, createRunHistory, createWatermarkStore } from '../state/tables';
+import { createJobQueue, createJobQueueConsumer, type JobQueueConsumer } from '../state/jobQueue';
+import { createStorageClients } from '../state/storageClients';
+import { createTelemetry } from '../telemetry/createTelemetry';
+import { createRaasSource } from '../workday/raasSource';
+import { createSoapSource } from '../workday/soapSource';
+import { createLogger } from './logger';
+import { loadConnector } from './loadConnector';
+
+export interface AppServices extends Pipeline {
+  settings: Settings;
+  consumer: JobQueueConsumer;
+  close(): Promise<void>;
+}
+
+export interface ServiceOverrides {
+  logger?: Logger;
+  connector?: ConnectorConfig;
+  /** Replaces parts of the wiring (tests use it for clocks and fault-injecting adapters). */
+  pipeline?: Partial<Pipeline>;
+}
+
+export function buildServices(settings: Settings, overrides: ServiceOverrides = {}): AppServices {
+  const logger = overrides.logger ?? createLogger();
+  const connector = overrides.connector ?? loadConnector(settings.connectorPath);
+  const clients = createStorageClients(settings.storage);
+  const extensionProperties = connector.mappings.map((m) => m.target).filter((t) => t.startsWith('extension_'));
+  const directory = createGraphDirectory({
+    baseUrl: settings.graph.baseUrl,
+    auth: settings.graph.auth,
+    ...(settings.graph.clientId ? { clientId: settings.graph.clientId } : {}),
+    extensionProperties,
+    logger,
+  });
+  const pipeline: Pipeline = {
+    connector,
+    source: createSource(settings, connector, logger),
+    directory,
+    ledger: createLedger(clients, settings.tablePrefix),
+    escrow: createEscrowStore(clients, settings.tablePrefix),
+    runs: createRunHistory(clients, settings.tablePrefix),
+    watermarks: createWatermarkStore(clients, settings.tablePrefix),
+    queue: createJobQueue(clients, settings.queueName),
+    telemetry: createTelemetry({ ...(settings.appInsightsConnectionString ? { connectionString: settings.appInsightsConnectionString } : {}), logger }),
+    logger,
+    clock: { now: () => new Date() },
+    dryRun: settings.dryRun,
+    ...(settings.approveHeldCycle ? { approveHeldCycle: settings.approveHeldCycle } : {}),
+    ...overrides.pipeline,
+  };
+  return {
+    ...pipeline,
+    settings,
+    consumer: createJobQueueConsumer(clients, settings.queueName),
+    async close() {
+      await pipeline.telemetry.flush();
+      await (pipeline.directory as { close?: () => Promise<void> }).close?.();
+    },
+  };
+}
+
+function createSource(settings: Settings, connector: ConnectorConfig, logger: Logger): WorkerSource {
+  const { workday } = settings;
+  const username = required(workday.username, 'WORKDAY_USERNAME', 'the integration system user, e.g. ISU_Entra@contoso');
+  const password = required(workday.password, 'WORKDAY_PASSWORD', 'the integration system user password');
+  if (connector.source.kind === 'raas') {
+    const reportUrl = required(workday.raasUrl, 'WORKDAY_RAAS_URL', 'the RaaS report URL, because source.kind is "raas"');
+    return createRaasSource({ reportUrl, username, password, workerPrompt: connector.source.workerPrompt, logger });
+  }
+  const endpoint = required(workday.soapUrl, 'WORKDAY_SOAP_URL', 'the Human_Resources endpoint, because source.kind is "soap"');
+  return createSoapSource({ endpoint, username, password, pageSize: connector.source.pageSize, country: connector.source.country, logger });
+}
+
+function required(value: string | undefined, setting: string, what: string): string {
+  if (!value) throw new AppError('CONFIG.INVALID_SETTING', `Invalid settings:\n  - ${setting} is required: ${what}`);
+  return value;
+}

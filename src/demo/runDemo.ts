@@ -1,0 +1,141 @@
+/**
+ * `attribute-writer demo`: the embedded default. Starts Azurite and simulated Workday and Entra
+ * tenants on loopback, then plays a connector's first day: a guarded first cycle, the approved
+ * backfill, Cloud Sync catching up with the new hires (escrow sweep), and a quiet steady state.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { loadSettings } from '../config/settings';
+import { OUTCOME_CODES } from '../core/outcome';
+import { createMemoryLogger } from '../app/logger';
+import { runCycle, runSweep, type RunSummary } from '../app/operations';
+import { buildServices, type AppServices } from '../app/services';
+import { formatSummary } from '../cli/format';
+import { startAzurite, type AzuriteInstance } from '../state/azurite';
+import { startGraphSimulator, type GraphSimulator } from '../../sim/graph';
+import { startWorkdaySimulator, type WorkdaySimulator } from '../../sim/workday';
+import { createTenant } from '../../sim/workday/tenant';
+import { buildWorld, CORPORATE_DOMAIN } from '../../sim/world';
+
+export interface DemoOptions {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  size?: number;
+  json?: boolean;
+}
+
+interface Phase {
+  title: string;
+  summary: RunSummary;
+}
+
+export async function runDemo(options: DemoOptions): Promise<number> {
+  const say = (text = ''): void => {
+    if (!options.json) options.stdout(`${text}\n`);
+  };
+  let azurite: AzuriteInstance | undefined;
+  let graph: GraphSimulator | undefined;
+  let workday: WorkdaySimulator | undefined;
+  let services: AppServices | undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'attribute-writer-demo-'));
+  try {
+    say('Starting Azurite, a simulated Workday tenant and a simulated Entra tenant on loopback…');
+    const world = buildWorld({ size: options.size ?? 300, seed: 7 });
+    [azurite, graph, workday] = await Promise.all([
+      startAzurite(),
+      startGraphSimulator({ deletedItemsFilter: 'supported' }),
+      startWorkdaySimulator({ tenant: createTenant(world.workers) }),
+    ]);
+    graph.loadUsers(world.users);
+    const connectorPath = writeDemoConnector(dir);
+    const clockOffset = { ms: 0 };
+    const logger = createMemoryLogger('info');
+    const settings = loadSettings({
+      AzureWebJobsStorage: azurite.connectionString,
+      CONNECTOR_CONFIG: connectorPath,
+      WORKDAY_RAAS_URL: workday.raasUrl,
+      WORKDAY_USERNAME: workday.tenant.username,
+      WORKDAY_PASSWORD: workday.tenant.password,
+      GRAPH_BASE_URL: graph.url,
+      GRAPH_AUTH: 'none',
+      TABLE_PREFIX: 'demo',
+    });
+    services = buildServices(settings, { logger, pipeline: { clock: { now: () => new Date(Date.now() + clockOffset.ms) } } });
+    say(`World: ${world.workers.length} workers in Workday, ${world.users.length} users in Entra, ${world.pendingUsers.length} new hires not synced yet.`);
+    say(`Connector: ${connectorPath} (maxWritesPerCycle ${services.connector.guards.maxWritesPerCycle}, blocked domain ${CORPORATE_DOMAIN})`);
+    say();
+
+    const phases: Phase[] = [];
+    const run = async (title: string, explain: string, action: () => Promise<RunSummary>): Promise<void> => {
+      say(`== ${title}`);
+      say(`   ${explain}`);
+      const summary = await action();
+      phases.push({ title, summary });
+      say(indent(formatSummary(summary, { examples: 18 })));
+      say();
+    };
+    const drain = services.consumer;
+    const s = services;
+    await run('1. First cycle', 'The backfill plans more changes than the guard allows: nothing is enqueued until an operator approves.', () => runCycle(s, { drain }));
+    await run('2. Dry run, as approved', 'cycle --dry-run --approve: reads Graph, shows the plan, writes nothing.', () => runCycle(s, { drain, dryRun: true, approve: true }));
+    await run('3. Approved backfill', 'cycle --approve: one PATCH per user that needs one; new hires without a user are escrowed.', () => runCycle(s, { drain, approve: true }));
+    for (const user of world.pendingUsers) graph.addUser(user);
+    clockOffset.ms += 2 * 60_000;
+    await run(
+      '4. Cloud Sync catches up, escrow sweep',
+      `Cloud Sync created ${world.pendingUsers.length} users; two minutes later the sweep finds them with one batched lookup and writes them.`,
+      () => runSweep(s, { drain }),
+    );
+    graph.resetLog();
+    await run('5. Steady state', 'Nothing changed in Workday: the ledger answers, Graph is not called.', () => runCycle(s, { drain }));
+
+    const dangerous = graph.requests.filter((r) => (r.method === 'POST' && r.path === '/users') || r.method === 'DELETE' || r.path.endsWith('/restore'));
+    if (options.json) options.stdout(`${JSON.stringify({ phases: phases.map((p) => ({ title: p.title, ...p.summary })) }, null, 2)}\n`);
+    else {
+      say('== Outcomes per phase');
+      say(countsTable(phases));
+      say();
+      say(`Safety: ${dangerous.length} create/delete/restore requests reached Graph; every write was a PATCH of mapped properties.`);
+      say(`Log: ${logger.lines.length} lines, personal emails masked (set LOG_LEVEL=debug and use the CLI to see them live).`);
+    }
+    return 0;
+  } catch (err) {
+    options.stderr(`demo failed: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    await services?.close().catch(() => undefined);
+    await Promise.all([graph?.close(), workday?.close(), azurite?.stop()].map((p) => p?.catch(() => undefined)));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function writeDemoConnector(dir: string): string {
+  const example = JSON.parse(readFileSync(join(packageRoot(), 'connector.example.json'), 'utf8')) as Record<string, unknown>;
+  delete example.$schema;
+  const connector = { ...example, guards: { maxWritesPerCycle: 100, blockedEmailDomains: [CORPORATE_DOMAIN], reverifyEveryHours: 24 } };
+  const path = join(dir, 'connector.json');
+  writeFileSync(path, JSON.stringify(connector, null, 2));
+  return path;
+}
+
+/** The folder holding package.json, whether this runs compiled (dist/) or from source (tests). */
+function packageRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+function countsTable(phases: Phase[]): string {
+  const header = ['outcome'.padEnd(11), ...phases.map((_, i) => `  #${i + 1}`.padStart(7))].join('');
+  const rows = OUTCOME_CODES.map((code) => [code.padEnd(11), ...phases.map((p) => String(p.summary.counts[code]).padStart(7))].join(''));
+  const graphRow = ['Graph HTTP'.padEnd(11), ...phases.map((p) => String(p.summary.graph.httpRequests).padStart(7))].join('');
+  return indent([header, ...rows, graphRow].join('\n'));
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `   ${line}`)
+    .join('\n');
+}

@@ -1,0 +1,21 @@
+import { app, type InvocationContext } from '@azure/functions';
+import { JOB_QUEUE } from '../config/settings';
+import { enrichWorker as runPipeline } from '../core/enrichWorker';
+import type { Outcome } from '../core/outcome';
+import { decodeJobMessage } from '../state/jobQueue';
+import { getServices } from './services';
+
+/**
+ * Queue: one worker. Outcomes are values; a transient fault throws so the host retries the
+ * message and, after maxDequeueCount (host.json), moves it to the poison queue.
+ */
+export async function enrichWorker(message: unknown, context: InvocationContext): Promise<Outcome> {
+  const job = decodeJobMessage(typeof message === 'string' ? message : JSON.stringify(message));
+  const services = getServices();
+  const started = Date.now();
+  const outcome = await runPipeline(job, services);
+  services.telemetry.workerOutcome(outcome, { runId: job.cycleId, durationMs: Date.now() - started, graphRequests: 0, operationId: job.operationId ?? context.invocationId });
+  return outcome;
+}
+
+app.storageQueue('enrichWorker', { queueName: JOB_QUEUE, connection: 'AzureWebJobsStorage', handler: enrichWorker });

@@ -1,0 +1,13 @@
+/** Maps an error of a use case to an HTTP answer: 400 bad input, 503 upstream unavailable, 500 otherwise. */
+import type { HttpResponseInit, InvocationContext } from '@azure/functions';
+import { ensureAppError } from '../core/errors';
+
+export function errorResponse(err: unknown, context: InvocationContext): HttpResponseInit {
+  const error = ensureAppError(err);
+  if (error.code === 'INPUT.INVALID') return { status: 400, jsonBody: { error: error.code, message: error.message } };
+  context.error(`${error.code}: ${error.message}`);
+  if (error.transient || error.code.startsWith('WORKDAY.') || error.code.startsWith('GRAPH.')) {
+    return { status: 503, headers: { 'Retry-After': '60' }, jsonBody: { error: error.code, message: error.message } };
+  }
+  return { status: 500, jsonBody: { error: error.code, message: error.message } };
+}

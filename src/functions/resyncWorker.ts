@@ -1,0 +1,21 @@
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { runResync } from '../app/operations';
+import { errorResponse } from './httpErrors';
+import { getServices } from './services';
+
+/** POST /api/workers/{workerId}/resync[?dryRun=true]: one worker now, through the same pipeline. */
+export async function resyncWorker(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  try {
+    const dryRunParam = request.query.get('dryRun');
+    if (dryRunParam !== null && !['true', 'false'].includes(dryRunParam)) {
+      return { status: 400, jsonBody: { error: 'INPUT.INVALID', message: "dryRun must be 'true' or 'false'" } };
+    }
+    const { outcome, summary } = await runResync(getServices(), request.params.workerId ?? '', { dryRun: dryRunParam === 'true', operationId: context.invocationId });
+    const status = outcome.reason === 'notInWorkday' ? 404 : 200;
+    return { status, jsonBody: { runId: summary.runId, dryRun: summary.dryRun, outcome } };
+  } catch (err) {
+    return errorResponse(err, context);
+  }
+}
+
+app.http('resyncWorker', { methods: ['POST'], authLevel: 'function', route: 'workers/{workerId}/resync', handler: resyncWorker });

@@ -1,0 +1,11 @@
+/** The Functions entry point (package.json `main`): set up the app, then register every function. */
+import { app } from '@azure/functions';
+
+app.setup({ enableHttpStream: false });
+
+import './functions/enrichCycle';
+import './functions/escrowSweep';
+import './functions/enrichWorker';
+import './functions/enrichWorkerPoison';
+import './functions/resyncWorker';
+import './functions/workerStatus';
