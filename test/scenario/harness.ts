@@ -1,0 +1,134 @@
+/**
+ * A whole connector on loopback for scenario tests: Azurite (one per test file), simulated
+ * Workday and Entra tenants (fresh per scenario), and the real services wired by the composition
+ * root, with a clock the test can move and every log line captured.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadSettings } from '../../src/config/settings';
+import { createMemoryLogger } from '../../src/app/logger';
+import { buildServices, type AppServices } from '../../src/app/services';
+import { runCli } from '../../src/cli/main';
+import type { Pipeline } from '../../src/core/pipeline';
+import { startAzurite, type AzuriteInstance } from '../support/azurite';
+import { startGraphSimulator, type GraphSimOptions, type GraphSimulator } from '../../sim/graph';
+import { startWorkdaySimulator, type WorkdaySimulator } from '../../sim/workday';
+import { createTenant } from '../../sim/workday/tenant';
+import { buildWorld, CORPORATE_DOMAIN, type SimWorld } from '../../sim/world';
+
+let prefixCounter = 0;
+
+export interface Scenario {
+  world: SimWorld;
+  graph: GraphSimulator;
+  workday: WorkdaySimulator;
+  services: AppServices;
+  env: Record<string, string>;
+  logLines: string[];
+  connectorPath: string;
+  /** Moves the services' clock forward. */
+  advance(ms: number): void;
+  /** Runs the CLI in process with the scenario's settings; output captured. */
+  cli(args: string[], extraEnv?: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }>;
+  close(): Promise<void>;
+}
+
+export interface ScenarioOptions {
+  world?: SimWorld;
+  size?: number;
+  seed?: number;
+  connector?: Record<string, unknown>;
+  graph?: GraphSimOptions;
+  env?: Record<string, string>;
+  pipeline?: Partial<Pipeline>;
+}
+
+export const baseConnector = (): Record<string, unknown> => ({
+  source: { kind: 'raas' },
+  scope: [
+    [
+      { attribute: 'Worker_Type', operator: 'EQUALS', value: 'Employee' },
+      { attribute: 'Legal_Entity', operator: 'MEMBER_OF', value: ['Contoso Corp', 'Contoso LLC'] },
+    ],
+  ],
+  cloudOnlyScope: [[{ attribute: 'Worker_Type', operator: 'EQUALS', value: 'Contingent_Worker' }]],
+  mappings: [
+    { source: 'personalEmail', target: 'otherMails', mode: 'replace' },
+    { source: 'countryIso', target: 'usageLocation' },
+  ],
+  guards: { maxWritesPerCycle: 100_000, blockedEmailDomains: [CORPORATE_DOMAIN] },
+  escrow: { retryAfterMinutes: [1, 2, 5], expireAfterDays: 28 },
+});
+
+export async function startScenario(azurite: AzuriteInstance, options: ScenarioOptions = {}): Promise<Scenario> {
+  const world = options.world ?? buildWorld({ size: options.size ?? 120, seed: options.seed ?? 11 });
+  const [graph, workday] = await Promise.all([
+    startGraphSimulator({ deletedItemsFilter: 'supported', ...options.graph }),
+    startWorkdaySimulator({ tenant: createTenant(world.workers) }),
+  ]);
+  graph.loadUsers(world.users);
+  const dir = mkdtempSync(join(tmpdir(), 'aw-scenario-'));
+  const connectorPath = join(dir, 'connector.json');
+  writeFileSync(connectorPath, JSON.stringify(options.connector ?? baseConnector(), null, 2));
+  const env: Record<string, string> = {
+    AzureWebJobsStorage: azurite.connectionString,
+    CONNECTOR_CONFIG: connectorPath,
+    WORKDAY_RAAS_URL: workday.raasUrl,
+    WORKDAY_SOAP_URL: workday.soapUrl,
+    WORKDAY_USERNAME: workday.tenant.username,
+    WORKDAY_PASSWORD: workday.tenant.password,
+    GRAPH_BASE_URL: graph.url,
+    GRAPH_AUTH: 'none',
+    TABLE_PREFIX: `s${++prefixCounter}${process.pid}`,
+    ...options.env,
+  };
+  const logger = createMemoryLogger('debug');
+  let offset = 0;
+  const services = buildServices(loadSettings(env), {
+    logger,
+    pipeline: { clock: { now: () => new Date(Date.now() + offset) }, ...options.pipeline },
+  });
+  return {
+    world,
+    graph,
+    workday,
+    services,
+    env,
+    logLines: logger.lines,
+    connectorPath,
+    advance: (ms) => {
+      offset += ms;
+    },
+    async cli(args, extraEnv = {}) {
+      let stdout = '';
+      let stderr = '';
+      const cliLogger = createMemoryLogger('debug');
+      const code = await runCli(args, {
+        env: { ...env, ...extraEnv },
+        stdout: (text) => (stdout += text),
+        stderr: (text) => (stderr += text),
+        logger: cliLogger,
+      });
+      logger.lines.push(...cliLogger.lines);
+      return { code, stdout, stderr: stderr + cliLogger.lines.join('\n') };
+    },
+    async close() {
+      await services.close();
+      await Promise.all([graph.close(), workday.close()]);
+    },
+  };
+}
+
+/** Graph requests that would create, delete or restore a user: there must never be one. */
+export function dangerousRequests(graph: GraphSimulator) {
+  return graph.requests.filter(
+    (r) => (r.method === 'POST' && /^\/users\/?$/.test(r.path)) || r.method === 'DELETE' || /\/restore$/.test(r.path),
+  );
+}
+
+export function patches(graph: GraphSimulator) {
+  return graph.requests.filter((r) => r.method === 'PATCH' && /^\/users\/[^/]+$/.test(r.path));
+}
+
+export { startAzurite };
