@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { Pacer, type PacingOptions } from '../../src/graph/pacer';
+
+/** A pacer on a fake clock: sleeps and pauses advance the clock instead of waiting. */
+function fakePacer(options: Partial<PacingOptions> = {}) {
+  let now = 1_000_000;
+  const pauses: number[] = [];
+  const sleeps: number[] = [];
+  const pacer = new Pacer(
+    { adjustIntervalMs: 1_000, ...options },
+    {
+      now: () => now,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        now += ms;
+      },
+      pause: async (ms) => {
+        pauses.push(ms);
+        now += ms;
+      },
+    },
+  );
+  return { pacer, pauses, sleeps, advance: (ms: number) => void (now += ms), now: () => now };
+}
+
+const percentage = (value: string) => ({ 'x-ms-throttle-limit-percentage': value });
+
+describe('Pacer write budget', () => {
+  it('starts at 95 % of the write ceiling', () => {
+    expect(fakePacer().pacer.state().writesPerSecond).toBeCloseTo(19);
+  });
+
+  it('lets one write go at once, then refills at the paced rate up to the burst', () => {
+    const { pacer, advance } = fakePacer({ writeBurst: 5 });
+    expect(pacer.takeWrites(5)).toBe(1);
+    expect(pacer.takeWrites(5)).toBe(0);
+    advance(1_000);
+    expect(pacer.takeWrites(20)).toBe(5);
+  });
+
+  it('waits for the next token for as long as the rate says', async () => {
+    const { pacer, sleeps } = fakePacer({ maxWritesPerSecond: 10 });
+    pacer.takeWrites(1);
+    await pacer.waitForWrite();
+    expect(sleeps.reduce((a, b) => a + b, 0)).toBe(Math.ceil(1_000 / 9.5));
+  });
+});
+
+describe('Pacer feedback', () => {
+  it('holds its pace while the percentage header stays in the steady band', () => {
+    const { pacer, advance } = fakePacer();
+    pacer.observe(percentage('0.95'));
+    advance(1_001);
+    pacer.observe(percentage('0.95'));
+    expect(pacer.state().writesPerSecond).toBeCloseTo(19);
+  });
+
+  it('shrinks in proportion to how high the percentage is', () => {
+    const { pacer } = fakePacer();
+    pacer.observe(percentage('1.20'));
+    expect(pacer.state().writesPerSecond).toBeCloseTo(19 * (0.95 / 1.2));
+  });
+
+  it('shrinks at most once per interval', () => {
+    const { pacer } = fakePacer();
+    pacer.observe(percentage('1.20'));
+    pacer.observe(percentage('1.50'));
+    expect(pacer.state().writesPerSecond).toBeCloseTo(19 * (0.95 / 1.2));
+  });
+
+  it('grows after a calm interval, but never past 97 % of the ceiling', () => {
+    const { pacer, advance } = fakePacer();
+    pacer.observe(percentage('1.90'));
+    const shrunk = pacer.state().writesPerSecond;
+    advance(1_001);
+    pacer.observe({});
+    advance(1_001);
+    pacer.observe({});
+    expect(pacer.state().writesPerSecond).toBeCloseTo(shrunk + 20 * 0.05);
+    for (let i = 0; i < 40; i++) {
+      advance(1_001);
+      pacer.observe({});
+    }
+    expect(pacer.state().writesPerSecond).toBeCloseTo(19.4);
+  });
+
+  it('grows only slowly while the header shows 0.8–0.93', () => {
+    const { pacer, advance } = fakePacer();
+    pacer.observe(percentage('1.90'));
+    const shrunk = pacer.state().writesPerSecond;
+    advance(1_001);
+    pacer.observe(percentage('0.85'));
+    advance(1_001);
+    pacer.observe(percentage('0.85'));
+    expect(pacer.state().writesPerSecond).toBeCloseTo(shrunk + 20 * 0.01);
+  });
+
+  it('halves on a 429 and pauses every sender for the Retry-After', async () => {
+    const { pacer, pauses } = fakePacer({ initialConcurrency: 4 });
+    pacer.throttled(2_000);
+    expect(pacer.state().writesPerSecond).toBeCloseTo(9.5);
+    expect(pacer.state().concurrency).toBe(2);
+    const release = await pacer.acquireSlot();
+    release();
+    expect(pauses).toEqual([2_000]);
+  });
+});
+
+describe('Pacer slots', () => {
+  it('lets no more requests in flight than the concurrency', async () => {
+    const { pacer } = fakePacer({ initialConcurrency: 2 });
+    const first = await pacer.acquireSlot();
+    await pacer.acquireSlot();
+    let third = false;
+    const waiting = pacer.acquireSlot().then(() => (third = true));
+    await Promise.resolve();
+    expect(third).toBe(false);
+    first();
+    await waiting;
+    expect(third).toBe(true);
+  });
+
+  it('waits while the resource-unit budget is in debt', async () => {
+    const { pacer, sleeps } = fakePacer({ maxResourceUnitsPerSecond: 100 });
+    pacer.chargeResourceUnits(95 + 190);
+    (await pacer.acquireSlot())();
+    expect(sleeps.reduce((a, b) => a + b, 0)).toBe(2_000);
+  });
+});

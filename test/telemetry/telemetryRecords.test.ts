@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { OUTCOME_CODES } from '../../src/core/outcome';
+import { TELEMETRY } from '../../src/core/telemetryNames';
+import { runRecords, workerOutcomeRecords, type TelemetryEvent, type TelemetryMetric, type TelemetryRecord } from '../../src/telemetry/telemetryRecords';
+import { cycleRun, TRACEPARENT, writtenOutcome } from './fixtures';
+
+const events = (records: TelemetryRecord[]) => records.filter((r): r is TelemetryEvent => r.kind === 'event');
+const metrics = (records: TelemetryRecord[]) => records.filter((r): r is TelemetryMetric => r.kind === 'metric');
+
+describe('workerOutcomeRecords', () => {
+  it('builds one WorkerOutcome event with the documented properties and measurements', () => {
+    const records = workerOutcomeRecords(writtenOutcome({ code: 'escrowed', reason: 'notFound' }), {
+      runId: 'cycle-1',
+      durationMs: 84,
+      graphRequests: 2,
+      operationId: TRACEPARENT,
+      runKind: 'cycle',
+      dryRun: true,
+    });
+    expect(records).toEqual([
+      {
+        kind: 'event',
+        name: TELEMETRY.workerOutcomeEvent,
+        properties: {
+          code: 'escrowed',
+          reason: 'notFound',
+          workerId: '21001',
+          runId: 'cycle-1',
+          runKind: 'cycle',
+          dryRun: 'true',
+          operationId: '0af7651916cd43dd8448eb211c80319c',
+        },
+        measurements: { durationMs: 84, graphRequests: 2 },
+      },
+    ]);
+  });
+
+  it('leaves out what the caller did not know instead of writing "undefined"', () => {
+    const [event] = events(workerOutcomeRecords(writtenOutcome(), { runId: 'r', durationMs: 1, graphRequests: 0 }));
+    expect(Object.keys(event!.properties).sort()).toEqual(['code', 'runId', 'workerId']);
+  });
+
+  it('masks a personal email wherever it appears', () => {
+    const [event] = events(
+      workerOutcomeRecords(writtenOutcome({ workerId: 'jane.doe@example.com', reason: 'duplicate of jane.doe@example.com' }), {
+        runId: 'run for ann@contoso.com',
+        durationMs: 1,
+        graphRequests: 1,
+        operationId: 'op ann@contoso.com',
+      }),
+    );
+    expect(JSON.stringify(event)).not.toMatch(/jane\.doe@|ann@/);
+    expect(event!.properties.workerId).toBe('j***@example.com');
+  });
+
+  it('drops a measurement that is not a finite number', () => {
+    const [event] = events(workerOutcomeRecords(writtenOutcome(), { runId: 'r', durationMs: Number.NaN, graphRequests: 3 }));
+    expect(event!.measurements).toEqual({ graphRequests: 3 });
+  });
+});
+
+describe('runRecords', () => {
+  it('builds RunCompleted with a count for every outcome code and the run metrics as measurements', () => {
+    const [completed] = events(runRecords(cycleRun(), { escrowBacklog: 3, escrowOldestAgeMinutes: 95, operationId: TRACEPARENT }));
+    expect(completed!.name).toBe(TELEMETRY.runCompletedEvent);
+    expect(completed!.properties).toEqual({
+      runId: 'cycle-20250101T0000',
+      kind: 'cycle',
+      dryRun: 'false',
+      held: 'false',
+      approved: 'false',
+      operationId: '0af7651916cd43dd8448eb211c80319c',
+    });
+    for (const code of OUTCOME_CODES) expect(completed!.measurements).toHaveProperty(`counts.${code}`);
+    expect(completed!.measurements).toMatchObject({
+      'counts.written': 12,
+      'counts.failed': 0,
+      enqueued: 16,
+      graphRequests: 40,
+      graphThrottled: 2,
+      workdayReadMs: 9_000,
+      durationMs: 42_000,
+      escrowBacklog: 3,
+      escrowOldestAgeMinutes: 95,
+    });
+  });
+
+  it('adds CycleHeld, saying how to approve, only when the guard held the cycle', () => {
+    const context = { escrowBacklog: 0, escrowOldestAgeMinutes: 0 };
+    expect(events(runRecords(cycleRun(), context)).map((e) => e.name)).not.toContain(TELEMETRY.cycleHeldEvent);
+    const held = events(runRecords(cycleRun({ held: true, counts: { ...cycleRun().counts, held: 800 } }), context)).find(
+      (e) => e.name === TELEMETRY.cycleHeldEvent,
+    );
+    expect(held?.properties.approveWith).toBe('APPROVE_HELD_CYCLE=cycle-20250101T0000');
+    expect(held?.measurements).toEqual({ heldWorkers: 800 });
+  });
+
+  it('emits one Outcomes counter per outcome code that occurred, tagged with the code', () => {
+    const outcomes = metrics(runRecords(cycleRun(), { escrowBacklog: 0, escrowOldestAgeMinutes: 0 })).filter(
+      (m) => m.name === TELEMETRY.metrics.outcomes,
+    );
+    expect(outcomes.map((m) => [m.dimensions.code, m.value, m.instrument])).toEqual([
+      ['written', 12, 'counter'],
+      ['unchanged', 300, 'counter'],
+      ['escrowed', 3, 'counter'],
+      ['denied', 1, 'counter'],
+    ]);
+  });
+
+  it('emits every per-run metric named in telemetryNames for a cycle', () => {
+    const names = new Set(metrics(runRecords(cycleRun(), { escrowBacklog: 3, escrowOldestAgeMinutes: 95 })).map((m) => m.name));
+    expect([...names].sort()).toEqual(Object.values(TELEMETRY.metrics).sort());
+  });
+
+  it('records escrow backlog and oldest age as gauges and durations as histograms', () => {
+    const byName = new Map(metrics(runRecords(cycleRun(), { escrowBacklog: 3, escrowOldestAgeMinutes: 95 })).map((m) => [m.name, m]));
+    expect(byName.get(TELEMETRY.metrics.escrowBacklog)).toMatchObject({ instrument: 'gauge', value: 3 });
+    expect(byName.get(TELEMETRY.metrics.escrowOldestAgeMinutes)).toMatchObject({ instrument: 'gauge', value: 95 });
+    expect(byName.get(TELEMETRY.metrics.runDurationMs)).toMatchObject({ instrument: 'histogram', value: 42_000 });
+    expect(byName.get(TELEMETRY.metrics.graphThrottled)).toMatchObject({ instrument: 'counter', value: 2 });
+  });
+
+  it('leaves Workday read time out of a sweep, which reads nothing in bulk', () => {
+    const sweep = metrics(runRecords(cycleRun({ kind: 'sweep', workdayReadMs: 0 }), { escrowBacklog: 0, escrowOldestAgeMinutes: 0 }));
+    expect(sweep.map((m) => m.name)).not.toContain(TELEMETRY.metrics.workdayReadMs);
+  });
+
+  it('masks a personal email in the free-text note', () => {
+    const records = runRecords(cycleRun({ note: 'skipped jane.doe@example.com' }), { escrowBacklog: 0, escrowOldestAgeMinutes: 0 });
+    expect(JSON.stringify(records)).not.toMatch(/jane\.doe@/);
+    expect(events(records)[0]!.properties.note).toBe('skipped j***@example.com');
+  });
+});
