@@ -144,6 +144,7 @@ describe('GET /users (Graph simulator)', () => {
   it('refuses a URL without the version segment', async () => {
     const response = await fetch(`${sim.url}/users`);
     expect(response.status).toBe(400);
+    expect(sim.requests.at(-1)).toMatchObject({ path: '/users', status: 400 });
   });
 
   it('finds users by employeeId in process too, active only', () => {

@@ -1,0 +1,85 @@
+/**
+ * The public shapes of the Graph simulator: what tests, the demo and the benchmark see.
+ */
+import type { SimUserSeed } from '../world';
+
+export interface SimUser {
+  id: string;
+  employeeId: string | null;
+  displayName: string;
+  userPrincipalName: string;
+  onPremisesSyncEnabled: boolean | null;
+  otherMails: string[];
+  usageLocation: string | null;
+  privileged: boolean;
+  deletedDateTime: string | null;
+  extensions: Record<string, unknown>;
+  emailMethod: { id: string; emailAddress: string } | null;
+}
+
+export interface GraphSimOptions {
+  /** Added to every HTTP response (not to each $batch sub-request). Default 0. */
+  latencyMs?: number;
+  /**
+   * Default false (no budgets). When on, Graph's identity budgets are enforced with sliding
+   * windows; windowScale shortens every window and its limit alike, so the RATES stay Graph's.
+   */
+  throttling?: false | { windowScale?: number };
+  /** 'refused': filtering deletedItems by employeeId answers 400 Request_UnsupportedQuery. */
+  deletedItemsFilter?: 'supported' | 'refused';
+  /** When true, a request without `Authorization: Bearer …` answers 401. */
+  requireAuthorization?: boolean;
+  /** Milliseconds since the epoch; tests pass a fake clock to drive the budgets exactly. */
+  clock?: () => number;
+}
+
+export interface GraphRequestLogEntry {
+  method: string;
+  /** Decoded path after /v1.0, without the query. */
+  path: string;
+  query: Record<string, string>;
+  body: unknown;
+  status: number;
+  inBatch: boolean;
+  at: number;
+}
+
+export interface GraphCounters {
+  /** HTTP requests received (a $batch counts once). */
+  httpRequests: number;
+  /** Logical requests: each plain request and each $batch sub-request. */
+  subRequests: number;
+  /** Responses and sub-responses answered 429. */
+  throttled: number;
+  /** Writes that succeeded (2xx POST/PATCH/PUT/DELETE). */
+  writes: number;
+  /** Resource units charged (throttled requests are not charged). */
+  resourceUnits: number;
+}
+
+export interface GraphFault {
+  status: 429 | 500 | 503 | 504;
+  count: number;
+  /** Sent as Retry-After when given. */
+  retryAfterSeconds?: number;
+  /** Default: every logical request (plain or sub-request), never the $batch envelope itself. */
+  match?: (method: string, path: string) => boolean;
+}
+
+export interface GraphSimulator {
+  /** e.g. http://127.0.0.1:PORT — no /v1.0; clients add it. */
+  url: string;
+  addUser(seed: SimUserSeed & { id?: string }): SimUser;
+  loadUsers(seeds: SimUserSeed[]): void;
+  /** Active or deleted; the live record. */
+  getUser(id: string): SimUser | undefined;
+  /** Active users only, compared case-insensitively as Graph does. */
+  usersByEmployeeId(employeeId: string): SimUser[];
+  softDeleteUser(id: string): void;
+  allUsers(): SimUser[];
+  readonly requests: GraphRequestLogEntry[];
+  counters(): GraphCounters;
+  resetLog(): void;
+  injectFaults(fault: GraphFault): void;
+  close(): Promise<void>;
+}
