@@ -46,11 +46,11 @@ describe('createJobQueue', () => {
     expect(JSON.parse(Buffer.from(text, 'base64').toString('utf8'))).toEqual(job("O'Brien"));
   });
 
-  it('enqueues a few hundred jobs, every one exactly once', async () => {
+  it('enqueues a hundred jobs at once, every one exactly once', async () => {
     const { queue, consumer } = freshQueue();
-    const ids = Array.from({ length: 300 }, (_, i) => `W${i}`);
+    const ids = Array.from({ length: 100 }, (_, i) => `W${i}`);
     await queue.enqueue(ids.map(job));
-    expect(await consumer.approximateCount()).toBe(300);
+    expect(await consumer.approximateCount()).toBe(100);
     const seen: string[] = [];
     for (let batch = await consumer.receive(32, 60); batch.length > 0; batch = await consumer.receive(32, 60)) {
       for (const message of batch) {

@@ -66,6 +66,13 @@ describe('createLedger', () => {
     expect(await ledger.get(workerId)).toEqual(entry(workerId, { detail: `for ${workerId}` }));
   });
 
+  it('stores a rejected worker whose id is empty, or too long and full of control characters', async () => {
+    for (const workerId of ['', `\u0001${'y'.repeat(600)}\t`]) {
+      await ledger.put(entry(workerId, { lastOutcome: 'rejected', reason: 'invalidWorkerId' }));
+      expect(await ledger.get(workerId)).toEqual(entry(workerId, { lastOutcome: 'rejected', reason: 'invalidWorkerId' }));
+    }
+  });
+
   it('answers null for a worker it has never seen', async () => {
     expect(await ledger.get('nobody')).toBeNull();
   });

@@ -1,0 +1,52 @@
+/**
+ * The per-worker ledger in Table storage (`${prefix}Ledger`): last outcome and last written state,
+ * which the cycle streams to decide who needs a job.
+ */
+import type { ChangeView } from '../core/outcome';
+import { isOutcomeCode } from '../core/outcome';
+import type { Ledger, LedgerEntry } from '../core/ports';
+import { defined, jsonProperties, readDate, readJson, readString, type EntityProperties } from './entityValues';
+import type { StorageClients } from './storageClients';
+import { tableName } from './tableKeys';
+import { createWorkerTable } from './workerTable';
+
+export function createLedger(clients: StorageClients, tablePrefix: string): Ledger {
+  const table = createWorkerTable(clients, tableName(tablePrefix, 'Ledger'), { label: 'ledger entry', toProperties, fromEntity });
+  return { get: table.get, put: table.put, putMany: table.putMany, list: table.list };
+}
+
+function toProperties(entry: LedgerEntry): EntityProperties {
+  return defined({
+    lastOutcome: entry.lastOutcome,
+    reason: entry.reason,
+    detail: entry.detail,
+    desiredHash: entry.desiredHash,
+    userId: entry.userId,
+    cycleId: entry.cycleId,
+    updatedAt: entry.updatedAt,
+    verifiedAt: entry.verifiedAt,
+    ...jsonProperties('writtenHashes', entry.writtenHashes),
+    ...jsonProperties('lastChanges', entry.lastChanges),
+  });
+}
+
+function fromEntity(entity: EntityProperties): LedgerEntry {
+  const outcome = entity.lastOutcome;
+  const entry: LedgerEntry = {
+    workerId: String(entity.workerId),
+    // An outcome this version does not know (written by a newer one) is retried, the safe reading.
+    lastOutcome: isOutcomeCode(outcome) ? outcome : 'failed',
+    cycleId: readString(entity, 'cycleId') ?? '',
+    updatedAt: readDate(entity, 'updatedAt') ?? new Date(0),
+  };
+  const optional: Partial<LedgerEntry> = {
+    reason: readString(entity, 'reason'),
+    detail: readString(entity, 'detail'),
+    desiredHash: readString(entity, 'desiredHash'),
+    userId: readString(entity, 'userId'),
+    verifiedAt: readDate(entity, 'verifiedAt'),
+    writtenHashes: readJson<Record<string, string>>(entity, 'writtenHashes'),
+    lastChanges: readJson<ChangeView[]>(entity, 'lastChanges'),
+  };
+  return Object.assign(entry, defined(optional));
+}
