@@ -11,6 +11,7 @@ import type { Directory } from '../core/ports';
 import { recordFailure } from '../core/recordFailure';
 import { sleep } from '../http/retry';
 import type { JobQueueConsumer, ReceivedJob } from '../state/jobQueue';
+import { oneAtATimePerWorker } from './workerLock';
 
 /** Mirrors host.json: extensions.queues.maxDequeueCount. */
 export const MAX_DEQUEUE_COUNT = 5;
@@ -36,7 +37,7 @@ export async function drainQueue(deps: Pipeline, consumer: JobQueueConsumer, opt
     const started = Date.now();
     const counting = countingDirectory(deps.directory);
     try {
-      const outcome = await enrichWorker(message.job, { ...deps, directory: counting.directory });
+      const outcome = await oneAtATimePerWorker(message.job.workerId, () => enrichWorker(message.job, { ...deps, directory: counting.directory }));
       await consumer.complete(message);
       options.onOutcome?.(outcome, message.job, Date.now() - started, counting.calls());
     } catch (err) {

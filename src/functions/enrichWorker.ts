@@ -2,7 +2,8 @@ import { app, type InvocationContext } from '@azure/functions';
 import { JOB_QUEUE } from '../config/settings';
 import { enrichWorker as runPipeline } from '../core/enrichWorker';
 import type { Outcome } from '../core/outcome';
-import { decodeJobMessage } from '../state/jobQueue';
+import { decodeJobMessage } from '../state/jobMessage';
+import { oneAtATimePerWorker } from '../app/workerLock';
 import { getServices } from './services';
 
 /**
@@ -13,7 +14,7 @@ export async function enrichWorker(message: unknown, context: InvocationContext)
   const job = decodeJobMessage(typeof message === 'string' ? message : JSON.stringify(message));
   const services = getServices();
   const started = Date.now();
-  const outcome = await runPipeline(job, services);
+  const outcome = await oneAtATimePerWorker(job.workerId, () => runPipeline(job, services));
   services.telemetry.workerOutcome(outcome, { runId: job.cycleId, durationMs: Date.now() - started, graphRequests: 0, operationId: job.operationId ?? context.invocationId });
   return outcome;
 }

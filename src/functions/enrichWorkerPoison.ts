@@ -2,7 +2,7 @@ import { app, type InvocationContext } from '@azure/functions';
 import { POISON_QUEUE } from '../config/settings';
 import type { Outcome } from '../core/outcome';
 import { recordFailure } from '../core/recordFailure';
-import { decodeJobMessage } from '../state/jobQueue';
+import { decodeJobMessage } from '../state/jobMessage';
 import { getServices } from './services';
 
 /** Poison queue: the job outlasted its retries. Record the worker as `failed` instead of losing it. */
