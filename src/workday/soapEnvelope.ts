@@ -1,0 +1,99 @@
+/**
+ * The Get_Workers requests the SOAP source sends, written out by hand (no WSDL is fetched at run
+ * time): a WS-Security UsernameToken with the password as PasswordText, and either a page of
+ * workers pinned to one entry moment or a lookup of one worker by id.
+ */
+const SOAP_ENV = 'http://schemas.xmlsoap.org/soap/envelope/';
+const BSVC = 'urn:com.workday/bsvc';
+const WSSE = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
+const PASSWORD_TEXT = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText';
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+export interface WorkersPageRequest {
+  page: number;
+  count: number;
+  /** Every page of one read carries the same moment, so the pages are one consistent snapshot. */
+  asOf: Date;
+  /** Incremental read: workers changed in the transaction log from then until `asOf`. */
+  updatedFrom?: Date;
+  excludeInactive?: boolean;
+}
+
+export type WorkerIdType = 'Employee_ID' | 'Contingent_Worker_ID';
+
+export function escapeXml(value: string): string {
+  return value.replace(/[&<>"']/g, (char) => ESCAPES[char] ?? char);
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+
+/** xsd:dateTime in UTC with an explicit offset (`2026-11-26T22:00:00.000+00:00`), never a local time. */
+export function workdayDateTime(date: Date): string {
+  return date.toISOString().replace('Z', '+00:00');
+}
+
+function workdayDate(date: Date): string {
+  return `${date.toISOString().slice(0, 10)}+00:00`;
+}
+
+/** The `v44.2` at the end of the endpoint URL, sent back as the request's version when present. */
+export function versionOf(endpoint: string): string | undefined {
+  const last = new URL(endpoint).pathname.split('/').filter(Boolean).pop();
+  return last && /^v\d+(\.\d+)*$/.test(last) ? last : undefined;
+}
+
+export function workersPageEnvelope(credentials: Credentials, request: WorkersPageRequest, version?: string): string {
+  const range = request.updatedFrom
+    ? '<bsvc:Transaction_Log_Criteria_Data><bsvc:Transaction_Date_Range_Data>' +
+      `<bsvc:Updated_From>${workdayDateTime(request.updatedFrom)}</bsvc:Updated_From>` +
+      `<bsvc:Updated_Through>${workdayDateTime(request.asOf)}</bsvc:Updated_Through>` +
+      '</bsvc:Transaction_Date_Range_Data></bsvc:Transaction_Log_Criteria_Data>'
+    : '';
+  const inactive = request.excludeInactive ? '<bsvc:Exclude_Inactive_Workers>true</bsvc:Exclude_Inactive_Workers>' : '';
+  const criteria = range || inactive ? `<bsvc:Request_Criteria>${range}${inactive}</bsvc:Request_Criteria>` : '';
+  const filter =
+    '<bsvc:Response_Filter>' +
+    // The effective date is pinned too, so a read that crosses midnight does not change its view halfway.
+    `<bsvc:As_Of_Effective_Date>${workdayDate(request.asOf)}</bsvc:As_Of_Effective_Date>` +
+    `<bsvc:As_Of_Entry_DateTime>${workdayDateTime(request.asOf)}</bsvc:As_Of_Entry_DateTime>` +
+    `<bsvc:Page>${request.page}</bsvc:Page><bsvc:Count>${request.count}</bsvc:Count>` +
+    '</bsvc:Response_Filter>';
+  return envelope(credentials, getWorkers(`${criteria}${filter}${RESPONSE_GROUP}`, version));
+}
+
+export function workerLookupEnvelope(credentials: Credentials, idType: WorkerIdType, workerId: string, version?: string): string {
+  const references =
+    '<bsvc:Request_References bsvc:Skip_Non_Existing_Instances="false">' +
+    `<bsvc:Worker_Reference><bsvc:ID bsvc:type="${idType}">${escapeXml(workerId)}</bsvc:ID></bsvc:Worker_Reference>` +
+    '</bsvc:Request_References>';
+  return envelope(credentials, getWorkers(`${references}${RESPONSE_GROUP}`, version));
+}
+
+/** Exactly the groups the attributes come from; Workday returns every group when none is named. */
+const RESPONSE_GROUP =
+  '<bsvc:Response_Group>' +
+  '<bsvc:Include_Reference>true</bsvc:Include_Reference>' +
+  '<bsvc:Include_Personal_Information>true</bsvc:Include_Personal_Information>' +
+  '<bsvc:Include_Employment_Information>true</bsvc:Include_Employment_Information>' +
+  '<bsvc:Include_Organizations>true</bsvc:Include_Organizations>' +
+  '</bsvc:Response_Group>';
+
+function getWorkers(content: string, version: string | undefined): string {
+  const versionAttribute = version ? ` bsvc:version="${escapeXml(version)}"` : '';
+  return `<bsvc:Get_Workers_Request${versionAttribute}>${content}</bsvc:Get_Workers_Request>`;
+}
+
+function envelope(credentials: Credentials, body: string): string {
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="${SOAP_ENV}" xmlns:bsvc="${BSVC}">` +
+    `<soapenv:Header><wsse:Security soapenv:mustUnderstand="1" xmlns:wsse="${WSSE}"><wsse:UsernameToken>` +
+    `<wsse:Username>${escapeXml(credentials.username)}</wsse:Username>` +
+    `<wsse:Password Type="${PASSWORD_TEXT}">${escapeXml(credentials.password)}</wsse:Password>` +
+    '</wsse:UsernameToken></wsse:Security></soapenv:Header>' +
+    `<soapenv:Body>${body}</soapenv:Body></soapenv:Envelope>`
+  );
+}
