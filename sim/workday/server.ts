@@ -50,7 +50,7 @@ export async function startWorkdaySimulator(options: WorkdaySimulatorOptions): P
       const body = await readBody(request);
       if (body === null) return plain(response, 413, 'Request Entity Too Large');
       const reply = await handleSoapRequest(tenant, body, request.headers.authorization);
-      response.writeHead(reply.status, { 'Content-Type': 'text/xml; charset=utf-8' });
+      response.writeHead(reply.status, { 'Content-Type': 'text/xml; charset=utf-8', ...reply.headers });
       response.end(reply.body);
       return;
     }
