@@ -1,0 +1,363 @@
+/**
+ * In-memory ports for the core's use cases. Every fake records what was asked of it, so a test
+ * can assert on the calls an identity engineer cares about (writes above all), not on internals.
+ */
+import { parseConnector, type ConnectorConfig } from '../../src/core/connector';
+import { enrichWorker } from '../../src/core/enrichWorker';
+import { AppError } from '../../src/core/errors';
+import { desiredHash, desiredStateOf } from '../../src/core/mapping';
+import type { Outcome } from '../../src/core/outcome';
+import type { Pipeline } from '../../src/core/pipeline';
+import type {
+  AuthenticationEmailMethod,
+  Clock,
+  DeletedLookup,
+  Directory,
+  DirectoryStats,
+  DirectoryUser,
+  EscrowEntry,
+  EscrowStore,
+  JobQueue,
+  Ledger,
+  LedgerEntry,
+  Logger,
+  LogLevel,
+  RawRecord,
+  ReadOptions,
+  RunHistory,
+  RunRecord,
+  Telemetry,
+  WatermarkStore,
+  WorkerJob,
+  WorkerSource,
+  WriteResult,
+} from '../../src/core/ports';
+
+export const T0 = new Date('2026-03-02T08:00:00.000Z');
+export const MINUTE = 60_000;
+export const DAY = 24 * 60 * MINUTE;
+
+/** The connector of DESIGN.md, with overrides. */
+export function connectorOf(overrides: Record<string, unknown> = {}): ConnectorConfig {
+  return parseConnector({
+    source: { kind: 'raas' },
+    scope: [[{ attribute: 'Worker_Type', operator: 'EQUALS', value: 'Employee' }]],
+    cloudOnlyScope: [[{ attribute: 'Worker_Type', operator: 'EQUALS', value: 'Contractor' }]],
+    mappings: [
+      { source: 'personalEmail', target: 'otherMails', mode: 'replace' },
+      { source: 'countryIso', target: 'usageLocation' },
+    ],
+    guards: { maxWritesPerCycle: 500 },
+    escrow: { retryAfterMinutes: [1, 2, 5], expireAfterDays: 28 },
+    ...overrides,
+  });
+}
+
+export function userOf(overrides: Partial<DirectoryUser> = {}): DirectoryUser {
+  return { id: 'user-1', employeeId: 'W1', onPremisesSyncEnabled: true, otherMails: [], usageLocation: null, extensions: {}, ...overrides };
+}
+
+/** A RaaS row for an in-scope employee. */
+export function rowOf(workerId: string, overrides: RawRecord = {}): RawRecord {
+  return { WorkerID: workerId, personalEmail: `${workerId.toLowerCase()}@home.example`, CountryISO: 'GB', Worker_Type: 'Employee', ...overrides };
+}
+
+export interface DirectoryCall {
+  method: string;
+  args: unknown[];
+}
+
+/** Entra as a list of users. Answers like Graph: case-insensitive employeeId, copies, never live objects. */
+export class FakeDirectory implements Directory {
+  readonly calls: DirectoryCall[] = [];
+  readonly deleted: DirectoryUser[] = [];
+  deletedLookupSupported = true;
+  /** Per user id: the answer to updateUser instead of applying the patch (e.g. a 403). */
+  readonly refuseUpdate = new Map<string, WriteResult>();
+  readonly refuseAuthenticationEmail = new Map<string, WriteResult>();
+  readonly authenticationEmails = new Map<string, AuthenticationEmailMethod>();
+  /** Thrown by the next call of any method (a transient Graph fault). */
+  failNext: AppError | null = null;
+
+  constructor(readonly users: DirectoryUser[] = []) {}
+
+  get updates(): Array<{ userId: string; patch: Record<string, unknown> }> {
+    return this.calls.filter((c) => c.method === 'updateUser').map((c) => ({ userId: c.args[0] as string, patch: c.args[1] as Record<string, unknown> }));
+  }
+
+  get writes(): DirectoryCall[] {
+    return this.calls.filter((c) => c.method === 'updateUser' || c.method === 'setAuthenticationEmail');
+  }
+
+  user(id: string): DirectoryUser {
+    const user = this.users.find((u) => u.id === id);
+    if (!user) throw new Error(`no user ${id}`);
+    return user;
+  }
+
+  private call(method: string, ...args: unknown[]): void {
+    this.calls.push({ method, args: structuredClone(args) });
+    const failure = this.failNext;
+    if (failure) {
+      this.failNext = null;
+      throw failure;
+    }
+  }
+
+  async findUsersByEmployeeId(employeeId: string): Promise<DirectoryUser[]> {
+    this.call('findUsersByEmployeeId', employeeId);
+    return matching(this.users, employeeId);
+  }
+
+  async findUsersByEmployeeIds(employeeIds: readonly string[]): Promise<Map<string, DirectoryUser[]>> {
+    this.call('findUsersByEmployeeIds', [...employeeIds]);
+    return new Map(employeeIds.map((id) => [id.toLowerCase(), matching(this.users, id)]));
+  }
+
+  async findDeletedUsersByEmployeeId(employeeId: string): Promise<DeletedLookup> {
+    this.call('findDeletedUsersByEmployeeId', employeeId);
+    return this.deletedLookupSupported ? { supported: true, users: matching(this.deleted, employeeId) } : { supported: false };
+  }
+
+  async updateUser(userId: string, patch: Record<string, unknown>): Promise<WriteResult> {
+    this.call('updateUser', userId, patch);
+    const refusal = this.refuseUpdate.get(userId);
+    if (refusal) return refusal;
+    const user = this.user(userId);
+    for (const [property, value] of Object.entries(patch)) {
+      if (property === 'otherMails') user.otherMails = [...(value as string[])];
+      else if (property === 'usageLocation') user.usageLocation = value as string | null;
+      else user.extensions[property] = value;
+    }
+    return { status: 'ok' };
+  }
+
+  async getAuthenticationEmail(userId: string): Promise<AuthenticationEmailMethod | null> {
+    this.call('getAuthenticationEmail', userId);
+    const method = this.authenticationEmails.get(userId);
+    return method ? { ...method } : null;
+  }
+
+  async setAuthenticationEmail(userId: string, existingId: string | null, emailAddress: string): Promise<WriteResult> {
+    this.call('setAuthenticationEmail', userId, existingId, emailAddress);
+    const refusal = this.refuseAuthenticationEmail.get(userId);
+    if (refusal) return refusal;
+    this.authenticationEmails.set(userId, { id: existingId ?? `method-${userId}`, emailAddress });
+    return { status: 'ok' };
+  }
+
+  stats(): DirectoryStats {
+    const writes = this.writes.length;
+    return { httpRequests: this.calls.length, subRequests: this.calls.length, throttled: 0, writes };
+  }
+}
+
+function matching(users: DirectoryUser[], employeeId: string): DirectoryUser[] {
+  return users.filter((u) => u.employeeId?.toLowerCase() === employeeId.toLowerCase()).map((u) => structuredClone(u));
+}
+
+export class FakeLedger implements Ledger {
+  readonly entries = new Map<string, LedgerEntry>();
+  /** Every entry written, in order (put and putMany alike). */
+  readonly writes: LedgerEntry[] = [];
+
+  constructor(initial: LedgerEntry[] = []) {
+    for (const entry of initial) this.entries.set(entry.workerId, structuredClone(entry));
+  }
+
+  async get(workerId: string): Promise<LedgerEntry | null> {
+    const entry = this.entries.get(workerId);
+    return entry ? structuredClone(entry) : null;
+  }
+
+  async put(entry: LedgerEntry): Promise<void> {
+    this.writes.push(structuredClone(entry));
+    this.entries.set(entry.workerId, structuredClone(entry));
+  }
+
+  async putMany(entries: readonly LedgerEntry[]): Promise<void> {
+    for (const entry of entries) await this.put(entry);
+  }
+
+  async *list(): AsyncIterable<LedgerEntry> {
+    for (const entry of [...this.entries.values()]) yield structuredClone(entry);
+  }
+}
+
+export class FakeEscrow implements EscrowStore {
+  readonly entries = new Map<string, EscrowEntry>();
+  readonly puts: EscrowEntry[] = [];
+  readonly removals: string[] = [];
+
+  async get(workerId: string): Promise<EscrowEntry | null> {
+    const entry = this.entries.get(workerId);
+    return entry ? structuredClone(entry) : null;
+  }
+
+  async put(entry: EscrowEntry): Promise<void> {
+    this.puts.push(structuredClone(entry));
+    this.entries.set(entry.workerId, structuredClone(entry));
+  }
+
+  async remove(workerId: string): Promise<void> {
+    this.removals.push(workerId);
+    this.entries.delete(workerId);
+  }
+
+  async *list(): AsyncIterable<EscrowEntry> {
+    for (const entry of [...this.entries.values()]) yield structuredClone(entry);
+  }
+}
+
+export class FakeRuns implements RunHistory {
+  readonly runs: RunRecord[] = [];
+
+  async record(run: RunRecord): Promise<void> {
+    this.runs.push(structuredClone(run));
+  }
+
+  async latest(limit: number): Promise<RunRecord[]> {
+    return [...this.runs].sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime()).slice(0, limit);
+  }
+}
+
+export class FakeQueue implements JobQueue {
+  readonly jobs: WorkerJob[] = [];
+  /** One entry per enqueue call, with the number of jobs it carried. */
+  readonly calls: number[] = [];
+
+  async enqueue(jobs: readonly WorkerJob[]): Promise<void> {
+    this.calls.push(jobs.length);
+    this.jobs.push(...structuredClone([...jobs]));
+  }
+
+  take(): WorkerJob[] {
+    return this.jobs.splice(0, this.jobs.length);
+  }
+}
+
+export class FakeWatermarks implements WatermarkStore {
+  readonly values = new Map<string, Date>();
+  readonly sets: Array<{ key: string; value: Date }> = [];
+
+  async get(key: string): Promise<Date | null> {
+    return this.values.get(key) ?? null;
+  }
+
+  async set(key: string, value: Date): Promise<void> {
+    this.sets.push({ key, value });
+    this.values.set(key, value);
+  }
+}
+
+export interface SourceOptions {
+  kind?: string;
+  supportsIncremental?: boolean;
+  /** Throw WORKDAY.UNAVAILABLE after yielding this many records. */
+  throwAfter?: number;
+  /** What an incremental read returns; a full read returns `records`. */
+  changedSince?: (updatedFrom: Date) => RawRecord[];
+}
+
+/** A Workday over an array. */
+export class FakeSource implements WorkerSource {
+  readonly kind: string;
+  readonly supportsIncremental: boolean;
+  readonly reads: ReadOptions[] = [];
+  throwAfter: number | undefined;
+
+  constructor(public records: RawRecord[], private readonly options: SourceOptions = {}) {
+    this.kind = options.kind ?? 'raas';
+    this.supportsIncremental = options.supportsIncremental ?? false;
+    this.throwAfter = options.throwAfter;
+  }
+
+  async *readWorkers(options: ReadOptions): AsyncIterable<RawRecord> {
+    this.reads.push(options);
+    const records = options.updatedFrom && this.options.changedSince ? this.options.changedSince(options.updatedFrom) : this.records;
+    let yielded = 0;
+    for (const record of records) {
+      if (this.throwAfter !== undefined && yielded >= this.throwAfter) {
+        throw new AppError('WORKDAY.UNAVAILABLE', 'Workday answered 503 mid-read', { transient: true, status: 503 });
+      }
+      yielded += 1;
+      yield structuredClone(record);
+    }
+  }
+
+  async readWorker(workerId: string): Promise<RawRecord | null> {
+    const record = this.records.find((r) => String(r.WorkerID).toLowerCase() === workerId.toLowerCase());
+    return record ? structuredClone(record) : null;
+  }
+}
+
+export class FakeClock implements Clock {
+  constructor(public time: Date = T0) {}
+
+  now(): Date {
+    return new Date(this.time.getTime());
+  }
+
+  advance(ms: number): void {
+    this.time = new Date(this.time.getTime() + ms);
+  }
+}
+
+export class FakeLogger implements Logger {
+  readonly lines: Array<{ level: LogLevel; message: string; properties?: Record<string, unknown> }> = [];
+
+  log(level: LogLevel, message: string, properties?: Record<string, unknown>): void {
+    this.lines.push({ level, message, ...(properties ? { properties } : {}) });
+  }
+}
+
+const silentTelemetry: Telemetry = { workerOutcome: () => {}, runCompleted: () => {}, flush: async () => {} };
+
+export interface FakePipeline extends Pipeline {
+  source: FakeSource;
+  directory: FakeDirectory;
+  ledger: FakeLedger;
+  escrow: FakeEscrow;
+  runs: FakeRuns;
+  queue: FakeQueue;
+  watermarks: FakeWatermarks;
+  logger: FakeLogger;
+  clock: FakeClock;
+}
+
+export function pipelineOf(parts: Partial<FakePipeline> = {}): FakePipeline {
+  return {
+    connector: connectorOf(),
+    source: new FakeSource([]),
+    directory: new FakeDirectory(),
+    ledger: new FakeLedger(),
+    escrow: new FakeEscrow(),
+    runs: new FakeRuns(),
+    queue: new FakeQueue(),
+    watermarks: new FakeWatermarks(),
+    telemetry: silentTelemetry,
+    logger: new FakeLogger(),
+    clock: new FakeClock(),
+    dryRun: false,
+    ...parts,
+  };
+}
+
+/** Runs every queued job through the worker pipeline, as the queue function would. */
+export async function drain(deps: FakePipeline): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  for (const job of deps.queue.take()) outcomes.push(await enrichWorker(job, deps));
+  return outcomes;
+}
+
+/** A job as a cycle would plan it (desired hash computed from the connector's mappings). */
+export function jobOf(
+  workerId: string,
+  fields: Record<string, string | null>,
+  overrides: Partial<WorkerJob> = {},
+  connector: ConnectorConfig = connectorOf(),
+): WorkerJob {
+  const all = { workerId, ...fields };
+  const hash = desiredHash(desiredStateOf(all, connector.mappings), connector.mappings);
+  return { workerId, cycleId: 'cycle-1', fields: all, desiredHash: hash, ...overrides };
+}

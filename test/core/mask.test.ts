@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { maskEmail, maskPersonalData, maskValue } from '../../src/core/mask';
+
+describe('maskEmail', () => {
+  it('keeps the first letter and the domain', () => {
+    expect(maskEmail('jane.doe@example.com')).toBe('j***@example.com');
+  });
+
+  it('masks on the last @', () => {
+    expect(maskEmail('a@b@example.com')).toBe('a***@example.com');
+  });
+
+  it.each([
+    ['no @', 'jane.doe'],
+    ['an empty local part', '@example.com'],
+    ['an empty string', ''],
+  ])('gives *** for %s', (_, text) => {
+    expect(maskEmail(text)).toBe('***');
+  });
+});
+
+describe('maskPersonalData', () => {
+  it('masks an email inside a sentence', () => {
+    expect(maskPersonalData('user jane.doe@example.com is not valid')).toBe('user j***@example.com is not valid');
+  });
+
+  it('masks every email in the text', () => {
+    const text = maskPersonalData("otherMails ['jane@example.com','john.smith@home.example']");
+    expect(text).toBe("otherMails ['j***@example.com','j***@home.example']");
+  });
+
+  it('masks an email holding accented characters', () => {
+    expect(maskPersonalData('josé.garcía@example.es')).toBe('j***@example.es');
+  });
+
+  it('masks an email in angle brackets and at the end of a sentence', () => {
+    expect(maskPersonalData('<jane@example.com>.')).not.toContain('jane');
+    expect(maskPersonalData('write to jane@example.com.')).not.toContain('jane');
+  });
+
+  it('masks an email inside a JSON body', () => {
+    expect(maskPersonalData('{"otherMails":["jane.doe@example.com"]}')).toBe('{"otherMails":["j***@example.com"]}');
+  });
+
+  it('leaves text without an email alone', () => {
+    expect(maskPersonalData("employeeId 'W1' at 10:00 @ noon")).toBe("employeeId 'W1' at 10:00 @ noon");
+  });
+
+  it('is idempotent', () => {
+    const once = maskPersonalData('jane@example.com');
+    expect(maskPersonalData(once)).toBe(once);
+  });
+});
+
+describe('maskValue', () => {
+  it('masks a string', () => {
+    expect(maskValue('jane@example.com')).toBe('j***@example.com');
+  });
+
+  it('masks every string of a list', () => {
+    expect(maskValue(['jane@example.com', 'GB'])).toEqual(['j***@example.com', 'GB']);
+  });
+
+  it('gives null for null and undefined', () => {
+    expect(maskValue(null)).toBeNull();
+    expect(maskValue(undefined)).toBeNull();
+  });
+
+  it('passes other values through', () => {
+    expect(maskValue(42)).toBe(42);
+    expect(maskValue(true)).toBe(true);
+  });
+});

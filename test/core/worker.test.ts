@@ -1,0 +1,227 @@
+import { describe, expect, it } from 'vitest';
+import { flattenValue, isBlockedDomain, parseWorker, validateWorkerId, type WorkerParse } from '../../src/core/worker';
+
+const FIELDS = { workerId: 'WorkerID', personalEmail: 'personalEmail', countryIso: 'CountryISO' };
+
+function parsed(raw: Record<string, unknown>, fields: Record<string, string> = FIELDS): WorkerParse {
+  return parseWorker(raw, fields);
+}
+
+function rejection(raw: Record<string, unknown>): { reason: string; detail: string; workerId: string | null } {
+  const result = parsed(raw);
+  if (result.ok) throw new Error('expected a rejection');
+  return { reason: result.reason, detail: result.detail, workerId: result.workerId };
+}
+
+describe('flattenValue', () => {
+  it('turns null, undefined and blank strings into null', () => {
+    expect(flattenValue(null)).toBeNull();
+    expect(flattenValue(undefined)).toBeNull();
+    expect(flattenValue('   ')).toBeNull();
+  });
+
+  it('trims strings', () => {
+    expect(flattenValue('  Contoso Corp ')).toBe('Contoso Corp');
+  });
+
+  it('turns numbers and booleans into text', () => {
+    expect(flattenValue(12345)).toBe('12345');
+    expect(flattenValue(true)).toBe('true');
+  });
+
+  it('reads the descriptor of a Workday group object', () => {
+    expect(flattenValue({ Descriptor: 'Contoso Corp', ID: 'LE-1' })).toBe('Contoso Corp');
+  });
+
+  it('reads the ID of a group object without a descriptor', () => {
+    expect(flattenValue({ ID: 'LE-1', other: 'x' })).toBe('LE-1');
+  });
+
+  it('falls back to the first text value of an unknown object', () => {
+    expect(flattenValue({ nested: { a: 1 }, Name: 'Contoso' })).toBe('Contoso');
+  });
+
+  it('turns an object without any text value into null', () => {
+    expect(flattenValue({ nested: { a: 'x' } })).toBeNull();
+  });
+
+  it('flattens an array of group objects into a list', () => {
+    expect(flattenValue([{ Descriptor: 'Contoso Corp' }, { Descriptor: 'Contoso LLC' }])).toEqual(['Contoso Corp', 'Contoso LLC']);
+  });
+
+  it('turns a one-item array into a single value', () => {
+    expect(flattenValue([{ Descriptor: 'Contoso Corp' }])).toBe('Contoso Corp');
+  });
+
+  it('drops empty items and turns an array of nothing into null', () => {
+    expect(flattenValue(['', null, { Descriptor: ' ' }])).toBeNull();
+    expect(flattenValue(['a', '', ['b', 'c']])).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('validateWorkerId', () => {
+  it('accepts 16 characters, counting characters rather than UTF-16 units', () => {
+    expect(validateWorkerId('W'.repeat(16))).toBeNull();
+    expect(validateWorkerId('😀'.repeat(16))).toBeNull();
+  });
+
+  it('refuses 17 characters, naming the employeeId limit', () => {
+    expect(validateWorkerId('W'.repeat(17))).toMatch(/16 characters/);
+  });
+
+  it('accepts any printable characters, quotes and slashes included', () => {
+    expect(validateWorkerId("O'Brien/#7")).toBeNull();
+  });
+
+  it.each([
+    ['a newline', 'W1\n'],
+    ['a NUL', 'W\u00001'],
+    ['a DEL', 'W\u007f'],
+    ['a C1 control', 'W\u0085'],
+  ])('refuses %s', (_, id) => {
+    expect(validateWorkerId(id)).toMatch(/control characters/);
+  });
+});
+
+describe('parseWorker', () => {
+  it('returns the logical fields and the flattened attributes of a valid record', () => {
+    const result = parsed({ WorkerID: 'W1', personalEmail: 'jane@home.example', CountryISO: 'GB', Legal_Entity: { Descriptor: 'Contoso Corp' } });
+    expect(result).toEqual({
+      ok: true,
+      worker: {
+        workerId: 'W1',
+        fields: { workerId: 'W1', personalEmail: 'jane@home.example', countryIso: 'GB' },
+        attributes: { WorkerID: 'W1', personalEmail: 'jane@home.example', CountryISO: 'GB', Legal_Entity: 'Contoso Corp' },
+      },
+    });
+  });
+
+  it('reads the columns that source.fields names', () => {
+    const result = parsed({ Employee_ID: '42', Home_Email: 'jane@home.example', Country: 'FR' }, { workerId: 'Employee_ID', personalEmail: 'Home_Email', countryIso: 'Country' });
+    expect(result.ok && result.worker.fields).toEqual({ workerId: '42', personalEmail: 'jane@home.example', countryIso: 'FR' });
+  });
+
+  it('reads a numeric worker id as text', () => {
+    const result = parsed({ WorkerID: 10042, personalEmail: null, CountryISO: null });
+    expect(result.ok && result.worker.workerId).toBe('10042');
+  });
+
+  it('trims the worker id', () => {
+    const result = parsed({ WorkerID: '  W1 ', personalEmail: null });
+    expect(result.ok && result.worker.workerId).toBe('W1');
+  });
+
+  it('accepts a worker without email or country, leaving both null', () => {
+    const result = parsed({ WorkerID: 'W1' });
+    expect(result.ok && result.worker.fields).toEqual({ workerId: 'W1', personalEmail: null, countryIso: null });
+  });
+
+  it('upper-cases a lower-case country code', () => {
+    const result = parsed({ WorkerID: 'W1', CountryISO: 'gb' });
+    expect(result.ok && result.worker.fields.countryIso).toBe('GB');
+  });
+
+  it('takes the first value of a list-valued email field', () => {
+    const result = parsed({ WorkerID: 'W1', personalEmail: ['a@home.example', 'b@home.example'] });
+    expect(result.ok && result.worker.fields.personalEmail).toBe('a@home.example');
+  });
+
+  it.each([
+    ['no id column', {}],
+    ['a null id', { WorkerID: null }],
+    ['a blank id', { WorkerID: '   ' }],
+  ])('rejects a record with %s as missingWorkerId', (_, raw) => {
+    expect(rejection(raw)).toMatchObject({ reason: 'missingWorkerId', workerId: null });
+  });
+
+  it('rejects a worker id over 16 characters and keeps the id for the report', () => {
+    expect(rejection({ WorkerID: 'W'.repeat(17) })).toMatchObject({ reason: 'invalidWorkerId', workerId: 'W'.repeat(17) });
+  });
+
+  it('rejects a worker id holding a control character', () => {
+    expect(rejection({ WorkerID: 'W\u00071' }).reason).toBe('invalidWorkerId');
+  });
+
+  it.each([
+    ['no @', 'jane.home.example'],
+    ['no domain dot', 'jane@localhost'],
+    ['two @', 'jane@doe@home.example'],
+    ['a space', 'jane doe@home.example'],
+    ['a trailing dot in the local part', 'jane.@home.example'],
+    ['a numeric top-level domain', 'jane@home.123'],
+  ])('rejects an email with %s as invalidEmail', (_, email) => {
+    expect(rejection({ WorkerID: 'W1', personalEmail: email }).reason).toBe('invalidEmail');
+  });
+
+  it('accepts plus-addressing and subdomains', () => {
+    expect(parsed({ WorkerID: 'W1', personalEmail: 'jane+reset@mail.home.example' }).ok).toBe(true);
+  });
+
+  it('rejects an accented email, which otherMails refuses', () => {
+    expect(rejection({ WorkerID: 'W1', personalEmail: 'josé@home.example' }).reason).toBe('accentedEmail');
+  });
+
+  it('rejects an internationalised domain given in Unicode', () => {
+    expect(rejection({ WorkerID: 'W1', personalEmail: 'jane@bücher.example' }).reason).toBe('accentedEmail');
+  });
+
+  it('accepts an email of exactly 250 characters', () => {
+    const email = `${'a'.repeat(49)}@${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.${'e'.repeat(17)}`;
+    expect(email).toHaveLength(250);
+    expect(parsed({ WorkerID: 'W1', personalEmail: email }).ok).toBe(true);
+  });
+
+  it('rejects an email over 250 characters as emailTooLong', () => {
+    const email = `${'a'.repeat(50)}@${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.${'e'.repeat(17)}`;
+    expect(rejection({ WorkerID: 'W1', personalEmail: email }).reason).toBe('emailTooLong');
+  });
+
+  it('never puts the personal email in full in the rejection detail', () => {
+    const { detail } = rejection({ WorkerID: 'W1', personalEmail: 'jane.doe@home' });
+    expect(detail).not.toContain('jane.doe');
+    expect(detail).toContain('j***@home');
+  });
+
+  it.each([
+    ['a three-letter code', 'GBR'],
+    ['a name', 'France'],
+    ['an unassigned code', 'UK'],
+    ['a reserved code', 'ZZ'],
+  ])('rejects %s as invalidCountry', (_, country) => {
+    expect(rejection({ WorkerID: 'W1', CountryISO: country })).toMatchObject({ reason: 'invalidCountry', workerId: 'W1' });
+  });
+
+  it('rejects a mapped field over 1024 characters as invalidField', () => {
+    const result = parseWorker({ WorkerID: 'W1', Note: 'x'.repeat(1025) }, { ...FIELDS, note: 'Note' });
+    expect(!result.ok && result.reason).toBe('invalidField');
+  });
+
+  it('keeps attributes that no field maps, for scoping', () => {
+    const result = parsed({ WorkerID: 'W1', Active: '1', Cost_Centers: [{ ID: 'CC1' }, { ID: 'CC2' }] });
+    expect(result.ok && result.worker.attributes).toMatchObject({ Active: '1', Cost_Centers: ['CC1', 'CC2'] });
+  });
+});
+
+describe('isBlockedDomain', () => {
+  const blocked = ['contoso.com'];
+
+  it('blocks the domain itself, whatever its case', () => {
+    expect(isBlockedDomain('jane@Contoso.COM', blocked)).toBe(true);
+  });
+
+  it('blocks a subdomain', () => {
+    expect(isBlockedDomain('jane@mail.contoso.com', blocked)).toBe(true);
+  });
+
+  it('does not block a domain that only ends with the same letters', () => {
+    expect(isBlockedDomain('jane@notcontoso.com', blocked)).toBe(false);
+  });
+
+  it('does not block a domain whose local part holds the blocked one', () => {
+    expect(isBlockedDomain('contoso.com@home.example', blocked)).toBe(false);
+  });
+
+  it('blocks nothing when the list is empty', () => {
+    expect(isBlockedDomain('jane@contoso.com', [])).toBe(false);
+  });
+});
