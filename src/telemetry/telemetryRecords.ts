@@ -1,0 +1,137 @@
+/**
+ * The shape of every telemetry record, built once from an outcome or a run and handed to
+ * whichever sink is configured (Application Insights, or the log). Pure: no SDK, no clock.
+ * Every string passes through the one masking function, so no personal email leaves in full.
+ */
+import { maskPersonalData } from '../core/mask';
+import { OUTCOME_CODES, type Outcome } from '../core/outcome';
+import type { RunKind, RunRecord } from '../core/ports';
+import { TELEMETRY } from '../core/telemetryNames';
+import { parseOperationId } from './operationContext';
+
+export interface TelemetryEvent {
+  kind: 'event';
+  name: string;
+  properties: Record<string, string>;
+  measurements: Record<string, number>;
+}
+
+export type MetricInstrument = 'counter' | 'gauge' | 'histogram';
+
+export interface TelemetryMetric {
+  kind: 'metric';
+  name: string;
+  instrument: MetricInstrument;
+  value: number;
+  dimensions: Record<string, string>;
+}
+
+export type TelemetryRecord = TelemetryEvent | TelemetryMetric;
+
+/** What the port passes with a worker outcome, plus what a caller may know about the run. */
+export interface WorkerOutcomeContext {
+  runId: string;
+  durationMs: number;
+  graphRequests: number;
+  operationId?: string;
+  /** Not on the port yet; recorded when the caller passes it. */
+  runKind?: RunKind;
+  dryRun?: boolean;
+}
+
+export interface RunContext {
+  escrowBacklog: number;
+  escrowOldestAgeMinutes: number;
+  operationId?: string;
+}
+
+/** One `WorkerOutcome` event. */
+export function workerOutcomeRecords(outcome: Outcome, context: WorkerOutcomeContext): TelemetryRecord[] {
+  const properties = cleanProperties({
+    code: outcome.code,
+    reason: outcome.reason,
+    workerId: outcome.workerId,
+    runId: context.runId,
+    runKind: context.runKind,
+    dryRun: context.dryRun,
+    operationId: operationProperty(context.operationId),
+  });
+  const measurements = cleanMeasurements({ durationMs: context.durationMs, graphRequests: context.graphRequests });
+  return [{ kind: 'event', name: TELEMETRY.workerOutcomeEvent, properties, measurements }];
+}
+
+/** `RunCompleted`, `CycleHeld` when the guard held the run, and the per-run metrics. */
+export function runRecords(run: RunRecord, context: RunContext): TelemetryRecord[] {
+  const common = { runId: run.runId, kind: run.kind, dryRun: run.dryRun, operationId: operationProperty(context.operationId) };
+  const completed: TelemetryEvent = {
+    kind: 'event',
+    name: TELEMETRY.runCompletedEvent,
+    properties: cleanProperties({ ...common, held: run.held, approved: run.approved, note: run.note }),
+    measurements: cleanMeasurements({
+      ...countMeasurements(run),
+      enqueued: run.enqueued,
+      graphRequests: run.graphRequests,
+      graphThrottled: run.graphThrottled,
+      workdayReadMs: run.workdayReadMs,
+      durationMs: run.durationMs,
+      escrowBacklog: context.escrowBacklog,
+      escrowOldestAgeMinutes: context.escrowOldestAgeMinutes,
+    }),
+  };
+  const held: TelemetryEvent[] = run.held
+    ? [{
+        kind: 'event',
+        name: TELEMETRY.cycleHeldEvent,
+        // The portal shows this next to the alert: how to let the held changes through.
+        properties: cleanProperties({ ...common, approveWith: `APPROVE_HELD_CYCLE=${run.runId}` }),
+        measurements: cleanMeasurements({ heldWorkers: run.counts.held }),
+      }]
+    : [];
+  return [completed, ...held, ...runMetrics(run, context)];
+}
+
+function runMetrics(run: RunRecord, context: RunContext): TelemetryMetric[] {
+  const m = TELEMETRY.metrics;
+  const byRun = { runKind: run.kind, dryRun: String(run.dryRun) };
+  const outcomes = OUTCOME_CODES.filter((code) => run.counts[code] > 0).map((code) =>
+    metric(m.outcomes, 'counter', run.counts[code], { code, ...byRun }),
+  );
+  return [
+    ...outcomes,
+    metric(m.escrowBacklog, 'gauge', context.escrowBacklog, {}),
+    metric(m.escrowOldestAgeMinutes, 'gauge', context.escrowOldestAgeMinutes, {}),
+    metric(m.graphRequests, 'counter', run.graphRequests, byRun),
+    metric(m.graphThrottled, 'counter', run.graphThrottled, byRun),
+    // Only a cycle reads Workday in bulk; a sweep's zero would drag the average down.
+    ...(run.kind === 'sweep' ? [] : [metric(m.workdayReadMs, 'histogram', run.workdayReadMs, byRun)]),
+    metric(m.runDurationMs, 'histogram', run.durationMs, { ...byRun, held: String(run.held) }),
+  ].filter((record) => Number.isFinite(record.value));
+}
+
+function metric(name: string, instrument: MetricInstrument, value: number, dimensions: Record<string, string>): TelemetryMetric {
+  return { kind: 'metric', name, instrument, value, dimensions: cleanProperties(dimensions) };
+}
+
+function countMeasurements(run: RunRecord): Record<string, number> {
+  return Object.fromEntries(OUTCOME_CODES.map((code) => [`counts.${code}`, run.counts[code] ?? 0]));
+}
+
+/** The trace id when the operation id is a W3C trace context or invocation id; else the masked text. */
+function operationProperty(operationId: string | undefined): string | undefined {
+  if (!operationId) return undefined;
+  return parseOperationId(operationId)?.traceId ?? operationId;
+}
+
+/** Strings only, masked; absent values left out so a query sees "missing", not "undefined". */
+function cleanProperties(values: Record<string, string | boolean | undefined>): Record<string, string> {
+  const properties: Record<string, string> = {};
+  for (const [key, value] of Object.entries(values)) {
+    if (value === undefined || value === '') continue;
+    properties[key] = maskPersonalData(String(value));
+  }
+  return properties;
+}
+
+function cleanMeasurements(values: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => Number.isFinite(value)));
+}
