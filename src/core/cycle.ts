@@ -5,7 +5,7 @@
  */
 import { ensureAppError } from './errors';
 import { ledgerEntry } from './enrichWorker';
-import { desiredHash, desiredStateOf } from './mapping';
+import { desiredHash, desiredStateOf, valueHash } from './mapping';
 import { SETTLED_OUTCOMES, type Outcome, type OutcomeCode } from './outcome';
 import type { Pipeline } from './pipeline';
 import type { LedgerEntry, WorkerJob } from './ports';
@@ -62,17 +62,20 @@ export async function planCycle(deps: Deps, options: CycleOptions): Promise<Cycl
   const workdayReadMs = Date.now() - readStarted;
 
   const ledgerWrites: LedgerEntry[] = [];
-  const recordDecided = (outcome: Outcome, hash?: string): void => {
+  const escrowRemovals: string[] = [];
+  const recordDecided = (outcome: Outcome, hash?: string, fields: Record<string, string | null> = {}): void => {
     tally.add(outcome, { keyed: outcome.workerId !== '' });
     const previous = ledger.get(outcome.workerId);
+    // An escrowed worker decided otherwise must leave escrow, or the sweep would replay its old job.
+    if (previous?.lastOutcome === 'escrowed' || previous?.lastOutcome === 'failed') escrowRemovals.push(outcome.workerId);
     if (outcome.workerId !== '' && (previous?.lastOutcome !== outcome.code || previous?.reason !== outcome.reason)) {
-      const job = { workerId: outcome.workerId, cycleId: options.runId, fields: {}, desiredHash: hash ?? '' };
+      const job = { workerId: outcome.workerId, cycleId: options.runId, fields, desiredHash: hash ?? '' };
       const entry = ledgerEntry(job, outcome, previous?.entry ?? null, startedAt);
       if (!hash) delete entry.desiredHash;
       ledgerWrites.push(entry);
     }
   };
-  for (const { outcome, hash } of decided) recordDecided(outcome, hash);
+  for (const { outcome, hash, fields } of decided) recordDecided(outcome, hash, fields);
 
   const reverifyBefore = startedAt.getTime() - deps.connector.guards.reverifyEveryHours * 3600_000;
   const jobs: WorkerJob[] = [];
@@ -103,12 +106,17 @@ export async function planCycle(deps: Deps, options: CycleOptions): Promise<Cycl
         { code: 'held', workerId: job.workerId, reason: 'maxWritesPerCycle', detail: `the cycle planned ${changes} changes, over guards.maxWritesPerCycle (${deps.connector.guards.maxWritesPerCycle}); approve with cycle --approve` },
         // Keep the last approved state, so the held change still counts as a change next cycle.
         previous?.desiredHash,
+        job.fields,
       );
     }
   }
-  if (!dryRun) await deps.ledger.putMany(ledgerWrites);
+  if (!dryRun) {
+    await deps.ledger.putMany(ledgerWrites);
+    for (const workerId of escrowRemovals) await deps.escrow.remove(workerId);
+  }
   if (!held) await deps.queue.enqueue(jobs);
-  if (!dryRun) await readPlan.commit();
+  // A held cycle keeps its read window: after approval the next incremental read sees the same changes.
+  if (!dryRun && !held) await readPlan.commit();
   if (held) deps.logger.log('warn', `cycle ${options.runId} held: ${changes} planned changes exceed guards.maxWritesPerCycle (${deps.connector.guards.maxWritesPerCycle})`, { runId: options.runId, changes });
 
   return {
@@ -149,6 +157,7 @@ async function loadLedger(deps: Deps): Promise<Map<string, LedgerSummary>> {
 interface Decided {
   outcome: Outcome;
   hash?: string;
+  fields?: Record<string, string | null>;
 }
 
 /**
@@ -167,12 +176,19 @@ async function readAndClassify(deps: Deps, ledger: Map<string, LedgerSummary>, u
     for await (const raw of deps.source.readWorkers({ asOf, ...(updatedFrom ? { updatedFrom } : {}) })) {
       workersRead += 1;
       const parsed = parseWorker(raw, fields);
+      const id = parsed.ok ? parsed.worker.workerId : parsed.workerId;
+      // Every record with an id counts, valid or not: two rows with one id are never guessed between.
+      if (id) idCounts.set(id.toLowerCase(), (idCounts.get(id.toLowerCase()) ?? 0) + 1);
+      const verdict = scopeOf(connector, parsed.ok ? parsed.worker.attributes : parsed.attributes);
       if (!parsed.ok) {
-        decided.push({ outcome: { code: 'rejected', workerId: parsed.workerId ?? '', reason: parsed.reason, detail: parsed.detail } });
+        const keyed = parsed.reason !== 'missingWorkerId' && parsed.reason !== 'invalidWorkerId';
+        // Bad data on a worker this connector does not own is not this connector's business.
+        decided.push({ outcome: keyed && verdict === 'outOfScope'
+          ? { code: 'outOfScope', workerId: id ?? '', reason: 'notInScope' }
+          : { code: 'rejected', workerId: id ?? '', reason: parsed.reason, detail: parsed.detail } });
         continue;
       }
       const { worker } = parsed;
-      const verdict = scopeOf(connector, worker.attributes);
       if (verdict === 'outOfScope') {
         decided.push({ outcome: { code: 'outOfScope', workerId: worker.workerId, reason: 'notInScope' } });
         continue;
@@ -187,15 +203,27 @@ async function readAndClassify(deps: Deps, ledger: Map<string, LedgerSummary>, u
         continue;
       }
       const hash = desiredHash(desiredStateOf(worker.fields, connector.mappings), connector.mappings);
-      const idKey = worker.workerId.toLowerCase();
-      idCounts.set(idKey, (idCounts.get(idKey) ?? 0) + 1);
-      if (email) emailCounts.set(email.toLowerCase(), (emailCounts.get(email.toLowerCase()) ?? 0) + 1);
+      if (email) emailCounts.set(valueHash(email), (emailCounts.get(valueHash(email)) ?? 0) + 1);
       candidates.push({ worker, hash, previous: ledger.get(worker.workerId) });
     }
   } catch (err) {
     throw ensureAppError(err, 'WORKDAY.BAD_RESPONSE');
   }
+  if (updatedFrom) countUnreadEmails(ledger, candidates, emailCounts);
   return { ...separateConflicts(candidates, idCounts, emailCounts, decided), workersRead };
+}
+
+/**
+ * An incremental read sees only changed workers; the ledger remembers the others' mailboxes
+ * (hashed), so a worker who takes another's personal email is still caught.
+ */
+function countUnreadEmails(ledger: Map<string, LedgerSummary>, candidates: Candidate[], emailCounts: Map<string, number>): void {
+  const read = new Set(candidates.map((c) => c.worker.workerId));
+  for (const [workerId, summary] of ledger) {
+    const hash = summary.entry.emailHash;
+    if (!hash || read.has(workerId) || summary.lastOutcome === 'outOfScope' || summary.lastOutcome === 'rejected') continue;
+    emailCounts.set(hash, (emailCounts.get(hash) ?? 0) + 1);
+  }
 }
 
 /** Two workers on one Entra user, or two workers on one reset mailbox: conflicts for all of them. */
@@ -205,9 +233,9 @@ function separateConflicts(candidates: Candidate[], idCounts: Map<string, number
     const { worker, hash } = candidate;
     const email = worker.fields.personalEmail;
     if ((idCounts.get(worker.workerId.toLowerCase()) ?? 0) > 1) {
-      decided.push({ outcome: { code: 'conflict', workerId: worker.workerId, reason: 'duplicateWorkerId', detail: 'several workers share this id (employeeId matching ignores case); none is written' }, hash });
-    } else if (email && (emailCounts.get(email.toLowerCase()) ?? 0) > 1) {
-      decided.push({ outcome: { code: 'conflict', workerId: worker.workerId, reason: 'sharedPersonalEmail', detail: `${emailCounts.get(email.toLowerCase())} in-scope workers share this personal email; two accounts resetting to one mailbox is an account-takeover path` }, hash });
+      decided.push({ outcome: { code: 'conflict', workerId: worker.workerId, reason: 'duplicateWorkerId', detail: 'several workers share this id (employeeId matching ignores case); none is written' }, hash, fields: worker.fields });
+    } else if (email && (emailCounts.get(valueHash(email)) ?? 0) > 1) {
+      decided.push({ outcome: { code: 'conflict', workerId: worker.workerId, reason: 'sharedPersonalEmail', detail: `${emailCounts.get(valueHash(email))} in-scope workers share this personal email; two accounts resetting to one mailbox is an account-takeover path` }, hash, fields: worker.fields });
     } else {
       kept.push(candidate);
     }

@@ -3,10 +3,10 @@
  * Outcomes are returned, not thrown; only transient faults throw, for the queue to retry.
  */
 import { isExpired, nextEscrowEntry } from './escrowPolicy';
-import { desiredStateOf, isEmptyPlan, planWrite, type WritePlan } from './mapping';
-import type { Outcome } from './outcome';
+import { desiredStateOf, isEmptyPlan, planWrite, valueHash, type WritePlan } from './mapping';
+import { SETTLED_OUTCOMES, type Outcome } from './outcome';
 import type { Pipeline } from './pipeline';
-import type { DirectoryUser, EscrowReason, LedgerEntry, WorkerJob } from './ports';
+import type { DirectoryUser, EscrowReason, LedgerEntry, WorkerJob, WriteResult } from './ports';
 
 type Deps = Pick<Pipeline, 'connector' | 'directory' | 'ledger' | 'escrow' | 'clock' | 'logger' | 'dryRun'>;
 
@@ -59,26 +59,47 @@ async function writeUser(job: WorkerJob, deps: Deps, dryRun: boolean, user: Dire
     return settle(job, deps, dryRun, { code: 'unchanged', ...base }, previous);
   }
   if (dryRun) return { code: 'written', ...base, reason: 'dryRun', detail: 'dry run: planned, not written', changes: plan.changes };
-  const refusal = await applyPlan(user.id, plan, deps);
-  if (refusal) return settle(job, deps, dryRun, { ...refusal, ...base, changes: plan.changes }, previous);
+  const applied = await applyPlan(user.id, plan, deps);
+  if (applied.refusal) {
+    // What the PATCH already wrote stays on record, so merge mode can still retire it later.
+    return settle(job, deps, dryRun, { ...applied.refusal, ...base, changes: plan.changes }, previous, applied.landed ?? undefined);
+  }
   const outcome: Outcome = { code: 'written', ...base, changes: plan.changes };
   return settle(job, deps, dryRun, outcome, previous, plan);
 }
 
-/** One PATCH carries every changed user property, so a refused write changes nothing. */
-async function applyPlan(userId: string, plan: WritePlan, deps: Deps): Promise<Omit<Outcome, 'workerId'> | null> {
-  if (Object.keys(plan.patch).length > 0) {
+interface Applied {
+  refusal: Omit<Outcome, 'workerId'> | null;
+  /** The part of the plan that Graph accepted before a refusal, if any. */
+  landed: WritePlan | null;
+}
+
+/**
+ * One PATCH carries every changed user property, so a refused PATCH changes nothing. The SSPR
+ * email method is a second call, made only after the PATCH was accepted.
+ */
+async function applyPlan(userId: string, plan: WritePlan, deps: Deps): Promise<Applied> {
+  const patched = Object.keys(plan.patch).length > 0;
+  if (patched) {
     const result = await deps.directory.updateUser(userId, plan.patch);
-    if (result.status === 'denied') return { code: 'denied', reason: result.code, detail: result.message };
-    if (result.status === 'invalid') return { code: 'rejected', reason: 'graphRefusedValue', detail: `${result.code}: ${result.message}` };
+    if (result.status !== 'ok') return { refusal: refusalOf(result, ''), landed: null };
   }
   if (plan.authenticationEmail) {
     const { existingId, emailAddress } = plan.authenticationEmail;
     const result = await deps.directory.setAuthenticationEmail(userId, existingId, emailAddress);
-    if (result.status === 'denied') return { code: 'denied', reason: result.code, detail: `authentication email method: ${result.message}` };
-    if (result.status === 'invalid') return { code: 'rejected', reason: 'graphRefusedValue', detail: `${result.code}: ${result.message}` };
+    if (result.status !== 'ok') return { refusal: refusalOf(result, 'authentication email method: '), landed: patched ? withoutAuthenticationEmail(plan) : null };
   }
-  return null;
+  return { refusal: null, landed: plan };
+}
+
+function refusalOf(result: Exclude<WriteResult, { status: 'ok' }>, prefix: string): Omit<Outcome, 'workerId'> {
+  if (result.status === 'denied') return { code: 'denied', reason: result.code, detail: `${prefix}${result.message}` };
+  return { code: 'rejected', reason: 'graphRefusedValue', detail: `${prefix}${result.code}: ${result.message}` };
+}
+
+function withoutAuthenticationEmail(plan: WritePlan): WritePlan {
+  const { authenticationEmail: _omitted, ...writtenHashes } = plan.writtenHashes;
+  return { ...plan, authenticationEmail: null, writtenHashes, changes: plan.changes.filter((c) => c.property !== 'authenticationEmail') };
 }
 
 async function escrowMiss(job: WorkerJob, deps: Deps, dryRun: boolean, previous: LedgerEntry | null): Promise<Outcome> {
@@ -86,6 +107,10 @@ async function escrowMiss(job: WorkerJob, deps: Deps, dryRun: boolean, previous:
   const deleted = await deps.directory.findDeletedUsersByEmployeeId(matchValue);
   const reason: EscrowReason = deleted.supported && deleted.users.length > 0 ? 'softDeleted' : 'notFound';
   const now = deps.clock.now();
+  // Expiry sticks until the worker's data changes: a re-verification must not open a new entry.
+  if (previous?.lastOutcome === 'expired' && previous.desiredHash === job.desiredHash) {
+    return settle(job, deps, dryRun, { code: 'expired', workerId: job.workerId, reason, detail: previous.detail ?? 'escrow expired earlier' }, previous);
+  }
   const existing = await deps.escrow.get(job.workerId);
   if (existing && isExpired(deps.connector.escrow, existing.firstSeen, now)) {
     const outcome: Outcome = {
@@ -113,8 +138,8 @@ async function settle(job: WorkerJob, deps: Deps, dryRun: boolean, outcome: Outc
   if (dryRun) return outcome;
   const now = deps.clock.now();
   await deps.ledger.put(ledgerEntry(job, outcome, previous, now, plan));
-  // Only a worker the ledger last saw escrowed (or failed while escrowed) can have an entry to close.
-  if (previous?.lastOutcome === 'escrowed' || previous?.lastOutcome === 'failed' || outcome.code === 'expired') {
+  // A settled worker has no escrow entry; any other may (escrowed, then failed, held or in conflict).
+  if (!previous || !SETTLED_OUTCOMES.has(previous.lastOutcome) || outcome.code === 'expired') {
     await deps.escrow.remove(job.workerId);
   }
   return outcome;
@@ -129,6 +154,8 @@ export function ledgerEntry(job: WorkerJob, outcome: Outcome, previous: LedgerEn
     updatedAt: now,
     verifiedAt: now,
   };
+  const email = job.fields.personalEmail;
+  if (email) entry.emailHash = valueHash(email);
   if (outcome.reason) entry.reason = outcome.reason;
   if (outcome.detail) entry.detail = outcome.detail;
   if (outcome.userId) entry.userId = outcome.userId;

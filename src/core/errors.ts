@@ -56,7 +56,16 @@ export function ensureAppError(err: unknown, fallback: ErrorCode = 'INTERNAL'): 
   if (err instanceof Error) {
     return new AppError(fallback, err.message, { transient: isNetworkError(err) });
   }
-  return new AppError(fallback, typeof err === 'string' ? err : JSON.stringify(err) ?? String(err));
+  return new AppError(fallback, typeof err === 'string' ? err : describe(err));
+}
+
+function describe(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    // Circular objects and BigInts cannot be serialised; the error must still be reported.
+    return String(value);
+  }
 }
 
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);

@@ -19,7 +19,11 @@ export function desiredStateOf(fields: Readonly<Record<string, string | null>>, 
 
 /** Stable hash of what the connector wants for a worker, mapping rules included: a config change re-plans. */
 export function desiredHash(desired: DesiredState, mappings: readonly Mapping[]): string {
-  const canonical = mappings.map((m) => [m.target, m.mode ?? '', m.onSourceEmpty, normalise(desired[m.target] ?? null)]);
+  const canonical = mappings.map((m) => {
+    const value = desired[m.target] ?? null;
+    // Emails compare without case (as planWrite does); other values keep theirs, since Graph does.
+    return [m.target, m.mode ?? '', m.onSourceEmpty, EMAIL_TARGETS.has(m.target) ? normalise(value) : (value?.trim() ?? null)];
+  });
   return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url').slice(0, 22);
 }
 
@@ -27,6 +31,8 @@ export function desiredHash(desired: DesiredState, mappings: readonly Mapping[])
 export function valueHash(value: string): string {
   return createHash('sha256').update(value.trim().toLowerCase()).digest('base64url').slice(0, 22);
 }
+
+const EMAIL_TARGETS: ReadonlySet<string> = new Set(['otherMails', 'authenticationEmail']);
 
 function normalise(value: string | null): string | null {
   return value === null ? null : value.trim().toLowerCase();

@@ -111,6 +111,8 @@ export interface LedgerEntry {
   /** The last applied diff, masked: safe to show. */
   lastChanges?: ChangeView[];
   userId?: string;
+  /** Hash of the worker's personal email, so a shared mailbox is found even on incremental reads. */
+  emailHash?: string;
   cycleId: string;
   updatedAt: Date;
   /** When the worker was last checked against Graph (drives periodic re-verification). */

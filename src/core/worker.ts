@@ -18,7 +18,7 @@ export interface Worker {
 
 export type WorkerParse =
   | { ok: true; worker: Worker }
-  | { ok: false; workerId: string | null; reason: RejectionReason; detail: string };
+  | { ok: false; workerId: string | null; reason: RejectionReason; detail: string; attributes: Record<string, AttributeValue> };
 
 export type RejectionReason =
   | 'missingWorkerId'
@@ -89,6 +89,11 @@ function checkEmail(email: string): { reason: RejectionReason; detail: string } 
 export function parseWorker(raw: RawRecord, fields: Readonly<Record<string, string>>): WorkerParse {
   const attributes: Record<string, AttributeValue> = {};
   for (const [column, value] of Object.entries(raw)) attributes[column] = flattenValue(value);
+  const result = validate(attributes, fields);
+  return result.ok ? result : { ...result, attributes };
+}
+
+function validate(attributes: Record<string, AttributeValue>, fields: Readonly<Record<string, string>>): WorkerParse | { ok: false; workerId: string | null; reason: RejectionReason; detail: string } {
 
   const workerId = single(attributes[fields.workerId ?? 'WorkerID'] ?? null);
   if (workerId === null) return { ok: false, workerId: null, reason: 'missingWorkerId', detail: 'the record has no worker id' };

@@ -362,11 +362,11 @@ describe('planCycle', () => {
       expect(deps.watermarks.values.get('soap:lastRead')).toEqual(T0);
     });
 
-    // BUG: a held cycle still commits the watermark, so the next incremental read starts after the
+    // Regression, fixed: a held cycle still commits the watermark, so the next incremental read starts after the
     // held changes and never sees them again: `cycle --approve` lets nothing through and the held
     // workers wait for the next full read (up to fullReadEveryHours). Fix: do not commit the
     // watermark of a held cycle (or force a full read when approving).
-    it.fails('lets the changes of a held incremental cycle through on approval', async () => {
+    it('lets the changes of a held incremental cycle through on approval', async () => {
       const deps = soapSetup([rowOf('W1'), rowOf('W2'), rowOf('W3')], () => [], { connector: connectorOf({ source: { kind: 'soap' }, guards: { maxWritesPerCycle: 2 } }) });
       expect((await planCycle(deps, options())).held).toBe(true);
       deps.clock.advance(HOUR);
@@ -374,16 +374,13 @@ describe('planCycle', () => {
       expect(approved.enqueued).toBe(3);
     });
 
-    // BUG: duplicate ids and shared personal emails are counted over the workers read in this
-    // cycle only; an incremental read sees just the changed worker, so a worker who takes another
-    // worker's personal email is enqueued and written (the account-takeover path the guard exists
-    // for) until the next full read. Fix: keep a per-worker email hash in the ledger and count
-    // against it for workers not read.
-    it.fails('finds a shared personal email when only one of the two workers changed', async () => {
+    // The ledger keeps a hash of each worker's personal email, so an incremental read that sees
+    // only the changed worker still finds the mailbox it now shares with an unread one.
+    it('finds a shared personal email when only one of the two workers changed', async () => {
       const all = [rowOf('W1', { personalEmail: 'mine@home.example' }), rowOf('W2')];
       const deps = soapSetup(all, () => [rowOf('W2', { personalEmail: 'mine@home.example' })]);
       await planCycle(deps, options());
-      deps.queue.take();
+      await drain(deps);
       deps.clock.advance(HOUR);
       await planCycle(deps, options({ runId: 'cycle-2' }));
       expect(ids(deps)).toEqual([]);

@@ -118,10 +118,10 @@ describe('enrichWorker', () => {
     expect((await enrichWorker(jobOf('W1', W1, { cycleId: 'cycle-2' }), deps)).code).toBe('escrowed');
   });
 
-  // BUG: a periodic re-verification (guards.reverifyEveryHours) re-enqueues an expired worker; the
+  // Regression, fixed: a periodic re-verification (guards.reverifyEveryHours) re-enqueues an expired worker; the
   // miss then finds no escrow entry (expiry removed it) and opens a fresh one with a new firstSeen,
   // so `expired` never ends anything: the worker is retried for another expireAfterDays every day.
-  it.fails('keeps an expired worker expired when a re-verification still finds no user', async () => {
+  it('keeps an expired worker expired when a re-verification still finds no user', async () => {
     const deps = setup([]);
     await enrichWorker(jobOf('W1', W1), deps);
     deps.clock.advance(28 * DAY);
@@ -250,10 +250,10 @@ describe('enrichWorker', () => {
     expect(deps.directory.calls.map((c) => c.method)).not.toContain('getAuthenticationEmail');
   });
 
-  // BUG: when the PATCH succeeds and the authentication-email write is then refused, the outcome
+  // Regression, fixed: when the PATCH succeeds and the authentication-email write is then refused, the outcome
   // is denied/rejected and `settle` is called without the plan, so the ledger forgets the hash of
   // the otherMails value that the PATCH did write. In merge mode that value is then never retired.
-  it.fails('remembers what the PATCH wrote even when the SSPR email method is then refused', async () => {
+  it('remembers what the PATCH wrote even when the SSPR email method is then refused', async () => {
     const connector = connectorOf({
       mappings: [
         { source: 'personalEmail', target: 'otherMails', mode: 'merge' },

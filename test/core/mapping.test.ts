@@ -44,11 +44,11 @@ describe('desiredHash', () => {
     expect(desiredHash({ otherMails: null, usageLocation: 'GB' }, mappings)).not.toBe(desiredHash({ otherMails: 'a@home.example', usageLocation: 'GB' }, mappings));
   });
 
-  // BUG: desiredHash lower-cases every value, but planWrite compares scalars (usageLocation,
+  // Regression, fixed: desiredHash lower-cases every value, but planWrite compares scalars (usageLocation,
   // extension_*) case-sensitively. A Workday correction 'engineering' → 'Engineering' leaves the
   // hash alone, so the cycle does not enqueue the worker and the fix reaches Entra only at the
   // next re-verification. Fix: lower-case only email-valued targets (otherMails, authenticationEmail).
-  it.fails('changes when an extension value changes only in case, since Graph keeps the case', () => {
+  it('changes when an extension value changes only in case, since Graph keeps the case', () => {
     const mapping: Mapping = { source: 'department', target: EXT_TARGET, onSourceEmpty: 'keep' };
     expect(desiredHash({ [EXT_TARGET]: 'Engineering' }, [mapping])).not.toBe(desiredHash({ [EXT_TARGET]: 'engineering' }, [mapping]));
   });

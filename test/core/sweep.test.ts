@@ -128,7 +128,7 @@ describe('sweepEscrow', () => {
     expect(deps.directory.writes).toEqual([]);
   });
 
-  // BUG (escrow entries outlive the ledger state they belong to): enrichWorker's `settle` closes
+  // Regression, fixed (escrow entries outlive the ledger state they belong to): enrichWorker's `settle` closes
   // an escrow entry only when the ledger's previous outcome was escrowed or failed, and planCycle
   // overwrites that outcome (outOfScope, rejected, conflict, held) without closing the entry. The
   // sweep then replays the stale job as soon as a user appears, and since it peeks at every entry
@@ -137,7 +137,7 @@ describe('sweepEscrow', () => {
   // close the entries of workers it decides as outOfScope/rejected/conflict (or have the sweep
   // skip entries whose ledger outcome is no longer escrowed/failed).
   describe('escrow entries after the cycle decided otherwise', () => {
-    it.fails('never writes a worker that a later cycle found in both scopes', async () => {
+    it('never writes a worker that a later cycle found in both scopes', async () => {
       const connector = connectorOf({ cloudOnlyScope: [[{ attribute: 'Legal_Entity', operator: 'EQUALS', value: 'Cloud Co' }]] });
       const deps = pipelineOf({ connector, source: new FakeSource([rowOf('W1')]) });
       await cycle(deps, 'cycle-1');
@@ -151,7 +151,7 @@ describe('sweepEscrow', () => {
       expect(deps.directory.writes).toEqual([]);
     });
 
-    it.fails('stops replaying an entry once its worker is written after a held cycle', async () => {
+    it('stops replaying an entry once its worker is written after a held cycle', async () => {
       const deps = pipelineOf({ connector: connectorOf({ guards: { maxWritesPerCycle: 0 } }), source: new FakeSource([rowOf('W1')]) });
       await cycle(deps, 'cycle-1', { approve: true });
       await drain(deps);
@@ -165,7 +165,7 @@ describe('sweepEscrow', () => {
       expect((await sweepEscrow(deps, { runId: 'sweep-2' })).enqueued).toBe(0);
     });
 
-    it.fails('never writes an old escrowed job over a newer approved write', async () => {
+    it('never writes an old escrowed job over a newer approved write', async () => {
       const deps = pipelineOf({ connector: connectorOf({ guards: { maxWritesPerCycle: 0 } }), source: new FakeSource([rowOf('W1')]) });
       await cycle(deps, 'cycle-1', { approve: true });
       await drain(deps);

@@ -68,16 +68,9 @@ describe('Pacer feedback', () => {
     expect(pacer.state().writesPerSecond).toBeCloseTo(19 * (0.95 / 1.2));
   });
 
-  it('grows after a calm interval, but never past 97 % of the ceiling', () => {
+  it('grows after calm intervals, but never past 97 % of the ceiling', () => {
     const { pacer, advance } = fakePacer();
-    pacer.observe(percentage('1.90'));
-    const shrunk = pacer.state().writesPerSecond;
-    advance(1_001);
-    pacer.observe({});
-    advance(1_001);
-    pacer.observe({});
-    expect(pacer.state().writesPerSecond).toBeCloseTo(shrunk + 20 * 0.05);
-    for (let i = 0; i < 40; i++) {
+    for (let i = 0; i < 5; i++) {
       advance(1_001);
       pacer.observe({});
     }
@@ -86,13 +79,36 @@ describe('Pacer feedback', () => {
 
   it('grows only slowly while the header shows 0.8–0.93', () => {
     const { pacer, advance } = fakePacer();
-    pacer.observe(percentage('1.90'));
+    pacer.observe(percentage('0.85'));
+    advance(1_001);
+    pacer.observe(percentage('0.85'));
+    expect(pacer.state().writesPerSecond).toBeCloseTo(19.2);
+  });
+
+  it('after a proportional decrease, grows again only while Graph sends no header', () => {
+    const { pacer, advance } = fakePacer();
+    pacer.observe(percentage('1.20'));
     const shrunk = pacer.state().writesPerSecond;
     advance(1_001);
-    pacer.observe(percentage('0.85'));
+    pacer.observe(percentage('0.90'));
     advance(1_001);
-    pacer.observe(percentage('0.85'));
-    expect(pacer.state().writesPerSecond).toBeCloseTo(shrunk + 20 * 0.01);
+    pacer.observe({});
+    expect(pacer.state().writesPerSecond).toBeCloseTo(shrunk);
+    advance(1_001);
+    pacer.observe({});
+    expect(pacer.state().writesPerSecond).toBeCloseTo(shrunk + 0.2);
+  });
+
+  it('after a 429, grows fast only back to 85 % of the pace that overshot', () => {
+    const { pacer, advance } = fakePacer();
+    pacer.throttled(undefined);
+    const rates: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      advance(1_001);
+      pacer.observe({});
+      rates.push(Math.round(pacer.state().writesPerSecond * 100) / 100);
+    }
+    expect(rates).toEqual([9.5, 10.5, 11.5, 12.5, 13.5, 14.5, 15.5, 16.15, 16.35, 16.55]);
   });
 
   it('halves on a 429 and pauses every sender for the Retry-After', async () => {

@@ -1,0 +1,73 @@
+/**
+ * One logical Graph request and its answer, whether it travelled alone or inside a `$batch`,
+ * and how an answer turns into a value, a `WriteResult` or an AppError.
+ */
+import { AppError } from '../core/errors';
+import { maskPersonalData } from '../core/mask';
+import type { WriteResult } from '../core/ports';
+import { parseRetryAfter } from '../http/retry';
+import { isObject } from './toDirectoryUser';
+
+export type GraphMethod = 'GET' | 'POST' | 'PATCH';
+
+export interface GraphRequest {
+  method: GraphMethod;
+  /** Relative to the version segment, starting with `/` (as `$batch` wants it). */
+  url: string;
+  body?: unknown;
+}
+
+export interface GraphResponse {
+  status: number;
+  /** Header names lower-cased. */
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** What a retry may fix: throttling, an overloaded or timed-out service. */
+const TRANSIENT_STATUSES = new Set([429, 503, 504]);
+
+export const isWrite = (request: GraphRequest): boolean => request.method !== 'GET';
+export const isTransientStatus = (status: number): boolean => TRANSIENT_STATUSES.has(status);
+export const isSuccess = (status: number): boolean => status >= 200 && status < 300;
+
+/** Graph's `error.code` and masked `error.message`, or the status when the body holds none. */
+export function graphError(response: GraphResponse): { code: string; message: string } {
+  const error = isObject(response.body) && isObject(response.body.error) ? response.body.error : {};
+  const code = typeof error.code === 'string' && error.code ? error.code : `HTTP${response.status}`;
+  const message = typeof error.message === 'string' ? error.message : '';
+  return { code, message: maskPersonalData(message) };
+}
+
+/** Throws the transient AppError that `withRetry` retries, carrying the server's Retry-After. */
+export function throwIfTransient(response: GraphResponse, what: string): GraphResponse {
+  if (!isTransientStatus(response.status)) return response;
+  const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+  throw new AppError('GRAPH.UNAVAILABLE', `Graph answered ${response.status} to ${what}.`, {
+    transient: true,
+    status: response.status,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  });
+}
+
+/** A read's answer: the body on 2xx, else an AppError naming Graph's code. */
+export function readBody(response: GraphResponse, what: string): unknown {
+  if (isSuccess(response.status)) return response.body;
+  throw refused(response, what);
+}
+
+/** A write's answer: 403 and 400 are outcomes (the data or the user's roles), not faults. */
+export function toWriteResult(response: GraphResponse, what: string): WriteResult {
+  if (isSuccess(response.status)) return { status: 'ok' };
+  if (response.status === 403) return { status: 'denied', ...graphError(response) };
+  if (response.status === 400) return { status: 'invalid', ...graphError(response) };
+  throw refused(response, what);
+}
+
+export function refused(response: GraphResponse, what: string): AppError {
+  const { code, message } = graphError(response);
+  const kind = response.status >= 500 ? 'GRAPH.BAD_RESPONSE' : 'GRAPH.REQUEST_REFUSED';
+  return new AppError(kind, `Graph answered ${response.status} ${code} to ${what}${message ? `: ${message}` : '.'}`, {
+    status: response.status,
+  });
+}

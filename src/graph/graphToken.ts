@@ -1,0 +1,47 @@
+/**
+ * Bearer tokens for Graph from a TokenCredential (managed identity in Azure), cached until
+ * shortly before they expire and fetched once for any number of concurrent callers.
+ */
+import type { TokenCredential } from '@azure/identity';
+import { AppError } from '../core/errors';
+
+/** Renew this long before expiry, so no request leaves with a token about to lapse. */
+const RENEW_BEFORE_EXPIRY_MS = 5 * 60_000;
+
+export type TokenSource = () => Promise<string>;
+
+/** `https://graph.microsoft.com/.default`; sovereign clouds follow GRAPH_BASE_URL's origin. */
+export function graphScope(baseUrl: string): string {
+  return `${new URL(baseUrl).origin}/.default`;
+}
+
+export function cachedTokenSource(credential: TokenCredential, scope: string, now: () => number = Date.now): TokenSource {
+  let cached: { token: string; renewAt: number } | null = null;
+  let pending: Promise<string> | null = null;
+
+  const fetchToken = async (): Promise<string> => {
+    let token;
+    try {
+      token = await credential.getToken(scope);
+    } catch (err) {
+      // CredentialUnavailableError means no identity is configured here: a retry will not help.
+      const unavailable = err instanceof Error && err.name === 'CredentialUnavailableError';
+      throw new AppError('GRAPH.UNAVAILABLE', `Could not get a token for ${scope}: ${err instanceof Error ? err.message : String(err)}`, {
+        transient: !unavailable,
+        cause: err,
+      });
+    }
+    if (!token) throw new AppError('GRAPH.UNAVAILABLE', `The credential returned no token for ${scope}.`, { transient: true });
+    const renewAt = Math.min(token.refreshAfterTimestamp ?? Number.POSITIVE_INFINITY, token.expiresOnTimestamp - RENEW_BEFORE_EXPIRY_MS);
+    cached = { token: token.token, renewAt };
+    return token.token;
+  };
+
+  return async () => {
+    if (cached && now() < cached.renewAt) return cached.token;
+    pending ??= fetchToken().finally(() => {
+      pending = null;
+    });
+    return pending;
+  };
+}

@@ -1,0 +1,186 @@
+/**
+ * Coalesces logical Graph requests into `$batch` requests of up to 20, paced by the Pacer.
+ * Requests made within the coalescing window (or while every slot is busy) leave together;
+ * a lone request leaves as a plain request. Each caller gets its own sub-response back, so a
+ * throttled sub-request is retried on its own by its caller, not with the whole batch.
+ */
+import { AppError, ensureAppError } from '../core/errors';
+import type { DirectoryStats, Logger } from '../core/ports';
+import { parseRetryAfter } from '../http/retry';
+import { type GraphHttp, lowerCased } from './graphHttp';
+import { type GraphRequest, type GraphResponse, isSuccess, isWrite } from './graphResponse';
+import type { Pacer } from './pacer';
+import { isObject } from './toDirectoryUser';
+
+/** Graph's limit on requests in one `$batch`. */
+export const MAX_BATCH_REQUESTS = 20;
+const THROTTLE_LOG_INTERVAL_MS = 10_000;
+
+interface Pending {
+  request: GraphRequest;
+  resolve(response: GraphResponse): void;
+  reject(error: AppError): void;
+}
+
+export class RequestCoalescer {
+  private queue: Pending[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private draining = false;
+  private lastThrottleLog = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly http: GraphHttp,
+    private readonly pacer: Pacer,
+    private readonly stats: DirectoryStats,
+    private readonly logger?: Logger,
+  ) {}
+
+  submit(request: GraphRequest): Promise<GraphResponse> {
+    return new Promise<GraphResponse>((resolve, reject) => {
+      this.queue.push({ request, resolve, reject });
+      if (!this.draining && !this.timer) {
+        this.timer = setTimeout(() => {
+          this.timer = null;
+          void this.drain();
+        }, this.pacer.coalesceWindowMs);
+      }
+    });
+  }
+
+  /** Sends what is queued without waiting out the window (the caller already coalesced). */
+  flushSoon(): void {
+    if (this.draining || this.queue.length === 0) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    void this.drain();
+  }
+
+  /** Stops a pending flush timer (the queue is drained by then in normal use). */
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        // Wait for the write budget without holding a slot, so reads are not stuck behind it.
+        if (!this.queue.some((pending) => !isWrite(pending.request))) await this.pacer.waitForWrite();
+        const release = await this.pacer.acquireSlot();
+        const batch = this.takeBatch();
+        if (batch.length === 0) {
+          release();
+          continue;
+        }
+        void this.dispatch(batch).finally(release);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** Reads first (they cost no write budget), then as many writes as there are write tokens. */
+  private takeBatch(): Pending[] {
+    const reads = this.queue.filter((pending) => !isWrite(pending.request)).slice(0, MAX_BATCH_REQUESTS);
+    const writes = this.queue.filter((pending) => isWrite(pending.request));
+    const taken = this.pacer.takeWrites(Math.min(MAX_BATCH_REQUESTS - reads.length, writes.length));
+    const batch = new Set([...reads, ...writes.slice(0, taken)]);
+    this.queue = this.queue.filter((pending) => !batch.has(pending));
+    return [...batch];
+  }
+
+  private async dispatch(batch: Pending[]): Promise<void> {
+    this.stats.httpRequests++;
+    this.stats.subRequests += batch.length;
+    try {
+      const responses = batch.length === 1 ? [await this.sendAlone(batch[0]!.request)] : await this.sendBatch(batch);
+      responses.forEach((response, index) => this.settle(batch[index]!, response));
+    } catch (err) {
+      const error = ensureAppError(err, 'GRAPH.UNAVAILABLE');
+      for (const pending of batch) pending.reject(error);
+    }
+  }
+
+  private async sendAlone(request: GraphRequest): Promise<GraphResponse> {
+    const response = await this.http.send(request);
+    this.observe(response);
+    this.pacer.chargeResourceUnits(resourceUnits(response) ?? 1);
+    return response;
+  }
+
+  private async sendBatch(batch: Pending[]): Promise<Array<GraphResponse | AppError>> {
+    const requests = batch.map(({ request }, index) => ({
+      id: String(index + 1),
+      method: request.method,
+      url: request.url,
+      ...(request.body === undefined ? {} : { body: request.body, headers: { 'Content-Type': 'application/json' } }),
+    }));
+    const outer = await this.http.send({ method: 'POST', url: '/$batch', body: { requests } });
+    this.observe(outer);
+    // The whole batch refused (429, 503, …): every sub-request carries that answer back.
+    if (outer.status !== 200) {
+      this.pacer.chargeResourceUnits(resourceUnits(outer) ?? 1);
+      return batch.map(() => outer);
+    }
+    const answers = subResponses(outer.body);
+    let units = 0;
+    const responses = requests.map(({ id }) => {
+      const response = answers.get(id);
+      if (!response) return new AppError('GRAPH.BAD_RESPONSE', `Graph's $batch answer held no response for sub-request ${id}.`, { transient: true });
+      this.observe(response);
+      units += resourceUnits(response) ?? 1;
+      return response;
+    });
+    this.pacer.chargeResourceUnits(resourceUnits(outer) ?? units);
+    return responses;
+  }
+
+  /** Pacing feedback and counters; a 429 pauses every sender before its caller retries. */
+  private observe(response: GraphResponse): void {
+    if (response.status === 429) {
+      // Before the percentage is observed: the hard back-off must win this interval's one decrease.
+      this.stats.throttled++;
+      const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+      this.pacer.throttled(retryAfterMs);
+      this.logThrottle(retryAfterMs);
+    }
+    this.pacer.observe(response.headers);
+  }
+
+  private settle(pending: Pending, response: GraphResponse | AppError): void {
+    if (response instanceof AppError) return pending.reject(response);
+    if (isWrite(pending.request) && isSuccess(response.status)) this.stats.writes++;
+    pending.resolve(response);
+  }
+
+  private logThrottle(retryAfterMs: number | undefined): void {
+    const now = Date.now();
+    if (now - this.lastThrottleLog < THROTTLE_LOG_INTERVAL_MS) return;
+    this.lastThrottleLog = now;
+    const state = this.pacer.state();
+    this.logger?.log('warn', 'Graph throttled a request (429); every sender pauses and the pace halves.', {
+      retryAfterMs: retryAfterMs ?? null,
+      concurrency: state.concurrency,
+      writesPerSecond: Math.round(state.writesPerSecond * 10) / 10,
+    });
+  }
+}
+
+/** What Graph said the request cost, when it said. */
+function resourceUnits(response: GraphResponse): number | undefined {
+  const header = response.headers['x-ms-resource-unit'];
+  const units = header === undefined ? NaN : Number(header);
+  return Number.isFinite(units) && units >= 0 ? units : undefined;
+}
+
+/** A `$batch` answer's sub-responses by id (Graph may answer them in any order). */
+function subResponses(body: unknown): Map<string, GraphResponse> {
+  const byId = new Map<string, GraphResponse>();
+  const answers = isObject(body) && Array.isArray(body.responses) ? body.responses : [];
+  for (const answer of answers) {
+    if (!isObject(answer) || typeof answer.status !== 'number') continue;
+    byId.set(String(answer.id), { status: answer.status, headers: lowerCased(answer.headers as Record<string, unknown> | undefined), body: answer.body ?? null });
+  }
+  return byId;
+}

@@ -1,0 +1,35 @@
+/** A Graph directory wired to the simulator with fast, recorded retries and logs. */
+import type { LogLevel } from '../../src/core/ports';
+import { createGraphDirectory, type GraphDirectory, type GraphDirectoryOptions } from '../../src/graph/graphDirectory';
+import type { GraphSimulator } from '../../sim/graph/index';
+
+export interface Harness {
+  directory: GraphDirectory;
+  /** Every wait the retry policy (and the global pause) asked for, in ms. */
+  waits: number[];
+  logs: Array<{ level: LogLevel; message: string; properties?: Record<string, unknown> }>;
+}
+
+export function directoryFor(sim: GraphSimulator, overrides: Partial<GraphDirectoryOptions> = {}): Harness {
+  const waits: number[] = [];
+  const logs: Harness['logs'] = [];
+  const directory = createGraphDirectory({
+    baseUrl: sim.url,
+    auth: 'none',
+    retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 30_000, sleep: async (ms) => void waits.push(ms) },
+    pacing: { coalesceWindowMs: 5, maxWritesPerSecond: 1_000, writeBurst: 50 },
+    logger: { log: (level, message, properties) => void logs.push({ level, message, ...(properties ? { properties } : {}) }) },
+    ...overrides,
+  });
+  return { directory, waits, logs };
+}
+
+export function seed(employeeId: string | null, extra: Record<string, unknown> = {}) {
+  return {
+    employeeId,
+    displayName: `User ${employeeId}`,
+    userPrincipalName: `u${Math.random().toString(16).slice(2)}@contoso.com`,
+    onPremisesSyncEnabled: true,
+    ...extra,
+  };
+}
