@@ -43,15 +43,22 @@ export type GraphDirectory = Directory & {
 
 export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirectory {
   const baseUrl = checkedBaseUrl(options);
-  const retry = options.retry ?? DEFAULT_RETRY;
+  const log = (level: 'debug' | 'info' | 'warn', message: string, properties?: Record<string, unknown>) =>
+    options.logger?.log(level, message, properties);
+  const policy = options.retry ?? DEFAULT_RETRY;
+  const retry: RetryPolicy = {
+    ...policy,
+    onRetry: (error, attempt, delayMs) => {
+      policy.onRetry?.(error, attempt, delayMs);
+      log('debug', `Graph retry in ${delayMs} ms after attempt ${attempt}: ${error.message}`);
+    },
+  };
   const extensions = options.extensionProperties ?? [];
   const select = userSelect(extensions);
   const stats: DirectoryStats = { httpRequests: 0, subRequests: 0, throttled: 0, writes: 0 };
   const http = createGraphHttp({ baseUrl, token: tokenSourceFor(options, baseUrl), ...(options.fetchImpl ? { fetchImpl: options.fetchImpl } : {}) });
   const pacer = new Pacer(options.pacing, retry.sleep ? { pause: retry.sleep } : {});
   const coalescer = new RequestCoalescer(http, pacer, stats, options.logger);
-  const log = (level: 'debug' | 'info' | 'warn', message: string, properties?: Record<string, unknown>) =>
-    options.logger?.log(level, message, properties);
 
   /** One logical request, retried on its own (also inside a `$batch`) while Graph is transiently unable. */
   const execute = async (request: GraphRequest, what: string): Promise<GraphResponse> => {

@@ -16,6 +16,9 @@
  *     0.97 and above           → shrink in proportion to how high it is (× 0.95 / percentage);
  *     429                      → halve, and pause every sender for the Retry-After.
  *   One decrease per adjustment interval, so twenty sub-responses saying the same thing count once.
+ *   A sliding window reports a rise late, so after a decrease growth is cautious (TCP's slow-start
+ *   threshold): past the pace that already overshot (85 % of it after a 429), only 1 % steps, and
+ *   only while Graph sends no header at all.
  * - The scale starts at 0.95 and never passes 0.97: the last few percent of a documented budget
  *   are where a burst or a clock difference turns into a 429, and they buy almost nothing.
  * - A 429's Retry-After pauses every sender, not just the request that got it: the budget is
