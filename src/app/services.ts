@@ -51,7 +51,11 @@ export function buildServices(settings: Settings, overrides: ServiceOverrides = 
     runs: createRunHistory(clients, settings.tablePrefix),
     watermarks: createWatermarkStore(clients, settings.tablePrefix),
     queue: createJobQueue(clients, settings.queueName),
-    telemetry: createTelemetry({ ...(settings.appInsightsConnectionString ? { connectionString: settings.appInsightsConnectionString } : {}), logger }),
+    telemetry: createTelemetry({
+      ...(settings.appInsightsConnectionString ? { connectionString: settings.appInsightsConnectionString } : {}),
+      ...(settings.appInsightsAuthenticationString ? { authenticationString: settings.appInsightsAuthenticationString } : {}),
+      logger,
+    }),
     logger,
     clock: { now: () => new Date() },
     dryRun: settings.dryRun,

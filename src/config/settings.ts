@@ -43,7 +43,10 @@ const ncrontab = (example: string) =>
   z
     .string()
     .trim()
-    .refine((value) => value.split(/\s+/).length === 6, `must be a six-field NCRONTAB expression, e.g. '${example}'`);
+    .refine((value) => {
+      const fields = value.split(/\s+/);
+      return fields.length === 6 && fields.every((field) => /^(\*|\?|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/\d+)?(,(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/\d+)?)*$/.test(field));
+    }, `must be a six-field NCRONTAB expression ({second} {minute} {hour} {day} {month} {day-of-week}), e.g. '${example}'`);
 
 export type StorageSettings =
   | { kind: 'connectionString'; connectionString: string }
@@ -73,6 +76,7 @@ const settingsSchema = z
     APPROVE_HELD_CYCLE: z.string().trim().optional(),
     TABLE_PREFIX: z.string().trim().regex(/^[A-Za-z][A-Za-z0-9]{0,20}$/, 'must be letters and digits').default('attrwriter'),
     APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().trim().optional(),
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: z.string().trim().regex(/^Authorization=AAD(;ClientId=[0-9a-fA-F-]+)?$/, 'must be Authorization=AAD;ClientId=<managed identity client id>').optional(),
   })
   .superRefine((s, ctx) => {
     if (s.GRAPH_AUTH === 'none' && !isLoopbackUrl(s.GRAPH_BASE_URL)) {
@@ -114,6 +118,7 @@ export interface Settings {
   queueName: typeof JOB_QUEUE;
   tablePrefix: string;
   appInsightsConnectionString?: string;
+  appInsightsAuthenticationString?: string;
 }
 
 /** Reads settings from the environment; throws CONFIG.INVALID_SETTING naming every bad setting. */
@@ -149,6 +154,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     queueName: JOB_QUEUE,
     tablePrefix: s.TABLE_PREFIX,
     appInsightsConnectionString: s.APPLICATIONINSIGHTS_CONNECTION_STRING || undefined,
+    appInsightsAuthenticationString: s.APPLICATIONINSIGHTS_AUTHENTICATION_STRING || undefined,
   };
 }
 

@@ -131,6 +131,13 @@ const mappingSchema = z
     if (mapping.mode && mapping.target !== 'otherMails') {
       ctx.addIssue({ code: 'custom', path: ['mode'], message: 'mode (replace or merge) applies to otherMails only' });
     }
+    if ((mapping.target === 'otherMails' || mapping.target === 'authenticationEmail') && mapping.source !== 'personalEmail') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['source'],
+        message: `${mapping.target} takes the validated personal email: use source 'personalEmail' and point source.fields.personalEmail at your column`,
+      });
+    }
     if (mapping.target === 'authenticationEmail' && mapping.onSourceEmpty === 'clear') {
       ctx.addIssue({
         code: 'custom',

@@ -10,6 +10,8 @@ import type { Pipeline } from './pipeline';
 import { scopeOf } from './scope';
 import { isBlockedDomain, parseWorker, validateWorkerId } from './worker';
 
+const POPULATION_CONFLICTS: ReadonlySet<string> = new Set(['sharedPersonalEmail', 'duplicateWorkerId']);
+
 /** Validates a worker id taken from a URL path or a command line: 400 material, never a Graph filter. */
 export function checkWorkerIdInput(workerId: string): string {
   const trimmed = workerId.trim();
@@ -26,6 +28,9 @@ export async function resyncWorker(deps: Pipeline, workerIdInput: string, option
   const parsed = parseWorker(raw, deps.connector.source.fields);
   if (!parsed.ok) return { code: 'rejected', workerId, reason: parsed.reason, detail: parsed.detail };
   const { worker } = parsed;
+  if (worker.workerId.toLowerCase() !== workerId.toLowerCase()) {
+    return { code: 'rejected', workerId, reason: 'notInWorkday', detail: `Workday answered with another worker (${worker.workerId}); nothing written` };
+  }
   const verdict = scopeOf(deps.connector, worker.attributes);
   if (verdict === 'outOfScope') return { code: 'outOfScope', workerId, reason: 'notInScope' };
   if (verdict === 'bothScopes') {
@@ -36,12 +41,18 @@ export async function resyncWorker(deps: Pipeline, workerIdInput: string, option
     return { code: 'rejected', workerId, reason: 'blockedEmailDomain', detail: "the personal email is in one of the organisation's own domains: no alternate channel" };
   }
   const { mappings } = deps.connector;
+  const hash = desiredHash(desiredStateOf(worker.fields, mappings), mappings);
+  // One worker cannot see the population: a conflict the last cycle found across workers stands.
+  const previous = await deps.ledger.get(worker.workerId);
+  if (previous?.lastOutcome === 'conflict' && POPULATION_CONFLICTS.has(previous.reason ?? '') && previous.desiredHash === hash) {
+    return { code: 'conflict', workerId, reason: previous.reason!, detail: `${previous.detail ?? ''} (found by cycle ${previous.cycleId}; resolve it in Workday)`.trim() };
+  }
   return enrichWorker(
     {
       workerId: worker.workerId,
       cycleId: options.runId,
       fields: worker.fields,
-      desiredHash: desiredHash(desiredStateOf(worker.fields, mappings), mappings),
+      desiredHash: hash,
       ...(options.dryRun ? { dryRun: true } : {}),
       ...(options.operationId ? { operationId: options.operationId } : {}),
     },

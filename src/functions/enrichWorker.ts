@@ -4,6 +4,7 @@ import { enrichWorker as runPipeline } from '../core/enrichWorker';
 import type { Outcome } from '../core/outcome';
 import { decodeJobMessage } from '../state/jobMessage';
 import { oneAtATimePerWorker } from '../app/workerLock';
+import { operationIdOf } from '../telemetry/operationContext';
 import { getServices } from './services';
 
 /**
@@ -15,7 +16,7 @@ export async function enrichWorker(message: unknown, context: InvocationContext)
   const services = getServices();
   const started = Date.now();
   const outcome = await oneAtATimePerWorker(job.workerId, () => runPipeline(job, services));
-  services.telemetry.workerOutcome(outcome, { runId: job.cycleId, durationMs: Date.now() - started, graphRequests: 0, operationId: job.operationId ?? context.invocationId });
+  services.telemetry.workerOutcome(outcome, { runId: job.cycleId, durationMs: Date.now() - started, graphRequests: 0, operationId: job.operationId ?? operationIdOf(context) });
   return outcome;
 }
 

@@ -3,6 +3,7 @@ import { POISON_QUEUE } from '../config/settings';
 import type { Outcome } from '../core/outcome';
 import { recordFailure } from '../core/recordFailure';
 import { decodeJobMessage } from '../state/jobMessage';
+import { operationIdOf } from '../telemetry/operationContext';
 import { getServices } from './services';
 
 /** Poison queue: the job outlasted its retries. Record the worker as `failed` instead of losing it. */
@@ -10,8 +11,8 @@ export async function enrichWorkerPoison(message: unknown, context: InvocationCo
   const job = decodeJobMessage(typeof message === 'string' ? message : JSON.stringify(message));
   const services = getServices();
   const deliveries = context.triggerMetadata?.dequeueCount;
-  const outcome = await recordFailure(services, job, `transient errors outlasted ${String(deliveries ?? 'all')} deliveries; see the traces of operation ${job.operationId ?? context.invocationId}`);
-  services.telemetry.workerOutcome(outcome, { runId: job.cycleId, durationMs: 0, graphRequests: 0, operationId: job.operationId ?? context.invocationId });
+  const outcome = await recordFailure(services, job, `transient errors outlasted ${String(deliveries ?? 'all')} deliveries; see the traces of operation ${job.operationId ?? operationIdOf(context)}`);
+  services.telemetry.workerOutcome(outcome, { runId: job.cycleId, durationMs: 0, graphRequests: 0, operationId: job.operationId ?? operationIdOf(context) });
   return outcome;
 }
 

@@ -1,10 +1,11 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { runSweep, type RunSummary } from '../app/operations';
+import { operationIdOf } from '../telemetry/operationContext';
 import { getServices } from './services';
 
 /** Short timer: re-enqueue escrowed workers whose user has appeared, so they are written within minutes. */
 export async function escrowSweep(_timer: Timer, context: InvocationContext): Promise<RunSummary> {
-  const summary = await runSweep(getServices(), { operationId: context.invocationId });
+  const summary = await runSweep(getServices(), { operationId: operationIdOf(context) });
   context.log(`sweep ${summary.runId}: ${summary.enqueued} escrowed workers re-enqueued, ${summary.escrow.backlog} waiting`);
   return summary;
 }

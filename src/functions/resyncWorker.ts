@@ -1,6 +1,7 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { runResync } from '../app/operations';
 import { errorResponse } from './httpErrors';
+import { operationIdOf } from '../telemetry/operationContext';
 import { getServices } from './services';
 
 /** POST /api/workers/{workerId}/resync[?dryRun=true]: one worker now, through the same pipeline. */
@@ -10,7 +11,7 @@ export async function resyncWorker(request: HttpRequest, context: InvocationCont
     if (dryRunParam !== null && !['true', 'false'].includes(dryRunParam)) {
       return { status: 400, jsonBody: { error: 'INPUT.INVALID', message: "dryRun must be 'true' or 'false'" } };
     }
-    const { outcome, summary } = await runResync(getServices(), request.params.workerId ?? '', { dryRun: dryRunParam === 'true', operationId: context.invocationId });
+    const { outcome, summary } = await runResync(getServices(), request.params.workerId ?? '', { dryRun: dryRunParam === 'true', operationId: operationIdOf(context) });
     const status = outcome.reason === 'notInWorkday' ? 404 : 200;
     return { status, jsonBody: { runId: summary.runId, dryRun: summary.dryRun, outcome } };
   } catch (err) {

@@ -130,7 +130,11 @@ describe('loadSettings', () => {
   });
 
   it('refuses a five-field cron expression and shows a six-field one', () => {
-    expect(problems({ ...LOCAL, ENRICH_SCHEDULE: '*/30 * * * *' })).toEqual(["ENRICH_SCHEDULE must be a six-field NCRONTAB expression, e.g. '0 */30 * * * *'"]);
+    expect(problems({ ...LOCAL, ENRICH_SCHEDULE: '*/30 * * * *' })).toEqual([
+      "ENRICH_SCHEDULE must be a six-field NCRONTAB expression ({second} {minute} {hour} {day} {month} {day-of-week}), e.g. '0 */30 * * * *'",
+    ]);
+    expect(problems({ ...LOCAL, ENRICH_SCHEDULE: 'a b c d e !' })[0]).toMatch(/^ENRICH_SCHEDULE must be a six-field NCRONTAB/);
+    expect(loadSettings({ ...LOCAL, ENRICH_SCHEDULE: '0 0,30 8-18 * * Mon-Fri' }).enrichSchedule).toBe('0 0,30 8-18 * * Mon-Fri');
     expect(problems({ ...LOCAL, ESCROW_SWEEP_SCHEDULE: '* * * * *' })[0]).toMatch(/^ESCROW_SWEEP_SCHEDULE must be a six-field NCRONTAB/);
   });
 

@@ -129,7 +129,7 @@ describe('parseConnector', () => {
   });
 
   it('refuses a mapping source that is not one of source.fields', () => {
-    expect(problems(withMapping({ source: 'homeEmail', target: 'otherMails' }))).toEqual([
+    expect(problems(withMapping({ source: 'homeEmail', target: EXT }))).toEqual([
       "mappings[0].source: source field 'homeEmail' is not one of source.fields (workerId, personalEmail, countryIso)",
     ]);
   });
@@ -139,8 +139,16 @@ describe('parseConnector', () => {
     expect(parseConnector(doc).mappings[0]?.source).toBe('costCenter');
   });
 
+  it('refuses an email target fed by anything but the validated personal email', () => {
+    for (const target of ['otherMails', 'authenticationEmail']) {
+      expect(problems(withMapping({ source: 'countryIso', target }))).toEqual([
+        `mappings[0].source: ${target} takes the validated personal email: use source 'personalEmail' and point source.fields.personalEmail at your column`,
+      ]);
+    }
+  });
+
   it('refuses a target mapped twice, pointing at the second', () => {
-    const doc = minimal({ mappings: [{ source: 'personalEmail', target: 'otherMails' }, { source: 'workerId', target: 'otherMails' }] });
+    const doc = minimal({ mappings: [{ source: 'personalEmail', target: 'otherMails' }, { source: 'personalEmail', target: 'otherMails', mode: 'merge' }] });
     expect(problems(doc)).toEqual(["mappings[1].target: target 'otherMails' is mapped twice"]);
   });
 
@@ -240,7 +248,7 @@ describe('parseConnector', () => {
       scope: [[{ attribute: 'A', operator: 'REGEX MATCH', value: '(' }]],
       mappings: [
         { source: 'personalEmail', target: 'displayName' },
-        { source: 'homeEmail', target: 'otherMails' },
+        { source: 'homeEmail', target: EXT },
       ],
     });
     expect(problems(doc).map((line) => line.split(':')[0])).toEqual(['source.pageSize', 'scope[0][0].value', 'mappings[0].target', 'mappings[1].source']);
