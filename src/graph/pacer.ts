@@ -49,7 +49,7 @@ export const DEFAULT_PACING: PacingOptions = {
   maxConcurrency: 16,
   maxWritesPerSecond: 20,
   maxResourceUnitsPerSecond: 800,
-  writeBurst: 5,
+  writeBurst: 20,
   coalesceWindowMs: 5,
   adjustIntervalMs: 1000,
 };
@@ -155,6 +155,22 @@ export class Pacer {
     const taken = Math.max(0, Math.min(wanted, Math.floor(this.writeTokens + EPSILON)));
     this.writeTokens -= taken;
     return taken;
+  }
+
+  /**
+   * Waits until `wanted` write tokens are available, or at most `maxWaitMs` once one is: writes
+   * that trickle in at the paced rate then leave as one `$batch` instead of one request each.
+   */
+  async waitForWrites(wanted: number, maxWaitMs: number): Promise<void> {
+    const deadline = this.clock.now() + maxWaitMs;
+    await this.waitForWrite();
+    for (;;) {
+      this.refill();
+      const missing = wanted - this.writeTokens;
+      const left = deadline - this.clock.now();
+      if (missing <= EPSILON || left <= 0) return;
+      await this.clock.sleep(Math.max(1, Math.min(left, Math.ceil((missing / this.writeRate()) * 1000))));
+    }
   }
 
   /** Waits until at least one write token is available. */

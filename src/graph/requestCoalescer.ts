@@ -15,6 +15,8 @@ import { isObject } from './toDirectoryUser';
 /** Graph's limit on requests in one `$batch`. */
 export const MAX_BATCH_REQUESTS = 20;
 const THROTTLE_LOG_INTERVAL_MS = 10_000;
+/** How long queued writes may wait to fill a `$batch` once the first write token is there. */
+const WRITE_GATHER_MS = 1000;
 
 interface Pending {
   request: GraphRequest;
@@ -65,8 +67,11 @@ export class RequestCoalescer {
     this.draining = true;
     try {
       while (this.queue.length > 0) {
-        // Wait for the write budget without holding a slot, so reads are not stuck behind it.
-        if (!this.queue.some((pending) => !isWrite(pending.request))) await this.pacer.waitForWrite();
+        // Wait for the write budget without holding a slot, so reads are not stuck behind it; when
+        // only writes wait, gather up to a batch of them (at most a second) so they share a request.
+        if (!this.queue.some((pending) => !isWrite(pending.request))) {
+          await this.pacer.waitForWrites(Math.min(this.queue.length, MAX_BATCH_REQUESTS), WRITE_GATHER_MS);
+        }
         const release = await this.pacer.acquireSlot();
         const batch = this.takeBatch();
         if (batch.length === 0) {

@@ -26,19 +26,7 @@ describe('GraphDirectory pacing against the throttling simulator', () => {
     await sim.close();
   });
 
-  // windowScale 0.02: 60 writes per 3 s and 160 RU per 200 ms — Graph's rates, shorter windows.
-  it('sustains at least 90 % of 20 writes/s with no 429', async () => {
-    sim = await startGraphSimulator({ throttling: { windowScale: 0.02 } });
-    const users = Array.from({ length: 20 }, (_, i) => sim.addUser(seed(String(500_000 + i))));
-    ({ directory } = directoryFor(sim, { pacing: {}, retry: { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 5_000 } }));
-    const writes = 75;
-    await Promise.all(Array.from({ length: writes }, (_, i) => directory.updateUser(users[i % users.length]!.id, { usageLocation: i % 2 ? 'NL' : 'DE' })));
-    const times = sim.requests.filter((r) => r.method === 'PATCH').map((r) => r.at);
-    const perSecond = ((times.length - 1) * 1000) / (Math.max(...times) - Math.min(...times));
-    expect(sim.counters()).toMatchObject({ writes, throttled: 0 });
-    expect(perSecond).toBeGreaterThanOrEqual(18);
-    expect(perSecond).toBeLessThanOrEqual(20);
-  });
+  // The sustained write rate is a figure of `npm run bench`, not a timed test.
 
   describe('on a fake clock', () => {
     let now: number;
