@@ -51,13 +51,13 @@ param dryRun bool = true
 
 @minValue(1)
 @maxValue(10)
-@description('Flex Consumption maximumInstanceCount: the most instances the whole app may run at once. Together with queueBatchSize it caps the Graph write rate (see app/api.bicep); raise both only with the arithmetic redone.')
+@description('Flex Consumption maximumInstanceCount: the most instances the whole app may run at once. Each instance writes at most 20 / maximumInstanceCount times a second (GRAPH_MAX_WRITES_PER_SECOND), so together they stay under Graph\'s 20 writes/s (see app/api.bicep).')
 param maximumInstanceCount int = 2
 
 @minValue(1)
 @maxValue(16)
-@description('How many queue messages (workers) one instance processes at once (host.json extensions.queues.batchSize, set as an app setting; newBatchThreshold is 0).')
-param queueBatchSize int = 1
+@description('How many queue messages (workers) one instance processes at once (host.json extensions.queues.batchSize, set as an app setting; newBatchThreshold is 0). Concurrent jobs share $batch requests; the write rate is capped separately per instance (GRAPH_MAX_WRITES_PER_SECOND = 20 / maximumInstanceCount).')
+param queueBatchSize int = 16
 
 @allowed([512, 2048, 4096])
 @description('Memory of each Flex Consumption instance, in MB.')

@@ -24,22 +24,20 @@ param dryRun bool
 param tablePrefix string
 
 // Scale-out must not multiply the Graph write rate past Graph's ceiling of 3,000 writes per
-// 150 s (20 writes/s) per app per tenant. Every Graph write comes from one worker's job (a queue
-// message, or a resync request an operator sends by hand), so the writes in flight are bounded
-// by the jobs in flight:
-//   jobs in flight    = maximumInstanceCount x batchSize (newBatchThreshold 0: no second batch
-//                       is fetched while one runs) = 2 x 1 = 2 with the defaults
-//   writes per job   <= 2 (the PATCH, plus the SSPR email method when authenticationEmail is mapped)
-//   time per job     >= 0.2 s (a lookup, then a PATCH: two sequential Graph round trips)
-//   writes per second <= 2 x 2 / 0.2 = 20 at the very worst; about 2 x 1 / 0.3 = 7 with the
-//                       usual one write per job (a 500-write cycle drains in ~75 s).
-// maximumInstanceCount counts every instance of the app (queue, timer and HTTP groups together),
-// so the queue can never run on more. The Graph client still honours Retry-After and paces on
-// x-ms-throttle-limit-percentage; this bound keeps it from having to. Raise either value only
-// with this arithmetic redone.
+// 150 s (20 writes/s) per app per tenant. Each instance's Graph client paces its writes with a
+// token bucket capped at GRAPH_MAX_WRITES_PER_SECOND, so:
+//   writes per second <= maximumInstanceCount x GRAPH_MAX_WRITES_PER_SECOND
+//                      = maximumInstanceCount x (20 / maximumInstanceCount) <= 20
+// whatever the queue concurrency. maximumInstanceCount counts every instance of the app (queue,
+// timer and HTTP groups together), so the queue can never run on more. Within an instance,
+// batchSize jobs run at once so their lookups and PATCHes share `$batch` requests (300 lookups or
+// 20 writes per request); newBatchThreshold 0 fetches no second batch while one runs. On top of
+// the cap, the client honours Retry-After (pausing every sender) and backs off on
+// x-ms-throttle-limit-percentage, so even another app's load in the tenant is absorbed.
 var queueConcurrency = {
   AzureFunctionsJobHost__extensions__queues__batchSize: string(queueBatchSize)
   AzureFunctionsJobHost__extensions__queues__newBatchThreshold: '0'
+  GRAPH_MAX_WRITES_PER_SECOND: string(20 / maximumInstanceCount)
 }
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {

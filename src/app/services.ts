@@ -41,6 +41,7 @@ export function buildServices(settings: Settings, overrides: ServiceOverrides = 
     ...(settings.graph.clientId ? { clientId: settings.graph.clientId } : {}),
     extensionProperties,
     logger,
+    pacing: { maxWritesPerSecond: settings.graph.maxWritesPerSecond },
   });
   const pipeline: Pipeline = {
     connector,

@@ -67,6 +67,11 @@ const settingsSchema = z
     GRAPH_BASE_URL: httpUrl('https://graph.microsoft.com')
       .refine((value) => !/\/(v1\.0|beta)\/?$/.test(value), 'must hold no version segment, e.g. https://graph.microsoft.com (the client adds /v1.0)')
       .default('https://graph.microsoft.com'),
+    GRAPH_MAX_WRITES_PER_SECOND: z.coerce
+      .number({ error: 'must be a number of writes per second' })
+      .min(0.1, 'must be at least 0.1')
+      .max(20, "must be at most 20: Graph's ceiling is 3,000 writes per 150 s per app per tenant")
+      .default(20),
     GRAPH_AUTH: z.enum(['azure', 'none'], { error: "must be 'azure' or 'none'" }).default('azure'),
     AZURE_CLIENT_ID: z.string().trim().optional(),
     ENRICH_SCHEDULE: ncrontab('0 */30 * * * *').default('0 */30 * * * *'),
@@ -109,7 +114,8 @@ export interface Settings {
   storage: StorageSettings;
   connectorPath: string;
   workday: { raasUrl?: string; soapUrl?: string; username?: string; password?: string };
-  graph: { baseUrl: string; auth: 'azure' | 'none'; clientId?: string };
+  /** maxWritesPerSecond: this process's share of Graph's 20 writes/s (20 / instances in Azure). */
+  graph: { baseUrl: string; auth: 'azure' | 'none'; clientId?: string; maxWritesPerSecond: number };
   enrichSchedule: string;
   escrowSweepSchedule: string;
   dryRun: boolean;
@@ -146,7 +152,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       username: s.WORKDAY_USERNAME,
       password: s.WORKDAY_PASSWORD,
     },
-    graph: { baseUrl: s.GRAPH_BASE_URL.replace(/\/+$/, ''), auth: s.GRAPH_AUTH, clientId: s.AZURE_CLIENT_ID },
+    graph: { baseUrl: s.GRAPH_BASE_URL.replace(/\/+$/, ''), auth: s.GRAPH_AUTH, clientId: s.AZURE_CLIENT_ID, maxWritesPerSecond: s.GRAPH_MAX_WRITES_PER_SECOND },
     enrichSchedule: s.ENRICH_SCHEDULE,
     escrowSweepSchedule: s.ESCROW_SWEEP_SCHEDULE,
     dryRun: s.DRY_RUN,

@@ -28,7 +28,7 @@ describe('loadSettings', () => {
       storage: { kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' },
       connectorPath: 'connector.json',
       workday: { raasUrl: undefined, soapUrl: undefined, username: undefined, password: undefined },
-      graph: { baseUrl: 'https://graph.microsoft.com', auth: 'azure', clientId: undefined },
+      graph: { baseUrl: 'https://graph.microsoft.com', auth: 'azure', clientId: undefined, maxWritesPerSecond: 20 },
       enrichSchedule: '0 */30 * * * *',
       escrowSweepSchedule: '0 */1 * * * *',
       dryRun: false,
@@ -36,7 +36,14 @@ describe('loadSettings', () => {
       queueName: 'worker-jobs',
       tablePrefix: 'attrwriter',
       appInsightsConnectionString: undefined,
+      appInsightsAuthenticationString: undefined,
     });
+  });
+
+  it("caps this process's Graph write rate at Graph's ceiling", () => {
+    expect(loadSettings({ ...LOCAL, GRAPH_MAX_WRITES_PER_SECOND: '10' }).graph.maxWritesPerSecond).toBe(10);
+    expect(problems({ ...LOCAL, GRAPH_MAX_WRITES_PER_SECOND: '25' })[0]).toMatch(/^GRAPH_MAX_WRITES_PER_SECOND must be at most 20/);
+    expect(problems({ ...LOCAL, GRAPH_MAX_WRITES_PER_SECOND: 'fast' })[0]).toMatch(/^GRAPH_MAX_WRITES_PER_SECOND /);
   });
 
   it('reads the Workday settings', () => {

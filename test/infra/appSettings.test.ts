@@ -18,7 +18,7 @@ const NOT_SET_IN_AZURE: Record<string, string> = {
 const HOST_SETTINGS: Record<string, string> = {
   AzureWebJobsStorage__blobServiceUri: 'the host keeps timer schedules and singleton locks in blobs',
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ingestion with the managed identity (local auth is disabled); also read by src/telemetry',
-  AzureFunctionsJobHost__extensions__queues__batchSize: 'caps concurrent queue jobs per instance (Graph write-rate arithmetic in api.bicep)',
+  AzureFunctionsJobHost__extensions__queues__batchSize: 'concurrent queue jobs per instance, whose Graph calls share $batch requests (write-rate arithmetic in api.bicep)',
   AzureFunctionsJobHost__extensions__queues__newBatchThreshold: 'no second batch while one runs (same arithmetic)',
 };
 
