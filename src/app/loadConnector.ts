@@ -1,11 +1,25 @@
 /** Reads and validates the connector file named by CONNECTOR_CONFIG. */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseConnector, type ConnectorConfig } from '../core/connector';
 import { AppError } from '../core/errors';
 
+/**
+ * A relative CONNECTOR_CONFIG is looked up in the working directory, then in the app's root (the
+ * folder with package.json), where `azd deploy` puts it whatever the host's working directory.
+ */
+function locate(path: string): string {
+  const fromCwd = resolve(path);
+  if (isAbsolute(path) || existsSync(fromCwd)) return fromCwd;
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  const fromRoot = join(dir, path);
+  return existsSync(fromRoot) ? fromRoot : fromCwd;
+}
+
 export function loadConnector(path: string): ConnectorConfig {
-  const fullPath = resolve(path);
+  const fullPath = locate(path);
   let text: string;
   try {
     text = readFileSync(fullPath, 'utf8');

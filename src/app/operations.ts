@@ -19,6 +19,8 @@ export interface RunSummary {
   kind: RunKind;
   dryRun: boolean;
   held: boolean;
+  /** A dry run over the mass-change guard: a real cycle would have been held. */
+  wouldBeHeld?: boolean;
   approvedBy: 'flag' | 'setting' | null;
   counts: OutcomeCounts;
   /** Workers that were given an outcome. */
@@ -54,6 +56,7 @@ export async function runCycle(deps: Pipeline, options: CycleCommandOptions = {}
   const runId = newRunId('cycle');
   const operationId = options.operationId ?? runId;
   const graphBefore = { ...deps.directory.stats() };
+  const dryRun = (options.dryRun ?? false) || deps.dryRun;
   const plan = await planCycle(deps, {
     runId,
     dryRun: options.dryRun ?? false,
@@ -61,6 +64,7 @@ export async function runCycle(deps: Pipeline, options: CycleCommandOptions = {}
     reverify: options.reverify ?? false,
     ...(options.fullRead ? { fullRead: true } : {}),
     operationId,
+    onOutcome: planningTelemetry(deps, runId, 'cycle', dryRun, operationId),
   });
   if (options.drain && plan.enqueued > 0) await drainInto(deps, options.drain, plan.tally, runId, options.drainOptions);
   return finishRun(deps, 'cycle', plan, graphBefore);
@@ -69,7 +73,8 @@ export async function runCycle(deps: Pipeline, options: CycleCommandOptions = {}
 export async function runSweep(deps: Pipeline, options: { drain?: JobQueueConsumer; drainOptions?: DrainOptions; operationId?: string } = {}): Promise<RunSummary> {
   const runId = newRunId('sweep');
   const graphBefore = { ...deps.directory.stats() };
-  const result = await sweepEscrow(deps, { runId, operationId: options.operationId ?? runId });
+  const operationId = options.operationId ?? runId;
+  const result = await sweepEscrow(deps, { runId, operationId, onOutcome: planningTelemetry(deps, runId, 'sweep', deps.dryRun, operationId) });
   if (options.drain && result.enqueued > 0) await drainInto(deps, options.drain, result.tally, runId, options.drainOptions);
   return finishRun(
     deps,
@@ -86,11 +91,19 @@ export async function runResync(deps: Pipeline, workerId: string, options: { dry
   const dryRun = (options.dryRun ?? false) || deps.dryRun;
   const started = Date.now();
   const outcome = await resyncWorker(deps, workerId, { runId, dryRun, operationId: options.operationId ?? runId });
-  deps.telemetry.workerOutcome(outcome, { runId, durationMs: Date.now() - started, graphRequests: 0, ...(options.operationId ? { operationId: options.operationId } : {}) });
+  deps.telemetry.workerOutcome(outcome, { runId, runKind: 'resync', dryRun, durationMs: Date.now() - started, graphRequests: 0, ...(options.operationId ? { operationId: options.operationId } : {}) });
   const tally = new RunTally();
   tally.add(outcome);
   const summary = await finishRun(deps, 'resync', { runId, startedAt, dryRun, tally, enqueued: 0, held: false, approvedBy: null, workdayReadMs: 0 }, graphBefore);
   return { outcome, summary };
+}
+
+/** Outcomes decided without a queue job (planning, sweep) get their telemetry event too. */
+function planningTelemetry(deps: Pipeline, runId: string, runKind: RunKind, dryRun: boolean, operationId: string): (outcome: Outcome) => void {
+  return (outcome) => {
+    if (outcome.workerId === '') return;
+    deps.telemetry.workerOutcome(outcome, { runId, runKind, dryRun, durationMs: 0, graphRequests: 0, operationId });
+  };
 }
 
 async function drainInto(deps: Pipeline, consumer: JobQueueConsumer, tally: RunTally, runId: string, options: DrainOptions = {}): Promise<void> {
@@ -104,7 +117,7 @@ async function drainInto(deps: Pipeline, consumer: JobQueueConsumer, tally: RunT
   });
 }
 
-type PlanLike = Pick<CyclePlan, 'runId' | 'startedAt' | 'dryRun' | 'tally' | 'enqueued' | 'held' | 'approvedBy' | 'workdayReadMs'> & Partial<Pick<CyclePlan, 'changes' | 'read' | 'workersRead'>>;
+type PlanLike = Pick<CyclePlan, 'runId' | 'startedAt' | 'dryRun' | 'tally' | 'enqueued' | 'held' | 'approvedBy' | 'workdayReadMs'> & Partial<Pick<CyclePlan, 'changes' | 'read' | 'workersRead' | 'wouldBeHeld'>>;
 
 async function finishRun(deps: Pipeline, kind: RunKind, plan: PlanLike, graphBefore: DirectoryStats): Promise<RunSummary> {
   const durationMs = deps.clock.now().getTime() - plan.startedAt.getTime();
@@ -137,6 +150,7 @@ async function finishRun(deps: Pipeline, kind: RunKind, plan: PlanLike, graphBef
     kind,
     dryRun: plan.dryRun,
     held: plan.held,
+    ...(plan.wouldBeHeld ? { wouldBeHeld: true } : {}),
     approvedBy: plan.approvedBy,
     counts,
     workers: Object.values(counts).reduce((a, b) => a + b, 0),

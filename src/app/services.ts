@@ -80,7 +80,7 @@ function createSource(settings: Settings, connector: ConnectorConfig, logger: Lo
   const password = required(workday.password, 'WORKDAY_PASSWORD', 'the integration system user password');
   if (connector.source.kind === 'raas') {
     const reportUrl = required(workday.raasUrl, 'WORKDAY_RAAS_URL', 'the RaaS report URL, because source.kind is "raas"');
-    return createRaasSource({ reportUrl, username, password, workerPrompt: connector.source.workerPrompt, logger });
+    return createRaasSource({ reportUrl, username, password, workerPrompt: connector.source.workerPrompt, workerIdColumn: connector.source.fields.workerId, logger });
   }
   const endpoint = required(workday.soapUrl, 'WORKDAY_SOAP_URL', 'the Human_Resources endpoint, because source.kind is "soap"');
   return createSoapSource({ endpoint, username, password, pageSize: connector.source.pageSize, country: connector.source.country, logger });

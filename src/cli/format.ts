@@ -6,7 +6,7 @@ import type { RunSummary } from '../app/operations';
 
 export function formatSummary(summary: RunSummary, options: { examples?: number } = {}): string {
   const lines: string[] = [];
-  const flags = [summary.dryRun ? 'dry run: nothing written' : '', summary.held ? 'HELD by the mass-change guard' : '', summary.approvedBy ? `approved (${summary.approvedBy === 'flag' ? '--approve' : 'APPROVE_HELD_CYCLE'})` : '']
+  const flags = [summary.dryRun ? 'dry run: nothing written' : '', summary.held ? 'HELD by the mass-change guard' : '', summary.wouldBeHeld ? 'a real cycle would be HELD by the mass-change guard' : '', summary.approvedBy ? `approved (${summary.approvedBy === 'flag' ? '--approve' : 'APPROVE_HELD_CYCLE'})` : '']
     .filter(Boolean)
     .join(', ');
   lines.push(`${summary.kind} ${summary.runId}${flags ? ` (${flags})` : ''}`);

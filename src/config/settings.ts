@@ -19,6 +19,14 @@ export function isLoopbackUrl(url: string): boolean {
   }
 }
 
+/** `Authorization=AAD` with an optional `ClientId=<guid>`, in either order, as App Insights takes it. */
+function isEntraAuthenticationString(value: string): boolean {
+  const parts = value.split(';').filter(Boolean).map((part) => part.trim());
+  const keys = parts.map((part) => part.split('=')[0]?.toLowerCase());
+  const wellFormed = parts.every((part) => /^Authorization=AAD$/i.test(part) || /^ClientId=[0-9a-fA-F-]{36}$/i.test(part));
+  return wellFormed && keys.includes('authorization') && new Set(keys).size === keys.length;
+}
+
 const httpUrl = (example: string) =>
   z
     .string()
@@ -65,7 +73,7 @@ const settingsSchema = z
     WORKDAY_USERNAME: z.string().trim().min(1, 'must name the integration system user, e.g. ISU_Entra@contoso').optional(),
     WORKDAY_PASSWORD: z.string().min(1, 'must hold the integration system user password').optional(),
     GRAPH_BASE_URL: httpUrl('https://graph.microsoft.com')
-      .refine((value) => !/\/(v1\.0|beta)\/?$/.test(value), 'must hold no version segment, e.g. https://graph.microsoft.com (the client adds /v1.0)')
+      .refine((value) => !/\/(v\d+\.\d+|beta)(\/|$)/i.test(value), 'must hold no version segment, e.g. https://graph.microsoft.com (the client adds /v1.0)')
       .default('https://graph.microsoft.com'),
     GRAPH_MAX_WRITES_PER_SECOND: z.coerce
       .number({ error: 'must be a number of writes per second' })
@@ -81,7 +89,11 @@ const settingsSchema = z
     APPROVE_HELD_CYCLE: z.string().trim().optional(),
     TABLE_PREFIX: z.string().trim().regex(/^[A-Za-z][A-Za-z0-9]{0,20}$/, 'must be letters and digits').default('attrwriter'),
     APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().trim().optional(),
-    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: z.string().trim().regex(/^Authorization=AAD(;ClientId=[0-9a-fA-F-]+)?$/, 'must be Authorization=AAD;ClientId=<managed identity client id>').optional(),
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: z
+      .string()
+      .trim()
+      .refine(isEntraAuthenticationString, 'must be Authorization=AAD;ClientId=<managed identity client id> (in either order)')
+      .optional(),
   })
   .superRefine((s, ctx) => {
     if (s.GRAPH_AUTH === 'none' && !isLoopbackUrl(s.GRAPH_BASE_URL)) {

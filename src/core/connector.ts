@@ -178,7 +178,12 @@ export const connectorSchema = z
     scope: scopeSchema.min(1, 'scope needs at least one group: the hybrid workers this connector may write'),
     cloudOnlyScope: scopeSchema.default([]),
     match: z
-      .object({ source: fieldName, target: z.literal('employeeId', { error: "match.target must be 'employeeId'" }) })
+      .object({
+        // The worker id is the validated, de-duplicated key: matching on anything else could let
+        // two workers reach one user, or fall back silently when the column is empty.
+        source: z.literal('workerId', { error: "match.source must be 'workerId' (point source.fields.workerId at the column that holds the employeeId)" }),
+        target: z.literal('employeeId', { error: "match.target must be 'employeeId'" }),
+      })
       .strict()
       .default({ source: 'workerId', target: 'employeeId' }),
     mappings: z.array(mappingSchema).min(1, 'at least one mapping is needed'),

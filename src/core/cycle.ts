@@ -23,6 +23,8 @@ export interface CycleOptions {
   /** Force a full read from an incremental-capable source. */
   fullRead?: boolean;
   operationId?: string;
+  /** Every outcome decided while planning (rejected, out of scope, conflicts, held, settled denied). */
+  onOutcome?: (outcome: Outcome) => void;
 }
 
 export interface CyclePlan {
@@ -35,6 +37,8 @@ export interface CyclePlan {
   /** Changes against the ledger (what the guard counts). */
   changes: number;
   held: boolean;
+  /** A dry run over the guard: planned in full, but a real cycle would be held. */
+  wouldBeHeld: boolean;
   approvedBy: 'flag' | 'setting' | null;
   read: 'full' | 'incremental';
   workersRead: number;
@@ -53,9 +57,9 @@ type Deps = Omit<Pipeline, 'directory'>;
 
 export async function planCycle(deps: Deps, options: CycleOptions): Promise<CyclePlan> {
   const startedAt = deps.clock.now();
-  const tally = new RunTally();
+  const tally = new RunTally(5, options.onOutcome);
   const ledger = await loadLedger(deps);
-  const readPlan = await chooseRead(deps, options);
+  const readPlan = await chooseRead(deps, options, startedAt);
 
   const readStarted = Date.now();
   const { candidates, decided, workersRead } = await readAndClassify(deps, ledger, readPlan.updatedFrom, startedAt);
@@ -97,8 +101,10 @@ export async function planCycle(deps: Deps, options: CycleOptions): Promise<Cycl
   tally.addCount('unchanged', settled);
 
   const approvedBy = options.approve ? 'flag' : (await approvedBySetting(deps)) ? 'setting' : null;
-  const held = changes > deps.connector.guards.maxWritesPerCycle && approvedBy === null;
   const dryRun = options.dryRun || deps.dryRun;
+  const overGuard = changes > deps.connector.guards.maxWritesPerCycle && approvedBy === null;
+  // A dry run writes nothing, so it plans in full and only reports that a real cycle would be held.
+  const held = overGuard && !dryRun;
   if (held) {
     for (const job of jobs) {
       const previous = ledger.get(job.workerId);
@@ -127,6 +133,7 @@ export async function planCycle(deps: Deps, options: CycleOptions): Promise<Cycl
     enqueued: held ? 0 : jobs.length,
     changes,
     held,
+    wouldBeHeld: overGuard && dryRun,
     approvedBy: held ? null : approvedBy,
     read: readPlan.updatedFrom ? 'incremental' : 'full',
     workersRead,
@@ -244,8 +251,8 @@ function separateConflicts(candidates: Candidate[], idCounts: Map<string, number
 }
 
 /** Full or incremental read; the watermark moves only through `commit`, after the whole read succeeded. */
-async function chooseRead(deps: Deps, options: CycleOptions): Promise<{ updatedFrom?: Date; commit: () => Promise<void> }> {
-  const asOf = deps.clock.now();
+async function chooseRead(deps: Deps, options: CycleOptions, asOf: Date): Promise<{ updatedFrom?: Date; commit: () => Promise<void> }> {
+  // The watermark is the moment the read is pinned to, so nothing entered meanwhile is skipped.
   const { source, watermarks, connector } = deps;
   if (!source.supportsIncremental || connector.source.kind !== 'soap') return { commit: async () => {} };
   const lastRead = await watermarks.get(`${source.kind}:lastRead`);
@@ -261,11 +268,23 @@ async function chooseRead(deps: Deps, options: CycleOptions): Promise<{ updatedF
   };
 }
 
-/** APPROVE_HELD_CYCLE names a held cycle; it approves the next cycle once, then no longer matches. */
+/**
+ * APPROVE_HELD_CYCLE names a held cycle. It approves the next cycle once: it matches while the
+ * cycles since the last cycle that went through (sweeps, resyncs and dry runs aside) were all
+ * held, so a second held timer cycle does not spoil the id an operator copied.
+ */
 async function approvedBySetting(deps: Deps): Promise<boolean> {
   if (!deps.approveHeldCycle) return false;
-  const [latest] = await deps.runs.latest(1);
-  return latest !== undefined && latest.held && latest.runId === deps.approveHeldCycle;
+  const recent = await deps.runs.latest(APPROVAL_LOOKBACK_RUNS);
+  for (const run of recent) {
+    if (run.kind !== 'cycle' || run.dryRun) continue;
+    if (!run.held) return false;
+    if (run.runId === deps.approveHeldCycle) return true;
+  }
+  return false;
 }
+
+/** Runs looked at to find the held cycle: a day of one-minute sweeps and half-hourly cycles. */
+const APPROVAL_LOOKBACK_RUNS = 2000;
 
 export const PLANNING_OUTCOMES: readonly OutcomeCode[] = ['rejected', 'outOfScope', 'conflict', 'held'];

@@ -194,7 +194,10 @@ export interface Logger {
 
 /** Telemetry records (custom events and metrics); locally they go to the log. */
 export interface Telemetry {
-  workerOutcome(outcome: Outcome, context: { runId: string; durationMs: number; graphRequests: number; operationId?: string }): void;
+  workerOutcome(
+    outcome: Outcome,
+    context: { runId: string; durationMs: number; graphRequests: number; operationId?: string; runKind?: RunKind; dryRun?: boolean },
+  ): void;
   runCompleted(run: RunRecord, context: { escrowBacklog: number; escrowOldestAgeMinutes: number; operationId?: string }): void;
   flush(): Promise<void>;
 }

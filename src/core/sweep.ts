@@ -6,6 +6,7 @@
  */
 import { isExpired, nextEscrowEntry } from './escrowPolicy';
 import type { Pipeline } from './pipeline';
+import type { Outcome } from './outcome';
 import type { EscrowEntry, WorkerJob } from './ports';
 import { RunTally } from './tally';
 
@@ -21,9 +22,12 @@ export interface SweepResult {
 
 type Deps = Pick<Pipeline, 'connector' | 'directory' | 'ledger' | 'escrow' | 'queue' | 'clock' | 'logger' | 'dryRun'>;
 
-export async function sweepEscrow(deps: Deps, options: { runId: string; operationId?: string }): Promise<SweepResult> {
+export async function sweepEscrow(
+  deps: Deps,
+  options: { runId: string; operationId?: string; onOutcome?: (outcome: Outcome) => void },
+): Promise<SweepResult> {
   const now = deps.clock.now();
-  const tally = new RunTally();
+  const tally = new RunTally(5, options.onOutcome);
   const entries: EscrowEntry[] = [];
   let oldest = now.getTime();
   for await (const entry of deps.escrow.list()) {

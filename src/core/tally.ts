@@ -6,13 +6,18 @@ export class RunTally {
   private readonly anonymous = emptyCounts();
   private readonly examples = new Map<OutcomeCode, Outcome[]>();
 
-  constructor(private readonly examplesPerCode = 5) {}
+  constructor(
+    private readonly examplesPerCode = 5,
+    /** Called with every outcome added one by one (telemetry); not with counted groups. */
+    private readonly listener?: (outcome: Outcome) => void,
+  ) {}
 
   /**
    * Adds a worker's outcome. A worker seen twice in one run (a redelivered job) keeps its latest
    * outcome and is counted once.
    */
   add(outcome: Outcome, options: { keyed?: boolean } = {}): void {
+    this.listener?.(outcome);
     if (options.keyed === false) this.anonymous[outcome.code] += 1;
     else this.byWorker.set(outcome.workerId, outcome.code);
     const list = this.examples.get(outcome.code) ?? [];

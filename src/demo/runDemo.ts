@@ -88,7 +88,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       () => runSweep(s, { drain }),
     );
     graph.resetLog();
-    await run('5. Steady state', 'Nothing changed in Workday: the ledger answers, Graph is not called.', () => runCycle(s, { drain }));
+    await run('5. Steady state', 'Nothing changed in Workday: the ledger answers; only unsettled workers (conflicts found in Graph) are looked up again.', () => runCycle(s, { drain }));
 
     const dangerous = graph.requests.filter((r) => (r.method === 'POST' && r.path === '/users') || r.method === 'DELETE' || r.path.endsWith('/restore'));
     if (options.json) options.stdout(`${JSON.stringify({ phases: phases.map((p) => ({ title: p.title, ...p.summary })) }, null, 2)}\n`);
@@ -97,7 +97,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       say(countsTable(phases));
       say();
       say(`Safety: ${dangerous.length} create/delete/restore requests reached Graph; every write was a PATCH of mapped properties.`);
-      say(`Log: ${logger.lines.length} lines, personal emails masked (set LOG_LEVEL=debug and use the CLI to see them live).`);
+      say(`Log: ${logger.lines.length} lines, every personal email in it masked.`);
     }
     return 0;
   } catch (err) {

@@ -55,6 +55,8 @@ export function workerOutcomeRecords(outcome: Outcome, context: WorkerOutcomeCon
     runKind: context.runKind,
     dryRun: context.dryRun,
     operationId: operationProperty(context.operationId),
+    // The diff is masked at source (outcome.changes) and again here, like every property.
+    changes: outcome.changes && outcome.changes.length > 0 ? JSON.stringify(outcome.changes) : undefined,
   });
   const measurements = cleanMeasurements({ durationMs: context.durationMs, graphRequests: context.graphRequests });
   return [{ kind: 'event', name: TELEMETRY.workerOutcomeEvent, properties, measurements }];

@@ -3,6 +3,7 @@
  * paging and no change filter, so every read is a full read, streamed entry by entry.
  */
 import { AppError } from '../core/errors';
+import { flattenValue } from '../core/worker';
 import type { Logger, RawRecord, ReadOptions, WorkerSource } from '../core/ports';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../http/retry';
 import { basicAuthorization, errorSnippet, workdayNetworkError, workdayStatusError, type WorkdayCall } from './http';
@@ -15,6 +16,8 @@ export interface RaasSourceOptions {
   password: string;
   /** The report prompt that narrows it to one worker (connector `source.workerPrompt`). */
   workerPrompt: string;
+  /** The column holding the worker id (connector `source.fields.workerId`), to pick resync's row. */
+  workerIdColumn?: string;
   retry?: RetryPolicy;
   logger?: Logger;
   fetchImpl?: typeof fetch;
@@ -60,10 +63,14 @@ async function* readAllWorkers(options: RaasSourceOptions, retry: RetryPolicy): 
 async function readOneWorker(options: RaasSourceOptions, retry: RetryPolicy, workerId: string): Promise<RawRecord | null> {
   const url = reportRequestUrl(options.reportUrl, { name: options.workerPrompt, value: workerId });
   // A one-worker answer is small: the whole read is retried, a cut body included.
+  const column = options.workerIdColumn ?? 'WorkerID';
   return withRetry(async () => {
-    let first: RawRecord | null = null;
-    for await (const entry of reportEntries(await openReport(options, url))) first ??= entry;
-    return first;
+    // The row must be the worker asked for: a report that ignores the prompt answers with all.
+    let match: RawRecord | null = null;
+    for await (const entry of reportEntries(await openReport(options, url))) {
+      if (match === null && String(flattenValue(entry[column]) ?? '').toLowerCase() === workerId.toLowerCase()) match = entry;
+    }
+    return match;
   }, retry);
 }
 

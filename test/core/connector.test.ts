@@ -160,8 +160,10 @@ describe('parseConnector', () => {
     expect(problems(minimal({ match: { source: 'workerId', target: 'userPrincipalName' } }))).toEqual(["match.target: match.target must be 'employeeId'"]);
   });
 
-  it('refuses a match source that is not a source field', () => {
-    expect(problems(minimal({ match: { source: 'badgeId', target: 'employeeId' } }))).toEqual(["match.source: 'badgeId' is not one of source.fields"]);
+  it('refuses a match on anything but the validated worker id', () => {
+    expect(problems(minimal({ match: { source: 'badgeId', target: 'employeeId' } }))).toEqual([
+      "match.source: match.source must be 'workerId' (point source.fields.workerId at the column that holds the employeeId)",
+    ]);
   });
 
   it('refuses an empty scope: the connector would write nobody', () => {

@@ -287,10 +287,11 @@ describe('planCycle', () => {
       expect(deps.directory.writes).toEqual([]);
     });
 
-    it('holds without recording the hold', async () => {
+    it('plans in full, says a real cycle would be held, and records nothing', async () => {
       const deps = setup([rowOf('W1'), rowOf('W2')], { connector: connectorOf({ guards: { maxWritesPerCycle: 1 } }) });
       const plan = await planCycle(deps, options({ dryRun: true }));
-      expect(plan).toMatchObject({ held: true, enqueued: 0 });
+      expect(plan).toMatchObject({ held: false, wouldBeHeld: true, enqueued: 2 });
+      expect(deps.queue.jobs.every((job) => job.dryRun === true)).toBe(true);
       expect(deps.ledger.writes).toEqual([]);
     });
   });

@@ -57,15 +57,6 @@ describe('enrichWorker', () => {
     expect(deps.ledger.entries.get('W1')?.lastOutcome).toBe('unchanged');
   });
 
-  it('looks the user up by the match field', async () => {
-    const deps = setup([userOf({ employeeId: 'B-77' })], {
-      connector: connectorOf({ source: { kind: 'raas', fields: { badge: 'Badge' } }, match: { source: 'badge', target: 'employeeId' } }),
-    });
-    const outcome = await enrichWorker(jobOf('W1', { ...W1, badge: 'B-77' }, {}, deps.connector), deps);
-    expect(deps.directory.calls[0]).toEqual({ method: 'findUsersByEmployeeId', args: ['B-77'] });
-    expect(outcome.code).toBe('written');
-  });
-
   it('escrows a worker without a user (notFound), with the first retry after the first wait', async () => {
     const deps = setup([]);
     const outcome = await enrichWorker(jobOf('W1', W1), deps);

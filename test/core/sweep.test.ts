@@ -66,14 +66,6 @@ describe('sweepEscrow', () => {
     expect(deps.directory.calls).toEqual([{ method: 'findUsersByEmployeeIds', args: [['w1', 'w2', 'w3']] }]);
   });
 
-  it('looks a worker up by its match field', async () => {
-    const deps = await withEntries([entryOf('W1', { job: jobOf('W1', { badge: 'B-77' }) })], {
-      connector: connectorOf({ source: { kind: 'raas', fields: { badge: 'Badge' } }, match: { source: 'badge', target: 'employeeId' } }),
-    });
-    await sweepEscrow(deps, { runId: 'sweep-1' });
-    expect(deps.directory.calls[0]?.args).toEqual([['b-77']]);
-  });
-
   it('enqueues the escrowed job of a worker whose user now exists, under the sweep run id', async () => {
     const deps = await withEntries([entryOf('W1'), entryOf('W2')]);
     deps.directory.users.push(userOf({ employeeId: 'w1' }));
