@@ -125,7 +125,8 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
     },
 
     async getAuthenticationEmail(userId: string): Promise<AuthenticationEmailMethod | null> {
-      const url = `/users/${pathSegment(userId, 'user id')}/authentication/emailMethods`;
+      // Every read names what it needs (DESIGN: $select on every Graph read).
+      const url = `/users/${pathSegment(userId, 'user id')}/authentication/emailMethods?$select=id,emailAddress`;
       const what = `GET ${url}`;
       const first = collectionValues(readBody(await execute({ method: 'GET', url }, what), what))[0];
       return first === undefined ? null : toEmailMethod(first);

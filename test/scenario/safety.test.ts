@@ -285,3 +285,29 @@ describe('settings refused at start-up', () => {
     }
   });
 });
+
+describe('the SSPR authentication email method as a target', () => {
+  it('creates the one email method with POST, then changes it with PATCH on its id', async () => {
+    const connector = baseConnector();
+    connector.mappings = [
+      { source: 'personalEmail', target: 'otherMails', mode: 'replace' },
+      { source: 'personalEmail', target: 'authenticationEmail' },
+    ];
+    const s = await startScenario(azurite, { world: world([hybridWorker('9001')], [syncedUser('9001')]), connector });
+    try {
+      await cycleOf(s);
+      const user = s.graph.usersByEmployeeId('9001')[0]!;
+      expect(user.emailMethod?.emailAddress).toBe('9001.home@example.net');
+      const posts = s.graph.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/authentication/emailMethods'));
+      expect(posts).toHaveLength(1);
+      s.workday.tenant.workers[0]!.emails[1]!.address = 'changed.9001@example.org';
+      await cycleOf(s);
+      expect(s.graph.usersByEmployeeId('9001')[0]!.emailMethod?.emailAddress).toBe('changed.9001@example.org');
+      const patchesToMethod = s.graph.requests.filter((r) => r.method === 'PATCH' && r.path === `/users/${user.id}/authentication/emailMethods/${user.emailMethod!.id}`);
+      expect(patchesToMethod).toHaveLength(1);
+      expect(dangerousRequests(s.graph)).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
+});
