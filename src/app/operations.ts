@@ -11,6 +11,7 @@ import type { DirectoryStats, RunKind, RunRecord } from '../core/ports';
 import { resyncWorker } from '../core/resync';
 import { sweepEscrow } from '../core/sweep';
 import { RunTally } from '../core/tally';
+import { countingDirectory } from './countingDirectory';
 import { drainQueue, type DrainOptions } from './drainQueue';
 import type { JobQueueConsumer } from '../state/jobQueue';
 
@@ -90,8 +91,16 @@ export async function runResync(deps: Pipeline, workerId: string, options: { dry
   const startedAt = deps.clock.now();
   const dryRun = (options.dryRun ?? false) || deps.dryRun;
   const started = Date.now();
-  const outcome = await resyncWorker(deps, workerId, { runId, dryRun, operationId: options.operationId ?? runId });
-  deps.telemetry.workerOutcome(outcome, { runId, runKind: 'resync', dryRun, durationMs: Date.now() - started, graphRequests: 0, ...(options.operationId ? { operationId: options.operationId } : {}) });
+  const counting = countingDirectory(deps.directory);
+  const outcome = await resyncWorker({ ...deps, directory: counting.directory }, workerId, { runId, dryRun, operationId: options.operationId ?? runId });
+  deps.telemetry.workerOutcome(outcome, {
+    runId,
+    runKind: 'resync',
+    dryRun,
+    durationMs: Date.now() - started,
+    graphRequests: counting.calls(),
+    ...(options.operationId ? { operationId: options.operationId } : {}),
+  });
   const tally = new RunTally();
   tally.add(outcome);
   const summary = await finishRun(deps, 'resync', { runId, startedAt, dryRun, tally, enqueued: 0, held: false, approvedBy: null, workdayReadMs: 0 }, graphBefore);

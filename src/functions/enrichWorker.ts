@@ -3,6 +3,7 @@ import { JOB_QUEUE } from '../config/settings';
 import { enrichWorker as runPipeline } from '../core/enrichWorker';
 import type { Outcome } from '../core/outcome';
 import { decodeJobMessage } from '../state/jobMessage';
+import { countingDirectory } from '../app/countingDirectory';
 import { oneAtATimePerWorker } from '../app/workerLock';
 import { operationIdOf } from '../telemetry/operationContext';
 import { getServices } from './services';
@@ -15,8 +16,15 @@ export async function enrichWorker(message: unknown, context: InvocationContext)
   const job = decodeJobMessage(typeof message === 'string' ? message : JSON.stringify(message));
   const services = getServices();
   const started = Date.now();
-  const outcome = await oneAtATimePerWorker(job.workerId, () => runPipeline(job, services));
-  services.telemetry.workerOutcome(outcome, { runId: job.cycleId, durationMs: Date.now() - started, graphRequests: 0, operationId: job.operationId ?? operationIdOf(context) });
+  const counting = countingDirectory(services.directory);
+  const outcome = await oneAtATimePerWorker(job.workerId, () => runPipeline(job, { ...services, directory: counting.directory }));
+  services.telemetry.workerOutcome(outcome, {
+    runId: job.cycleId,
+    ...(job.dryRun ? { dryRun: true } : {}),
+    durationMs: Date.now() - started,
+    graphRequests: counting.calls(),
+    operationId: job.operationId ?? operationIdOf(context),
+  });
   return outcome;
 }
 
