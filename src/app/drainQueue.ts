@@ -15,6 +15,8 @@ import { oneAtATimePerWorker } from './workerLock';
 
 /** Mirrors host.json: extensions.queues.maxDequeueCount. */
 export const MAX_DEQUEUE_COUNT = 5;
+/** The queue service's cap on messages per receive. */
+const MAX_RECEIVE = 32;
 
 export interface DrainOptions {
   /** Jobs in flight at once; the Graph adapter coalesces their lookups into `$batch` requests. */
@@ -56,14 +58,16 @@ export async function drainQueue(deps: Pipeline, consumer: JobQueueConsumer, opt
 
   for (;;) {
     const room = concurrency - inFlight.size;
-    const messages = room > 0 ? await consumer.receive(Math.min(32, room), 300) : [];
+    const messages = room > 0 ? await consumer.receive(Math.min(MAX_RECEIVE, room), 300) : [];
     for (const message of messages) {
       const task: Promise<void> = handle(message).finally(() => inFlight.delete(task));
       inFlight.add(task);
     }
     if (messages.length > 0) {
       idlePolls = 0;
-      if (inFlight.size >= concurrency) await Promise.race(inFlight);
+      // Refill a receive's worth at a time, not one job per finished job: jobs that start together
+      // look their users up together, and the Graph adapter turns that into one `$batch`.
+      while (concurrency - inFlight.size < Math.min(MAX_RECEIVE, concurrency)) await Promise.race(inFlight);
       continue;
     }
     if (inFlight.size > 0) {

@@ -16,9 +16,14 @@
  *     0.97 and above           → shrink in proportion to how high it is (× 0.95 / percentage);
  *     429                      → halve, and pause every sender for the Retry-After.
  *   One decrease per adjustment interval, so twenty sub-responses saying the same thing count once.
+ *   And one decrease per rise: the header reports the whole window, which still remembers the old
+ *   pace for a window's length after a cut, so until an interval comes back below 0.97 only a
+ *   higher percentage than the one already acted on cuts again (after a 429: none below 100 %).
+ *   Without this, one crossing of 0.97 ratcheted the pace down every second for a whole window.
  *   A sliding window reports a rise late, so after a decrease growth is cautious (TCP's slow-start
  *   threshold): past the pace that already overshot (85 % of it after a 429), only 1 % steps, and
- *   only while Graph sends no header at all.
+ *   only while the header shows room (below 0.93, or absent). Graph sends the header from 0.8 on, so
+ *   waiting for no header at all would pin the pace near 80 % for good after a single 429.
  * - The scale starts at 0.95 and never passes 0.97: the last few percent of a documented budget
  *   are where a burst or a clock difference turns into a 429, and they buy almost nothing.
  * - A 429's Retry-After pauses every sender, not just the request that got it: the budget is
@@ -37,7 +42,11 @@ export interface PacingOptions {
   maxResourceUnitsPerSecond: number;
   /** Writes that may leave at once after a quiet spell. */
   writeBurst: number;
-  /** How long lookups and writes wait to be coalesced into one `$batch`. */
+  /**
+   * How long lookups and writes wait to be coalesced into one `$batch` (a full batch leaves at
+   * once). Jobs that start together reach Graph spread over tens of milliseconds (each reads its
+   * ledger entry first); 100 ms gathers them, where 5 ms sent one request per two or three workers.
+   */
   coalesceWindowMs: number;
   /** The controller steps at most once per interval. */
   adjustIntervalMs: number;
@@ -50,7 +59,7 @@ export const DEFAULT_PACING: PacingOptions = {
   maxWritesPerSecond: 20,
   maxResourceUnitsPerSecond: 800,
   writeBurst: 20,
-  coalesceWindowMs: 5,
+  coalesceWindowMs: 100,
   adjustIntervalMs: 1000,
 };
 
@@ -99,6 +108,8 @@ export class Pacer {
   private intervalStart: number;
   private lastDecrease = Number.NEGATIVE_INFINITY;
   private lastHalving = Number.NEGATIVE_INFINITY;
+  /** The percentage the last cut acted on; reset once an interval stays below `shrinkFrom`. */
+  private actedOnPercentage = 0;
   /** Below this scale, calm intervals grow it fast; above, slowly. Lowered by every decrease. */
   private fastGrowthUpTo: number = CONTROL.maxScale;
   private interval = { responses: 0, maxPercentage: 0, pressured: false };
@@ -189,7 +200,7 @@ export class Pacer {
     const percentage = Number(headers['x-ms-throttle-limit-percentage']);
     if (Number.isFinite(percentage) && percentage > 0) {
       this.interval.maxPercentage = Math.max(this.interval.maxPercentage, percentage);
-      if (percentage >= CONTROL.shrinkFrom) this.decrease(CONTROL.settleAt / percentage);
+      if (percentage >= CONTROL.shrinkFrom && percentage > this.actedOnPercentage) this.decrease(percentage);
     }
   }
 
@@ -208,18 +219,21 @@ export class Pacer {
     if (now - this.lastHalving < this.options.adjustIntervalMs) return;
     this.lastHalving = now;
     this.lastDecrease = now;
+    // The budget was full: the window's header stays high while it drains, and that is no news.
+    this.actedOnPercentage = Math.max(this.actedOnPercentage, 1);
     // Like TCP's slow-start threshold: growth back towards the pace that overshot is slow.
     this.fastGrowthUpTo = this.scale * 0.85;
     this.scaleBy(0.5);
   }
 
-  /** A proportional decrease, at most once per interval. */
-  private decrease(factor: number): void {
+  /** A decrease in proportion to the percentage, at most once per interval. */
+  private decrease(percentage: number): void {
     const now = this.clock.now();
     this.interval.pressured = true;
     if (now - this.lastDecrease < this.options.adjustIntervalMs) return;
     this.lastDecrease = now;
-    this.scaleBy(factor);
+    this.actedOnPercentage = percentage;
+    this.scaleBy(CONTROL.settleAt / percentage);
     this.fastGrowthUpTo = Math.min(this.fastGrowthUpTo, this.scale);
   }
 
@@ -235,6 +249,7 @@ export class Pacer {
     const now = this.clock.now();
     if (now - this.intervalStart < this.options.adjustIntervalMs) return;
     const { responses, maxPercentage, pressured } = this.interval;
+    if (responses > 0 && maxPercentage < CONTROL.shrinkFrom) this.actedOnPercentage = 0;
     const step = this.growthStep(maxPercentage);
     if (responses > 0 && !pressured && step > 0) {
       this.refill();
@@ -248,16 +263,13 @@ export class Pacer {
   }
 
   /**
-   * Fast below the pace of the last decrease while Graph sends no header; past it, slowly and
-   * only without a header: a sliding window reports a rise late, so past the pace that already
-   * overshot once we wait for the budget to show room before adding more.
+   * Fast below the pace of the last decrease while Graph sends no header; otherwise slowly, while
+   * the header shows room: a sliding window reports a rise late, so past the pace that already
+   * overshot once we add 1 % at a time and let the budget answer before adding more.
    */
   private growthStep(percentage: number): number {
-    if (this.scale < this.fastGrowthUpTo) {
-      if (percentage === 0) return CONTROL.fastStep;
-      return percentage < CONTROL.slowGrowthBelow ? CONTROL.slowStep : 0;
-    }
-    return percentage === 0 ? CONTROL.slowStep : 0;
+    if (percentage === 0 && this.scale < this.fastGrowthUpTo) return CONTROL.fastStep;
+    return percentage < CONTROL.slowGrowthBelow ? CONTROL.slowStep : 0;
   }
 
   private async waitOutPause(): Promise<void> {

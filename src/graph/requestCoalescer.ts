@@ -40,6 +40,8 @@ export class RequestCoalescer {
   submit(request: GraphRequest): Promise<GraphResponse> {
     return new Promise<GraphResponse>((resolve, reject) => {
       this.queue.push({ request, resolve, reject });
+      // A full `$batch` gains nothing from waiting out the window: the window is for stragglers.
+      if (this.queue.length >= MAX_BATCH_REQUESTS) return this.flushSoon();
       if (!this.draining && !this.timer) {
         this.timer = setTimeout(() => {
           this.timer = null;

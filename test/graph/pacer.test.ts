@@ -68,6 +68,42 @@ describe('Pacer feedback', () => {
     expect(pacer.state().writesPerSecond).toBeCloseTo(19 * (0.95 / 1.2));
   });
 
+  it('cuts once per rise: a window that still reports the level it acted on does not cut again', () => {
+    const { pacer, advance } = fakePacer();
+    pacer.observe(percentage('0.98'));
+    const cut = pacer.state().writesPerSecond;
+    for (let i = 0; i < 5; i++) {
+      advance(1_001);
+      pacer.observe(percentage('0.98'));
+    }
+    expect(pacer.state().writesPerSecond).toBeCloseTo(cut);
+    advance(1_001);
+    pacer.observe(percentage('1.00'));
+    expect(pacer.state().writesPerSecond).toBeCloseTo(cut * (0.95 / 1.0));
+  });
+
+  it('cuts again on the same level once an interval has come back below 0.97', () => {
+    const { pacer, advance } = fakePacer();
+    pacer.observe(percentage('0.98'));
+    const cut = pacer.state().writesPerSecond;
+    advance(1_001);
+    pacer.observe(percentage('0.95'));
+    advance(1_001);
+    pacer.observe(percentage('0.98'));
+    expect(pacer.state().writesPerSecond).toBeCloseTo(cut * (0.95 / 0.98));
+  });
+
+  it('after a 429, does not cut further on the header of the draining window', () => {
+    const { pacer, advance } = fakePacer();
+    pacer.throttled(undefined);
+    const halved = pacer.state().writesPerSecond;
+    for (let i = 0; i < 5; i++) {
+      advance(1_001);
+      pacer.observe(percentage('0.99'));
+    }
+    expect(pacer.state().writesPerSecond).toBeCloseTo(halved);
+  });
+
   it('grows after calm intervals, but never past 97 % of the ceiling', () => {
     const { pacer, advance } = fakePacer();
     for (let i = 0; i < 5; i++) {
@@ -85,18 +121,21 @@ describe('Pacer feedback', () => {
     expect(pacer.state().writesPerSecond).toBeCloseTo(19.2);
   });
 
-  it('after a proportional decrease, grows again only while Graph sends no header', () => {
+  it('after a proportional decrease, grows back only by 1 % steps, while the header shows room', () => {
     const { pacer, advance } = fakePacer();
     pacer.observe(percentage('1.20'));
     const shrunk = pacer.state().writesPerSecond;
     advance(1_001);
-    pacer.observe(percentage('0.90'));
+    pacer.observe(percentage('0.95'));
     advance(1_001);
-    pacer.observe({});
+    pacer.observe(percentage('0.90'));
     expect(pacer.state().writesPerSecond).toBeCloseTo(shrunk);
     advance(1_001);
     pacer.observe({});
     expect(pacer.state().writesPerSecond).toBeCloseTo(shrunk + 0.2);
+    advance(1_001);
+    pacer.observe({});
+    expect(pacer.state().writesPerSecond).toBeCloseTo(shrunk + 0.4);
   });
 
   it('after a 429, grows fast only back to 85 % of the pace that overshot', () => {

@@ -1,0 +1,144 @@
+/**
+ * Graph performance benchmark (issue 6): the real pipeline — the use cases the CLI runs, built by
+ * the composition root, with Azurite — against the Graph simulator with Graph's identity budgets
+ * enforced (sliding windows, per-sub-request charging in `$batch`, 429 + Retry-After, the
+ * throttle headers) and 30 ms of latency per HTTP response. For each size it prints the backfill
+ * write rate against the 20 writes/s ceiling, the 429 share, Graph requests per worker for
+ * backfill / steady state / reverify / escrow sweep, the appearance-to-write latency of the
+ * sweep, wall times and peak memory, then a verdict per target.
+ *
+ *   npx tsc -p . && npm run bench [-- --sizes 2000,20000 --plan-sizes 100000 --sample-writes 3000 --window-scale 0.25 --queue memory]
+ *
+ * The simulated world (Workday + Graph, and a stand-in for the jobs queue: see memoryQueue.ts)
+ * runs in a child process, Azurite in another, so the memory figures are the connector's own.
+ * A world needing more writes than --sample-writes starts with the rest already written, so a
+ * 20k backfill's write rate is measured over a bounded sample in a few minutes; --plan-sizes
+ * only plans a cycle (no Graph work) to show what 100k workers hold in memory.
+ * See docs/performance.md for the method and the figures.
+ */
+import { cpus, totalmem } from 'node:os';
+import { runCycle } from '../src/app/operations';
+import { startConnector, TABLE_PREFIX } from './connector';
+import { backfill, reverify, steadyState, sweepAfterBurst, sweepLatency, type BenchContext } from './phases';
+import { printPlan, printSize, printVerdicts, type PlanResult, type SizeResult } from './report';
+
+export interface BenchOptions {
+  sizes: number[];
+  /** Sizes whose cycle is only planned, for its memory (see planSize). */
+  planSizes: number[];
+  /** Users that start without their values when a world needs more writes than this (a bounded sample). */
+  sampleWrites: number;
+  windowScale: number;
+  latencyMs: number;
+  latencyPeriodMinutes: number;
+  seed: number;
+  /** `memory`: the world process holds the jobs queue (memoryQueue.ts); `azurite`: the app's Azure queue adapter. */
+  queue: 'memory' | 'azurite';
+  /** Jobs in flight while draining: the CLI's 64, or e.g. 16 as one Azure instance (host.json batchSize). */
+  drainConcurrency: number;
+}
+
+const DEFAULTS: BenchOptions = { sizes: [2_000, 20_000], planSizes: [100_000], sampleWrites: 3_000, windowScale: 0.25, latencyMs: 30, latencyPeriodMinutes: 10, seed: 42, queue: 'memory', drainConcurrency: 64 };
+
+function parseArgs(argv: string[]): BenchOptions {
+  const options = { ...DEFAULTS };
+  const number = (flag: string, value: string | undefined): number => {
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`${flag} takes a number, got '${value}'.`);
+    return parsed;
+  };
+  for (let i = 0; i < argv.length; i += 2) {
+    const [flag, value] = [argv[i]!, argv[i + 1]];
+    const sizes = () => (value ?? '').split(',').filter(Boolean).map((size) => number(flag, size.replace(/[_k]/g, (c) => (c === 'k' ? '000' : ''))));
+    if (flag === '--sizes') options.sizes = sizes();
+    else if (flag === '--plan-sizes') options.planSizes = sizes();
+    else if (flag === '--sample-writes') options.sampleWrites = number(flag, value);
+    else if (flag === '--window-scale') options.windowScale = number(flag, value);
+    else if (flag === '--latency-ms') options.latencyMs = number(flag, value);
+    else if (flag === '--latency-period') options.latencyPeriodMinutes = number(flag, value);
+    else if (flag === '--seed') options.seed = number(flag, value);
+    else if (flag === '--queue' && (value === 'memory' || value === 'azurite')) options.queue = value;
+    else if (flag === '--drain-concurrency') options.drainConcurrency = Math.max(1, number(flag, value));
+    else throw new Error(`Unknown option ${flag} ${value ?? ''}. Options: --sizes 2000,20000 --plan-sizes 100000 --sample-writes N --window-scale S --latency-ms MS --latency-period MINUTES --seed N --queue memory|azurite --drain-concurrency N`);
+  }
+  if (!(options.windowScale > 0)) throw new Error('--window-scale must be above 0.');
+  return options;
+}
+
+async function benchSize(size: number, options: BenchOptions): Promise<SizeResult> {
+  const { queue, seed, latencyMs, windowScale, sampleWrites } = options;
+  const connector = await startConnector(size, { queue, seed, latencyMs, windowScale, sampleWrites });
+  const { services, drain, sim, memory, advance } = connector;
+  const ctx: BenchContext = { services, drain, drainOptions: { concurrency: options.drainConcurrency }, sim, seed, advance };
+  try {
+    const begun = Date.now();
+    const progress = (phase: string, what: string) => {
+      memory.phase(phase);
+      process.stderr.write(`  ${size.toLocaleString('en-US')} workers, ${Math.round((Date.now() - begun) / 1000)} s: ${what}…\n`);
+    };
+    progress('backfill', 'backfill (cycle --approve)');
+    const backfillFigures = await backfill(ctx);
+    progress('steady', 'steady state (cycle)');
+    const steady = await steadyState(ctx);
+    progress('reverify', 'reverify (cycle --reverify)');
+    const reverified = await reverify(ctx);
+    const pending = sim.info.pendingIds;
+    const half = Math.ceil(pending.length / 2);
+    progress('sweeps', `escrow sweep after ${half} users appear at once`);
+    const sweep = await sweepAfterBurst(ctx, pending.slice(0, half));
+    progress('sweeps', `sweep latency: ${pending.length - half} users appear over ${options.latencyPeriodMinutes} simulated minutes`);
+    const latency = await sweepLatency(ctx, pending.slice(half), options.latencyPeriodMinutes);
+    progress('steady', 'steady state once Cloud Sync has caught up (cycle)');
+    const settled = await steadyState(ctx);
+    return { size, info: sim.info, backfill: backfillFigures, steady, reverify: reverified, sweep, latency, settled, memory: memory.stop() };
+  } finally {
+    await connector.close();
+  }
+}
+
+/**
+ * The memory of one large cycle, without its Graph work: a full ledger (every worker `written`,
+ * with a stale hash), then `cycle --dry-run --approve`, whose jobs are counted and dropped. That
+ * plans a change for every in-scope worker: the most a cycle ever holds.
+ */
+async function planSize(size: number, options: BenchOptions): Promise<PlanResult> {
+  const connector = await startConnector(size, { queue: 'discard', seed: options.seed, latencyMs: 0, windowScale: options.windowScale, sampleWrites: null });
+  try {
+    process.stderr.write(`  ${size.toLocaleString('en-US')} workers: filling the ledger, then planning one cycle…\n`);
+    const ledgerEntries = await connector.sim.fillLedger(connector.azurite.connectionString, TABLE_PREFIX);
+    connector.memory.phase('plan');
+    const started = performance.now();
+    const summary = await runCycle(connector.services, { approve: true, dryRun: true });
+    return { size, ledgerEntries, summary, wallSeconds: (performance.now() - started) / 1000, memory: connector.memory.stop() };
+  } finally {
+    await connector.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  console.log(
+    `Graph benchmark — ${new Date().toISOString()} — Node ${process.version}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB\n` +
+      `Graph simulator: identity budgets on, windows × ${options.windowScale} (rates unchanged: 20 writes/s, 800 RU/s), ${options.latencyMs} ms per HTTP response.\n` +
+      `Worlds with more users to write than ${options.sampleWrites.toLocaleString('en-US')} start with the rest already written (a bounded backfill sample).\n` +
+      `Tables on Azurite; ${options.drainConcurrency} jobs in flight while draining; jobs queue: ${options.queue === 'memory' ? 'held by the world process (Azurite\'s queue slows down with its length; see bench/memoryQueue.ts)' : 'Azurite'}.\n`,
+  );
+  const results: SizeResult[] = [];
+  for (const size of options.sizes) {
+    const result = await benchSize(size, options);
+    results.push(result);
+    printSize(result);
+  }
+  const plans: PlanResult[] = [];
+  for (const size of options.planSizes) {
+    const plan = await planSize(size, options);
+    plans.push(plan);
+    printPlan(plan);
+  }
+  printVerdicts(results, plans);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
