@@ -3,14 +3,14 @@
  * visible again with backoff, and after `maxDequeueCount` deliveries the poison queue and a
  * `failed` outcome. The CLI and the benchmark use it; in Azure the host does the same.
  */
-import { ensureAppError } from '../core/errors';
+import { AppError, ensureAppError } from '../core/errors';
 import { enrichWorker } from '../core/enrichWorker';
 import type { Outcome } from '../core/outcome';
 import type { Pipeline } from '../core/pipeline';
-import type { Directory } from '../core/ports';
 import { recordFailure } from '../core/recordFailure';
 import { sleep } from '../http/retry';
 import type { JobQueueConsumer, ReceivedJob } from '../state/jobQueue';
+import { countingDirectory } from './countingDirectory';
 import { oneAtATimePerWorker } from './workerLock';
 
 /** Mirrors host.json: extensions.queues.maxDequeueCount. */
@@ -34,6 +34,9 @@ export async function drainQueue(deps: Pipeline, consumer: JobQueueConsumer, opt
   const retryDelay = options.retryDelaySeconds ?? ((n: number) => Math.min(2 ** n, 30));
   const inFlight = new Set<Promise<void>>();
   let idlePolls = 0;
+  let succeeded = 0;
+  /** Graph refused us (a permission, a bad request) or never answered: stop, leave the jobs queued. */
+  let stop = null as AppError | null;
 
   const handle = async (message: ReceivedJob): Promise<void> => {
     const started = Date.now();
@@ -41,9 +44,15 @@ export async function drainQueue(deps: Pipeline, consumer: JobQueueConsumer, opt
     try {
       const outcome = await oneAtATimePerWorker(message.job.workerId, () => enrichWorker(message.job, { ...deps, directory: counting.directory }));
       await consumer.complete(message);
+      succeeded += 1;
       options.onOutcome?.(outcome, message.job, Date.now() - started, counting.calls());
     } catch (err) {
       const error = ensureAppError(err);
+      if (graphIsDown(error, succeeded)) {
+        stop ??= error;
+        await consumer.release(message, 0);
+        return;
+      }
       if (message.dequeueCount >= maxDequeue) {
         const outcome = await recordFailure(deps, message.job, `${error.code}: ${error.message}`);
         await consumer.moveToPoison(message);
@@ -57,6 +66,10 @@ export async function drainQueue(deps: Pipeline, consumer: JobQueueConsumer, opt
   };
 
   for (;;) {
+    if (stop) {
+      await Promise.allSettled(inFlight);
+      throw new AppError(stop.code.startsWith('GRAPH.') ? stop.code : 'GRAPH.UNAVAILABLE', `Graph could not be used, so the drain stopped; the remaining jobs stay queued for the next run: ${stop.message}`);
+    }
     const room = concurrency - inFlight.size;
     const messages = room > 0 ? await consumer.receive(Math.min(MAX_RECEIVE, room), 300) : [];
     for (const message of messages) {
@@ -81,18 +94,12 @@ export async function drainQueue(deps: Pipeline, consumer: JobQueueConsumer, opt
   }
 }
 
-/** Counts the Graph operations one job makes (lookups are shared in `$batch`, but still one each). */
-function countingDirectory(directory: Directory): { directory: Directory; calls: () => number } {
-  let calls = 0;
-  const counted = new Proxy(directory, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver) as unknown;
-      if (typeof value !== 'function' || property === 'stats') return value;
-      return (...args: unknown[]) => {
-        calls += 1;
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { directory: counted, calls: () => calls };
+/**
+ * Whether a job's error means Graph as a whole is not usable from here: a refusal that is not
+ * about this worker (401/403: a token or a permission missing), or no answer before any job
+ * succeeded.
+ */
+function graphIsDown(error: AppError, succeeded: number): boolean {
+  if (error.code === 'GRAPH.REQUEST_REFUSED' && (error.status === 401 || error.status === 403)) return true;
+  return error.code === 'GRAPH.UNAVAILABLE' && succeeded === 0;
 }

@@ -67,6 +67,15 @@ describe('attribute-writer (the installed command)', () => {
     expect(code, stderr).toBe(3);
   }, 180_000);
 
+  it('stops a cycle with exit 3 when Graph cannot be reached, leaving the jobs queued', async () => {
+    const { code, stderr } = await run(['cycle', '--reverify'], { ...s.env, GRAPH_BASE_URL: 'http://127.0.0.1:9' });
+    expect(code, stderr).toBe(3);
+    expect(stderr).toContain('GRAPH.UNAVAILABLE');
+    const after = await run(['cycle', '--json'], s.env);
+    expect(after.code).toBe(0);
+    expect(JSON.parse(after.stdout).counts.failed).toBe(0);
+  }, 180_000);
+
   it('exits 2 with the usage for an unknown command or flag', async () => {
     expect((await run(['frobnicate'], s.env)).code).toBe(2);
     const bad = await run(['sweep', '--approve'], s.env);
