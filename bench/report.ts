@@ -64,7 +64,7 @@ export function printSize(r: SizeResult): void {
   line('', `429: ${int(b.graph.throttled)} of ${int(b.graph.subRequests)} requests = ${pct(throttledShare(b.graph), 3)} (${int(b.throttledWrites)} of them PATCHes); ${requests(b.graph, size)}`);
   if (process.env.BENCH_TRACE) line('', `pace (s: writes/s × concurrency): ${b.paceTrace.map((t) => `${t.second}:${fixed(t.writesPerSecond, 1)}×${t.concurrency}`).join(' ')}`);
   line('', `pacer at the end: concurrency ${b.pacerAtEnd.concurrency} (peak ${b.peakConcurrency}), pace ${fixed(b.pacerAtEnd.writesPerSecond, 1)} writes/s, ${fixed(b.pacerAtEnd.resourceUnitsPerSecond, 0)} RU/s`);
-  line('steady', `cycle: ${requests(steady.graph, size)}; ${int(steady.summary.enqueued)} jobs (escrowed workers re-checked); wall ${fixed(steady.wallSeconds, 1)} s`);
+  line('steady', `cycle: ${requests(steady.graph, size)}; ${int(steady.summary.enqueued)} jobs (conflicts found in Graph re-checked; escrowed workers are the sweep's); wall ${fixed(steady.wallSeconds, 1)} s`);
   line('reverify', `cycle --reverify: ${requests(reverify.graph, size)}; ${int(reverify.summary.enqueued)} workers checked, ${int(reverify.summary.counts.written)} written; wall ${fixed(reverify.wallSeconds, 1)} s`);
   line('sweep', `${int(sweep.appeared)} users appeared, sweep 2 min later over ${int(sweep.backlog)} escrowed: ${int(sweep.summary.counts.written)} written; ` +
     `${requests(sweep.graph, sweep.backlog, 'escrowed')}; wall ${fixed(sweep.wallSeconds, 1)} s`);

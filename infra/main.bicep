@@ -55,9 +55,9 @@ param dryRun bool = true
 param maximumInstanceCount int = 2
 
 @minValue(1)
-@maxValue(16)
+@maxValue(32)
 @description('How many queue messages (workers) one instance processes at once (host.json extensions.queues.batchSize, set as an app setting; newBatchThreshold is 0). Concurrent jobs share $batch requests; the write rate is capped separately per instance (GRAPH_MAX_WRITES_PER_SECOND = 20 / maximumInstanceCount).')
-param queueBatchSize int = 16
+param queueBatchSize int = 32
 
 @allowed([512, 2048, 4096])
 @description('Memory of each Flex Consumption instance, in MB.')

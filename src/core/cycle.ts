@@ -89,7 +89,10 @@ export async function planCycle(deps: Deps, options: CycleOptions): Promise<Cycl
     const previous = candidate.previous;
     const isChange = previous?.desiredHash !== candidate.hash;
     const verifyDue = !previous?.verifiedAt || previous.verifiedAt.getTime() <= reverifyBefore;
-    const needsJob = isChange || options.reverify || verifyDue || !SETTLED_OUTCOMES.has(previous.lastOutcome);
+    // An escrowed worker whose data did not change belongs to the sweep, which peeks at every
+    // escrowed worker each minute in batched lookups; a cycle job would only repeat that.
+    const ownedBySweep = previous?.lastOutcome === 'escrowed' && !isChange && !options.reverify;
+    const needsJob = !ownedBySweep && (isChange || options.reverify || verifyDue || !SETTLED_OUTCOMES.has(previous.lastOutcome));
     if (!needsJob) {
       if (previous.lastOutcome === 'written' || previous.lastOutcome === 'unchanged') settled += 1;
       else tally.add({ code: previous.lastOutcome, workerId: candidate.worker.workerId, ...(previous.reason ? { reason: previous.reason } : {}) });

@@ -166,11 +166,21 @@ describe('planCycle', () => {
     expect(plan.tally.counts().denied).toBe(1);
   });
 
-  it('enqueues an escrowed worker every cycle', async () => {
+  it('leaves an unchanged escrowed worker to the sweep, and counts it as escrowed', async () => {
     const deps = setup([rowOf('W1')]);
     await cycleAndDrain(deps, 'cycle-1');
     const plan = await planCycle(deps, options({ runId: 'cycle-2' }));
-    expect(plan).toMatchObject({ enqueued: 1, changes: 0 });
+    expect(plan).toMatchObject({ enqueued: 0, changes: 0 });
+    expect(plan.tally.counts().escrowed).toBe(1);
+  });
+
+  it('enqueues an escrowed worker whose data changed, or on --reverify', async () => {
+    const deps = setup([rowOf('W1')]);
+    await cycleAndDrain(deps, 'cycle-1');
+    expect((await planCycle(deps, options({ runId: 'cycle-2', reverify: true }))).enqueued).toBe(1);
+    deps.queue.take();
+    deps.source.records[0] = rowOf('W1', { personalEmail: 'new.address@home.example' });
+    expect((await planCycle(deps, options({ runId: 'cycle-3' }))).enqueued).toBe(1);
   });
 
   it('re-verifies a settled worker once reverifyEveryHours has passed', async () => {
