@@ -11,7 +11,8 @@ import type { Pipeline } from './pipeline';
 import type { LedgerEntry, WorkerJob } from './ports';
 import { scopeOf } from './scope';
 import { RunTally } from './tally';
-import { isBlockedDomain, parseWorker, type Worker } from './worker';
+import { screenWorker } from './screenWorker';
+import { parseWorker, type Worker } from './worker';
 
 export interface CycleOptions {
   runId: string;
@@ -199,19 +200,12 @@ async function readAndClassify(deps: Deps, ledger: Map<string, LedgerSummary>, u
         continue;
       }
       const { worker } = parsed;
-      if (verdict === 'outOfScope') {
-        decided.push({ outcome: { code: 'outOfScope', workerId: worker.workerId, reason: 'notInScope' } });
-        continue;
-      }
-      if (verdict === 'bothScopes') {
-        decided.push({ outcome: { code: 'conflict', workerId: worker.workerId, reason: 'inBothScopes', detail: 'the worker matches both scope and cloudOnlyScope; neither connector may write it' } });
+      const refusal = screenWorker(connector, worker, verdict);
+      if (refusal) {
+        decided.push({ outcome: refusal });
         continue;
       }
       const email = worker.fields.personalEmail;
-      if (email && isBlockedDomain(email, connector.guards.blockedEmailDomains)) {
-        decided.push({ outcome: { code: 'rejected', workerId: worker.workerId, reason: 'blockedEmailDomain', detail: "the personal email is in one of the organisation's own domains: no alternate channel" } });
-        continue;
-      }
       const hash = desiredHash(desiredStateOf(worker.fields, connector.mappings), connector.mappings);
       if (email) emailCounts.set(valueHash(email), (emailCounts.get(valueHash(email)) ?? 0) + 1);
       candidates.push({ worker, hash, previous: ledger.get(worker.workerId) });

@@ -7,8 +7,8 @@ import { enrichWorker } from './enrichWorker';
 import { desiredHash, desiredStateOf } from './mapping';
 import type { Outcome } from './outcome';
 import type { Pipeline } from './pipeline';
-import { scopeOf } from './scope';
-import { isBlockedDomain, parseWorker, validateWorkerId } from './worker';
+import { screenWorker } from './screenWorker';
+import { parseWorker, validateWorkerId } from './worker';
 
 const POPULATION_CONFLICTS: ReadonlySet<string> = new Set(['sharedPersonalEmail', 'duplicateWorkerId']);
 
@@ -31,15 +31,8 @@ export async function resyncWorker(deps: Pipeline, workerIdInput: string, option
   if (worker.workerId.toLowerCase() !== workerId.toLowerCase()) {
     return { code: 'rejected', workerId, reason: 'notInWorkday', detail: `Workday answered with another worker (${worker.workerId}); nothing written` };
   }
-  const verdict = scopeOf(deps.connector, worker.attributes);
-  if (verdict === 'outOfScope') return { code: 'outOfScope', workerId, reason: 'notInScope' };
-  if (verdict === 'bothScopes') {
-    return { code: 'conflict', workerId, reason: 'inBothScopes', detail: 'the worker matches both scope and cloudOnlyScope; neither connector may write it' };
-  }
-  const email = worker.fields.personalEmail;
-  if (email && isBlockedDomain(email, deps.connector.guards.blockedEmailDomains)) {
-    return { code: 'rejected', workerId, reason: 'blockedEmailDomain', detail: "the personal email is in one of the organisation's own domains: no alternate channel" };
-  }
+  const refusal = screenWorker(deps.connector, worker);
+  if (refusal) return { ...refusal, workerId };
   const { mappings } = deps.connector;
   const hash = desiredHash(desiredStateOf(worker.fields, mappings), mappings);
   // One worker cannot see the population: a conflict the last cycle found across workers stands.
