@@ -1,9 +1,9 @@
 /** Reads and validates the connector file named by CONNECTOR_CONFIG. */
-import { readFileSync } from 'node:fs';
-import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
 import { parseConnector, type ConnectorConfig } from '../core/connector';
 import { AppError } from '../core/errors';
+import { packageRoot } from './packageRoot';
 
 /**
  * A relative CONNECTOR_CONFIG is looked up in the working directory, then in the app's root (the
@@ -12,9 +12,7 @@ import { AppError } from '../core/errors';
 function locate(path: string): string {
   const fromCwd = resolve(path);
   if (isAbsolute(path) || existsSync(fromCwd)) return fromCwd;
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  const fromRoot = join(dir, path);
+  const fromRoot = join(packageRoot(), path);
   return existsSync(fromRoot) ? fromRoot : fromCwd;
 }
 

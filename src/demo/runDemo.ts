@@ -3,13 +3,14 @@
  * tenants on loopback, then plays a connector's first day: a guarded first cycle, the approved
  * backfill, Cloud Sync catching up with the new hires (escrow sweep), and a quiet steady state.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { loadSettings } from '../config/settings';
 import { OUTCOME_CODES } from '../core/outcome';
 import { createMemoryLogger } from '../app/logger';
 import { runCycle, runSweep, type RunSummary } from '../app/operations';
+import { packageRoot } from '../app/packageRoot';
 import { buildServices, type AppServices } from '../app/services';
 import { formatSummary } from '../cli/format';
 import { startAzurite, type AzuriteInstance } from '../state/azurite';
@@ -117,13 +118,6 @@ function writeDemoConnector(dir: string): string {
   const path = join(dir, 'connector.json');
   writeFileSync(path, JSON.stringify(connector, null, 2));
   return path;
-}
-
-/** The folder holding package.json, whether this runs compiled (dist/) or from source (tests). */
-function packageRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
 }
 
 function countsTable(phases: Phase[]): string {
