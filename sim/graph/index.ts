@@ -17,6 +17,7 @@ import type { GraphSimOptions, GraphSimulator } from './types';
 
 export type { GraphCounters, GraphFault, GraphRequestLogEntry, GraphSimOptions, GraphSimulator, SimUser } from './types';
 export { EMAIL_METHOD_ID } from './emailMethodRoutes';
+export { dangerousRequests, isDangerousRequest } from './dangerousRequests';
 export { ISO_COUNTRY_CODES } from './countries';
 
 export async function startGraphSimulator(options: GraphSimOptions = {}): Promise<GraphSimulator> {

@@ -14,7 +14,7 @@ import { packageRoot } from '../app/packageRoot';
 import { buildServices, type AppServices } from '../app/services';
 import { formatSummary } from '../cli/format';
 import { startAzurite, type AzuriteInstance } from '../state/azurite';
-import { startGraphSimulator, type GraphSimulator } from '../../sim/graph';
+import { dangerousRequests, startGraphSimulator, type GraphSimulator } from '../../sim/graph';
 import { startWorkdaySimulator, type WorkdaySimulator } from '../../sim/workday';
 import { createTenant } from '../../sim/workday/tenant';
 import { buildWorld, CORPORATE_DOMAIN } from '../../sim/world';
@@ -91,7 +91,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     graph.resetLog();
     await run('5. Steady state', 'Nothing changed in Workday: the ledger answers; only unsettled workers (conflicts found in Graph) are looked up again.', () => runCycle(s, { drain }));
 
-    const dangerous = graph.requests.filter((r) => (r.method === 'POST' && r.path === '/users') || r.method === 'DELETE' || r.path.endsWith('/restore'));
+    const dangerous = dangerousRequests(graph);
     if (options.json) options.stdout(`${JSON.stringify({ phases: phases.map((p) => ({ title: p.title, ...p.summary })) }, null, 2)}\n`);
     else {
       say('== Outcomes per phase');

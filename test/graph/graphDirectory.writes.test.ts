@@ -1,26 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EMAIL_METHOD_ID, startGraphSimulator, type GraphSimulator } from '../../sim/graph/index';
+import { describe, expect, it } from 'vitest';
+import { dangerousRequests, EMAIL_METHOD_ID, type GraphSimulator } from '../../sim/graph/index';
 import { createGraphDirectory } from '../../src/graph/graphDirectory';
-import { directoryFor, seed, type Harness } from './directoryHarness';
-
-/** No request the writer sends may create, delete or restore anything. */
-function dangerousRequests(sim: GraphSimulator) {
-  return sim.requests.filter(
-    (r) => r.method === 'DELETE' || (r.method === 'POST' && r.path === '/users') || r.path.toLowerCase().includes('/restore'),
-  );
-}
+import { seed, useSimulatedDirectory, type Harness } from './directoryHarness';
 
 describe('GraphDirectory writes', () => {
   let sim: GraphSimulator;
   let h: Harness;
-
-  beforeEach(async () => {
-    sim = await startGraphSimulator();
-    h = directoryFor(sim);
-  });
-  afterEach(async () => {
-    await h.directory.close();
-    await sim.close();
+  useSimulatedDirectory((s, harness) => {
+    sim = s;
+    h = harness;
   });
 
   it('sends exactly one PATCH /users/{id} carrying only the given properties', async () => {
@@ -76,14 +64,9 @@ describe('GraphDirectory writes', () => {
 describe('GraphDirectory authentication email', () => {
   let sim: GraphSimulator;
   let h: Harness;
-
-  beforeEach(async () => {
-    sim = await startGraphSimulator();
-    h = directoryFor(sim);
-  });
-  afterEach(async () => {
-    await h.directory.close();
-    await sim.close();
+  useSimulatedDirectory((s, harness) => {
+    sim = s;
+    h = harness;
   });
 
   it('answers null when the user has no email method', async () => {

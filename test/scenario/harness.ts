@@ -13,6 +13,7 @@ import { runCli } from '../../src/cli/main';
 import type { Pipeline } from '../../src/core/pipeline';
 import { startAzurite, type AzuriteInstance } from '../support/azurite';
 import { startGraphSimulator, type GraphSimOptions, type GraphSimulator } from '../../sim/graph';
+export { dangerousRequests } from '../../sim/graph';
 import { startWorkdaySimulator, type WorkdaySimulator } from '../../sim/workday';
 import { createTenant } from '../../sim/workday/tenant';
 import { buildWorld, CORPORATE_DOMAIN, type SimWorld } from '../../sim/world';
@@ -118,13 +119,6 @@ export async function startScenario(azurite: AzuriteInstance, options: ScenarioO
       await Promise.all([graph.close(), workday.close()]);
     },
   };
-}
-
-/** Graph requests that would create, delete or restore a user: there must never be one. */
-export function dangerousRequests(graph: GraphSimulator) {
-  return graph.requests.filter(
-    (r) => (r.method === 'POST' && /^\/users\/?$/.test(r.path)) || r.method === 'DELETE' || /\/restore$/.test(r.path),
-  );
 }
 
 export function patches(graph: GraphSimulator) {
