@@ -1,7 +1,8 @@
 /** A Graph directory wired to the simulator with fast, recorded retries and logs. */
 import type { LogLevel } from '../../src/core/ports';
 import { createGraphDirectory, type GraphDirectory, type GraphDirectoryOptions } from '../../src/graph/graphDirectory';
-import type { GraphSimulator } from '../../sim/graph/index';
+import { afterEach, beforeEach } from 'vitest';
+import { startGraphSimulator, type GraphSimulator } from '../../sim/graph/index';
 
 export interface Harness {
   directory: GraphDirectory;
@@ -32,4 +33,22 @@ export function seed(employeeId: string | null, extra: Record<string, unknown> =
     onPremisesSyncEnabled: true,
     ...extra,
   };
+}
+
+/**
+ * A fresh simulator and directory for every test of the calling `describe`, closed after it;
+ * `bind` hands them to the test file's own variables.
+ */
+export function useSimulatedDirectory(bind: (sim: GraphSimulator, harness: Harness) => void): void {
+  let sim: GraphSimulator;
+  let harness: Harness;
+  beforeEach(async () => {
+    sim = await startGraphSimulator();
+    harness = directoryFor(sim);
+    bind(sim, harness);
+  });
+  afterEach(async () => {
+    await harness.directory.close();
+    await sim.close();
+  });
 }

@@ -1,20 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startGraphSimulator, type GraphSimulator } from '../../sim/graph/index';
-import { directoryFor, seed, type Harness } from './directoryHarness';
+import { directoryFor, seed, useSimulatedDirectory, type Harness } from './directoryHarness';
 
 const EXT = `extension_${'a'.repeat(32)}_costCenter`;
 
 describe('GraphDirectory lookups', () => {
   let sim: GraphSimulator;
   let h: Harness;
-
-  beforeEach(async () => {
-    sim = await startGraphSimulator();
-    h = directoryFor(sim);
-  });
-  afterEach(async () => {
-    await h.directory.close();
-    await sim.close();
+  useSimulatedDirectory((s, harness) => {
+    sim = s;
+    h = harness;
   });
 
   it('maps the found user, missing collections as []', async () => {

@@ -1,20 +1,15 @@
 import type { AccessToken, TokenCredential } from '@azure/identity';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startGraphSimulator, type GraphSimulator } from '../../sim/graph/index';
 import { createGraphDirectory } from '../../src/graph/graphDirectory';
-import { directoryFor, seed, type Harness } from './directoryHarness';
+import { directoryFor, seed, useSimulatedDirectory, type Harness } from './directoryHarness';
 
 describe('GraphDirectory retries', () => {
   let sim: GraphSimulator;
   let h: Harness;
-
-  beforeEach(async () => {
-    sim = await startGraphSimulator();
-    h = directoryFor(sim);
-  });
-  afterEach(async () => {
-    await h.directory.close();
-    await sim.close();
+  useSimulatedDirectory((s, harness) => {
+    sim = s;
+    h = harness;
   });
 
   it('honours Retry-After on a throttled plain request', async () => {

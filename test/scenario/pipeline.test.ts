@@ -3,7 +3,9 @@
  * worker pipeline → Graph simulator, with escrow, ledger and run history in Azurite tables.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drainQueue } from '../../src/app/drainQueue';
 import { runCycle, runSweep } from '../../src/app/operations';
+import { RunTally } from '../../src/core/tally';
 import { enrichWorker } from '../../src/core/enrichWorker';
 import type { LedgerEntry, WorkerJob } from '../../src/core/ports';
 import { personalEmailOf } from '../../sim/world';
@@ -171,9 +173,7 @@ describe('delivery twice', () => {
   it('reaches the same end state and counts the worker once as written', async () => {
     const job = jobFor(s);
     await s.services.queue.enqueue([job, job]);
-    const { RunTally } = await import('../../src/core/tally');
     const tally = new RunTally();
-    const { drainQueue } = await import('../../src/app/drainQueue');
     await drainQueue(s.services, s.services.consumer, { onOutcome: (o) => tally.add(o) });
     expect(tally.counts().written).toBe(1);
     expect(tally.total()).toBe(1);
