@@ -35,6 +35,6 @@ export async function fillLedger(workers: readonly SimWorker[], connectionString
       verifiedAt: now,
     });
   }
-  await ledger.putMany(entries);
+  await ledger.changeMany(entries.map((entry) => ({ workerId: entry.workerId, seen: null, decide: () => entry })));
   return entries.length;
 }

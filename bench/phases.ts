@@ -4,7 +4,8 @@
  * simulator received. The simulator's figures are the ones reported: they are Graph's view.
  */
 import type { DrainOptions } from '../src/app/drainQueue';
-import { escrowBacklog, runCycle, runSweep, type CycleCommandOptions, type RunSummary } from '../src/app/operations';
+import { listEscrow } from '../src/core/sweep';
+import { runCycle, runSweep, type CycleCommandOptions, type RunSummary } from '../src/app/operations';
 import type { AppServices } from '../src/app/services';
 import type { JobQueueConsumer } from '../src/state/jobQueue';
 import type { GraphDirectory } from '../src/graph/graphDirectory';
@@ -113,7 +114,7 @@ export const reverify = (ctx: BenchContext): Promise<PhaseFigures> => cycle(ctx,
 export async function sweepAfterBurst(ctx: BenchContext, employeeIds: string[]): Promise<SweepFigures> {
   await ctx.sim.addUsers(employeeIds);
   ctx.advance(2 * 60_000);
-  const { backlog } = await escrowBacklog(ctx.services);
+  const backlog = (await listEscrow(ctx.services)).length;
   const figures = await measured(ctx, () => runSweep(ctx.services, { drain: ctx.drain, drainOptions: ctx.drainOptions }));
   return { ...figures, backlog, appeared: employeeIds.length };
 }

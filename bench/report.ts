@@ -71,7 +71,7 @@ export function printSize(r: SizeResult): void {
   line('latency', `${int(latency.users)} users appearing at random over the period, ${latency.sweeps} sweeps a minute apart: ${int(latency.written)} written; ` +
     `appearance → otherMails p50 ${fixed(latency.p50, 0)} s, p95 ${fixed(latency.p95, 0)} s, max ${fixed(latency.max, 0)} s; ` +
     `HTTP ${int(latency.graph.httpRequests)} over all sweeps (${fixed(ratio(latency.graph.httpRequests, latency.written), 3)}/user written)${latency.lateSweeps > 0 ? `; ${latency.lateSweeps} sweeps started late` : ''}`);
-  line('settled', `cycle once Cloud Sync has caught up (${int(r.settled.summary.escrow.backlog)} left in escrow): ${requests(r.settled.graph, size)}; wall ${fixed(r.settled.wallSeconds, 1)} s`);
+  line('settled', `cycle once Cloud Sync has caught up (${int(r.settled.summary.escrow?.backlog ?? 0)} left in escrow): ${requests(r.settled.graph, size)}; wall ${fixed(r.settled.wallSeconds, 1)} s`);
   line('memory', `connector process: heap ${fixed(memory.baselineHeapMb, 0)} MB at the start, peak ${fixed(memory.peakHeapMb, 0)} MB, peak RSS ${fixed(memory.peakRssMb, 0)} MB; ` +
     `held by a cycle when it enqueues (after a full GC): ${fixed(memory.peakLiveHeapMb, 0)} MB = ${fixed(((memory.peakLiveHeapMb - memory.baselineHeapMb) * 1024) / size, 1)} KB/worker over the start; ` +
     `peak heap by phase: ${Object.entries(memory.byPhase).map(([phase, mb]) => `${phase} ${fixed(mb, 0)} MB`).join(', ')}`);

@@ -26,6 +26,8 @@ export interface DrainOptions {
   retryDelaySeconds?: (dequeueCount: number) => number;
   /** Called with every worker outcome as it happens. */
   onOutcome?: (outcome: Outcome, job: ReceivedJob['job'], durationMs: number, graphCalls: number) => void;
+  /** Called for a job that wrote nothing because a newer plan for its worker exists. */
+  onSuperseded?: (job: ReceivedJob['job']) => void;
 }
 
 export async function drainQueue(deps: Pipeline, consumer: JobQueueConsumer, options: DrainOptions = {}): Promise<void> {
@@ -45,7 +47,8 @@ export async function drainQueue(deps: Pipeline, consumer: JobQueueConsumer, opt
       const outcome = await oneAtATimePerWorker(message.job.workerId, () => enrichWorker(message.job, { ...deps, directory: counting.directory }));
       await consumer.complete(message);
       succeeded += 1;
-      options.onOutcome?.(outcome, message.job, Date.now() - started, counting.calls());
+      if (outcome) options.onOutcome?.(outcome, message.job, Date.now() - started, counting.calls());
+      else options.onSuperseded?.(message.job);
     } catch (err) {
       const error = ensureAppError(err);
       if (graphIsDown(error, succeeded)) {

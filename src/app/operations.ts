@@ -9,10 +9,11 @@ import type { Outcome, OutcomeCounts } from '../core/outcome';
 import type { Pipeline } from '../core/pipeline';
 import type { DirectoryStats, RunKind, RunRecord } from '../core/ports';
 import { resyncWorker } from '../core/resync';
-import { sweepEscrow } from '../core/sweep';
+import { backlogAfter, sweepEscrow } from '../core/sweep';
 import { RunTally } from '../core/tally';
 import { countingDirectory } from './countingDirectory';
 import { drainQueue, type DrainOptions } from './drainQueue';
+import { createLocalJobQueue } from './localJobQueue';
 import type { JobQueueConsumer } from '../state/jobQueue';
 
 export interface RunSummary {
@@ -32,8 +33,13 @@ export interface RunSummary {
   workersRead?: number;
   durationMs: number;
   workdayReadMs: number;
+  /** Planned jobs that wrote nothing because another run recorded a newer plan for the worker. */
+  superseded: number;
+  heldReason?: string;
+  approvedHeldRun?: string;
   graph: DirectoryStats;
-  escrow: { backlog: number; oldestAgeMinutes: number };
+  /** The escrow backlog as the cycle or sweep read it (a resync does not read the escrow table). */
+  escrow?: { backlog: number; oldestAgeMinutes: number };
   /** A few outcomes per code, masked. */
   examples: Outcome[];
 }
@@ -47,8 +53,12 @@ export interface CycleCommandOptions {
   approve?: boolean;
   reverify?: boolean;
   fullRead?: boolean;
-  /** Drain the queue here (CLI) instead of leaving the jobs to the queue function (Azure timer). */
-  drain?: JobQueueConsumer;
+  /**
+   * Run the jobs here instead of leaving them to the queue function (Azure timer). `true` (the
+   * CLI): a queue of this run's own, so the run executes exactly the jobs it planned. A consumer
+   * of the services' queue: act as the Functions host does (the benchmark and host-like tests).
+   */
+  drain?: true | JobQueueConsumer;
   drainOptions?: DrainOptions;
   operationId?: string;
 }
@@ -58,7 +68,8 @@ export async function runCycle(deps: Pipeline, options: CycleCommandOptions = {}
   const operationId = options.operationId ?? runId;
   const graphBefore = { ...deps.directory.stats() };
   const dryRun = (options.dryRun ?? false) || deps.dryRun;
-  const plan = await planCycle(deps, {
+  const local = localQueueFor(options.drain);
+  const plan = await planCycle(local ? { ...deps, queue: local.queue } : deps, {
     runId,
     dryRun: options.dryRun ?? false,
     approve: options.approve ?? false,
@@ -67,20 +78,38 @@ export async function runCycle(deps: Pipeline, options: CycleCommandOptions = {}
     operationId,
     onOutcome: planningTelemetry(deps, runId, 'cycle', dryRun, operationId),
   });
-  if (options.drain && plan.enqueued > 0) await drainInto(deps, options.drain, plan.tally, runId, options.drainOptions);
-  return finishRun(deps, 'cycle', plan, graphBefore);
+  const consumer = local?.consumer ?? (options.drain === true ? undefined : options.drain);
+  const drained = consumer && plan.enqueued > 0 ? await drainInto(deps, consumer, plan.tally, runId, options.drainOptions) : { superseded: 0 };
+  return finishRun(deps, 'cycle', { ...plan, superseded: plan.superseded + drained.superseded }, graphBefore);
 }
 
-export async function runSweep(deps: Pipeline, options: { drain?: JobQueueConsumer; drainOptions?: DrainOptions; operationId?: string } = {}): Promise<RunSummary> {
+export async function runSweep(deps: Pipeline, options: { drain?: true | JobQueueConsumer; drainOptions?: DrainOptions; operationId?: string } = {}): Promise<RunSummary> {
   const runId = newRunId('sweep');
   const graphBefore = { ...deps.directory.stats() };
   const operationId = options.operationId ?? runId;
-  const result = await sweepEscrow(deps, { runId, operationId, onOutcome: planningTelemetry(deps, runId, 'sweep', deps.dryRun, operationId) });
-  if (options.drain && result.enqueued > 0) await drainInto(deps, options.drain, result.tally, runId, options.drainOptions);
+  const local = localQueueFor(options.drain);
+  const result = await sweepEscrow(local ? { ...deps, queue: local.queue } : deps, {
+    runId,
+    operationId,
+    onOutcome: planningTelemetry(deps, runId, 'sweep', deps.dryRun, operationId),
+  });
+  const consumer = local?.consumer ?? (options.drain === true ? undefined : options.drain);
+  const drained = consumer && result.enqueued > 0 ? await drainInto(deps, consumer, result.tally, runId, options.drainOptions) : { superseded: 0 };
   return finishRun(
     deps,
     'sweep',
-    { runId, startedAt: result.startedAt, dryRun: deps.dryRun, tally: result.tally, enqueued: result.enqueued, held: false, approvedBy: null, workdayReadMs: 0 },
+    {
+      runId,
+      startedAt: result.startedAt,
+      dryRun: deps.dryRun,
+      tally: result.tally,
+      enqueued: result.enqueued,
+      held: false,
+      approvedBy: null,
+      workdayReadMs: 0,
+      superseded: drained.superseded,
+      escrowAtStart: result.escrowAtStart,
+    },
     graphBefore,
   );
 }
@@ -107,6 +136,10 @@ export async function runResync(deps: Pipeline, workerId: string, options: { dry
   return { outcome, summary };
 }
 
+function localQueueFor(drain: true | JobQueueConsumer | undefined) {
+  return drain === true ? createLocalJobQueue() : null;
+}
+
 /** Outcomes decided without a queue job (planning, sweep) get their telemetry event too. */
 function planningTelemetry(deps: Pipeline, runId: string, runKind: RunKind, dryRun: boolean, operationId: string): (outcome: Outcome) => void {
   return (outcome) => {
@@ -115,23 +148,30 @@ function planningTelemetry(deps: Pipeline, runId: string, runKind: RunKind, dryR
   };
 }
 
-async function drainInto(deps: Pipeline, consumer: JobQueueConsumer, tally: RunTally, runId: string, options: DrainOptions = {}): Promise<void> {
+async function drainInto(deps: Pipeline, consumer: JobQueueConsumer, tally: RunTally, runId: string, options: DrainOptions = {}): Promise<{ superseded: number }> {
+  let superseded = 0;
   await drainQueue(deps, consumer, {
     ...options,
+    onSuperseded: (job) => {
+      superseded += 1;
+      options.onSuperseded?.(job);
+    },
     onOutcome: (outcome, job, durationMs, graphCalls) => {
-      tally.add(outcome);
+      tally.add(outcome, { quiet: true });
       deps.telemetry.workerOutcome(outcome, { runId: job.cycleId || runId, durationMs, graphRequests: graphCalls, ...(job.operationId ? { operationId: job.operationId } : {}) });
       options.onOutcome?.(outcome, job, durationMs, graphCalls);
     },
   });
+  return { superseded };
 }
 
-type PlanLike = Pick<CyclePlan, 'runId' | 'startedAt' | 'dryRun' | 'tally' | 'enqueued' | 'held' | 'approvedBy' | 'workdayReadMs'> & Partial<Pick<CyclePlan, 'changes' | 'read' | 'workersRead' | 'wouldBeHeld'>>;
+type PlanLike = Pick<CyclePlan, 'runId' | 'startedAt' | 'dryRun' | 'tally' | 'enqueued' | 'held' | 'approvedBy' | 'workdayReadMs'> &
+  Partial<Pick<CyclePlan, 'changes' | 'read' | 'workersRead' | 'wouldBeHeld' | 'heldReason' | 'approvedHeldRun' | 'superseded' | 'escrowAtStart'>>;
 
 async function finishRun(deps: Pipeline, kind: RunKind, plan: PlanLike, graphBefore: DirectoryStats): Promise<RunSummary> {
   const durationMs = deps.clock.now().getTime() - plan.startedAt.getTime();
   const graph = diffStats(deps.directory.stats(), graphBefore);
-  const escrow = await escrowBacklog(deps);
+  const escrow = plan.escrowAtStart ? backlogAfter(plan.escrowAtStart, plan.tally, deps.clock.now()) : undefined;
   const counts = plan.tally.counts();
   const record: RunRecord = {
     runId: plan.runId,
@@ -146,14 +186,18 @@ async function finishRun(deps: Pipeline, kind: RunKind, plan: PlanLike, graphBef
     graphRequests: graph.httpRequests,
     graphThrottled: graph.throttled,
     workdayReadMs: plan.workdayReadMs,
-    ...(plan.approvedBy ? { note: `approved by ${plan.approvedBy === 'flag' ? '--approve' : 'APPROVE_HELD_CYCLE'}` } : {}),
+    ...(plan.changes !== undefined ? { changes: plan.changes } : {}),
+    ...(plan.approvedHeldRun ? { approvedHeldRun: plan.approvedHeldRun } : {}),
+    ...noteOf(plan),
   };
   try {
     await deps.runs.record(record);
   } catch (err) {
+    // A held plan that is not on record could not be approved as itself: the cycle fails instead.
+    if (plan.held && !plan.dryRun) throw ensureAppError(err);
     deps.logger.log('error', `could not record run ${plan.runId}`, { error: ensureAppError(err).message });
   }
-  deps.telemetry.runCompleted(record, { escrowBacklog: escrow.backlog, escrowOldestAgeMinutes: escrow.oldestAgeMinutes, operationId: plan.runId });
+  deps.telemetry.runCompleted(record, { ...(escrow ? { escrowBacklog: escrow.backlog, escrowOldestAgeMinutes: escrow.oldestAgeMinutes } : {}), operationId: plan.runId });
   return {
     runId: plan.runId,
     kind,
@@ -169,10 +213,20 @@ async function finishRun(deps: Pipeline, kind: RunKind, plan: PlanLike, graphBef
     ...(plan.workersRead !== undefined ? { workersRead: plan.workersRead } : {}),
     durationMs,
     workdayReadMs: plan.workdayReadMs,
+    ...(plan.heldReason ? { heldReason: plan.heldReason } : {}),
+    ...(plan.approvedHeldRun ? { approvedHeldRun: plan.approvedHeldRun } : {}),
+    superseded: plan.superseded ?? 0,
     graph,
-    escrow,
+    ...(escrow ? { escrow } : {}),
     examples: plan.tally.exampleList(),
   };
+}
+
+function noteOf(plan: PlanLike): { note?: string } {
+  if (plan.held) return plan.heldReason ? { note: plan.heldReason } : {};
+  if (!plan.approvedBy) return {};
+  const by = plan.approvedBy === 'flag' ? '--approve' : 'APPROVE_HELD_CYCLE';
+  return { note: `approved by ${by}${plan.approvedHeldRun ? ` as held cycle ${plan.approvedHeldRun}` : ''}` };
 }
 
 function diffStats(after: DirectoryStats, before: DirectoryStats): DirectoryStats {
@@ -182,15 +236,4 @@ function diffStats(after: DirectoryStats, before: DirectoryStats): DirectoryStat
     throttled: after.throttled - before.throttled,
     writes: after.writes - before.writes,
   };
-}
-
-export async function escrowBacklog(deps: Pick<Pipeline, 'escrow' | 'clock'>): Promise<{ backlog: number; oldestAgeMinutes: number }> {
-  let backlog = 0;
-  let oldest = Infinity;
-  for await (const entry of deps.escrow.list()) {
-    backlog += 1;
-    oldest = Math.min(oldest, entry.firstSeen.getTime());
-  }
-  const now = deps.clock.now().getTime();
-  return { backlog, oldestAgeMinutes: backlog === 0 ? 0 : Math.round((now - oldest) / 60_000) };
 }

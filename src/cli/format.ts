@@ -18,7 +18,9 @@ export function formatSummary(summary: RunSummary, options: { examples?: number 
   }
   const g = summary.graph;
   lines.push(`  Graph: ${g.httpRequests} HTTP requests (${g.subRequests} operations), ${g.writes} writes, ${g.throttled} throttled`);
-  lines.push(`  escrow: ${summary.escrow.backlog} waiting, oldest ${summary.escrow.oldestAgeMinutes} min`);
+  if (summary.superseded > 0) lines.push(`  superseded: ${summary.superseded} jobs wrote nothing (another run planned those workers anew)`);
+  if (summary.heldReason) lines.push(`  held: ${summary.heldReason}`);
+  if (summary.escrow) lines.push(`  escrow: ${summary.escrow.backlog} waiting, oldest ${summary.escrow.oldestAgeMinutes} min`);
   lines.push(`  took ${seconds(summary.durationMs)}`);
   const examples = summary.examples.slice(0, options.examples ?? 20);
   if (examples.length > 0) {

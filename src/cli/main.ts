@@ -71,13 +71,13 @@ async function execute(args: ParsedArgs, services: AppServices, io: CliIo): Prom
         approve: args.flags.has('--approve'),
         reverify: args.flags.has('--reverify'),
         fullRead: args.flags.has('--full-read'),
-        drain: services.consumer,
+        drain: true,
       });
       print(summary, () => formatSummary(summary));
       return;
     }
     case 'sweep': {
-      const summary = await runSweep(services, { drain: services.consumer });
+      const summary = await runSweep(services, { drain: true });
       print(summary, () => formatSummary(summary));
       return;
     }

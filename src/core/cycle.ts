@@ -1,23 +1,28 @@
 /**
  * One enrichment cycle's planning: read every worker, validate, scope, find conflicts, compare
- * with the ledger, apply the mass-change guard, and enqueue one job per worker that needs one.
- * Nothing is enqueued or recorded until the whole read has succeeded.
+ * with the ledger, apply the mass-change guard, record each worker's plan, and enqueue one job per
+ * worker that needs one. Nothing is recorded or enqueued until the whole read has succeeded.
+ *
+ * A cycle also retries what waits: escrowed workers whose user has appeared (the sweep's batched
+ * peek) and, on incremental reads, the workers whose last outcome asks for a retry, read by id.
  */
+import { guardCycle } from './approval';
 import { ensureAppError } from './errors';
-import { ledgerEntry } from './enrichWorker';
 import { desiredHash, desiredStateOf, valueHash } from './mapping';
 import { SETTLED_OUTCOMES, type Outcome, type OutcomeCode } from './outcome';
 import type { Pipeline } from './pipeline';
-import type { LedgerEntry, WorkerJob } from './ports';
+import { recordPlans, type Decided } from './recordPlans';
+import type { EscrowEntry, LedgerEntry, RawRecord, WorkerJob } from './ports';
 import { scopeOf } from './scope';
-import { RunTally } from './tally';
 import { screenWorker } from './screenWorker';
+import { backlogOf, escrowSince, listEscrow, peekEscrowed } from './sweep';
+import { RunTally } from './tally';
 import { parseWorker, type Worker } from './worker';
 
 export interface CycleOptions {
   runId: string;
   dryRun: boolean;
-  /** `--approve`: let this cycle's changes through the mass-change guard. */
+  /** `--approve`: approve the latest held plan (or, with none on record, this one). */
   approve: boolean;
   /** `--reverify`: check every in-scope worker against Graph, whatever the ledger says. */
   reverify: boolean;
@@ -38,144 +43,150 @@ export interface CyclePlan {
   /** Changes against the ledger (what the guard counts). */
   changes: number;
   held: boolean;
+  heldReason?: string;
   /** A dry run over the guard: planned in full, but a real cycle would be held. */
   wouldBeHeld: boolean;
   approvedBy: 'flag' | 'setting' | null;
+  approvedHeldRun?: string;
   read: 'full' | 'incremental';
   workersRead: number;
   workdayReadMs: number;
+  /** Planned jobs dropped because another process recorded a newer plan for the worker meanwhile. */
+  superseded: number;
+  escrow: { backlog: number; oldestAgeMinutes: number };
+  escrowAtStart: ReadonlyMap<string, Date>;
 }
 
 interface Candidate {
   worker: Worker;
   hash: string;
-  previous: LedgerSummary | undefined;
 }
 
-type LedgerSummary = Pick<LedgerEntry, 'lastOutcome' | 'reason' | 'desiredHash' | 'verifiedAt'> & { entry: LedgerEntry };
-
-type Deps = Omit<Pipeline, 'directory'>;
-
-export async function planCycle(deps: Deps, options: CycleOptions): Promise<CyclePlan> {
+export async function planCycle(deps: Pipeline, options: CycleOptions): Promise<CyclePlan> {
   const startedAt = deps.clock.now();
+  // The plan's version is the moment its Workday data is read: a later read always wins.
+  const version = startedAt.getTime();
   const tally = new RunTally(5, options.onOutcome);
   const ledger = await loadLedger(deps);
+  const escrowEntries = await listEscrow(deps);
+  const escrow = new Map(escrowEntries.map((entry) => [entry.workerId, entry]));
+  const appeared = await peekEscrowed(deps, escrowEntries);
   const readPlan = await chooseRead(deps, options, startedAt);
 
   const readStarted = Date.now();
-  const { candidates, decided, workersRead } = await readAndClassify(deps, ledger, readPlan.updatedFrom, startedAt);
+  const retries = readPlan.updatedFrom ? idsToRetry(ledger, escrowEntries, appeared) : [];
+  const { candidates, decided, workersRead } = await readAndClassify(deps, ledger, readPlan.updatedFrom, startedAt, retries);
   const workdayReadMs = Date.now() - readStarted;
-
-  const ledgerWrites: LedgerEntry[] = [];
-  const escrowRemovals: string[] = [];
-  const recordDecided = (outcome: Outcome, hash?: string, fields: Record<string, string | null> = {}): void => {
-    tally.add(outcome, { keyed: outcome.workerId !== '' });
-    const previous = ledger.get(outcome.workerId);
-    // An escrowed worker decided otherwise must leave escrow, or the sweep would replay its old job.
-    if (previous?.lastOutcome === 'escrowed' || previous?.lastOutcome === 'failed') escrowRemovals.push(outcome.workerId);
-    if (outcome.workerId !== '' && (previous?.lastOutcome !== outcome.code || previous?.reason !== outcome.reason)) {
-      const job = { workerId: outcome.workerId, cycleId: options.runId, fields, desiredHash: hash ?? '' };
-      const entry = ledgerEntry(job, outcome, previous?.entry ?? null, startedAt);
-      if (!hash) delete entry.desiredHash;
-      ledgerWrites.push(entry);
-    }
-  };
-  for (const { outcome, hash, fields } of decided) recordDecided(outcome, hash, fields);
 
   const reverifyBefore = startedAt.getTime() - deps.connector.guards.reverifyEveryHours * 3600_000;
   const jobs: WorkerJob[] = [];
   let changes = 0;
   let settled = 0;
   for (const candidate of candidates) {
-    const previous = candidate.previous;
+    const previous = ledger.get(candidate.worker.workerId);
     const isChange = previous?.desiredHash !== candidate.hash;
     const verifyDue = !previous?.verifiedAt || previous.verifiedAt.getTime() <= reverifyBefore;
-    // An escrowed worker whose data did not change belongs to the sweep, which peeks at every
-    // escrowed worker each minute in batched lookups; a cycle job would only repeat that.
-    const ownedBySweep = previous?.lastOutcome === 'escrowed' && !isChange && !options.reverify;
-    const needsJob = !ownedBySweep && (isChange || options.reverify || verifyDue || !SETTLED_OUTCOMES.has(previous.lastOutcome));
+    const userAppeared = escrow.has(candidate.worker.workerId) && appeared.has(candidate.worker.workerId.toLowerCase());
+    // An escrowed worker whose data did not change and whose user is still missing belongs to the
+    // sweep, which peeks at it every few minutes; a cycle job would only repeat that.
+    const ownedBySweep = previous?.lastOutcome === 'escrowed' && !isChange && !options.reverify && !userAppeared;
+    const lastOutcome = previous?.lastOutcome;
+    const needsJob =
+      !ownedBySweep && (isChange || options.reverify || verifyDue || userAppeared || lastOutcome === undefined || !SETTLED_OUTCOMES.has(lastOutcome));
     if (!needsJob) {
-      if (previous.lastOutcome === 'written' || previous.lastOutcome === 'unchanged') settled += 1;
-      else tally.add({ code: previous.lastOutcome, workerId: candidate.worker.workerId, ...(previous.reason ? { reason: previous.reason } : {}) });
+      if (lastOutcome === 'written' || lastOutcome === 'unchanged') settled += 1;
+      else if (lastOutcome) tally.add({ code: lastOutcome, workerId: candidate.worker.workerId, ...(previous?.reason ? { reason: previous.reason } : {}) });
       continue;
     }
     if (isChange) changes += 1;
-    jobs.push(jobOf(candidate, options, deps.dryRun));
+    jobs.push(jobOf(candidate, options, deps.dryRun, version));
   }
   tally.addCount('unchanged', settled);
 
-  const approvedBy = options.approve ? 'flag' : (await approvedBySetting(deps)) ? 'setting' : null;
   const dryRun = options.dryRun || deps.dryRun;
-  const overGuard = changes > deps.connector.guards.maxWritesPerCycle && approvedBy === null;
-  // A dry run writes nothing, so it plans in full and only reports that a real cycle would be held.
-  const held = overGuard && !dryRun;
-  if (held) {
-    for (const job of jobs) {
-      const previous = ledger.get(job.workerId);
-      recordDecided(
-        { code: 'held', workerId: job.workerId, reason: 'maxWritesPerCycle', detail: `the cycle planned ${changes} changes, over guards.maxWritesPerCycle (${deps.connector.guards.maxWritesPerCycle}); approve with cycle --approve` },
-        // Keep the last approved state, so the held change still counts as a change next cycle.
-        previous?.desiredHash,
-        job.fields,
-      );
-    }
-  }
+  const guard = await guardCycle(deps, { runId: options.runId, changes, approve: options.approve, dryRun });
+  const { held } = guard;
+  const heldOutcomes: Decided[] = held
+    ? jobs.map((job) => ({ outcome: { code: 'held', workerId: job.workerId, reason: 'maxWritesPerCycle', detail: guard.heldReason ?? '' }, job }))
+    : [];
+  for (const { outcome } of [...decided, ...heldOutcomes]) tally.add(outcome, { keyed: outcome.workerId !== '' });
+
+  let toEnqueue = held ? [] : jobs;
+  let superseded = 0;
   if (!dryRun) {
-    await deps.ledger.putMany(ledgerWrites);
-    for (const workerId of escrowRemovals) await deps.escrow.remove(workerId);
+    const recorded = await recordPlans(deps, { runId: options.runId, version, now: startedAt, ledger, escrow, decided, held: heldOutcomes, jobs: toEnqueue });
+    superseded = toEnqueue.length - recorded.length;
+    toEnqueue = recorded;
   }
-  if (!held) await deps.queue.enqueue(jobs);
+  if (!held) await deps.queue.enqueue(toEnqueue);
   // A held cycle keeps its read window: after approval the next incremental read sees the same changes.
   if (!dryRun && !held) await readPlan.commit();
-  if (held) deps.logger.log('warn', `cycle ${options.runId} held: ${changes} planned changes exceed guards.maxWritesPerCycle (${deps.connector.guards.maxWritesPerCycle})`, { runId: options.runId, changes });
+  if (held) deps.logger.log('warn', `cycle ${options.runId} held: ${guard.heldReason}`, { runId: options.runId, changes });
 
   return {
     runId: options.runId,
     startedAt,
     dryRun,
     tally,
-    enqueued: held ? 0 : jobs.length,
+    enqueued: toEnqueue.length,
     changes,
     held,
-    wouldBeHeld: overGuard && dryRun,
-    approvedBy: held ? null : approvedBy,
+    ...(guard.heldReason ? { heldReason: guard.heldReason } : {}),
+    wouldBeHeld: guard.wouldBeHeld,
+    approvedBy: guard.approvedBy,
+    ...(guard.approvedHeldRun ? { approvedHeldRun: guard.approvedHeldRun } : {}),
     read: readPlan.updatedFrom ? 'incremental' : 'full',
     workersRead,
     workdayReadMs,
+    superseded,
+    escrow: backlogOf(escrowEntries, startedAt),
+    escrowAtStart: escrowSince(escrowEntries),
   };
 }
 
-function jobOf(candidate: Candidate, options: CycleOptions, dryRun: boolean): WorkerJob {
+function jobOf(candidate: Candidate, options: CycleOptions, dryRun: boolean, version: number): WorkerJob {
   const job: WorkerJob = {
     workerId: candidate.worker.workerId,
     cycleId: options.runId,
     fields: candidate.worker.fields,
     desiredHash: candidate.hash,
+    version,
   };
   if (options.dryRun || dryRun) job.dryRun = true;
   if (options.operationId) job.operationId = options.operationId;
   return job;
 }
 
-async function loadLedger(deps: Deps): Promise<Map<string, LedgerSummary>> {
-  const map = new Map<string, LedgerSummary>();
-  for await (const entry of deps.ledger.list()) {
-    map.set(entry.workerId, { lastOutcome: entry.lastOutcome, reason: entry.reason, desiredHash: entry.desiredHash, verifiedAt: entry.verifiedAt, entry });
-  }
+async function loadLedger(deps: Pick<Pipeline, 'ledger'>): Promise<Map<string, LedgerEntry>> {
+  const map = new Map<string, LedgerEntry>();
+  for await (const entry of deps.ledger.list()) map.set(entry.workerId, entry);
   return map;
 }
 
-interface Decided {
-  outcome: Outcome;
-  hash?: string;
-  fields?: Record<string, string | null>;
+/** Outcomes that wait for a retry, which an incremental read would not show again (nothing changed in Workday). */
+const RETRIED: ReadonlySet<OutcomeCode | undefined> = new Set<OutcomeCode | undefined>(['failed', 'rejected', 'conflict', undefined]);
+
+/** On an incremental read: workers to read by id besides the changes (retries, escrowed users that appeared). */
+function idsToRetry(ledger: Map<string, LedgerEntry>, escrow: readonly EscrowEntry[], appeared: ReadonlySet<string>): string[] {
+  const ids = new Set<string>();
+  for (const entry of ledger.values()) if (RETRIED.has(entry.lastOutcome) && entry.reason !== 'notInScope') ids.add(entry.workerId);
+  for (const entry of escrow) if (appeared.has(entry.workerId.toLowerCase())) ids.add(entry.workerId);
+  return [...ids];
+}
+
+/** Every record under the id; sources that cannot repeat an id answer with the one. */
+export async function readRecordsOf(source: Pipeline['source'], workerId: string): Promise<RawRecord[]> {
+  if (source.readWorkerRecords) return source.readWorkerRecords(workerId);
+  const record = await source.readWorker(workerId);
+  return record === null ? [] : [record];
 }
 
 /**
- * Streams the source once. Returns the in-scope candidates and the workers already decided
- * (rejected, out of scope, conflicts). Throws if the read fails at any point.
+ * Streams the source once (then, on an incremental read, the retried workers by id). Returns the
+ * in-scope candidates and the workers already decided (rejected, out of scope, conflicts).
+ * Throws if the read fails at any point.
  */
-async function readAndClassify(deps: Deps, ledger: Map<string, LedgerSummary>, updatedFrom: Date | undefined, asOf: Date) {
+async function readAndClassify(deps: Pipeline, ledger: Map<string, LedgerEntry>, updatedFrom: Date | undefined, asOf: Date, retries: readonly string[]) {
   const { connector } = deps;
   const fields = connector.source.fields;
   const candidates: Candidate[] = [];
@@ -183,32 +194,40 @@ async function readAndClassify(deps: Deps, ledger: Map<string, LedgerSummary>, u
   const idCounts = new Map<string, number>();
   const emailCounts = new Map<string, number>();
   let workersRead = 0;
+  const classify = (raw: RawRecord): void => {
+    workersRead += 1;
+    const parsed = parseWorker(raw, fields);
+    const id = parsed.ok ? parsed.worker.workerId : parsed.workerId;
+    // Every record with an id counts, valid or not: two rows with one id are never guessed between.
+    if (id) idCounts.set(id.toLowerCase(), (idCounts.get(id.toLowerCase()) ?? 0) + 1);
+    const verdict = scopeOf(connector, parsed.ok ? parsed.worker.attributes : parsed.attributes);
+    if (!parsed.ok) {
+      const keyed = parsed.reason !== 'missingWorkerId' && parsed.reason !== 'invalidWorkerId';
+      // Bad data on a worker this connector does not own is not this connector's business.
+      decided.push({
+        outcome:
+          keyed && verdict === 'outOfScope'
+            ? { code: 'outOfScope', workerId: id ?? '', reason: 'notInScope' }
+            : { code: 'rejected', workerId: id ?? '', reason: parsed.reason, detail: parsed.detail },
+      });
+      return;
+    }
+    const { worker } = parsed;
+    const refusal = screenWorker(connector, worker, verdict);
+    if (refusal) {
+      decided.push({ outcome: refusal, fields: worker.fields });
+      return;
+    }
+    const email = worker.fields.personalEmail;
+    const hash = desiredHash(desiredStateOf(worker.fields, connector.mappings), connector.mappings);
+    if (email) emailCounts.set(valueHash(email), (emailCounts.get(valueHash(email)) ?? 0) + 1);
+    candidates.push({ worker, hash });
+  };
   try {
-    for await (const raw of deps.source.readWorkers({ asOf, ...(updatedFrom ? { updatedFrom } : {}) })) {
-      workersRead += 1;
-      const parsed = parseWorker(raw, fields);
-      const id = parsed.ok ? parsed.worker.workerId : parsed.workerId;
-      // Every record with an id counts, valid or not: two rows with one id are never guessed between.
-      if (id) idCounts.set(id.toLowerCase(), (idCounts.get(id.toLowerCase()) ?? 0) + 1);
-      const verdict = scopeOf(connector, parsed.ok ? parsed.worker.attributes : parsed.attributes);
-      if (!parsed.ok) {
-        const keyed = parsed.reason !== 'missingWorkerId' && parsed.reason !== 'invalidWorkerId';
-        // Bad data on a worker this connector does not own is not this connector's business.
-        decided.push({ outcome: keyed && verdict === 'outOfScope'
-          ? { code: 'outOfScope', workerId: id ?? '', reason: 'notInScope' }
-          : { code: 'rejected', workerId: id ?? '', reason: parsed.reason, detail: parsed.detail } });
-        continue;
-      }
-      const { worker } = parsed;
-      const refusal = screenWorker(connector, worker, verdict);
-      if (refusal) {
-        decided.push({ outcome: refusal });
-        continue;
-      }
-      const email = worker.fields.personalEmail;
-      const hash = desiredHash(desiredStateOf(worker.fields, connector.mappings), connector.mappings);
-      if (email) emailCounts.set(valueHash(email), (emailCounts.get(valueHash(email)) ?? 0) + 1);
-      candidates.push({ worker, hash, previous: ledger.get(worker.workerId) });
+    for await (const raw of deps.source.readWorkers({ asOf, ...(updatedFrom ? { updatedFrom } : {}) })) classify(raw);
+    for (const workerId of retries) {
+      if (idCounts.has(workerId.toLowerCase())) continue;
+      for (const raw of await readRecordsOf(deps.source, workerId)) classify(raw);
     }
   } catch (err) {
     throw ensureAppError(err, 'WORKDAY.BAD_RESPONSE');
@@ -221,11 +240,11 @@ async function readAndClassify(deps: Deps, ledger: Map<string, LedgerSummary>, u
  * An incremental read sees only changed workers; the ledger remembers the others' mailboxes
  * (hashed), so a worker who takes another's personal email is still caught.
  */
-function countUnreadEmails(ledger: Map<string, LedgerSummary>, candidates: Candidate[], emailCounts: Map<string, number>): void {
+function countUnreadEmails(ledger: Map<string, LedgerEntry>, candidates: Candidate[], emailCounts: Map<string, number>): void {
   const read = new Set(candidates.map((c) => c.worker.workerId));
-  for (const [workerId, summary] of ledger) {
-    const hash = summary.entry.emailHash;
-    if (!hash || read.has(workerId) || summary.lastOutcome === 'outOfScope' || summary.lastOutcome === 'rejected') continue;
+  for (const [workerId, entry] of ledger) {
+    const hash = entry.emailHash;
+    if (!hash || read.has(workerId) || entry.lastOutcome === 'outOfScope' || entry.lastOutcome === 'rejected') continue;
     emailCounts.set(hash, (emailCounts.get(hash) ?? 0) + 1);
   }
 }
@@ -234,12 +253,12 @@ function countUnreadEmails(ledger: Map<string, LedgerSummary>, candidates: Candi
 function separateConflicts(candidates: Candidate[], idCounts: Map<string, number>, emailCounts: Map<string, number>, decided: Decided[]) {
   const kept: Candidate[] = [];
   for (const candidate of candidates) {
-    const { worker, hash } = candidate;
+    const { worker } = candidate;
     const email = worker.fields.personalEmail;
     if ((idCounts.get(worker.workerId.toLowerCase()) ?? 0) > 1) {
-      decided.push({ outcome: { code: 'conflict', workerId: worker.workerId, reason: 'duplicateWorkerId', detail: 'several workers share this id (employeeId matching ignores case); none is written' }, hash, fields: worker.fields });
+      decided.push({ outcome: duplicateWorkerIdConflict(worker.workerId), fields: worker.fields });
     } else if (email && (emailCounts.get(valueHash(email)) ?? 0) > 1) {
-      decided.push({ outcome: { code: 'conflict', workerId: worker.workerId, reason: 'sharedPersonalEmail', detail: `${emailCounts.get(valueHash(email))} in-scope workers share this personal email; two accounts resetting to one mailbox is an account-takeover path` }, hash, fields: worker.fields });
+      decided.push({ outcome: sharedEmailConflict(worker.workerId, emailCounts.get(valueHash(email)) ?? 2), fields: worker.fields });
     } else {
       kept.push(candidate);
     }
@@ -247,8 +266,21 @@ function separateConflicts(candidates: Candidate[], idCounts: Map<string, number
   return { candidates: kept, decided };
 }
 
+export function duplicateWorkerIdConflict(workerId: string): Outcome {
+  return { code: 'conflict', workerId, reason: 'duplicateWorkerId', detail: 'several workers share this id (employeeId matching ignores case); none is written' };
+}
+
+export function sharedEmailConflict(workerId: string, workers: number): Outcome {
+  return {
+    code: 'conflict',
+    workerId,
+    reason: 'sharedPersonalEmail',
+    detail: `${workers} in-scope workers share this personal email; two accounts resetting to one mailbox is an account-takeover path`,
+  };
+}
+
 /** Full or incremental read; the watermark moves only through `commit`, after the whole read succeeded. */
-async function chooseRead(deps: Deps, options: CycleOptions, asOf: Date): Promise<{ updatedFrom?: Date; commit: () => Promise<void> }> {
+async function chooseRead(deps: Pipeline, options: CycleOptions, asOf: Date): Promise<{ updatedFrom?: Date; commit: () => Promise<void> }> {
   // The watermark is the moment the read is pinned to, so nothing entered meanwhile is skipped.
   const { source, watermarks, connector } = deps;
   if (!source.supportsIncremental || connector.source.kind !== 'soap') return { commit: async () => {} };
@@ -257,31 +289,19 @@ async function chooseRead(deps: Deps, options: CycleOptions, asOf: Date): Promis
   const fullDue = !lastFull || asOf.getTime() - lastFull.getTime() >= connector.source.fullReadEveryHours * 3600_000;
   const full = options.fullRead || options.reverify || fullDue || !lastRead;
   return {
-    ...(full ? {} : { updatedFrom: lastRead }),
+    ...(full ? {} : { updatedFrom: new Date(lastRead.getTime() - INCREMENTAL_OVERLAP_MS) }),
     commit: async () => {
-      await watermarks.set(`${source.kind}:lastRead`, asOf);
-      if (full) await watermarks.set(`${source.kind}:lastFullRead`, asOf);
+      await watermarks.advance(`${source.kind}:lastRead`, asOf);
+      if (full) await watermarks.advance(`${source.kind}:lastFullRead`, asOf);
     },
   };
 }
 
 /**
- * APPROVE_HELD_CYCLE names a held cycle. It approves the next cycle once: it matches while the
- * cycles since the last cycle that went through (sweeps, resyncs and dry runs aside) were all
- * held, so a second held timer cycle does not spoil the id an operator copied.
+ * Each incremental read starts this much before the last one's pinned moment: a transaction
+ * committed late, or a clock a little behind Workday's, is read again rather than missed. A
+ * worker read twice is planned once (same hash, no new job).
  */
-async function approvedBySetting(deps: Deps): Promise<boolean> {
-  if (!deps.approveHeldCycle) return false;
-  const recent = await deps.runs.latest(APPROVAL_LOOKBACK_RUNS);
-  for (const run of recent) {
-    if (run.kind !== 'cycle' || run.dryRun) continue;
-    if (!run.held) return false;
-    if (run.runId === deps.approveHeldCycle) return true;
-  }
-  return false;
-}
-
-/** Runs looked at to find the held cycle: a day of one-minute sweeps and half-hourly cycles. */
-const APPROVAL_LOOKBACK_RUNS = 2000;
+export const INCREMENTAL_OVERLAP_MS = 5 * 60_000;
 
 export const PLANNING_OUTCOMES: readonly OutcomeCode[] = ['rejected', 'outOfScope', 'conflict', 'held'];

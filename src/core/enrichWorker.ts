@@ -1,19 +1,27 @@
 /**
  * The per-worker pipeline: match by employeeId, plan the one PATCH, write it, record the outcome.
  * Outcomes are returned, not thrown; only transient faults throw, for the queue to retry.
+ *
+ * Every message may arrive twice and late, and other processes change the same rows: so a job
+ * first checks that its plan is still the worker's latest (else it writes nothing and returns
+ * null), and every record it makes is a conditional change decided on the row as stored now.
  */
 import { isExpired, nextEscrowEntry } from './escrowPolicy';
-import { desiredStateOf, isEmptyPlan, planWrite, valueHash, type WritePlan } from './mapping';
-import { SETTLED_OUTCOMES, type Outcome } from './outcome';
+import { claimedHashes, desiredStateOf, isEmptyPlan, planWrite, valueHash, type WritePlan } from './mapping';
+import type { Outcome } from './outcome';
 import type { Pipeline } from './pipeline';
-import type { DirectoryUser, EscrowReason, LedgerEntry, WorkerJob, WriteResult } from './ports';
+import { isSuperseded, versionOf } from './planVersion';
+import { KEEP, REMOVE, type DirectoryUser, type EscrowEntry, type EscrowReason, type LedgerEntry, type WorkerJob, type WriteResult } from './ports';
 
 type Deps = Pick<Pipeline, 'connector' | 'directory' | 'ledger' | 'escrow' | 'clock' | 'logger' | 'dryRun'>;
 
-export async function enrichWorker(job: WorkerJob, deps: Deps): Promise<Outcome> {
+/** The worker's outcome, or null when a newer plan superseded the job (it wrote nothing). */
+export async function enrichWorker(job: WorkerJob, deps: Deps): Promise<Outcome | null> {
   const dryRun = deps.dryRun || job.dryRun === true;
   const previous = await deps.ledger.get(job.workerId);
-  const matchValue = job.fields[deps.connector.match.source] ?? job.workerId;
+  // A dry run writes nothing, so an older plan cannot do harm there; a real job must be current.
+  if (!dryRun && isSuperseded(job, previous)) return null;
+  const matchValue = job.workerId;
   const users = await deps.directory.findUsersByEmployeeId(matchValue);
 
   if (users.length === 0) return escrowMiss(job, deps, dryRun, previous);
@@ -43,8 +51,9 @@ export async function enrichWorker(job: WorkerJob, deps: Deps): Promise<Outcome>
 async function writeUser(job: WorkerJob, deps: Deps, dryRun: boolean, user: DirectoryUser, previous: LedgerEntry | null): Promise<Outcome> {
   const { mappings } = deps.connector;
   const wantsAuthEmail = mappings.some((m) => m.target === 'authenticationEmail');
+  const desired = desiredStateOf(job.fields, mappings);
   const plan = planWrite({
-    desired: desiredStateOf(job.fields, mappings),
+    desired,
     user,
     mappings,
     authenticationEmail: wantsAuthEmail ? await deps.directory.getAuthenticationEmail(user.id) : undefined,
@@ -52,11 +61,14 @@ async function writeUser(job: WorkerJob, deps: Deps, dryRun: boolean, user: Dire
   });
   const base = { workerId: job.workerId, userId: user.id };
   if (isEmptyPlan(plan)) {
-    // A redelivered job whose write already landed is still the cycle's one `written`.
+    // The values are there: maybe our own write whose record was lost. Claim them, so that `merge`
+    // can still retire them when the worker's email changes.
+    const claimed = { ...plan, writtenHashes: claimedHashes(desired, mappings) };
     if (previous?.cycleId === job.cycleId && previous.lastOutcome === 'written' && previous.desiredHash === job.desiredHash) {
+      // A redelivered job whose write already landed is still the cycle's one `written`.
       return { code: 'written', ...base, reason: 'alreadyApplied', changes: previous.lastChanges ?? [] };
     }
-    return settle(job, deps, dryRun, { code: 'unchanged', ...base }, previous);
+    return settle(job, deps, dryRun, { code: 'unchanged', ...base }, previous, { ...claimed, changes: [] });
   }
   if (dryRun) return { code: 'written', ...base, reason: 'dryRun', detail: 'dry run: planned, not written', changes: plan.changes };
   const applied = await applyPlan(user.id, plan, deps);
@@ -103,46 +115,95 @@ function withoutAuthenticationEmail(plan: WritePlan): WritePlan {
 }
 
 async function escrowMiss(job: WorkerJob, deps: Deps, dryRun: boolean, previous: LedgerEntry | null): Promise<Outcome> {
-  const matchValue = job.fields[deps.connector.match.source] ?? job.workerId;
-  const deleted = await deps.directory.findDeletedUsersByEmployeeId(matchValue);
+  const deleted = await deps.directory.findDeletedUsersByEmployeeId(job.workerId);
   const reason: EscrowReason = deleted.supported && deleted.users.length > 0 ? 'softDeleted' : 'notFound';
   const now = deps.clock.now();
   // Expiry sticks until the worker's data changes: a re-verification must not open a new entry.
   if (previous?.lastOutcome === 'expired' && previous.desiredHash === job.desiredHash) {
     return settle(job, deps, dryRun, { code: 'expired', workerId: job.workerId, reason, detail: previous.detail ?? 'escrow expired earlier' }, previous);
   }
-  const existing = await deps.escrow.get(job.workerId);
-  if (existing && isExpired(deps.connector.escrow, existing.firstSeen, now)) {
-    const outcome: Outcome = {
-      code: 'expired',
-      workerId: job.workerId,
-      reason,
-      detail: `no synced user after ${deps.connector.escrow.expireAfterDays} days in escrow (first seen ${existing.firstSeen.toISOString()})`,
-    };
-    return settle(job, deps, dryRun, outcome, previous);
+  if (dryRun) {
+    const existing = await deps.escrow.get(job.workerId);
+    const entry = nextEscrowEntry(deps.connector.escrow, existing, job, reason, now);
+    return existing && isExpired(deps.connector.escrow, existing.firstSeen, now) ? expiredOutcome(job, reason, existing, deps) : escrowedOutcome(job, reason, entry);
   }
-  const entry = nextEscrowEntry(deps.connector.escrow, existing, job, reason, now);
+  let outcome: Outcome = escrowedOutcome(job, reason, nextEscrowEntry(deps.connector.escrow, null, job, reason, now));
+  let expired = false;
+  const entry = await deps.escrow.change(job.workerId, (existing) => {
+    // An entry planned later than this job is the newer job's to keep.
+    if (existing && versionOf(existing.job) > versionOf(job)) return KEEP;
+    if (existing && isExpired(deps.connector.escrow, existing.firstSeen, now)) {
+      expired = true;
+      outcome = expiredOutcome(job, reason, existing, deps);
+      return REMOVE;
+    }
+    expired = false;
+    const next = nextEscrowEntry(deps.connector.escrow, existing, job, reason, now);
+    outcome = escrowedOutcome(job, reason, next);
+    return next;
+  });
+  if (expired) return settle(job, deps, dryRun, outcome, previous);
+  let settledMeanwhile = false;
+  await deps.ledger.change(
+    job.workerId,
+    (current) => {
+      if (isSuperseded(job, current)) return KEEP;
+      // Another delivery of this plan found the user meanwhile: a miss does not undo its outcome.
+      settledMeanwhile =
+        current !== null &&
+        current.etag !== previous?.etag &&
+        (current.lastOutcome === 'written' || current.lastOutcome === 'unchanged') &&
+        current.desiredHash === job.desiredHash;
+      return settledMeanwhile ? KEEP : ledgerEntry(job, outcome, current, now);
+    },
+    previous,
+  );
+  if (settledMeanwhile && entry) await closeEscrow(job, deps, entry);
+  return outcome;
+}
+
+function escrowedOutcome(job: WorkerJob, reason: EscrowReason, entry: EscrowEntry): Outcome {
   const detail =
     reason === 'softDeleted'
       ? 'only a soft-deleted user has this employeeId; the connector never restores users'
       : `no user with this employeeId yet; next attempt ${entry.nextAttempt.toISOString()}`;
-  const outcome: Outcome = { code: 'escrowed', workerId: job.workerId, reason, detail };
-  if (dryRun) return outcome;
-  await deps.escrow.put(entry);
-  await deps.ledger.put(ledgerEntry(job, outcome, previous, now));
-  return outcome;
+  return { code: 'escrowed', workerId: job.workerId, reason, detail };
 }
 
-/** Records a final (non-escrow) outcome: ledger updated, any escrow entry closed. Dry runs record nothing. */
+function expiredOutcome(job: WorkerJob, reason: EscrowReason, existing: EscrowEntry, deps: Deps): Outcome {
+  return {
+    code: 'expired',
+    workerId: job.workerId,
+    reason,
+    detail: `no synced user after ${deps.connector.escrow.expireAfterDays} days in escrow (first seen ${existing.firstSeen.toISOString()})`,
+  };
+}
+
+/** Records a final (non-escrow) outcome: ledger changed, the worker's escrow entry closed. Dry runs record nothing. */
 async function settle(job: WorkerJob, deps: Deps, dryRun: boolean, outcome: Outcome, previous: LedgerEntry | null, plan?: WritePlan): Promise<Outcome> {
   if (dryRun) return outcome;
   const now = deps.clock.now();
-  await deps.ledger.put(ledgerEntry(job, outcome, previous, now, plan));
-  // A settled worker has no escrow entry; any other may (escrowed, then failed, held or in conflict).
-  if (!previous || !SETTLED_OUTCOMES.has(previous.lastOutcome) || outcome.code === 'expired') {
-    await deps.escrow.remove(job.workerId);
-  }
+  await deps.ledger.change(job.workerId, (current) => recordOutcome(job, outcome, current, now, plan), previous);
+  // A settled worker has no escrow entry, whichever route it came by.
+  await closeEscrow(job, deps);
   return outcome;
+}
+
+/** Removes the worker's escrow entry unless a newer plan's job made it. */
+async function closeEscrow(job: WorkerJob, deps: Deps, seen?: EscrowEntry): Promise<void> {
+  await deps.escrow.change(job.workerId, (entry) => (entry && versionOf(entry.job) <= versionOf(job) ? REMOVE : KEEP), seen);
+}
+
+/**
+ * The ledger row after this job's outcome, decided on the row as stored now. When a newer plan
+ * arrived meanwhile, the outcome is the newer job's to record; what this job wrote is still kept.
+ */
+function recordOutcome(job: WorkerJob, outcome: Outcome, current: LedgerEntry | null, now: Date, plan?: WritePlan): LedgerEntry | typeof KEEP {
+  if (isSuperseded(job, current)) {
+    if (!current || !plan || Object.keys(plan.writtenHashes).length === 0) return KEEP;
+    return { ...current, writtenHashes: { ...(current.writtenHashes ?? {}), ...plan.writtenHashes } };
+  }
+  return ledgerEntry(job, outcome, current, now, plan);
 }
 
 export function ledgerEntry(job: WorkerJob, outcome: Outcome, previous: LedgerEntry | null, now: Date, plan?: WritePlan): LedgerEntry {
@@ -154,6 +215,11 @@ export function ledgerEntry(job: WorkerJob, outcome: Outcome, previous: LedgerEn
     updatedAt: now,
     verifiedAt: now,
   };
+  // The plan stays the row's: a job records outcomes, the cycle and resync record plans.
+  if (previous?.plannedVersion !== undefined) entry.plannedVersion = previous.plannedVersion;
+  else if (job.version !== undefined) entry.plannedVersion = job.version;
+  if (previous?.plannedHash !== undefined) entry.plannedHash = previous.plannedHash;
+  else if (job.version !== undefined) entry.plannedHash = job.desiredHash;
   const email = job.fields.personalEmail;
   if (email) entry.emailHash = valueHash(email);
   if (outcome.reason) entry.reason = outcome.reason;
@@ -161,7 +227,8 @@ export function ledgerEntry(job: WorkerJob, outcome: Outcome, previous: LedgerEn
   if (outcome.userId) entry.userId = outcome.userId;
   const written = { ...(previous?.writtenHashes ?? {}), ...(plan?.writtenHashes ?? {}) };
   if (Object.keys(written).length > 0) entry.writtenHashes = written;
-  const changes = plan ? plan.changes : previous?.lastChanges;
+  const changes = plan && plan.changes.length > 0 ? plan.changes : previous?.lastChanges;
   if (changes && changes.length > 0) entry.lastChanges = changes;
+  if (previous?.etag) entry.etag = previous.etag;
   return entry;
 }

@@ -51,6 +51,19 @@ export interface WritePlan {
   writtenHashes: Record<string, string>;
 }
 
+/**
+ * Hashes of the desired values that are already in place, per target: what the connector
+ * manages for this worker even when no PATCH was needed (say, its own write whose record was lost).
+ */
+export function claimedHashes(desired: DesiredState, mappings: readonly Mapping[]): Record<string, string> {
+  const claimed: Record<string, string> = {};
+  for (const mapping of mappings) {
+    const value = desired[mapping.target];
+    if (value !== null && value !== undefined) claimed[mapping.target] = valueHash(value);
+  }
+  return claimed;
+}
+
 export function isEmptyPlan(plan: WritePlan): boolean {
   return Object.keys(plan.patch).length === 0 && plan.authenticationEmail === null;
 }

@@ -26,6 +26,11 @@ export interface WorkerSource {
   readWorkers(options: ReadOptions): AsyncIterable<RawRecord>;
   /** One worker by id, or null when Workday has no such worker. */
   readWorker(workerId: string): Promise<RawRecord | null>;
+  /**
+   * Every record Workday holds under this id (a report can repeat an id): resync refuses to guess
+   * between two. Sources that cannot repeat an id may leave it out; `[readWorker(id)]` stands in.
+   */
+  readWorkerRecords?(workerId: string): Promise<RawRecord[]>;
 }
 
 /** The properties the writer reads from a user; the Graph adapter `$select`s exactly these. */
@@ -94,6 +99,12 @@ export interface WorkerJob {
   fields: Record<string, string | null>;
   /** Hash of the desired target state, so the ledger can tell whether the worker changed. */
   desiredHash: string;
+  /**
+   * The plan this job carries: the moment its Workday data was read (ms since the epoch). A job
+   * whose version is below the worker's planned version in the ledger is stale and writes nothing.
+   * Absent on messages from before versions existed (read as 0).
+   */
+  version?: number;
   dryRun?: boolean;
   /** Correlates telemetry from the timer through the queue to Graph. */
   operationId?: string;
@@ -101,7 +112,8 @@ export interface WorkerJob {
 
 export interface LedgerEntry {
   workerId: string;
-  lastOutcome: OutcomeCode;
+  /** Absent while the worker's first plan waits for its job. */
+  lastOutcome?: OutcomeCode;
   reason?: string;
   detail?: string;
   /** Desired-state hash at the time of the outcome; absent for workers that never validated. */
@@ -117,14 +129,49 @@ export interface LedgerEntry {
   updatedAt: Date;
   /** When the worker was last checked against Graph (drives periodic re-verification). */
   verifiedAt?: Date;
+  /**
+   * The worker's latest plan: its version (the Workday read moment, ms) and desired hash. Written
+   * by the cycle and resync before any job is enqueued; a job below this version writes nothing.
+   */
+  plannedVersion?: number;
+  plannedHash?: string;
+  /** The storage's concurrency token for this row as read; conditional writes present it. */
+  etag?: string;
 }
 
-export interface Ledger {
-  get(workerId: string): Promise<LedgerEntry | null>;
-  put(entry: LedgerEntry): Promise<void>;
-  putMany(entries: readonly LedgerEntry[]): Promise<void>;
-  /** Every entry, streamed (the cycle compares its plan against it). */
-  list(): AsyncIterable<LedgerEntry>;
+/**
+ * A decision about one row, taken on the row as it is stored now: the new row, `KEEP` to leave it,
+ * or `REMOVE`. It may be called again with a fresher row when another process wrote in between.
+ */
+export type RowDecision<T> = (current: T | null) => T | typeof KEEP | typeof REMOVE;
+export const KEEP = 'keep' as const;
+export const REMOVE = 'remove' as const;
+
+export interface RowChange<T> {
+  workerId: string;
+  /** The row as the caller last read it (null: known absent); the write is conditional on it. */
+  seen: T | null;
+  decide: RowDecision<T>;
+}
+
+/**
+ * Rows that several processes change at once. Every write is conditional: on the row's ETag
+ * (`If-Match`) when it exists, insert-if-absent when it does not; on a conflict the row is
+ * read again and `decide` runs again. There is no blind upsert.
+ */
+export interface ConditionalRows<T extends { workerId: string; etag?: string }> {
+  get(workerId: string): Promise<T | null>;
+  /** Every row, streamed, each with its ETag. */
+  list(): AsyncIterable<T>;
+  /** One read-modify-write; `seen` saves the first read. Returns the row as left (null: none). */
+  change(workerId: string, decide: RowDecision<T>, seen?: T | null): Promise<T | null>;
+  /** Many at once (batched where the store can); the result maps each worker id to its row as left. */
+  changeMany(changes: readonly RowChange<T>[]): Promise<Map<string, T | null>>;
+}
+
+export interface Ledger extends ConditionalRows<LedgerEntry> {
+  /** Entries whose worker's personal email has this hash (a shared mailbox is found without a full read). */
+  findByEmailHash(emailHash: string): Promise<LedgerEntry[]>;
 }
 
 export type EscrowReason = 'notFound' | 'softDeleted';
@@ -135,16 +182,15 @@ export interface EscrowEntry {
   firstSeen: Date;
   attempts: number;
   nextAttempt: Date;
-  /** The job to replay when the entry is due. */
+  /**
+   * The job to replay when the entry is due. It carries its plan version, so once a newer plan
+   * exists the replay writes nothing; a cycle that plans anew replaces it.
+   */
   job: WorkerJob;
+  etag?: string;
 }
 
-export interface EscrowStore {
-  get(workerId: string): Promise<EscrowEntry | null>;
-  put(entry: EscrowEntry): Promise<void>;
-  remove(workerId: string): Promise<void>;
-  list(): AsyncIterable<EscrowEntry>;
-}
+export type EscrowStore = ConditionalRows<EscrowEntry>;
 
 export type RunKind = 'cycle' | 'sweep' | 'resync';
 
@@ -162,13 +208,23 @@ export interface RunRecord {
   graphRequests: number;
   graphThrottled: number;
   workdayReadMs: number;
+  /** Changes the cycle planned against the ledger (what the mass-change guard counts). */
+  changes?: number;
+  /** The held cycle whose approval this cycle used. */
+  approvedHeldRun?: string;
   /** Free text, masked. */
   note?: string;
 }
 
 export interface RunHistory {
+  /** Records a run once (insert-if-absent): a run id is never overwritten. */
   record(run: RunRecord): Promise<void>;
   latest(limit: number): Promise<RunRecord[]>;
+  /**
+   * Claims the approval of a held cycle for one cycle (insert-if-absent): true for the first
+   * claimant only, so an approval lets through exactly one plan, however many cycles race for it.
+   */
+  claimApproval(heldRunId: string, claimedBy: string): Promise<boolean>;
 }
 
 export interface JobQueue {
@@ -178,7 +234,8 @@ export interface JobQueue {
 /** Where an incremental read resumes; moved only after a whole read succeeded. */
 export interface WatermarkStore {
   get(sourceKey: string): Promise<Date | null>;
-  set(sourceKey: string, value: Date): Promise<void>;
+  /** Moves the watermark forward to `value` (conditional write); never back: a slower cycle's older read loses. */
+  advance(sourceKey: string, value: Date): Promise<void>;
 }
 
 export interface Clock {
@@ -198,6 +255,7 @@ export interface Telemetry {
     outcome: Outcome,
     context: { runId: string; durationMs: number; graphRequests: number; operationId?: string; runKind?: RunKind; dryRun?: boolean },
   ): void;
-  runCompleted(run: RunRecord, context: { escrowBacklog: number; escrowOldestAgeMinutes: number; operationId?: string }): void;
+  /** The escrow backlog is absent for a resync, which does not read the escrow table. */
+  runCompleted(run: RunRecord, context: { escrowBacklog?: number; escrowOldestAgeMinutes?: number; operationId?: string }): void;
   flush(): Promise<void>;
 }

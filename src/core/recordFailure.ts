@@ -2,15 +2,20 @@
 import { ledgerEntry } from './enrichWorker';
 import type { Outcome } from './outcome';
 import type { Pipeline } from './pipeline';
-import type { WorkerJob } from './ports';
+import { isSuperseded } from './planVersion';
+import { KEEP, type WorkerJob } from './ports';
 
 export async function recordFailure(deps: Pick<Pipeline, 'ledger' | 'clock' | 'dryRun'>, job: WorkerJob, cause: string): Promise<Outcome> {
   const outcome: Outcome = { code: 'failed', workerId: job.workerId, reason: 'retriesExhausted', detail: cause };
   if (deps.dryRun || job.dryRun) return outcome;
-  const previous = await deps.ledger.get(job.workerId);
-  // Keep the last good desired state: the failed change must still count as a change next cycle.
-  const entry = ledgerEntry({ ...job, desiredHash: previous?.desiredHash ?? '' }, outcome, previous, deps.clock.now());
-  if (!previous?.desiredHash) delete entry.desiredHash;
-  await deps.ledger.put(entry);
+  const now = deps.clock.now();
+  await deps.ledger.change(job.workerId, (current) => {
+    // A newer plan has its own job: this one's failure says nothing about it.
+    if (isSuperseded(job, current)) return KEEP;
+    // Keep the last good desired state: the failed change must still count as a change next cycle.
+    const entry = ledgerEntry({ ...job, desiredHash: current?.desiredHash ?? '' }, outcome, current, now);
+    if (!current?.desiredHash) delete entry.desiredHash;
+    return entry;
+  });
   return outcome;
 }

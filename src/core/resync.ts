@@ -1,16 +1,19 @@
 /**
- * Resync one worker now: read it from Workday, validate and scope it as a cycle would, and run
- * the worker pipeline inline. Used by the HTTP function and `attribute-writer resync`.
+ * Resync one worker now: read it from Workday, validate and scope it as a cycle would, apply the
+ * population guards from current data, record its plan, and run the worker pipeline inline.
+ * Used by the HTTP function and `attribute-writer resync`. The escrow table is not read: a resync
+ * costs the same whatever the backlog.
  */
-import { AppError } from './errors';
+import { duplicateWorkerIdConflict, readRecordsOf, sharedEmailConflict } from './cycle';
 import { enrichWorker } from './enrichWorker';
-import { desiredHash, desiredStateOf } from './mapping';
+import { AppError } from './errors';
+import { desiredHash, desiredStateOf, valueHash } from './mapping';
 import type { Outcome } from './outcome';
 import type { Pipeline } from './pipeline';
+import { recordPlans } from './recordPlans';
+import type { LedgerEntry, WorkerJob } from './ports';
 import { screenWorker } from './screenWorker';
-import { parseWorker, validateWorkerId } from './worker';
-
-const POPULATION_CONFLICTS: ReadonlySet<string> = new Set(['sharedPersonalEmail', 'duplicateWorkerId']);
+import { parseWorker, validateWorkerId, type Worker } from './worker';
 
 /** Validates a worker id taken from a URL path or a command line: 400 material, never a Graph filter. */
 export function checkWorkerIdInput(workerId: string): string {
@@ -23,32 +26,70 @@ export function checkWorkerIdInput(workerId: string): string {
 
 export async function resyncWorker(deps: Pipeline, workerIdInput: string, options: { runId: string; dryRun: boolean; operationId?: string }): Promise<Outcome> {
   const workerId = checkWorkerIdInput(workerIdInput);
-  const raw = await deps.source.readWorker(workerId);
-  if (raw === null) return { code: 'rejected', workerId, reason: 'notInWorkday', detail: 'Workday has no worker with this id' };
-  const parsed = parseWorker(raw, deps.connector.source.fields);
-  if (!parsed.ok) return { code: 'rejected', workerId, reason: parsed.reason, detail: parsed.detail };
-  const { worker } = parsed;
-  if (worker.workerId.toLowerCase() !== workerId.toLowerCase()) {
-    return { code: 'rejected', workerId, reason: 'notInWorkday', detail: `Workday answered with another worker (${worker.workerId}); nothing written` };
-  }
+  const version = deps.clock.now().getTime();
+  const records = await readRecordsOf(deps.source, workerId);
+  if (records.length === 0) return { code: 'rejected', workerId, reason: 'notInWorkday', detail: 'Workday has no worker with this id' };
+  const parsed = records.map((raw) => parseWorker(raw, deps.connector.source.fields));
+  const matching = parsed.filter((p) => (p.ok ? p.worker.workerId : p.workerId)?.toLowerCase() === workerId.toLowerCase());
+  if (matching.length === 0) return { code: 'rejected', workerId, reason: 'notInWorkday', detail: 'Workday answered with another worker; nothing written' };
+  // Two records under one id: the cycle refuses to guess between them, and so does resync.
+  if (matching.length > 1) return record(deps, options, version, duplicateWorkerIdConflict(workerId));
+  const first = matching[0]!;
+  if (!first.ok) return { code: 'rejected', workerId, reason: first.reason, detail: first.detail };
+  const { worker } = first;
   const refusal = screenWorker(deps.connector, worker);
   if (refusal) return { ...refusal, workerId };
+  const sharers = await otherWorkersOnMailbox(deps, worker);
+  if (sharers > 0) return record(deps, options, version, sharedEmailConflict(worker.workerId, sharers + 1), worker.fields);
+
   const { mappings } = deps.connector;
-  const hash = desiredHash(desiredStateOf(worker.fields, mappings), mappings);
-  // One worker cannot see the population: a conflict the last cycle found across workers stands.
-  const previous = await deps.ledger.get(worker.workerId);
-  if (previous?.lastOutcome === 'conflict' && POPULATION_CONFLICTS.has(previous.reason ?? '') && previous.desiredHash === hash) {
-    return { code: 'conflict', workerId, reason: previous.reason!, detail: `${previous.detail ?? ''} (found by cycle ${previous.cycleId}; resolve it in Workday)`.trim() };
+  const job: WorkerJob = {
+    workerId: worker.workerId,
+    cycleId: options.runId,
+    fields: worker.fields,
+    desiredHash: desiredHash(desiredStateOf(worker.fields, mappings), mappings),
+    version,
+    ...(options.dryRun ? { dryRun: true } : {}),
+    ...(options.operationId ? { operationId: options.operationId } : {}),
+  };
+  const current = options.dryRun || deps.dryRun ? [job] : await recordPlans(deps, planOf(deps, options, version, await ledgerRow(deps, worker.workerId), [], [job]));
+  const planned = current[0];
+  const outcome = planned ? await enrichWorker(planned, deps) : null;
+  return outcome ?? superseded(worker.workerId);
+}
+
+/**
+ * Other in-scope workers whose last known personal email is this one (the ledger keeps each
+ * worker's email hashed): one indexed query, not a read of the whole population.
+ */
+async function otherWorkersOnMailbox(deps: Pipeline, worker: Worker): Promise<number> {
+  const email = worker.fields.personalEmail;
+  if (!email) return 0;
+  const entries = await deps.ledger.findByEmailHash(valueHash(email));
+  return entries.filter((e) => e.workerId.toLowerCase() !== worker.workerId.toLowerCase() && e.lastOutcome !== 'outOfScope' && e.lastOutcome !== 'rejected').length;
+}
+
+async function record(deps: Pipeline, options: { runId: string; dryRun: boolean }, version: number, outcome: Outcome, fields: Record<string, string | null> = {}): Promise<Outcome> {
+  if (!options.dryRun && !deps.dryRun) {
+    await recordPlans(deps, planOf(deps, options, version, await ledgerRow(deps, outcome.workerId), [{ outcome, fields }], []));
   }
-  return enrichWorker(
-    {
-      workerId: worker.workerId,
-      cycleId: options.runId,
-      fields: worker.fields,
-      desiredHash: hash,
-      ...(options.dryRun ? { dryRun: true } : {}),
-      ...(options.operationId ? { operationId: options.operationId } : {}),
-    },
-    deps,
-  );
+  return outcome;
+}
+
+async function ledgerRow(deps: Pipeline, workerId: string): Promise<Map<string, LedgerEntry>> {
+  const row = await deps.ledger.get(workerId);
+  return row ? new Map([[workerId, row]]) : new Map();
+}
+
+function planOf(deps: Pipeline, options: { runId: string }, version: number, ledger: Map<string, LedgerEntry>, decided: Parameters<typeof recordPlans>[1]['decided'], jobs: WorkerJob[]) {
+  return { runId: options.runId, version, now: deps.clock.now(), ledger, escrow: new Map(), decided, held: [], jobs };
+}
+
+function superseded(workerId: string): Outcome {
+  return {
+    code: 'conflict',
+    workerId,
+    reason: 'newerPlan',
+    detail: 'another run recorded a newer plan for this worker while the resync ran; nothing was written by the resync',
+  };
 }

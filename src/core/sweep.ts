@@ -3,11 +3,16 @@
  * Graph request), so a user that Cloud Sync has just created is enqueued at the next sweep,
  * whatever the backoff says. Workers still missing count a retry only when their next attempt is
  * due (escrow.retryAfterMinutes), and expire after escrow.expireAfterDays.
+ *
+ * The sweep changes an entry only as it is stored now: an entry closed meanwhile (the worker
+ * settled by a job or a resync) stays closed, and the job it replays carries its plan version,
+ * so a replay from an older plan writes nothing.
  */
 import { isExpired, nextEscrowEntry } from './escrowPolicy';
 import type { Pipeline } from './pipeline';
 import type { Outcome } from './outcome';
-import type { EscrowEntry, WorkerJob } from './ports';
+import { versionOf } from './planVersion';
+import { KEEP, type EscrowEntry, type WorkerJob } from './ports';
 import { RunTally } from './tally';
 
 export interface SweepResult {
@@ -18,6 +23,8 @@ export interface SweepResult {
   enqueued: number;
   backlog: number;
   oldestAgeMinutes: number;
+  /** Who was in escrow when the sweep began, and since when: the run's end figure is computed from it. */
+  escrowAtStart: ReadonlyMap<string, Date>;
 }
 
 type Deps = Pick<Pipeline, 'connector' | 'directory' | 'ledger' | 'escrow' | 'queue' | 'clock' | 'logger' | 'dryRun'>;
@@ -28,40 +35,83 @@ export async function sweepEscrow(
 ): Promise<SweepResult> {
   const now = deps.clock.now();
   const tally = new RunTally(5, options.onOutcome);
-  const entries: EscrowEntry[] = [];
-  let oldest = now.getTime();
-  for await (const entry of deps.escrow.list()) {
-    entries.push(entry);
-    oldest = Math.min(oldest, entry.firstSeen.getTime());
-  }
-  const backlog = entries.length;
-  const matchField = deps.connector.match.source;
-  const keyOf = (entry: EscrowEntry) => (entry.job.fields[matchField] ?? entry.workerId).toLowerCase();
-  const found = backlog > 0 ? await deps.directory.findUsersByEmployeeIds(entries.map(keyOf)) : new Map();
+  const entries = await listEscrow(deps);
+  const found = await peekEscrowed(deps, entries);
 
   const jobs: WorkerJob[] = [];
   let due = 0;
   for (const entry of entries) {
     const isDue = entry.nextAttempt.getTime() <= now.getTime();
     if (isDue) due += 1;
-    if ((found.get(keyOf(entry))?.length ?? 0) > 0 || isExpired(deps.connector.escrow, entry.firstSeen, now)) {
+    if (found.has(entry.workerId.toLowerCase()) || isExpired(deps.connector.escrow, entry.firstSeen, now)) {
       // Found (or expiring): the worker pipeline decides and records the outcome.
-      jobs.push({ ...entry.job, cycleId: options.runId, ...(options.operationId ? { operationId: options.operationId } : {}) });
+      jobs.push(replayOf(entry, options.runId, options.operationId));
       continue;
     }
     if (!isDue) continue;
-    const next = nextEscrowEntry(deps.connector.escrow, entry, entry.job, entry.reason, now);
-    if (!deps.dryRun) await deps.escrow.put(next);
-    tally.add({ code: 'escrowed', workerId: entry.workerId, reason: entry.reason, detail: `still no user; next attempt ${next.nextAttempt.toISOString()}` });
+    const next = deps.dryRun ? nextEscrowEntry(deps.connector.escrow, entry, entry.job, entry.reason, now) : await countMiss(deps, entry, now);
+    if (next) tally.add({ code: 'escrowed', workerId: entry.workerId, reason: entry.reason, detail: `still no user; next attempt ${next.nextAttempt.toISOString()}` });
   }
   if (jobs.length > 0) await deps.queue.enqueue(deps.dryRun ? jobs.map((job) => ({ ...job, dryRun: true })) : jobs);
-  return {
-    runId: options.runId,
-    startedAt: now,
-    tally,
-    due,
-    enqueued: jobs.length,
-    backlog,
-    oldestAgeMinutes: backlog === 0 ? 0 : Math.round((now.getTime() - oldest) / 60_000),
-  };
+  return { runId: options.runId, startedAt: now, tally, due, enqueued: jobs.length, ...backlogOf(entries, now), escrowAtStart: escrowSince(entries) };
+}
+
+/** One more miss on an entry, as it is stored now; null when it was closed or moved on meanwhile. */
+async function countMiss(deps: Deps, seen: EscrowEntry, now: Date): Promise<EscrowEntry | null> {
+  let counted: EscrowEntry | null = null;
+  await deps.escrow.change(
+    seen.workerId,
+    (current) => {
+      counted = null;
+      // Closed by a job or a resync, replaced by a newer plan, or already counted by another sweep.
+      if (!current || versionOf(current.job) !== versionOf(seen.job) || current.nextAttempt.getTime() > now.getTime()) return KEEP;
+      counted = nextEscrowEntry(deps.connector.escrow, current, current.job, current.reason, now);
+      return counted;
+    },
+    seen,
+  );
+  return counted;
+}
+
+export function replayOf(entry: EscrowEntry, runId: string, operationId?: string): WorkerJob {
+  return { ...entry.job, cycleId: runId, ...(operationId ? { operationId } : {}) };
+}
+
+export async function listEscrow(deps: Pick<Pipeline, 'escrow'>): Promise<EscrowEntry[]> {
+  const entries: EscrowEntry[] = [];
+  for await (const entry of deps.escrow.list()) entries.push(entry);
+  return entries;
+}
+
+/** Lower-cased worker ids of escrowed workers that now have a user: one Graph request per 15, batched. */
+export async function peekEscrowed(deps: Pick<Pipeline, 'directory'>, entries: readonly EscrowEntry[]): Promise<Set<string>> {
+  if (entries.length === 0) return new Set();
+  const users = await deps.directory.findUsersByEmployeeIds(entries.map((entry) => entry.workerId.toLowerCase()));
+  return new Set([...users].filter(([, matches]) => matches.length > 0).map(([id]) => id));
+}
+
+export function escrowSince(entries: readonly EscrowEntry[]): Map<string, Date> {
+  return new Map(entries.map((entry) => [entry.workerId, entry.firstSeen]));
+}
+
+/**
+ * The backlog once a run's outcomes are known: who was in escrow at its start and did not leave,
+ * plus whom it escrowed. A run whose jobs are left to the queue function reports its start.
+ */
+export function backlogAfter(atStart: ReadonlyMap<string, Date>, tally: RunTally, now: Date): { backlog: number; oldestAgeMinutes: number } {
+  let backlog = 0;
+  let oldest = now.getTime();
+  for (const [workerId, firstSeen] of atStart) {
+    const code = tally.codeOf(workerId);
+    if (code !== undefined && code !== 'escrowed') continue;
+    backlog += 1;
+    oldest = Math.min(oldest, firstSeen.getTime());
+  }
+  backlog += tally.workersWith('escrowed').filter((workerId) => !atStart.has(workerId)).length;
+  return { backlog, oldestAgeMinutes: backlog === 0 ? 0 : Math.round((now.getTime() - oldest) / 60_000) };
+}
+
+export function backlogOf(entries: readonly EscrowEntry[], now: Date): { backlog: number; oldestAgeMinutes: number } {
+  const oldest = entries.reduce((min, entry) => Math.min(min, entry.firstSeen.getTime()), now.getTime());
+  return { backlog: entries.length, oldestAgeMinutes: entries.length === 0 ? 0 : Math.round((now.getTime() - oldest) / 60_000) };
 }

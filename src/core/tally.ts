@@ -3,6 +3,16 @@ import { emptyCounts, OUTCOME_CODES, type Outcome, type OutcomeCode, type Outcom
 
 export class RunTally {
   private readonly byWorker = new Map<string, OutcomeCode>();
+
+  /** The workers given this outcome in this run. */
+  workersWith(code: OutcomeCode): string[] {
+    return [...this.byWorker].filter(([, c]) => c === code).map(([workerId]) => workerId);
+  }
+
+  /** The outcome a worker was given in this run, if any. */
+  codeOf(workerId: string): OutcomeCode | undefined {
+    return this.byWorker.get(workerId);
+  }
   private readonly anonymous = emptyCounts();
   private readonly examples = new Map<OutcomeCode, Outcome[]>();
 
@@ -16,8 +26,9 @@ export class RunTally {
    * Adds a worker's outcome. A worker seen twice in one run (a redelivered job) keeps its latest
    * outcome and is counted once.
    */
-  add(outcome: Outcome, options: { keyed?: boolean } = {}): void {
-    this.listener?.(outcome);
+  add(outcome: Outcome, options: { keyed?: boolean; quiet?: boolean } = {}): void {
+    // `quiet`: the caller reports this outcome itself (a drained job, with its own timings).
+    if (!options.quiet) this.listener?.(outcome);
     if (options.keyed === false) this.anonymous[outcome.code] += 1;
     else this.byWorker.set(outcome.workerId, outcome.code);
     const list = this.examples.get(outcome.code) ?? [];

@@ -76,7 +76,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       say(indent(formatSummary(summary, { examples: 18 })));
       say();
     };
-    const drain = services.consumer;
+    const drain = true;
     const s = services;
     await run('1. First cycle', 'The backfill plans more changes than the guard allows: nothing is enqueued until an operator approves.', () => runCycle(s, { drain }));
     await run('2. Dry run, as approved', 'cycle --dry-run --approve: reads Graph, shows the plan, writes nothing.', () => runCycle(s, { drain, dryRun: true, approve: true }));

@@ -12,12 +12,17 @@ import { getServices } from './services';
  * Queue: one worker. Outcomes are values; a transient fault throws so the host retries the
  * message and, after maxDequeueCount (host.json), moves it to the poison queue.
  */
-export async function enrichWorker(message: unknown, context: InvocationContext): Promise<Outcome> {
+export async function enrichWorker(message: unknown, context: InvocationContext): Promise<Outcome | null> {
   const job = decodeJobMessage(typeof message === 'string' ? message : JSON.stringify(message));
   const services = getServices();
   const started = Date.now();
   const counting = countingDirectory(services.directory);
   const outcome = await oneAtATimePerWorker(job.workerId, () => runPipeline(job, { ...services, directory: counting.directory }));
+  if (!outcome) {
+    // A newer plan for the worker exists; its own job gives the worker's outcome.
+    context.log(`job of ${job.cycleId} for worker ${job.workerId} superseded by a newer plan; nothing written`);
+    return null;
+  }
   services.telemetry.workerOutcome(outcome, {
     runId: job.cycleId,
     ...(job.dryRun ? { dryRun: true } : {}),

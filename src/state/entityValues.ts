@@ -37,6 +37,15 @@ export function readString(entity: EntityProperties, name: string): string | und
   return typeof value === 'string' ? value : undefined;
 }
 
+/** Numbers above 2^31 come back from the service as Int64 text or a typed object: read both. */
+export function readNumber(entity: EntityProperties, name: string): number | undefined {
+  const value = entity[name];
+  if (typeof value === 'number') return value;
+  const text = typeof value === 'string' ? value : (value as { value?: unknown } | null)?.value;
+  const number = typeof text === 'string' && text.trim() !== '' ? Number(text) : NaN;
+  return Number.isFinite(number) ? number : undefined;
+}
+
 export function readDate(entity: EntityProperties, name: string): Date | undefined {
   const value = entity[name];
   if (value instanceof Date) return value;

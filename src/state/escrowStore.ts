@@ -11,7 +11,7 @@ import { createWorkerTable } from './workerTable';
 
 export function createEscrowStore(clients: StorageClients, tablePrefix: string): EscrowStore {
   const table = createWorkerTable(clients, tableName(tablePrefix, 'Escrow'), { label: 'escrow entry', toProperties, fromEntity });
-  return { get: table.get, put: table.put, remove: table.remove, list: table.list };
+  return { get: table.get, list: table.list, change: table.change, changeMany: table.changeMany };
 }
 
 function toProperties(entry: EscrowEntry): EntityProperties {

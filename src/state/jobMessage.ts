@@ -15,6 +15,7 @@ const workerJobSchema = z.object({
   cycleId: z.string().min(1),
   fields: z.record(z.string(), z.string().nullable()),
   desiredHash: z.string(),
+  version: z.number().int().nonnegative().optional(),
   dryRun: z.boolean().optional(),
   operationId: z.string().optional(),
 });
@@ -54,6 +55,11 @@ function parseJson(text: string): unknown {
 }
 
 function stripUndefined(job: z.output<typeof workerJobSchema>): WorkerJob {
-  const { dryRun, operationId, ...required } = job;
-  return { ...required, ...(dryRun !== undefined ? { dryRun } : {}), ...(operationId !== undefined ? { operationId } : {}) };
+  const { dryRun, operationId, version, ...required } = job;
+  return {
+    ...required,
+    ...(version !== undefined ? { version } : {}),
+    ...(dryRun !== undefined ? { dryRun } : {}),
+    ...(operationId !== undefined ? { operationId } : {}),
+  };
 }

@@ -5,14 +5,21 @@
 import type { ChangeView } from '../core/outcome';
 import { isOutcomeCode } from '../core/outcome';
 import type { Ledger, LedgerEntry } from '../core/ports';
-import { defined, jsonProperties, readDate, readJson, readString, type EntityProperties } from './entityValues';
+import { defined, jsonProperties, readDate, readJson, readNumber, readString, type EntityProperties } from './entityValues';
 import type { StorageClients } from './storageClients';
 import { tableName } from './tableKeys';
 import { createWorkerTable } from './workerTable';
 
 export function createLedger(clients: StorageClients, tablePrefix: string): Ledger {
   const table = createWorkerTable(clients, tableName(tablePrefix, 'Ledger'), { label: 'ledger entry', toProperties, fromEntity });
-  return { get: table.get, put: table.put, putMany: table.putMany, list: table.list };
+  return {
+    get: table.get,
+    list: table.list,
+    change: table.change,
+    changeMany: table.changeMany,
+    // The hash is base64url: no quote can end the OData literal early.
+    findByEmailHash: (emailHash) => table.query(`emailHash eq '${emailHash.replace(/'/g, "''")}'`),
+  };
 }
 
 function toProperties(entry: LedgerEntry): EntityProperties {
@@ -26,6 +33,8 @@ function toProperties(entry: LedgerEntry): EntityProperties {
     cycleId: entry.cycleId,
     updatedAt: entry.updatedAt,
     verifiedAt: entry.verifiedAt,
+    plannedVersion: entry.plannedVersion,
+    plannedHash: entry.plannedHash,
     ...jsonProperties('writtenHashes', entry.writtenHashes),
     ...jsonProperties('lastChanges', entry.lastChanges),
   });
@@ -36,7 +45,7 @@ function fromEntity(entity: EntityProperties): LedgerEntry {
   const entry: LedgerEntry = {
     workerId: String(entity.workerId),
     // An outcome this version does not know (written by a newer one) is retried, the safe reading.
-    lastOutcome: isOutcomeCode(outcome) ? outcome : 'failed',
+    ...(outcome === undefined || outcome === null ? {} : { lastOutcome: isOutcomeCode(outcome) ? outcome : 'failed' }),
     cycleId: readString(entity, 'cycleId') ?? '',
     updatedAt: readDate(entity, 'updatedAt') ?? new Date(0),
   };
@@ -47,6 +56,8 @@ function fromEntity(entity: EntityProperties): LedgerEntry {
     userId: readString(entity, 'userId'),
     emailHash: readString(entity, 'emailHash'),
     verifiedAt: readDate(entity, 'verifiedAt'),
+    plannedVersion: readNumber(entity, 'plannedVersion'),
+    plannedHash: readString(entity, 'plannedHash'),
     writtenHashes: readJson<Record<string, string>>(entity, 'writtenHashes'),
     lastChanges: readJson<ChangeView[]>(entity, 'lastChanges'),
   };

@@ -2,16 +2,18 @@
  * Per-run summaries in Table storage (`${prefix}Runs`). The RowKey counts down with the start
  * time, so the newest runs come first and `latest(n)` is one short query.
  */
-import type { TableClient } from '@azure/data-tables';
+import { odata, type TableClient, type TableEntity } from '@azure/data-tables';
 import { emptyCounts, type OutcomeCounts } from '../core/outcome';
 import type { RunHistory, RunKind, RunRecord } from '../core/ports';
 import { defined, jsonProperties, readDate, readJson, readString, type EntityProperties } from './entityValues';
-import { storageCall } from './storageErrors';
+import { statusOf, storageCall, toStorageError } from './storageErrors';
 import type { StorageClients } from './storageClients';
 import { encodeKey, invertedTimeKey, tableName } from './tableKeys';
 
 /** One partition: a few runs an hour is far below a partition's limits, and keeps order global. */
 const PARTITION = 'runs';
+/** Approvals of held cycles, one row per held run id, each claimed once. */
+const APPROVALS = 'approvals';
 const MAX_PAGE_SIZE = 1000;
 
 export function createRunHistory(clients: StorageClients, tablePrefix: string): RunHistory {
@@ -20,7 +22,13 @@ export function createRunHistory(clients: StorageClients, tablePrefix: string): 
     async record(run) {
       const client = await clients.ensureTable(name);
       const entity = { partitionKey: PARTITION, rowKey: `${invertedTimeKey(run.startedAt)}_${encodeKey(run.runId)}`, ...toProperties(run) };
-      await storageCall(`recording run ${run.runId}`, () => client.upsertEntity(entity, 'Replace'));
+      // A run id is new each run: a second record of it is a redelivery, and the first one stands.
+      await insertIfAbsent(client, entity, `recording run ${run.runId}`);
+    },
+    async claimApproval(heldRunId, claimedBy) {
+      const client = await clients.ensureTable(name);
+      const entity = { partitionKey: APPROVALS, rowKey: encodeKey(heldRunId), heldRunId, claimedBy };
+      return insertIfAbsent(client, entity, `claiming the approval of ${heldRunId}`);
     },
     async latest(limit) {
       if (limit <= 0) return [];
@@ -29,9 +37,21 @@ export function createRunHistory(clients: StorageClients, tablePrefix: string): 
   };
 }
 
+/** Creates the entity unless it exists; false when another writer created it first. */
+async function insertIfAbsent(client: TableClient, entity: TableEntity, action: string): Promise<boolean> {
+  try {
+    await client.createEntity(entity);
+    return true;
+  } catch (err) {
+    if (statusOf(err) === 409) return false;
+    throw toStorageError(err, action);
+  }
+}
+
 async function newest(client: TableClient, limit: number): Promise<RunRecord[]> {
   const runs: RunRecord[] = [];
-  const pages = client.listEntities<EntityProperties>().byPage({ maxPageSize: Math.min(limit, MAX_PAGE_SIZE) });
+  const filter = odata`PartitionKey eq ${PARTITION}`;
+  const pages = client.listEntities<EntityProperties>({ queryOptions: { filter } }).byPage({ maxPageSize: Math.min(limit, MAX_PAGE_SIZE) });
   while (runs.length < limit) {
     const page = await storageCall('reading the run history', () => pages.next());
     if (page.done) break;
@@ -53,6 +73,8 @@ function toProperties(run: RunRecord): EntityProperties {
     graphRequests: run.graphRequests,
     graphThrottled: run.graphThrottled,
     workdayReadMs: run.workdayReadMs,
+    changes: run.changes,
+    approvedHeldRun: run.approvedHeldRun,
     note: run.note,
     ...jsonProperties('counts', run.counts),
   });
@@ -61,6 +83,7 @@ function toProperties(run: RunRecord): EntityProperties {
 function fromEntity(entity: EntityProperties): RunRecord {
   const number = (name: string) => (typeof entity[name] === 'number' ? (entity[name] as number) : 0);
   const note = readString(entity, 'note');
+  const approvedHeldRun = readString(entity, 'approvedHeldRun');
   return {
     runId: readString(entity, 'runId') ?? '',
     kind: (readString(entity, 'kind') ?? 'cycle') as RunKind,
@@ -75,6 +98,8 @@ function fromEntity(entity: EntityProperties): RunRecord {
     graphRequests: number('graphRequests'),
     graphThrottled: number('graphThrottled'),
     workdayReadMs: number('workdayReadMs'),
+    ...(typeof entity.changes === 'number' ? { changes: entity.changes } : {}),
+    ...(approvedHeldRun !== undefined ? { approvedHeldRun } : {}),
     ...(note !== undefined ? { note } : {}),
   };
 }

@@ -40,8 +40,9 @@ export interface WorkerOutcomeContext {
 }
 
 export interface RunContext {
-  escrowBacklog: number;
-  escrowOldestAgeMinutes: number;
+  /** Absent for a resync, which does not read the escrow table. */
+  escrowBacklog?: number;
+  escrowOldestAgeMinutes?: number;
   operationId?: string;
 }
 
@@ -76,8 +77,7 @@ export function runRecords(run: RunRecord, context: RunContext): TelemetryRecord
       graphThrottled: run.graphThrottled,
       workdayReadMs: run.workdayReadMs,
       durationMs: run.durationMs,
-      escrowBacklog: context.escrowBacklog,
-      escrowOldestAgeMinutes: context.escrowOldestAgeMinutes,
+      ...(context.escrowBacklog === undefined ? {} : { escrowBacklog: context.escrowBacklog, escrowOldestAgeMinutes: context.escrowOldestAgeMinutes ?? 0 }),
     }),
   };
   const held: TelemetryEvent[] = run.held
@@ -100,8 +100,9 @@ function runMetrics(run: RunRecord, context: RunContext): TelemetryMetric[] {
   );
   return [
     ...outcomes,
-    metric(m.escrowBacklog, 'gauge', context.escrowBacklog, {}),
-    metric(m.escrowOldestAgeMinutes, 'gauge', context.escrowOldestAgeMinutes, {}),
+    ...(context.escrowBacklog === undefined
+      ? []
+      : [metric(m.escrowBacklog, 'gauge', context.escrowBacklog, {}), metric(m.escrowOldestAgeMinutes, 'gauge', context.escrowOldestAgeMinutes ?? 0, {})]),
     metric(m.graphRequests, 'counter', run.graphRequests, byRun),
     metric(m.graphThrottled, 'counter', run.graphThrottled, byRun),
     // Only a cycle reads Workday in bulk; a sweep's zero would drag the average down.

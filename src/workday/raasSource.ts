@@ -31,7 +31,8 @@ export function createRaasSource(options: RaasSourceOptions): WorkerSource {
     kind: 'raas',
     supportsIncremental: false,
     readWorkers: (_options: ReadOptions) => readAllWorkers(options, retry),
-    readWorker: (workerId: string) => readOneWorker(options, retry, workerId),
+    readWorker: async (workerId: string) => (await readWorkerRows(options, retry, workerId))[0] ?? null,
+    readWorkerRecords: (workerId: string) => readWorkerRows(options, retry, workerId),
   };
 }
 
@@ -60,17 +61,18 @@ async function* readAllWorkers(options: RaasSourceOptions, retry: RetryPolicy): 
   options.logger?.log('info', 'Workday RaaS report read', { entries: count, durationMs: Date.now() - started });
 }
 
-async function readOneWorker(options: RaasSourceOptions, retry: RetryPolicy, workerId: string): Promise<RawRecord | null> {
+/** Every row the report holds for the worker (a report can repeat an id: resync must not pick one). */
+async function readWorkerRows(options: RaasSourceOptions, retry: RetryPolicy, workerId: string): Promise<RawRecord[]> {
   const url = reportRequestUrl(options.reportUrl, { name: options.workerPrompt, value: workerId });
   // A one-worker answer is small: the whole read is retried, a cut body included.
   const column = options.workerIdColumn ?? 'WorkerID';
   return withRetry(async () => {
-    // The row must be the worker asked for: a report that ignores the prompt answers with all.
-    let match: RawRecord | null = null;
+    // The rows must be the worker asked for: a report that ignores the prompt answers with all.
+    const matches: RawRecord[] = [];
     for await (const entry of reportEntries(await openReport(options, url))) {
-      if (match === null && String(flattenValue(entry[column]) ?? '').toLowerCase() === workerId.toLowerCase()) match = entry;
+      if (String(flattenValue(entry[column]) ?? '').toLowerCase() === workerId.toLowerCase()) matches.push(entry);
     }
-    return match;
+    return matches;
   }, retry);
 }
 

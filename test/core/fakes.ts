@@ -8,6 +8,13 @@ import { AppError } from '../../src/core/errors';
 import { desiredHash, desiredStateOf } from '../../src/core/mapping';
 import type { Outcome } from '../../src/core/outcome';
 import type { Pipeline } from '../../src/core/pipeline';
+import {
+  KEEP,
+  REMOVE,
+  type ConditionalRows,
+  type RowChange,
+  type RowDecision,
+} from '../../src/core/ports';
 import type {
   AuthenticationEmailMethod,
   Clock,
@@ -156,64 +163,100 @@ function matching(users: DirectoryUser[], employeeId: string): DirectoryUser[] {
   return users.filter((u) => u.employeeId?.toLowerCase() === employeeId.toLowerCase()).map((u) => structuredClone(u));
 }
 
-export class FakeLedger implements Ledger {
-  readonly entries = new Map<string, LedgerEntry>();
-  /** Every entry written, in order (put and putMany alike). */
-  readonly writes: LedgerEntry[] = [];
+/**
+ * Rows with the conditional-write semantics of the Table adapter: each stored row has an ETag, a
+ * change presents what it saw, and a stale sight is decided again on the fresh row.
+ * `beforeWrite` lets a test slip another process's write in between a read and a write.
+ */
+class FakeRows<T extends { workerId: string; etag?: string }> implements ConditionalRows<T> {
+  readonly entries = new Map<string, T>();
+  /** Every row written, in order. */
+  readonly writes: T[] = [];
+  readonly removals: string[] = [];
+  /** Writes refused because the row had changed since it was read. */
+  conflicts = 0;
+  beforeWrite: ((workerId: string) => void) | null = null;
+  private sequence = 0;
 
-  constructor(initial: LedgerEntry[] = []) {
-    for (const entry of initial) this.entries.set(entry.workerId, structuredClone(entry));
+  constructor(initial: T[] = []) {
+    for (const entry of initial) this.seed(entry);
   }
 
-  async get(workerId: string): Promise<LedgerEntry | null> {
+  /** Puts a row in place, as if an earlier run had written it. */
+  seed(entry: T): void {
+    this.entries.set(entry.workerId, { ...structuredClone(entry), etag: `e${++this.sequence}` });
+  }
+
+  async get(workerId: string): Promise<T | null> {
     const entry = this.entries.get(workerId);
     return entry ? structuredClone(entry) : null;
   }
 
-  async put(entry: LedgerEntry): Promise<void> {
-    this.writes.push(structuredClone(entry));
-    this.entries.set(entry.workerId, structuredClone(entry));
-  }
-
-  async putMany(entries: readonly LedgerEntry[]): Promise<void> {
-    for (const entry of entries) await this.put(entry);
-  }
-
-  async *list(): AsyncIterable<LedgerEntry> {
+  async *list(): AsyncIterable<T> {
     for (const entry of [...this.entries.values()]) yield structuredClone(entry);
+  }
+
+  async change(workerId: string, decide: RowDecision<T>, seen?: T | null): Promise<T | null> {
+    let current = seen === undefined ? await this.get(workerId) : seen;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const next = decide(current);
+      if (next === KEEP) return current;
+      const hook = this.beforeWrite;
+      this.beforeWrite = null;
+      hook?.(workerId);
+      const stored = this.entries.get(workerId);
+      if ((stored?.etag ?? null) !== (current?.etag ?? null) || (current === null) !== (stored === undefined)) {
+        this.conflicts += 1;
+        current = await this.get(workerId);
+        continue;
+      }
+      if (next === REMOVE) {
+        this.removals.push(workerId);
+        this.entries.delete(workerId);
+        return null;
+      }
+      const { etag: _old, ...plain } = next;
+      const written = { ...structuredClone(plain), etag: `e${++this.sequence}` } as T;
+      this.writes.push(structuredClone(plain) as T);
+      this.entries.set(workerId, written);
+      return structuredClone(written);
+    }
+    throw new Error(`row ${workerId} kept changing`);
+  }
+
+  async changeMany(changes: readonly RowChange<T>[]): Promise<Map<string, T | null>> {
+    const results = new Map<string, T | null>();
+    for (const item of changes) results.set(item.workerId, await this.change(item.workerId, item.decide, item.seen));
+    return results;
   }
 }
 
-export class FakeEscrow implements EscrowStore {
-  readonly entries = new Map<string, EscrowEntry>();
-  readonly puts: EscrowEntry[] = [];
-  readonly removals: string[] = [];
-
-  async get(workerId: string): Promise<EscrowEntry | null> {
-    const entry = this.entries.get(workerId);
-    return entry ? structuredClone(entry) : null;
+export class FakeLedger extends FakeRows<LedgerEntry> implements Ledger {
+  async findByEmailHash(emailHash: string): Promise<LedgerEntry[]> {
+    return [...this.entries.values()].filter((e) => e.emailHash === emailHash).map((e) => structuredClone(e));
   }
+}
 
-  async put(entry: EscrowEntry): Promise<void> {
-    this.puts.push(structuredClone(entry));
-    this.entries.set(entry.workerId, structuredClone(entry));
-  }
-
-  async remove(workerId: string): Promise<void> {
-    this.removals.push(workerId);
-    this.entries.delete(workerId);
-  }
-
-  async *list(): AsyncIterable<EscrowEntry> {
-    for (const entry of [...this.entries.values()]) yield structuredClone(entry);
+export class FakeEscrow extends FakeRows<EscrowEntry> implements EscrowStore {
+  /** Escrow entries written (created or updated), in order. */
+  get puts(): EscrowEntry[] {
+    return this.writes;
   }
 }
 
 export class FakeRuns implements RunHistory {
   readonly runs: RunRecord[] = [];
+  readonly approvals = new Map<string, string>();
 
   async record(run: RunRecord): Promise<void> {
+    if (this.runs.some((r) => r.runId === run.runId)) return;
     this.runs.push(structuredClone(run));
+  }
+
+  async claimApproval(heldRunId: string, claimedBy: string): Promise<boolean> {
+    if (this.approvals.has(heldRunId)) return false;
+    this.approvals.set(heldRunId, claimedBy);
+    return true;
   }
 
   async latest(limit: number): Promise<RunRecord[]> {
@@ -244,9 +287,10 @@ export class FakeWatermarks implements WatermarkStore {
     return this.values.get(key) ?? null;
   }
 
-  async set(key: string, value: Date): Promise<void> {
+  async advance(key: string, value: Date): Promise<void> {
     this.sets.push({ key, value });
-    this.values.set(key, value);
+    const stored = this.values.get(key);
+    if (!stored || stored.getTime() < value.getTime()) this.values.set(key, value);
   }
 }
 
@@ -343,10 +387,13 @@ export function pipelineOf(parts: Partial<FakePipeline> = {}): FakePipeline {
   };
 }
 
-/** Runs every queued job through the worker pipeline, as the queue function would. */
+/** Runs every queued job through the worker pipeline, as the queue function would (superseded jobs give none). */
 export async function drain(deps: FakePipeline): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
-  for (const job of deps.queue.take()) outcomes.push(await enrichWorker(job, deps));
+  for (const job of deps.queue.take()) {
+    const outcome = await enrichWorker(job, deps);
+    if (outcome) outcomes.push(outcome);
+  }
   return outcomes;
 }
 

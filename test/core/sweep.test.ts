@@ -19,8 +19,7 @@ function entryOf(workerId: string, overrides: Partial<EscrowEntry> = {}): Escrow
 
 async function withEntries(entries: EscrowEntry[], parts: Parameters<typeof pipelineOf>[0] = {}): Promise<FakePipeline> {
   const deps = pipelineOf(parts);
-  for (const entry of entries) await deps.escrow.put(entry);
-  deps.escrow.puts.length = 0;
+  for (const entry of entries) deps.escrow.seed(entry);
   return deps;
 }
 

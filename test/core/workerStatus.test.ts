@@ -25,7 +25,7 @@ describe('workerStatus', () => {
 
   it('shows the escrow entry without the job it carries', async () => {
     const deps = pipelineOf();
-    await deps.escrow.put({ workerId: 'W1', reason: 'softDeleted', firstSeen: T0, attempts: 3, nextAttempt: new Date(T0.getTime() + MINUTE), job: jobOf('W1', { personalEmail: 'jane@home.example' }) });
+    deps.escrow.seed({ workerId: 'W1', reason: 'softDeleted', firstSeen: T0, attempts: 3, nextAttempt: new Date(T0.getTime() + MINUTE), job: jobOf('W1', { personalEmail: 'jane@home.example' }) });
     const view = await workerStatus(deps, 'W1');
     expect(view).toEqual({ workerId: 'W1', known: true, escrow: { reason: 'softDeleted', firstSeen: T0.toISOString(), attempts: 3, nextAttempt: new Date(T0.getTime() + MINUTE).toISOString() } });
     expect(JSON.stringify(view)).not.toContain('jane@');

@@ -65,7 +65,7 @@ describe('escrowSweep (timer)', () => {
 describe('enrichWorker (queue)', () => {
   it('throws on a transient Graph failure so the host retries the message', async () => {
     s.graph.injectFaults({ status: 503, count: 100 });
-    const job = { workerId: '8001', cycleId: 'c-retry', desiredHash: 'x', fields: { workerId: '8001', personalEmail: 'other@example.org', countryIso: 'GB' } };
+    const job = { workerId: '8001', cycleId: 'c-retry', desiredHash: 'x', version: Date.now(), fields: { workerId: '8001', personalEmail: 'other@example.org', countryIso: 'GB' } };
     await expect(enrichWorker(job, context('enrichWorker'))).rejects.toMatchObject({ transient: true });
     s.graph.injectFaults({ status: 503, count: 0 });
   }, 120_000);
@@ -77,7 +77,7 @@ describe('enrichWorker (queue)', () => {
 
 describe('enrichWorkerPoison (queue)', () => {
   it('records the worker as failed instead of losing it', async () => {
-    const job = { workerId: '8001', cycleId: 'c-poison', desiredHash: 'x', fields: { workerId: '8001', personalEmail: 'other@example.org', countryIso: 'GB' } };
+    const job = { workerId: '8001', cycleId: 'c-poison', desiredHash: 'x', version: Date.now(), fields: { workerId: '8001', personalEmail: 'other@example.org', countryIso: 'GB' } };
     const outcome = await enrichWorkerPoison(job, context('enrichWorkerPoison'));
     expect(outcome.code).toBe('failed');
     expect((await s.services.ledger.get('8001'))?.lastOutcome).toBe('failed');

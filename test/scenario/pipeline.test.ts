@@ -181,14 +181,14 @@ describe('delivery twice', () => {
   });
 
   it('after a crash that followed the PATCH, the retry sends no second PATCH', async () => {
-    const job = { ...jobFor(s), cycleId: 'cycle-test-2', fields: { ...jobFor(s).fields, countryIso: 'NZ' } };
+    const job = { ...jobFor(s), cycleId: 'cycle-test-2', version: Date.now(), fields: { ...jobFor(s).fields, countryIso: 'NZ' } };
     s.graph.resetLog();
-    const crashingLedger = { ...s.services.ledger, put: async () => { throw new Error('process killed'); } };
+    const crashingLedger = { ...s.services.ledger, change: async () => { throw new Error('process killed'); } };
     await expect(enrichWorker(job, { ...s.services, ledger: crashingLedger })).rejects.toThrow();
     expect(patches(s.graph)).toHaveLength(1);
     const retry = await enrichWorker(job, s.services);
     expect(patches(s.graph)).toHaveLength(1);
-    expect(['written', 'unchanged']).toContain(retry.code);
+    expect(['written', 'unchanged']).toContain(retry?.code);
     expect(s.graph.usersByEmployeeId(job.workerId)[0]!.usageLocation).toBe('NZ');
   });
 });

@@ -13,10 +13,15 @@ beforeAll(async () => {
 });
 afterAll(() => azurite?.stop());
 
-function freshHistory(): RunHistory {
-  const clients = createStorageClients({ kind: 'connectionString', connectionString: azurite.connectionString });
-  return createRunHistory(clients, `runtest${++prefix}`);
+/** A history on its own clients: two on one prefix act as two processes. */
+const openHistory = (tablePrefix: string): RunHistory =>
+  createRunHistory(createStorageClients({ kind: 'connectionString', connectionString: azurite.connectionString }), tablePrefix);
+
+function freshHistories(): [RunHistory, RunHistory] {
+  const tablePrefix = `runtest${++prefix}`;
+  return [openHistory(tablePrefix), openHistory(tablePrefix)];
 }
+const freshHistory = (): RunHistory => freshHistories()[0];
 
 const run = (runId: string, startedAt: string, overrides: Partial<RunRecord> = {}): RunRecord => ({
   runId,
@@ -37,7 +42,15 @@ const run = (runId: string, startedAt: string, overrides: Partial<RunRecord> = {
 describe('createRunHistory', () => {
   it('round-trips a run with every field', async () => {
     const history = freshHistory();
-    const full = run('r1', '2025-03-01T10:00:00.000Z', { kind: 'sweep', dryRun: true, approved: true, held: true, note: 'held: 600 > 500' });
+    const full = run('r1', '2025-03-01T10:00:00.000Z', {
+      kind: 'sweep',
+      dryRun: true,
+      approved: true,
+      held: true,
+      changes: 600,
+      approvedHeldRun: 'held-run/1',
+      note: 'held: 600 > 500',
+    });
     await history.record(full);
     expect(await history.latest(1)).toEqual([full]);
   });
@@ -57,11 +70,11 @@ describe('createRunHistory', () => {
     expect(await history.latest(5)).toHaveLength(2);
   });
 
-  it('replaces a run recorded again under the same id', async () => {
-    const history = freshHistory();
+  it('keeps the first record of a run id recorded again: a redelivery never rewrites a run', async () => {
+    const [history, redelivery] = freshHistories();
     await history.record(run('r', '2025-03-01T10:00:00Z', { enqueued: 1 }));
-    await history.record(run('r', '2025-03-01T10:00:00Z', { enqueued: 2 }));
-    expect((await history.latest(5)).map((r) => r.enqueued)).toEqual([2]);
+    await expect(redelivery.record(run('r', '2025-03-01T10:00:00Z', { enqueued: 2, note: 'second' }))).resolves.toBeUndefined();
+    expect(await history.latest(5)).toEqual([run('r', '2025-03-01T10:00:00Z', { enqueued: 1 })]);
   });
 
   it('answers an empty list when asked for none or when nothing ran', async () => {
@@ -69,5 +82,33 @@ describe('createRunHistory', () => {
     expect(await history.latest(5)).toEqual([]);
     await history.record(run('r', '2025-03-01T10:00:00Z'));
     expect(await history.latest(0)).toEqual([]);
+  });
+});
+
+describe('RunHistory.claimApproval', () => {
+  it('grants an approval once: true for the first claim, false after, whoever asks', async () => {
+    const [history, other] = freshHistories();
+    expect(await history.claimApproval('held-1', 'cycle-a')).toBe(true);
+    expect(await history.claimApproval('held-1', 'cycle-a')).toBe(false);
+    expect(await other.claimApproval('held-1', 'cycle-b')).toBe(false);
+    // Another held run's approval is its own.
+    expect(await other.claimApproval('held-2', 'cycle-b')).toBe(true);
+  });
+
+  it('grants exactly one of several concurrent claims', async () => {
+    const tablePrefix = `runtest${++prefix}`;
+    const claimants = Array.from({ length: 6 }, (_, i) => ({ history: openHistory(tablePrefix), cycleId: `cycle-${i}` }));
+    const pair = await Promise.all(claimants.slice(0, 2).map(({ history, cycleId }) => history.claimApproval("held/O'Brien#1", cycleId)));
+    expect(pair.filter(Boolean)).toHaveLength(1);
+    const many = await Promise.all(claimants.map(({ history, cycleId }) => history.claimApproval('held-many', cycleId)));
+    expect(many.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('keeps approvals out of the run list', async () => {
+    const history = freshHistory();
+    await history.record(run('held-run', '2025-03-01T10:00:00Z', { held: true }));
+    expect(await history.claimApproval('held-run', 'cycle-next')).toBe(true);
+    await history.record(run('cycle-next', '2025-03-01T11:00:00Z', { approvedHeldRun: 'held-run' }));
+    expect((await history.latest(10)).map((r) => r.runId)).toEqual(['cycle-next', 'held-run']);
   });
 });
