@@ -169,3 +169,9 @@ export function propertyAt(object: SyntaxNode, path: string[]): SyntaxNode | nul
   }
   return node;
 }
+
+/** The KQL examples of the deploy guide, which an operator copies into the Logs pane. */
+export function deployGuideExamples(): DeployedQuery[] {
+  const guide = readFileSync(join(INFRA, '../docs/deploy.md'), 'utf8');
+  return [...guide.matchAll(/```kusto\n([\s\S]*?)```/g)].map((m, i) => ({ id: `docs/deploy.md example ${i + 1}`, query: m[1]!, settings: {} }));
+}

@@ -5,20 +5,17 @@
  * component, whose tables those are; and no alert window is shorter than its query looks back.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { INFRA, stringValue } from './bicep';
-import { alertQueries, isoMinutes, propertyAt, resources, workbookQueries, workbookTimeRanges, type DeployedQuery } from './deployedQueries';
+import { callArguments, filesUnder, INFRA, parseBicepFile, stringValue } from './bicep';
+import { alertQueries, deployGuideExamples, isoMinutes, propertyAt, resources, workbookQueries, workbookTimeRanges, type DeployedQuery } from './deployedQueries';
 import { agoMinutes, analyzeKql } from './kusto';
 
 const alertsAtDefaults = alertQueries('default');
 /** Every int parameter at its @maxValue: the longest look-back main.bicep lets an operator set. */
 const alertsAtMaxima = alertQueries('maximum');
 const workbook = workbookQueries();
-/** The examples an operator copies from the deploy guide must run too. */
-const docsExamples = [...readFileSync(join(INFRA, '../docs/deploy.md'), 'utf8').matchAll(/```kusto\n([\s\S]*?)```/g)].map(
-  (m, i): DeployedQuery => ({ id: `docs/deploy.md example ${i + 1}`, query: m[1]!, settings: {} }),
-);
+const docsExamples = deployGuideExamples();
 const everyQuery = [...alertsAtDefaults, ...alertsAtMaxima.map((q) => ({ ...q, id: `${q.id} (parameters at their maxima)` })), ...workbook, ...docsExamples];
 
 describe('every query, parsed and bound by Kusto against the Application Insights tables', () => {
@@ -26,6 +23,15 @@ describe('every query, parsed and bound by Kusto against the Application Insight
     expect(alertsAtDefaults.map((q) => q.id)).toHaveLength(5);
     expect(workbook.length).toBeGreaterThanOrEqual(6);
     expect(docsExamples.length).toBeGreaterThan(0);
+  });
+
+  it('deploys every .kql file under infra/kql', () => {
+    const loaded = filesUnder(INFRA, '.bicep').flatMap((file) =>
+      callArguments(parseBicepFile(file), 'loadTextContent').map((path) => relative(INFRA, resolve(dirname(file), path))),
+    );
+    const files = filesUnder(join(INFRA, 'kql'), '.kql').map((file) => relative(INFRA, file));
+    expect(files.length).toBe(alertsAtDefaults.length + workbook.length);
+    expect(files.filter((file) => !loaded.includes(file))).toEqual([]);
   });
 
   it.each(everyQuery.map((q) => [q.id, q]))('%s has no error', (_id, { query }) => {

@@ -143,11 +143,15 @@ export interface TableRead {
   names: string[];
   dimensions: string[];
   measurements: string[];
-  /** String literals compared with a custom dimension (`tostring(customDimensions.kind) == 'cycle'`). */
-  dimensionValues: Array<{ dimension: string; value: string }>;
+  /**
+   * String literals compared with a custom dimension: `tostring(customDimensions.kind) == 'cycle'`
+   * (or `in`) keeps only such records; `!=` (or `!in`) only names a value.
+   */
+  dimensionValues: Array<{ dimension: string; values: string[]; keeps: boolean }>;
 }
 
-const COMPARISONS = ['EqualExpression', 'NotEqualExpression', 'InExpression', 'NotInExpression'];
+const KEEPING = ['EqualExpression', 'InExpression'];
+const COMPARISONS = [...KEEPING, 'NotEqualExpression', 'NotInExpression'];
 
 /** The pipelines of a query, each from its table (`customEvents | where … | extend …`). */
 export function tableReads(syntax: KqlNode): TableRead[] {
@@ -183,7 +187,8 @@ function collectReads(operator: KqlNode, read: TableRead): void {
     const left = unwrapConversion(node.Left);
     if (is(left, 'NameReference') && left.SimpleName === 'name' && left.ReferencedSymbol?.Name === 'name') read.names.push(...values);
     const compared = bagField(left, 'customDimensions');
-    if (compared !== null) read.dimensionValues.push(...values.map((value) => ({ dimension: compared, value })));
+    const keeps = KEEPING.some((type) => node.Kind === kind[type]);
+    if (compared !== null) read.dimensionValues.push({ dimension: compared, values, keeps });
   });
 }
 
