@@ -1,6 +1,6 @@
 // The operators' workbook, deployed with the app and opened from the Application Insights
-// resource (Workbooks). Its queries live in ../kql/workbook so tests can check the telemetry
-// names they use against src/core/telemetryNames.ts.
+// resource (Workbooks). Its queries live in ../kql/workbook so tests can parse them with Kusto's
+// language service and check what they read against what the app sends.
 param location string
 param tags object
 param applicationInsightsName string
