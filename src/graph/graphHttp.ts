@@ -17,6 +17,11 @@
  * with the query already strictly percent-encoded by odataQuery.ts (the SDK's `.filter()` does
  * not encode), which the SDK passes through; nextLinks are made relative first, because the SDK
  * only recognises https:// absolute URLs and a loopback simulator speaks http://.
+ *
+ * `$batch` bodies are built and read by the coalescer, not by BatchRequestContent /
+ * BatchResponseContent: those take fetch `Request` objects and hand back `Response` objects per
+ * step, so every sub-request would be serialised and every sub-answer parsed one more time, while
+ * the coalescer needs each sub-answer's status and headers as plain values to pace on them.
  */
 import { AuthenticationHandler, Client, type Middleware, ResponseType } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
