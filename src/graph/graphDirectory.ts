@@ -57,13 +57,17 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
   const extensions = options.extensionProperties ?? [];
   const select = userSelect(extensions);
   const stats: DirectoryStats = { httpRequests: 0, subRequests: 0, throttled: 0, writes: 0 };
+  let lastToken = '';
   let tokenRoles: string[] | null = null;
   const pacer = new Pacer(options.pacing, retry.sleep ? { pause: retry.sleep } : {});
   // The coalescer sends through the transport's wire side; the transport's pacing link submits
   // logical requests to the coalescer: bound late, as neither exists before the other.
   const transport = createGraphTransport({
     baseUrl,
-    credential: credentialFor(options, baseUrl, (token) => (tokenRoles = appRolesOf(token))),
+    credential: credentialFor(options, baseUrl, (token) => {
+      // The same cached token comes back for every request: decode it once.
+      if (token !== lastToken) tokenRoles = appRolesOf((lastToken = token));
+    }),
     scope: graphScope(baseUrl),
     submit: (request) => coalescer.submit(request),
     ...(options.fetchImpl ? { fetchImpl: options.fetchImpl } : {}),
@@ -103,7 +107,7 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
     if (response.status === 403 && !(await refusals.isAboutTheUser(kinds))) {
       // Not this user's refusal: settling it as `denied` would mark every worker so. Stop instead.
       const { code } = graphError(response);
-      throw new AppError('GRAPH.REQUEST_REFUSED', `Graph answered 403 ${code} to ${what}, and ${refusals.describe(kinds)}; no worker is marked denied.`, {
+      throw new AppError('GRAPH.REQUEST_REFUSED', `Graph answered 403 ${code} to ${what}, and ${refusals.whyAppWide(kinds)}; no worker is marked denied.`, {
         status: 403,
       });
     }

@@ -2,10 +2,11 @@
  * Who a 403 on a write is about. Graph answers `403 Authorization_RequestDenied` both when the
  * target holds a privileged admin role (a refusal about this one user: outcome `denied`) and when
  * the app lacks the permission or it has not propagated yet (a refusal of every write: marking
- * the population `denied` would settle thousands of workers that were never written). So:
- * - when the token names its app roles, a 403 is about the user only if the roles grant the write;
- * - when there is no token (GRAPH_AUTH=none) or it names no roles, only once this process has
- *   seen a write of that kind succeed.
+ * the population `denied` would settle thousands of workers that were never written). A 403 is
+ * about the user when
+ * - the token's app roles (`roles` claim) grant that kind of write, or
+ * - this process has seen a write of that kind succeed (the only evidence without a token, with
+ *   GRAPH_AUTH=none, and with a token whose roles say nothing or whose grant is a directory role).
  * Anything else is app-wide: the caller throws GRAPH.REQUEST_REFUSED (403), which stops the run
  * and leaves the jobs queued.
  */
@@ -40,14 +41,14 @@ export class WriteRefusals {
   /** Whether a 403 to a write of these kinds is about the target user alone. */
   async isAboutTheUser(kinds: readonly WriteKind[]): Promise<boolean> {
     const roles = this.roles();
-    if (roles && roles.length > 0) return kinds.every((kind) => GRANTING_ROLES[kind].some((role) => roles.includes(role)));
+    if (roles && kinds.every((kind) => GRANTING_ROLES[kind].some((role) => roles.includes(role)))) return true;
     // Writes answered in the same `$batch` settle in the same turn: count their successes first.
     await nextTurn();
     return kinds.every((kind) => this.proven.has(kind));
   }
 
-  /** What to tell the operator when a refusal is app-wide. */
-  describe(kinds: readonly WriteKind[]): string {
+  /** Why a refusal is taken as app-wide, for the operator. */
+  whyAppWide(kinds: readonly WriteKind[]): string {
     const roles = this.roles();
     const needed = kinds.map((kind) => GRANTING_ROLES[kind][0]).join(' and ');
     return roles && roles.length > 0
