@@ -2,6 +2,7 @@
  * /users/{id}/authentication/emailMethods: the SSPR email method. A user has at most one, and
  * Graph gives it the same well-known id for every user.
  */
+import { requireAuthenticationEmailRole } from './appRoles';
 import { badRequest, GraphRefusal, jsonResponse, noContent, type SimResponse } from './responses';
 import { metadataUrl, systemOptions, type LogicalRequest, type SimRuntime } from './simRuntime';
 import type { SimUser } from './types';
@@ -10,8 +11,9 @@ import { activeUser } from './userRoutes';
 
 export const EMAIL_METHOD_ID = '3ddfcfc8-9383-446f-83cc-3ab9be4be18f';
 
+/** "List emailMethods" (Graph reference): the method supports no optional query parameters. */
 export function listEmailMethods(runtime: SimRuntime, request: LogicalRequest, [userId]: string[]): SimResponse {
-  systemOptions(request, ['$select']);
+  systemOptions(request, []);
   const user = activeUser(runtime, userId!);
   return jsonResponse(200, {
     '@odata.context': metadataUrl(runtime, `users('${user.id}')/authentication/emailMethods`),
@@ -21,6 +23,7 @@ export function listEmailMethods(runtime: SimRuntime, request: LogicalRequest, [
 
 export function createEmailMethod(runtime: SimRuntime, request: LogicalRequest, [userId]: string[]): SimResponse {
   const user = activeUser(runtime, userId!);
+  requireAuthenticationEmailRole(runtime);
   const emailAddress = emailAddressOf(request);
   if (user.emailMethod) throw badRequest('badRequest', 'A user may only have one email authentication method; update or delete the existing one.');
   user.emailMethod = { id: EMAIL_METHOD_ID, emailAddress };
@@ -42,6 +45,7 @@ export function getEmailMethod(runtime: SimRuntime, request: LogicalRequest, [us
 
 export function updateEmailMethod(runtime: SimRuntime, request: LogicalRequest, [userId, methodId]: string[]): SimResponse {
   const user = activeUser(runtime, userId!);
+  requireAuthenticationEmailRole(runtime);
   const method = existingMethod(user, methodId!);
   method.emailAddress = emailAddressOf(request);
   return noContent();

@@ -31,6 +31,7 @@ export async function startGraphSimulator(options: GraphSimOptions = {}): Promis
     clock,
     baseUrl: () => url,
     deletedItemsFilter: options.deletedItemsFilter ?? 'supported',
+    appRoles: options.appRoles ? new Set(options.appRoles) : null,
   };
   const front = { latencyMs: options.latencyMs ?? 0, requireAuthorization: options.requireAuthorization ?? false };
   const server = createServer((req, res) => {
@@ -64,6 +65,9 @@ export async function startGraphSimulator(options: GraphSimOptions = {}): Promis
     counters: () => recorder.counters(),
     resetLog: () => recorder.reset(),
     injectFaults: (fault) => runtime.faults.add(fault),
+    setAppRoles: (roles) => {
+      runtime.appRoles = roles ? new Set(roles) : null;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -33,8 +33,13 @@ export interface SimRuntime {
   clock: () => number;
   /** http://127.0.0.1:PORT, known once the server listens. */
   baseUrl: () => string;
-  deletedItemsFilter: 'supported' | 'refused';
+  deletedItemsFilter: DeletedItemsFilter;
+  /** The app's roles; null: every role the writer could need (see appRoles.ts). */
+  appRoles: Set<string> | null;
 }
+
+/** 'refused' answers 400 Request_UnsupportedQuery; `{ refusedWith }` a 400 with that code. */
+export type DeletedItemsFilter = 'supported' | 'refused' | { refusedWith: string };
 
 /**
  * The OData system query options of a request, names lower-cased as Graph reads them. Options a

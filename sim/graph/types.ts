@@ -25,8 +25,13 @@ export interface GraphSimOptions {
    * windows; windowScale shortens every window and its limit alike, so the RATES stay Graph's.
    */
   throttling?: false | { windowScale?: number };
-  /** 'refused': filtering deletedItems by employeeId answers 400 Request_UnsupportedQuery. */
-  deletedItemsFilter?: 'supported' | 'refused';
+  /**
+   * Filtering deletedItems by employeeId is not documented: 'refused' answers 400
+   * Request_UnsupportedQuery, `{ refusedWith: code }` a 400 with another code.
+   */
+  deletedItemsFilter?: 'supported' | 'refused' | { refusedWith: string };
+  /** The app's application roles; default: all the writer could need. Writes without one answer 403. */
+  appRoles?: readonly string[];
   /** When true, a request without `Authorization: Bearer …` answers 401. */
   requireAuthorization?: boolean;
   /** Milliseconds since the epoch; tests pass a fake clock to drive the budgets exactly. */
@@ -81,5 +86,7 @@ export interface GraphSimulator {
   counters(): GraphCounters;
   resetLog(): void;
   injectFaults(fault: GraphFault): void;
+  /** Changes the app's roles from the next request on (null: all), as a grant reaching Graph would. */
+  setAppRoles(roles: readonly string[] | null): void;
   close(): Promise<void>;
 }

@@ -46,7 +46,7 @@ export function applyUserPatch(directory: TenantDirectory, user: SimUser, change
   for (const { name, value, isExtension } of changes) {
     if (isExtension) setExtension(user, name, value);
     else if (name === 'otherMails') user.otherMails = [...(value as string[])];
-    else if (name === 'usageLocation') user.usageLocation = value as string | null;
+    else if (name === 'usageLocation') user.usageLocation = value as string;
     else if (name === 'displayName') user.displayName = value as string;
     else if (name === 'userPrincipalName') user.userPrincipalName = value as string;
     else if (name === 'employeeId') directory.setEmployeeId(user, value as string | null);
@@ -75,7 +75,8 @@ function problemWith(name: string, value: unknown): string | null {
     case 'otherMails':
       return otherMailsProblem(value);
     case 'usageLocation':
-      return value === null || (typeof value === 'string' && isAssignedCountryCode(value)) ? null : 'expected null or an assigned ISO 3166-1 alpha-2 code in upper case';
+      // Not nullable in Graph's user resource: a null is refused, not a way to clear it.
+      return typeof value === 'string' && isAssignedCountryCode(value) ? null : 'expected an assigned ISO 3166-1 alpha-2 code in upper case';
     case 'displayName':
     case 'userPrincipalName':
       return typeof value === 'string' && value.trim() !== '' ? null : 'expected a non-empty string';

@@ -8,6 +8,7 @@ import { badRequest, jsonResponse, noContent, notFound, type SimResponse } from 
 import { metadataUrl, systemOptions, type LogicalRequest, type SimRuntime } from './simRuntime';
 import type { SimUser } from './types';
 import { userCollection, userEntity } from './userCollection';
+import { requireUserPatchRoles } from './appRoles';
 import { applyUserPatch, planUserPatch, unreadablePayload } from './userPatch';
 
 const LIST_OPTIONS = ['$filter', '$select', '$top', '$skiptoken'];
@@ -25,6 +26,7 @@ export function getUser(runtime: SimRuntime, request: LogicalRequest, [id]: stri
 
 export function patchUser(runtime: SimRuntime, request: LogicalRequest, [id]: string[]): SimResponse {
   const user = activeUser(runtime, id!);
+  requireUserPatchRoles(runtime, request.body);
   const changes = planUserPatch(user, request.body, request.malformedBody);
   applyUserPatch(runtime.directory, user, changes);
   return noContent();

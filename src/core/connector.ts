@@ -145,6 +145,14 @@ const mappingSchema = z
         message: 'authenticationEmail cannot be cleared by the connector: removing a sign-in method is left to an administrator',
       });
     }
+    if (mapping.target === 'usageLocation' && mapping.onSourceEmpty === 'clear') {
+      // Graph's user resource: usageLocation is not nullable, so a clear would be refused for every worker.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['onSourceEmpty'],
+        message: "usageLocation cannot be cleared: Graph does not accept null for it; use onSourceEmpty 'keep' (the default) to leave the last country in place",
+      });
+    }
   });
 
 const domainSchema = z

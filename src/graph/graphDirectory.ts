@@ -9,14 +9,15 @@ import type { AuthenticationEmailMethod, DeletedLookup, Directory, DirectoryStat
 import { isLoopbackUrl } from '../config/settings';
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from '../http/retry';
 import { EmployeeIdLookups, readAllUsers } from './employeeIdLookups';
-import { createGraphHttp } from './graphHttp';
+import { createGraphTransport } from './graphHttp';
 import { type GraphRequest, type GraphResponse, graphError, readBody, throwIfTransient, toWriteResult } from './graphResponse';
-import { cachedTokenSource, graphScope, type TokenSource } from './graphToken';
+import { appRolesOf, cachedTokenSource, graphScope, tokenCredentialOf } from './graphToken';
 import { assertEmployeeId, deletedUsersByEmployeeIdPath, pathSegment, userSelect } from './odataQuery';
 import { Pacer, type PacerState, type PacingOptions } from './pacer';
 import { RequestCoalescer } from './requestCoalescer';
 import { assertWritablePatch } from './writablePatch';
 import { collectionValues, sameEmployeeId, toEmailMethod } from './toDirectoryUser';
+import { userPatchKinds, type WriteKind, WriteRefusals } from './writeRefusals';
 
 export interface GraphDirectoryOptions {
   /** No version segment (`https://graph.microsoft.com`); the adapter adds /v1.0. */
@@ -56,14 +57,28 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
   const extensions = options.extensionProperties ?? [];
   const select = userSelect(extensions);
   const stats: DirectoryStats = { httpRequests: 0, subRequests: 0, throttled: 0, writes: 0 };
-  const http = createGraphHttp({ baseUrl, token: tokenSourceFor(options, baseUrl), ...(options.fetchImpl ? { fetchImpl: options.fetchImpl } : {}) });
+  let lastToken = '';
+  let tokenRoles: string[] | null = null;
   const pacer = new Pacer(options.pacing, retry.sleep ? { pause: retry.sleep } : {});
-  const coalescer = new RequestCoalescer(http, pacer, stats, options.logger);
+  // The coalescer sends through the transport's wire side; the transport's pacing link submits
+  // logical requests to the coalescer: bound late, as neither exists before the other.
+  const transport = createGraphTransport({
+    baseUrl,
+    credential: credentialFor(options, baseUrl, (token) => {
+      // The same cached token comes back for every request: decode it once.
+      if (token !== lastToken) tokenRoles = appRolesOf((lastToken = token));
+    }),
+    scope: graphScope(baseUrl),
+    submit: (request) => coalescer.submit(request),
+    ...(options.fetchImpl ? { fetchImpl: options.fetchImpl } : {}),
+  });
+  const coalescer = new RequestCoalescer(transport.wire, pacer, stats, options.logger);
+  const refusals = new WriteRefusals(() => tokenRoles);
 
   /** One logical request, retried on its own (also inside a `$batch`) while Graph is transiently unable. */
   const execute = async (request: GraphRequest, what: string): Promise<GraphResponse> => {
     try {
-      return await withRetry(async () => throwIfTransient(await coalescer.submit(request), what), retry);
+      return await withRetry(async () => throwIfTransient(await transport.logical.send(request), what), retry);
     } catch (err) {
       if (isAppError(err) && err.transient) {
         throw new AppError('GRAPH.UNAVAILABLE', `${err.message} Gave up after ${retry.maxAttempts} attempts.`, {
@@ -78,17 +93,27 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
 
   const lookups = new EmployeeIdLookups({
     execute,
-    relativeLink: http.relativeLink,
-    flushSoon: () => coalescer.flushSoon(),
+    relativeLink: transport.logical.relativeLink,
+    // A turn later: requests reach the coalescer through the SDK's async chain, not at once.
+    flushSoon: () => void setImmediate(() => coalescer.flushSoon()),
     select,
     extensionProperties: extensions,
     windowMs: pacer.coalesceWindowMs,
   });
   let deletedFilterRefused = false;
 
-  const write = async (request: GraphRequest, what: string): Promise<WriteResult> => {
-    const result = toWriteResult(await execute(request, what), what);
-    if (result.status !== 'ok') log('debug', `Graph refused ${what}: ${result.code}.`);
+  const write = async (request: GraphRequest, kinds: readonly WriteKind[], what: string): Promise<WriteResult> => {
+    const response = await execute(request, what);
+    if (response.status === 403 && !(await refusals.isAboutTheUser(kinds))) {
+      // Not this user's refusal: settling it as `denied` would mark every worker so. Stop instead.
+      const { code } = graphError(response);
+      throw new AppError('GRAPH.REQUEST_REFUSED', `Graph answered 403 ${code} to ${what}, and ${refusals.whyAppWide(kinds)}; no worker is marked denied.`, {
+        status: 403,
+      });
+    }
+    const result = toWriteResult(response, what);
+    if (result.status === 'ok') refusals.succeeded(kinds);
+    else log('debug', `Graph refused ${what}: ${result.code}.`);
     return result;
   };
 
@@ -107,26 +132,29 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
       const what = 'a soft-deleted user lookup';
       const url = deletedUsersByEmployeeIdPath(employeeId, select);
       const first = await execute({ method: 'GET', url }, what);
-      if (first.status === 400 && graphError(first).code === 'Request_UnsupportedQuery') {
+      // Filtering deletedItems by employeeId is not documented, so any 400 (whatever its code)
+      // means "not here": the worker is escrowed as notFound, never failed.
+      if (first.status === 400) {
         if (!deletedFilterRefused) {
           deletedFilterRefused = true;
-          log('warn', 'Graph refuses to filter deletedItems by employeeId; soft-deleted users are reported as notFound from now on.');
+          log('warn', `Graph refuses to filter deletedItems by employeeId (${graphError(first).code}); soft-deleted users are reported as notFound from now on.`);
         }
         return { supported: false };
       }
-      const users = await readAllUsers({ execute, relativeLink: http.relativeLink, extensionProperties: extensions }, first, what);
+      const users = await readAllUsers({ execute, relativeLink: transport.logical.relativeLink, extensionProperties: extensions }, first, what);
       return { supported: true, users: users.filter((user) => sameEmployeeId(user.employeeId, employeeId)) };
     },
 
     async updateUser(userId: string, patch: Record<string, unknown>): Promise<WriteResult> {
       assertWritablePatch(patch);
       const url = `/users/${pathSegment(userId, 'user id')}`;
-      return write({ method: 'PATCH', url, body: patch }, `PATCH ${url}`);
+      return write({ method: 'PATCH', url, body: patch }, userPatchKinds(patch), `PATCH ${url}`);
     },
 
     async getAuthenticationEmail(userId: string): Promise<AuthenticationEmailMethod | null> {
-      // Every read names what it needs (DESIGN: $select on every Graph read).
-      const url = `/users/${pathSegment(userId, 'user id')}/authentication/emailMethods?$select=id,emailAddress`;
+      // The one read without $select: "List emailMethods" supports no optional query parameters
+      // (Graph reference), and an email method has only id and emailAddress anyway.
+      const url = `/users/${pathSegment(userId, 'user id')}/authentication/emailMethods`;
       const what = `GET ${url}`;
       const first = collectionValues(readBody(await execute({ method: 'GET', url }, what), what))[0];
       return first === undefined ? null : toEmailMethod(first);
@@ -137,9 +165,9 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
         throw new AppError('INPUT.INVALID', 'An authentication email method needs an email address.');
       }
       const methods = `/users/${pathSegment(userId, 'user id')}/authentication/emailMethods`;
-      if (existingId === null) return write({ method: 'POST', url: methods, body: { emailAddress } }, `POST ${methods}`);
+      if (existingId === null) return write({ method: 'POST', url: methods, body: { emailAddress } }, ['authenticationEmail'], `POST ${methods}`);
       const url = `${methods}/${pathSegment(existingId, 'email method id')}`;
-      return write({ method: 'PATCH', url, body: { emailAddress } }, `PATCH ${url}`);
+      return write({ method: 'PATCH', url, body: { emailAddress } }, ['authenticationEmail'], `PATCH ${url}`);
     },
 
     stats(): DirectoryStats {
@@ -168,6 +196,10 @@ function checkedBaseUrl(options: GraphDirectoryOptions): string {
   if (!['http:', 'https:'].includes(url.protocol) || /\/(v1\.0|beta)$/.test(baseUrl)) {
     throw new AppError('CONFIG.INVALID_SETTING', 'GRAPH_BASE_URL must be an http(s) URL without a version segment, e.g. https://graph.microsoft.com.');
   }
+  // A bearer token never crosses plain http to a real host (the SDK would not send it either).
+  if (url.protocol === 'http:' && !isLoopbackUrl(baseUrl)) {
+    throw new AppError('CONFIG.INVALID_SETTING', `GRAPH_BASE_URL (${baseUrl}) must be https:// unless it is a loopback simulator.`);
+  }
   // Settings refuse this already; a directory built by hand must not send unauthenticated requests to a real host either.
   if (options.auth === 'none' && !isLoopbackUrl(baseUrl)) {
     throw new AppError('CONFIG.INVALID_SETTING', `GRAPH_AUTH 'none' is refused because GRAPH_BASE_URL (${baseUrl}) is not a loopback address; use 'azure'.`);
@@ -175,9 +207,10 @@ function checkedBaseUrl(options: GraphDirectoryOptions): string {
   return baseUrl;
 }
 
-function tokenSourceFor(options: GraphDirectoryOptions, baseUrl: string): TokenSource | null {
+/** The credential the SDK's authentication provider asks, cached; each token's roles go to `onToken`. */
+function credentialFor(options: GraphDirectoryOptions, baseUrl: string, onToken: (token: string) => void): TokenCredential | null {
   if (options.auth === 'none') return null;
   const credential =
     options.credential ?? (options.clientId ? new ManagedIdentityCredential({ clientId: options.clientId }) : new DefaultAzureCredential());
-  return cachedTokenSource(credential, graphScope(baseUrl));
+  return tokenCredentialOf(cachedTokenSource(credential, graphScope(baseUrl)), onToken);
 }

@@ -1,20 +1,37 @@
 /**
- * One HTTP exchange with Graph: the version segment, the bearer token, a timeout, and network
- * failures as transient AppErrors. No retry and no pacing here: those live one level up, where
- * a `$batch` sub-request can be retried on its own.
+ * Every Graph request goes through `@microsoft/microsoft-graph-client`, built with
+ * `Client.initWithMiddleware` and this chain:
  *
- * Why fetch and not `@microsoft/microsoft-graph-client`: its request layer rewraps every thrown
- * error into a GraphError (our transient flag and network cause are lost), throws on non-2xx
- * unless asked for raw responses, only recognises https:// absolute URLs (nextLinks from a
- * loopback simulator), ends its middleware chain in the global fetch, and its RetryHandler
- * retries whole requests one by one — the opposite of a shared pause and per-sub-request retry.
- * With all of that bypassed, what remained was string concatenation.
+ *   AppErrorBoundary → PacingMiddleware → AuthenticationHandler → FetchHandler
+ *
+ * - AppErrorBoundary keeps our AppErrors through the SDK's error rewrapping.
+ * - PacingMiddleware hands logical requests to the RequestCoalescer (`$batch`, the Pacer); the
+ *   coalescer's own requests pass it as wire requests.
+ * - AuthenticationHandler over TokenCredentialAuthenticationProvider adds the bearer token from
+ *   the `@azure/identity` credential (left out with GRAPH_AUTH=none, loopback simulators only;
+ *   LoopbackAuthentication stands in for an http:// simulator, to which the SDK sends no token).
+ * - FetchHandler sends with the project's fetch.
+ *
+ * Requests use `ResponseType.RAW`: statuses and headers are ours to read (a 403 is an outcome,
+ * a 429 a pacing signal). Paths are given to `client.api()` relative to the version segment,
+ * with the query already strictly percent-encoded by odataQuery.ts (the SDK's `.filter()` does
+ * not encode), which the SDK passes through; nextLinks are made relative first, because the SDK
+ * only recognises https:// absolute URLs and a loopback simulator speaks http://.
+ *
+ * `$batch` bodies are built and read by the coalescer, not by BatchRequestContent /
+ * BatchResponseContent: those take fetch `Request` objects and hand back `Response` objects per
+ * step, so every sub-request would be serialised and every sub-answer parsed one more time, while
+ * the coalescer needs each sub-answer's status and headers as plain values to pace on them.
  */
+import { AuthenticationHandler, Client, type Middleware, ResponseType } from '@microsoft/microsoft-graph-client';
+import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
+import type { TokenCredential } from '@azure/identity';
 import { AppError, ensureAppError } from '../core/errors';
-import type { GraphRequest, GraphResponse } from './graphResponse';
-import type { TokenSource } from './graphToken';
+import { AppErrorBoundary, FetchHandler, LoopbackAuthentication, TransportFailure } from './graphMiddleware';
+import { type GraphRequest, type GraphResponse, isSuccess, isTransientStatus, refused } from './graphResponse';
+import { PacingMiddleware, WireRequest } from './pacingMiddleware';
 
-const REQUEST_TIMEOUT_MS = 60_000;
+export { pathOf } from './graphMiddleware';
 
 export interface GraphHttp {
   send(request: GraphRequest): Promise<GraphResponse>;
@@ -22,47 +39,77 @@ export interface GraphHttp {
   relativeLink(link: string): string;
 }
 
-export function createGraphHttp(options: { baseUrl: string; token: TokenSource | null; fetchImpl?: typeof fetch }): GraphHttp {
-  const versionRoot = `${options.baseUrl.replace(/\/+$/, '')}/v1.0`;
-  const fetchImpl = options.fetchImpl ?? fetch;
+export interface GraphTransport {
+  /** Logical requests: paced, coalesced into `$batch`, each answered on its own. */
+  logical: GraphHttp;
+  /** What the coalescer sends: straight to the wire. */
+  wire: GraphHttp;
+}
 
-  async function send(request: GraphRequest): Promise<GraphResponse> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    if (options.token) headers.Authorization = `Bearer ${await options.token()}`;
-    if (request.body !== undefined) headers['Content-Type'] = 'application/json';
-    let response: Response;
-    try {
-      response = await fetchImpl(`${versionRoot}${request.url}`, {
-        method: request.method,
-        headers,
-        ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
-    } catch (err) {
-      const error = ensureAppError(err, 'GRAPH.UNAVAILABLE');
-      // Whatever failed before an answer came back (reset, refused, timeout) may pass on retry.
-      throw new AppError('GRAPH.UNAVAILABLE', `Graph could not be reached (${request.method} ${pathOf(request.url)}): ${error.message}`, {
-        transient: true,
-        cause: err,
-      });
-    }
-    return { status: response.status, headers: lowerCased(response.headers), body: await readJson(response) };
+export interface GraphTransportOptions {
+  baseUrl: string;
+  /** With `scope`; null for GRAPH_AUTH=none. */
+  credential: TokenCredential | null;
+  scope: string;
+  fetchImpl?: typeof fetch;
+  /** The coalescer's entry; called only once requests flow, so it may be bound after this returns. */
+  submit(request: GraphRequest): Promise<GraphResponse>;
+}
+
+export function createGraphTransport(options: GraphTransportOptions): GraphTransport {
+  const versionRoot = `${options.baseUrl}/v1.0`;
+  const host = new URL(options.baseUrl).hostname;
+  const chain: Middleware[] = [new AppErrorBoundary(), new PacingMiddleware(versionRoot, options.submit)];
+  if (options.credential) {
+    const provider = new TokenCredentialAuthenticationProvider(options.credential, { scopes: [options.scope] });
+    chain.push(options.baseUrl.startsWith('http://') ? new LoopbackAuthentication(provider) : new AuthenticationHandler(provider));
   }
+  chain.push(new FetchHandler(options.fetchImpl ?? fetch));
+  const client = Client.initWithMiddleware({
+    middleware: chain,
+    baseUrl: options.baseUrl,
+    defaultVersion: 'v1.0',
+    // The AuthenticationHandler sends the token only to Graph's own hosts and these.
+    customHosts: new Set([host]),
+  });
 
-  function relativeLink(link: string): string {
+  const relativeLink = (link: string): string => {
     if (!link.startsWith(`${versionRoot}/`)) {
       throw new AppError('GRAPH.BAD_RESPONSE', `Graph returned a nextLink outside ${versionRoot}; it is not followed.`);
     }
     return link.slice(versionRoot.length);
-  }
+  };
 
-  return { send, relativeLink };
+  const sendWith =
+    (wire: boolean) =>
+    async (request: GraphRequest): Promise<GraphResponse> => {
+      const failure = new TransportFailure();
+      const call = client
+        .api(request.url)
+        .middlewareOptions(wire ? [failure, new WireRequest()] : [failure])
+        .responseType(ResponseType.RAW);
+      let response: Response;
+      try {
+        response = (await (request.method === 'GET' ? call.get() : request.method === 'POST' ? call.post(request.body) : call.patch(request.body))) as Response;
+      } catch (err) {
+        throw failure.error ?? ensureAppError(err, 'GRAPH.UNAVAILABLE');
+      }
+      const answer: GraphResponse = { status: response.status, headers: lowerCased(response.headers), body: await readJson(response) };
+      if (wire && request.url === '/$batch') refuseWholeBatch(answer);
+      return answer;
+    };
+
+  return { logical: { send: sendWith(false), relativeLink }, wire: { send: sendWith(true), relativeLink } };
 }
 
-/** The path without its query: filters hold worker ids, which stay out of messages. */
-export function pathOf(url: string): string {
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
+/**
+ * A `$batch` refused as a whole (a 403 for a missing permission, a 400, a 500) says nothing about
+ * the 20 workers inside it: it becomes one error for each of them, never their per-user outcome.
+ * Throttling and unavailability pass through: the coalescer pauses on them and each caller retries.
+ */
+function refuseWholeBatch(answer: GraphResponse): void {
+  if (isSuccess(answer.status) || isTransientStatus(answer.status)) return;
+  throw refused(answer, 'a $batch request');
 }
 
 export function lowerCased(headers: Headers | Record<string, unknown> | undefined): Record<string, string> {

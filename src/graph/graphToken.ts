@@ -45,3 +45,36 @@ export function cachedTokenSource(credential: TokenCredential, scope: string, no
     return pending;
   };
 }
+
+/**
+ * The SDK's TokenCredentialAuthenticationProvider asks a TokenCredential for every request; this
+ * one answers from the cached source, so the cache and its transient flags stay ours, and hands
+ * each token to `onToken` (the adapter reads the app roles it carries).
+ */
+export function tokenCredentialOf(source: TokenSource, onToken: (token: string) => void = () => {}): TokenCredential {
+  return {
+    async getToken() {
+      const token = await source();
+      onToken(token);
+      // The provider reads only `token`; the cache above decides when to renew.
+      return { token, expiresOnTimestamp: Date.now() + RENEW_BEFORE_EXPIRY_MS };
+    },
+  };
+}
+
+/**
+ * The application roles (`roles` claim) of an access token, or null when the token is not a JWT
+ * or carries no such claim. Read only to tell an app-wide refusal from a per-user one; the
+ * signature is Graph's business, not ours.
+ */
+export function appRolesOf(token: string): string[] | null {
+  const payload = token.split('.')[1];
+  if (!payload) return null;
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
+    const roles = typeof claims === 'object' && claims !== null ? (claims as { roles?: unknown }).roles : undefined;
+    return Array.isArray(roles) && roles.every((role) => typeof role === 'string') ? roles : null;
+  } catch {
+    return null;
+  }
+}

@@ -126,6 +126,8 @@ describe('parseConnector', () => {
 
   it('refuses clearing the authentication email method', () => {
     expect(problems(withMapping({ source: 'personalEmail', target: 'authenticationEmail', onSourceEmpty: 'clear' }))[0]).toMatch(/^mappings\[0\]\.onSourceEmpty: .*left to an administrator/);
+    // Graph's user resource: usageLocation is not nullable.
+    expect(problems(withMapping({ source: 'countryIso', target: 'usageLocation', onSourceEmpty: 'clear' }))[0]).toMatch(/^mappings\[0\]\.onSourceEmpty: usageLocation cannot be cleared.*'keep'/);
   });
 
   it('refuses a mapping source that is not one of source.fields', () => {

@@ -1,4 +1,5 @@
 /** A Graph directory wired to the simulator with fast, recorded retries and logs. */
+import type { TokenCredential } from '@azure/identity';
 import type { LogLevel } from '../../src/core/ports';
 import { createGraphDirectory, type GraphDirectory, type GraphDirectoryOptions } from '../../src/graph/graphDirectory';
 import { afterEach, beforeEach } from 'vitest';
@@ -51,4 +52,11 @@ export function useSimulatedDirectory(bind: (sim: GraphSimulator, harness: Harne
     await harness.directory.close();
     await sim.close();
   });
+}
+
+/** A credential whose access token is a JWT naming these application roles (unsigned: only the claims are read). */
+export function tokenWithRoles(roles: string[]): TokenCredential {
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const token = `${part({ alg: 'none', typ: 'JWT' })}.${part({ aud: 'https://graph.microsoft.com', roles })}.`;
+  return { getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }) };
 }

@@ -137,4 +137,13 @@ describe('GraphDirectory soft-deleted lookups', () => {
     expect(sim.counters().httpRequests).toBe(1);
     expect(h.logs.filter((log) => log.level === 'warn')).toHaveLength(1);
   });
+
+  // Filtering deletedItems by employeeId is not documented: whatever code Graph's 400 carries,
+  // the lookup falls back to "not supported" (notFound), never an error.
+  it('reports a filter refused with another 400 code as unsupported too', async () => {
+    sim = await startGraphSimulator({ deletedItemsFilter: { refusedWith: 'BadRequest' } });
+    h = directoryFor(sim);
+    expect(await h.directory.findDeletedUsersByEmployeeId('300001')).toEqual({ supported: false });
+    expect(h.logs.filter((log) => log.level === 'warn')).toHaveLength(1);
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dangerousRequests, EMAIL_METHOD_ID, type GraphSimulator } from '../../sim/graph/index';
 import { createGraphDirectory } from '../../src/graph/graphDirectory';
-import { seed, useSimulatedDirectory, type Harness } from './directoryHarness';
+import { seed, tokenWithRoles, useSimulatedDirectory, type Harness } from './directoryHarness';
 
 describe('GraphDirectory writes', () => {
   let sim: GraphSimulator;
@@ -37,8 +37,10 @@ describe('GraphDirectory writes', () => {
     expect(dangerousRequests(sim)).toEqual([]);
   });
 
-  it('reports 403 on a privileged user as denied with Graph\'s code', async () => {
+  it('reports 403 on a privileged user as denied with Graph\'s code once such a write has succeeded', async () => {
+    const worker = sim.addUser(seed('100003'));
     const admin = sim.addUser(seed('100002', { privileged: true }));
+    expect(await h.directory.updateUser(worker.id, { otherMails: ['b@example.com'] })).toEqual({ status: 'ok' });
     expect(await h.directory.updateUser(admin.id, { otherMails: ['a@example.com'] })).toEqual({
       status: 'denied',
       code: 'Authorization_RequestDenied',
@@ -69,9 +71,11 @@ describe('GraphDirectory authentication email', () => {
     h = harness;
   });
 
-  it('answers null when the user has no email method', async () => {
+  // "List emailMethods" (Graph reference) supports no optional query parameters: none is sent.
+  it('answers null when the user has no email method, listing without query options', async () => {
     const user = sim.addUser(seed('100001'));
     expect(await h.directory.getAuthenticationEmail(user.id)).toBeNull();
+    expect(sim.requests).toEqual([expect.objectContaining({ method: 'GET', path: `/users/${user.id}/authentication/emailMethods`, query: {}, status: 200 })]);
   });
 
   it('creates the method with POST when none exists, then reads it back', async () => {
@@ -98,7 +102,12 @@ describe('GraphDirectory masking', () => {
     async () => new Response(JSON.stringify({ error: { code: 'Authorization_RequestDenied', message } }), { status, headers: { 'Content-Type': 'application/json' } });
 
   it('masks personal email in a denied write message', async () => {
-    const directory = createGraphDirectory({ baseUrl: 'http://127.0.0.1:9', auth: 'none', fetchImpl: answering(403, 'Cannot set jane.doe@example.com') });
+    const directory = createGraphDirectory({
+      baseUrl: 'http://127.0.0.1:9',
+      auth: 'azure',
+      credential: tokenWithRoles(['User-Mail.ReadWrite.All']),
+      fetchImpl: answering(403, 'Cannot set jane.doe@example.com'),
+    });
     expect(await directory.updateUser('u1', { otherMails: ['jane.doe@example.com'] })).toMatchObject({ message: 'Cannot set j***@example.com' });
     await directory.close();
   });

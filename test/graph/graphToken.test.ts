@@ -1,6 +1,6 @@
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import { describe, expect, it } from 'vitest';
-import { cachedTokenSource, graphScope } from '../../src/graph/graphToken';
+import { appRolesOf, cachedTokenSource, graphScope } from '../../src/graph/graphToken';
 
 function countingCredential(lifetimeMs: number, now: () => number) {
   const scopes: string[] = [];
@@ -52,5 +52,19 @@ describe('cachedTokenSource', () => {
   it('reports other token failures as transient', async () => {
     const token = cachedTokenSource({ getToken: () => Promise.reject(new Error('timeout')) }, 'scope');
     await expect(token()).rejects.toMatchObject({ code: 'GRAPH.UNAVAILABLE', transient: true });
+  });
+});
+
+describe('appRolesOf', () => {
+  const jwt = (claims: unknown) => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
+
+  it('reads the roles claim of a JWT', () => {
+    expect(appRolesOf(jwt({ roles: ['User.Read.All', 'User-Mail.ReadWrite.All'] }))).toEqual(['User.Read.All', 'User-Mail.ReadWrite.All']);
+  });
+
+  it('answers null for a token without roles, or that is no JWT', () => {
+    expect(appRolesOf(jwt({ aud: 'x' }))).toBeNull();
+    expect(appRolesOf('opaque-token')).toBeNull();
+    expect(appRolesOf('a.%%%.c')).toBeNull();
   });
 });

@@ -68,3 +68,19 @@ describe('GET /directory/deletedItems/microsoft.graph.user (filter refused)', ()
     expect(answer.body.value).toEqual([{ employeeId: '300001' }]);
   });
 });
+
+// Filtering deletedItems by employeeId is not documented ("List deletedItems" names no such
+// filter): a real tenant may refuse it with a 400 of another code.
+describe('GET /directory/deletedItems/microsoft.graph.user (filter refused with another code)', () => {
+  let sim: GraphSimulator;
+  beforeAll(async () => {
+    sim = await startGraphSimulator({ deletedItemsFilter: { refusedWith: 'BadRequest' } });
+  });
+  afterAll(() => sim.close());
+
+  it('answers 400 with that code', async () => {
+    const answer = await call(sim, 'GET', `${DELETED_USERS}${filterQuery("employeeId eq '300001'", 'id')}`);
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.code).toBe('BadRequest');
+  });
+});

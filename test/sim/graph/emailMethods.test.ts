@@ -32,6 +32,13 @@ describe('/users/{id}/authentication/emailMethods (Graph simulator)', () => {
     expect(user.emailMethod?.emailAddress).toBe('kim@example.com');
   });
 
+  // "List emailMethods" (Graph reference): this method does not support optional query parameters.
+  it('refuses $select on the list with 400', async () => {
+    const answer = await call(sim, 'GET', `${methods()}?$select=id,emailAddress`);
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.code).toBe('Request_UnsupportedQuery');
+  });
+
   it('lists and gets the method', async () => {
     expect((await call(sim, 'GET', methods())).body.value).toEqual([{ id: EMAIL_METHOD_ID, emailAddress: 'kim@example.com' }]);
     expect((await call(sim, 'GET', `${methods()}/${EMAIL_METHOD_ID}`)).body).toMatchObject({ emailAddress: 'kim@example.com' });

@@ -43,10 +43,13 @@ describe('PATCH /users/{id} (Graph simulator)', () => {
     expect(read.body).not.toHaveProperty(EXTENSION);
   });
 
-  it('clears usageLocation with null', async () => {
+  // Graph's user resource: usageLocation is "Not nullable"; a null is refused, the value kept.
+  it('refuses usageLocation null with 400 and keeps the value', async () => {
     await patch(cloudOnly, { usageLocation: 'FR' });
-    expect((await patch(cloudOnly, { usageLocation: null })).status).toBe(204);
-    expect(cloudOnly.usageLocation).toBeNull();
+    const answer = await patch(cloudOnly, { usageLocation: null });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.code).toBe('Request_BadRequest');
+    expect(cloudOnly.usageLocation).toBe('FR');
   });
 
   it.each([

@@ -1,0 +1,94 @@
+/**
+ * Graph's refusals as an operator meets them (issue 9, point 9; issue 11). Graph answers
+ * 403 `Authorization_RequestDenied` both to an app without the write permission and to a write
+ * on a privileged admin ("Update user" in the Graph reference: sensitive properties such as
+ * otherMails of users with privileged administrator roles). Only the second is a worker's
+ * `denied`; the first stops the run with exit 3 and keeps every job for the next one.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCycle } from '../../src/app/operations';
+import { patches, startAzurite, startScenario, type Scenario } from './harness';
+import { hybridWorker, syncedUser, world } from './smallWorld';
+import type { AzuriteInstance } from '../support/azurite';
+
+let azurite: AzuriteInstance;
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+const WORKERS = ['4001', '4002', '4003', '4004', '4005'];
+
+describe('an app whose write role is missing or not yet propagated', () => {
+  let s: Scenario;
+  beforeAll(async () => {
+    s = await startScenario(azurite, {
+      world: world(WORKERS.map((id) => hybridWorker(id)), WORKERS.map((id) => syncedUser(id))),
+      // Read, but no role to write otherMails or usageLocation: every PATCH answers 403.
+      graph: { appRoles: ['User.Read.All'] },
+    });
+  });
+  afterAll(async () => s?.close());
+
+  it('stops the cycle with exit 3, marks no worker denied and keeps the jobs queued', async () => {
+    const run = await s.cli(['cycle', '--json']);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/GRAPH\.REQUEST_REFUSED|403/);
+    for (const workerId of WORKERS) expect((await s.services.ledger.get(workerId))?.lastOutcome).not.toBe('denied');
+    expect(await s.services.consumer.approximateCount()).toBeGreaterThan(0);
+    expect(s.graph.allUsers().every((user) => user.otherMails.length === 0)).toBe(true);
+  });
+
+  it('writes every worker once the role reaches Graph', async () => {
+    s.graph.setAppRoles(null);
+    await runCycle(s.services, { drain: s.services.consumer });
+    // The kept jobs and the new cycle's may both arrive: the second finds the value written.
+    for (const workerId of WORKERS) expect(['written', 'unchanged']).toContain((await s.services.ledger.get(workerId))?.lastOutcome);
+    expect(s.graph.allUsers().every((user) => user.otherMails.length === 1)).toBe(true);
+    expect(patches(s.graph).filter((request) => request.status === 204)).toHaveLength(WORKERS.length);
+  });
+});
+
+describe('a privileged user in a working run', () => {
+  it("is denied with Graph's code while the others are written", async () => {
+    const s = await startScenario(azurite, {
+      world: world(
+        WORKERS.map((id) => hybridWorker(id)),
+        WORKERS.map((id) => syncedUser(id, id === '4003' ? { privileged: true } : {})),
+      ),
+    });
+    try {
+      await runCycle(s.services, { drain: s.services.consumer });
+      const admin = await s.services.ledger.get('4003');
+      expect([admin?.lastOutcome, admin?.reason]).toEqual(['denied', 'Authorization_RequestDenied']);
+      for (const workerId of WORKERS.filter((id) => id !== '4003')) expect((await s.services.ledger.get(workerId))?.lastOutcome).toBe('written');
+      expect(patches(s.graph).filter((request) => request.status === 403)).toHaveLength(1);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+// Filtering deletedItems by employeeId is not documented (Graph reference, "List deletedItems"):
+// a tenant may refuse it with a 400 of any code. The worker is escrowed as notFound, never failed.
+describe('deleted items refused with a 400 of another code', () => {
+  it('escrows as notFound, fails no job and says so once in the log', async () => {
+    const s = await startScenario(azurite, {
+      world: world([hybridWorker('4101'), hybridWorker('4102')], [syncedUser('4101', { deleted: true })]),
+      graph: { deletedItemsFilter: { refusedWith: 'BadRequest' } },
+    });
+    try {
+      await runCycle(s.services, { drain: s.services.consumer });
+      for (const workerId of ['4101', '4102']) {
+        const entry = await s.services.ledger.get(workerId);
+        expect([entry?.lastOutcome, entry?.reason]).toEqual(['escrowed', 'notFound']);
+      }
+      expect(s.logLines.filter((line) => line.includes('Graph refuses to filter deletedItems'))).toHaveLength(1);
+      expect(s.logLines.some((line) => /poison|failed \(delivery/.test(line))).toBe(false);
+    } finally {
+      await s.close();
+    }
+  });
+});
