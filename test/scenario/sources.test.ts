@@ -44,6 +44,15 @@ describe('one world, two sources', () => {
   });
 });
 
+/** Workers an incremental cycle reads by id besides the changes: failed, rejected or in conflict last time. */
+async function retriedWorkers(s: Scenario): Promise<number> {
+  let count = 0;
+  for await (const row of s.services.ledger.list()) {
+    if (['failed', 'rejected', 'conflict', undefined].includes(row.lastOutcome) && row.reason !== 'missingWorkerId' && row.workerId !== '') count += 1;
+  }
+  return count;
+}
+
 describe('incremental SOAP reads', () => {
   let s: Scenario;
   beforeAll(async () => {
@@ -58,12 +67,15 @@ describe('incremental SOAP reads', () => {
     worker.emails.find((e) => e.usage === 'HOME')!.address = 'moved.house@example.org';
     worker.updatedAt = new Date();
     s.graph.resetLog();
+    const retried = await retriedWorkers(s);
     const second = await runCycle(s.services, { drain: s.services.consumer });
     expect(second.read).toBe('incremental');
-    expect(second.workersRead).toBe(1);
+    // The changed worker, and by id the workers whose last outcome waits for a retry.
+    expect(second.workersRead).toBe(1 + retried);
+    expect(retried).toBeGreaterThan(0);
     expect(second.counts.written).toBe(1);
     expect(s.graph.usersByEmployeeId(worker.workerId)[0]!.otherMails).toEqual(['moved.house@example.org']);
-    expect(s.workday.tenant.requests.at(-1)?.summary).toContain('updated=');
+    expect(s.workday.tenant.requests.some((request) => request.summary?.includes('updated='))).toBe(true);
   });
 
   it('does not move the watermark when a read fails midway, and exits 3 having written nothing', async () => {
