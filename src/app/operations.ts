@@ -50,6 +50,8 @@ export interface CycleCommandOptions {
   /** Drain the queue here (CLI) instead of leaving the jobs to the queue function (Azure timer). */
   drain?: JobQueueConsumer;
   drainOptions?: DrainOptions;
+  /** Called once planning has enqueued the jobs, before the drain (the CLI's progress needs the total). */
+  onEnqueued?: (count: number) => void;
   operationId?: string;
 }
 
@@ -67,15 +69,20 @@ export async function runCycle(deps: Pipeline, options: CycleCommandOptions = {}
     operationId,
     onOutcome: planningTelemetry(deps, runId, 'cycle', dryRun, operationId),
   });
+  options.onEnqueued?.(plan.enqueued);
   if (options.drain && plan.enqueued > 0) await drainInto(deps, options.drain, plan.tally, runId, options.drainOptions);
   return finishRun(deps, 'cycle', plan, graphBefore);
 }
 
-export async function runSweep(deps: Pipeline, options: { drain?: JobQueueConsumer; drainOptions?: DrainOptions; operationId?: string } = {}): Promise<RunSummary> {
+export async function runSweep(
+  deps: Pipeline,
+  options: { drain?: JobQueueConsumer; drainOptions?: DrainOptions; onEnqueued?: (count: number) => void; operationId?: string } = {},
+): Promise<RunSummary> {
   const runId = newRunId('sweep');
   const graphBefore = { ...deps.directory.stats() };
   const operationId = options.operationId ?? runId;
   const result = await sweepEscrow(deps, { runId, operationId, onOutcome: planningTelemetry(deps, runId, 'sweep', deps.dryRun, operationId) });
+  options.onEnqueued?.(result.enqueued);
   if (options.drain && result.enqueued > 0) await drainInto(deps, options.drain, result.tally, runId, options.drainOptions);
   return finishRun(
     deps,
