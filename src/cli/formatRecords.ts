@@ -28,7 +28,8 @@ export function formatRuns(runs: readonly RunRecord[]): string {
   const lines = [`${'kind'.padEnd(6)}  ${'started (UTC)'.padEnd(19)}  ${'took'.padStart(10)}  ${'Graph'.padStart(6)}  ${'429s'.padStart(5)}  outcomes`];
   for (const run of runs) {
     const counts = OUTCOME_CODES.filter((code) => run.counts[code] > 0).map((code) => `${code} ${run.counts[code]}`);
-    const flags = [run.dryRun ? 'dry run' : '', run.held ? 'HELD' : '', run.approved ? 'approved' : ''].filter(Boolean);
+    // A held run's id is what APPROVE_HELD_CYCLE takes.
+    const flags = [run.dryRun ? 'dry run' : '', run.held ? `HELD ${run.runId}` : '', run.approved ? 'approved' : ''].filter(Boolean);
     lines.push(
       [
         run.kind.padEnd(6),
