@@ -64,7 +64,8 @@ export class DrainProgress {
     this.timer = undefined;
     if (this.total === 0) return;
     const seconds = (this.now() - this.startedAt) / 1000;
-    const line = `${this.options.kind}: ${this.done}/${this.total} workers done in ${formatDuration(seconds)} · ${this.rate().toFixed(1)} writes/s · ${this.throttled()} × 429`;
+    // The queue may also hold jobs another run enqueued; the drain does them too, but the total is ours.
+    const line = `${this.options.kind}: ${Math.min(this.done, this.total)}/${this.total} workers done in ${formatDuration(seconds)} · ${this.rate().toFixed(1)} writes/s · ${this.throttled()} × 429`;
     this.options.write(this.options.live ? `${CLEAR_LINE}${line}\n` : `${line}\n`);
   }
 
