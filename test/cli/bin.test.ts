@@ -3,7 +3,8 @@
  * --json exactly one JSON object on standard output (logs on standard error).
  * Runs the compiled CLI (`npm test` compiles first).
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_NAMES, COMMANDS } from '../../src/cli/commands';
@@ -148,6 +149,14 @@ describe('conventions', () => {
   it('prints the version from package.json', async () => {
     const { version } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
     expect(await run(['--version'], {})).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
+  // The machine's own Node may be older than the CLI's minimum (22): the CLI runs again on the pinned one.
+  const olderNode = ['/usr/bin/node', '/usr/local/bin/node'].find((path) => existsSync(path) && Number(execFileSync(path, ['-p', 'process.versions.node.split(".")[0]']).toString()) < 22);
+  it.skipIf(!olderNode)('runs on the pinned Node 22 when started with an older node', async () => {
+    const { code, stdout, stderr } = await run(['cycle', '--json'], s.env, olderNode);
+    expect(code, stderr).toBe(0);
+    expect(JSON.parse(stdout)).toHaveProperty('counts');
   });
 
   it('names the closest valid option or command after a typo', async () => {
