@@ -11,7 +11,7 @@ import { COMMAND_NAMES, COMMANDS } from '../../src/cli/commands';
 import { OUTCOME_CODES } from '../../src/core/outcome';
 import { startAzurite, startScenario, type Scenario } from '../scenario/harness';
 import type { AzuriteInstance } from '../support/azurite';
-import { run } from './processRun';
+import { BIN, run } from './processRun';
 
 let azurite: AzuriteInstance;
 let s: Scenario;
@@ -149,6 +149,12 @@ describe('conventions', () => {
   it('prints the version from package.json', async () => {
     const { version } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
     expect(await run(['--version'], {})).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
+  it("states one minimum Node version: package.json engines and the command's own check agree", () => {
+    const { engines } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { engines: { node: string } };
+    const minimum = /MINIMUM_MAJOR = (\d+);/.exec(readFileSync(BIN, 'utf8'))?.[1];
+    expect(engines.node).toBe(`>=${minimum}`);
   });
 
   // The machine's own Node may be older than the CLI's minimum (22): the CLI runs again on the pinned one.

@@ -109,6 +109,16 @@ describe('attribute-writer check', () => {
     expect(scopes?.fix).toContain('cloudOnlyScope');
   });
 
+  it('reads one worker by reference through SOAP Get_Workers when the source is soap', async () => {
+    const path = `${s.connectorPath}.soap.json`;
+    writeFileSync(path, JSON.stringify({ ...baseConnector(), source: { kind: 'soap', pageSize: 25 } }));
+    const { code, stdout, stderr } = await run(['check', '--json'], { ...s.env, CONNECTOR_CONFIG: path });
+    expect(code, stderr).toBe(0);
+    const report = JSON.parse(stdout) as Report;
+    expect(lineOf(report, 'Workday (SOAP Get_Workers)')).toMatchObject({ status: 'pass' });
+    expect(lineOf(report, 'scopes')?.detail).toMatch(/^60 workers read/);
+  });
+
   it('exits 2 on wrong Workday credentials, naming the settings to fix', async () => {
     const { code, stdout } = await run(['check', '--json'], { ...s.env, WORKDAY_PASSWORD: 'wrong' });
     expect(code).toBe(2);
