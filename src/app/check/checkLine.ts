@@ -3,8 +3,6 @@
  * and for a failure the fix. A failure is either configuration (exit 2: a setting, the
  * connector file, a permission) or a service that could not be reached (exit 3).
  */
-import type { AppError } from '../../core/errors';
-
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 export type FailureKind = 'configuration' | 'unreachable';
 
@@ -26,12 +24,6 @@ export interface CheckReport {
 export const pass = (check: string, detail: string): CheckLine => ({ check, status: 'pass', detail });
 export const skip = (check: string, detail: string): CheckLine => ({ check, status: 'skip', detail });
 export const fail = (check: string, failure: FailureKind, detail: string, fix: string): CheckLine => ({ check, status: 'fail', failure, detail, fix });
-
-/** A thrown error as a failed line: transient and network failures are "unreachable", the rest configuration. */
-export function failureOf(check: string, error: AppError, fix: { configuration: string; unreachable: string }): CheckLine {
-  const kind: FailureKind = error.transient || error.code.endsWith('.UNAVAILABLE') ? 'unreachable' : 'configuration';
-  return fail(check, kind, `${error.message} [${error.code}]`, fix[kind]);
-}
 
 export function reportOf(checks: CheckLine[]): CheckReport {
   const failures = checks.filter((line) => line.status === 'fail');
