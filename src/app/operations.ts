@@ -60,6 +60,8 @@ export interface CycleCommandOptions {
    */
   drain?: true | JobQueueConsumer;
   drainOptions?: DrainOptions;
+  /** Called once planning has enqueued the jobs, before the drain (the CLI's progress needs the total). */
+  onEnqueued?: (count: number) => void;
   operationId?: string;
 }
 
@@ -78,12 +80,16 @@ export async function runCycle(deps: Pipeline, options: CycleCommandOptions = {}
     operationId,
     onOutcome: planningTelemetry(deps, runId, 'cycle', dryRun, operationId),
   });
+  options.onEnqueued?.(plan.enqueued);
   const consumer = local?.consumer ?? (options.drain === true ? undefined : options.drain);
   const drained = consumer && plan.enqueued > 0 ? await drainInto(deps, consumer, plan.tally, runId, options.drainOptions) : { superseded: 0 };
   return finishRun(deps, 'cycle', { ...plan, superseded: plan.superseded + drained.superseded }, graphBefore);
 }
 
-export async function runSweep(deps: Pipeline, options: { drain?: true | JobQueueConsumer; drainOptions?: DrainOptions; operationId?: string } = {}): Promise<RunSummary> {
+export async function runSweep(
+  deps: Pipeline,
+  options: { drain?: true | JobQueueConsumer; drainOptions?: DrainOptions; onEnqueued?: (count: number) => void; operationId?: string } = {},
+): Promise<RunSummary> {
   const runId = newRunId('sweep');
   const graphBefore = { ...deps.directory.stats() };
   const operationId = options.operationId ?? runId;
@@ -93,6 +99,7 @@ export async function runSweep(deps: Pipeline, options: { drain?: true | JobQueu
     operationId,
     onOutcome: planningTelemetry(deps, runId, 'sweep', deps.dryRun, operationId),
   });
+  options.onEnqueued?.(result.enqueued);
   const consumer = local?.consumer ?? (options.drain === true ? undefined : options.drain);
   const drained = consumer && result.enqueued > 0 ? await drainInto(deps, consumer, result.tally, runId, options.drainOptions) : { superseded: 0 };
   return finishRun(

@@ -1,54 +1,102 @@
-/** Command-line parsing for `attribute-writer`: small on purpose, strict about what it accepts. */
+/**
+ * Command-line parsing for `attribute-writer`, with node:util's parseArgs over the one command
+ * table (./commands). Strict about what it accepts, and helpful when it refuses: an unknown
+ * command or option names the closest valid one.
+ */
+import { parseArgs as parseNodeArgs } from 'node:util';
 import { AppError } from '../core/errors';
+import { COMMAND_NAMES, COMMANDS, COMMON_OPTIONS, commandUsage, shortUsage, toolUsage, type CommandName, type CommandSpec, type OptionSpec } from './commands';
 
-export const USAGE = `usage:
-  attribute-writer cycle  [--dry-run] [--approve] [--reverify] [--json]
-  attribute-writer sweep  [--json]
-  attribute-writer resync <workerId> [--dry-run] [--json]
-  attribute-writer status <workerId> [--json]
-  attribute-writer escrow [--json]
-  attribute-writer demo
-Settings come from the environment (see README): AzureWebJobsStorage, CONNECTOR_CONFIG,
-WORKDAY_*, GRAPH_BASE_URL, GRAPH_AUTH, DRY_RUN.`;
-
-const FLAGS: Record<string, readonly string[]> = {
-  cycle: ['--dry-run', '--approve', '--reverify', '--full-read', '--json'],
-  sweep: ['--json'],
-  resync: ['--dry-run', '--json'],
-  status: ['--json'],
-  escrow: ['--json'],
-  demo: ['--json', '--size'],
-};
-const POSITIONAL: Record<string, number> = { resync: 1, status: 1 };
-
-export interface ParsedArgs {
-  command: string;
-  workerId?: string;
-  flags: Set<string>;
-  size?: number;
-}
+export type ParsedArgs =
+  | { kind: 'help'; text: string }
+  | { kind: 'version' }
+  | { kind: 'run'; command: CommandName; workerId?: string; options: Record<string, string | boolean> };
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
-  const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === 'help') throw new AppError('INPUT.INVALID', USAGE);
-  const allowed = FLAGS[command];
-  if (!allowed) throw new AppError('INPUT.INVALID', `unknown command '${command}'\n${USAGE}`);
-  const flags = new Set<string>();
-  const positional: string[] = [];
-  let size: number | undefined;
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i] as string;
-    if (arg === '--size') {
-      size = Number(rest[++i]);
-      if (!Number.isInteger(size) || size < 1) throw new AppError('INPUT.INVALID', '--size takes a whole number of workers');
-    } else if (arg.startsWith('--')) {
-      if (!allowed.includes(arg)) throw new AppError('INPUT.INVALID', `'${command}' does not take ${arg}\n${USAGE}`);
-      flags.add(arg);
-    } else positional.push(arg);
+  const [first, ...rest] = argv;
+  if (first === undefined) throw usageError('a command is required', shortUsage());
+  if (first === '--help' || first === '-h' || first === 'help') {
+    const topic = rest[0];
+    return { kind: 'help', text: topic && isCommand(topic) ? commandUsage(topic) : toolUsage() };
   }
-  const wanted = POSITIONAL[command] ?? 0;
-  if (positional.length !== wanted) {
-    throw new AppError('INPUT.INVALID', wanted === 1 ? `'${command}' takes one worker id\n${USAGE}` : `'${command}' takes no arguments\n${USAGE}`);
+  if (first === '--version') return { kind: 'version' };
+  if (!isCommand(first)) {
+    const hint = closest(first, first.startsWith('-') ? ['--help', '--version'] : COMMAND_NAMES);
+    throw usageError(`unknown ${first.startsWith('-') ? 'option' : 'command'} '${first}'${hint ? `; did you mean '${hint}'?` : ''}`, shortUsage());
   }
-  return { command, flags, ...(positional[0] !== undefined ? { workerId: positional[0] } : {}), ...(size ? { size } : {}) };
+  return parseCommand(first, rest);
+}
+
+function parseCommand(command: CommandName, args: readonly string[]): ParsedArgs {
+  const spec: CommandSpec = COMMANDS[command];
+  const known: Record<string, OptionSpec> = { ...spec.options, ...COMMON_OPTIONS };
+  const usage = shortUsage(command);
+  // Not strict: unknown options come back as tokens, so the error can name the closest valid one.
+  const { values, positionals, tokens } = parseNodeArgs({
+    args: [...args],
+    options: Object.fromEntries(Object.entries(known).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}) }])),
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
+  if (values.help === true) return { kind: 'help', text: commandUsage(command) };
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const option = known[token.name];
+    if (!option) {
+      const hint = closest(token.name, Object.keys(known));
+      throw usageError(`'${command}' does not take ${token.rawName}${hint ? `; did you mean --${hint}?` : ''}`, usage);
+    }
+    if (option.type === 'string' && token.value === undefined) throw usageError(`${token.rawName} takes a value (${option.valueName ?? 'value'})`, usage);
+    if (option.type === 'boolean' && token.value !== undefined) throw usageError(`${token.rawName} takes no value`, usage);
+  }
+  const wanted = spec.argument ? 1 : 0;
+  if (positionals.length !== wanted) {
+    const what = spec.argument ? `one ${spec.argument.name}` : 'no arguments';
+    throw usageError(`'${command}' takes ${what}${positionals.length > wanted ? `, not '${positionals.slice(wanted).join(' ') || positionals.join(' ')}'` : ''}`, usage);
+  }
+  const options = Object.fromEntries(Object.entries(values).filter(([name]) => name !== 'help')) as Record<string, string | boolean>;
+  return { kind: 'run', command, ...(positionals[0] !== undefined ? { workerId: positionals[0] } : {}), options };
+}
+
+/** A whole number of at least 1 from a string option, or an INPUT.INVALID naming the option. */
+export function wholeNumberOption(value: string | boolean | undefined, option: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (typeof value !== 'string' || !/^\d+$/.test(value.trim()) || number < 1) throw new AppError('INPUT.INVALID', `--${option} takes a whole number of at least 1, not '${String(value)}'`);
+  return number;
+}
+
+function isCommand(name: string): name is CommandName {
+  return Object.hasOwn(COMMANDS, name);
+}
+
+function usageError(message: string, usage: string): AppError {
+  return new AppError('INPUT.INVALID', `${message}\n${usage}`);
+}
+
+/** The candidate within a few edits of what was typed (a typo), or undefined. */
+export function closest(typed: string, candidates: readonly string[]): string | undefined {
+  const bare = typed.replace(/^-+/, '').toLowerCase();
+  let best: { name: string; distance: number } | undefined;
+  for (const name of candidates) {
+    const distance = editDistance(bare, name.replace(/^-+/, '').toLowerCase());
+    if (!best || distance < best.distance) best = { name, distance };
+  }
+  if (!best) return undefined;
+  const bareBest = best.name.replace(/^-+/, '');
+  const prefix = bare.length >= 2 && bareBest.startsWith(bare);
+  return prefix || best.distance <= Math.max(2, Math.floor(bareBest.length / 3)) ? best.name : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
 }

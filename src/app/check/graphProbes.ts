@@ -1,0 +1,113 @@
+/**
+ * Graph for `check`: a token from the same identity the app uses, the application roles the
+ * connector's mappings need found in its `roles` claim, one lookup by employeeId, and whether
+ * this tenant answers a deletedItems filter on employeeId. Reads only.
+ */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import type { Settings } from '../../config/settings';
+import type { ConnectorConfig } from '../../core/connector';
+import { ensureAppError } from '../../core/errors';
+import type { Directory } from '../../core/ports';
+import { cachedTokenSource, graphScope } from '../../graph/graphToken';
+import { packageRoot } from '../packageRoot';
+import { fail, pass, skip, type CheckLine } from './checkLine';
+import { PROBE_WORKER_ID } from './workdayProbes';
+
+const GRANT_SCRIPT = 'infra/grant-graph-permissions.sh';
+
+interface RoleRules {
+  requiredGraphRoles(connector: { mappings: Array<{ target: string }> }): string[];
+  BROADER_ROLES: Set<string>;
+}
+
+/** The grant script's own rules (plain CommonJS beside it), so `check` and the script never disagree. */
+function roleRules(): RoleRules {
+  return createRequire(__filename)(join(packageRoot(), 'infra', 'required-graph-roles.cjs')) as RoleRules;
+}
+
+export async function probeGraphRoles(settings: Settings, connector: ConnectorConfig, connectorPath: string, credential?: TokenCredential): Promise<CheckLine> {
+  const check = 'Graph token and application roles';
+  if (settings.graph.auth === 'none') return skip(check, `GRAPH_AUTH is 'none' (a loopback simulator at ${settings.graph.baseUrl}): no token, no roles to check`);
+  const identity = credential ?? (settings.graph.clientId ? new ManagedIdentityCredential({ clientId: settings.graph.clientId }) : new DefaultAzureCredential());
+  let token: string;
+  try {
+    token = await cachedTokenSource(identity, graphScope(settings.graph.baseUrl))();
+  } catch (err) {
+    const error = ensureAppError(err);
+    return error.transient
+      ? fail(check, 'unreachable', `${error.message} [${error.code}]`, 'the identity endpoint did not answer; try again, or check the network to Entra ID')
+      : fail(check, 'configuration', `${error.message} [${error.code}]`, 'run this where the app\'s identity is available (AZURE_CLIENT_ID for a user-assigned managed identity), or sign in with `az login`');
+  }
+  const claims = tokenClaims(token);
+  const rules = roleRules();
+  const required = rules.requiredGraphRoles({ mappings: connector.mappings.map((m) => ({ target: m.target })) });
+  const who = `${claims.app_displayname ?? claims.appid ?? 'unknown app'}${claims.oid ? `, object id ${claims.oid}` : ''}`;
+  if (!Array.isArray(claims.roles) && typeof claims.scp === 'string') {
+    return skip(check, `token for ${who} is a signed-in user's (delegated, scopes: ${claims.scp}), not the app's: application roles show only in the managed identity's token; run check where AZURE_CLIENT_ID names it`);
+  }
+  const held = new Set(Array.isArray(claims.roles) ? claims.roles.map(String) : []);
+  const missing = required.filter((role) => !held.has(role));
+  const broader = [...held].filter((role) => rules.BROADER_ROLES.has(role) && !required.includes(role));
+  const note = broader.length > 0 ? `; broader than needed, consider removing: ${broader.join(', ')}` : '';
+  if (missing.length > 0) {
+    return fail(
+      check,
+      'configuration',
+      `token for ${who} lacks ${missing.join(', ')} (the mappings need ${required.join(', ')}; it holds ${[...held].join(', ') || 'no roles'})${note}`,
+      `grant them: ${GRANT_SCRIPT} ${connectorPath} ${claims.oid ?? '<managed identity object id>'}  (new roles reach the token within minutes)`,
+    );
+  }
+  return pass(check, `token for ${who} holds ${required.join(', ')}${note}`);
+}
+
+/** One read lookup by employeeId (a worker in scope when there is one) and the deletedItems filter. */
+export async function probeGraphReads(directory: Directory, employeeIds: readonly string[]): Promise<CheckLine[]> {
+  const lookupCheck = 'Graph user lookup by employeeId';
+  const deletedCheck = 'Graph deletedItems filter on employeeId';
+  const id = employeeIds[0] ?? PROBE_WORKER_ID;
+  const fixes = {
+    refused: `grant the app's identity User.Read.All (${GRANT_SCRIPT})`,
+    unreachable: 'check GRAPH_BASE_URL and that Graph is reachable from here',
+  };
+  let lookup: CheckLine;
+  try {
+    const users = await directory.findUsersByEmployeeId(id);
+    lookup = pass(lookupCheck, `employeeId '${id}'${employeeIds[0] ? ' (a worker in scope)' : ''}: ${users.length} user${users.length === 1 ? '' : 's'} found`);
+  } catch (err) {
+    const error = ensureAppError(err);
+    const refused = error.code === 'GRAPH.REQUEST_REFUSED' || error.status === 401 || error.status === 403;
+    lookup = fail(lookupCheck, refused ? 'configuration' : 'unreachable', `${error.message} [${error.code}]`, refused ? fixes.refused : fixes.unreachable);
+    return [lookup, skip(deletedCheck, 'not tried: the user lookup failed')];
+  }
+  try {
+    const deleted = await directory.findDeletedUsersByEmployeeId(id);
+    const detail = deleted.supported
+      ? 'this tenant answers it: a worker whose only user is soft-deleted is escrowed as softDeleted'
+      : 'this tenant refuses it (undocumented filter): soft-deleted users will be escrowed as notFound; nothing to fix';
+    return [lookup, pass(deletedCheck, detail)];
+  } catch (err) {
+    const error = ensureAppError(err);
+    return [lookup, fail(deletedCheck, error.transient ? 'unreachable' : 'configuration', `${error.message} [${error.code}]`, error.transient ? fixes.unreachable : fixes.refused)];
+  }
+}
+
+interface TokenClaims {
+  roles?: unknown[];
+  scp?: string;
+  oid?: string;
+  appid?: string;
+  app_displayname?: string;
+}
+
+/** The payload of a JWT, unverified: Graph verifies it; here it only shows what the token claims. */
+export function tokenClaims(token: string): TokenClaims {
+  const payload = token.split('.')[1];
+  if (!payload) return {};
+  try {
+    return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as TokenClaims;
+  } catch {
+    return {};
+  }
+}
