@@ -38,6 +38,9 @@ export const MAX_WORKER_ID_LENGTH = 16;
 export const MAX_EMAIL_LENGTH = 250;
 const MAX_FIELD_LENGTH = 1024;
 
+/** The key of the record a reader hands on for a report entry too large to read (its size in characters). */
+export const OVERSIZED_ENTRY = '@oversizedEntry';
+
 /**
  * Workday report fields are one or two levels deep (a group object, or a list of them); deeper
  * is not a report field, and an unbounded walk over it would overflow the stack.
@@ -159,6 +162,9 @@ export function parseWorker(raw: RawRecord, fields: Readonly<Record<string, stri
 }
 
 function validate(raw: RawRecord, attributes: Record<string, AttributeValue>, fields: Readonly<Record<string, string>>): WorkerParse | { ok: false; workerId: string | null; reason: RejectionReason; detail: string } {
+  if (OVERSIZED_ENTRY in raw) {
+    return { ok: false, workerId: null, reason: 'invalidField', detail: `the report entry is ${String(raw[OVERSIZED_ENTRY])} characters long, far over any report row; it was skipped unread` };
+  }
   const idColumn = fields.workerId ?? 'WorkerID';
   const idValue = logicalValue('workerId', raw[idColumn]);
   if ('reason' in idValue) return { ok: false, workerId: null, ...idValue };
