@@ -10,9 +10,9 @@ export const LOCAL_PART_CHARS = "A-Za-z0-9!#$%&'*+/=?^_`{|}~-";
 /** Characters of a domain label (IDN domains are converted to this form first; `-` last). */
 export const DOMAIN_LABEL_CHARS = 'A-Za-z0-9-';
 
-/** The addresses validation accepts: dot-atom local part, ASCII domain with a 2–63 letter TLD. */
+/** The addresses validation accepts: dot-atom local part, ASCII domain, a TLD of 2–63 letters or an IDN A-label. */
 export const EMAIL = new RegExp(
-  `^[${LOCAL_PART_CHARS}]+(\\.[${LOCAL_PART_CHARS}]+)*@([A-Za-z0-9]([${DOMAIN_LABEL_CHARS}]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}$`,
+  `^[${LOCAL_PART_CHARS}]+(\\.[${LOCAL_PART_CHARS}]+)*@([A-Za-z0-9]([${DOMAIN_LABEL_CHARS}]{0,61}[A-Za-z0-9])?\\.)+([A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59}[A-Za-z0-9])$`,
 );
 
 // Non-ASCII is masked too: a rejected address (accented, IDN, zero-width) is still personal data.

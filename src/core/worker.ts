@@ -163,7 +163,8 @@ export function parseWorker(raw: RawRecord, fields: Readonly<Record<string, stri
 
 function validate(raw: RawRecord, attributes: Record<string, AttributeValue>, fields: Readonly<Record<string, string>>): WorkerParse | { ok: false; workerId: string | null; reason: RejectionReason; detail: string } {
   if (OVERSIZED_ENTRY in raw) {
-    return { ok: false, workerId: null, reason: 'invalidField', detail: `the report entry is ${String(raw[OVERSIZED_ENTRY])} characters long, far over any report row; it was skipped unread` };
+    // Unread, so its id is unknown: missingWorkerId, which no scope verdict can turn into outOfScope.
+    return { ok: false, workerId: null, reason: 'missingWorkerId', detail: `the report entry is ${String(raw[OVERSIZED_ENTRY])} characters long, far over any report row; it was skipped unread` };
   }
   const idColumn = fields.workerId ?? 'WorkerID';
   const idValue = logicalValue('workerId', raw[idColumn]);

@@ -1,0 +1,100 @@
+/**
+ * The bad-input table through both sources (issue 10): every row of badInputCases.ts, among good
+ * workers, in one real cycle per source against the simulators. Each row must end with its own
+ * outcome and reason; no bad row may fail the cycle or a good neighbour; Graph never sees a
+ * refused id; no log line holds a personal email in full.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCycle, type RunSummary } from '../../src/app/operations';
+import type { LedgerEntry } from '../../src/core/ports';
+import { BAD_INPUT_CASES, goodNeighbours, type BadInputCase, type SourceKind } from './badInputCases';
+import { baseConnector, dangerousRequests, patches, startAzurite, startScenario, type Scenario } from './harness';
+import { world } from './smallWorld';
+import type { AzuriteInstance } from '../support/azurite';
+import type { SimUserSeed, SimWorker } from '../../sim/world';
+
+let azurite: AzuriteInstance;
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+const connectorFor = (kind: SourceKind) => (kind === 'raas' ? baseConnector() : { ...baseConnector(), source: { kind: 'soap', pageSize: 20, country: 'businessSite' } });
+const idsOf = (c: BadInputCase, kind: SourceKind): readonly string[] => (Array.isArray(c.ledgerIds) ? c.ledgerIds : (c.ledgerIds as Record<SourceKind, string[]>)[kind]);
+const NEIGHBOURS = 30;
+
+/** Bad records interleaved with good ones, so every Graph batch mixes them. */
+function badWorld(kind: SourceKind, cases: readonly BadInputCase[]) {
+  const good = goodNeighbours(NEIGHBOURS);
+  const records: SimWorker[] = [];
+  const users: SimUserSeed[] = [...good.users];
+  cases.forEach((c, index) => {
+    records.push(...c.records());
+    users.push(...(c.users ?? []));
+    if (index % 2 === 0 && good.records.length > 0) records.push(good.records.shift()!);
+  });
+  records.push(...good.records);
+  return world(records, users);
+}
+
+describe.each(['raas', 'soap'] as const)('bad input through %s', (kind) => {
+  const cases = BAD_INPUT_CASES.filter((c) => c.sources.includes(kind));
+  let s: Scenario;
+  let summary: RunSummary;
+  const ledger = new Map<string, LedgerEntry>();
+
+  beforeAll(async () => {
+    s = await startScenario(azurite, { world: badWorld(kind, cases), connector: connectorFor(kind) });
+    summary = await runCycle(s.services, { drain: s.services.consumer });
+    for await (const entry of s.services.ledger.list()) ledger.set(entry.workerId, entry);
+  }, 120_000);
+  afterAll(async () => s?.close());
+
+  it.each(cases.map((c) => [`${c.name} → ${c.code}/${c.reason ?? '-'}`, c] as const))('%s', (_, c) => {
+    for (const id of idsOf(c, kind)) {
+      const entry = ledger.get(id);
+      expect(entry, `ledger entry for ${JSON.stringify(id)}`).toBeDefined();
+      expect({ code: entry!.lastOutcome, reason: entry!.reason ?? null }).toEqual({ code: c.code, reason: c.reason });
+      if (c.detail) expect(entry!.detail).toMatch(c.detail);
+    }
+    for (const user of c.users ?? []) {
+      const [entraUser] = s.graph.usersByEmployeeId(user.employeeId!);
+      if (c.code === 'written' && c.otherMails) expect(entraUser!.otherMails).toEqual(c.otherMails);
+      // Nothing refused was written, nor any user a misread id could point at.
+      if (c.code !== 'written') expect({ otherMails: entraUser!.otherMails, usageLocation: entraUser!.usageLocation ?? null }).toEqual({ otherMails: [], usageLocation: null });
+    }
+  });
+
+  it('counts the records without a usable id as rejected, unkeyed', () => {
+    const anonymous = cases.filter((c) => c.code === 'rejected' && idsOf(c, kind).length === 0).length;
+    const keyedRejected = [...ledger.values()].filter((e) => e.lastOutcome === 'rejected').length;
+    expect(summary.counts.rejected - keyedRejected).toBe(anonymous);
+  });
+
+  it('writes every good neighbour: one bad record never fails the others', () => {
+    for (let i = 0; i < NEIGHBOURS; i++) {
+      const id = `GOOD-${String(i).padStart(3, '0')}`;
+      expect(ledger.get(id)?.lastOutcome, id).toBe('written');
+      expect(s.graph.usersByEmployeeId(id)[0]!.otherMails).toEqual([`good.${i}@example.net`]);
+    }
+    expect(summary.counts.failed).toBe(0);
+  });
+
+  it('never lets Graph see a refused id, a broken or an invisible character', () => {
+    for (const request of s.graph.requests) {
+      expect(JSON.stringify(request)).not.toMatch(/\\ud[89a-f][0-9a-f]{2}|\ufffd|[\u200b\u200f\u202e\ufeff\u0007]|HHHHHHHHHHHHHHHHH|9007199254740992|Jane Doe/i);
+    }
+    expect(dangerousRequests(s.graph)).toEqual([]);
+    const written = cases.filter((c) => c.code === 'written').length;
+    expect(patches(s.graph).length).toBe(written + NEIGHBOURS);
+  });
+
+  it('never logs a personal email of the table in full', () => {
+    const log = s.logLines.join('\n');
+    for (const secret of ["o'connor", 'jane+reset', 'zero\u200bwidth', 'josé', 'Shared.Box', 'trailing.space', 'rlm\u200f', 'someone@']) {
+      expect(log).not.toContain(secret);
+    }
+  });
+});
