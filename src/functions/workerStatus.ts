@@ -10,7 +10,8 @@ export async function workerStatus(request: HttpRequest, context: InvocationCont
     const refusal = await refuseRequest(request, { method: 'GET', queryParameters: [] });
     if (refusal) return refusal;
     const view = await readStatus(getServices(), request.params.workerId ?? '');
-    return { status: view.known ? 200 : 404, jsonBody: view };
+    if (!view.known) return { status: 404, jsonBody: { ...view, message: 'neither the ledger nor escrow knows this worker id' } };
+    return { status: 200, jsonBody: view };
   } catch (err) {
     return errorResponse(err, context);
   }

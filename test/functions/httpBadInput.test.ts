@@ -3,36 +3,12 @@
  * status and the reason the answer must give. A refused request writes nothing, and a worker id
  * that validation refuses never reaches Workday or Graph.
  */
-import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resyncWorker } from '../../src/functions/resyncWorker';
-import { workerStatus } from '../../src/functions/workerStatus';
+import { call, type HttpCall } from './httpCall';
 import { useServices } from '../../src/functions/services';
 import { patches, startAzurite, startScenario, type Scenario } from '../scenario/harness';
 import { hybridWorker, syncedUser, world } from '../scenario/smallWorld';
 import type { AzuriteInstance } from '../support/azurite';
-
-export interface HttpCall {
-  route: 'resync' | 'status';
-  method?: string;
-  workerId: string;
-  query?: string;
-  body?: string;
-}
-
-const context = () => new InvocationContext({ invocationId: 'http-bad-input', functionName: 'http' });
-
-/** Calls a handler as the host would, the id given as the host hands it over (decoded, as a route parameter). */
-export function call(c: HttpCall): Promise<HttpResponseInit> {
-  const path = c.route === 'resync' ? 'workers/id/resync' : 'workers/id';
-  const request = new HttpRequest({
-    method: c.method ?? (c.route === 'resync' ? 'POST' : 'GET'),
-    url: `http://localhost/api/${path}${c.query ?? ''}`,
-    params: { workerId: c.workerId },
-    ...(c.body === undefined ? {} : { body: { string: c.body } }),
-  });
-  return (c.route === 'resync' ? resyncWorker : workerStatus)(request, context());
-}
 
 interface Row extends HttpCall {
   name: string;
