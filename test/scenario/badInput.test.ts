@@ -98,3 +98,49 @@ describe.each(['raas', 'soap'] as const)('bad input through %s', (kind) => {
     }
   });
 });
+
+describe('bad reports', () => {
+  it('RaaS: an HTML page with status 200 is a WORKDAY error, exit 3, nothing enqueued or written', async () => {
+    const s = await startScenario(azurite, { world: badWorld('raas', []) });
+    try {
+      s.workday.tenant.faults.push({ protocol: 'raas', kind: 'html', remaining: 1000 });
+      const { code, stdout, stderr } = await s.cli(['cycle', '--json']);
+      expect(code).toBe(3);
+      expect(stdout).toBe('');
+      expect(stderr).toContain('WORKDAY.BAD_RESPONSE');
+      expect(stderr).toMatch(/HTML page instead of the JSON report/);
+      expect(s.workday.tenant.requests.every((r) => r.status === 200)).toBe(true);
+      const ledger = [];
+      for await (const entry of s.services.ledger.list()) ledger.push(entry);
+      expect(ledger).toEqual([]);
+      expect(s.graph.requests).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  }, 120_000);
+
+  // An empty report is a successful read of nobody: the writer never deletes, so it changes nothing.
+  // It is not refused as a failed read, so a report whose prompt or security group went wrong shows
+  // only as workersRead 0 in the run summary (see the report of this change).
+  it.each(['raas', 'soap'] as const)('%s: an empty report reads nobody, writes nothing and forgets nobody', async (kind) => {
+    const s = await startScenario(azurite, { world: badWorld(kind, []), connector: connectorFor(kind) });
+    try {
+      const first = await runCycle(s.services, { drain: s.services.consumer });
+      expect(first.counts.written).toBe(NEIGHBOURS);
+      s.workday.tenant.workers.length = 0;
+      s.graph.resetLog();
+      const { code, stdout } = await s.cli(['cycle', '--json', '--reverify']);
+      expect(code).toBe(0);
+      const summary = JSON.parse(stdout) as RunSummary;
+      expect(summary.workersRead).toBe(0);
+      expect(Object.values(summary.counts).every((n) => n === 0)).toBe(true);
+      expect(s.graph.requests).toEqual([]);
+      const ledger: LedgerEntry[] = [];
+      for await (const entry of s.services.ledger.list()) ledger.push(entry);
+      expect(ledger.filter((e) => e.lastOutcome === 'written')).toHaveLength(NEIGHBOURS);
+      expect(s.graph.usersByEmployeeId('GOOD-000')[0]!.otherMails).toEqual(['good.0@example.net']);
+    } finally {
+      await s.close();
+    }
+  }, 120_000);
+});
