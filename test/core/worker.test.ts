@@ -223,6 +223,44 @@ describe('parseWorker', () => {
   });
 });
 
+describe('parseWorker on values of the wrong type or shape', () => {
+  it.each([
+    ['an integer past 2^53, which JSON rounds to another id', 9007199254740993],
+    ['a fraction', 12.5],
+    ['a boolean', true],
+    ['a group object, whose Descriptor is a name', { Descriptor: 'Jane Doe', ID: '5150' }],
+    ['a list of two ids', ['A1', 'A2']],
+  ])('refuses an id that is %s, keeping no id', (_, id) => {
+    expect(rejection({ WorkerID: id })).toMatchObject({ reason: 'invalidWorkerId', workerId: null });
+  });
+
+  it('reports a refused id in printable form, never the raw broken text', () => {
+    expect(rejection({ WorkerID: 'W\ud800\u200b' }).workerId).toBe('W\\u{D800}\\u{200B}');
+    expect(rejection({ WorkerID: 'x'.repeat(100_000) }).workerId).toBe(`${'x'.repeat(64)}…`);
+  });
+
+  it('refuses any column nested deeper than a report field, without overflowing the stack', () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(rejection({ WorkerID: 'W1', Other: deep })).toMatchObject({ reason: 'invalidField', detail: expect.stringContaining("'Other'") });
+  });
+
+  it('ignores a __proto__ column rather than let it change the record', () => {
+    const raw = JSON.parse('{"WorkerID":"W1","__proto__":["x","y"],"personalEmail":"a@home.example"}') as Record<string, unknown>;
+    const result = parsed(raw);
+    expect(result.ok && Object.getPrototypeOf(result.worker.attributes)).toBe(Object.prototype);
+  });
+
+  it('rejects an email with a zero-width space or a right-to-left mark as invalidEmail', () => {
+    expect(rejection({ WorkerID: 'W1', personalEmail: 'ja\u200bne@home.example' }).reason).toBe('invalidEmail');
+    expect(rejection({ WorkerID: 'W1', personalEmail: 'jane\u200f@home.example' }).reason).toBe('invalidEmail');
+  });
+
+  it('writes an IDN top-level domain in its ASCII form', () => {
+    expect(parsed({ WorkerID: 'W1', personalEmail: 'user@مثال.إختبار' })).toMatchObject({ ok: true, worker: { fields: { personalEmail: 'user@xn--mgbh0fb.xn--kgbechtv' } } });
+  });
+});
+
 describe('isBlockedDomain', () => {
   const blocked = ['contoso.com'];
 

@@ -99,6 +99,7 @@ export const BAD_INPUT_CASES: readonly BadInputCase[] = [
   { name: 'id with a right-to-left override', records: () => [typedId('X', '\u202eRTL1')], users: [syncedUser('RTL1')], sources: BOTH, code: 'rejected', reason: 'invalidWorkerId', ledgerIds: ['\\u{202E}RTL1'], detail: /invisible/ },
   { name: 'id with a byte-order mark inside', records: () => [typedId('X', 'BOM\ufeff1')], sources: BOTH, code: 'rejected', reason: 'invalidWorkerId', ledgerIds: ['BOM\\u{FEFF}1'] },
   { name: 'id with a control character', records: () => [typedId('X', 'CC\u00071')], sources: RAAS, code: 'rejected', reason: 'invalidWorkerId', ledgerIds: ['CC\\u{7}1'], detail: /control/ },
+  { name: 'id with a control character, raw in the XML', records: () => [typedId('X', 'CC\u00072')], sources: ['soap'], code: 'rejected', reason: 'invalidWorkerId', ledgerIds: ['CC\\u{7}2'], detail: /control/ },
   { name: 'id with a tab inside', records: () => [typedId('X', 'TAB\t1')], sources: RAAS, code: 'rejected', reason: 'invalidWorkerId', ledgerIds: ['TAB\\u{9}1'] },
   written('id with trailing spaces, trimmed', 'TRAIL-1  ', 'trail1@example.net', BOTH, 'trail1@example.net'),
   written('id with an apostrophe (OData quote doubling)', "O'BRIEN-1", 'obrien1@example.net', BOTH, 'obrien1@example.net'),
