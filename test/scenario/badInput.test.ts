@@ -144,3 +144,20 @@ describe('bad reports', () => {
     }
   }, 120_000);
 });
+
+describe('credentials in a URL setting', () => {
+  it('exits 2 naming WORKDAY_RAAS_URL, and no output holds the password', async () => {
+    const s = await startScenario(azurite, { world: badWorld('raas', []) });
+    try {
+      const withCredentials = s.workday.raasUrl.replace('http://', 'http://ISU_Entra:Hunter2-secret@');
+      const { code, stdout, stderr } = await s.cli(['cycle', '--json'], { WORKDAY_RAAS_URL: withCredentials });
+      expect(code).toBe(2);
+      expect(stderr).toMatch(/WORKDAY_RAAS_URL must hold no credentials/);
+      expect(`${stdout}${stderr}${s.logLines.join('\n')}`).not.toContain('Hunter2');
+      expect(s.workday.tenant.requests).toEqual([]);
+      expect(s.graph.requests).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
+});
