@@ -163,6 +163,9 @@ export const BAD_INPUT_CASES: readonly BadInputCase[] = [
   rejected('country a list of two', 'CO-TWO', 'co.two@example.net', 'invalidCountry', RAAS, ['GB', 'FR']),
   rejected('country an object without a code', 'CO-OBJ', 'co.obj@example.net', 'invalidCountry', RAAS, { Descriptor: 'United Kingdom' }),
 
+  rejected('country a boolean', 'CO-BOOL', 'co.bool@example.net', 'invalidCountry', RAAS, true),
+  written('email a list holding only nulls: no email, usageLocation alone', 'EM-NULLS', [null, ''], RAAS, null),
+
   // Scope attributes of the wrong type: the clause is false, so the worker is not ours.
   {
     name: 'Worker_Type a number (scope clause false)',
@@ -172,6 +175,34 @@ export const BAD_INPUT_CASES: readonly BadInputCase[] = [
     code: 'outOfScope',
     reason: 'notInScope',
     ledgerIds: ['SC-NUM'],
+  },
+  {
+    name: 'Legal_Entity null (a null attribute makes its clause false)',
+    records: () => [{ ...record('SC-NULL'), legalEntity: null }],
+    users: [syncedUser('SC-NULL')],
+    sources: BOTH,
+    code: 'outOfScope',
+    reason: 'notInScope',
+    ledgerIds: ['SC-NULL'],
+  },
+  {
+    name: 'Worker_Type a boolean (scope clause false)',
+    records: () => [{ ...record('SC-BOOL'), workerType: true as unknown as 'Employee' }],
+    users: [syncedUser('SC-BOOL')],
+    sources: RAAS,
+    code: 'outOfScope',
+    reason: 'notInScope',
+    ledgerIds: ['SC-BOOL'],
+  },
+  {
+    name: 'Employee_Type an object without text (no clause reads it)',
+    records: () => [{ ...record('SC-OBJ', 'sc.obj@example.net'), employeeType: { nested: { deeper: 1 } } as unknown as string }],
+    users: [syncedUser('SC-OBJ')],
+    sources: RAAS,
+    code: 'written',
+    reason: null,
+    ledgerIds: ['SC-OBJ'],
+    otherMails: ['sc.obj@example.net'],
   },
   {
     name: 'Legal_Entity nested 30 levels deep (scope clause false)',
