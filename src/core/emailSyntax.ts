@@ -18,8 +18,13 @@ export const EMAIL = new RegExp(
 // Non-ASCII is masked too: a rejected address (accented, IDN, zero-width) is still personal data.
 const NON_ASCII = '\\u0080-\\u{10FFFF}';
 const LOOSE_LOCAL = `[.${NON_ASCII}${LOCAL_PART_CHARS}]+`;
-const QUOTED_LOCAL = '"[^"\\r\\n]{0,64}"';
+const QUOTED_LOCAL = '"[^"\\r\\n]{0,64}"(?=@)';
 const LOOSE_DOMAIN = `[${NON_ASCII}${DOMAIN_LABEL_CHARS}]+(?:\\.[${NON_ASCII}${DOMAIN_LABEL_CHARS}]+)+`;
 
-/** Anything that looks like local@domain in free text, valid or not: a superset of EMAIL. */
-export const EMAIL_IN_TEXT = new RegExp(`(?:${QUOTED_LOCAL}|${LOOSE_LOCAL})@${LOOSE_DOMAIN}`, 'gu');
+/**
+ * Anything that looks like local@domain in free text, valid or not: a superset of EMAIL. Every run
+ * of local-part characters matches, with its `@domain` (group 1) when one follows: a run is
+ * consumed once whatever comes after it, where `run@` alone would retry every suffix of a long
+ * run without an @ (quadratic: 50,000 letters took 17 s).
+ */
+export const EMAIL_IN_TEXT = new RegExp(`(?:${QUOTED_LOCAL}|${LOOSE_LOCAL})(@${LOOSE_DOMAIN})?`, 'gu');

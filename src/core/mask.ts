@@ -24,7 +24,8 @@ const MASKED_LOCAL_PART = /^[\p{L}\p{N}]?\*\*\*$/u;
 
 /** Masks every email-like token and every URL credential in free text (error messages, log lines). */
 export function maskPersonalData(text: string): string {
-  return text.replace(URL_USERINFO, '$1***@').replace(EMAIL_IN_TEXT, (match) => {
+  return text.replace(URL_USERINFO, '$1***@').replace(EMAIL_IN_TEXT, (match: string, domain: string | undefined) => {
+    if (domain === undefined) return match;
     const lead = LEADING_DELIMITERS.exec(match)![0];
     const address = match.slice(lead.length);
     if (MASKED_LOCAL_PART.test(address.slice(0, address.lastIndexOf('@')))) return match;

@@ -109,3 +109,19 @@ describe('masking follows the email syntax validation uses', () => {
     }
   });
 });
+
+describe('maskPersonalData on long text', () => {
+  it.each([
+    ['50,000 letters without an @', 'a'.repeat(50_000)],
+    ['50,000 accented letters', 'é'.repeat(50_000)],
+    ['two 50,000-letter runs around an @ without a domain dot', `${'a'.repeat(50_000)}@${'b'.repeat(50_000)}`],
+  ])('stays linear on %s (it took 17 s and more)', (_, text) => {
+    const started = Date.now();
+    expect(maskPersonalData(text)).toBe(text);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('masks a 300-character local part in full', () => {
+    expect(maskPersonalData(`${'a'.repeat(300)}@example.com`)).toBe('a***@example.com');
+  });
+});
