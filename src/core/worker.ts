@@ -94,9 +94,9 @@ export function validateWorkerId(id: string): string | null {
   return null;
 }
 
-/** A worker id as a report may show it: invisible and broken characters written as `\u{…}`. */
-export function printableWorkerId(id: string): string {
-  const shown = id.length > 4 * MAX_WORKER_ID_LENGTH ? `${id.slice(0, 4 * MAX_WORKER_ID_LENGTH)}…` : id;
+/** Source text as a report may show it (ids, codes): invisible and broken characters written as `\u{…}`, at most 64 characters. */
+export function printableText(text: string): string {
+  const shown = text.length > 64 ? `${text.slice(0, 64)}…` : text;
   return shown.replace(/[\p{Cc}\p{Cs}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\uFFFD]/gu, (c) => `\\u{${c.codePointAt(0)!.toString(16).toUpperCase()}}`);
 }
 
@@ -172,7 +172,7 @@ function validate(raw: RawRecord, attributes: Record<string, AttributeValue>, fi
   const workerId = idValue.value;
   if (workerId === null) return { ok: false, workerId: null, reason: 'missingWorkerId', detail: 'the record has no worker id' };
   const idProblem = validateWorkerId(workerId);
-  if (idProblem) return { ok: false, workerId: printableWorkerId(workerId), reason: 'invalidWorkerId', detail: idProblem };
+  if (idProblem) return { ok: false, workerId: printableText(workerId), reason: 'invalidWorkerId', detail: idProblem };
 
   const deep = Object.keys(raw).find((column) => nestsTooDeep(raw[column]));
   if (deep !== undefined) {
@@ -201,15 +201,21 @@ function validate(raw: RawRecord, attributes: Record<string, AttributeValue>, fi
   if (country != null) {
     const code = country.toUpperCase();
     if (!isCountryCode(code)) {
-      return { ok: false, workerId, reason: 'invalidCountry', detail: `country '${printableWorkerId(country.slice(0, 16))}' is not an ISO 3166-1 alpha-2 code` };
+      return { ok: false, workerId, reason: 'invalidCountry', detail: `country '${printableText(country.slice(0, 16))}' is not an ISO 3166-1 alpha-2 code` };
     }
     values.countryIso = code;
   }
   return { ok: true, worker: { workerId, fields: values, attributes } };
 }
 
-/** Whether an email is in one of the blocked domains or their subdomains. */
+/**
+ * Whether an email is in one of the blocked domains or their subdomains. Both sides are compared
+ * in their ASCII (IDNA) form, as emails are written: a blocked domain listed in Unicode still blocks.
+ */
 export function isBlockedDomain(email: string, blockedDomains: readonly string[]): boolean {
   const domain = email.slice(email.lastIndexOf('@') + 1).toLowerCase();
-  return blockedDomains.some((blocked) => domain === blocked || domain.endsWith(`.${blocked}`));
+  return blockedDomains.some((listed) => {
+    const blocked = domainToASCII(listed) || listed.toLowerCase();
+    return domain === blocked || domain.endsWith(`.${blocked}`);
+  });
 }

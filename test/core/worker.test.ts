@@ -280,6 +280,11 @@ describe('isBlockedDomain', () => {
     expect(isBlockedDomain('contoso.com@home.example', blocked)).toBe(false);
   });
 
+  it('blocks an internationalised domain listed in Unicode, as emails are written in ASCII', () => {
+    expect(isBlockedDomain('jane@xn--bcher-kva.example', ['bücher.example'])).toBe(true);
+    expect(isBlockedDomain('jane@mail.xn--bcher-kva.example', ['BÜCHER.example'])).toBe(true);
+  });
+
   it('blocks nothing when the list is empty', () => {
     expect(isBlockedDomain('jane@contoso.com', [])).toBe(false);
   });
