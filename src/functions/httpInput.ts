@@ -36,13 +36,26 @@ export async function refuseRequest(
   return null;
 }
 
-async function bodyText(request: HttpRequest): Promise<string> {
+/** The start of the body, enough to tell empty or `{}` from anything else; the rest is never read. */
+async function bodyText(request: HttpRequest, maxBytes = 64): Promise<string> {
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
   try {
-    return request.body ? await request.text() : '';
+    while (size <= maxBytes) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value as Uint8Array);
+      size += (value as Uint8Array).length;
+    }
   } catch {
     // A body that cannot be read is still a body.
     return '\u0000';
+  } finally {
+    await reader.cancel().catch(() => undefined);
   }
+  return size > maxBytes ? '\u0000' : Buffer.concat(chunks).toString('utf8');
 }
 
 /** Portals and some clients send `{}` with every POST: that says nothing, so it is no body. */

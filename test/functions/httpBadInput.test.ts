@@ -40,6 +40,8 @@ const ROWS: Row[] = [
   { name: 'resync: unknown parameter', route: 'resync', workerId: '7001', query: '?force=1', status: 400, says: /unknown query parameter .*force/ },
   { name: 'resync: dry run asked for in a body', route: 'resync', workerId: '7001', body: '{"dryRun":true}', status: 400, says: /no body/ },
   { name: 'resync: a body of garbage', route: 'resync', workerId: '7001', body: '\u0000\u00ff<html>', status: 400, says: /no body/ },
+  { name: 'resync: a 5 MB body, refused unread', route: 'resync', workerId: '7001', body: '{'.padEnd(5_000_000, ' '), status: 400, says: /no body/ },
+  { name: 'resync: a body of blanks around {}', route: 'resync', workerId: '7002', query: '?dryRun=true', body: '  {}\n', status: 200, says: /"code":"escrowed"/ },
   { name: 'resync: GET instead of POST', route: 'resync', method: 'GET', workerId: '7001', status: 405, says: /POST only/ },
   { name: 'resync: DELETE', route: 'resync', method: 'DELETE', workerId: '7001', status: 405, says: /POST only/ },
   { name: 'resync: an apostrophe, unknown to Workday', route: 'resync', workerId: "O'Nobody", status: 404, says: /notInWorkday/ },
