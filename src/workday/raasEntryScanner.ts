@@ -52,8 +52,9 @@ export class ReportEntryScanner {
   private inString = false;
   private escaped = false;
   private entries = 0;
-  /** The entry being captured passed MAX_ENTRY_CHARS: its text is no longer kept. */
+  /** The entry being captured passed MAX_ENTRY_CHARS: its text is no longer kept, only its length. */
   private oversized = false;
+  private oversizedChars = 0;
 
   /** Entries read so far. */
   get count(): number {
@@ -261,8 +262,6 @@ export class ReportEntryScanner {
     }
     this.parts.push(part);
   }
-
-  private oversizedChars = 0;
 
   private takeCaptured(): string {
     const captured = this.oversized ? '' : this.parts.length === 1 ? (this.parts[0] as string) : this.parts.join('');
