@@ -27,17 +27,27 @@ function isEntraAuthenticationString(value: string): boolean {
   return wellFormed && keys.includes('authorization') && new Set(keys).size === keys.length;
 }
 
+function parsedUrl(value: string): URL | null {
+  try {
+    return new URL(value);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * An http(s) URL without `user:password@`: credentials in a URL travel into logs, error messages
+ * and the portal's settings view. Messages never repeat the value.
+ */
 const httpUrl = (example: string) =>
   z
     .string()
     .trim()
+    .refine((value) => ['http:', 'https:'].includes(parsedUrl(value)?.protocol ?? ''), `must be an http(s) URL, e.g. ${example}`)
     .refine((value) => {
-      try {
-        return ['http:', 'https:'].includes(new URL(value).protocol);
-      } catch {
-        return false;
-      }
-    }, `must be an http(s) URL, e.g. ${example}`);
+      const url = parsedUrl(value);
+      return url === null || (url.username === '' && url.password === '');
+    }, 'must hold no credentials (user:password@ in the URL): Workday takes WORKDAY_USERNAME and WORKDAY_PASSWORD, Graph and storage a managed identity');
 
 const bool = z
   .string()

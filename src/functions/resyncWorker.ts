@@ -1,12 +1,15 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { runResync } from '../app/operations';
 import { errorResponse } from './httpErrors';
+import { refuseRequest } from './httpInput';
 import { operationIdOf } from '../telemetry/operationContext';
 import { getServices } from './services';
 
 /** POST /api/workers/{workerId}/resync[?dryRun=true]: one worker now, through the same pipeline. */
 export async function resyncWorker(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   try {
+    const refusal = await refuseRequest(request, { method: 'POST', queryParameters: ['dryRun'] });
+    if (refusal) return refusal;
     const dryRunParam = request.query.get('dryRun');
     if (dryRunParam !== null && !['true', 'false'].includes(dryRunParam)) {
       return { status: 400, jsonBody: { error: 'INPUT.INVALID', message: "dryRun must be 'true' or 'false'" } };

@@ -1,13 +1,17 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { workerStatus as readStatus } from '../core/workerStatus';
 import { errorResponse } from './httpErrors';
+import { refuseRequest } from './httpInput';
 import { getServices } from './services';
 
 /** GET /api/workers/{workerId}: what the ledger and escrow know of one worker. */
 export async function workerStatus(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   try {
+    const refusal = await refuseRequest(request, { method: 'GET', queryParameters: [] });
+    if (refusal) return refusal;
     const view = await readStatus(getServices(), request.params.workerId ?? '');
-    return { status: view.known ? 200 : 404, jsonBody: view };
+    if (!view.known) return { status: 404, jsonBody: { ...view, message: 'neither the ledger nor escrow knows this worker id' } };
+    return { status: 200, jsonBody: view };
   } catch (err) {
     return errorResponse(err, context);
   }

@@ -6,8 +6,13 @@
  */
 import { AppError } from '../core/errors';
 import type { RawRecord } from '../core/ports';
+import { OVERSIZED_ENTRY } from '../core/worker';
 
-/** A report row is a few hundred bytes; anything near this is not a report row. */
+/**
+ * A report row is a few hundred bytes; anything near this is not a report row. An entry over it
+ * is skipped (read to its end, not kept) and handed on as `{ [OVERSIZED_ENTRY]: chars }`, so one
+ * bad row is rejected on its own instead of failing the read for every other worker.
+ */
 export const MAX_ENTRY_CHARS = 1_000_000;
 
 const ENTRIES_KEY = 'Report_Entry';
@@ -47,6 +52,9 @@ export class ReportEntryScanner {
   private inString = false;
   private escaped = false;
   private entries = 0;
+  /** The entry being captured passed MAX_ENTRY_CHARS: its text is no longer kept, only its length. */
+  private oversized = false;
+  private oversizedChars = 0;
 
   /** Entries read so far. */
   get count(): number {
@@ -208,7 +216,12 @@ export class ReportEntryScanner {
   private endCapture(text: string, from: number, end: number, out: RawRecord[]): number {
     this.append(text.slice(from, end));
     const captured = this.takeCaptured();
-    if (this.capturingEntry) {
+    if (this.capturingEntry && this.oversized) {
+      this.entries++;
+      out.push({ [OVERSIZED_ENTRY]: this.oversizedChars });
+      this.oversized = false;
+      this.state = 'afterEntry';
+    } else if (this.capturingEntry) {
       out.push(this.parseEntry(captured));
       this.state = 'afterEntry';
     } else {
@@ -240,13 +253,19 @@ export class ReportEntryScanner {
     if (part.length === 0) return;
     this.partsLength += part.length;
     if (this.partsLength > MAX_ENTRY_CHARS) {
+      if (this.state === 'capture' && this.capturingEntry) {
+        this.oversized = true;
+        this.parts = [];
+        return;
+      }
       throw badResponse(`an element of the Workday answer is larger than ${MAX_ENTRY_CHARS} characters: this is not a report row`);
     }
     this.parts.push(part);
   }
 
   private takeCaptured(): string {
-    const captured = this.parts.length === 1 ? (this.parts[0] as string) : this.parts.join('');
+    const captured = this.oversized ? '' : this.parts.length === 1 ? (this.parts[0] as string) : this.parts.join('');
+    this.oversizedChars = this.partsLength;
     this.parts = [];
     this.partsLength = 0;
     return captured;

@@ -179,6 +179,39 @@ describe('loadSettings', () => {
   });
 });
 
+describe('credentials in URL settings', () => {
+  const urlSettings = {
+    WORKDAY_RAAS_URL: 'https://isu:Hunter2@wd2-impl-services1.workday.com/ccx/service/customreport2/contoso/ISU/Entra_Workers',
+    WORKDAY_SOAP_URL: 'https://isu:Hunter2@wd2-impl-services1.workday.com/ccx/service/contoso/Human_Resources/v44.2',
+    GRAPH_BASE_URL: 'https://app:Hunter2@graph.microsoft.com',
+    AzureWebJobsStorage__queueServiceUri: 'https://acct:Hunter2@acct.queue.core.windows.net',
+    AzureWebJobsStorage__tableServiceUri: 'https://acct:Hunter2@acct.table.core.windows.net',
+  };
+
+  it.each(Object.entries(urlSettings))('refuses user:password@ in %s, naming the setting and not echoing the secret', (name, url) => {
+    const env = name.startsWith('AzureWebJobsStorage__') ? { ...IDENTITY, [name]: url } : { ...LOCAL, [name]: url };
+    const lines = problems(env);
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${name} must hold no credentials`)));
+    expect(lines.join('\n')).not.toContain('Hunter2');
+    expect(lines.join('\n')).not.toContain('isu:');
+  });
+
+  it('refuses a user name alone before the @ as well', () => {
+    expect(problems({ ...LOCAL, WORKDAY_RAAS_URL: 'https://isu@wd2.workday.com/ccx/service/customreport2/c/o/r' })).toEqual([
+      expect.stringMatching(/^WORKDAY_RAAS_URL must hold no credentials/),
+    ]);
+  });
+
+  it('does not echo credentials through another setting that names the URL', () => {
+    const lines = problems({ ...LOCAL, GRAPH_AUTH: 'none', GRAPH_BASE_URL: 'https://app:Hunter2@graph.microsoft.com' });
+    expect(lines.join('\n')).not.toContain('Hunter2');
+  });
+
+  it('accepts an @ in the path or query, which is no credential', () => {
+    expect(loadSettings({ ...LOCAL, WORKDAY_RAAS_URL: 'https://wd2.workday.com/ccx/service/customreport2/contoso/ISU_Entra@contoso/Entra_Workers?format=json' }).workday.raasUrl).toContain('ISU_Entra@contoso');
+  });
+});
+
 describe('isLoopbackUrl', () => {
   it.each(['http://localhost', 'https://localhost:8443/x', 'http://127.0.0.1', 'http://127.255.0.1:1', 'http://[::1]'])('calls %s loopback', (url) => {
     expect(isLoopbackUrl(url)).toBe(true);

@@ -71,3 +71,57 @@ describe('maskValue', () => {
     expect(maskValue(true)).toBe(true);
   });
 });
+
+describe('masking follows the email syntax validation uses', () => {
+  it("masks an address holding an apostrophe in full (it leaked as mary.o'c***)", () => {
+    expect(maskPersonalData("wrote mary.o'connor@x.com")).toBe('wrote m***@x.com');
+    expect(maskPersonalData("o'brien@example.co.uk")).toBe('o***@example.co.uk');
+  });
+
+  it.each([..."!#$%&'*+/=?^_`{|}~-"])('masks every local-part character validation accepts: %s', (char) => {
+    const text = maskPersonalData(`x note ab${char}cd${char}ef@example.com`);
+    expect(text).not.toContain('cd');
+    expect(text).not.toContain('ef@');
+  });
+
+  it('masks an address that is only punctuation before the @, showing no character of it', () => {
+    expect(maskPersonalData('{|}~@x.com')).toBe('***@x.com');
+  });
+
+  it('masks a quoted local part, an invisible character and an IDN domain address', () => {
+    expect(maskPersonalData('"john doe"@example.com')).not.toContain('doe');
+    expect(maskPersonalData('ja\u200bne@x.com')).toBe('j***@x.com');
+    expect(maskPersonalData('jane@bücher.example')).toBe('j***@bücher.example');
+  });
+
+  it('keeps the quotes around an address in a list', () => {
+    expect(maskPersonalData("['jane@example.com']")).toBe("['j***@example.com']");
+  });
+
+  it('masks the credentials of a URL', () => {
+    expect(maskPersonalData('GET https://isu:S3cret@wd2.workday.com/ccx failed')).toBe('GET https://***@wd2.workday.com/ccx failed');
+  });
+
+  it('is idempotent on what it produced', () => {
+    for (const text of ["'x@y.com'", '{|}~@x.com', 'https://a:b@host.example/x']) {
+      const once = maskPersonalData(text);
+      expect(maskPersonalData(once)).toBe(once);
+    }
+  });
+});
+
+describe('maskPersonalData on long text', () => {
+  it.each([
+    ['50,000 letters without an @', 'a'.repeat(50_000)],
+    ['50,000 accented letters', 'é'.repeat(50_000)],
+    ['two 50,000-letter runs around an @ without a domain dot', `${'a'.repeat(50_000)}@${'b'.repeat(50_000)}`],
+  ])('stays linear on %s (it took 17 s and more)', (_, text) => {
+    const started = Date.now();
+    expect(maskPersonalData(text)).toBe(text);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('masks a 300-character local part in full', () => {
+    expect(maskPersonalData(`${'a'.repeat(300)}@example.com`)).toBe('a***@example.com');
+  });
+});

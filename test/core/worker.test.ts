@@ -74,6 +74,23 @@ describe('validateWorkerId', () => {
   });
 
   it.each([
+    ['a lone high surrogate', 'W1\ud800', /surrogate/],
+    ['a lone low surrogate', '\udc00W1', /surrogate/],
+    ['a replacement character', 'W\ufffd1', /surrogate or a replacement/],
+    ['a zero-width space', 'W\u200b1', /invisible/],
+    ['a right-to-left override', '\u202eW1', /invisible/],
+    ['a byte-order mark inside', 'W\ufeff1', /invisible/],
+    ['a line separator', 'W\u20281', /invisible/],
+    ['a private-use character', 'W\ue0001', /invisible/],
+  ])('refuses %s', (_, id, message) => {
+    expect(validateWorkerId(id)).toMatch(message);
+  });
+
+  it('refuses a huge id without counting all of it', () => {
+    expect(validateWorkerId('9'.repeat(1_000_000))).toMatch(/16 characters/);
+  });
+
+  it.each([
     ['a newline', 'W1\n'],
     ['a NUL', 'W\u00001'],
     ['a DEL', 'W\u007f'],
@@ -121,9 +138,13 @@ describe('parseWorker', () => {
     expect(result.ok && result.worker.fields.countryIso).toBe('GB');
   });
 
-  it('takes the first value of a list-valued email field', () => {
-    const result = parsed({ WorkerID: 'W1', personalEmail: ['a@home.example', 'b@home.example'] });
-    expect(result.ok && result.worker.fields.personalEmail).toBe('a@home.example');
+  it('refuses a list of different emails rather than guess which mailbox resets the password', () => {
+    expect(rejection({ WorkerID: 'W1', personalEmail: ['a@home.example', 'b@home.example'] })).toMatchObject({ reason: 'invalidEmail', detail: expect.stringContaining('2 different values') });
+  });
+
+  it('reads a list holding one email, or the same email twice, as that email', () => {
+    expect(parsed({ WorkerID: 'W1', personalEmail: ['a@home.example'] })).toMatchObject({ ok: true, worker: { fields: { personalEmail: 'a@home.example' } } });
+    expect(parsed({ WorkerID: 'W1', personalEmail: ['a@home.example', ' a@home.example '] })).toMatchObject({ ok: true, worker: { fields: { personalEmail: 'a@home.example' } } });
   });
 
   it.each([
@@ -161,8 +182,8 @@ describe('parseWorker', () => {
     expect(rejection({ WorkerID: 'W1', personalEmail: 'josé@home.example' }).reason).toBe('accentedEmail');
   });
 
-  it('rejects an internationalised domain given in Unicode', () => {
-    expect(rejection({ WorkerID: 'W1', personalEmail: 'jane@bücher.example' }).reason).toBe('accentedEmail');
+  it('writes an internationalised domain in its ASCII form, which names the same mailbox', () => {
+    expect(parsed({ WorkerID: 'W1', personalEmail: 'jane@bücher.example' })).toMatchObject({ ok: true, worker: { fields: { personalEmail: 'jane@xn--bcher-kva.example' } } });
   });
 
   it('accepts an email of exactly 250 characters', () => {
@@ -202,6 +223,44 @@ describe('parseWorker', () => {
   });
 });
 
+describe('parseWorker on values of the wrong type or shape', () => {
+  it.each([
+    ['an integer past 2^53, which JSON rounds to another id', 9007199254740993],
+    ['a fraction', 12.5],
+    ['a boolean', true],
+    ['a group object, whose Descriptor is a name', { Descriptor: 'Jane Doe', ID: '5150' }],
+    ['a list of two ids', ['A1', 'A2']],
+  ])('refuses an id that is %s, keeping no id', (_, id) => {
+    expect(rejection({ WorkerID: id })).toMatchObject({ reason: 'invalidWorkerId', workerId: null });
+  });
+
+  it('reports a refused id in printable form, never the raw broken text', () => {
+    expect(rejection({ WorkerID: 'W\ud800\u200b' }).workerId).toBe('W\\u{D800}\\u{200B}');
+    expect(rejection({ WorkerID: 'x'.repeat(100_000) }).workerId).toBe(`${'x'.repeat(64)}…`);
+  });
+
+  it('refuses any column nested deeper than a report field, without overflowing the stack', () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(rejection({ WorkerID: 'W1', Other: deep })).toMatchObject({ reason: 'invalidField', detail: expect.stringContaining("'Other'") });
+  });
+
+  it('ignores a __proto__ column rather than let it change the record', () => {
+    const raw = JSON.parse('{"WorkerID":"W1","__proto__":["x","y"],"personalEmail":"a@home.example"}') as Record<string, unknown>;
+    const result = parsed(raw);
+    expect(result.ok && Object.getPrototypeOf(result.worker.attributes)).toBe(Object.prototype);
+  });
+
+  it('rejects an email with a zero-width space or a right-to-left mark as invalidEmail', () => {
+    expect(rejection({ WorkerID: 'W1', personalEmail: 'ja\u200bne@home.example' }).reason).toBe('invalidEmail');
+    expect(rejection({ WorkerID: 'W1', personalEmail: 'jane\u200f@home.example' }).reason).toBe('invalidEmail');
+  });
+
+  it('writes an IDN top-level domain in its ASCII form', () => {
+    expect(parsed({ WorkerID: 'W1', personalEmail: 'user@مثال.إختبار' })).toMatchObject({ ok: true, worker: { fields: { personalEmail: 'user@xn--mgbh0fb.xn--kgbechtv' } } });
+  });
+});
+
 describe('isBlockedDomain', () => {
   const blocked = ['contoso.com'];
 
@@ -219,6 +278,11 @@ describe('isBlockedDomain', () => {
 
   it('does not block a domain whose local part holds the blocked one', () => {
     expect(isBlockedDomain('contoso.com@home.example', blocked)).toBe(false);
+  });
+
+  it('blocks an internationalised domain listed in Unicode, as emails are written in ASCII', () => {
+    expect(isBlockedDomain('jane@xn--bcher-kva.example', ['bücher.example'])).toBe(true);
+    expect(isBlockedDomain('jane@mail.xn--bcher-kva.example', ['BÜCHER.example'])).toBe(true);
   });
 
   it('blocks nothing when the list is empty', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isAppError, type AppError } from '../../src/core/errors';
 import type { RawRecord } from '../../src/core/ports';
 import { MAX_ENTRY_CHARS, ReportEntryScanner } from '../../src/workday/raasEntryScanner';
+import { OVERSIZED_ENTRY } from '../../src/core/worker';
 import { reportEntries } from '../../src/workday/raasEntries';
 
 const SAMPLE =
@@ -112,13 +113,28 @@ describe('ReportEntryScanner', () => {
     expect(failure(() => scanAll(['{"Report_Entry":[]} {"Report_Entry":[]}'])).code).toBe('WORKDAY.BAD_RESPONSE');
   });
 
-  it('refuses an element larger than any report row instead of buffering it', () => {
+  it('skips an entry larger than any report row without buffering it, and reads on', () => {
     const scanner = new ReportEntryScanner();
-    scanner.feed('{"Report_Entry":[{"x":"');
+    const out = scanner.feed('{"Report_Entry":[{"WorkerID":"1"},{"x":"');
+    // Chunks with braces and escaped quotes inside the string must not end the skipped entry early.
+    for (let sent = 0; sent <= MAX_ENTRY_CHARS; sent += 100_000) out.push(...scanner.feed('a{[\\"'.padEnd(100_000, 'a')));
+    out.push(...scanner.feed('"},{"WorkerID":"3"}]}'));
+    scanner.finish();
+    expect(out).toEqual([{ WorkerID: '1' }, { [OVERSIZED_ENTRY]: expect.any(Number) }, { WorkerID: '3' }]);
+    expect(scanner.count).toBe(3);
+  });
+
+  it('still refuses a value of another root key larger than any report row', () => {
+    const scanner = new ReportEntryScanner();
+    scanner.feed('{"Report_Entry":[],"other":"');
     const error = failure(() => {
       for (let sent = 0; sent <= MAX_ENTRY_CHARS; sent += 100_000) scanner.feed('a'.repeat(100_000));
     });
     expect(error.message).toMatch(/larger than/);
+  });
+
+  it('refuses an HTML page sent as JSON, naming it', () => {
+    expect(failure(() => scanAll(['<!DOCTYPE html><html><body>Maintenance</body></html>'])).message).toMatch(/HTML page/);
   });
 });
 
