@@ -77,6 +77,11 @@ export async function planCycle(deps: Pipeline, options: CycleOptions): Promise<
   const retries = readPlan.updatedFrom ? idsToRetry(ledger, escrowEntries, appeared) : [];
   const { candidates, decided, workersRead } = await readAndClassify(deps, ledger, readPlan.updatedFrom, startedAt, retries);
   const workdayReadMs = Date.now() - readStarted;
+  if (!readPlan.updatedFrom && workersRead === 0 && ledger.size > 0) {
+    // Nothing is lost (the writer never deletes), but an emptied report is almost always a broken
+    // prompt or a lost security group on the integration user, not a company with no staff.
+    deps.logger.log('warn', `Workday returned no workers on a full read, while the ledger knows ${ledger.size}: check the report's prompts and the integration user's security groups`, { runId: options.runId });
+  }
 
   const reverifyBefore = startedAt.getTime() - deps.connector.guards.reverifyEveryHours * 3600_000;
   const jobs: WorkerJob[] = [];
@@ -202,7 +207,8 @@ async function readAndClassify(deps: Pipeline, ledger: Map<string, LedgerEntry>,
     if (id) idCounts.set(id.toLowerCase(), (idCounts.get(id.toLowerCase()) ?? 0) + 1);
     const verdict = scopeOf(connector, parsed.ok ? parsed.worker.attributes : parsed.attributes);
     if (!parsed.ok) {
-      const keyed = parsed.reason !== 'missingWorkerId' && parsed.reason !== 'invalidWorkerId';
+      // Scope decides only for a record whose id was read: without one there is no worker to own.
+      const keyed = Boolean(id) && parsed.reason !== 'missingWorkerId' && parsed.reason !== 'invalidWorkerId';
       // Bad data on a worker this connector does not own is not this connector's business.
       decided.push({
         outcome:

@@ -144,10 +144,9 @@ describe('bad reports', () => {
     }
   }, 120_000);
 
-  // Needs src/core/cycle.ts (it holds the ledger): a full read of nobody while the ledger knows
-  // workers should log a warning naming both counts. An emptied report is almost always a broken
-  // prompt or a lost security group, and today only workersRead 0 in the summary shows it.
-  it.fails('raas: an empty report while the ledger knows workers logs a warning', async () => {
+  // A full read of nobody while the ledger knows workers logs a warning naming both counts: an
+  // emptied report is almost always a broken prompt or a lost security group.
+  it('raas: an empty report while the ledger knows workers logs a warning', async () => {
     const s = await startScenario(azurite, { world: badWorld('raas', []) });
     try {
       await runCycle(s.services, { drain: s.services.consumer });
