@@ -5,7 +5,7 @@ app.setup({ enableHttpStream: false });
 
 import './functions/enrichCycle';
 import './functions/escrowSweep';
-import './functions/enrichWorker';
-import './functions/enrichWorkerPoison';
-import './functions/resyncWorker';
-import './functions/workerStatus';
+import './functions/onWorkerJob';
+import './functions/onPoisonedJob';
+import './functions/resyncRoute';
+import './functions/workerStatusRoute';

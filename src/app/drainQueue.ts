@@ -4,17 +4,12 @@
  * `failed` outcome. The CLI and the benchmark use it; in Azure the host does the same.
  */
 import { AppError, ensureAppError } from '../core/errors';
-import { enrichWorker } from '../core/enrichWorker';
 import type { Outcome } from '../core/outcome';
 import type { Pipeline } from '../core/pipeline';
-import { recordFailure } from '../core/recordFailure';
+import type { RunKind } from '../core/ports';
 import { sleep } from '../http/retry';
 import type { JobQueueConsumer, ReceivedJob } from '../state/jobQueue';
-import { countingDirectory } from './countingDirectory';
-import { oneAtATimePerWorker } from './workerLock';
-
-/** Mirrors host.json: extensions.queues.maxDequeueCount. */
-export const MAX_DEQUEUE_COUNT = 5;
+import { hostMaxDequeueCount, recordPoisonedJob, runJob } from './jobRunner';
 /** The queue service's cap on messages per receive. */
 const MAX_RECEIVE = 32;
 
@@ -24,15 +19,17 @@ export interface DrainOptions {
   maxDequeueCount?: number;
   /** Seconds before a failed job is visible again, by delivery count. */
   retryDelaySeconds?: (dequeueCount: number) => number;
-  /** Called with every worker outcome as it happens. */
-  onOutcome?: (outcome: Outcome, job: ReceivedJob['job'], durationMs: number, graphCalls: number) => void;
+  /** Called with every worker outcome as it happens (its telemetry event is already sent). */
+  onOutcome?: (outcome: Outcome, job: ReceivedJob['job']) => void;
+  /** The run the drained jobs belong to, for their telemetry events. */
+  runKind?: RunKind;
   /** Called for a job that wrote nothing because a newer plan for its worker exists. */
   onSuperseded?: (job: ReceivedJob['job']) => void;
 }
 
 export async function drainQueue(deps: Pipeline, consumer: JobQueueConsumer, options: DrainOptions = {}): Promise<void> {
   const concurrency = options.concurrency ?? 64;
-  const maxDequeue = options.maxDequeueCount ?? MAX_DEQUEUE_COUNT;
+  const maxDequeue = options.maxDequeueCount ?? hostMaxDequeueCount();
   const retryDelay = options.retryDelaySeconds ?? ((n: number) => Math.min(2 ** n, 30));
   const inFlight = new Set<Promise<void>>();
   let idlePolls = 0;
@@ -40,14 +37,13 @@ export async function drainQueue(deps: Pipeline, consumer: JobQueueConsumer, opt
   /** Graph refused us (a permission, a bad request) or never answered: stop, leave the jobs queued. */
   let stop = null as AppError | null;
 
+  const context = options.runKind ? { runKind: options.runKind } : {};
   const handle = async (message: ReceivedJob): Promise<void> => {
-    const started = Date.now();
-    const counting = countingDirectory(deps.directory);
     try {
-      const outcome = await oneAtATimePerWorker(message.job.workerId, () => enrichWorker(message.job, { ...deps, directory: counting.directory }));
+      const outcome = await runJob(deps, message.job, context);
       await consumer.complete(message);
       succeeded += 1;
-      if (outcome) options.onOutcome?.(outcome, message.job, Date.now() - started, counting.calls());
+      if (outcome) options.onOutcome?.(outcome, message.job);
       else options.onSuperseded?.(message.job);
     } catch (err) {
       const error = ensureAppError(err);
@@ -57,10 +53,10 @@ export async function drainQueue(deps: Pipeline, consumer: JobQueueConsumer, opt
         return;
       }
       if (message.dequeueCount >= maxDequeue) {
-        const outcome = await recordFailure(deps, message.job, `${error.code}: ${error.message}`);
+        const outcome = await recordPoisonedJob(deps, message.job, `${error.code}: ${error.message}`, context);
         await consumer.moveToPoison(message);
         deps.logger.log('error', `job for worker ${message.job.workerId} moved to the poison queue after ${message.dequeueCount} deliveries`, { code: error.code, error: error.message });
-        options.onOutcome?.(outcome, message.job, Date.now() - started, counting.calls());
+        options.onOutcome?.(outcome, message.job);
       } else {
         deps.logger.log('warn', `job for worker ${message.job.workerId} failed (delivery ${message.dequeueCount}); retrying`, { code: error.code, error: error.message });
         await consumer.release(message, retryDelay(message.dequeueCount));

@@ -82,7 +82,7 @@ export async function runCycle(deps: Pipeline, options: CycleCommandOptions = {}
   });
   options.onEnqueued?.(plan.enqueued);
   const consumer = local?.consumer ?? (options.drain === true ? undefined : options.drain);
-  const drained = consumer && plan.enqueued > 0 ? await drainInto(deps, consumer, plan.tally, runId, options.drainOptions) : { superseded: 0 };
+  const drained = consumer && plan.enqueued > 0 ? await drainInto(deps, consumer, plan.tally, 'cycle', options.drainOptions) : { superseded: 0 };
   return finishRun(deps, 'cycle', { ...plan, superseded: plan.superseded + drained.superseded }, graphBefore);
 }
 
@@ -101,7 +101,7 @@ export async function runSweep(
   });
   options.onEnqueued?.(result.enqueued);
   const consumer = local?.consumer ?? (options.drain === true ? undefined : options.drain);
-  const drained = consumer && result.enqueued > 0 ? await drainInto(deps, consumer, result.tally, runId, options.drainOptions) : { superseded: 0 };
+  const drained = consumer && result.enqueued > 0 ? await drainInto(deps, consumer, result.tally, 'sweep', options.drainOptions) : { superseded: 0 };
   return finishRun(
     deps,
     'sweep',
@@ -155,18 +155,19 @@ function planningTelemetry(deps: Pipeline, runId: string, runKind: RunKind, dryR
   };
 }
 
-async function drainInto(deps: Pipeline, consumer: JobQueueConsumer, tally: RunTally, runId: string, options: DrainOptions = {}): Promise<{ superseded: number }> {
+async function drainInto(deps: Pipeline, consumer: JobQueueConsumer, tally: RunTally, runKind: RunKind, options: DrainOptions = {}): Promise<{ superseded: number }> {
   let superseded = 0;
   await drainQueue(deps, consumer, {
+    runKind,
     ...options,
     onSuperseded: (job) => {
       superseded += 1;
       options.onSuperseded?.(job);
     },
-    onOutcome: (outcome, job, durationMs, graphCalls) => {
+    onOutcome: (outcome, job) => {
+      // The job runner sent the outcome's telemetry event; the tally only counts it.
       tally.add(outcome, { quiet: true });
-      deps.telemetry.workerOutcome(outcome, { runId: job.cycleId || runId, durationMs, graphRequests: graphCalls, ...(job.operationId ? { operationId: job.operationId } : {}) });
-      options.onOutcome?.(outcome, job, durationMs, graphCalls);
+      options.onOutcome?.(outcome, job);
     },
   });
   return { superseded };

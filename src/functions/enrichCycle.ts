@@ -1,7 +1,7 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { runCycle, type RunSummary } from '../app/operations';
 import { operationIdOf } from '../telemetry/operationContext';
-import { getServices } from './services';
+import { getServices } from './hostServices';
 
 /** Timer: read Workday, plan, enqueue one job per worker that needs one. The queue function writes. */
 export async function enrichCycle(_timer: Timer, context: InvocationContext): Promise<RunSummary> {

@@ -1,7 +1,7 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { runSweep, type RunSummary } from '../app/operations';
 import { operationIdOf } from '../telemetry/operationContext';
-import { getServices } from './services';
+import { getServices } from './hostServices';
 
 /** Short timer: re-enqueue escrowed workers whose user has appeared, so they are written within minutes. */
 export async function escrowSweep(_timer: Timer, context: InvocationContext): Promise<RunSummary> {

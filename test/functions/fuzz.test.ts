@@ -4,7 +4,7 @@
  * refused request writes nothing (the Graph simulator's log shows no PATCH for it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useServices } from '../../src/functions/services';
+import { useServices } from '../../src/functions/hostServices';
 import { seededRandom } from '../../sim/world';
 import { patches, startAzurite, startScenario, type Scenario } from '../scenario/harness';
 import { hybridWorker, syncedUser, world } from '../scenario/smallWorld';

@@ -1,9 +1,9 @@
 /** The HTTP functions, called as the host would call them: path validation, dry run, status codes. */
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resyncWorker } from '../../src/functions/resyncWorker';
-import { workerStatus } from '../../src/functions/workerStatus';
-import { useServices } from '../../src/functions/services';
+import { resyncRoute } from '../../src/functions/resyncRoute';
+import { workerStatusRoute } from '../../src/functions/workerStatusRoute';
+import { useServices } from '../../src/functions/hostServices';
 import { startAzurite, startScenario, type Scenario } from '../scenario/harness';
 import { hybridWorker, syncedUser, world } from '../scenario/smallWorld';
 import type { AzuriteInstance } from '../support/azurite';
@@ -12,8 +12,8 @@ let azurite: AzuriteInstance;
 let s: Scenario;
 const context = () => new InvocationContext({ invocationId: 'http-test', functionName: 'http' });
 const post = (workerId: string, query = '') =>
-  resyncWorker(new HttpRequest({ method: 'POST', url: `http://localhost/api/workers/${encodeURIComponent(workerId)}/resync${query}`, params: { workerId } }), context());
-const get = (workerId: string) => workerStatus(new HttpRequest({ method: 'GET', url: `http://localhost/api/workers/${encodeURIComponent(workerId)}`, params: { workerId } }), context());
+  resyncRoute(new HttpRequest({ method: 'POST', url: `http://localhost/api/workers/${encodeURIComponent(workerId)}/resync${query}`, params: { workerId } }), context());
+const get = (workerId: string) => workerStatusRoute(new HttpRequest({ method: 'GET', url: `http://localhost/api/workers/${encodeURIComponent(workerId)}`, params: { workerId } }), context());
 
 beforeAll(async () => {
   azurite = await startAzurite();
@@ -26,7 +26,7 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-describe('resyncWorker', () => {
+describe('resyncRoute (function resyncWorker)', () => {
   it('answers 400 with the reason for an id over 16 characters', async () => {
     const response = await post('12345678901234567');
     expect(response.status).toBe(400);
@@ -63,7 +63,7 @@ describe('resyncWorker', () => {
   });
 });
 
-describe('workerStatus', () => {
+describe('workerStatusRoute (function workerStatus)', () => {
   it('shows the ledger state of a written worker', async () => {
     const response = await get('7001');
     expect(response.status).toBe(200);

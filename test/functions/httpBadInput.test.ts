@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, type HttpCall } from './httpCall';
-import { useServices } from '../../src/functions/services';
+import { useServices } from '../../src/functions/hostServices';
 import { patches, startAzurite, startScenario, type Scenario } from '../scenario/harness';
 import { hybridWorker, syncedUser, world } from '../scenario/smallWorld';
 import type { AzuriteInstance } from '../support/azurite';

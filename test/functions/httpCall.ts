@@ -1,7 +1,7 @@
 /** Calls the HTTP handlers as the host would, for the bad-input table and the fuzzer. */
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
-import { resyncWorker } from '../../src/functions/resyncWorker';
-import { workerStatus } from '../../src/functions/workerStatus';
+import { resyncRoute } from '../../src/functions/resyncRoute';
+import { workerStatusRoute } from '../../src/functions/workerStatusRoute';
 
 export interface HttpCall {
   route: 'resync' | 'status';
@@ -22,5 +22,5 @@ export function call(c: HttpCall): Promise<HttpResponseInit> {
     params: { workerId: c.workerId },
     ...(c.body === undefined ? {} : { body: { string: c.body } }),
   });
-  return (c.route === 'resync' ? resyncWorker : workerStatus)(request, context());
+  return (c.route === 'resync' ? resyncRoute : workerStatusRoute)(request, context());
 }

@@ -3,10 +3,10 @@ import { InvocationContext, type Timer } from '@azure/functions';
 import { QueueClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrichCycle } from '../../src/functions/enrichCycle';
-import { enrichWorker } from '../../src/functions/enrichWorker';
-import { enrichWorkerPoison } from '../../src/functions/enrichWorkerPoison';
+import { onWorkerJob } from '../../src/functions/onWorkerJob';
+import { onPoisonedJob } from '../../src/functions/onPoisonedJob';
 import { escrowSweep } from '../../src/functions/escrowSweep';
-import { useServices } from '../../src/functions/services';
+import { useServices } from '../../src/functions/hostServices';
 import { JOB_QUEUE } from '../../src/config/settings';
 import { startAzurite, startScenario, type Scenario } from '../scenario/harness';
 import { hybridWorker, syncedUser, world } from '../scenario/smallWorld';
@@ -44,7 +44,7 @@ describe('enrichCycle (timer)', () => {
     const jobs = (await receiveAsHost()) as Array<{ workerId: string; operationId: string }>;
     expect(jobs.map((j) => j.workerId).sort()).toEqual(['8001', '8002']);
     expect(jobs[0]!.operationId).toBe('enrichCycle-invocation');
-    for (const job of jobs) await enrichWorker(job, context('enrichWorker'));
+    for (const job of jobs) await onWorkerJob(job, context('enrichWorker'));
     expect(s.graph.usersByEmployeeId('8001')[0]!.otherMails).toHaveLength(1);
     expect((await s.services.escrow.get('8002'))?.reason).toBe('notFound');
   });
@@ -57,28 +57,28 @@ describe('escrowSweep (timer)', () => {
     const summary = await escrowSweep(timer, context('escrowSweep'));
     expect(summary.enqueued).toBe(1);
     const [job] = await receiveAsHost();
-    const outcome = await enrichWorker(job, context('enrichWorker'));
+    const outcome = await onWorkerJob(job, context('enrichWorker'));
     expect(outcome.code).toBe('written');
   });
 });
 
-describe('enrichWorker (queue)', () => {
+describe('onWorkerJob (queue function enrichWorker)', () => {
   it('throws on a transient Graph failure so the host retries the message', async () => {
     s.graph.injectFaults({ status: 503, count: 100 });
     const job = { workerId: '8001', cycleId: 'c-retry', desiredHash: 'x', version: Date.now(), fields: { workerId: '8001', personalEmail: 'other@example.org', countryIso: 'GB' } };
-    await expect(enrichWorker(job, context('enrichWorker'))).rejects.toMatchObject({ transient: true });
+    await expect(onWorkerJob(job, context('enrichWorker'))).rejects.toMatchObject({ transient: true });
     s.graph.injectFaults({ status: 503, count: 0 });
   }, 120_000);
 
   it('refuses a message that is not a job', async () => {
-    await expect(enrichWorker({ hello: 'world' }, context('enrichWorker'))).rejects.toMatchObject({ code: 'INPUT.INVALID' });
+    await expect(onWorkerJob({ hello: 'world' }, context('enrichWorker'))).rejects.toMatchObject({ code: 'INPUT.INVALID' });
   });
 });
 
-describe('enrichWorkerPoison (queue)', () => {
+describe('onPoisonedJob (queue function enrichWorkerPoison)', () => {
   it('records the worker as failed instead of losing it', async () => {
     const job = { workerId: '8001', cycleId: 'c-poison', desiredHash: 'x', version: Date.now(), fields: { workerId: '8001', personalEmail: 'other@example.org', countryIso: 'GB' } };
-    const outcome = await enrichWorkerPoison(job, context('enrichWorkerPoison'));
+    const outcome = await onPoisonedJob(job, context('enrichWorkerPoison'));
     expect(outcome.code).toBe('failed');
     expect((await s.services.ledger.get('8001'))?.lastOutcome).toBe('failed');
   });

@@ -5,9 +5,9 @@
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resyncWorker } from '../../src/functions/resyncWorker';
-import { workerStatus } from '../../src/functions/workerStatus';
-import { useServices } from '../../src/functions/services';
+import { resyncRoute } from '../../src/functions/resyncRoute';
+import { workerStatusRoute } from '../../src/functions/workerStatusRoute';
+import { useServices } from '../../src/functions/hostServices';
 import { startAzurite, startScenario, type Scenario } from './harness';
 import type { AzuriteInstance } from '../support/azurite';
 
@@ -48,8 +48,8 @@ describe('privacy across a whole run', () => {
     // The worker's personal email changes in Workday, so the dry-run diff holds emails to mask.
     s.workday.tenant.workers.find((w) => w.workerId === written.workerId)!.emails.find((e) => e.usage === 'HOME')!.address = 'changed.address@example.org';
     const context = new InvocationContext({ invocationId: 'privacy-1', functionName: 'resyncWorker' });
-    const resync = await resyncWorker(new HttpRequest({ method: 'POST', url: `http://localhost/api/workers/${written.workerId}/resync?dryRun=true`, params: { workerId: written.workerId } }), context);
-    const status = await workerStatus(new HttpRequest({ method: 'GET', url: `http://localhost/api/workers/${written.workerId}`, params: { workerId: written.workerId } }), context);
+    const resync = await resyncRoute(new HttpRequest({ method: 'POST', url: `http://localhost/api/workers/${written.workerId}/resync?dryRun=true`, params: { workerId: written.workerId } }), context);
+    const status = await workerStatusRoute(new HttpRequest({ method: 'GET', url: `http://localhost/api/workers/${written.workerId}`, params: { workerId: written.workerId } }), context);
     captured.push(JSON.stringify(resync.jsonBody), JSON.stringify(status.jsonBody));
     expect(JSON.stringify(resync.jsonBody)).toMatch(/\*\*\*@/);
   });

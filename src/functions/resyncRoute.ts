@@ -3,10 +3,10 @@ import { runResync } from '../app/operations';
 import { errorResponse } from './httpErrors';
 import { refuseRequest } from './httpInput';
 import { operationIdOf } from '../telemetry/operationContext';
-import { getServices } from './services';
+import { getServices } from './hostServices';
 
 /** POST /api/workers/{workerId}/resync[?dryRun=true]: one worker now, through the same pipeline. */
-export async function resyncWorker(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export async function resyncRoute(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   try {
     const refusal = await refuseRequest(request, { method: 'POST', queryParameters: ['dryRun'] });
     if (refusal) return refusal;
@@ -22,4 +22,4 @@ export async function resyncWorker(request: HttpRequest, context: InvocationCont
   }
 }
 
-app.http('resyncWorker', { methods: ['POST'], authLevel: 'function', route: 'workers/{workerId}/resync', handler: resyncWorker });
+app.http('resyncWorker', { methods: ['POST'], authLevel: 'function', route: 'workers/{workerId}/resync', handler: resyncRoute });

@@ -1,0 +1,57 @@
+/**
+ * The one way a queue job runs, for the Functions queue trigger and the CLI's drain alike: the
+ * per-worker lock (a message delivered twice in one process waits for the first copy), a
+ * counting directory (the Graph operations the job made), the core pipeline, and one telemetry
+ * event for the outcome. A job that outlasted its deliveries is recorded `failed` here too.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { enrichWorker } from '../core/enrichWorker';
+import type { Outcome } from '../core/outcome';
+import type { Pipeline } from '../core/pipeline';
+import type { RunKind, WorkerJob } from '../core/ports';
+import { recordFailure } from '../core/recordFailure';
+import { countingDirectory } from './countingDirectory';
+import { packageRoot } from './packageRoot';
+import { oneAtATimePerWorker } from './workerLock';
+
+export interface JobContext {
+  /** Correlates the event with the trigger's or the run's trace. */
+  operationId?: string;
+  runKind?: RunKind;
+}
+
+/** The job's outcome (null: superseded by a newer plan, nothing written), reported once. */
+export async function runJob(deps: Pipeline, job: WorkerJob, context: JobContext = {}): Promise<Outcome | null> {
+  const started = Date.now();
+  const counting = countingDirectory(deps.directory);
+  const outcome = await oneAtATimePerWorker(job.workerId, () => enrichWorker(job, { ...deps, directory: counting.directory }));
+  if (outcome) report(deps, job, outcome, context, Date.now() - started, counting.calls());
+  return outcome;
+}
+
+/** A job whose transient errors outlasted its deliveries: recorded `failed`, never lost. */
+export async function recordPoisonedJob(deps: Pipeline, job: WorkerJob, cause: string, context: JobContext = {}): Promise<Outcome> {
+  const outcome = await recordFailure(deps, job, cause);
+  report(deps, job, outcome, context, 0, 0);
+  return outcome;
+}
+
+function report(deps: Pipeline, job: WorkerJob, outcome: Outcome, context: JobContext, durationMs: number, graphRequests: number): void {
+  deps.telemetry.workerOutcome(outcome, {
+    runId: job.cycleId,
+    ...(context.runKind ? { runKind: context.runKind } : {}),
+    ...(job.dryRun ? { dryRun: true } : {}),
+    durationMs,
+    graphRequests,
+    ...((job.operationId ?? context.operationId) ? { operationId: job.operationId ?? context.operationId } : {}),
+  });
+}
+
+/** host.json's `extensions.queues.maxDequeueCount`: the CLI's drain gives up where the host does. */
+export function hostMaxDequeueCount(): number {
+  const host = JSON.parse(readFileSync(join(packageRoot(), 'host.json'), 'utf8')) as { extensions?: { queues?: { maxDequeueCount?: unknown } } };
+  const value = host.extensions?.queues?.maxDequeueCount;
+  // The host's own default when host.json leaves it out.
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : 5;
+}
