@@ -3,7 +3,7 @@
  * table (./commands). Strict about what it accepts, and helpful when it refuses: an unknown
  * command or option names the closest valid one.
  */
-import { parseArgs as parseNodeArgs } from 'node:util';
+import { parseArgs } from 'node:util';
 import { AppError } from '../core/errors';
 import { COMMAND_NAMES, COMMANDS, COMMON_OPTIONS, commandUsage, shortUsage, toolUsage, type CommandName, type CommandSpec, type OptionSpec } from './commands';
 
@@ -12,7 +12,7 @@ export type ParsedArgs =
   | { kind: 'version' }
   | { kind: 'run'; command: CommandName; workerId?: string; options: Record<string, string | boolean> };
 
-export function parseArgs(argv: readonly string[]): ParsedArgs {
+export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   const [first, ...rest] = argv;
   if (first === undefined) throw usageError('a command is required', shortUsage());
   if (first === '--help' || first === '-h' || first === 'help') {
@@ -32,7 +32,7 @@ function parseCommand(command: CommandName, args: readonly string[]): ParsedArgs
   const known: Record<string, OptionSpec> = { ...spec.options, ...COMMON_OPTIONS };
   const usage = shortUsage(command);
   // Not strict: unknown options come back as tokens, so the error can name the closest valid one.
-  const { values, positionals, tokens } = parseNodeArgs({
+  const { values, positionals, tokens } = parseArgs({
     args: [...args],
     options: Object.fromEntries(Object.entries(known).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}) }])),
     allowPositionals: true,

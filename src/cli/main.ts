@@ -18,7 +18,7 @@ import { runCycle, runResync, runSweep } from '../app/operations';
 import { packageRoot } from '../app/packageRoot';
 import { buildServices, type AppServices } from '../app/services';
 import { runDemo } from '../demo/runDemo';
-import { parseArgs, wholeNumberOption, type ParsedArgs } from './args';
+import { parseCommandLine, wholeNumberOption, type ParsedArgs } from './args';
 import { formatEscrow, formatOutcome, formatSummary } from './format';
 import { formatCheck, formatRuns, formatStatus } from './formatRecords';
 import { DrainProgress } from './progress';
@@ -50,7 +50,7 @@ interface StderrLines {
 export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   let args: ParsedArgs;
   try {
-    args = parseArgs(argv);
+    args = parseCommandLine(argv);
   } catch (err) {
     io.stderr(`attribute-writer: ${ensureAppError(err).message}\n`);
     return 2;

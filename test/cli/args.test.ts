@@ -1,33 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import { closest, parseArgs } from '../../src/cli/args';
+import { closest, parseCommandLine } from '../../src/cli/args';
 import { COMMAND_NAMES, COMMANDS } from '../../src/cli/commands';
 
-describe('parseArgs', () => {
+describe('parseCommandLine', () => {
   it('accepts every option of the table for its command', () => {
     for (const name of COMMAND_NAMES) {
       const spec = COMMANDS[name] as { argument?: unknown; options: Record<string, { type: string }> };
       const args = [name, ...(spec.argument ? ['W1'] : [])];
       for (const [option, o] of Object.entries(spec.options)) args.push(`--${option}`, ...(o.type === 'string' ? ['3'] : []));
-      const parsed = parseArgs(args);
+      const parsed = parseCommandLine(args);
       expect(parsed.kind).toBe('run');
       if (parsed.kind === 'run') expect(Object.keys(parsed.options).sort()).toEqual(Object.keys(spec.options).sort());
     }
   });
 
   it('reads the worker id of resync and status', () => {
-    expect(parseArgs(['resync', 'W 1', '--dry-run'])).toEqual({ kind: 'run', command: 'resync', workerId: 'W 1', options: { 'dry-run': true } });
+    expect(parseCommandLine(['resync', 'W 1', '--dry-run'])).toEqual({ kind: 'run', command: 'resync', workerId: 'W 1', options: { 'dry-run': true } });
   });
 
   it('answers help for the tool, a command and help <command>', () => {
-    expect(parseArgs(['help', 'runs'])).toMatchObject({ kind: 'help', text: expect.stringContaining('--last N') });
-    expect(parseArgs(['status', '-h'])).toMatchObject({ kind: 'help', text: expect.stringContaining('<workerId>') });
+    expect(parseCommandLine(['help', 'runs'])).toMatchObject({ kind: 'help', text: expect.stringContaining('--last N') });
+    expect(parseCommandLine(['status', '-h'])).toMatchObject({ kind: 'help', text: expect.stringContaining('<workerId>') });
   });
 
   it('refuses a missing value, a value on a switch, and a wrong number of arguments', () => {
-    expect(() => parseArgs(['runs', '--last'])).toThrow('--last takes a value (N)');
-    expect(() => parseArgs(['cycle', '--json=yes'])).toThrow('--json takes no value');
-    expect(() => parseArgs(['status'])).toThrow("'status' takes one workerId");
-    expect(() => parseArgs(['sweep', 'extra'])).toThrow("'sweep' takes no arguments");
+    expect(() => parseCommandLine(['runs', '--last'])).toThrow('--last takes a value (N)');
+    expect(() => parseCommandLine(['cycle', '--json=yes'])).toThrow('--json takes no value');
+    expect(() => parseCommandLine(['status'])).toThrow("'status' takes one workerId");
+    expect(() => parseCommandLine(['sweep', 'extra'])).toThrow("'sweep' takes no arguments");
   });
 });
 
