@@ -7,7 +7,7 @@
 import { AppError } from '../core/errors';
 import type { RawRecord } from '../core/ports';
 import { compileSoapPath, type SoapPath } from './soapPath';
-import type { XmlElement } from './soapXml';
+import { descend, type XmlElement } from './soapXml';
 
 /** Each field is one expression or several tried in order (the first that yields a value wins). */
 export interface SoapFieldPaths {
@@ -109,4 +109,30 @@ function first(worker: XmlElement, paths: readonly SoapPath[]): string | undefin
     if (value !== undefined) return value;
   }
   return undefined;
+}
+
+/** A worker as one Get_Workers page delivered it: its record, and what a read needs besides. */
+export interface SoapWorker {
+  record: RawRecord;
+  /** Worker_Reference's WID: the one id every worker has, to merge reads and to look a hire up. */
+  wid?: string;
+  /** Worker_Status_Data/Hire_Date, as the moment that day starts. */
+  hireDate?: Date;
+}
+
+export function soapWorkerOf(worker: XmlElement, paths: CompiledFieldPaths, country: CountryChoice): SoapWorker {
+  const soapWorker: SoapWorker = { record: workerRecord(worker, paths, country) };
+  const wid = descend(worker, 'Worker_Reference')?.children.find((id) => id.name === 'ID' && id.attributes['type'] === 'WID')?.text;
+  if (wid) soapWorker.wid = wid;
+  const hireDate = dateMoment(descend(worker, 'Worker_Data', 'Employment_Data', 'Worker_Status_Data', 'Hire_Date')?.text);
+  if (hireDate) soapWorker.hireDate = hireDate;
+  return soapWorker;
+}
+
+/** An xsd:date (`2026-12-01-08:00`, `2026-12-01Z`, `2026-12-01`) as the moment it starts; UTC without an offset. */
+export function dateMoment(text: string | undefined): Date | undefined {
+  const match = /^(\d{4}-\d{2}-\d{2})(Z|[+-]\d{2}:\d{2})?$/.exec(text?.trim() ?? '');
+  if (!match) return undefined;
+  const moment = new Date(`${match[1]}T00:00:00${match[2] === undefined || match[2] === 'Z' ? '+00:00' : match[2]}`);
+  return Number.isNaN(moment.getTime()) ? undefined : moment;
 }

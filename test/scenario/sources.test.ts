@@ -63,7 +63,9 @@ describe('incremental SOAP reads', () => {
     expect(second.workersRead).toBe(1);
     expect(second.counts.written).toBe(1);
     expect(s.graph.usersByEmployeeId(worker.workerId)[0]!.otherMails).toEqual(['moved.house@example.org']);
-    expect(s.workday.tenant.requests.at(-1)?.summary).toContain('updated=');
+    // Two delta queries: changes entered since the last read, and changes that took effect since then.
+    expect(s.workday.tenant.requests.at(-2)?.summary).toContain('updated=');
+    expect(s.workday.tenant.requests.at(-1)?.summary).toContain('effective=');
   });
 
   it('does not move the watermark when a read fails midway, and exits 3 having written nothing', async () => {
