@@ -4,23 +4,14 @@
  * to custom expressions), and the RawRecord those expressions fill, under the attribute names
  * DESIGN.md gives the SOAP source so that one scope serves RaaS and SOAP alike.
  */
+import type { SoapPathField } from '../core/connector';
 import { AppError } from '../core/errors';
 import type { RawRecord } from '../core/ports';
 import { compileSoapPath, type SoapPath } from './soapPath';
 import { descend, type XmlElement } from './soapXml';
 
 /** Each field is one expression or several tried in order (the first that yields a value wins). */
-export interface SoapFieldPaths {
-  workerId: string | string[];
-  employeeId: string | string[];
-  contingentWorkerId: string | string[];
-  personalEmail: string | string[];
-  businessSiteCountry: string | string[];
-  homeCountry: string | string[];
-  employeeType: string | string[];
-  legalEntity: string | string[];
-  active: string | string[];
-}
+export type SoapFieldPaths = Record<SoapPathField, string | string[]>;
 
 const WORKER = 'wd:Worker/wd:Worker_Data';
 const PRIMARY_JOB = `${WORKER}/wd:Employment_Data/wd:Worker_Job_Data[@wd:Primary_Job=1]/wd:Position_Data`;
@@ -60,7 +51,7 @@ export function compileFieldPaths(overrides: Partial<SoapFieldPaths> = {}): Comp
     try {
       compiled[field] = expressions.map(compileSoapPath);
     } catch (err) {
-      throw new AppError('CONFIG.INVALID_CONNECTOR', `SOAP field path '${field}': ${(err as Error).message}`);
+      throw new AppError('CONFIG.INVALID_CONNECTOR', `Invalid connector file (CONNECTOR_CONFIG): source.paths.${field}: ${(err as Error).message}`);
     }
   }
   return compiled;

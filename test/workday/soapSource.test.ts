@@ -313,8 +313,31 @@ describe('createSoapSource', () => {
     expect((await onlyWorker(worker('100001'), { paths: { legalEntity: supervisory } }))['Legal_Entity']).toBe('Global Operations');
   });
 
-  it('refuses an XPath it cannot read, naming the field', () => {
-    expect(() => source({ paths: { personalEmail: 'wd:Worker//wd:Email_Address' } })).toThrow(/personalEmail.*not supported/);
+  describe('paths set in the connector file (source.paths)', () => {
+    const CONTACT = 'wd:Worker/wd:Worker_Data/wd:Personal_Data/wd:Contact_Data';
+    const usage = (type: string): string => `wd:Usage_Data/wd:Type_Data/wd:Type_Reference/wd:ID[@wd:type='Communication_Usage_Type_ID']='${type}'`;
+
+    it('reads personalEmail from the WORK email when the connector says so', async () => {
+      const paths = { personalEmail: `${CONTACT}/wd:Email_Address_Data[${usage('WORK')}]/wd:Email_Address/text()` };
+      expect((await onlyWorker(worker('100001'), { paths }))['personalEmail']).toBe('w100001@contoso.com');
+    });
+
+    it('reads CountryISO from another address when the connector points businessSiteCountry there', async () => {
+      const paths = { businessSiteCountry: `${CONTACT}/wd:Address_Data[${usage('HOME')}]/wd:Country_Reference/@wd:Descriptor` };
+      expect((await onlyWorker(worker('100001', { businessSiteCountry: 'DE', homeCountry: 'FR' }), { paths }))['CountryISO']).toBe('FR');
+    });
+
+    it('tries a list of paths in order, the first with a value winning', async () => {
+      const paths = { personalEmail: [`${CONTACT}/wd:Email_Address_Data[${usage('OTHER')}]/wd:Email_Address/text()`, `${CONTACT}/wd:Email_Address_Data[${usage('WORK')}]/wd:Email_Address/text()`] };
+      expect((await onlyWorker(worker('100001'), { paths }))['personalEmail']).toBe('w100001@contoso.com');
+    });
+
+    it('refuses at start-up an XPath it cannot read, naming the connector path, before any request', () => {
+      expect(() => source({ paths: { personalEmail: 'wd:Worker//wd:Email_Address' } })).toThrow(
+        expect.objectContaining({ code: 'CONFIG.INVALID_CONNECTOR', message: expect.stringMatching(/source\.paths\.personalEmail: .*'\/\/' \(descendant search\) is not supported/) }),
+      );
+      expect(tenant.requests).toEqual([]);
+    });
   });
 
   it('treats a wrong endpoint as a setting to fix, without retrying', async () => {
