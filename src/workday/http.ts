@@ -19,7 +19,7 @@ export const DEFAULT_WORKDAY_TIMEOUT_MS = 120_000;
  * for an hour; waiting that long would hold the function past its own timeout, so the wait is
  * cut to this and the message says so (the retries then run out and the next cycle tries again).
  */
-export const MAX_WORKDAY_RETRY_AFTER_MS = 60_000;
+export const MAX_WORKDAY_RETRY_AFTER_MS = 30_000;
 
 /** The Retry-After to wait, capped, and words for the message when the cap cut it. */
 export function cappedRetryAfter(header: string | null): { retryAfterMs?: number; note: string } {
