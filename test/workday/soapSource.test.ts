@@ -1,91 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { isAppError, type AppError } from '../../src/core/errors';
-import type { RawRecord, ReadOptions, WorkerSource } from '../../src/core/ports';
-import type { RetryPolicy } from '../../src/http/retry';
-import { createSoapSource, type SoapSourceOptions } from '../../src/workday/soapSource';
-import { createTenant, startWorkdaySimulator, type WorkdaySimulator, type WorkdayTenant } from '../../sim/workday';
-import type { SimEmail, SimWorker } from '../../sim/world';
-
-const AS_OF = new Date('2026-11-26T22:00:00Z');
-const READ: ReadOptions = { asOf: AS_OF };
-
-function worker(id: string, overrides: Partial<SimWorker> = {}): SimWorker {
-  return {
-    workerId: id,
-    workerType: 'Employee',
-    employeeType: 'Regular',
-    legalEntity: 'Contoso Corp',
-    emails: [
-      { address: `w${id}@contoso.com`, usage: 'WORK', primary: true },
-      { address: `p${id}@example.com`, usage: 'HOME', primary: true },
-    ],
-    businessSiteCountry: 'US',
-    homeCountry: 'CA',
-    active: true,
-    updatedAt: new Date('2026-11-01T00:00:00Z'),
-    ...overrides,
-  };
-}
-
-const SEVEN = (): SimWorker[] => ['1', '2', '3', '4', '5', '6', '7'].map((n) => worker(`10000${n}`));
-
-async function readAll(source: WorkerSource, read: ReadOptions = READ, into: RawRecord[] = []): Promise<RawRecord[]> {
-  for await (const record of source.readWorkers(read)) into.push(record);
-  return into;
-}
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isAppError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected the read to fail');
-}
+import { describe, expect, it } from 'vitest';
+import type { RawRecord } from '../../src/core/ports';
+import type { SimEmail } from '../../sim/world';
+import { AS_OF, READ, failure, readAll, useSoapSimulator, worker } from './soapFixture';
 
 describe('createSoapSource', () => {
-  let tenant: WorkdayTenant;
-  let sim: WorkdaySimulator;
-  let waits: number[];
-  let sent: string[];
-  const retry = (): RetryPolicy => ({ maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5_000, sleep: async (ms) => void waits.push(ms) });
-  const capture: typeof fetch = (input, init) => {
-    sent.push(String(init?.body));
-    return fetch(input, init);
-  };
-  const source = (overrides: Partial<SoapSourceOptions> = {}): WorkerSource =>
-    createSoapSource({
-      endpoint: sim.soapUrl,
-      username: tenant.username,
-      password: tenant.password,
-      pageSize: 3,
-      country: 'businessSite',
-      retry: retry(),
-      fetchImpl: capture,
-      ...overrides,
-    });
-  const onlyWorker = async (simWorker: SimWorker, overrides: Partial<SoapSourceOptions> = {}): Promise<RawRecord> => {
-    tenant.workers = [simWorker];
-    const [record] = await readAll(source(overrides));
-    return record!;
-  };
-
-  beforeAll(async () => {
-    tenant = createTenant([]);
-    sim = await startWorkdaySimulator({ tenant });
-  });
-  afterAll(() => sim.close());
-  beforeEach(() => {
-    tenant.workers = SEVEN();
-    tenant.username = 'ISU_Entra@contoso';
-    tenant.password = 'simulated-P@ss<word>&';
-    tenant.faults.length = 0;
-    tenant.changes.length = 0;
-    tenant.requests.length = 0;
-    waits = [];
-    sent = [];
-  });
+  const { tenant, waits, sent, simulatorUrl, source, onlyWorker } = useSoapSimulator();
 
   it('is an incremental source of kind soap', () => {
     expect(source()).toMatchObject({ kind: 'soap', supportsIncremental: true });
@@ -113,75 +32,6 @@ describe('createSoapSource', () => {
     tenant.workers = [];
     expect(await readAll(source())).toEqual([]);
     expect(tenant.requests).toHaveLength(1);
-  });
-
-  it('reads only the workers changed since updatedFrom on an incremental read', async () => {
-    tenant.workers[2]!.updatedAt = new Date('2026-11-26T10:00:00Z');
-    tenant.workers[5]!.updatedAt = new Date('2026-11-26T21:59:59Z');
-    const records = await readAll(source(), { asOf: AS_OF, updatedFrom: new Date('2026-11-26T00:00:00Z') });
-    expect(records.map((record) => record['WorkerID'])).toEqual(['100003', '100006']);
-    expect(tenant.requests[0]?.summary).toContain('updated=2026-11-26T00:00:00.000Z..2026-11-26T22:00:00.000Z');
-  });
-
-  /**
-   * Microsoft Learn, "How Microsoft Entra provisioning integrates with Workday", section "How
-   * incremental sync works": three delta queries, for manual updates (Updated_From/Through), for
-   * effective-dated updates and terminations (Effective_From/Effective_Through in
-   * Transaction_Date_Range_Data), and for future-dated hires (by WID, As_Of_Effective_Date and
-   * As_Of_Entry_DateTime set to the hire date); As_Of_Effective_Date is sent as a full timestamp.
-   */
-  describe('incremental reads of effective-dated changes', () => {
-    const at = (iso: string): Date => new Date(iso);
-    const ids = (records: RawRecord[]): unknown[] => records.map((record) => record['WorkerID']);
-
-    it('picks up a transfer entered in advance when it becomes effective, though nothing new was logged', async () => {
-      tenant.changes.push({
-        workerId: '100002',
-        enteredAt: at('2026-11-10T09:00:00Z'),
-        effectiveAt: at('2026-11-26T12:00:00Z'),
-        set: { businessSiteCountry: 'DE', legalEntity: 'Contoso LLC' },
-      });
-      const before = await readAll(source(), { asOf: at('2026-11-25T22:00:00Z'), updatedFrom: at('2026-11-25T00:00:00Z') });
-      expect(ids(before)).toEqual([]);
-
-      const records = await readAll(source(), { asOf: AS_OF, updatedFrom: at('2026-11-26T00:00:00Z') });
-      expect(records).toEqual([expect.objectContaining({ WorkerID: '100002', CountryISO: 'DE', Legal_Entity: 'Contoso LLC' })]);
-      expect(sent.some((body) => body.includes('<bsvc:Effective_From>2026-11-26T00:00:00.000+00:00</bsvc:Effective_From><bsvc:Effective_Through>2026-11-26T22:00:00.000+00:00</bsvc:Effective_Through>'))).toBe(true);
-    });
-
-    it('picks up a termination entered in advance on its effective day', async () => {
-      tenant.changes.push({ workerId: '100005', enteredAt: at('2026-11-01T09:00:00Z'), effectiveAt: at('2026-11-26T00:00:00Z'), set: { active: false } });
-      const records = await readAll(source(), { asOf: AS_OF, updatedFrom: at('2026-11-25T22:00:00Z') });
-      expect(records).toEqual([expect.objectContaining({ WorkerID: '100005', Active: '0' })]);
-    });
-
-    it('delivers a worker found by both windows once', async () => {
-      tenant.workers[3]!.updatedAt = at('2026-11-26T10:00:00Z');
-      tenant.changes.push({ workerId: '100004', enteredAt: at('2026-11-26T10:00:00Z'), effectiveAt: at('2026-11-26T11:00:00Z'), set: { businessSiteCountry: 'FR' } });
-      const records = await readAll(source(), { asOf: AS_OF, updatedFrom: at('2026-11-26T00:00:00Z') });
-      expect(records).toEqual([expect.objectContaining({ WorkerID: '100004', CountryISO: 'FR' })]);
-    });
-
-    describe('a future-dated hire', () => {
-      const hire = (): void => {
-        tenant.workers.push(worker('100008', { updatedAt: at('2026-11-20T10:00:00Z'), businessSiteCountry: 'NL' }));
-        tenant.changes.push({ workerId: '100008', enteredAt: at('2026-11-20T10:00:00Z'), effectiveAt: at('2026-12-01T00:00:00Z'), set: {}, hire: true });
-      };
-
-      it('is read as of its hire date, by WID, when the hire is entered', async () => {
-        hire();
-        const records = await readAll(source(), { asOf: at('2026-11-20T22:00:00Z'), updatedFrom: at('2026-11-20T00:00:00Z') });
-        expect(records).toEqual([expect.objectContaining({ WorkerID: '100008', CountryISO: 'NL', Active: '1' })]);
-        expect(tenant.requests.at(-1)?.summary).toMatch(/asOfEffective=2026-12-01T00:00:00\.000\+00:00 refs=WID:[0-9a-f]{32}$/);
-      });
-
-      it('is picked up on its hire date, though nothing new was logged', async () => {
-        hire();
-        expect(ids(await readAll(source(), { asOf: at('2026-11-28T22:00:00Z') }))).not.toContain('100008');
-        const records = await readAll(source(), { asOf: at('2026-12-01T00:30:00Z'), updatedFrom: at('2026-11-30T23:30:00Z') });
-        expect(records).toEqual([expect.objectContaining({ WorkerID: '100008', Active: '1' })]);
-      });
-    });
   });
 
   it('delivers the attributes a connector scope reads, under the RaaS names', async () => {
@@ -341,7 +191,7 @@ describe('createSoapSource', () => {
   });
 
   it('treats a wrong endpoint as a setting to fix, without retrying', async () => {
-    const error = await failure(readAll(source({ endpoint: `${sim.url}/ccx/service/nowhere/Human_Resources/v44.2` })));
+    const error = await failure(readAll(source({ endpoint: `${simulatorUrl()}/ccx/service/nowhere/Human_Resources/v44.2` })));
     expect(error).toMatchObject({ code: 'CONFIG.INVALID_SETTING', transient: false });
     expect(error.message).toContain('WORKDAY_SOAP_URL');
     expect(waits).toEqual([]);
