@@ -29,13 +29,15 @@ function answer(tenant: WorkdayTenant, body: string): { reply: SoapReply; summar
   try {
     const parsed = readEnvelope(body);
     const injected = takeFault(tenant, 'soap', 'envelope' in parsed ? requestedPage(parsed.envelope) : undefined);
-    if (injected) return { reply: outage(injected, tenant), summary: `injected ${String(injected.kind)}` };
+    if (injected && injected.kind !== 'invalidCharacter') return { reply: outage(injected, tenant), summary: `injected ${String(injected.kind)}` };
     if ('fault' in parsed) return { reply: parsed.fault, summary };
     const { envelope } = parsed;
     if (!authenticated(tenant, credentialsOf(envelope))) return { reply: authenticationFault(), summary: 'authentication failed' };
     const request = readGetWorkers(envelope, body);
     summary = summarize(request);
-    return { reply: getWorkers(tenant, request), summary };
+    const reply = getWorkers(tenant, request);
+    if (injected) return { reply: { ...reply, body: reply.body.replace('<wd:Worker_ID>', '<wd:Worker_ID>&#x110000;') }, summary: `${summary} injected invalidCharacter` };
+    return { reply, summary };
   } catch (err) {
     if (err instanceof SoapFaultReply) return { reply: err.reply, summary };
     throw err;

@@ -8,8 +8,12 @@ export type WorkdayProtocol = 'raas' | 'soap';
 
 export interface InjectedFault {
   protocol: WorkdayProtocol | 'any';
-  /** HTTP status to answer (500, 503), or 'truncate' to cut a RaaS body midway, or 'html' for a maintenance page. */
-  kind: number | 'truncate' | 'html';
+  /**
+   * HTTP status to answer (500, 503), or 'truncate' to cut a RaaS body midway, or 'html' for a
+   * maintenance page, or (SOAP) 'invalidCharacter': the real page with `&#x110000;`, a character
+   * reference outside Unicode, in its first Worker_ID.
+   */
+  kind: number | 'truncate' | 'html' | 'invalidCharacter';
   /** How many matching requests still fail. */
   remaining: number;
   /** SOAP only: fail only requests for this page number or later. */
