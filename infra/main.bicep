@@ -35,7 +35,7 @@ param graphBaseUrl string = 'https://graph.microsoft.com'
 @description('CONNECTOR_CONFIG: path of the connector file inside the deployed package, relative to the app root. connector.json at the repository root is deployed with the app.')
 param connectorConfigPath string = 'connector.json'
 
-@description('ENRICH_SCHEDULE: six-field NCRONTAB schedule of the full enrichment cycle (UTC unless WEBSITE_TIME_ZONE is set).')
+@description('ENRICH_SCHEDULE: six-field NCRONTAB schedule of the full enrichment cycle, in UTC (Flex Consumption does not support WEBSITE_TIME_ZONE).')
 param enrichSchedule string = '0 */30 * * * *'
 
 @minValue(1)
@@ -51,13 +51,18 @@ param dryRun bool = true
 
 @minValue(1)
 @maxValue(10)
-@description('Flex Consumption maximumInstanceCount: the most instances the whole app may run at once. Each instance writes at most 20 / maximumInstanceCount times a second (GRAPH_MAX_WRITES_PER_SECOND), so together they stay under Graph\'s 20 writes/s (see app/api.bicep).')
+@description('Flex Consumption maximumInstanceCount: the most on-demand instances of each function group (the queue function and the HTTP group each, not the whole app). Both groups write, so each instance writes at most 20 / (2 x maximumInstanceCount) times a second (GRAPH_MAX_WRITES_PER_SECOND) and together they stay under Graph\'s 20 writes/s (see app/api.bicep).')
 param maximumInstanceCount int = 2
 
 @minValue(1)
 @maxValue(32)
-@description('How many queue messages (workers) one instance processes at once (host.json extensions.queues.batchSize, set as an app setting; newBatchThreshold is 0). Concurrent jobs share $batch requests; the write rate is capped separately per instance (GRAPH_MAX_WRITES_PER_SECOND = 20 / maximumInstanceCount).')
+@description('How many queue messages (workers) one instance processes at once (host.json extensions.queues.batchSize, set as an app setting; newBatchThreshold is 0). Concurrent jobs share $batch requests; the write rate is capped separately per instance (GRAPH_MAX_WRITES_PER_SECOND = 20 / (2 x maximumInstanceCount)).')
 param queueBatchSize int = 32
+
+@minValue(5)
+@maxValue(300)
+@description('WORKDAY_TIMEOUT_SECONDS: how long Workday may stay silent, before answering or between two parts of an answer, before the call is retried.')
+param workdayTimeoutSeconds int = 120
 
 @allowed([512, 2048, 4096])
 @description('Memory of each Flex Consumption instance, in MB.')
@@ -179,6 +184,7 @@ module api 'app/api.bicep' = {
     escrowSweepSchedule: escrowSweepSchedule
     dryRun: dryRun
     tablePrefix: tablePrefix
+    workdayTimeoutSeconds: workdayTimeoutSeconds
   }
 }
 

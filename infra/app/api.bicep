@@ -22,22 +22,28 @@ param enrichSchedule string
 param escrowSweepSchedule string
 param dryRun bool
 param tablePrefix string
+param workdayTimeoutSeconds int
 
 // Scale-out must not multiply the Graph write rate past Graph's ceiling of 3,000 writes per
-// 150 s (20 writes/s) per app per tenant. Each instance's Graph client paces its writes with a
-// token bucket capped at GRAPH_MAX_WRITES_PER_SECOND, so:
-//   writes per second <= maximumInstanceCount x GRAPH_MAX_WRITES_PER_SECOND
-//                      = maximumInstanceCount x (20 / maximumInstanceCount) <= 20
-// whatever the queue concurrency. maximumInstanceCount counts every instance of the app (queue,
-// timer and HTTP groups together), so the queue can never run on more. Within an instance,
-// batchSize jobs run at once so their lookups and PATCHes share `$batch` requests (300 lookups or
-// 20 writes per request); newBatchThreshold 0 fetches no second batch while one runs. On top of
-// the cap, the client honours Retry-After (pausing every sender) and backs off on
-// x-ms-throttle-limit-percentage, so even another app's load in the tenant is absorbed.
+// 150 s (20 writes/s) per app per tenant. Flex Consumption scales per function group, and
+// maximumInstanceCount caps the on-demand instances of each group, not of the app: the queue
+// function (`function:enrichWorker`) and the HTTP group (`resyncWorker` writes too) may each run
+// that many instances at once. Each instance's Graph client paces its writes with a token bucket
+// capped at GRAPH_MAX_WRITES_PER_SECOND, so:
+//   writes per second <= (queue instances + HTTP instances) x GRAPH_MAX_WRITES_PER_SECOND
+//                      <= 2 x maximumInstanceCount x (20 / (2 x maximumInstanceCount)) <= 20
+// whatever the queue concurrency. The timers (cycle, sweep) and the poison handler write nothing.
+// Always-ready instances are not counted in maximumInstanceCount: none are configured here; a
+// group given some must add them to the divisor. Within an instance, batchSize jobs run at once so
+// their lookups and PATCHes share `$batch` requests (300 lookups or 20 writes per request);
+// newBatchThreshold 0 fetches no second batch while one runs. On top of the cap, the client
+// honours Retry-After (pausing every sender) and backs off on x-ms-throttle-limit-percentage, so
+// another app's load in the tenant (or a platform burst past the cap) is absorbed.
+var writingGroups = 2
 var queueConcurrency = {
   AzureFunctionsJobHost__extensions__queues__batchSize: string(queueBatchSize)
   AzureFunctionsJobHost__extensions__queues__newBatchThreshold: '0'
-  GRAPH_MAX_WRITES_PER_SECOND: string(20 / maximumInstanceCount)
+  GRAPH_MAX_WRITES_PER_SECOND: string(20 / (writingGroups * maximumInstanceCount))
 }
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
@@ -85,6 +91,7 @@ var appSettings = union(queueConcurrency, {
   ESCROW_SWEEP_SCHEDULE: escrowSweepSchedule
   DRY_RUN: dryRun ? 'true' : 'false'
   TABLE_PREFIX: tablePrefix
+  WORKDAY_TIMEOUT_SECONDS: string(workdayTimeoutSeconds)
 })
 
 resource functionApp 'Microsoft.Web/sites@2024-04-01' = {

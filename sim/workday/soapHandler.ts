@@ -1,10 +1,12 @@
 /**
  * The simulated Human_Resources Get_Workers endpoint: checks the WS-Security UsernameToken,
- * selects workers by reference or by criteria (changed in a transaction window, active only),
+ * selects workers by reference or by criteria (entered or effective in a transaction-log window,
+ * active only) as of the request's moments (asOfView.ts),
  * pages them, and answers with a Get_Workers_Response, a SOAP fault, or an injected outage,
  * as a Workday tenant does. Every request lands in the tenant's request log.
  */
 import type { SimWorker } from '../world';
+import { tenantView, type WorkerAsOf } from './asOfView';
 import { SoapFaultReply, authenticationFault, maintenancePage, serverFault, validationFault, type SoapReply } from './soapFaults';
 import { renderResponse, wid } from './soapRender';
 import { credentialsOf, parseEnvelope, readGetWorkers, requestedPage, type GetWorkersRequest, type XmlObject } from './soapRequest';
@@ -27,13 +29,15 @@ function answer(tenant: WorkdayTenant, body: string): { reply: SoapReply; summar
   try {
     const parsed = readEnvelope(body);
     const injected = takeFault(tenant, 'soap', 'envelope' in parsed ? requestedPage(parsed.envelope) : undefined);
-    if (injected) return { reply: outage(injected, tenant), summary: `injected ${String(injected.kind)}` };
+    if (injected && injected.kind !== 'invalidCharacter') return { reply: outage(injected, tenant), summary: `injected ${String(injected.kind)}` };
     if ('fault' in parsed) return { reply: parsed.fault, summary };
     const { envelope } = parsed;
     if (!authenticated(tenant, credentialsOf(envelope))) return { reply: authenticationFault(), summary: 'authentication failed' };
     const request = readGetWorkers(envelope, body);
     summary = summarize(request);
-    return { reply: getWorkers(tenant, request), summary };
+    const reply = getWorkers(tenant, request);
+    if (injected) return { reply: { ...reply, body: reply.body.replace('<wd:Worker_ID>', '<wd:Worker_ID>&#x110000;') }, summary: `${summary} injected invalidCharacter` };
+    return { reply, summary };
   } catch (err) {
     if (err instanceof SoapFaultReply) return { reply: err.reply, summary };
     throw err;
@@ -69,6 +73,8 @@ const TRUNCATED_REQUEST: GetWorkersRequest = {
   skipNonExisting: false,
   updatedFrom: null,
   updatedThrough: null,
+  effectiveFrom: null,
+  effectiveThrough: null,
   excludeInactive: false,
   asOfEffectiveDate: null,
   asOfEntryDateTime: null,
@@ -79,11 +85,12 @@ const TRUNCATED_REQUEST: GetWorkersRequest = {
 };
 
 function getWorkers(tenant: WorkdayTenant, request: GetWorkersRequest): SoapReply {
-  const selected = request.references ? byReference(tenant.workers, request) : byCriteria(tenant.workers, request);
+  const now = new Date();
+  const view = tenantView(tenant, request, now);
+  const selected: WorkerAsOf[] = request.references ? byReference(tenant.workers, request).map(view.asOf) : view.select(request);
   const totalPages = Math.ceil(selected.length / request.count);
   const start = (request.page - 1) * request.count;
   const workers = selected.slice(start, start + request.count);
-  const now = new Date();
   return { status: 200, body: renderResponse({ request, workers, totalResults: selected.length, totalPages, now }) };
 }
 
@@ -111,21 +118,15 @@ function referenceMatches(worker: SimWorker, type: string, value: string): boole
   return type === ownType && value !== '' && worker.workerId === value;
 }
 
-/** Transaction log window: workers whose last change falls inside [Updated_From, Updated_Through]. */
-function byCriteria(workers: readonly SimWorker[], request: GetWorkersRequest): SimWorker[] {
-  const from = request.updatedFrom?.getTime() ?? Number.NEGATIVE_INFINITY;
-  const through = request.updatedThrough?.getTime() ?? Number.POSITIVE_INFINITY;
-  return workers.filter((worker) => {
-    const updated = worker.updatedAt.getTime();
-    return updated >= from && updated <= through && (!request.excludeInactive || worker.active);
-  });
-}
-
 function summarize(request: GetWorkersRequest): string {
   const parts = ['Get_Workers', `page=${request.page}`, `count=${request.count}`];
   if (request.asOfEntryDateTime) parts.push(`asOfEntry=${request.asOfEntryDateTime}`);
+  if (request.asOfEffectiveDate) parts.push(`asOfEffective=${request.asOfEffectiveDate}`);
   if (request.updatedFrom && request.updatedThrough) {
     parts.push(`updated=${request.updatedFrom.toISOString()}..${request.updatedThrough.toISOString()}`);
+  }
+  if (request.effectiveFrom && request.effectiveThrough) {
+    parts.push(`effective=${request.effectiveFrom.toISOString()}..${request.effectiveThrough.toISOString()}`);
   }
   if (request.excludeInactive) parts.push('activeOnly');
   if (request.references) parts.push(`refs=${request.references.map((id) => `${id.type}:${id.value}`).join(',')}`);

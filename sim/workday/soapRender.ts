@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { SimEmail, SimWorker } from '../world';
+import type { WorkerAsOf } from './asOfView';
 import { escapeXml as x } from './soapFaults';
 import type { GetWorkersRequest, ResponseGroup } from './soapRequest';
 
@@ -15,7 +16,7 @@ export const SIMULATED_VERSION = 'v44.2';
 
 export interface ResponsePage {
   request: GetWorkersRequest;
-  workers: readonly SimWorker[];
+  workers: readonly WorkerAsOf[];
   totalResults: number;
   totalPages: number;
   /** The moment the tenant answered (for As_Of defaults). */
@@ -57,11 +58,17 @@ function renderRequestReferences(request: GetWorkersRequest): string {
 }
 
 function renderRequestCriteria(request: GetWorkersRequest): string {
-  const range =
+  const updated =
     request.updatedFrom && request.updatedThrough
-      ? '<wd:Transaction_Log_Criteria_Data><wd:Transaction_Date_Range_Data>' +
-        `<wd:Updated_From>${request.updatedFrom.toISOString()}</wd:Updated_From><wd:Updated_Through>${request.updatedThrough.toISOString()}</wd:Updated_Through>` +
-        '</wd:Transaction_Date_Range_Data></wd:Transaction_Log_Criteria_Data>'
+      ? `<wd:Updated_From>${request.updatedFrom.toISOString()}</wd:Updated_From><wd:Updated_Through>${request.updatedThrough.toISOString()}</wd:Updated_Through>`
+      : '';
+  const effective =
+    request.effectiveFrom && request.effectiveThrough
+      ? `<wd:Effective_From>${request.effectiveFrom.toISOString()}</wd:Effective_From><wd:Effective_Through>${request.effectiveThrough.toISOString()}</wd:Effective_Through>`
+      : '';
+  const range =
+    updated || effective
+      ? `<wd:Transaction_Log_Criteria_Data><wd:Transaction_Date_Range_Data>${updated}${effective}</wd:Transaction_Date_Range_Data></wd:Transaction_Log_Criteria_Data>`
       : '';
   return `<wd:Request_Criteria>${range}<wd:Exclude_Inactive_Workers>${flag(request.excludeInactive)}</wd:Exclude_Inactive_Workers></wd:Request_Criteria>`;
 }
@@ -77,7 +84,7 @@ function renderResponseGroup(group: ResponseGroup): string {
   );
 }
 
-export function renderWorker(worker: SimWorker, group: ResponseGroup): string {
+export function renderWorker(worker: WorkerAsOf, group: ResponseGroup): string {
   const descriptor = `Worker ${worker.workerId}`;
   const parts: string[] = ['<wd:Worker>'];
   if (group.includeReference) {
@@ -132,7 +139,7 @@ function renderAddress(country: string, usage: SimEmail['usage'] | null, key: st
   );
 }
 
-function renderEmploymentData(worker: SimWorker): string {
+function renderEmploymentData(worker: WorkerAsOf): string {
   const typeId = worker.workerType === 'Employee' ? 'Employee_Type_ID' : 'Contingent_Worker_Type_ID';
   const site =
     worker.businessSiteCountry === null
@@ -148,7 +155,7 @@ function renderEmploymentData(worker: SimWorker): string {
     `<wd:Worker_Type_Reference wd:Descriptor="${x(worker.employeeType)}"><wd:ID wd:type="WID">${wid('type', worker.employeeType)}</wd:ID>` +
     `<wd:ID wd:type="${typeId}">${x(worker.employeeType)}</wd:ID></wd:Worker_Type_Reference>` +
     `${site}</wd:Position_Data></wd:Worker_Job_Data>` +
-    `<wd:Worker_Status_Data><wd:Active>${flag(worker.active)}</wd:Active><wd:Hire_Date>2020-01-01-00:00</wd:Hire_Date>` +
+    `<wd:Worker_Status_Data><wd:Active>${flag(worker.active)}</wd:Active><wd:Hire_Date>${hireDateOf(worker)}</wd:Hire_Date>` +
     `<wd:Terminated>${flag(!worker.active)}</wd:Terminated></wd:Worker_Status_Data>` +
     '</wd:Employment_Data>'
   );
@@ -172,6 +179,11 @@ function renderOrganization(name: string, type: string, typeDescriptor: string):
     `<wd:ID wd:type="Organization_Type_ID">${type}</wd:ID></wd:Organization_Type_Reference>` +
     '</wd:Organization_Data></wd:Worker_Organization_Data>'
   );
+}
+
+/** xsd:date of the hire, in UTC (simulated hires take effect at midnight UTC). */
+function hireDateOf(worker: WorkerAsOf): string {
+  return worker.hireDate ? `${worker.hireDate.toISOString().slice(0, 10)}+00:00` : '2020-01-01-00:00';
 }
 
 /** Workday ids are 32 hex digits; derive them so that a worker keeps its WID across requests. */

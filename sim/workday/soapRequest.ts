@@ -31,6 +31,9 @@ export interface GetWorkersRequest {
   skipNonExisting: boolean;
   updatedFrom: Date | null;
   updatedThrough: Date | null;
+  /** The effective-date window: log entries whose change took effect inside it. */
+  effectiveFrom: Date | null;
+  effectiveThrough: Date | null;
   excludeInactive: boolean;
   /** As sent, so the response echoes it verbatim. */
   asOfEffectiveDate: string | null;
@@ -90,15 +93,18 @@ export function readGetWorkers(envelope: XmlObject, rawBody: string): GetWorkers
   const criteria = child(request, 'Request_Criteria');
   const filter = child(request, 'Response_Filter');
   const range = child(child(criteria, 'Transaction_Log_Criteria_Data'), 'Transaction_Date_Range_Data');
-  const [updatedFrom, updatedThrough] = dateRange(text(child(range, 'Updated_From')), text(child(range, 'Updated_Through')));
+  const [updatedFrom, updatedThrough] = dateRange(text(child(range, 'Updated_From')), text(child(range, 'Updated_Through')), 'Updated');
+  const [effectiveFrom, effectiveThrough] = dateRange(text(child(range, 'Effective_From')), text(child(range, 'Effective_Through')), 'Effective');
   return {
     credentials: credentialsOf(envelope),
     references: references ? workerReferences(references) : null,
     skipNonExisting: isTrue(references?.['@Skip_Non_Existing_Instances']),
     updatedFrom,
     updatedThrough,
+    effectiveFrom,
+    effectiveThrough,
     excludeInactive: isTrue(text(child(criteria, 'Exclude_Inactive_Workers'))),
-    asOfEffectiveDate: checkedDate(text(child(filter, 'As_Of_Effective_Date')), 'As_Of_Effective_Date', 'date'),
+    asOfEffectiveDate: checkedDate(text(child(filter, 'As_Of_Effective_Date')), 'As_Of_Effective_Date', 'dateOrDateTime'),
     asOfEntryDateTime: checkedDate(text(child(filter, 'As_Of_Entry_DateTime')), 'As_Of_Entry_DateTime'),
     page: pageNumber(text(child(filter, 'Page'))),
     count: pageCount(text(child(filter, 'Count'))),
@@ -127,25 +133,37 @@ function workerReferences(references: XmlObject): WorkerReferenceId[] {
   });
 }
 
-function dateRange(from: string | null, through: string | null): [Date | null, Date | null] {
+function dateRange(from: string | null, through: string | null, kind: 'Updated' | 'Effective'): [Date | null, Date | null] {
   if ((from === null) !== (through === null)) {
-    throw new SoapFaultReply(validationFault('If one of Updated From or Updated Through contains a value, both are Required!'));
+    throw new SoapFaultReply(validationFault(`If one of ${kind} From or ${kind} Through contains a value, both are Required!`));
   }
   if (from === null || through === null) return [null, null];
-  const start = new Date(checkedDate(from, 'Updated_From')!);
-  const end = new Date(checkedDate(through, 'Updated_Through')!);
-  if (start.getTime() > end.getTime()) throw new SoapFaultReply(validationFault('Updated From must be less than or equal to Updated Through!'));
+  const start = new Date(checkedDate(from, `${kind}_From`)!);
+  const end = new Date(checkedDate(through, `${kind}_Through`)!);
+  if (start.getTime() > end.getTime()) throw new SoapFaultReply(validationFault(`${kind} From must be less than or equal to ${kind} Through!`));
   return [start, end];
+}
+
+/** An xsd:date as the moment it starts (its offset, else UTC); an xsd:dateTime as itself. */
+export function momentOf(value: string): Date {
+  const date = /^(\d{4}-\d{2}-\d{2})(Z|[+-]\d{2}:\d{2})?$/.exec(value);
+  if (!date) return new Date(value);
+  const offset = date[2] === undefined || date[2] === 'Z' ? '+00:00' : date[2];
+  return new Date(`${date[1]}T00:00:00${offset}`);
 }
 
 const XSD_DATE = /^\d{4}-\d{2}-\d{2}(Z|[+-]\d{2}:\d{2})?$/;
 const XSD_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
 
-/** xsd:date (`2026-11-26-08:00`) or xsd:dateTime (`2026-11-26T22:00:00.000+00:00`), as the schema allows. */
-function checkedDate(value: string | null, element: string, kind: 'date' | 'dateTime' = 'dateTime'): string | null {
+/**
+ * xsd:date (`2026-11-26-08:00`) or xsd:dateTime (`2026-11-26T22:00:00.000+00:00`). As_Of_Effective_Date
+ * takes either: Microsoft's Workday connector sends it as a full timestamp.
+ */
+function checkedDate(value: string | null, element: string, kind: 'dateOrDateTime' | 'dateTime' = 'dateTime'): string | null {
   if (value === null) return null;
-  const valid = kind === 'date' ? XSD_DATE.test(value) : XSD_DATE_TIME.test(value) && !Number.isNaN(Date.parse(value));
-  if (!valid) throw new SoapFaultReply(validationFault(`The value '${value}' of ${element} is not a valid ${kind}.`));
+  const dateTime = XSD_DATE_TIME.test(value) && !Number.isNaN(Date.parse(value));
+  const valid = kind === 'dateOrDateTime' ? XSD_DATE.test(value) || dateTime : dateTime;
+  if (!valid) throw new SoapFaultReply(validationFault(`The value '${value}' of ${element} is not a valid ${kind === 'dateTime' ? 'dateTime' : 'date'}.`));
   return value;
 }
 

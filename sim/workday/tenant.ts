@@ -8,8 +8,12 @@ export type WorkdayProtocol = 'raas' | 'soap';
 
 export interface InjectedFault {
   protocol: WorkdayProtocol | 'any';
-  /** HTTP status to answer (500, 503), or 'truncate' to cut a RaaS body midway, or 'html' for a maintenance page. */
-  kind: number | 'truncate' | 'html';
+  /**
+   * HTTP status to answer (500, 503), or 'truncate' to cut a RaaS body midway, or 'html' for a
+   * maintenance page, or (SOAP) 'invalidCharacter': the real page with `&#x110000;`, a character
+   * reference outside Unicode, in its first Worker_ID.
+   */
+  kind: number | 'truncate' | 'html' | 'invalidCharacter';
   /** How many matching requests still fail. */
   remaining: number;
   /** SOAP only: fail only requests for this page number or later. */
@@ -24,6 +28,21 @@ export interface WorkdayRequestLogEntry {
   at: Date;
 }
 
+/**
+ * A change entered in Workday at one moment and effective at another, as a transfer, a
+ * termination or a hire entered in advance is: its transaction-log entry is made when it is
+ * entered, and nothing new is logged when it takes effect.
+ */
+export interface SimChange {
+  workerId: string;
+  enteredAt: Date;
+  effectiveAt: Date;
+  /** The worker's values from `effectiveAt` on. */
+  set: Partial<Omit<SimWorker, 'workerId' | 'updatedAt'>>;
+  /** A hire: before `effectiveAt` the worker is a future-dated hire, not yet in a full listing. */
+  hire?: boolean;
+}
+
 export interface WorkdayTenant {
   /** The tenant name in URLs, e.g. contoso. */
   name: string;
@@ -31,6 +50,8 @@ export interface WorkdayTenant {
   username: string;
   password: string;
   workers: SimWorker[];
+  /** Effective-dated changes on top of `workers` (SOAP only; the RaaS report shows `workers`). */
+  changes: SimChange[];
   faults: InjectedFault[];
   requests: WorkdayRequestLogEntry[];
 }
@@ -42,6 +63,7 @@ export function createTenant(workers: SimWorker[], options: Partial<Pick<Workday
     username: options.username ?? `ISU_Entra@${name}`,
     password: options.password ?? 'simulated-P@ss<word>&',
     workers,
+    changes: [],
     faults: [],
     requests: [],
   };

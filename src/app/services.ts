@@ -80,10 +80,19 @@ function createSource(settings: Settings, connector: ConnectorConfig, logger: Lo
   const password = required(workday.password, 'WORKDAY_PASSWORD', 'the integration system user password');
   if (connector.source.kind === 'raas') {
     const reportUrl = required(workday.raasUrl, 'WORKDAY_RAAS_URL', 'the RaaS report URL, because source.kind is "raas"');
-    return createRaasSource({ reportUrl, username, password, workerPrompt: connector.source.workerPrompt, workerIdColumn: connector.source.fields.workerId, logger });
+    return createRaasSource({
+      reportUrl,
+      username,
+      password,
+      workerPrompt: connector.source.workerPrompt,
+      workerIdColumn: connector.source.fields.workerId,
+      logger,
+      timeoutMs: workday.timeoutMs,
+    });
   }
   const endpoint = required(workday.soapUrl, 'WORKDAY_SOAP_URL', 'the Human_Resources endpoint, because source.kind is "soap"');
-  return createSoapSource({ endpoint, username, password, pageSize: connector.source.pageSize, country: connector.source.country, logger });
+  const { pageSize, country, paths } = connector.source;
+  return createSoapSource({ endpoint, username, password, pageSize, country, logger, timeoutMs: workday.timeoutMs, ...(paths ? { paths } : {}) });
 }
 
 function required(value: string | undefined, setting: string, what: string): string {

@@ -82,6 +82,13 @@ const settingsSchema = z
     WORKDAY_SOAP_URL: httpUrl('https://<host>/ccx/service/<tenant>/Human_Resources/v44.2').optional(),
     WORKDAY_USERNAME: z.string().trim().min(1, 'must name the integration system user, e.g. ISU_Entra@contoso').optional(),
     WORKDAY_PASSWORD: z.string().min(1, 'must hold the integration system user password').optional(),
+    /** How long Workday may stay silent (before answering, or mid-answer) before the call counts as failed and is retried. */
+    WORKDAY_TIMEOUT_SECONDS: z.coerce
+      .number({ error: 'must be a number of seconds, e.g. 120' })
+      .int('must be a whole number of seconds, e.g. 120')
+      .min(5, 'must be at least 5 seconds')
+      .max(300, 'must be at most 300 seconds: a retried call must still end inside the function timeout')
+      .default(120),
     GRAPH_BASE_URL: httpUrl('https://graph.microsoft.com')
       .refine((value) => !/\/(v\d+\.\d+|beta)(\/|$)/i.test(value), 'must hold no version segment, e.g. https://graph.microsoft.com (the client adds /v1.0)')
       .default('https://graph.microsoft.com'),
@@ -135,7 +142,7 @@ export type RawSettings = z.output<typeof settingsSchema>;
 export interface Settings {
   storage: StorageSettings;
   connectorPath: string;
-  workday: { raasUrl?: string; soapUrl?: string; username?: string; password?: string };
+  workday: { raasUrl?: string; soapUrl?: string; username?: string; password?: string; timeoutMs: number };
   /** maxWritesPerSecond: this process's share of Graph's 20 writes/s (20 / instances in Azure). */
   graph: { baseUrl: string; auth: 'azure' | 'none'; clientId?: string; maxWritesPerSecond: number };
   enrichSchedule: string;
@@ -173,6 +180,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       soapUrl: s.WORKDAY_SOAP_URL,
       username: s.WORKDAY_USERNAME,
       password: s.WORKDAY_PASSWORD,
+      timeoutMs: s.WORKDAY_TIMEOUT_SECONDS * 1000,
     },
     graph: { baseUrl: s.GRAPH_BASE_URL.replace(/\/+$/, ''), auth: s.GRAPH_AUTH, clientId: s.AZURE_CLIENT_ID, maxWritesPerSecond: s.GRAPH_MAX_WRITES_PER_SECOND },
     enrichSchedule: s.ENRICH_SCHEDULE,

@@ -95,6 +95,36 @@ const fieldsSchema = z
   .optional()
   .transform((fields) => ({ ...DEFAULT_FIELDS, ...(fields ?? {}) }));
 
+/**
+ * The SOAP attributes whose XPath an administrator may set, as in Microsoft's Workday connector
+ * (its attribute list gives each attribute an XPath). The SOAP adapter holds the defaults and
+ * compiles every expression at start-up, so a path it cannot read stops the app naming it.
+ */
+export const SOAP_PATH_FIELDS = [
+  'workerId',
+  'employeeId',
+  'contingentWorkerId',
+  'personalEmail',
+  'businessSiteCountry',
+  'homeCountry',
+  'employeeType',
+  'legalEntity',
+  'active',
+] as const;
+export type SoapPathField = (typeof SOAP_PATH_FIELDS)[number];
+
+const xpathList = z.union([nonEmpty, z.array(nonEmpty).min(1, 'a list of XPaths needs at least one')]);
+
+const soapPathsSchema = z
+  .object(Object.fromEntries(SOAP_PATH_FIELDS.map((field) => [field, xpathList.optional()])) as Record<SoapPathField, z.ZodOptional<typeof xpathList>>, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `source.paths sets the XPath of ${SOAP_PATH_FIELDS.join(', ')}; '${issue.keys.join("', '")}' is none of them`
+        : undefined,
+  })
+  .strict()
+  .optional();
+
 const sourceSchema = z.discriminatedUnion('kind', [
   z
     .object({
@@ -112,6 +142,8 @@ const sourceSchema = z.discriminatedUnion('kind', [
       country: z.enum(['businessSite', 'home']).default('businessSite'),
       /** Hours between full reads; incremental reads in between. 0 = always read in full. */
       fullReadEveryHours: z.number().min(0).default(24),
+      /** XPaths replacing the defaults, per attribute: one expression, or several tried in order. */
+      paths: soapPathsSchema,
     })
     .strict(),
 ]);

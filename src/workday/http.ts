@@ -1,6 +1,7 @@
 /**
- * What the Workday adapters (RaaS and SOAP) share about HTTP: basic credentials, and how a
- * status or a network failure becomes an AppError with the right code and transient flag.
+ * What the Workday adapters (RaaS and SOAP) share about HTTP: basic credentials, the deadline
+ * every call runs under, and how a status, a network failure or a timeout becomes an AppError
+ * with the right code and transient flag.
  */
 import { AppError, ensureAppError, isAppError } from '../core/errors';
 import { parseRetryAfter } from '../http/retry';
@@ -8,6 +9,50 @@ import { parseRetryAfter } from '../http/retry';
 /** `Basic base64(user:password)`, UTF-8, the username as given (`ISU_Entra@contoso`). */
 export function basicAuthorization(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+}
+
+/** WORKDAY_TIMEOUT_SECONDS' default: a 999-worker page takes Workday tens of seconds at worst. */
+export const DEFAULT_WORKDAY_TIMEOUT_MS = 120_000;
+
+/**
+ * The longest Retry-After from Workday that is honoured as asked. A maintenance page may ask
+ * for an hour; waiting that long would hold the function past its own timeout, so the wait is
+ * cut to this and the message says so (the retries then run out and the next cycle tries again).
+ */
+export const MAX_WORKDAY_RETRY_AFTER_MS = 30_000;
+
+/** The Retry-After to wait, capped, and words for the message when the cap cut it. */
+export function cappedRetryAfter(header: string | null): { retryAfterMs?: number; note: string } {
+  const asked = parseRetryAfter(header);
+  if (asked === undefined) return { note: '' };
+  if (asked <= MAX_WORKDAY_RETRY_AFTER_MS) return { retryAfterMs: asked, note: '' };
+  return {
+    retryAfterMs: MAX_WORKDAY_RETRY_AFTER_MS,
+    note: ` (Workday asked to wait ${Math.round(asked / 1000)} s; waiting at most ${MAX_WORKDAY_RETRY_AFTER_MS / 1000} s so the function does not hang)`,
+  };
+}
+
+/**
+ * An idle deadline for one call: it fires when Workday has sent nothing for `timeoutMs`, before
+ * the headers or between two parts of a body. A large report may stream for minutes; a silent
+ * connection may not.
+ */
+export interface IdleDeadline {
+  readonly signal: AbortSignal;
+  /** Workday sent something: the wait starts again. */
+  touch(): void;
+  clear(): void;
+}
+
+export function idleDeadline(timeoutMs: number): IdleDeadline {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const touch = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+  };
+  touch();
+  return { signal: controller.signal, touch, clear: () => clearTimeout(timer) };
 }
 
 /** Statuses a later attempt may answer differently (maintenance windows answer 503). */
@@ -43,8 +88,8 @@ export function workdayStatusError(call: WorkdayCall, status: number, retryAfter
     return new AppError('WORKDAY.VALIDATION', `Workday refused the request for ${call.what} as invalid (HTTP 400)${suffix}`, { status });
   }
   if (TRANSIENT_STATUSES.has(status)) {
-    const retryAfterMs = parseRetryAfter(retryAfter);
-    return new AppError('WORKDAY.UNAVAILABLE', `Workday is unavailable for ${call.what} (HTTP ${status})${suffix}`, {
+    const { retryAfterMs, note } = cappedRetryAfter(retryAfter);
+    return new AppError('WORKDAY.UNAVAILABLE', `Workday is unavailable for ${call.what} (HTTP ${status})${suffix}${note}`, {
       status,
       transient: true,
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
@@ -53,13 +98,23 @@ export function workdayStatusError(call: WorkdayCall, status: number, retryAfter
   return new AppError('WORKDAY.BAD_RESPONSE', `Workday answered HTTP ${status} to ${call.what}${suffix}`, { status });
 }
 
-/** A failure before any answer (refused, reset, DNS): transient, so the retry policy decides. */
-export function workdayNetworkError(call: WorkdayCall, err: unknown): AppError {
+/** A failure before any answer (refused, reset, DNS, timeout): transient, so the retry policy decides. */
+export function workdayNetworkError(call: WorkdayCall, err: unknown, timeoutMs?: number): AppError {
   if (isAppError(err)) return err;
+  if (isTimeout(err)) return workdayTimeoutError(call, timeoutMs, err);
   // fetch says only "fetch failed"; the cause names what went wrong (ECONNREFUSED, ENOTFOUND, …).
   const cause = (err as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
   const reason = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : ensureAppError(err).message;
   return new AppError('WORKDAY.UNAVAILABLE', `Workday could not be reached for ${call.what}: ${reason}`, { transient: true, cause: err });
+}
+
+export function workdayTimeoutError(call: WorkdayCall, timeoutMs: number | undefined, cause?: unknown): AppError {
+  const within = timeoutMs === undefined ? '' : ` within ${timeoutMs / 1000} s`;
+  return new AppError('WORKDAY.UNAVAILABLE', `Workday did not answer ${call.what}${within} (WORKDAY_TIMEOUT_SECONDS)`, { transient: true, cause });
+}
+
+export function isTimeout(err: unknown): boolean {
+  return (err as { name?: unknown } | null)?.name === 'TimeoutError';
 }
 
 /** The start of an error body, one line, for a message (the AppError built from it masks it). */

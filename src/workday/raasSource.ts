@@ -6,7 +6,18 @@ import { AppError } from '../core/errors';
 import { flattenValue } from '../core/worker';
 import type { Logger, RawRecord, ReadOptions, WorkerSource } from '../core/ports';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../http/retry';
-import { basicAuthorization, errorSnippet, workdayNetworkError, workdayStatusError, type WorkdayCall } from './http';
+import {
+  DEFAULT_WORKDAY_TIMEOUT_MS,
+  basicAuthorization,
+  errorSnippet,
+  idleDeadline,
+  isTimeout,
+  workdayNetworkError,
+  workdayStatusError,
+  workdayTimeoutError,
+  type IdleDeadline,
+  type WorkdayCall,
+} from './http';
 import { reportEntries } from './raasEntries';
 
 export interface RaasSourceOptions {
@@ -21,6 +32,8 @@ export interface RaasSourceOptions {
   retry?: RetryPolicy;
   logger?: Logger;
   fetchImpl?: typeof fetch;
+  /** WORKDAY_TIMEOUT_SECONDS in milliseconds: the longest silence before the report answers or between two parts of it. */
+  timeoutMs?: number;
 }
 
 const CALL: WorkdayCall = { what: 'the RaaS report', urlSetting: 'WORKDAY_RAAS_URL' };
@@ -79,29 +92,59 @@ async function readWorkerRows(options: RaasSourceOptions, retry: RetryPolicy, wo
 /** Sends the request; returns the body of a 200 JSON answer, else throws the matching AppError. */
 async function openReport(options: RaasSourceOptions, url: string): Promise<AsyncIterable<Uint8Array>> {
   const fetchImpl = options.fetchImpl ?? fetch;
-  let response: Response;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_WORKDAY_TIMEOUT_MS;
+  const deadline = idleDeadline(timeoutMs);
   try {
-    response = await fetchImpl(url, {
-      headers: { Authorization: basicAuthorization(options.username, options.password), Accept: 'application/json' },
-    });
+    let response: Response;
+    try {
+      response = await fetchImpl(url, {
+        headers: { Authorization: basicAuthorization(options.username, options.password), Accept: 'application/json' },
+        signal: deadline.signal,
+      });
+    } catch (err) {
+      throw workdayNetworkError(CALL, err, timeoutMs);
+    }
+    if (!response.ok) {
+      const detail = response.status === 401 || response.status === 403 ? '' : await errorSnippet(response);
+      if (detail === '') await response.body?.cancel().catch(() => undefined);
+      throw workdayStatusError(CALL, response.status, response.headers.get('retry-after'), detail);
+    }
+    if (/text\/html/i.test(response.headers.get('content-type') ?? '')) {
+      await response.body?.cancel().catch(() => undefined);
+      // Maintenance and sign-in pages come as 200 HTML: not the report, and maybe gone on retry.
+      throw new AppError('WORKDAY.BAD_RESPONSE', 'Workday answered with an HTML page instead of the JSON report (maintenance or sign-in page?)', {
+        transient: true,
+        status: response.status,
+      });
+    }
+    if (!response.body) throw new AppError('WORKDAY.BAD_RESPONSE', 'Workday answered without a body instead of the JSON report', { transient: true });
+    return watched(response.body, deadline, timeoutMs);
   } catch (err) {
-    throw workdayNetworkError(CALL, err);
+    deadline.clear();
+    throw err;
   }
-  if (!response.ok) {
-    const detail = response.status === 401 || response.status === 403 ? '' : await errorSnippet(response);
-    if (detail === '') await response.body?.cancel().catch(() => undefined);
-    throw workdayStatusError(CALL, response.status, response.headers.get('retry-after'), detail);
+}
+
+/**
+ * The body, with the deadline running only while Workday owes the next part: a report may
+ * stream for minutes, and the time the reader spends on an entry is not Workday's silence.
+ */
+async function* watched(body: AsyncIterable<Uint8Array>, deadline: IdleDeadline, timeoutMs: number): AsyncGenerator<Uint8Array> {
+  const chunks = body[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      deadline.touch();
+      const next = await chunks.next();
+      deadline.clear();
+      if (next.done) return;
+      yield next.value;
+    }
+  } catch (err) {
+    throw isTimeout(err) ? workdayTimeoutError(CALL, timeoutMs, err) : err;
+  } finally {
+    deadline.clear();
+    await chunks.return?.().catch(() => undefined);
   }
-  if (/text\/html/i.test(response.headers.get('content-type') ?? '')) {
-    await response.body?.cancel().catch(() => undefined);
-    // Maintenance and sign-in pages come as 200 HTML: not the report, and maybe gone on retry.
-    throw new AppError('WORKDAY.BAD_RESPONSE', 'Workday answered with an HTML page instead of the JSON report (maintenance or sign-in page?)', {
-      transient: true,
-      status: response.status,
-    });
-  }
-  if (!response.body) throw new AppError('WORKDAY.BAD_RESPONSE', 'Workday answered without a body instead of the JSON report', { transient: true });
-  return response.body;
 }
 
 /** Logs each retry (masked by the logger) besides whatever the policy already does. */

@@ -1,7 +1,10 @@
 /**
  * The Get_Workers requests the SOAP source sends, written out by hand (no WSDL is fetched at run
  * time): a WS-Security UsernameToken with the password as PasswordText, and either a page of
- * workers pinned to one entry moment or a lookup of one worker by id.
+ * workers pinned to one moment (optionally in a transaction-log window) or a lookup of one worker
+ * by id. Date-times go out in UTC with an explicit offset, As_Of_Effective_Date included: as
+ * Microsoft's Workday connector sends it, a full timestamp, so the effective view and the log
+ * window end at the same instant (a UTC date would cut the view at midnight).
  */
 const SOAP_ENV = 'http://schemas.xmlsoap.org/soap/envelope/';
 const BSVC = 'urn:com.workday/bsvc';
@@ -13,17 +16,27 @@ export interface Credentials {
   password: string;
 }
 
+/**
+ * A transaction-log window (Transaction_Date_Range_Data): `entered` finds the changes entered in
+ * it (Updated_From/Through), `effective` the changes that took effect in it (Effective_From/Through).
+ */
+export interface LogWindow {
+  kind: 'entered' | 'effective';
+  from: Date;
+  through: Date;
+}
+
 export interface WorkersPageRequest {
   page: number;
   count: number;
   /** Every page of one read carries the same moment, so the pages are one consistent snapshot. */
   asOf: Date;
-  /** Incremental read: workers changed in the transaction log from then until `asOf`. */
-  updatedFrom?: Date;
+  /** Incremental read: only the workers with a log entry in this window. */
+  window?: LogWindow;
   excludeInactive?: boolean;
 }
 
-export type WorkerIdType = 'Employee_ID' | 'Contingent_Worker_ID';
+export type WorkerIdType = 'Employee_ID' | 'Contingent_Worker_ID' | 'WID';
 
 export function escapeXml(value: string): string {
   return value.replace(/[&<>"']/g, (char) => ESCAPES[char] ?? char);
@@ -36,10 +49,6 @@ export function workdayDateTime(date: Date): string {
   return date.toISOString().replace('Z', '+00:00');
 }
 
-function workdayDate(date: Date): string {
-  return `${date.toISOString().slice(0, 10)}+00:00`;
-}
-
 /** The `v44.2` at the end of the endpoint URL, sent back as the request's version when present. */
 export function versionOf(endpoint: string): string | undefined {
   const last = new URL(endpoint).pathname.split('/').filter(Boolean).pop();
@@ -47,30 +56,39 @@ export function versionOf(endpoint: string): string | undefined {
 }
 
 export function workersPageEnvelope(credentials: Credentials, request: WorkersPageRequest, version?: string): string {
-  const range = request.updatedFrom
-    ? '<bsvc:Transaction_Log_Criteria_Data><bsvc:Transaction_Date_Range_Data>' +
-      `<bsvc:Updated_From>${workdayDateTime(request.updatedFrom)}</bsvc:Updated_From>` +
-      `<bsvc:Updated_Through>${workdayDateTime(request.asOf)}</bsvc:Updated_Through>` +
-      '</bsvc:Transaction_Date_Range_Data></bsvc:Transaction_Log_Criteria_Data>'
-    : '';
+  const range = request.window ? logWindow(request.window) : '';
   const inactive = request.excludeInactive ? '<bsvc:Exclude_Inactive_Workers>true</bsvc:Exclude_Inactive_Workers>' : '';
   const criteria = range || inactive ? `<bsvc:Request_Criteria>${range}${inactive}</bsvc:Request_Criteria>` : '';
-  const filter =
-    '<bsvc:Response_Filter>' +
-    // The effective date is pinned too, so a read that crosses midnight does not change its view halfway.
-    `<bsvc:As_Of_Effective_Date>${workdayDate(request.asOf)}</bsvc:As_Of_Effective_Date>` +
-    `<bsvc:As_Of_Entry_DateTime>${workdayDateTime(request.asOf)}</bsvc:As_Of_Entry_DateTime>` +
-    `<bsvc:Page>${request.page}</bsvc:Page><bsvc:Count>${request.count}</bsvc:Count>` +
-    '</bsvc:Response_Filter>';
+  const filter = responseFilter(request.asOf, `<bsvc:Page>${request.page}</bsvc:Page><bsvc:Count>${request.count}</bsvc:Count>`);
   return envelope(credentials, getWorkers(`${criteria}${filter}${RESPONSE_GROUP}`, version));
 }
 
-export function workerLookupEnvelope(credentials: Credentials, idType: WorkerIdType, workerId: string, version?: string): string {
+function logWindow(window: LogWindow): string {
+  const [from, through] = window.kind === 'entered' ? ['Updated_From', 'Updated_Through'] : ['Effective_From', 'Effective_Through'];
+  return (
+    '<bsvc:Transaction_Log_Criteria_Data><bsvc:Transaction_Date_Range_Data>' +
+    `<bsvc:${from}>${workdayDateTime(window.from)}</bsvc:${from}><bsvc:${through}>${workdayDateTime(window.through)}</bsvc:${through}>` +
+    '</bsvc:Transaction_Date_Range_Data></bsvc:Transaction_Log_Criteria_Data>'
+  );
+}
+
+/** The effective view and the entry moment pinned together, so a read that crosses midnight does not change its view halfway. */
+function responseFilter(asOf: Date, paging = ''): string {
+  return (
+    '<bsvc:Response_Filter>' +
+    `<bsvc:As_Of_Effective_Date>${workdayDateTime(asOf)}</bsvc:As_Of_Effective_Date>` +
+    `<bsvc:As_Of_Entry_DateTime>${workdayDateTime(asOf)}</bsvc:As_Of_Entry_DateTime>${paging}` +
+    '</bsvc:Response_Filter>'
+  );
+}
+
+/** One worker by id; `asOf` (a future hire's first day) views the worker as of then instead of now. */
+export function workerLookupEnvelope(credentials: Credentials, idType: WorkerIdType, workerId: string, version?: string, asOf?: Date): string {
   const references =
     '<bsvc:Request_References bsvc:Skip_Non_Existing_Instances="false">' +
     `<bsvc:Worker_Reference><bsvc:ID bsvc:type="${idType}">${escapeXml(workerId)}</bsvc:ID></bsvc:Worker_Reference>` +
     '</bsvc:Request_References>';
-  return envelope(credentials, getWorkers(`${references}${RESPONSE_GROUP}`, version));
+  return envelope(credentials, getWorkers(`${references}${asOf ? responseFilter(asOf) : ''}${RESPONSE_GROUP}`, version));
 }
 
 /** Exactly the groups the attributes come from; Workday returns every group when none is named. */

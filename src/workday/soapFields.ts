@@ -4,23 +4,14 @@
  * to custom expressions), and the RawRecord those expressions fill, under the attribute names
  * DESIGN.md gives the SOAP source so that one scope serves RaaS and SOAP alike.
  */
+import type { SoapPathField } from '../core/connector';
 import { AppError } from '../core/errors';
 import type { RawRecord } from '../core/ports';
 import { compileSoapPath, type SoapPath } from './soapPath';
-import type { XmlElement } from './soapXml';
+import { descend, type XmlElement } from './soapXml';
 
 /** Each field is one expression or several tried in order (the first that yields a value wins). */
-export interface SoapFieldPaths {
-  workerId: string | string[];
-  employeeId: string | string[];
-  contingentWorkerId: string | string[];
-  personalEmail: string | string[];
-  businessSiteCountry: string | string[];
-  homeCountry: string | string[];
-  employeeType: string | string[];
-  legalEntity: string | string[];
-  active: string | string[];
-}
+export type SoapFieldPaths = Record<SoapPathField, string | string[]>;
 
 const WORKER = 'wd:Worker/wd:Worker_Data';
 const PRIMARY_JOB = `${WORKER}/wd:Employment_Data/wd:Worker_Job_Data[@wd:Primary_Job=1]/wd:Position_Data`;
@@ -60,7 +51,7 @@ export function compileFieldPaths(overrides: Partial<SoapFieldPaths> = {}): Comp
     try {
       compiled[field] = expressions.map(compileSoapPath);
     } catch (err) {
-      throw new AppError('CONFIG.INVALID_CONNECTOR', `SOAP field path '${field}': ${(err as Error).message}`);
+      throw new AppError('CONFIG.INVALID_CONNECTOR', `Invalid connector file (CONNECTOR_CONFIG): source.paths.${field}: ${(err as Error).message}`);
     }
   }
   return compiled;
@@ -109,4 +100,30 @@ function first(worker: XmlElement, paths: readonly SoapPath[]): string | undefin
     if (value !== undefined) return value;
   }
   return undefined;
+}
+
+/** A worker as one Get_Workers page delivered it: its record, and what a read needs besides. */
+export interface SoapWorker {
+  record: RawRecord;
+  /** Worker_Reference's WID: the one id every worker has, to merge reads and to look a hire up. */
+  wid?: string;
+  /** Worker_Status_Data/Hire_Date, as the moment that day starts. */
+  hireDate?: Date;
+}
+
+export function soapWorkerOf(worker: XmlElement, paths: CompiledFieldPaths, country: CountryChoice): SoapWorker {
+  const soapWorker: SoapWorker = { record: workerRecord(worker, paths, country) };
+  const wid = descend(worker, 'Worker_Reference')?.children.find((id) => id.name === 'ID' && id.attributes['type'] === 'WID')?.text;
+  if (wid) soapWorker.wid = wid;
+  const hireDate = dateMoment(descend(worker, 'Worker_Data', 'Employment_Data', 'Worker_Status_Data', 'Hire_Date')?.text);
+  if (hireDate) soapWorker.hireDate = hireDate;
+  return soapWorker;
+}
+
+/** An xsd:date (`2026-12-01-08:00`, `2026-12-01Z`, `2026-12-01`) as the moment it starts; UTC without an offset. */
+export function dateMoment(text: string | undefined): Date | undefined {
+  const match = /^(\d{4}-\d{2}-\d{2})(Z|[+-]\d{2}:\d{2})?$/.exec(text?.trim() ?? '');
+  if (!match) return undefined;
+  const moment = new Date(`${match[1]}T00:00:00${match[2] === undefined || match[2] === 'Z' ? '+00:00' : match[2]}`);
+  return Number.isNaN(moment.getTime()) ? undefined : moment;
 }

@@ -187,24 +187,39 @@ function localName(name: string): string {
 
 // ---------------------------------------------------------------- evaluation
 
+/** Plain loops rather than flatMap: nine expressions per worker, 100k workers per full read. */
 function selectSteps(steps: readonly Step[], start: Item[]): Item[] {
-  return steps.reduce((items, step) => items.flatMap((item) => ('element' in item ? applyStep(step, item.element) : [])), start);
+  let items = start;
+  for (const step of steps) {
+    const next: Item[] = [];
+    for (const item of items) if ('element' in item) applyStep(step, item.element, next);
+    items = next;
+  }
+  return items;
 }
 
-function applyStep(step: Step, element: XmlElement): Item[] {
+function applyStep(step: Step, element: XmlElement, into: Item[]): void {
   if (step.kind === 'attribute') {
     const value = element.attributes[step.name];
-    return value === undefined ? [] : [{ value }];
+    if (value !== undefined) into.push({ value });
+    return;
   }
-  if (step.kind === 'text') return element.text === '' ? [] : [{ value: element.text }];
-  let matches = element.children.filter((child) => step.name === '*' || child.name === step.name);
+  if (step.kind === 'text') {
+    if (element.text !== '') into.push({ value: element.text });
+    return;
+  }
+  let matches: XmlElement[] = [];
+  for (const child of element.children) if (step.name === '*' || child.name === step.name) matches.push(child);
   for (const predicate of step.predicates) {
-    matches = matches.filter((candidate, index, all) => {
-      const result = evaluate(predicate, { element: candidate, position: index + 1, size: all.length });
-      return typeof result === 'number' ? result === index + 1 : toBoolean(result);
-    });
+    const kept: XmlElement[] = [];
+    for (let index = 0; index < matches.length; index++) {
+      const candidate = matches[index] as XmlElement;
+      const result = evaluate(predicate, { element: candidate, position: index + 1, size: matches.length });
+      if (typeof result === 'number' ? result === index + 1 : toBoolean(result)) kept.push(candidate);
+    }
+    matches = kept;
   }
-  return matches.map((match) => ({ element: match }));
+  for (const match of matches) into.push({ element: match });
 }
 
 function evaluate(expr: Expr, context: Context): Value {

@@ -5,9 +5,8 @@
  * (Server faults, 5xx, maintenance pages, cut-off bodies) is transient, for the retry policy.
  */
 import { AppError } from '../core/errors';
-import { parseRetryAfter } from '../http/retry';
-import { workdayStatusError, type WorkdayCall } from './http';
-import { childElements, descend, parseXml, stringValue, type XmlElement } from './soapXml';
+import { cappedRetryAfter, workdayStatusError, type WorkdayCall } from './http';
+import { childElements, descend, parseXml, stringValue, type XmlElement, type XmlParse } from './soapXml';
 
 export interface HttpAnswer {
   status: number;
@@ -21,18 +20,23 @@ export interface AnswerContext {
   label: string;
 }
 
+/** The answer as one string (error answers, which are small, and tests). */
 export function getWorkersResponseOf(answer: HttpAnswer, context: AnswerContext): XmlElement {
-  const root = parseRoot(answer.body);
+  return checkedGetWorkersResponse(answer.body.trimStart().startsWith('<') ? parseXml(answer.body) : null, answer, context);
+}
+
+/**
+ * The same judgement over a body parsed as it arrived (`parsed` is null when it did not start
+ * as XML); `answer.body` needs to hold only the body's start, where an HTML page shows itself.
+ */
+export function checkedGetWorkersResponse(parsed: XmlParse | null, answer: HttpAnswer, context: AnswerContext): XmlElement {
+  const root = parsed?.ok ? parsed.root : null;
   const body = root?.name === 'Envelope' ? descend(root, 'Body') : undefined;
   const fault = descend(body, 'Fault');
   if (fault) throw faultError(fault, answer, context);
   const response = descend(body, 'Get_Workers_Response');
   if (answer.status === 200 && response) return response;
-  throw httpError(answer, context, root !== null);
-}
-
-function parseRoot(body: string): XmlElement | null {
-  return body.trimStart().startsWith('<') ? parseXml(body) : null;
+  throw httpError(answer, context, parsed);
 }
 
 function faultError(fault: XmlElement, answer: HttpAnswer, context: AnswerContext): AppError {
@@ -52,10 +56,11 @@ function faultError(fault: XmlElement, answer: HttpAnswer, context: AnswerContex
       status: answer.status,
     });
   }
-  return new AppError('WORKDAY.UNAVAILABLE', `Workday failed to answer Get_Workers (${context.label}): ${code} ${reason}`.trim(), {
+  const { note, ...retryAfter } = cappedRetryAfter(answer.retryAfter);
+  return new AppError('WORKDAY.UNAVAILABLE', `Workday failed to answer Get_Workers (${context.label}): ${`${code} ${reason}`.trim()}${note}`, {
     transient: true,
     status: answer.status,
-    ...retryAfterOf(answer),
+    ...retryAfter,
   });
 }
 
@@ -67,30 +72,31 @@ function validationMessage(fault: XmlElement): string | undefined {
 }
 
 /** Not a SOAP answer at all: statuses mean what they mean for every Workday call (http.ts). */
-function httpError(answer: HttpAnswer, context: AnswerContext, wellFormed: boolean): AppError {
+function httpError(answer: HttpAnswer, context: AnswerContext, parsed: XmlParse | null): AppError {
   const html = /<html[\s>]/i.test(answer.body.slice(0, 2000));
   if (answer.status !== 200) {
     return workdayStatusError(getWorkersCall(context.label), answer.status, answer.retryAfter, html ? 'an HTML page (maintenance or outage)' : '');
   }
   if (html) {
-    return new AppError('WORKDAY.UNAVAILABLE', `Workday answered Get_Workers (${context.label}) with an HTML page (maintenance or outage)`, {
+    const { note, ...retryAfter } = cappedRetryAfter(answer.retryAfter);
+    return new AppError('WORKDAY.UNAVAILABLE', `Workday answered Get_Workers (${context.label}) with an HTML page (maintenance or outage)${note}`, {
       transient: true,
       status: 200,
-      ...retryAfterOf(answer),
+      ...retryAfter,
     });
   }
-  // A body cut off mid-stream is an outage symptom; a complete envelope of the wrong shape is not.
-  return new AppError('WORKDAY.BAD_RESPONSE', `Workday's Get_Workers answer (${context.label}) is ${wellFormed ? 'not a Get_Workers_Response' : 'not complete XML'}`, {
-    transient: !wellFormed,
-    status: 200,
-  });
+  if (parsed?.ok) return new AppError('WORKDAY.BAD_RESPONSE', `Workday's Get_Workers answer (${context.label}) is not a Get_Workers_Response`, { status: 200 });
+  // A body cut off mid-stream is an outage symptom; XML that breaks the rules inside the page
+  // (an undefined entity, a character reference outside Unicode) would come back the same.
+  const incomplete = parsed === null || parsed.incomplete;
+  const problem = parsed === null ? 'it does not start with XML' : parsed.problem;
+  return new AppError(
+    'WORKDAY.BAD_RESPONSE',
+    `Workday's Get_Workers answer (${context.label}) is ${incomplete ? 'not complete XML' : 'not well-formed XML'} (${problem}); the read stops here, no part of it is used`,
+    { transient: incomplete, status: 200 },
+  );
 }
 
 export function getWorkersCall(label: string): WorkdayCall {
   return { what: `Get_Workers (${label})`, urlSetting: 'WORKDAY_SOAP_URL' };
-}
-
-function retryAfterOf(answer: HttpAnswer): { retryAfterMs?: number } {
-  const retryAfterMs = parseRetryAfter(answer.retryAfter);
-  return retryAfterMs === undefined ? {} : { retryAfterMs };
 }

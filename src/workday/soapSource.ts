@@ -1,17 +1,23 @@
 /**
  * Workers from Workday's SOAP Get_Workers (Human_Resources, `urn:com.workday/bsvc`): pages of up
- * to 999 workers, every page pinned to the read's one `As_Of_Entry_DateTime`, incremental reads
- * through the transaction log, each worker delivered under the attribute names the RaaS source
- * uses, so one connector scope serves both. A read that fails on any page throws: the caller
- * must never mistake part of the workers for all of them.
+ * to 999 workers, every page pinned to the read's one moment, each worker delivered under the
+ * attribute names the RaaS source uses, so one connector scope serves both. A read that fails
+ * on any page throws: the caller must never mistake part of the workers for all of them.
+ *
+ * An incremental read asks what Microsoft's Workday connector asks (its "How incremental sync
+ * works"): the workers with a change entered since the last read (Updated_From/Through), the
+ * workers with a change that took effect since then (Effective_From/Through: a transfer or a
+ * termination entered in advance is logged when entered, never again when it takes effect), and
+ * each future-dated hire as of its hire date. One record per worker: the first view of a worker
+ * wins (both windows view it as of the same moment), a future hire's first-day view replaces it.
  */
 import { AppError, isAppError } from '../core/errors';
 import type { Logger, RawRecord, ReadOptions, WorkerSource } from '../core/ports';
 import type { RetryPolicy } from '../http/retry';
 import { createSoapClient, type SoapClient } from './soapClient';
-import { versionOf, workerLookupEnvelope, workersPageEnvelope, type Credentials, type WorkerIdType } from './soapEnvelope';
-import { compileFieldPaths, workerRecord, type CompiledFieldPaths, type CountryChoice, type SoapFieldPaths } from './soapFields';
-import { childElements, descend, type XmlElement } from './soapXml';
+import { versionOf, workerLookupEnvelope, workersPageEnvelope, type Credentials, type LogWindow, type WorkerIdType } from './soapEnvelope';
+import { compileFieldPaths, soapWorkerOf, type CompiledFieldPaths, type CountryChoice, type SoapFieldPaths, type SoapWorker } from './soapFields';
+import { descend, type XmlElement } from './soapXml';
 
 export { DEFAULT_SOAP_FIELD_PATHS, type SoapFieldPaths } from './soapFields';
 
@@ -28,81 +34,123 @@ export interface SoapSourceOptions {
   retry?: RetryPolicy;
   logger?: Logger;
   fetchImpl?: typeof fetch;
-  /** Overrides of the XPath expressions each attribute is read with. */
+  /** Overrides of the XPath expressions each attribute is read with (connector `source.paths`). */
   paths?: Partial<SoapFieldPaths>;
   /** Ask Workday to leave terminated workers out (their `Active` is then never "0"). Default false. */
   excludeInactive?: boolean;
+  /** WORKDAY_TIMEOUT_SECONDS in milliseconds. */
   timeoutMs?: number;
 }
 
 export const MAX_PAGE_SIZE = 999;
 const LOOKUP_ID_TYPES: readonly WorkerIdType[] = ['Employee_ID', 'Contingent_Worker_ID'];
 
-export function createSoapSource(options: SoapSourceOptions): WorkerSource {
-  if (!Number.isInteger(options.pageSize) || options.pageSize < 1 || options.pageSize > MAX_PAGE_SIZE) {
-    throw new AppError('CONFIG.INVALID_CONNECTOR', `source.pageSize must be a whole number from 1 to ${MAX_PAGE_SIZE} (Workday's page limit); got ${options.pageSize}`);
-  }
-  const paths = compileFieldPaths(options.paths);
-  const credentials: Credentials = { username: options.username, password: options.password };
-  const version = versionOf(options.endpoint);
-  const client = createSoapClient(options);
-
-  return {
-    kind: 'soap',
-    supportsIncremental: true,
-    readWorkers: (read) => readAllPages(client, read, { ...options, paths, credentials, version }),
-    async readWorker(workerId) {
-      if (workerId.trim() === '') return null;
-      for (const idType of LOOKUP_ID_TYPES) {
-        const worker = await lookUp(client, workerLookupEnvelope(credentials, idType, workerId, version), workerId);
-        if (worker !== 'unknown') return worker ? workerRecord(worker, paths, options.country) : null;
-      }
-      return null;
-    },
-  };
-}
-
 interface ReadContext {
+  client: SoapClient;
   pageSize: number;
   country: CountryChoice;
-  excludeInactive?: boolean;
+  excludeInactive: boolean;
   logger?: Logger;
   paths: CompiledFieldPaths;
   credentials: Credentials;
   version: string | undefined;
 }
 
-/** Page k+1 is fetched while the caller works through page k; Workday takes seconds per page. */
-async function* readAllPages(client: SoapClient, read: ReadOptions, context: ReadContext): AsyncGenerator<RawRecord> {
+export function createSoapSource(options: SoapSourceOptions): WorkerSource {
+  if (!Number.isInteger(options.pageSize) || options.pageSize < 1 || options.pageSize > MAX_PAGE_SIZE) {
+    throw new AppError('CONFIG.INVALID_CONNECTOR', `source.pageSize must be a whole number from 1 to ${MAX_PAGE_SIZE} (Workday's page limit); got ${options.pageSize}`);
+  }
+  const context: ReadContext = {
+    client: createSoapClient(options),
+    pageSize: options.pageSize,
+    country: options.country,
+    excludeInactive: options.excludeInactive ?? false,
+    paths: compileFieldPaths(options.paths),
+    credentials: { username: options.username, password: options.password },
+    version: versionOf(options.endpoint),
+    ...(options.logger ? { logger: options.logger } : {}),
+  };
+
+  return {
+    kind: 'soap',
+    supportsIncremental: true,
+    readWorkers: (read) => readWorkers(read, context),
+    async readWorker(workerId) {
+      if (workerId.trim() === '') return null;
+      for (const idType of LOOKUP_ID_TYPES) {
+        const worker = await lookUp(context, workerLookupEnvelope(context.credentials, idType, workerId, context.version), `worker ${workerId}`);
+        if (worker !== 'unknown') return worker?.record ?? null;
+      }
+      return null;
+    },
+  };
+}
+
+async function* readWorkers(read: ReadOptions, context: ReadContext): AsyncGenerator<RawRecord> {
   const started = Date.now();
-  const fetchPage = (page: number): Promise<XmlElement> => {
+  const windows: Array<LogWindow | undefined> = read.updatedFrom
+    ? [
+        { kind: 'entered', from: read.updatedFrom, through: read.asOf },
+        { kind: 'effective', from: read.updatedFrom, through: read.asOf },
+      ]
+    : [undefined];
+  // Only the second window's workers are checked against the first's: duplicates inside one
+  // listing are the tenant's data (the core rejects a duplicated id), not an artefact of the read.
+  const earlier = new Set<string>();
+  const futureHires: Array<SoapWorker & { wid: string; hireDate: Date }> = [];
+  let delivered = 0;
+  for (const [index, window] of windows.entries()) {
+    const last = index === windows.length - 1;
+    for await (const worker of readPages(read.asOf, window, context)) {
+      const key = worker.wid ?? (typeof worker.record['WorkerID'] === 'string' ? worker.record['WorkerID'] : undefined);
+      if (index > 0 && key !== undefined && earlier.has(key)) continue;
+      if (!last && key !== undefined) earlier.add(key);
+      if (worker.wid && worker.hireDate && worker.hireDate.getTime() > read.asOf.getTime()) {
+        futureHires.push({ ...worker, wid: worker.wid, hireDate: worker.hireDate });
+        continue;
+      }
+      delivered++;
+      yield worker.record;
+    }
+  }
+  for (const hire of futureHires) {
+    // As Microsoft's connector does: the hire as of its first day, by WID, so the writer sees the job it starts in.
+    const firstDay = await lookUp(context, workerLookupEnvelope(context.credentials, 'WID', hire.wid, context.version, hire.hireDate), `future hire ${hire.wid}`);
+    delivered++;
+    yield firstDay && firstDay !== 'unknown' ? firstDay.record : hire.record;
+  }
+  context.logger?.log('info', 'Workday Get_Workers read complete', {
+    workers: delivered,
+    futureHires: futureHires.length,
+    incremental: read.updatedFrom !== undefined,
+    durationMs: Date.now() - started,
+  });
+}
+
+/** Page k+1 is fetched while the caller works through page k; Workday takes seconds per page. */
+async function* readPages(asOf: Date, window: LogWindow | undefined, context: ReadContext): AsyncGenerator<SoapWorker> {
+  const label = (page: number): string => `${window ? `${window.kind} window, ` : ''}page ${page}`;
+  const fetchPage = (page: number): Promise<{ response: XmlElement; workers: SoapWorker[] }> => {
     const envelope = workersPageEnvelope(
       context.credentials,
-      { page, count: context.pageSize, asOf: read.asOf, excludeInactive: context.excludeInactive ?? false, ...(read.updatedFrom ? { updatedFrom: read.updatedFrom } : {}) },
+      { page, count: context.pageSize, asOf, excludeInactive: context.excludeInactive, ...(window ? { window } : {}) },
       context.version,
     );
-    return client.getWorkers(envelope, `page ${page}`).then((response) => checkedPage(response, page));
+    return context.client
+      .getWorkers(envelope, label(page), (worker) => soapWorkerOf(worker, context.paths, context.country))
+      .then((answer) => ({ ...answer, response: checkedPage(answer.response, page) }));
   };
   let current = await fetchPage(1);
-  const totalPages = numberIn(current, 'Total_Pages');
-  let total = 0;
+  const totalPages = numberIn(current.response, 'Total_Pages');
   for (let page = 1; ; page++) {
     const next = page < totalPages ? fetchPage(page + 1) : null;
     // Settled here so that an early stop by the caller leaves no unhandled rejection behind.
     next?.catch(() => undefined);
-    const workers = childElements(descend(current, 'Response_Data'), 'Worker');
-    context.logger?.log('debug', 'Workday Get_Workers page read', { page, totalPages, workers: workers.length });
-    for (const worker of workers) yield workerRecord(worker, context.paths, context.country);
-    total += workers.length;
+    context.logger?.log('debug', 'Workday Get_Workers page read', { page, totalPages, workers: current.workers.length, window: window?.kind ?? 'full' });
+    yield* current.workers;
     if (!next) break;
     current = await next;
   }
-  context.logger?.log('info', 'Workday Get_Workers read complete', {
-    workers: total,
-    pages: totalPages,
-    incremental: read.updatedFrom !== undefined,
-    durationMs: Date.now() - started,
-  });
 }
 
 /** A page that answers for another page number would silently duplicate or drop workers. */
@@ -122,10 +170,10 @@ function numberIn(response: XmlElement, name: 'Page' | 'Total_Pages'): number {
 }
 
 /** The worker, null when Workday answered without one, or 'unknown' when the id is not of this type. */
-async function lookUp(client: SoapClient, envelope: string, workerId: string): Promise<XmlElement | null | 'unknown'> {
+async function lookUp(context: ReadContext, envelope: string, label: string): Promise<SoapWorker | null | 'unknown'> {
   try {
-    const response = await client.getWorkers(envelope, `worker ${workerId}`);
-    return childElements(descend(response, 'Response_Data'), 'Worker')[0] ?? null;
+    const answer = await context.client.getWorkers(envelope, label, (worker) => soapWorkerOf(worker, context.paths, context.country));
+    return answer.workers[0] ?? null;
   } catch (err) {
     if (isAppError(err) && err.code === 'WORKDAY.VALIDATION' && /invalid id value/i.test(err.message)) return 'unknown';
     throw err;

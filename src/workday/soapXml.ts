@@ -2,8 +2,13 @@
  * A small, namespace-prefix-agnostic XML tree for Workday SOAP responses. Workday answers with
  * `env:`/`wd:` today, but nothing promises those prefixes (faults use `SOAP-ENV:`, a proxy may
  * rewrite them), so elements and attributes are known by their local names only.
+ *
+ * Parsed with saxes, a conformant (non-validating) XML 1.0 parser: a page of 999 workers parses
+ * in about a quarter of the time fast-xml-parser's ordered mode took, and well-formedness comes
+ * with it: a body cut off mid-stream, an undefined entity or a character reference outside
+ * Unicode (`&#x110000;`) is a parse failure here, never a half-read page or an exception later.
  */
-import { XMLParser } from 'fast-xml-parser';
+import { SaxesParser, type SaxesTagPlain } from 'saxes';
 
 export interface XmlElement {
   /** Local name, without any prefix. */
@@ -11,75 +16,98 @@ export interface XmlElement {
   /** Attributes by local name (`wd:type` → `type`); namespace declarations are dropped. */
   attributes: Record<string, string>;
   children: XmlElement[];
-  /** The element's own text (its direct text nodes joined). */
+  /** The element's own text (its direct text nodes, each trimmed, joined). */
   text: string;
 }
 
-type OrderedNode = Record<string, unknown>;
+export type XmlParse =
+  | { ok: true; root: XmlElement }
+  /** `incomplete`: the text stopped before the document did (a cut body, worth a retry). */
+  | { ok: false; problem: string; incomplete: boolean };
 
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  removeNSPrefix: true,
-  // Ids such as 007 and flags such as 1 must stay text.
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  // Decoded below, only where a value holds an '&': a third of the parse time on a 999-worker page.
-  processEntities: false,
-});
+export function parseXml(text: string): XmlParse {
+  const stream = xmlStream();
+  stream.write(text);
+  return stream.end();
+}
+
+/** Elements handed over as soon as they close, instead of being kept in the tree. */
+export interface Detach {
+  /** Local name of the element (`Worker`) … */
+  name: string;
+  /** … and of its parent (`Response_Data`). */
+  parent: string;
+  onElement(element: XmlElement): void;
+}
+
+export interface XmlStream {
+  /** Feeds the next piece of text; after a parse error the rest is ignored. */
+  write(chunk: string): void;
+  end(): XmlParse;
+}
 
 /**
- * The document element, or null when the text is not a complete XML document (an HTML page, a
- * body cut off mid-stream). Completeness is judged by the document ending with its root's end
- * tag rather than by a full validation pass, which would double the cost of every page; Workday
- * writes well-formed XML, what goes wrong in practice is a body that stops.
+ * A parse fed piece by piece as the body arrives. With `detach`, each matching element is built,
+ * handed over and dropped: a page of 999 workers never exists as one tree, which keeps the heap
+ * of a 100k-worker read flat.
  */
-export function parseXml(text: string): XmlElement | null {
-  let nodes: OrderedNode[];
-  try {
-    nodes = parser.parse(text) as OrderedNode[];
-  } catch {
-    return null;
-  }
-  const root = toElements(nodes).find((element) => !element.name.startsWith('?') && !element.name.startsWith('!'));
-  if (!root || !endsWithEndTag(text, root.name)) return null;
-  return root;
-}
-
-function endsWithEndTag(text: string, name: string): boolean {
-  const escaped = name.replace(/[.-]/g, '\\$&');
-  return new RegExp(`</(?:[\\w.-]+:)?${escaped}\\s*>\\s*$`).test(text.slice(-300));
-}
-
-function toElements(nodes: readonly OrderedNode[]): XmlElement[] {
-  const elements: XmlElement[] = [];
-  for (const node of nodes) {
-    const name = Object.keys(node).find((key) => key !== ':@' && key !== '#text');
-    if (name === undefined) continue;
-    const content = (node[name] ?? []) as OrderedNode[];
-    const attributes = (node[':@'] ?? {}) as Record<string, unknown>;
-    elements.push({
-      name,
-      attributes: Object.fromEntries(Object.entries(attributes).filter(([key]) => !key.startsWith('xmlns')).map(([key, value]) => [key, decodeEntities(String(value))])),
-      children: toElements(content),
-      text: decodeEntities(content.map((part) => (part['#text'] === undefined ? '' : String(part['#text']))).join('')),
-    });
-  }
-  return elements;
-}
-
-const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-/** The five XML entities and numeric references (Workday writes `&#xa;` in formatted addresses). */
-function decodeEntities(value: string): string {
-  if (!value.includes('&')) return value;
-  return value.replace(/&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g, (match, entity: string) => {
-    if (entity.startsWith('#x')) return String.fromCodePoint(Number.parseInt(entity.slice(2), 16));
-    if (entity.startsWith('#')) return String.fromCodePoint(Number.parseInt(entity.slice(1), 10));
-    return NAMED_ENTITIES[entity] ?? match;
+export function xmlStream(detach?: Detach): XmlStream {
+  const parser = new SaxesParser({ xmlns: false, position: false });
+  const document: XmlElement = { name: '', attributes: {}, children: [], text: '' };
+  const open: XmlElement[] = [document];
+  let current = document;
+  let failure: string | undefined;
+  parser.on('opentag', (tag: SaxesTagPlain) => {
+    const element: XmlElement = { name: localName(tag.name), attributes: attributesOf(tag.attributes), children: [], text: '' };
+    const detached = detach !== undefined && element.name === detach.name && current.name === detach.parent;
+    if (!detached) current.children.push(element);
+    open.push(element);
+    current = element;
   });
+  parser.on('closetag', () => {
+    const closed = open.pop() as XmlElement;
+    current = open[open.length - 1] as XmlElement;
+    if (detach !== undefined && closed.name === detach.name && current.name === detach.parent) detach.onElement(closed);
+  });
+  parser.on('text', (value: string) => {
+    const trimmed = value.trim();
+    if (trimmed !== '') current.text += trimmed;
+  });
+  return {
+    write(chunk) {
+      if (failure !== undefined) return;
+      try {
+        parser.write(chunk);
+      } catch (err) {
+        failure = (err as Error).message;
+      }
+    },
+    end() {
+      if (failure !== undefined) return { ok: false, problem: failure, incomplete: false };
+      try {
+        parser.close();
+      } catch (err) {
+        // Only the end of input was wrong: the document had not finished.
+        return { ok: false, problem: (err as Error).message, incomplete: true };
+      }
+      const root = document.children[0];
+      return root ? { ok: true, root } : { ok: false, problem: 'no root element', incomplete: true };
+    },
+  };
+}
+
+function localName(name: string): string {
+  const colon = name.indexOf(':');
+  return colon < 0 ? name : name.slice(colon + 1);
+}
+
+function attributesOf(raw: Record<string, string>): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (const name in raw) {
+    if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
+    attributes[localName(name)] = raw[name] as string;
+  }
+  return attributes;
 }
 
 export function childElement(parent: XmlElement | undefined, name: string): XmlElement | undefined {

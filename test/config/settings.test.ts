@@ -27,7 +27,7 @@ describe('loadSettings', () => {
     expect(loadSettings(LOCAL)).toEqual({
       storage: { kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' },
       connectorPath: 'connector.json',
-      workday: { raasUrl: undefined, soapUrl: undefined, username: undefined, password: undefined },
+      workday: { raasUrl: undefined, soapUrl: undefined, username: undefined, password: undefined, timeoutMs: 120_000 },
       graph: { baseUrl: 'https://graph.microsoft.com', auth: 'azure', clientId: undefined, maxWritesPerSecond: 20 },
       enrichSchedule: '0 */30 * * * *',
       escrowSweepSchedule: '0 */1 * * * *',
@@ -44,6 +44,13 @@ describe('loadSettings', () => {
     expect(loadSettings({ ...LOCAL, GRAPH_MAX_WRITES_PER_SECOND: '10' }).graph.maxWritesPerSecond).toBe(10);
     expect(problems({ ...LOCAL, GRAPH_MAX_WRITES_PER_SECOND: '25' })[0]).toMatch(/^GRAPH_MAX_WRITES_PER_SECOND must be at most 20/);
     expect(problems({ ...LOCAL, GRAPH_MAX_WRITES_PER_SECOND: 'fast' })[0]).toMatch(/^GRAPH_MAX_WRITES_PER_SECOND /);
+  });
+
+  it('bounds every Workday call by WORKDAY_TIMEOUT_SECONDS, within what a retried call can afford', () => {
+    expect(loadSettings({ ...LOCAL, WORKDAY_TIMEOUT_SECONDS: '45' }).workday.timeoutMs).toBe(45_000);
+    expect(problems({ ...LOCAL, WORKDAY_TIMEOUT_SECONDS: '0' })[0]).toBe('WORKDAY_TIMEOUT_SECONDS must be at least 5 seconds');
+    expect(problems({ ...LOCAL, WORKDAY_TIMEOUT_SECONDS: '3600' })[0]).toMatch(/^WORKDAY_TIMEOUT_SECONDS must be at most 300 seconds/);
+    expect(problems({ ...LOCAL, WORKDAY_TIMEOUT_SECONDS: 'slow' })[0]).toMatch(/^WORKDAY_TIMEOUT_SECONDS must be a number of seconds/);
   });
 
   it('reads the Workday settings', () => {

@@ -88,6 +88,30 @@ describe('parseConnector', () => {
     expect(problems(minimal({ source: { kind: 'soap', pageSize } }))[0]).toMatch(/^source\.pageSize: /);
   });
 
+  describe('SOAP source.paths (the XPath of each attribute, as in Microsoft\'s Workday connector)', () => {
+    const WORK_EMAIL =
+      "wd:Worker/wd:Worker_Data/wd:Personal_Data/wd:Contact_Data/wd:Email_Address_Data[wd:Usage_Data/wd:Type_Data/wd:Type_Reference/wd:ID[@wd:type='Communication_Usage_Type_ID']='WORK']/wd:Email_Address/text()";
+
+    it('accepts one XPath, or several tried in order, per attribute', () => {
+      const source = parseConnector(minimal({ source: { kind: 'soap', paths: { personalEmail: WORK_EMAIL, homeCountry: ['a/text()', 'b/text()'] } } })).source;
+      expect(source).toMatchObject({ paths: { personalEmail: WORK_EMAIL, homeCountry: ['a/text()', 'b/text()'] } });
+    });
+
+    it('refuses an attribute it does not know, naming the ones it does', () => {
+      expect(problems(minimal({ source: { kind: 'soap', paths: { workEmail: WORK_EMAIL } } }))).toEqual([
+        "source.paths: source.paths sets the XPath of workerId, employeeId, contingentWorkerId, personalEmail, businessSiteCountry, homeCountry, employeeType, legalEntity, active; 'workEmail' is none of them",
+      ]);
+    });
+
+    it.each([[''], [[]]])('refuses an empty XPath (%j)', (path) => {
+      expect(problems(minimal({ source: { kind: 'soap', paths: { personalEmail: path } } }))[0]).toMatch(/^source\.paths\.personalEmail: /);
+    });
+
+    it('refuses paths on a RaaS source, whose columns are named in fields', () => {
+      expect(problems(minimal({ source: { kind: 'raas', paths: { personalEmail: WORK_EMAIL } } }))[0]).toMatch(/^source: .*paths/i);
+    });
+  });
+
   it('refuses an unknown source kind', () => {
     expect(problems(minimal({ source: { kind: 'csv' } }))[0]).toMatch(/^source\.kind: /);
   });

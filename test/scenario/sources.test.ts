@@ -75,7 +75,9 @@ describe('incremental SOAP reads', () => {
     expect(retried).toBeGreaterThan(0);
     expect(second.counts.written).toBe(1);
     expect(s.graph.usersByEmployeeId(worker.workerId)[0]!.otherMails).toEqual(['moved.house@example.org']);
+    // Two delta queries: changes entered since the last read, and changes that took effect since then.
     expect(s.workday.tenant.requests.some((request) => request.summary?.includes('updated='))).toBe(true);
+    expect(s.workday.tenant.requests.some((request) => request.summary?.includes('effective='))).toBe(true);
   });
 
   it('does not move the watermark when a read fails midway, and exits 3 having written nothing', async () => {

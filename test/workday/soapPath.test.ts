@@ -37,7 +37,8 @@ const WORKER = `
   </ns1:Worker_Data>
 </ns1:Worker>`;
 
-const worker = parseXml(WORKER) as XmlElement;
+const parsed = parseXml(WORKER);
+const worker = (parsed.ok ? parsed.root : undefined) as XmlElement;
 const select = (expression: string): string[] => compileSoapPath(expression).select(worker);
 
 describe('compileSoapPath', () => {

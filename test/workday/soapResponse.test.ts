@@ -57,8 +57,18 @@ describe('getWorkersResponseOf', () => {
   });
 
   it("reads a 503 maintenance page as transient, keeping the server's Retry-After", () => {
-    const error = errorOf({ status: 503, retryAfter: '120', body: '<!DOCTYPE html><html><body><p>Maintenance<br></p></body></html>' });
-    expect(error).toMatchObject({ code: 'WORKDAY.UNAVAILABLE', transient: true, status: 503, retryAfterMs: 120_000 });
+    const error = errorOf({ status: 503, retryAfter: '20', body: '<!DOCTYPE html><html><body><p>Maintenance<br></p></body></html>' });
+    expect(error).toMatchObject({ code: 'WORKDAY.UNAVAILABLE', transient: true, status: 503, retryAfterMs: 20_000 });
+  });
+
+  it.each([
+    ['a 503 page', { status: 503, body: '<html><body>Maintenance</body></html>' }],
+    ['a Server fault', { status: 500, body: soapFault('SOAP-ENV:Server', 'Processing error occurred.') }],
+    ['an HTML page under 200', { status: 200, body: '<html><body>Maintenance</body></html>' }],
+  ])('caps a Retry-After of an hour on %s at 30 s, and says so', (_, answer) => {
+    const error = errorOf({ ...answer, retryAfter: '3600' });
+    expect(error).toMatchObject({ code: 'WORKDAY.UNAVAILABLE', transient: true, retryAfterMs: 30_000 });
+    expect(error.message).toContain('Workday asked to wait 3600 s; waiting at most 30 s');
   });
 
   it('reads an HTML page under HTTP 200 as an outage, not as an empty tenant', () => {
@@ -68,6 +78,27 @@ describe('getWorkersResponseOf', () => {
   it('reads a body cut off midway as a transient bad response', () => {
     const body = '<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/"><env:Body><wd:Get_Workers_Response xmlns:wd="urn:com.workday/bsvc"><wd:Resp';
     expect(errorOf({ status: 200, body })).toMatchObject({ code: 'WORKDAY.BAD_RESPONSE', transient: true });
+  });
+
+  const page = (workerId: string): string =>
+    '<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/"><env:Body><wd:Get_Workers_Response xmlns:wd="urn:com.workday/bsvc">' +
+    `<wd:Response_Data><wd:Worker><wd:Worker_Data><wd:Worker_ID>${workerId}</wd:Worker_ID></wd:Worker_Data></wd:Worker></wd:Response_Data>` +
+    '</wd:Get_Workers_Response></env:Body></env:Envelope>';
+
+  it.each([
+    ['a character reference beyond Unicode', '1&#x110000;'],
+    ['a character reference to NUL', '1&#0;'],
+    ['a decimal reference beyond Unicode', '1&#1114112;'],
+    ['an entity XML does not define', '1&nbsp;'],
+  ])('reads %s as a page that fails the read, with the parser\'s reason', (_, workerId) => {
+    const error = errorOf({ status: 200, body: page(workerId) });
+    expect(error).toMatchObject({ code: 'WORKDAY.BAD_RESPONSE', transient: false });
+    expect(error.message).toMatch(/\(page 2\) is not well-formed XML \(.*(entity).*\)/);
+  });
+
+  it('decodes the character references XML allows, in text and attributes', () => {
+    const response = getWorkersResponseOf({ status: 200, body: page('&#x31;&#50;&amp;&lt;&#xA;x'), retryAfter: null }, CONTEXT);
+    expect(response.children[0]?.children[0]?.children[0]?.children[0]?.text).toBe('12&<\nx');
   });
 
   it('reads a complete envelope of another shape as a bad response that a retry will not fix', () => {

@@ -1,90 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { isAppError, type AppError } from '../../src/core/errors';
-import type { RawRecord, ReadOptions, WorkerSource } from '../../src/core/ports';
-import type { RetryPolicy } from '../../src/http/retry';
-import { createSoapSource, type SoapSourceOptions } from '../../src/workday/soapSource';
-import { createTenant, startWorkdaySimulator, type WorkdaySimulator, type WorkdayTenant } from '../../sim/workday';
-import type { SimEmail, SimWorker } from '../../sim/world';
-
-const AS_OF = new Date('2026-11-26T22:00:00Z');
-const READ: ReadOptions = { asOf: AS_OF };
-
-function worker(id: string, overrides: Partial<SimWorker> = {}): SimWorker {
-  return {
-    workerId: id,
-    workerType: 'Employee',
-    employeeType: 'Regular',
-    legalEntity: 'Contoso Corp',
-    emails: [
-      { address: `w${id}@contoso.com`, usage: 'WORK', primary: true },
-      { address: `p${id}@example.com`, usage: 'HOME', primary: true },
-    ],
-    businessSiteCountry: 'US',
-    homeCountry: 'CA',
-    active: true,
-    updatedAt: new Date('2026-11-01T00:00:00Z'),
-    ...overrides,
-  };
-}
-
-const SEVEN = (): SimWorker[] => ['1', '2', '3', '4', '5', '6', '7'].map((n) => worker(`10000${n}`));
-
-async function readAll(source: WorkerSource, read: ReadOptions = READ, into: RawRecord[] = []): Promise<RawRecord[]> {
-  for await (const record of source.readWorkers(read)) into.push(record);
-  return into;
-}
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isAppError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected the read to fail');
-}
+import { describe, expect, it } from 'vitest';
+import type { RawRecord } from '../../src/core/ports';
+import type { SimEmail } from '../../sim/world';
+import { AS_OF, READ, failure, readAll, useSoapSimulator, worker } from './soapFixture';
 
 describe('createSoapSource', () => {
-  let tenant: WorkdayTenant;
-  let sim: WorkdaySimulator;
-  let waits: number[];
-  let sent: string[];
-  const retry = (): RetryPolicy => ({ maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5_000, sleep: async (ms) => void waits.push(ms) });
-  const capture: typeof fetch = (input, init) => {
-    sent.push(String(init?.body));
-    return fetch(input, init);
-  };
-  const source = (overrides: Partial<SoapSourceOptions> = {}): WorkerSource =>
-    createSoapSource({
-      endpoint: sim.soapUrl,
-      username: tenant.username,
-      password: tenant.password,
-      pageSize: 3,
-      country: 'businessSite',
-      retry: retry(),
-      fetchImpl: capture,
-      ...overrides,
-    });
-  const onlyWorker = async (simWorker: SimWorker, overrides: Partial<SoapSourceOptions> = {}): Promise<RawRecord> => {
-    tenant.workers = [simWorker];
-    const [record] = await readAll(source(overrides));
-    return record!;
-  };
-
-  beforeAll(async () => {
-    tenant = createTenant([]);
-    sim = await startWorkdaySimulator({ tenant });
-  });
-  afterAll(() => sim.close());
-  beforeEach(() => {
-    tenant.workers = SEVEN();
-    tenant.username = 'ISU_Entra@contoso';
-    tenant.password = 'simulated-P@ss<word>&';
-    tenant.faults.length = 0;
-    tenant.requests.length = 0;
-    waits = [];
-    sent = [];
-  });
+  const { tenant, waits, sent, simulatorUrl, source, onlyWorker } = useSoapSimulator();
 
   it('is an incremental source of kind soap', () => {
     expect(source()).toMatchObject({ kind: 'soap', supportsIncremental: true });
@@ -104,21 +24,14 @@ describe('createSoapSource', () => {
     await readAll(source());
     const pinned = tenant.requests.map((request) => /asOfEntry=(\S+)/.exec(request.summary)?.[1]);
     expect(pinned).toEqual(Array(3).fill('2026-11-26T22:00:00.000+00:00'));
-    expect(sent.every((body) => body.includes('<bsvc:As_Of_Effective_Date>2026-11-26+00:00</bsvc:As_Of_Effective_Date>'))).toBe(true);
+    // Microsoft's connector sends As_Of_Effective_Date as the full timestamp too (not a UTC date that cuts the view at midnight).
+    expect(sent.every((body) => body.includes('<bsvc:As_Of_Effective_Date>2026-11-26T22:00:00.000+00:00</bsvc:As_Of_Effective_Date>'))).toBe(true);
   });
 
   it('reads nothing, in one request, from a tenant without workers', async () => {
     tenant.workers = [];
     expect(await readAll(source())).toEqual([]);
     expect(tenant.requests).toHaveLength(1);
-  });
-
-  it('reads only the workers changed since updatedFrom on an incremental read', async () => {
-    tenant.workers[2]!.updatedAt = new Date('2026-11-26T10:00:00Z');
-    tenant.workers[5]!.updatedAt = new Date('2026-11-26T21:59:59Z');
-    const records = await readAll(source(), { asOf: AS_OF, updatedFrom: new Date('2026-11-26T00:00:00Z') });
-    expect(records.map((record) => record['WorkerID'])).toEqual(['100003', '100006']);
-    expect(tenant.requests[0]?.summary).toContain('updated=2026-11-26T00:00:00.000Z..2026-11-26T22:00:00.000Z');
   });
 
   it('delivers the attributes a connector scope reads, under the RaaS names', async () => {
@@ -250,12 +163,35 @@ describe('createSoapSource', () => {
     expect((await onlyWorker(worker('100001'), { paths: { legalEntity: supervisory } }))['Legal_Entity']).toBe('Global Operations');
   });
 
-  it('refuses an XPath it cannot read, naming the field', () => {
-    expect(() => source({ paths: { personalEmail: 'wd:Worker//wd:Email_Address' } })).toThrow(/personalEmail.*not supported/);
+  describe('paths set in the connector file (source.paths)', () => {
+    const CONTACT = 'wd:Worker/wd:Worker_Data/wd:Personal_Data/wd:Contact_Data';
+    const usage = (type: string): string => `wd:Usage_Data/wd:Type_Data/wd:Type_Reference/wd:ID[@wd:type='Communication_Usage_Type_ID']='${type}'`;
+
+    it('reads personalEmail from the WORK email when the connector says so', async () => {
+      const paths = { personalEmail: `${CONTACT}/wd:Email_Address_Data[${usage('WORK')}]/wd:Email_Address/text()` };
+      expect((await onlyWorker(worker('100001'), { paths }))['personalEmail']).toBe('w100001@contoso.com');
+    });
+
+    it('reads CountryISO from another address when the connector points businessSiteCountry there', async () => {
+      const paths = { businessSiteCountry: `${CONTACT}/wd:Address_Data[${usage('HOME')}]/wd:Country_Reference/@wd:Descriptor` };
+      expect((await onlyWorker(worker('100001', { businessSiteCountry: 'DE', homeCountry: 'FR' }), { paths }))['CountryISO']).toBe('FR');
+    });
+
+    it('tries a list of paths in order, the first with a value winning', async () => {
+      const paths = { personalEmail: [`${CONTACT}/wd:Email_Address_Data[${usage('OTHER')}]/wd:Email_Address/text()`, `${CONTACT}/wd:Email_Address_Data[${usage('WORK')}]/wd:Email_Address/text()`] };
+      expect((await onlyWorker(worker('100001'), { paths }))['personalEmail']).toBe('w100001@contoso.com');
+    });
+
+    it('refuses at start-up an XPath it cannot read, naming the connector path, before any request', () => {
+      expect(() => source({ paths: { personalEmail: 'wd:Worker//wd:Email_Address' } })).toThrow(
+        expect.objectContaining({ code: 'CONFIG.INVALID_CONNECTOR', message: expect.stringMatching(/source\.paths\.personalEmail: .*'\/\/' \(descendant search\) is not supported/) }),
+      );
+      expect(tenant.requests).toEqual([]);
+    });
   });
 
   it('treats a wrong endpoint as a setting to fix, without retrying', async () => {
-    const error = await failure(readAll(source({ endpoint: `${sim.url}/ccx/service/nowhere/Human_Resources/v44.2` })));
+    const error = await failure(readAll(source({ endpoint: `${simulatorUrl()}/ccx/service/nowhere/Human_Resources/v44.2` })));
     expect(error).toMatchObject({ code: 'CONFIG.INVALID_SETTING', transient: false });
     expect(error.message).toContain('WORKDAY_SOAP_URL');
     expect(waits).toEqual([]);

@@ -57,6 +57,10 @@ const page = (number: number, count: number, extra = ''): string =>
   `<bsvc:Response_Filter>${extra}<bsvc:Page>${number}</bsvc:Page><bsvc:Count>${count}</bsvc:Count></bsvc:Response_Filter>`;
 const byId = (type: string, value: string, skip = false): string =>
   `<bsvc:Request_References bsvc:Skip_Non_Existing_Instances="${skip}"><bsvc:Worker_Reference><bsvc:ID bsvc:type="${type}">${value}</bsvc:ID></bsvc:Worker_Reference></bsvc:Request_References>`;
+const effective = (from: string, through: string): string =>
+  '<bsvc:Request_Criteria><bsvc:Transaction_Log_Criteria_Data><bsvc:Transaction_Date_Range_Data>' +
+  `<bsvc:Effective_From>${from}</bsvc:Effective_From><bsvc:Effective_Through>${through}</bsvc:Effective_Through>` +
+  '</bsvc:Transaction_Date_Range_Data></bsvc:Transaction_Log_Criteria_Data></bsvc:Request_Criteria>';
 const updated = (from: string, through: string): string =>
   '<bsvc:Request_Criteria><bsvc:Transaction_Log_Criteria_Data><bsvc:Transaction_Date_Range_Data>' +
   `<bsvc:Updated_From>${from}</bsvc:Updated_From><bsvc:Updated_Through>${through}</bsvc:Updated_Through>` +
@@ -147,6 +151,47 @@ describe('handleSoapRequest', () => {
     tenant.workers[5]!.updatedAt = new Date('2026-11-25T00:00:00.001Z');
     const reply = await ask({ criteria: updated('2026-11-20T10:00:00.000+00:00', '2026-11-25T00:00:00.000+00:00'), filter: page(1, 100) });
     expect(workerIds(reply.body)).toEqual(['100002', '100005']);
+  });
+
+  describe('a change entered in advance', () => {
+    const asOf = (moment: string): string => `<bsvc:As_Of_Effective_Date>${moment}</bsvc:As_Of_Effective_Date><bsvc:As_Of_Entry_DateTime>${moment}</bsvc:As_Of_Entry_DateTime>`;
+    const countryOf = (body: string): string | undefined => /Alpha-2_Code">(\w\w)</.exec(body.slice(body.indexOf('Business_Site_Summary_Data')))?.[1];
+    beforeEach(() => {
+      tenant.changes.push({ workerId: '100003', enteredAt: new Date('2026-11-10T00:00:00Z'), effectiveAt: new Date('2026-11-26T12:00:00Z'), set: { businessSiteCountry: 'JP' } });
+    });
+
+    it('is found by the Updated window when it is entered, not when it takes effect', async () => {
+      expect(workerIds((await ask({ criteria: updated('2026-11-10T00:00:00Z', '2026-11-10T01:00:00Z'), filter: page(1, 100, asOf('2026-11-10T01:00:00Z')) })).body)).toEqual(['100003']);
+      expect(workerIds((await ask({ criteria: updated('2026-11-26T00:00:00Z', '2026-11-26T22:00:00Z'), filter: page(1, 100, asOf('2026-11-26T22:00:00Z')) })).body)).toEqual([]);
+    });
+
+    it('is found by the Effective window when it takes effect', async () => {
+      const reply = await ask({ criteria: effective('2026-11-26T00:00:00Z', '2026-11-26T22:00:00Z'), filter: page(1, 100, asOf('2026-11-26T22:00:00Z')) });
+      expect(workerIds(reply.body)).toEqual(['100003']);
+      expect(countryOf(reply.body)).toBe('JP');
+    });
+
+    it('shows in the worker only from its effective moment, As_Of_Effective_Date as a date or a date-time', async () => {
+      const lookUp = (moment: string) => ask({ references: byId('Employee_ID', '100003'), filter: `<bsvc:Response_Filter>${asOf(moment)}</bsvc:Response_Filter>` });
+      expect(countryOf((await lookUp('2026-11-26T11:59:59Z')).body)).toBe('US');
+      expect(countryOf((await lookUp('2026-11-26T12:00:00Z')).body)).toBe('JP');
+      const byDate = await ask({ references: byId('Employee_ID', '100003'), filter: '<bsvc:Response_Filter><bsvc:As_Of_Effective_Date>2026-11-27Z</bsvc:As_Of_Effective_Date></bsvc:Response_Filter>' });
+      expect(countryOf(byDate.body)).toBe('JP');
+    });
+
+    it('is not seen by a request pinned to an entry moment before it was entered', async () => {
+      const reply = await ask({ references: byId('Employee_ID', '100003'), filter: `<bsvc:Response_Filter>${asOf('2026-11-09T00:00:00Z').replace('2026-11-09T00:00:00Z</bsvc:As_Of_Effective_Date>', '2026-11-30T00:00:00Z</bsvc:As_Of_Effective_Date>')}</bsvc:Response_Filter>` });
+      expect(countryOf(reply.body)).toBe('US');
+    });
+  });
+
+  it('leaves a future-dated hire out of a listing without criteria until its hire date', async () => {
+    tenant.changes.push({ workerId: '100007', enteredAt: new Date('2026-11-20T00:00:00Z'), effectiveAt: new Date('2026-12-01T00:00:00Z'), set: {}, hire: true });
+    const before = await ask({ filter: page(1, 100, '<bsvc:As_Of_Effective_Date>2026-11-30T00:00:00Z</bsvc:As_Of_Effective_Date>') });
+    expect(workerIds(before.body)).not.toContain('100007');
+    const onTheDay = await ask({ filter: page(1, 100, '<bsvc:As_Of_Effective_Date>2026-12-01T00:00:00Z</bsvc:As_Of_Effective_Date>') });
+    expect(workerIds(onTheDay.body)).toContain('100007');
+    expect(onTheDay.body).toContain('<wd:Hire_Date>2026-12-01+00:00</wd:Hire_Date>');
   });
 
   it('refuses a transaction window with only one end', async () => {
