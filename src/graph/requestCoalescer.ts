@@ -17,6 +17,8 @@ export const MAX_BATCH_REQUESTS = 20;
 const THROTTLE_LOG_INTERVAL_MS = 10_000;
 /** How long queued writes may wait to fill a `$batch` once the first write token is there. */
 const WRITE_GATHER_MS = 1000;
+/** What the Pacer charges a request when it leaves: every request this app makes costs 1 with `$select`. */
+const ESTIMATED_UNITS = 1;
 
 interface Pending {
   request: GraphRequest;
@@ -69,11 +71,10 @@ export class RequestCoalescer {
     this.draining = true;
     try {
       while (this.queue.length > 0) {
-        // Wait for the write budget without holding a slot, so reads are not stuck behind it; when
+        // Wait for the budgets without holding a slot, so reads are not stuck behind writes; when
         // only writes wait, gather up to a batch of them (at most a second) so they share a request.
-        if (!this.queue.some((pending) => !isWrite(pending.request))) {
-          await this.pacer.waitForWrites(Math.min(this.queue.length, MAX_BATCH_REQUESTS), WRITE_GATHER_MS);
-        }
+        if (this.queue.some((pending) => !isWrite(pending.request))) await this.pacer.waitForResourceUnits(1);
+        else await this.pacer.waitForWrites(Math.min(this.queue.length, MAX_BATCH_REQUESTS), WRITE_GATHER_MS);
         const release = await this.pacer.acquireSlot();
         const batch = this.takeBatch();
         if (batch.length === 0) {
@@ -87,12 +88,12 @@ export class RequestCoalescer {
     }
   }
 
-  /** Reads first (they cost no write budget), then as many writes as there are write tokens. */
+  /** Reads first (they cost no write budget), then as many writes as may leave now. */
   private takeBatch(): Pending[] {
     const reads = this.queue.filter((pending) => !isWrite(pending.request)).slice(0, MAX_BATCH_REQUESTS);
     const writes = this.queue.filter((pending) => isWrite(pending.request));
-    const taken = this.pacer.takeWrites(Math.min(MAX_BATCH_REQUESTS - reads.length, writes.length));
-    const batch = new Set([...reads, ...writes.slice(0, taken)]);
+    const taken = this.pacer.takeRequests(reads.length, Math.min(MAX_BATCH_REQUESTS - reads.length, writes.length));
+    const batch = new Set([...reads.slice(0, taken.reads), ...writes.slice(0, taken.writes)]);
     this.queue = this.queue.filter((pending) => !batch.has(pending));
     return [...batch];
   }
@@ -112,7 +113,7 @@ export class RequestCoalescer {
   private async sendAlone(request: GraphRequest): Promise<GraphResponse> {
     const response = await this.http.send(request);
     this.observe(response);
-    this.pacer.chargeResourceUnits(resourceUnits(response) ?? 1);
+    this.pacer.chargeResourceUnits(resourceUnits(response) ?? ESTIMATED_UNITS, ESTIMATED_UNITS);
     return response;
   }
 
@@ -125,22 +126,17 @@ export class RequestCoalescer {
     }));
     const outer = await this.http.send({ method: 'POST', url: '/$batch', body: { requests } });
     this.observe(outer);
-    // The whole batch refused (429, 503, …): every sub-request carries that answer back.
-    if (outer.status !== 200) {
-      this.pacer.chargeResourceUnits(resourceUnits(outer) ?? 1);
-      return batch.map(() => outer);
-    }
+    // The whole batch refused (429, 503, …): every sub-request carries that answer back, and what
+    // was charged when it left stays charged (Graph's answer says nothing per sub-request).
+    if (outer.status !== 200) return batch.map(() => outer);
     const answers = subResponses(outer.body);
-    let units = 0;
-    const responses = requests.map(({ id }) => {
+    return requests.map(({ id }) => {
       const response = answers.get(id);
       if (!response) return new AppError('GRAPH.BAD_RESPONSE', `Graph's $batch answer held no response for sub-request ${id}.`, { transient: true });
       this.observe(response);
-      units += resourceUnits(response) ?? 1;
+      this.pacer.chargeResourceUnits(resourceUnits(response) ?? ESTIMATED_UNITS, ESTIMATED_UNITS);
       return response;
     });
-    this.pacer.chargeResourceUnits(resourceUnits(outer) ?? units);
-    return responses;
   }
 
   /** Pacing feedback and counters; a 429 pauses every sender before its caller retries. */
@@ -149,7 +145,7 @@ export class RequestCoalescer {
       // Before the percentage is observed: the hard back-off must win this interval's one decrease.
       this.stats.throttled++;
       const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
-      this.pacer.throttled(retryAfterMs);
+      this.pacer.throttled(retryAfterMs, response.headers);
       this.logThrottle(retryAfterMs);
     }
     this.pacer.observe(response.headers);
