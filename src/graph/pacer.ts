@@ -7,10 +7,10 @@
  * never exceeds the documented rate over any span loses nothing on any window; one that bursts
  * above it (a token bucket, full after a quiet second, drained on top of the running rate) gets a
  * 429 from a short window, halves, and loses more than the burst won. So:
- * - Writes: at most N within any span of N / rate seconds plus `writeWindowMarginMs` (two requests
- *   sent a window apart may reach Graph a little closer together), counted when they leave, each
- *   `$batch` sub-request on its own. At 20/s that is 20 per 1.03 s from the first second on: the
- *   full rate at once, and never 21 writes within a second at Graph.
+ * - Writes: at most N = rate within any second, each `$batch` sub-request on its own, a write
+ *   counting from when it leaves until Graph has answered it (Graph counts it somewhere in
+ *   between; see writeWindow.ts). At 20/s that is 20 per (1 s + the answer time) from the first
+ *   second on: the full rate at once, and never 21 writes within a second at Graph.
  * - Resource units: each request is charged 1 when it leaves (what every request of this app
  *   costs with `$select`), corrected by what Graph says it cost (`x-ms-resource-unit`), and kept
  *   within 95 % of the tenant's budget per 10 s. The pacer starts within the smallest budget and
@@ -33,7 +33,7 @@
  */
 import { sleep as timerSleep } from '../http/retry';
 import { RESOURCE_UNIT_WINDOW_MS, ResourceUnitBudget } from './resourceUnitBudget';
-import { SendLog } from './sendLog';
+import { type WriteTicket, WriteWindow } from './writeWindow';
 
 export interface PacingOptions {
   /** HTTP requests in flight at the start. */
@@ -54,8 +54,8 @@ export interface PacingOptions {
   coalesceWindowMs: number;
   /** The controller steps at most once per interval. */
   adjustIntervalMs: number;
-  /** Added to the one-second write window: how much closer together two requests may arrive than they left. */
-  writeWindowMarginMs: number;
+  /** A write counts from when it leaves until Graph answers it, but at most this long after it left. */
+  writeAnswerBoundMs: number;
   /** The resource-unit budgets per 10 s a tenant may have, smallest first; the pacer starts within the first. */
   resourceUnitBudgets: readonly number[];
 }
@@ -69,7 +69,7 @@ export const DEFAULT_PACING: PacingOptions = {
   writeBurst: 20,
   coalesceWindowMs: 100,
   adjustIntervalMs: 1000,
-  writeWindowMarginMs: 30,
+  writeAnswerBoundMs: 100,
   resourceUnitBudgets: [3_500, 5_000, 8_000],
 };
 
@@ -105,6 +105,9 @@ export interface PacerState {
   resourceUnitBudget?: number;
 }
 
+/** How often a write waiting on outstanding answers looks again. */
+const ANSWER_POLL_MS = 5;
+
 type Limited = 'writes' | 'resourceUnits' | 'unknown';
 
 export class Pacer {
@@ -114,7 +117,7 @@ export class Pacer {
   private scale: number = CONTROL.startScale;
   private inFlight = 0;
   private readonly waiting: Array<() => void> = [];
-  private readonly writes: SendLog;
+  private readonly writes: WriteWindow;
   private readonly resourceUnits: ResourceUnitBudget;
   private pausedUntil = 0;
   private intervalStart: number;
@@ -132,7 +135,7 @@ export class Pacer {
     const now = clock.now ?? Date.now;
     this.clock = { now, sleep: clock.sleep ?? timerSleep, pause: clock.pause ?? timerSleep };
     this.concurrency = clamp(this.options.initialConcurrency, this.options.minConcurrency, this.options.maxConcurrency);
-    this.writes = new SendLog(1000 + Math.max(0, this.options.writeWindowMarginMs));
+    this.writes = new WriteWindow(Math.max(0, this.options.writeAnswerBoundMs));
     this.resourceUnits = new ResourceUnitBudget(this.options.resourceUnitBudgets, this.options.maxResourceUnitsPerSecond * (RESOURCE_UNIT_WINDOW_MS / 1000));
     this.intervalStart = now();
   }
@@ -172,21 +175,22 @@ export class Pacer {
 
   /**
    * How many of `reads` and `writes` may leave now (never waits), charged as they leave: one
-   * resource unit each, and each write against the write window.
+   * resource unit each, and each write against the write window. Call `answered()` once Graph's
+   * answer (or a failure) is in: until then, and at most `writeAnswerBoundMs`, the writes count.
    */
-  takeRequests(reads: number, writes: number): { reads: number; writes: number } {
+  takeRequests(reads: number, writes: number): { reads: number; writes: number; answered(): void } {
     const now = this.clock.now();
     const unitRoom = this.resourceUnits.room(now);
     const readsTaken = clamp(Math.floor(reads), 0, unitRoom);
     const { count, windowMs } = this.writeWindow();
-    const writeRoom = Math.min(this.options.writeBurst, count - this.writes.total(windowMs, now), unitRoom - readsTaken);
+    const writeRoom = Math.min(this.options.writeBurst, count - this.writes.inWindow(windowMs, now), unitRoom - readsTaken);
     const writesTaken = clamp(Math.floor(writes), 0, Math.max(0, writeRoom));
-    this.writes.add(writesTaken, now);
+    const ticket: WriteTicket = this.writes.take(writesTaken, now);
     this.resourceUnits.spend(readsTaken + writesTaken, now);
-    return { reads: readsTaken, writes: writesTaken };
+    return { reads: readsTaken, writes: writesTaken, answered: () => this.writes.answered(ticket, this.clock.now()) };
   }
 
-  /** Takes up to `wanted` writes that may leave now (never waits). */
+  /** Takes up to `wanted` writes that may leave now (never waits); they count for `writeAnswerBoundMs`. */
   takeWrites(wanted: number): number {
     return this.takeRequests(0, wanted).writes;
   }
@@ -203,7 +207,7 @@ export class Pacer {
       const { count, windowMs } = this.writeWindow();
       const at = this.writes.fitsAt(clamp(wanted, 1, Math.min(count, this.options.writeBurst)), count, windowMs, now);
       if (at <= now || now >= deadline) return;
-      await this.clock.sleep(Math.max(1, Math.ceil(Math.min(at, deadline) - now)));
+      await this.clock.sleep(this.writeWait(Math.min(at, deadline), now));
     }
   }
 
@@ -214,7 +218,7 @@ export class Pacer {
       const { count, windowMs } = this.writeWindow();
       const at = Math.max(this.writes.fitsAt(1, count, windowMs, now), this.resourceUnits.fitsAt(1, now));
       if (at <= now) return;
-      await this.clock.sleep(Math.max(1, Math.ceil(at - now)));
+      await this.clock.sleep(this.writeWait(at, now));
     }
   }
 
@@ -327,18 +331,24 @@ export class Pacer {
     }
   }
 
+  /** Until `at`, but while answers are outstanding one may free a place sooner: look again soon. */
+  private writeWait(at: number, now: number): number {
+    const wait = Math.max(1, Math.ceil(at - now));
+    return this.writes.awaitsAnswers(now) ? Math.min(wait, ANSWER_POLL_MS) : wait;
+  }
+
   private writeRate(): number {
     return this.options.maxWritesPerSecond * this.scale;
   }
 
   /**
-   * N writes per second (plus the margin), N the rate rounded down; below one a second, one per
+   * N writes per second, N the rate rounded down; below one a second, one per
    * 1 / rate seconds. A fractional rate rounds down so that no 1-s span holds more than it.
    */
   private writeWindow(): { count: number; windowMs: number } {
     const rate = this.writeRate();
     const count = Math.max(1, Math.floor(rate + 1e-9));
-    return { count, windowMs: Math.max(1000, 1000 / rate) + Math.max(0, this.options.writeWindowMarginMs) };
+    return { count, windowMs: Math.max(1000, 1000 / rate) };
   }
 
 }

@@ -30,6 +30,9 @@ export class RequestCoalescer {
   private queue: Pending[] = [];
   private timer: NodeJS.Timeout | null = null;
   private draining = false;
+  /** Ends the drain's wait for write places early: reads must not queue behind writes. */
+  private wakeForReads: (() => void) | null = null;
+  private readTimer: NodeJS.Timeout | null = null;
   private lastThrottleLog = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -44,6 +47,7 @@ export class RequestCoalescer {
       this.queue.push({ request, resolve, reject });
       // A full `$batch` gains nothing from waiting out the window: the window is for stragglers.
       if (this.queue.length >= MAX_BATCH_REQUESTS) return this.flushSoon();
+      if (this.draining && !isWrite(request)) return this.wakeAfterWindow();
       if (!this.draining && !this.timer) {
         this.timer = setTimeout(() => {
           this.timer = null;
@@ -55,7 +59,8 @@ export class RequestCoalescer {
 
   /** Sends what is queued without waiting out the window (the caller already coalesced). */
   flushSoon(): void {
-    if (this.draining || this.queue.length === 0) return;
+    if (this.draining) return this.wakeForReads?.();
+    if (this.queue.length === 0) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     void this.drain();
@@ -64,24 +69,49 @@ export class RequestCoalescer {
   /** Stops a pending flush timer (the queue is drained by then in normal use). */
   close(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.readTimer) clearTimeout(this.readTimer);
     this.timer = null;
+    this.readTimer = null;
+  }
+
+  /** A read arrived while the drain waits for write places: it leaves after the coalescing window, with its peers. */
+  private wakeAfterWindow(): void {
+    if (!this.wakeForReads || this.readTimer) return;
+    this.readTimer = setTimeout(() => {
+      this.readTimer = null;
+      this.wakeForReads?.();
+    }, this.pacer.coalesceWindowMs);
+  }
+
+  /** Waits for write places (gathering up to a batch, at most a second), or until reads arrive. */
+  private async waitForWritesOrReads(): Promise<void> {
+    const readsArrived = new Promise<void>((resolve) => (this.wakeForReads = resolve));
+    try {
+      await Promise.race([this.pacer.waitForWrites(Math.min(this.queue.length, MAX_BATCH_REQUESTS), WRITE_GATHER_MS), readsArrived]);
+    } finally {
+      this.wakeForReads = null;
+      if (this.readTimer) clearTimeout(this.readTimer);
+      this.readTimer = null;
+    }
   }
 
   private async drain(): Promise<void> {
     this.draining = true;
     try {
       while (this.queue.length > 0) {
-        // Wait for the budgets without holding a slot, so reads are not stuck behind writes; when
-        // only writes wait, gather up to a batch of them (at most a second) so they share a request.
+        // Wait for the budgets without holding a slot, and never keep reads behind writes.
         if (this.queue.some((pending) => !isWrite(pending.request))) await this.pacer.waitForResourceUnits(1);
-        else await this.pacer.waitForWrites(Math.min(this.queue.length, MAX_BATCH_REQUESTS), WRITE_GATHER_MS);
+        else await this.waitForWritesOrReads();
         const release = await this.pacer.acquireSlot();
-        const batch = this.takeBatch();
+        const { batch, answered } = this.takeBatch();
         if (batch.length === 0) {
           release();
           continue;
         }
-        void this.dispatch(batch).finally(release);
+        void this.dispatch(batch).finally(() => {
+          answered();
+          release();
+        });
       }
     } finally {
       this.draining = false;
@@ -89,13 +119,13 @@ export class RequestCoalescer {
   }
 
   /** Reads first (they cost no write budget), then as many writes as may leave now. */
-  private takeBatch(): Pending[] {
+  private takeBatch(): { batch: Pending[]; answered(): void } {
     const reads = this.queue.filter((pending) => !isWrite(pending.request)).slice(0, MAX_BATCH_REQUESTS);
     const writes = this.queue.filter((pending) => isWrite(pending.request));
     const taken = this.pacer.takeRequests(reads.length, Math.min(MAX_BATCH_REQUESTS - reads.length, writes.length));
     const batch = new Set([...reads.slice(0, taken.reads), ...writes.slice(0, taken.writes)]);
     this.queue = this.queue.filter((pending) => !batch.has(pending));
-    return [...batch];
+    return { batch: [...batch], answered: taken.answered };
   }
 
   private async dispatch(batch: Pending[]): Promise<void> {
