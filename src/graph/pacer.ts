@@ -11,13 +11,9 @@
  *   counting from when it leaves until Graph has answered it (Graph counts it somewhere in
  *   between; see writeWindow.ts). At 20/s that is 20 per (1 s + the answer time) from the first
  *   second on: the full rate at once, and never 21 writes within a second at Graph.
- * - Resource units: each request is charged 1 when it leaves (what every request of this app
- *   costs with `$select`), corrected by what Graph says it cost (`x-ms-resource-unit`), and kept
- *   within 95 % of the tenant's budget per 10 s. The pacer starts within the smallest budget and
- *   moves up only when Graph's answers prove the tenant's is bigger: Graph sends
- *   `x-ms-throttle-limit-percentage` from 0.8 of any budget on, so an answer without it while we
- *   used U in the last seconds means the budget is above U / 0.8 (with it, above U / percentage).
- *   A 429 for resource units moves it down to what was in use, and it stays there.
+ * - Resource units: 1 per request when it leaves (what every request of this app costs with
+ *   `$select`), corrected by `x-ms-resource-unit`, within 95 % of the tenant's budget per 10 s:
+ *   the smallest until Graph's answers show a bigger one (see resourceUnitBudget.ts).
  * - Feedback: at the documented rate our own writes fill a short window up to 100 %, so the
  *   header mostly reads our own share and is no reason to slow down. Only a share above 100 % (the
  *   budget overdrawn: another app, or Graph under load) cuts, in proportion, once per rise. A 429
@@ -27,9 +23,9 @@
  *   second while the header shows room.
  * - The number of requests in flight follows the same steps (more slots after calm seconds).
  *
- * How a transport uses it, per request or `$batch`: `acquireSlot()`, then `takeRequests(reads,
- * writes)` (or `takeWrites`) for what may leave now, send; per answer and sub-answer `observe`,
- * `throttled` on a 429, and `chargeResourceUnits(actual, estimated)`; release the slot.
+ * How a transport uses it, per request or `$batch`: `acquireSlot()`; `takeRequests(reads, writes)`
+ * for what may leave now; send; per answer and sub-answer `observe`, `throttled` on a 429, and
+ * `chargeResourceUnits(actual, estimated)`; then the take's `answered()` and the slot's release.
  */
 import { sleep as timerSleep } from '../http/retry';
 import { RESOURCE_UNIT_WINDOW_MS, ResourceUnitBudget } from './resourceUnitBudget';
@@ -69,7 +65,7 @@ export const DEFAULT_PACING: PacingOptions = {
   writeBurst: 20,
   coalesceWindowMs: 100,
   adjustIntervalMs: 1000,
-  writeAnswerBoundMs: 100,
+  writeAnswerBoundMs: 250,
   resourceUnitBudgets: [3_500, 5_000, 8_000],
 };
 
