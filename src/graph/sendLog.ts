@@ -1,8 +1,7 @@
 /**
- * What was sent (or charged) when, kept for a fixed span: the Pacer's memory of its own traffic.
- * Graph counts its budgets over sliding windows, so a client that wants to stay within one must
- * count the same way; a token bucket lets a full burst follow a full second, which is twice the
- * documented rate within one second.
+ * Amounts charged and when, kept for a fixed span: the Pacer's memory of the resource units it
+ * spent. Graph counts its budgets over sliding windows, so a client that wants to stay within one
+ * counts the same way (a token bucket lets a full burst follow a quiet spell on top of the rate).
  */
 export class SendLog {
   private readonly times: number[] = [];
