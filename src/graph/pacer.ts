@@ -57,7 +57,7 @@ export interface PacingOptions {
 }
 
 export const DEFAULT_PACING: PacingOptions = {
-  initialConcurrency: 4,
+  initialConcurrency: 8,
   minConcurrency: 1,
   maxConcurrency: 16,
   maxWritesPerSecond: 20,
