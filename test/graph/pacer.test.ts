@@ -72,10 +72,13 @@ describe('Pacer write window', () => {
     expect(rate).toBeLessThanOrEqual(20);
   });
 
-  it('holds a configured per-instance cap the same way', async () => {
-    const times = await sendWrites({ maxWritesPerSecond: 6.5 }, 60);
-    expect(mostWithin(times, 1_000)).toBeLessThanOrEqual(6);
-    expect((times.length - 1) / ((times.at(-1)! - times[0]!) / 1000)).toBeLessThanOrEqual(6.5);
+  // GRAPH_MAX_WRITES_PER_SECOND: Bicep gives each instance 20 / maximumInstanceCount.
+  it.each([10, 6, 6.5])('holds a configured per-instance cap of %d writes a second the same way', async (cap) => {
+    const times = await sendWrites({ maxWritesPerSecond: cap }, 60);
+    expect(mostWithin(times, 1_000)).toBeLessThanOrEqual(Math.floor(cap));
+    const rate = (times.length - 1) / ((times.at(-1)! - times[0]!) / 1000);
+    expect(rate).toBeLessThanOrEqual(cap);
+    expect(rate).toBeGreaterThanOrEqual(Math.floor(cap) * 0.9);
   });
 
   it('waits for the next write until a second has passed since Graph answered the oldest', async () => {
