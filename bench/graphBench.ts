@@ -1,13 +1,20 @@
 /**
- * Graph performance benchmark (issue 6): the real pipeline — the use cases the CLI runs, built by
+ * Graph performance benchmark (issues 6 and 12): the real pipeline — the use cases the CLI runs, built by
  * the composition root, with Azurite — against the Graph simulator with Graph's identity budgets
  * enforced (sliding windows, per-sub-request charging in `$batch`, 429 + Retry-After, the
  * throttle headers) and 30 ms of latency per HTTP response. For each size it prints the backfill
  * write rate against the 20 writes/s ceiling, the 429 share, Graph requests per worker for
  * backfill / steady state / reverify / escrow sweep, the appearance-to-write latency of the
- * sweep, wall times and peak memory, then a verdict per target.
+ * sweep, wall times and peak memory; against Graph's budgets, the most writes within any 1-s span,
+ * the writes per 5 s of the start, and the resource units per 10 s of every phase; then a verdict
+ * per target.
  *
- *   npx tsc -p . && npm run bench [-- --sizes 2000,20000 --plan-sizes 100000 --sample-writes 3000 --window-scale 0.25 --queue memory]
+ *   npm run build && npm run bench [-- --sizes 2000,20000 --plan-sizes 100000 --sample-writes 3000 --write-window 15 --read-budget 8000 --queue memory]
+ *
+ * `--write-window` is the length in seconds of the simulator's write window (its limit stays 20
+ * writes a second of it: Graph's is 150 s); a client that bursts above 20/s is punished by a short
+ * window and let off by a long one. `--read-budget` is the tenant's resource-unit budget per 10 s
+ * (3500, 5000 or 8000: tenants under 50, 50–500, over 500 users).
  *
  * The simulated world (Workday + Graph, and a stand-in for the jobs queue: see memoryQueue.ts)
  * runs in a child process, Azurite in another, so the memory figures are the connector's own.
@@ -20,7 +27,8 @@ import { cpus, totalmem } from 'node:os';
 import { runCycle } from '../src/app/operations';
 import { startConnector, TABLE_PREFIX } from './connector';
 import { backfill, reverify, steadyState, sweepAfterBurst, sweepLatency, type BenchContext } from './phases';
-import { printPlan, printSize, printVerdicts, type PlanResult, type SizeResult } from './report';
+import { int, printPlan, printSize, printVerdicts, type PlanResult, type SizeResult } from './report';
+import { RESOURCE_UNITS_PER_10S, type TenantSize } from '../sim/graph/identityBudgets';
 
 export interface BenchOptions {
   sizes: number[];
@@ -28,7 +36,10 @@ export interface BenchOptions {
   planSizes: number[];
   /** Users that start without their values when a world needs more writes than this (a bounded sample). */
   sampleWrites: number;
+  /** Shortens the resource-unit and tenant write windows (1: Graph's 10 s and 5 min). */
   windowScale: number;
+  writeWindowSeconds: number;
+  readBudget: ReadBudget;
   latencyMs: number;
   latencyPeriodMinutes: number;
   seed: number;
@@ -38,7 +49,10 @@ export interface BenchOptions {
   drainConcurrency: number;
 }
 
-const DEFAULTS: BenchOptions = { sizes: [2_000, 20_000], planSizes: [100_000], sampleWrites: 3_000, windowScale: 0.25, latencyMs: 30, latencyPeriodMinutes: 10, seed: 42, queue: 'memory', drainConcurrency: 64 };
+type ReadBudget = (typeof RESOURCE_UNITS_PER_10S)[TenantSize];
+const TENANT_SIZE_BY_BUDGET = new Map(Object.entries(RESOURCE_UNITS_PER_10S).map(([size, budget]) => [budget as number, size as TenantSize]));
+
+const DEFAULTS: BenchOptions = { sizes: [2_000, 20_000], planSizes: [100_000], sampleWrites: 3_000, windowScale: 1, writeWindowSeconds: 15, readBudget: 8_000, latencyMs: 30, latencyPeriodMinutes: 10, seed: 42, queue: 'memory', drainConcurrency: 64 };
 
 function parseArgs(argv: string[]): BenchOptions {
   const options = { ...DEFAULTS };
@@ -54,20 +68,23 @@ function parseArgs(argv: string[]): BenchOptions {
     else if (flag === '--plan-sizes') options.planSizes = sizes();
     else if (flag === '--sample-writes') options.sampleWrites = number(flag, value);
     else if (flag === '--window-scale') options.windowScale = number(flag, value);
+    else if (flag === '--write-window') options.writeWindowSeconds = number(flag, value);
+    else if (flag === '--read-budget' && TENANT_SIZE_BY_BUDGET.has(Number(value))) options.readBudget = Number(value) as ReadBudget;
     else if (flag === '--latency-ms') options.latencyMs = number(flag, value);
     else if (flag === '--latency-period') options.latencyPeriodMinutes = number(flag, value);
     else if (flag === '--seed') options.seed = number(flag, value);
     else if (flag === '--queue' && (value === 'memory' || value === 'azurite')) options.queue = value;
     else if (flag === '--drain-concurrency') options.drainConcurrency = Math.max(1, number(flag, value));
-    else throw new Error(`Unknown option ${flag} ${value ?? ''}. Options: --sizes 2000,20000 --plan-sizes 100000 --sample-writes N --window-scale S --latency-ms MS --latency-period MINUTES --seed N --queue memory|azurite --drain-concurrency N`);
+    else throw new Error(`Unknown option ${flag} ${value ?? ''}. Options: --sizes 2000,20000 --plan-sizes 100000 --sample-writes N --write-window SECONDS --read-budget 3500|5000|8000 --window-scale S --latency-ms MS --latency-period MINUTES --seed N --queue memory|azurite --drain-concurrency N`);
   }
   if (!(options.windowScale > 0)) throw new Error('--window-scale must be above 0.');
+  if (!(options.writeWindowSeconds >= 1)) throw new Error('--write-window must be at least 1 (seconds).');
   return options;
 }
 
 async function benchSize(size: number, options: BenchOptions): Promise<SizeResult> {
-  const { queue, seed, latencyMs, windowScale, sampleWrites } = options;
-  const connector = await startConnector(size, { queue, seed, latencyMs, windowScale, sampleWrites });
+  const { queue, seed, latencyMs, sampleWrites } = options;
+  const connector = await startConnector(size, { queue, seed, latencyMs, sampleWrites, ...budgetShape(options) });
   const { services, drain, sim, memory, advance } = connector;
   const ctx: BenchContext = { services, drain, drainOptions: { concurrency: options.drainConcurrency }, sim, seed, advance };
   try {
@@ -90,7 +107,7 @@ async function benchSize(size: number, options: BenchOptions): Promise<SizeResul
     const latency = await sweepLatency(ctx, pending.slice(half), options.latencyPeriodMinutes);
     progress('steady', 'steady state once Cloud Sync has caught up (cycle)');
     const settled = await steadyState(ctx);
-    return { size, info: sim.info, backfill: backfillFigures, steady, reverify: reverified, sweep, latency, settled, memory: memory.stop() };
+    return { size, readBudget: options.readBudget, info: sim.info, backfill: backfillFigures, steady, reverify: reverified, sweep, latency, settled, memory: memory.stop() };
   } finally {
     await connector.close();
   }
@@ -102,7 +119,7 @@ async function benchSize(size: number, options: BenchOptions): Promise<SizeResul
  * plans a change for every in-scope worker: the most a cycle ever holds.
  */
 async function planSize(size: number, options: BenchOptions): Promise<PlanResult> {
-  const connector = await startConnector(size, { queue: 'discard', seed: options.seed, latencyMs: 0, windowScale: options.windowScale, sampleWrites: null });
+  const connector = await startConnector(size, { queue: 'discard', seed: options.seed, latencyMs: 0, sampleWrites: null, ...budgetShape(options) });
   try {
     process.stderr.write(`  ${size.toLocaleString('en-US')} workers: filling the ledger, then planning one cycle…\n`);
     const ledgerEntries = await connector.sim.fillLedger(connector.azurite.connectionString, TABLE_PREFIX);
@@ -115,11 +132,16 @@ async function planSize(size: number, options: BenchOptions): Promise<PlanResult
   }
 }
 
+function budgetShape(options: BenchOptions): { windowScale: number; writeWindowSeconds: number; tenantSize: TenantSize } {
+  return { windowScale: options.windowScale, writeWindowSeconds: options.writeWindowSeconds, tenantSize: TENANT_SIZE_BY_BUDGET.get(options.readBudget)! };
+}
+
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   console.log(
     `Graph benchmark — ${new Date().toISOString()} — Node ${process.version}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB\n` +
-      `Graph simulator: identity budgets on, windows × ${options.windowScale} (rates unchanged: 20 writes/s, 800 RU/s), ${options.latencyMs} ms per HTTP response.\n` +
+      `Graph simulator: identity budgets on: writes 20/s over a ${options.writeWindowSeconds}-s window (${int(20 * options.writeWindowSeconds)} writes), ` +
+      `${int(options.readBudget * options.windowScale)} resource units per ${10 * options.windowScale} s; ${options.latencyMs} ms per HTTP response.\n` +
       `Worlds with more users to write than ${options.sampleWrites.toLocaleString('en-US')} start with the rest already written (a bounded backfill sample).\n` +
       `Tables on Azurite; ${options.drainConcurrency} jobs in flight while draining; jobs queue: ${options.queue === 'memory' ? 'held by the world process (Azurite\'s queue slows down with its length; see bench/memoryQueue.ts)' : 'Azurite'}.\n`,
   );

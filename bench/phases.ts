@@ -12,6 +12,7 @@ import type { GraphDirectory } from '../src/graph/graphDirectory';
 import type { PacerState } from '../src/graph/pacer';
 import { seededRandom } from '../sim/world';
 import type { GraphCounters } from '../sim/graph';
+import type { BudgetFigures } from './budgetFigures';
 import { percentile, rateBetween, steadyRate } from './measure';
 import type { SimWorldProcess } from './simClient';
 
@@ -30,6 +31,7 @@ export interface PhaseFigures {
   summary: RunSummary;
   graph: GraphCounters;
   wallSeconds: number;
+  budgets: BudgetFigures;
 }
 
 export interface BackfillFigures extends PhaseFigures {
@@ -60,6 +62,7 @@ export interface LatencyFigures {
   p95: number;
   max: number;
   graph: GraphCounters;
+  budgets: BudgetFigures;
   /** Sweeps whose real run outlasted the minute until the next one. */
   lateSweeps: number;
 }
@@ -69,7 +72,7 @@ async function measured(ctx: BenchContext, run: () => Promise<RunSummary>): Prom
   const started = performance.now();
   const summary = await run();
   const wallSeconds = (performance.now() - started) / 1000;
-  return { summary, graph: await ctx.sim.counters(), wallSeconds };
+  return { summary, graph: await ctx.sim.counters(), wallSeconds, budgets: await ctx.sim.budgetFigures() };
 }
 
 const cycle = (ctx: BenchContext, options: CycleCommandOptions) => measured(ctx, () => runCycle(ctx.services, { drain: ctx.drain, drainOptions: ctx.drainOptions, ...options }));
@@ -175,6 +178,7 @@ export async function sweepLatency(ctx: BenchContext, employeeIds: string[], per
     p95: percentile(latencies, 95),
     max: percentile(latencies, 100),
     graph: await ctx.sim.counters(),
+    budgets: await ctx.sim.budgetFigures(),
     lateSweeps,
   };
 }

@@ -4,11 +4,14 @@
 import type { RunSummary } from '../src/app/operations';
 import type { GraphCounters } from '../sim/graph';
 import { ratio, type MemoryPeak } from './measure';
+import type { BudgetFigures } from './budgetFigures';
 import type { BackfillFigures, LatencyFigures, PhaseFigures, SweepFigures } from './phases';
 import type { HostInfo } from './simHost';
 
 export interface SizeResult {
   size: number;
+  /** The tenant's resource-unit budget per 10 s in the simulator. */
+  readBudget: number;
   info: HostInfo;
   backfill: BackfillFigures;
   steady: PhaseFigures;
@@ -31,9 +34,10 @@ export interface PlanResult {
 /** Graph's write ceiling per app per tenant: 3,000 writes per 150 s. */
 export const WRITE_CEILING_PER_SECOND = 20;
 
-/** Issue 6's targets. */
+/** Issue 6's targets, and issue 12's write share and 1-s cap. */
 export const TARGETS = {
-  writeShareOfCeiling: 0.9,
+  writeShareOfCeiling: 0.95,
+  maxWritesInOneSecond: WRITE_CEILING_PER_SECOND,
   throttledShare: 0.001,
   steadyHttpPerWorker: 0.01,
   reverifyHttpPerWorker: 0.1,
@@ -41,7 +45,7 @@ export const TARGETS = {
   sweepP95Seconds: 120,
 } as const;
 
-const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+export const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const fixed = (n: number, digits: number): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 const pct = (n: number, digits = 1): string => `${fixed(n * 100, digits)} %`;
 
@@ -62,6 +66,9 @@ export function printSize(r: SizeResult): void {
   line('', `${int(b.writes)} PATCHes admitted in ${fixed(b.writeSpanSeconds, 1)} s: ${fixed(b.writesPerSecond, 2)} writes/s = ${pct(b.writesPerSecond / WRITE_CEILING_PER_SECOND)} of the ceiling ` +
     `(middle 90 % of the writes: ${fixed(b.steadyWritesPerSecond, 2)}/s = ${pct(b.steadyWritesPerSecond / WRITE_CEILING_PER_SECOND)})`);
   line('', `429: ${int(b.graph.throttled)} of ${int(b.graph.subRequests)} requests = ${pct(throttledShare(b.graph), 3)} (${int(b.throttledWrites)} of them PATCHes); ${requests(b.graph, size)}`);
+  line('', `budgets: at most ${int(b.budgets.maxWritesPerSecond)} writes within any 1-s span; writes per 5 s from the first: ${startShape(b.budgets.writesPer5s)}`);
+  line('', `resource units per 10 s, peak (budget ${int(r.readBudget)}): ${phasesOf(r).map(([phase, figures]) => `${phase} ${int(figures.budgets.peakUnitsPer10s)}`).join(', ')}; ` +
+    `pacer's budget at the end ${int(b.pacerAtEnd.resourceUnitBudget ?? NaN)}`);
   if (process.env.BENCH_TRACE) line('', `pace (s: writes/s × concurrency): ${b.paceTrace.map((t) => `${t.second}:${fixed(t.writesPerSecond, 1)}×${t.concurrency}`).join(' ')}`);
   line('', `pacer at the end: concurrency ${b.pacerAtEnd.concurrency} (peak ${b.peakConcurrency}), pace ${fixed(b.pacerAtEnd.writesPerSecond, 1)} writes/s, ${fixed(b.pacerAtEnd.resourceUnitsPerSecond, 0)} RU/s`);
   line('steady', `cycle: ${requests(steady.graph, size)}; ${int(steady.summary.enqueued)} jobs (conflicts found in Graph re-checked; escrowed workers are the sweep's); wall ${fixed(steady.wallSeconds, 1)} s`);
@@ -77,6 +84,19 @@ export function printSize(r: SizeResult): void {
     `peak heap by phase: ${Object.entries(memory.byPhase).map(([phase, mb]) => `${phase} ${fixed(mb, 0)} MB`).join(', ')}`);
   console.log();
 }
+
+/** Every measured phase of a size with its budget figures. */
+function phasesOf(r: SizeResult): Array<[string, { budgets: BudgetFigures }]> {
+  return [['backfill', r.backfill], ['steady', r.steady], ['reverify', r.reverify], ['sweep', r.sweep], ['latency', r.latency], ['settled', r.settled]];
+}
+
+/** The first 13 five-second counts (the start), then how many more. */
+function startShape(counts: readonly number[]): string {
+  const shown = counts.slice(0, 13).join(', ');
+  return counts.length > 13 ? `${shown} … (${counts.length} in all)` : shown;
+}
+
+const peakUnits = (r: SizeResult): number => Math.max(...phasesOf(r).map(([, figures]) => figures.budgets.peakUnitsPer10s));
 
 export function printPlan(p: PlanResult): void {
   const { memory, size, summary } = p;
@@ -101,7 +121,9 @@ function verdict(target: string, results: SizeResult[], value: (r: SizeResult) =
 
 export function printVerdicts(results: SizeResult[], plans: PlanResult[]): boolean {
   const verdicts = [
-    verdict('backfill ≥ 90 % of 20 writes/s', results, (r) => r.backfill.writesPerSecond / WRITE_CEILING_PER_SECOND, (v) => v >= TARGETS.writeShareOfCeiling, (v) => pct(v)),
+    verdict('backfill ≥ 95 % of 20 writes/s', results, (r) => r.backfill.writesPerSecond / WRITE_CEILING_PER_SECOND, (v) => v >= TARGETS.writeShareOfCeiling, (v) => pct(v)),
+    verdict('never more than 20 writes within 1 s', results, (r) => Math.max(...phasesOf(r).map(([, f]) => f.budgets.maxWritesPerSecond)), (v) => v <= TARGETS.maxWritesInOneSecond, (v) => int(v)),
+    verdict('resource units per 10 s within the budget', results, (r) => peakUnits(r) / r.readBudget, (v) => v <= 1, (v) => pct(v)),
     verdict('backfill < 0.1 % of requests answered 429', results, (r) => throttledShare(r.backfill.graph), (v) => v < TARGETS.throttledShare, (v) => pct(v, 3)),
     verdict('steady state ≤ 0.01 HTTP/worker', results, (r) => ratio(r.steady.graph.httpRequests, r.size), (v) => v <= TARGETS.steadyHttpPerWorker, (v) => fixed(v, 4)),
     verdict('reverify ≤ 0.1 HTTP/worker', results, (r) => ratio(r.reverify.graph.httpRequests, r.size), (v) => v <= TARGETS.reverifyHttpPerWorker, (v) => fixed(v, 4)),

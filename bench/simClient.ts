@@ -7,6 +7,7 @@ import type { GraphCounters } from '../sim/graph';
 import type { JobQueue } from '../src/core/ports';
 import type { JobQueueConsumer } from '../src/state/jobQueue';
 import { decodeJobMessage, encodeJobMessage } from '../src/state/jobMessage';
+import type { BudgetFigures } from './budgetFigures';
 import type { QueuedMessage } from './memoryQueue';
 import type { HostCall, HostInfo, HostOptions, WriteStats } from './simHost';
 
@@ -15,6 +16,8 @@ export interface SimWorldProcess {
   counters(): Promise<GraphCounters>;
   resetLog(): Promise<void>;
   writeStats(): Promise<WriteStats>;
+  /** Graph's view of the phase since the last reset against its budgets. */
+  budgetFigures(): Promise<BudgetFigures>;
   /** Cloud Sync creates these pending users now. */
   addUsers(employeeIds: string[]): Promise<void>;
   /** When each user's first successful PATCH landed since the last reset (ms since the epoch). */
@@ -55,6 +58,7 @@ export async function startSimWorld(options: HostOptions): Promise<SimWorldProce
     counters: () => call<GraphCounters>({ op: 'counters' }),
     resetLog: () => call<void>({ op: 'resetLog' }),
     writeStats: () => call<WriteStats>({ op: 'writeStats' }),
+    budgetFigures: () => call<BudgetFigures>({ op: 'budgetFigures' }),
     addUsers: (employeeIds) => call<void>({ op: 'addUsers', employeeIds }),
     firstWriteAt: (employeeIds) => call<Array<number | null>>({ op: 'firstWriteAt', employeeIds }),
     fillLedger: (connectionString, tablePrefix) => call<number>({ op: 'fillLedger', connectionString, tablePrefix }),

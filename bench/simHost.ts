@@ -10,8 +10,10 @@
  * pending users at chosen moments.
  */
 import { startGraphSimulator, type GraphSimulator } from '../sim/graph';
+import type { TenantSize } from '../sim/graph/identityBudgets';
 import { createTenant, startWorkdaySimulator, type WorkdaySimulator } from '../sim/workday';
 import { buildWorld, personalEmailOf, type SimUserSeed, type SimWorld } from '../sim/world';
+import { budgetFigures } from './budgetFigures';
 import { fillLedger } from './ledgerFill';
 import { MemoryQueue } from './memoryQueue';
 
@@ -19,7 +21,12 @@ export interface HostOptions {
   size: number;
   seed: number;
   latencyMs: number;
+  /** Shortens the resource-unit and tenant windows (and the write window unless it is given). */
   windowScale: number;
+  /** The app's write window in seconds (its limit 20 per second of it). */
+  writeWindowSeconds: number;
+  /** The tenant's resource-unit budget: 3,500 / 5,000 / 8,000 per 10 s. */
+  tenantSize: TenantSize;
   /**
    * At most this many synced users start without their values; the others already hold them
    * (as if written earlier), so a large backfill's write phase stays a bounded sample.
@@ -55,6 +62,7 @@ export type HostCall =
   | { op: 'counters' }
   | { op: 'resetLog' }
   | { op: 'writeStats' }
+  | { op: 'budgetFigures' }
   | { op: 'addUsers'; employeeIds: string[] }
   | { op: 'firstWriteAt'; employeeIds: string[] }
   | { op: 'queueSend'; queue: 'jobs' | 'poison'; texts: string[] }
@@ -122,7 +130,7 @@ async function host(options: HostOptions): Promise<void> {
   const presynced = options.sampleWrites === null ? 0 : presync(world, options.sampleWrites);
   const pending = new Map<string, SimUserSeed>(world.pendingUsers.map((user) => [user.employeeId ?? '', user]));
   const [graph, workday]: [GraphSimulator, WorkdaySimulator] = await Promise.all([
-    startGraphSimulator({ latencyMs: options.latencyMs, throttling: { windowScale: options.windowScale }, deletedItemsFilter: 'supported' }),
+    startGraphSimulator({ latencyMs: options.latencyMs, throttling: { windowScale: options.windowScale, writeWindowSeconds: options.writeWindowSeconds, tenantSize: options.tenantSize }, deletedItemsFilter: 'supported' }),
     startWorkdaySimulator({ tenant: createTenant(world.workers) }),
   ]);
   graph.loadUsers(world.users);
@@ -137,6 +145,8 @@ async function host(options: HostOptions): Promise<void> {
         return graph.resetLog();
       case 'writeStats':
         return writeStats(graph);
+      case 'budgetFigures':
+        return budgetFigures(graph.requests);
       case 'addUsers':
         for (const id of call.employeeIds) graph.addUser(pending.get(id)!);
         return call.employeeIds.length;

@@ -28,7 +28,7 @@ param workdayTimeoutSeconds int
 // 150 s (20 writes/s) per app per tenant. Flex Consumption scales per function group, and
 // maximumInstanceCount caps the on-demand instances of each group, not of the app: the queue
 // function (`function:enrichWorker`) and the HTTP group (`resyncWorker` writes too) may each run
-// that many instances at once. Each instance's Graph client paces its writes with a token bucket
+// that many instances at once. Each instance's Graph client paces its writes with a one-second sliding window
 // capped at GRAPH_MAX_WRITES_PER_SECOND, so:
 //   writes per second <= (queue instances + HTTP instances) x GRAPH_MAX_WRITES_PER_SECOND
 //                      <= 2 x maximumInstanceCount x (20 / (2 x maximumInstanceCount)) <= 20

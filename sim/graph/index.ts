@@ -26,7 +26,7 @@ export async function startGraphSimulator(options: GraphSimOptions = {}): Promis
   const runtime: SimRuntime = {
     directory: new TenantDirectory(clock),
     faults: new FaultQueue(),
-    budgets: options.throttling ? new IdentityBudgets(options.throttling.windowScale ?? 1) : null,
+    budgets: options.throttling ? new IdentityBudgets(options.throttling) : null,
     recorder: new RequestRecorder(),
     clock,
     baseUrl: () => url,

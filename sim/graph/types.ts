@@ -2,6 +2,7 @@
  * The public shapes of the Graph simulator: what tests, the demo and the benchmark see.
  */
 import type { SimUserSeed } from '../world';
+import type { BudgetShape } from './identityBudgets';
 
 export interface SimUser {
   id: string;
@@ -22,9 +23,10 @@ export interface GraphSimOptions {
   latencyMs?: number;
   /**
    * Default false (no budgets). When on, Graph's identity budgets are enforced with sliding
-   * windows; windowScale shortens every window and its limit alike, so the RATES stay Graph's.
+   * windows; windowScale shortens every window and its limit alike, so the RATES stay Graph's;
+   * writeWindowSeconds sets the write window alone; tenantSize picks the resource-unit budget.
    */
-  throttling?: false | { windowScale?: number };
+  throttling?: false | BudgetShape;
   /**
    * Filtering deletedItems by employeeId is not documented: 'refused' answers 400
    * Request_UnsupportedQuery, `{ refusedWith: code }` a 400 with another code.

@@ -1,46 +1,46 @@
 /**
- * Paces requests to Graph's identity limits instead of bursting into 429s.
+ * Paces requests to Graph's identity limits so that Graph never has to refuse one.
  *
- * Why this shape: Graph tells us how close we are (`x-ms-throttle-limit-percentage`, sent from
- * 0.8 of a budget up to 1.8) before it refuses (429 + Retry-After), and documents the budgets
- * (writes 3,000 per 150 s = 20/s; 8,000 resource units per 10 s). So:
- * - Writes and resource units go through token buckets whose rates are `scale` × the documented
- *   ceilings. A bucket (not a fixed delay) spreads writes evenly and lets a quiet spell be
- *   followed by a small burst without exceeding the average; a `$batch` of k writes takes k tokens.
- * - `scale` and the number of requests in flight follow AIMD, as TCP does. Graph's budgets are
- *   sliding windows, so in a steady state the header reads our own share of the budget: 0.95
- *   means 19 writes/s of 20. A steady 90–97 % is the goal, not a warning, so:
- *     no header                → grow by 5 % of the ceiling per interval;
- *     header below 0.93        → grow by 1 % (the header appears from 0.8: keep closing in slowly);
- *     0.93 to 0.97             → hold;
- *     0.97 and above           → shrink in proportion to how high it is (× 0.95 / percentage);
- *     429                      → halve, and pause every sender for the Retry-After.
- *   One decrease per adjustment interval, so twenty sub-responses saying the same thing count once.
- *   And one decrease per rise: the header reports the whole window, which still remembers the old
- *   pace for a window's length after a cut, so until an interval comes back below 0.97 only a
- *   higher percentage than the one already acted on cuts again (after a 429: none below 100 %).
- *   Without this, one crossing of 0.97 ratcheted the pace down every second for a whole window.
- *   A sliding window reports a rise late, so after a decrease growth is cautious (TCP's slow-start
- *   threshold): past the pace that already overshot (85 % of it after a 429), only 1 % steps, and
- *   only while the header shows room (below 0.93, or absent). Graph sends the header from 0.8 on, so
- *   waiting for no header at all would pin the pace near 80 % for good after a single 429.
- * - The scale starts at 0.95 and never passes 0.97: the last few percent of a documented budget
- *   are where a burst or a clock difference turns into a 429, and they buy almost nothing.
- * - A 429's Retry-After pauses every sender, not just the request that got it: the budget is
- *   per app per tenant, so the next request from anyone would be refused too.
+ * Why this shape: Graph documents its budgets (writes: 3,000 per 150 s per app per tenant, 20/s;
+ * resource units: 3,500 / 5,000 / 8,000 per 10 s for tenants under 50, 50–500 and over 500
+ * users) and counts them over sliding windows whose length a client cannot rely on. A client that
+ * never exceeds the documented rate over any span loses nothing on any window; one that bursts
+ * above it (a token bucket, full after a quiet second, drained on top of the running rate) gets a
+ * 429 from a short window, halves, and loses more than the burst won. So:
+ * - Writes: at most N = rate within any second, each `$batch` sub-request on its own, a write
+ *   counting from when it leaves until Graph has answered it (Graph counts it somewhere in
+ *   between; see writeWindow.ts). At 20/s that is 20 per (1 s + the answer time) from the first
+ *   second on: the full rate at once, and never 21 writes within a second at Graph.
+ * - Resource units: 1 per request when it leaves (what every request of this app costs with
+ *   `$select`), corrected by `x-ms-resource-unit`, within 95 % of the tenant's budget per 10 s:
+ *   the smallest until Graph's answers show a bigger one (see resourceUnitBudget.ts).
+ * - Feedback: at the documented rate our own writes fill a short window up to 100 %, so the
+ *   header mostly reads our own share and is no reason to slow down. Only a share above 100 % (the
+ *   budget overdrawn: another app, or Graph under load) cuts, in proportion, once per rise. A 429
+ *   pauses every sender for its Retry-After (the budget is per app per tenant: the next request
+ *   from anyone would be refused too) and halves what it names (writes, or resource units).
+ *   After a cut the pace grows back, fast up to 85 % of the pace that overshot, then by 1 % a
+ *   second while the header shows room.
+ * - The number of requests in flight follows the same steps (more slots after calm seconds).
+ *
+ * How a transport uses it, per request or `$batch`: `acquireSlot()`; `takeRequests(reads, writes)`
+ * for what may leave now; send; per answer and sub-answer `observe`, `throttled` on a 429, and
+ * `chargeResourceUnits(actual, estimated)`; then the take's `answered()` and the slot's release.
  */
 import { sleep as timerSleep } from '../http/retry';
+import { RESOURCE_UNIT_WINDOW_MS, ResourceUnitBudget } from './resourceUnitBudget';
+import { type WriteTicket, WriteWindow } from './writeWindow';
 
 export interface PacingOptions {
   /** HTTP requests in flight at the start. */
   initialConcurrency: number;
   minConcurrency: number;
   maxConcurrency: number;
-  /** Ceiling on writes per second (Graph: 3,000 per 150 s per app per tenant). */
+  /** Ceiling on writes per second (Graph: 3,000 per 150 s per app per tenant; less per instance). */
   maxWritesPerSecond: number;
-  /** Ceiling on resource units per second (Graph: 8,000 per 10 s for tenants over 500 users). */
+  /** The largest resource-unit budget per second the pacer may learn (Graph: 8,000 per 10 s). */
   maxResourceUnitsPerSecond: number;
-  /** Writes that may leave at once after a quiet spell. */
+  /** Writes one take may hand out at once (a `$batch` holds 20). */
   writeBurst: number;
   /**
    * How long lookups and writes wait to be coalesced into one `$batch` (a full batch leaves at
@@ -50,10 +50,14 @@ export interface PacingOptions {
   coalesceWindowMs: number;
   /** The controller steps at most once per interval. */
   adjustIntervalMs: number;
+  /** A write counts from when it leaves until Graph answers it, but at most this long after it left. */
+  writeAnswerBoundMs: number;
+  /** The resource-unit budgets per 10 s a tenant may have, smallest first; the pacer starts within the first. */
+  resourceUnitBudgets: readonly number[];
 }
 
 export const DEFAULT_PACING: PacingOptions = {
-  initialConcurrency: 4,
+  initialConcurrency: 8,
   minConcurrency: 1,
   maxConcurrency: 16,
   maxWritesPerSecond: 20,
@@ -61,22 +65,23 @@ export const DEFAULT_PACING: PacingOptions = {
   writeBurst: 20,
   coalesceWindowMs: 100,
   adjustIntervalMs: 1000,
+  writeAnswerBoundMs: 250,
+  resourceUnitBudgets: [3_500, 5_000, 8_000],
 };
 
-/** Shares of a budget (the percentage header) that steer the controller; see above. */
+/** Shares of a budget (the percentage header) and of the ceiling that steer the controller; see above. */
 export const CONTROL = {
-  startScale: 0.95,
-  maxScale: 0.97,
+  startScale: 1,
+  maxScale: 1,
   minScale: 0.05,
-  slowGrowthBelow: 0.93,
-  shrinkFrom: 0.97,
-  settleAt: 0.95,
+  /** Growth after a cut continues while the header stays below this (the budget has room). */
+  slowGrowthBelow: 1,
+  /** Above a full budget someone else is spending it too. */
+  shrinkFrom: 1.01,
+  settleAt: 0.97,
   fastStep: 0.05,
   slowStep: 0.01,
 } as const;
-
-/** Float dust from refills must not keep a waiter asleep. */
-const EPSILON = 1e-9;
 
 export interface PacerClock {
   now(): number;
@@ -92,7 +97,14 @@ export interface PacerState {
   writesPerSecond: number;
   resourceUnitsPerSecond: number;
   pausedUntil: number;
+  /** The tenant's resource-unit budget per 10 s as learned so far. */
+  resourceUnitBudget?: number;
 }
+
+/** How often a write waiting on outstanding answers looks again. */
+const ANSWER_POLL_MS = 5;
+
+type Limited = 'writes' | 'resourceUnits' | 'unknown';
 
 export class Pacer {
   private readonly options: PacingOptions;
@@ -101,13 +113,13 @@ export class Pacer {
   private scale: number = CONTROL.startScale;
   private inFlight = 0;
   private readonly waiting: Array<() => void> = [];
-  private writeTokens = 1;
-  private resourceUnits: number;
-  private lastRefill: number;
+  private readonly writes: WriteWindow;
+  private readonly resourceUnits: ResourceUnitBudget;
   private pausedUntil = 0;
   private intervalStart: number;
   private lastDecrease = Number.NEGATIVE_INFINITY;
   private lastHalving = Number.NEGATIVE_INFINITY;
+  private lastBudgetCut = Number.NEGATIVE_INFINITY;
   /** The percentage the last cut acted on; reset once an interval stays below `shrinkFrom`. */
   private actedOnPercentage = 0;
   /** Below this scale, calm intervals grow it fast; above, slowly. Lowered by every decrease. */
@@ -119,8 +131,8 @@ export class Pacer {
     const now = clock.now ?? Date.now;
     this.clock = { now, sleep: clock.sleep ?? timerSleep, pause: clock.pause ?? timerSleep };
     this.concurrency = clamp(this.options.initialConcurrency, this.options.minConcurrency, this.options.maxConcurrency);
-    this.resourceUnits = this.options.maxResourceUnitsPerSecond;
-    this.lastRefill = now();
+    this.writes = new WriteWindow(Math.max(0, this.options.writeAnswerBoundMs));
+    this.resourceUnits = new ResourceUnitBudget(this.options.resourceUnitBudgets, this.options.maxResourceUnitsPerSecond * (RESOURCE_UNIT_WINDOW_MS / 1000));
     this.intervalStart = now();
   }
 
@@ -133,20 +145,17 @@ export class Pacer {
       concurrency: Math.floor(this.concurrency),
       inFlight: this.inFlight,
       writesPerSecond: this.writeRate(),
-      resourceUnitsPerSecond: this.resourceUnitRate(),
+      resourceUnitsPerSecond: this.resourceUnits.limit / (RESOURCE_UNIT_WINDOW_MS / 1000),
       pausedUntil: this.pausedUntil,
+      resourceUnitBudget: this.resourceUnits.budget,
     };
   }
 
-  /** Waits until no pause is on, the resource-unit budget is not in debt and a slot is free. */
+  /** Waits until no pause is on, a resource unit is free and a slot is free. */
   async acquireSlot(): Promise<() => void> {
     for (;;) {
       await this.waitOutPause();
-      this.refill();
-      if (this.resourceUnits < -EPSILON) {
-        await this.clock.sleep(Math.ceil((-this.resourceUnits / this.resourceUnitRate()) * 1000));
-        continue;
-      }
+      await this.waitForResourceUnits(1);
       if (this.inFlight < Math.floor(this.concurrency)) break;
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     }
@@ -160,67 +169,105 @@ export class Pacer {
     };
   }
 
-  /** Takes up to `wanted` write tokens that are available now (never waits). */
+  /**
+   * How many of `reads` and `writes` may leave now (never waits), charged as they leave: one
+   * resource unit each, and each write against the write window. Call `answered()` once Graph's
+   * answer (or a failure) is in: until then, and at most `writeAnswerBoundMs`, the writes count.
+   */
+  takeRequests(reads: number, writes: number): { reads: number; writes: number; answered(): void } {
+    const now = this.clock.now();
+    const unitRoom = this.resourceUnits.room(now);
+    const readsTaken = clamp(Math.floor(reads), 0, unitRoom);
+    const { count, windowMs } = this.writeWindow();
+    const writeRoom = Math.min(this.options.writeBurst, count - this.writes.inWindow(windowMs, now), unitRoom - readsTaken);
+    const writesTaken = clamp(Math.floor(writes), 0, Math.max(0, writeRoom));
+    const ticket: WriteTicket = this.writes.take(writesTaken, now);
+    this.resourceUnits.spend(readsTaken + writesTaken, now);
+    return { reads: readsTaken, writes: writesTaken, answered: () => this.writes.answered(ticket, this.clock.now()) };
+  }
+
+  /** Takes up to `wanted` writes that may leave now (never waits); they count for `writeAnswerBoundMs`. */
   takeWrites(wanted: number): number {
-    this.refill();
-    const taken = Math.max(0, Math.min(wanted, Math.floor(this.writeTokens + EPSILON)));
-    this.writeTokens -= taken;
-    return taken;
+    return this.takeRequests(0, wanted).writes;
   }
 
   /**
-   * Waits until `wanted` write tokens are available, or at most `maxWaitMs` once one is: writes
-   * that trickle in at the paced rate then leave as one `$batch` instead of one request each.
+   * Waits until `wanted` writes may leave, or at most `maxWaitMs` once one may: writes that
+   * trickle in then leave as one `$batch` instead of one request each.
    */
   async waitForWrites(wanted: number, maxWaitMs: number): Promise<void> {
-    const deadline = this.clock.now() + maxWaitMs;
     await this.waitForWrite();
+    const deadline = this.clock.now() + maxWaitMs;
     for (;;) {
-      this.refill();
-      const missing = wanted - this.writeTokens;
-      const left = deadline - this.clock.now();
-      if (missing <= EPSILON || left <= 0) return;
-      await this.clock.sleep(Math.max(1, Math.min(left, Math.ceil((missing / this.writeRate()) * 1000))));
+      const now = this.clock.now();
+      const { count, windowMs } = this.writeWindow();
+      const at = this.writes.fitsAt(clamp(wanted, 1, Math.min(count, this.options.writeBurst)), count, windowMs, now);
+      if (at <= now || now >= deadline) return;
+      await this.clock.sleep(this.writeWait(Math.min(at, deadline), now));
     }
   }
 
-  /** Waits until at least one write token is available. */
+  /** Waits until at least one write may leave. */
   async waitForWrite(): Promise<void> {
-    this.refill();
-    while (this.writeTokens < 1 - EPSILON) {
-      await this.clock.sleep(Math.ceil(((1 - this.writeTokens) / this.writeRate()) * 1000));
-      this.refill();
+    for (;;) {
+      const now = this.clock.now();
+      const { count, windowMs } = this.writeWindow();
+      const at = Math.max(this.writes.fitsAt(1, count, windowMs, now), this.resourceUnits.fitsAt(1, now));
+      if (at <= now) return;
+      await this.clock.sleep(this.writeWait(at, now));
     }
   }
 
-  /** Feedback from every response and sub-response: cost and how close the budget is. */
+  /** Waits until `units` resource units fit in the budget. */
+  async waitForResourceUnits(units: number): Promise<void> {
+    for (;;) {
+      const now = this.clock.now();
+      const at = this.resourceUnits.fitsAt(units, now);
+      if (at <= now) return;
+      await this.clock.sleep(Math.max(1, Math.ceil(at - now)));
+    }
+  }
+
+  /** Feedback from every response and sub-response: how close the budgets are. */
   observe(headers: Record<string, string>): void {
     this.adjust();
     this.interval.responses++;
     const percentage = Number(headers['x-ms-throttle-limit-percentage']);
-    if (Number.isFinite(percentage) && percentage > 0) {
+    const reported = Number.isFinite(percentage) && percentage > 0;
+    if (reported) {
       this.interval.maxPercentage = Math.max(this.interval.maxPercentage, percentage);
       if (percentage >= CONTROL.shrinkFrom && percentage > this.actedOnPercentage) this.decrease(percentage);
     }
+    this.resourceUnits.learn(reported ? percentage : undefined, this.clock.now());
   }
 
-  /** Charges what Graph said a request cost (`x-ms-resource-unit`), after the fact. */
-  chargeResourceUnits(units: number): void {
-    this.refill();
-    this.resourceUnits -= units;
+  /**
+   * Records what Graph said a request cost (`x-ms-resource-unit`), after the fact; `estimated` is
+   * what `takeRequests` already charged for it (1 per request), so only the difference is added.
+   */
+  chargeResourceUnits(units: number, estimated = 0): void {
+    this.resourceUnits.confirm(units, estimated, this.clock.now());
   }
 
-  /** A 429: everyone waits out the Retry-After, and the rates halve (once per interval). */
-  throttled(retryAfterMs: number | undefined): void {
+  /**
+   * A 429: everyone waits out the Retry-After, and what it names is cut once per interval: the
+   * write pace halves, or the resource-unit budget falls to what was in use. Without a name, both.
+   */
+  throttled(retryAfterMs: number | undefined, headers: Record<string, string> = {}): void {
     this.adjust();
     const now = this.clock.now();
     if (retryAfterMs !== undefined) this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
     this.interval.pressured = true;
-    if (now - this.lastHalving < this.options.adjustIntervalMs) return;
+    const limited = limitNamed(headers);
+    if (limited !== 'writes' && now - this.lastBudgetCut >= this.options.adjustIntervalMs) {
+      this.lastBudgetCut = now;
+      this.resourceUnits.cut(now);
+    }
+    if (limited === 'resourceUnits' || now - this.lastHalving < this.options.adjustIntervalMs) return;
     this.lastHalving = now;
     this.lastDecrease = now;
     // The budget was full: the window's header stays high while it drains, and that is no news.
-    this.actedOnPercentage = Math.max(this.actedOnPercentage, 1);
+    this.actedOnPercentage = Math.max(this.actedOnPercentage, 1.8);
     // Like TCP's slow-start threshold: growth back towards the pace that overshot is slow.
     this.fastGrowthUpTo = this.scale * 0.85;
     this.scaleBy(0.5);
@@ -238,7 +285,6 @@ export class Pacer {
   }
 
   private scaleBy(factor: number): void {
-    this.refill();
     const bounded = clamp(factor, 0.5, 1);
     this.scale = Math.max(CONTROL.minScale, this.scale * bounded);
     this.concurrency = clamp(this.concurrency * bounded, this.options.minConcurrency, this.options.maxConcurrency);
@@ -252,8 +298,8 @@ export class Pacer {
     if (responses > 0 && maxPercentage < CONTROL.shrinkFrom) this.actedOnPercentage = 0;
     const step = this.growthStep(maxPercentage);
     if (responses > 0 && !pressured && step > 0) {
-      this.refill();
       this.scale = Math.min(step === CONTROL.fastStep ? this.fastGrowthUpTo : CONTROL.maxScale, this.scale + step);
+      this.resourceUnits.grow(CONTROL.fastStep);
       const before = Math.floor(this.concurrency);
       this.concurrency = Math.min(this.options.maxConcurrency, this.concurrency + (step === CONTROL.fastStep ? 1 : 0.25));
       for (let i = before; i < Math.floor(this.concurrency); i++) this.waiting.shift()?.();
@@ -281,21 +327,37 @@ export class Pacer {
     }
   }
 
-  private refill(): void {
-    const now = this.clock.now();
-    const seconds = Math.max(0, now - this.lastRefill) / 1000;
-    this.lastRefill = now;
-    this.writeTokens = Math.min(Math.max(1, this.options.writeBurst), this.writeTokens + seconds * this.writeRate());
-    this.resourceUnits = Math.min(this.resourceUnitRate(), this.resourceUnits + seconds * this.resourceUnitRate());
+  /** Until `at`, but while answers are outstanding one may free a place sooner: look again soon. */
+  private writeWait(at: number, now: number): number {
+    const wait = Math.max(1, Math.ceil(at - now));
+    return this.writes.awaitsAnswers(now) ? Math.min(wait, ANSWER_POLL_MS) : wait;
   }
 
   private writeRate(): number {
     return this.options.maxWritesPerSecond * this.scale;
   }
 
-  private resourceUnitRate(): number {
-    return this.options.maxResourceUnitsPerSecond * this.scale;
+  /**
+   * N writes per second, N the rate rounded down; below one a second, one per
+   * 1 / rate seconds. A fractional rate rounds down so that no 1-s span holds more than it.
+   */
+  private writeWindow(): { count: number; windowMs: number } {
+    const rate = this.writeRate();
+    const count = Math.max(1, Math.floor(rate + 1e-9));
+    return { count, windowMs: Math.max(1000, 1000 / rate) };
   }
+
+}
+
+/** Which budget a 429 names (`x-ms-throttle-information`, else the scope's limit segment). */
+function limitNamed(headers: Record<string, string>): Limited {
+  const information = headers['x-ms-throttle-information'] ?? '';
+  if (/WriteLimitExceeded/i.test(information)) return 'writes';
+  if (/ResourceUnitLimitExceeded/i.test(information)) return 'resourceUnits';
+  const limit = (headers['x-ms-throttle-scope'] ?? '').split('/')[1]?.toLowerCase();
+  if (limit === 'write') return 'writes';
+  if (limit === 'readwrite' || limit === 'read') return 'resourceUnits';
+  return 'unknown';
 }
 
 function clamp(value: number, min: number, max: number): number {

@@ -17,6 +17,8 @@ export const MAX_BATCH_REQUESTS = 20;
 const THROTTLE_LOG_INTERVAL_MS = 10_000;
 /** How long queued writes may wait to fill a `$batch` once the first write token is there. */
 const WRITE_GATHER_MS = 1000;
+/** What the Pacer charges a request when it leaves: every request this app makes costs 1 with `$select`. */
+const ESTIMATED_UNITS = 1;
 
 interface Pending {
   request: GraphRequest;
@@ -28,6 +30,9 @@ export class RequestCoalescer {
   private queue: Pending[] = [];
   private timer: NodeJS.Timeout | null = null;
   private draining = false;
+  /** Ends the drain's wait for write places early: reads must not queue behind writes. */
+  private wakeForReads: (() => void) | null = null;
+  private readTimer: NodeJS.Timeout | null = null;
   private lastThrottleLog = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -42,6 +47,7 @@ export class RequestCoalescer {
       this.queue.push({ request, resolve, reject });
       // A full `$batch` gains nothing from waiting out the window: the window is for stragglers.
       if (this.queue.length >= MAX_BATCH_REQUESTS) return this.flushSoon();
+      if (this.draining && !isWrite(request)) return this.wakeAfterWindow();
       if (!this.draining && !this.timer) {
         this.timer = setTimeout(() => {
           this.timer = null;
@@ -53,7 +59,8 @@ export class RequestCoalescer {
 
   /** Sends what is queued without waiting out the window (the caller already coalesced). */
   flushSoon(): void {
-    if (this.draining || this.queue.length === 0) return;
+    if (this.draining) return this.wakeForReads?.();
+    if (this.queue.length === 0) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     void this.drain();
@@ -62,39 +69,63 @@ export class RequestCoalescer {
   /** Stops a pending flush timer (the queue is drained by then in normal use). */
   close(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.readTimer) clearTimeout(this.readTimer);
     this.timer = null;
+    this.readTimer = null;
+  }
+
+  /** A read arrived while the drain waits for write places: it leaves after the coalescing window, with its peers. */
+  private wakeAfterWindow(): void {
+    if (!this.wakeForReads || this.readTimer) return;
+    this.readTimer = setTimeout(() => {
+      this.readTimer = null;
+      this.wakeForReads?.();
+    }, this.pacer.coalesceWindowMs);
+  }
+
+  /** Waits for write places (gathering up to a batch, at most a second), or until reads arrive. */
+  private async waitForWritesOrReads(): Promise<void> {
+    const readsArrived = new Promise<void>((resolve) => (this.wakeForReads = resolve));
+    try {
+      await Promise.race([this.pacer.waitForWrites(Math.min(this.queue.length, MAX_BATCH_REQUESTS), WRITE_GATHER_MS), readsArrived]);
+    } finally {
+      this.wakeForReads = null;
+      if (this.readTimer) clearTimeout(this.readTimer);
+      this.readTimer = null;
+    }
   }
 
   private async drain(): Promise<void> {
     this.draining = true;
     try {
       while (this.queue.length > 0) {
-        // Wait for the write budget without holding a slot, so reads are not stuck behind it; when
-        // only writes wait, gather up to a batch of them (at most a second) so they share a request.
-        if (!this.queue.some((pending) => !isWrite(pending.request))) {
-          await this.pacer.waitForWrites(Math.min(this.queue.length, MAX_BATCH_REQUESTS), WRITE_GATHER_MS);
-        }
+        // Wait for the budgets without holding a slot, and never keep reads behind writes.
+        if (this.queue.some((pending) => !isWrite(pending.request))) await this.pacer.waitForResourceUnits(1);
+        else await this.waitForWritesOrReads();
         const release = await this.pacer.acquireSlot();
-        const batch = this.takeBatch();
+        const { batch, answered } = this.takeBatch();
         if (batch.length === 0) {
           release();
           continue;
         }
-        void this.dispatch(batch).finally(release);
+        void this.dispatch(batch).finally(() => {
+          answered();
+          release();
+        });
       }
     } finally {
       this.draining = false;
     }
   }
 
-  /** Reads first (they cost no write budget), then as many writes as there are write tokens. */
-  private takeBatch(): Pending[] {
+  /** Reads first (they cost no write budget), then as many writes as may leave now. */
+  private takeBatch(): { batch: Pending[]; answered(): void } {
     const reads = this.queue.filter((pending) => !isWrite(pending.request)).slice(0, MAX_BATCH_REQUESTS);
     const writes = this.queue.filter((pending) => isWrite(pending.request));
-    const taken = this.pacer.takeWrites(Math.min(MAX_BATCH_REQUESTS - reads.length, writes.length));
-    const batch = new Set([...reads, ...writes.slice(0, taken)]);
+    const taken = this.pacer.takeRequests(reads.length, Math.min(MAX_BATCH_REQUESTS - reads.length, writes.length));
+    const batch = new Set([...reads.slice(0, taken.reads), ...writes.slice(0, taken.writes)]);
     this.queue = this.queue.filter((pending) => !batch.has(pending));
-    return [...batch];
+    return { batch: [...batch], answered: taken.answered };
   }
 
   private async dispatch(batch: Pending[]): Promise<void> {
@@ -112,7 +143,7 @@ export class RequestCoalescer {
   private async sendAlone(request: GraphRequest): Promise<GraphResponse> {
     const response = await this.http.send(request);
     this.observe(response);
-    this.pacer.chargeResourceUnits(resourceUnits(response) ?? 1);
+    this.pacer.chargeResourceUnits(resourceUnits(response) ?? ESTIMATED_UNITS, ESTIMATED_UNITS);
     return response;
   }
 
@@ -125,22 +156,17 @@ export class RequestCoalescer {
     }));
     const outer = await this.http.send({ method: 'POST', url: '/$batch', body: { requests } });
     this.observe(outer);
-    // The whole batch refused (429, 503, …): every sub-request carries that answer back.
-    if (outer.status !== 200) {
-      this.pacer.chargeResourceUnits(resourceUnits(outer) ?? 1);
-      return batch.map(() => outer);
-    }
+    // The whole batch refused (429, 503, …): every sub-request carries that answer back, and what
+    // was charged when it left stays charged (Graph's answer says nothing per sub-request).
+    if (outer.status !== 200) return batch.map(() => outer);
     const answers = subResponses(outer.body);
-    let units = 0;
-    const responses = requests.map(({ id }) => {
+    return requests.map(({ id }) => {
       const response = answers.get(id);
       if (!response) return new AppError('GRAPH.BAD_RESPONSE', `Graph's $batch answer held no response for sub-request ${id}.`, { transient: true });
       this.observe(response);
-      units += resourceUnits(response) ?? 1;
+      this.pacer.chargeResourceUnits(resourceUnits(response) ?? ESTIMATED_UNITS, ESTIMATED_UNITS);
       return response;
     });
-    this.pacer.chargeResourceUnits(resourceUnits(outer) ?? units);
-    return responses;
   }
 
   /** Pacing feedback and counters; a 429 pauses every sender before its caller retries. */
@@ -149,7 +175,7 @@ export class RequestCoalescer {
       // Before the percentage is observed: the hard back-off must win this interval's one decrease.
       this.stats.throttled++;
       const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
-      this.pacer.throttled(retryAfterMs);
+      this.pacer.throttled(retryAfterMs, response.headers);
       this.logThrottle(retryAfterMs);
     }
     this.pacer.observe(response.headers);

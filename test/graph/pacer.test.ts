@@ -25,120 +25,200 @@ function fakePacer(options: Partial<PacingOptions> = {}) {
 
 const percentage = (value: string) => ({ 'x-ms-throttle-limit-percentage': value });
 
-describe('Pacer write budget', () => {
-  it('starts at 95 % of the write ceiling', () => {
-    expect(fakePacer().pacer.state().writesPerSecond).toBeCloseTo(19);
+/** The most sends within any span (t − lengthMs, t], as Graph's sliding windows count. */
+function mostWithin(times: readonly number[], lengthMs: number): number {
+  let most = 0;
+  let tail = 0;
+  times.forEach((at, head) => {
+    while (times[tail]! <= at - lengthMs) tail++;
+    most = Math.max(most, head - tail + 1);
   });
+  return most;
+}
 
-  it('lets one write go at once, then refills at the paced rate up to the burst', () => {
-    const { pacer, advance } = fakePacer({ writeBurst: 5 });
-    expect(pacer.takeWrites(5)).toBe(1);
-    expect(pacer.takeWrites(5)).toBe(0);
-    advance(1_000);
-    expect(pacer.takeWrites(20)).toBe(5);
-  });
-
-  it('waits for the next token for as long as the rate says', async () => {
-    const { pacer, sleeps } = fakePacer({ maxWritesPerSecond: 10 });
-    pacer.takeWrites(1);
+/**
+ * Writes that arrive in random bunches for `seconds`, each bunch leaving as the pacer allows and
+ * answered 35 ms later. Returns when each was answered: Graph counted it at the latest then.
+ */
+async function sendWrites(options: Partial<PacingOptions>, seconds: number): Promise<number[]> {
+  const { pacer, now, advance } = fakePacer(options);
+  const times: number[] = [];
+  const end = now() + seconds * 1000;
+  let seed = 7;
+  const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+  while (now() < end) {
     await pacer.waitForWrite();
-    expect(sleeps.reduce((a, b) => a + b, 0)).toBe(Math.ceil(1_000 / 9.5));
+    const taken = pacer.takeRequests(0, 1 + Math.floor(random() * 20));
+    advance(35);
+    taken.answered();
+    for (let i = 0; i < taken.writes; i++) times.push(now());
+    advance(Math.floor(random() * 20));
+  }
+  return times;
+}
+
+describe('Pacer write window', () => {
+  it('lets the full rate leave in the first second, and not one write more', () => {
+    const { pacer } = fakePacer();
+    expect(pacer.takeWrites(25)).toBe(20);
+    expect(pacer.takeWrites(1)).toBe(0);
+  });
+
+  it('never lets more than 20 writes count within any second, and keeps above 95 % of that rate', async () => {
+    const times = await sendWrites({}, 60);
+    expect(mostWithin(times, 1_000)).toBeLessThanOrEqual(20);
+    const rate = (times.length - 1) / ((times.at(-1)! - times[0]!) / 1000);
+    expect(rate).toBeGreaterThanOrEqual(19);
+    expect(rate).toBeLessThanOrEqual(20);
+  });
+
+  // GRAPH_MAX_WRITES_PER_SECOND: Bicep gives each instance 20 / maximumInstanceCount.
+  it.each([10, 6, 6.5])('holds a configured per-instance cap of %d writes a second the same way', async (cap) => {
+    const times = await sendWrites({ maxWritesPerSecond: cap }, 60);
+    expect(mostWithin(times, 1_000)).toBeLessThanOrEqual(Math.floor(cap));
+    const rate = (times.length - 1) / ((times.at(-1)! - times[0]!) / 1000);
+    expect(rate).toBeLessThanOrEqual(cap);
+    expect(rate).toBeGreaterThanOrEqual(Math.floor(cap) * 0.9);
+  });
+
+  it('waits for the next write until a second has passed since Graph answered the oldest', async () => {
+    const { pacer, sleeps, advance } = fakePacer();
+    const taken = pacer.takeRequests(0, 20);
+    advance(40);
+    taken.answered();
+    await pacer.waitForWrite();
+    expect(40 + sleeps.reduce((a, b) => a + b, 0)).toBe(1_040);
+    expect(pacer.takeWrites(20)).toBe(20);
+  });
+
+  it('counts an unanswered write for at most writeAnswerBoundMs', async () => {
+    const { pacer, sleeps } = fakePacer({ writeAnswerBoundMs: 100 });
+    pacer.takeWrites(20);
+    await pacer.waitForWrite();
+    expect(sleeps.reduce((a, b) => a + b, 0)).toBe(1_100);
+  });
+
+  it('counts every write of a $batch, beside its reads', () => {
+    const { pacer } = fakePacer();
+    expect(pacer.takeRequests(5, 15)).toMatchObject({ reads: 5, writes: 15 });
+    expect(pacer.takeWrites(10)).toBe(5);
+  });
+});
+
+describe('Pacer resource units', () => {
+  it('starts within the smallest tenant budget: 95 % of 3,500 per 10 s', async () => {
+    const { pacer, advance } = fakePacer();
+    expect(pacer.state().resourceUnitBudget).toBe(3_500);
+    let reads = 0;
+    for (let tick = 0; tick < 100; tick++) {
+      reads += pacer.takeRequests(100, 0).reads;
+      advance(100);
+    }
+    expect(reads).toBe(3_325);
+  });
+
+  it('waits while the budget is spent, until the oldest charge leaves the window', async () => {
+    const { pacer, sleeps } = fakePacer();
+    pacer.takeRequests(3_325, 0);
+    (await pacer.acquireSlot())();
+    expect(sleeps.reduce((a, b) => a + b, 0)).toBe(10_250);
+  });
+
+  it('charges what Graph says a request cost beyond the estimate', () => {
+    const { pacer } = fakePacer();
+    pacer.takeRequests(1_000, 0);
+    pacer.chargeResourceUnits(1_500, 1_000);
+    expect(pacer.takeRequests(3_000, 0).reads).toBe(3_325 - 1_500);
+  });
+
+  /** `units` requests answered in the last seconds, each with `headers`. */
+  function spend(pacer: Pacer, advance: (ms: number) => void, units: number, headers: Record<string, string> = {}) {
+    for (let i = 0; i < units; i += 100) {
+      const { reads } = pacer.takeRequests(100, 0);
+      for (let r = 0; r < reads; r++) {
+        pacer.observe(headers);
+        pacer.chargeResourceUnits(1, 1);
+      }
+      advance(50);
+    }
+  }
+
+  it('moves to a bigger budget once answers without the header prove the tenant has one', () => {
+    const { pacer, advance } = fakePacer();
+    spend(pacer, advance, 2_900);
+    expect(pacer.state().resourceUnitBudget).toBe(5_000);
+  });
+
+  it('stays within the smallest budget while the header says it is nearly full', () => {
+    const { pacer, advance } = fakePacer();
+    spend(pacer, advance, 3_300, percentage('0.94'));
+    expect(pacer.state().resourceUnitBudget).toBe(3_500);
+  });
+
+  it('falls back after a 429 for resource units, keeps its write pace, and learns no higher again', () => {
+    const { pacer, advance } = fakePacer();
+    spend(pacer, advance, 2_900);
+    advance(10_000);
+    spend(pacer, advance, 4_500);
+    expect(pacer.state().resourceUnitBudget).toBe(8_000);
+    spend(pacer, advance, 800);
+    pacer.throttled(1_000, { 'x-ms-throttle-information': 'ResourceUnitLimitExceeded' });
+    expect(pacer.state()).toMatchObject({ resourceUnitBudget: 5_000, writesPerSecond: 20 });
+    advance(10_000);
+    spend(pacer, advance, 4_700);
+    expect(pacer.state().resourceUnitBudget).toBe(5_000);
   });
 });
 
 describe('Pacer feedback', () => {
-  it('holds its pace while the percentage header stays in the steady band', () => {
+  it('keeps the full rate while the header reads no more than a full budget (its own share)', () => {
     const { pacer, advance } = fakePacer();
-    pacer.observe(percentage('0.95'));
-    advance(1_001);
-    pacer.observe(percentage('0.95'));
-    expect(pacer.state().writesPerSecond).toBeCloseTo(19);
+    for (const value of ['0.97', '1.00', '0.99']) {
+      pacer.observe(percentage(value));
+      advance(1_001);
+    }
+    expect(pacer.state().writesPerSecond).toBe(20);
   });
 
-  it('shrinks in proportion to how high the percentage is', () => {
+  it('shrinks in proportion when the budget is overdrawn', () => {
     const { pacer } = fakePacer();
     pacer.observe(percentage('1.20'));
-    expect(pacer.state().writesPerSecond).toBeCloseTo(19 * (0.95 / 1.2));
+    expect(pacer.state().writesPerSecond).toBeCloseTo(20 * (0.97 / 1.2));
   });
 
   it('shrinks at most once per interval', () => {
     const { pacer } = fakePacer();
     pacer.observe(percentage('1.20'));
     pacer.observe(percentage('1.50'));
-    expect(pacer.state().writesPerSecond).toBeCloseTo(19 * (0.95 / 1.2));
+    expect(pacer.state().writesPerSecond).toBeCloseTo(20 * (0.97 / 1.2));
   });
 
   it('cuts once per rise: a window that still reports the level it acted on does not cut again', () => {
     const { pacer, advance } = fakePacer();
-    pacer.observe(percentage('0.98'));
+    pacer.observe(percentage('1.05'));
     const cut = pacer.state().writesPerSecond;
     for (let i = 0; i < 5; i++) {
       advance(1_001);
-      pacer.observe(percentage('0.98'));
+      pacer.observe(percentage('1.05'));
     }
     expect(pacer.state().writesPerSecond).toBeCloseTo(cut);
     advance(1_001);
-    pacer.observe(percentage('1.00'));
-    expect(pacer.state().writesPerSecond).toBeCloseTo(cut * (0.95 / 1.0));
-  });
-
-  it('cuts again on the same level once an interval has come back below 0.97', () => {
-    const { pacer, advance } = fakePacer();
-    pacer.observe(percentage('0.98'));
-    const cut = pacer.state().writesPerSecond;
-    advance(1_001);
-    pacer.observe(percentage('0.95'));
-    advance(1_001);
-    pacer.observe(percentage('0.98'));
-    expect(pacer.state().writesPerSecond).toBeCloseTo(cut * (0.95 / 0.98));
+    pacer.observe(percentage('1.10'));
+    expect(pacer.state().writesPerSecond).toBeCloseTo(cut * (0.97 / 1.1));
   });
 
   it('after a 429, does not cut further on the header of the draining window', () => {
     const { pacer, advance } = fakePacer();
-    pacer.throttled(undefined);
+    pacer.throttled(undefined, { 'x-ms-throttle-information': 'WriteLimitExceeded' });
     const halved = pacer.state().writesPerSecond;
     for (let i = 0; i < 5; i++) {
       advance(1_001);
-      pacer.observe(percentage('0.99'));
+      pacer.observe(percentage('1.05'));
     }
     expect(pacer.state().writesPerSecond).toBeCloseTo(halved);
   });
 
-  it('grows after calm intervals, but never past 97 % of the ceiling', () => {
-    const { pacer, advance } = fakePacer();
-    for (let i = 0; i < 5; i++) {
-      advance(1_001);
-      pacer.observe({});
-    }
-    expect(pacer.state().writesPerSecond).toBeCloseTo(19.4);
-  });
-
-  it('grows only slowly while the header shows 0.8–0.93', () => {
-    const { pacer, advance } = fakePacer();
-    pacer.observe(percentage('0.85'));
-    advance(1_001);
-    pacer.observe(percentage('0.85'));
-    expect(pacer.state().writesPerSecond).toBeCloseTo(19.2);
-  });
-
-  it('after a proportional decrease, grows back only by 1 % steps, while the header shows room', () => {
-    const { pacer, advance } = fakePacer();
-    pacer.observe(percentage('1.20'));
-    const shrunk = pacer.state().writesPerSecond;
-    advance(1_001);
-    pacer.observe(percentage('0.95'));
-    advance(1_001);
-    pacer.observe(percentage('0.90'));
-    expect(pacer.state().writesPerSecond).toBeCloseTo(shrunk);
-    advance(1_001);
-    pacer.observe({});
-    expect(pacer.state().writesPerSecond).toBeCloseTo(shrunk + 0.2);
-    advance(1_001);
-    pacer.observe({});
-    expect(pacer.state().writesPerSecond).toBeCloseTo(shrunk + 0.4);
-  });
-
-  it('after a 429, grows fast only back to 85 % of the pace that overshot', () => {
+  it('after a 429, grows fast only back to 85 % of the pace that overshot, then by 1 % steps', () => {
     const { pacer, advance } = fakePacer();
     pacer.throttled(undefined);
     const rates: number[] = [];
@@ -147,14 +227,14 @@ describe('Pacer feedback', () => {
       pacer.observe({});
       rates.push(Math.round(pacer.state().writesPerSecond * 100) / 100);
     }
-    expect(rates).toEqual([9.5, 10.5, 11.5, 12.5, 13.5, 14.5, 15.5, 16.15, 16.35, 16.55]);
+    expect(rates).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 17.2, 17.4]);
   });
 
-  it('halves on a 429 and pauses every sender for the Retry-After', async () => {
+  it('halves on a 429 for writes and pauses every sender for the Retry-After', async () => {
     const { pacer, pauses } = fakePacer({ initialConcurrency: 4 });
-    pacer.throttled(2_000);
-    expect(pacer.state().writesPerSecond).toBeCloseTo(9.5);
-    expect(pacer.state().concurrency).toBe(2);
+    pacer.throttled(2_000, { 'x-ms-throttle-scope': 'Tenant_Application/Write/app/tenant' });
+    expect(pacer.state()).toMatchObject({ writesPerSecond: 10, concurrency: 2, resourceUnitBudget: 3_500 });
+    expect(pacer.takeWrites(20)).toBe(10);
     const release = await pacer.acquireSlot();
     release();
     expect(pauses).toEqual([2_000]);
@@ -173,12 +253,5 @@ describe('Pacer slots', () => {
     first();
     await waiting;
     expect(third).toBe(true);
-  });
-
-  it('waits while the resource-unit budget is in debt', async () => {
-    const { pacer, sleeps } = fakePacer({ maxResourceUnitsPerSecond: 100 });
-    pacer.chargeResourceUnits(95 + 190);
-    (await pacer.acquireSlot())();
-    expect(sleeps.reduce((a, b) => a + b, 0)).toBe(2_000);
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startGraphSimulator, type GraphSimulator, type SimUser } from '../../../sim/graph/index';
+import { startGraphSimulator, type GraphSimOptions, type GraphSimulator, type SimUser } from '../../../sim/graph/index';
 import { batch, call, filterQuery, seed } from './simHttp';
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
@@ -131,5 +131,60 @@ describe('identity throttling budgets (real clock)', () => {
     for (let round = 0; round < 20; round++) await batch(sim, patches);
     expect(sim.counters()).toMatchObject({ writes: 400, throttled: 0, resourceUnits: 400 });
     await sim.close();
+  });
+});
+
+describe('tenant sizes and the write window (fake clock)', () => {
+  let now: number;
+  const started: GraphSimulator[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((sim) => sim.close()));
+  });
+
+  async function simulator(throttling: GraphSimOptions['throttling']) {
+    now = 1_000_000;
+    const sim = await startGraphSimulator({ throttling, clock: () => now });
+    started.push(sim);
+    return { sim, user: sim.addUser(seed('600009')) };
+  }
+
+  /** `units` reads of one resource unit each, in batches of 20. */
+  async function readUnits(sim: GraphSimulator, user: SimUser, units: number): Promise<void> {
+    const reads = Array.from({ length: 20 }, (_, i) => ({ id: String(i), method: 'GET', url: `/users/${user.id}?$select=id` }));
+    for (let done = 0; done < units; done += 20) {
+      const answer = await batch(sim, reads.slice(0, Math.min(20, units - done)));
+      expect(answer.body.responses.every((response: { status: number }) => response.status === 200)).toBe(true);
+    }
+  }
+
+  // Graph's throttling limits: 3,500 / 5,000 / 8,000 resource units per 10 s per app+tenant for
+  // tenants under 50, 50–500 and over 500 users ("Identity and access service limits").
+  it.each([
+    ['small', 3_500],
+    ['medium', 5_000],
+    ['large', 8_000],
+  ] as const)('gives a %s tenant %i resource units per 10 s', async (tenantSize, budget) => {
+    const { sim, user } = await simulator({ tenantSize });
+    await readUnits(sim, user, budget);
+    const refused = await call(sim, 'GET', `/users/${user.id}?$select=id`);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('x-ms-throttle-information')).toBe('ResourceUnitLimitExceeded');
+    now += 10_000;
+    expect((await call(sim, 'GET', `/users/${user.id}?$select=id`)).status).toBe(200);
+  });
+
+  it('keeps 20 writes a second of a write window of any length, beside a 10-s resource-unit window', async () => {
+    const { sim, user } = await simulator({ writeWindowSeconds: 37.5 });
+    const patches = Array.from({ length: 20 }, (_, i) => ({ id: String(i), method: 'PATCH', url: `/users/${user.id}`, headers: JSON_HEADERS, body: { usageLocation: 'US' } }));
+    for (let done = 0; done < 750; done += 20) {
+      const answer = await batch(sim, patches.slice(0, Math.min(20, 750 - done)));
+      expect(answer.body.responses.every((response: { status: number }) => response.status === 204)).toBe(true);
+    }
+    const refused = await call(sim, 'PATCH', `/users/${user.id}`, { usageLocation: 'DE' });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('x-ms-throttle-information')).toBe('WriteLimitExceeded');
+    expect(refused.headers.get('retry-after')).toBe('38');
+    now += 37_500;
+    expect((await call(sim, 'PATCH', `/users/${user.id}`, { usageLocation: 'DE' })).status).toBe(204);
   });
 });

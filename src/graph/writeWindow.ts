@@ -1,0 +1,74 @@
+/**
+ * The writes the Pacer let leave, and until when each may still count at Graph.
+ *
+ * Graph counts a write when it admits it, somewhere between our send and its answer. Counting
+ * from the send alone trusts every request to arrive as fast as the last: on a loaded machine two
+ * batches sent 1.03 s apart reached the simulator within one second (35 writes in it). So a write
+ * counts from its send until Graph has answered it, but for at most `answerBoundMs` after the
+ * send: past that, a slow answer says more about Graph's work on the write than about when it
+ * was counted, and waiting for it would cost the whole pace.
+ */
+export interface WriteTicket {
+  readonly sentAt: number;
+  readonly count: number;
+  answeredAt: number | null;
+}
+
+/** Entries this old are of no window's concern (the longest write window is 1 / minimum rate). */
+const KEEP_MS = 60_000;
+
+export class WriteWindow {
+  private entries: WriteTicket[] = [];
+
+  constructor(private readonly answerBoundMs: number) {}
+
+  /** Records `count` writes leaving now; `answered(ticket)` when Graph's answer is in. */
+  take(count: number, now: number): WriteTicket {
+    const ticket: WriteTicket = { sentAt: now, count, answeredAt: null };
+    if (count > 0) this.entries.push(ticket);
+    return ticket;
+  }
+
+  answered(ticket: WriteTicket, now: number): void {
+    if (ticket.answeredAt === null) ticket.answeredAt = now;
+  }
+
+  /** Writes that may still count within a window of `windowMs` ending now. */
+  inWindow(windowMs: number, now: number): number {
+    this.prune(now);
+    let sum = 0;
+    for (const entry of this.entries) if (this.countedUntil(entry) > now - windowMs) sum += entry.count;
+    return sum;
+  }
+
+  /** When `count` more fit within `limit` per `windowMs` (an estimate while answers are outstanding). */
+  fitsAt(count: number, limit: number, windowMs: number, now: number): number {
+    let used = this.inWindow(windowMs, now);
+    if (used + count <= limit) return now;
+    const ends = this.entries
+      .map((entry) => ({ end: this.countedUntil(entry), count: entry.count }))
+      .filter(({ end }) => end > now - windowMs)
+      .sort((a, b) => a.end - b.end);
+    for (const { end, count: leaving } of ends) {
+      used -= leaving;
+      if (used + count <= limit) return end + windowMs;
+    }
+    return now + windowMs;
+  }
+
+  /** Some write is still unanswered within its bound: an answer may free a place earlier than `fitsAt` said. */
+  awaitsAnswers(now: number): boolean {
+    return this.entries.some((entry) => entry.answeredAt === null && entry.sentAt + this.answerBoundMs > now);
+  }
+
+  private countedUntil(entry: WriteTicket): number {
+    const bound = entry.sentAt + this.answerBoundMs;
+    return entry.answeredAt === null ? bound : Math.min(entry.answeredAt, bound);
+  }
+
+  private prune(now: number): void {
+    if (this.entries.length > 64 && this.countedUntil(this.entries[0]!) <= now - KEEP_MS) {
+      this.entries = this.entries.filter((entry) => this.countedUntil(entry) > now - KEEP_MS);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { WriteWindow } from '../../src/graph/writeWindow';
+
+describe('WriteWindow', () => {
+  it('counts a write until its answer, within the window that follows', () => {
+    const window = new WriteWindow(250);
+    const ticket = window.take(20, 0);
+    window.answered(ticket, 40);
+    expect(window.inWindow(1_000, 1_039)).toBe(20);
+    expect(window.inWindow(1_000, 1_040)).toBe(0);
+    expect(window.fitsAt(1, 20, 1_000, 500)).toBe(1_040);
+  });
+
+  it('counts an unanswered write until the bound, and says an answer may still come', () => {
+    const window = new WriteWindow(250);
+    window.take(5, 0);
+    expect(window.awaitsAnswers(100)).toBe(true);
+    expect(window.awaitsAnswers(250)).toBe(false);
+    expect(window.fitsAt(16, 20, 1_000, 100)).toBe(1_250);
+  });
+
+  it('frees places in the order the writes stop counting, not the order they left', () => {
+    const window = new WriteWindow(250);
+    const slow = window.take(10, 0);
+    const fast = window.take(10, 10);
+    window.answered(fast, 40);
+    window.answered(slow, 200);
+    expect(window.fitsAt(10, 20, 1_000, 100)).toBe(1_040);
+    expect(window.fitsAt(20, 20, 1_000, 100)).toBe(1_200);
+  });
+});
