@@ -2,6 +2,7 @@
  * The one logger. Every line is masked here, whatever the caller passed, so a personal email
  * cannot reach standard error, the Functions host or a test capture in full.
  */
+import { logLevelSetting } from '../config/settings';
 import { maskPersonalData } from '../core/mask';
 import type { Logger, LogLevel } from '../core/ports';
 
@@ -14,7 +15,7 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const threshold = RANK[options.level ?? levelFromEnv()];
+  const threshold = RANK[options.level ?? logLevelSetting()];
   const sink = options.sink ?? ((line: string) => process.stderr.write(`${line}\n`));
   return {
     log(level, message, properties) {
@@ -37,10 +38,6 @@ function safeJson(value: unknown): string {
   }
 }
 
-function levelFromEnv(): LogLevel {
-  const value = (process.env.LOG_LEVEL ?? 'info').toLowerCase();
-  return value in RANK ? (value as LogLevel) : 'info';
-}
 
 /** A logger that keeps masked lines in memory (tests, and the demo's quiet mode). */
 export function createMemoryLogger(level: LogLevel = 'debug'): Logger & { lines: string[] } {

@@ -3,7 +3,7 @@
  * Functions and the CLI both start here, so they run the same pipeline.
  */
 import { AppError } from '../core/errors';
-import type { ConnectorConfig } from '../core/connector';
+import { isExtensionAttribute, type ConnectorConfig } from '../core/connector';
 import type { Pipeline } from '../core/pipeline';
 import type { Logger, WorkerSource } from '../core/ports';
 import type { Settings } from '../config/settings';
@@ -34,7 +34,7 @@ export function buildServices(settings: Settings, overrides: ServiceOverrides = 
   const logger = overrides.logger ?? createLogger();
   const connector = overrides.connector ?? loadConnector(settings.connectorPath);
   const clients = createStorageClients(settings.storage);
-  const extensionProperties = connector.mappings.map((m) => m.target).filter((t) => t.startsWith('extension_'));
+  const extensionProperties = connector.mappings.map((m) => m.target).filter(isExtensionAttribute);
   const directory = createGraphDirectory({
     baseUrl: settings.graph.baseUrl,
     auth: settings.graph.auth,

@@ -17,7 +17,6 @@ import { createLogger } from '../app/logger';
 import { runCycle, runResync, runSweep } from '../app/operations';
 import { packageRoot } from '../app/packageRoot';
 import { buildServices, type AppServices } from '../app/services';
-import { runDemo } from '../demo/runDemo';
 import { parseCommandLine, wholeNumberOption, type ParsedArgs } from './args';
 import { formatEscrow, formatOutcome, formatSummary } from './format';
 import { formatCheck, formatRuns, formatStatus } from './formatRecords';
@@ -73,6 +72,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     });
   try {
     if (args.command === 'demo') {
+      // Loaded only here: the demo brings the simulators, which the deployed app never loads.
+      const { runDemo } = await import('../demo/runDemo.js');
       return await runDemo({ stdout: io.stdout, stderr: io.stderr, size: wholeNumberOption(args.options.size, 'size', 300), json: args.options.json === true });
     }
     if (args.command === 'check') {

@@ -6,6 +6,17 @@ import { z } from 'zod';
 import { AppError } from '../core/errors';
 
 export const JOB_QUEUE = 'worker-jobs';
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+/**
+ * LOG_LEVEL, read before the other settings are checked (the logger reports their errors), so
+ * it never throws: anything unknown is `info`, and loadSettings then refuses it by name.
+ */
+export function logLevelSetting(env: NodeJS.ProcessEnv = process.env): (typeof LOG_LEVELS)[number] {
+  const value = (env.LOG_LEVEL ?? 'info').trim().toLowerCase();
+  return (LOG_LEVELS as readonly string[]).includes(value) ? (value as (typeof LOG_LEVELS)[number]) : 'info';
+}
 export const POISON_QUEUE = `${JOB_QUEUE}-poison`;
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
@@ -105,6 +116,12 @@ const settingsSchema = z
     /** One-shot approval of the held cycle, by its id (see README, Safety). */
     APPROVE_HELD_CYCLE: z.string().trim().optional(),
     TABLE_PREFIX: z.string().trim().regex(/^[A-Za-z][A-Za-z0-9]{0,20}$/, 'must be letters and digits').default('attrwriter'),
+    LOG_LEVEL: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }))
+      .default('info'),
     APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().trim().optional(),
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: z
       .string()

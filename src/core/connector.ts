@@ -23,7 +23,12 @@ export type ScopeOperator = (typeof SCOPE_OPERATORS)[number];
  * properties and anything that could sign a user in or out, is refused by the schema.
  */
 export const CLOUD_ONLY_TARGETS = ['otherMails', 'usageLocation', 'authenticationEmail'] as const;
-const EXTENSION_TARGET = /^extension_[0-9a-f]{32}_[A-Za-z0-9_]{1,100}$/;
+/** The targets that are properties of the user itself (one PATCH); authenticationEmail is a method of its own. */
+export const USER_PROPERTY_TARGETS: ReadonlySet<string> = new Set(['otherMails', 'usageLocation']);
+/** A directory extension attribute: `extension_<application id without dashes>_<name>`. */
+const EXTENSION_ATTRIBUTE = /^extension_[0-9a-f]{32}_[A-Za-z0-9_]{1,100}$/;
+
+export const isExtensionAttribute = (name: string): boolean => EXTENSION_ATTRIBUTE.test(name);
 
 /** Why a familiar property is refused, so the error teaches instead of just saying no. */
 const REFUSED_TARGETS: Record<string, string> = {
@@ -42,7 +47,7 @@ const REFUSED_TARGETS: Record<string, string> = {
 };
 
 function targetRefusal(target: string): string | null {
-  if ((CLOUD_ONLY_TARGETS as readonly string[]).includes(target) || EXTENSION_TARGET.test(target)) return null;
+  if ((CLOUD_ONLY_TARGETS as readonly string[]).includes(target) || isExtensionAttribute(target)) return null;
   if (target.startsWith('onPremises')) return 'onPremises* properties belong to Cloud Sync';
   if (target.startsWith('extension_')) {
     return 'a directory extension is named extension_<application id without dashes, 32 hex digits>_<name>';

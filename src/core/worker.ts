@@ -75,9 +75,9 @@ function nestsTooDeep(value: unknown, depth = 0): boolean {
   return Object.values(value).some((item) => nestsTooDeep(item, depth + 1));
 }
 
-// Not printable: C0/C1 controls (they corrupt filters, logs and table keys).
+/** Not printable: C0/C1 controls (they corrupt filters, logs and table keys). */
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/u;
 // A lone UTF-16 surrogate is broken text (URL encoding throws on it); U+FFFD is text already broken.
 const BROKEN = /[\p{Cs}\uFFFD]/u;
 // Zero-width, bidi and other format characters, line separators, private-use and unassigned code
@@ -88,7 +88,7 @@ export function validateWorkerId(id: string): string | null {
   if (id.length > 4 * MAX_WORKER_ID_LENGTH || [...id].length > MAX_WORKER_ID_LENGTH) {
     return `worker id is longer than ${MAX_WORKER_ID_LENGTH} characters (Entra's employeeId limit)`;
   }
-  if (CONTROL.test(id)) return 'worker id holds control characters';
+  if (CONTROL_CHARACTERS.test(id)) return 'worker id holds control characters';
   if (BROKEN.test(id)) return 'worker id holds a lone UTF-16 surrogate or a replacement character (broken text)';
   if (INVISIBLE.test(id)) return 'worker id holds invisible characters (zero-width, right-to-left or other format marks)';
   return null;
@@ -108,7 +108,7 @@ type Checked = { reason: RejectionReason; detail: string };
  * ASCII form (`xn--…`, IDNA), which names the same mailbox, so the worker still gets a channel.
  */
 function checkEmail(raw: string): Checked | { email: string } {
-  if (CONTROL.test(raw) || BROKEN.test(raw) || INVISIBLE.test(raw)) {
+  if (CONTROL_CHARACTERS.test(raw) || BROKEN.test(raw) || INVISIBLE.test(raw)) {
     return { reason: 'invalidEmail', detail: `personal email ${maskEmail(raw)} holds control, invisible or broken characters` };
   }
   const at = raw.lastIndexOf('@');

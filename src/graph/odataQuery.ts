@@ -3,7 +3,9 @@
  * quotes doubled, and the whole expression is percent-encoded, so no id (quotes, ` or `,
  * parentheses, `&`, `#`, unicode) can widen a filter or add a query option.
  */
+import { isExtensionAttribute } from '../core/connector';
 import { AppError } from '../core/errors';
+import { CONTROL_CHARACTERS } from '../core/worker';
 
 /** Entra's limit on `employeeId` (DESIGN.md, Facts). */
 export const MAX_EMPLOYEE_ID_LENGTH = 16;
@@ -12,9 +14,6 @@ export const MAX_IN_VALUES = 15;
 
 /** What the writer reads from a user; Graph returns none of these unless `$select`ed. */
 const USER_PROPERTIES = ['id', 'employeeId', 'otherMails', 'usageLocation', 'onPremisesSyncEnabled'] as const;
-const EXTENSION_NAME = /^extension_[0-9a-f]{32}_[A-Za-z0-9_]{1,100}$/;
-// C0/C1 control characters: never part of a worker id (the core rejects them; so do we).
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
 
 /** Refuses ids that Graph could never hold, before any request is sent. */
 export function assertEmployeeId(employeeId: string): void {
@@ -24,7 +23,7 @@ export function assertEmployeeId(employeeId: string): void {
   if ([...employeeId].length > MAX_EMPLOYEE_ID_LENGTH) {
     throw new AppError('INPUT.INVALID', `An employeeId holds at most ${MAX_EMPLOYEE_ID_LENGTH} characters; got ${[...employeeId].length}.`);
   }
-  if (CONTROL.test(employeeId)) {
+  if (CONTROL_CHARACTERS.test(employeeId)) {
     throw new AppError('INPUT.INVALID', 'An employeeId holds no control characters.');
   }
 }
@@ -52,7 +51,7 @@ export function encodeQueryValue(value: string): string {
 /** The `$select` list: the user properties plus the mapped extension attributes. */
 export function userSelect(extensionProperties: readonly string[] = []): string {
   for (const name of extensionProperties) {
-    if (!EXTENSION_NAME.test(name)) {
+    if (!isExtensionAttribute(name)) {
       throw new AppError('CONFIG.INVALID_CONNECTOR', `'${name}' is not a directory extension name (extension_<appId>_<name>).`);
     }
   }
@@ -71,7 +70,7 @@ export function deletedUsersByEmployeeIdPath(employeeId: string, select: string)
 
 /** A user or method id as one path segment; `.`/`..` would climb out of `/users/`. */
 export function pathSegment(id: string, what: string): string {
-  if (typeof id !== 'string' || id.length === 0 || id === '.' || id === '..' || CONTROL.test(id)) {
+  if (typeof id !== 'string' || id.length === 0 || id === '.' || id === '..' || CONTROL_CHARACTERS.test(id)) {
     throw new AppError('INPUT.INVALID', `Not a valid ${what}.`);
   }
   return encodeQueryValue(id);

@@ -3,13 +3,11 @@
  * Cloud Sync does not own. The connector schema refuses other targets already; this refuses
  * them again where the request is built, whatever the caller.
  */
+import { isExtensionAttribute, USER_PROPERTY_TARGETS } from '../core/connector';
 import { AppError } from '../core/errors';
 
-const WRITABLE = new Set(['otherMails', 'usageLocation']);
-const EXTENSION = /^extension_[0-9a-f]{32}_[A-Za-z0-9_]{1,100}$/;
-
 export function isWritableProperty(name: string): boolean {
-  return WRITABLE.has(name) || EXTENSION.test(name);
+  return USER_PROPERTY_TARGETS.has(name) || isExtensionAttribute(name);
 }
 
 export function assertWritablePatch(patch: Record<string, unknown>): void {

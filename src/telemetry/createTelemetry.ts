@@ -14,10 +14,7 @@ export interface TelemetryOptions {
   connectionString?: string;
   logger: Logger;
   cloudRole?: string;
-  /**
-   * `APPLICATIONINSIGHTS_AUTHENTICATION_STRING` (`Authorization=AAD;ClientId=…`). Defaults to the
-   * environment variable, which the Bicep sets next to the connection string.
-   */
+  /** `APPLICATIONINSIGHTS_AUTHENTICATION_STRING` (`Authorization=AAD;ClientId=…`), from the settings. */
   authenticationString?: string;
   /** An explicit ingestion credential; wins over the one `authenticationString` asks for. */
   credential?: TokenCredential;
@@ -25,7 +22,7 @@ export interface TelemetryOptions {
 
 export function createTelemetry(options: TelemetryOptions): Telemetry {
   if (!options.connectionString) return createLogTelemetry(options.logger);
-  const authenticationString = options.authenticationString ?? process.env.APPLICATIONINSIGHTS_AUTHENTICATION_STRING;
+  const authenticationString = options.authenticationString;
   const credential = options.credential ?? ingestionCredential(authenticationString);
   if (!credential) {
     options.logger.log('warn', 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING is not Authorization=AAD: ingestion uses the instrumentation key, which a resource with local authentication disabled refuses');

@@ -146,6 +146,13 @@ describe('conventions', () => {
     expect((await run(['demo', '--help'], {})).stdout).toContain('--size N');
   });
 
+  it('runs the embedded demo from the compiled CLI (the simulators load only for it)', async () => {
+    const { code, stdout, stderr } = await run(['demo', '--size', '60', '--json'], {});
+    expect(code, stderr.slice(-2000)).toBe(0);
+    expect(stdout.trim().startsWith('{')).toBe(true);
+    expect(() => JSON.parse(stdout) as unknown).not.toThrow();
+  }, 180_000);
+
   it('prints the version from package.json', async () => {
     const { version } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
     expect(await run(['--version'], {})).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
