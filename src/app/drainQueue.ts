@@ -7,7 +7,7 @@ import { AppError, ensureAppError } from '../core/errors';
 import type { Outcome } from '../core/outcome';
 import type { Pipeline } from '../core/pipeline';
 import type { RunKind } from '../core/ports';
-import { sleep } from '../http/retry';
+import { sleep } from '../core/retry';
 import type { JobQueueConsumer, ReceivedJob } from '../state/jobQueue';
 import { hostMaxDequeueCount, recordPoisonedJob, runJob } from './jobRunner';
 /** The queue service's cap on messages per receive. */

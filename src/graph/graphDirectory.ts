@@ -7,7 +7,7 @@ import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential
 import { AppError, isAppError } from '../core/errors';
 import type { AuthenticationEmailMethod, DeletedLookup, Directory, DirectoryStats, DirectoryUser, Logger, WriteResult } from '../core/ports';
 import { isLoopbackUrl } from '../config/settings';
-import { DEFAULT_RETRY, type RetryPolicy, withRetry } from '../http/retry';
+import { DEFAULT_RETRY, type RetryPolicy, withRetry } from '../core/retry';
 import { EmployeeIdLookups, readAllUsers } from './employeeIdLookups';
 import { createGraphTransport } from './graphHttp';
 import { type GraphRequest, type GraphResponse, graphError, readBody, throwIfTransient, toWriteResult } from './graphResponse';

@@ -5,7 +5,7 @@
 import { AppError } from '../core/errors';
 import { maskPersonalData } from '../core/mask';
 import type { WriteResult } from '../core/ports';
-import { parseRetryAfter } from '../http/retry';
+import { parseRetryAfter } from '../core/retry';
 import { isObject } from './toDirectoryUser';
 
 export type GraphMethod = 'GET' | 'POST' | 'PATCH';

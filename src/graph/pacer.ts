@@ -27,7 +27,7 @@
  * for what may leave now; send; per answer and sub-answer `observe`, `throttled` on a 429, and
  * `chargeResourceUnits(actual, estimated)`; then the take's `answered()` and the slot's release.
  */
-import { sleep as timerSleep } from '../http/retry';
+import { sleep as timerSleep } from '../core/retry';
 import { RESOURCE_UNIT_WINDOW_MS, ResourceUnitBudget } from './resourceUnitBudget';
 import { type WriteTicket, WriteWindow } from './writeWindow';
 

@@ -6,7 +6,7 @@
  */
 import { AppError, ensureAppError } from '../core/errors';
 import type { DirectoryStats, Logger } from '../core/ports';
-import { parseRetryAfter } from '../http/retry';
+import { parseRetryAfter } from '../core/retry';
 import { type GraphHttp, lowerCased } from './graphHttp';
 import { type GraphRequest, type GraphResponse, isSuccess, isWrite } from './graphResponse';
 import type { Pacer } from './pacer';

@@ -4,7 +4,7 @@
  * with the right code and transient flag.
  */
 import { AppError, ensureAppError, isAppError } from '../core/errors';
-import { parseRetryAfter } from '../http/retry';
+import { parseRetryAfter } from '../core/retry';
 
 /** `Basic base64(user:password)`, UTF-8, the username as given (`ISU_Entra@contoso`). */
 export function basicAuthorization(username: string, password: string): string {

@@ -5,7 +5,7 @@
 import { AppError } from '../core/errors';
 import { flattenValue } from '../core/worker';
 import type { Logger, RawRecord, ReadOptions, WorkerSource } from '../core/ports';
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../http/retry';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../core/retry';
 import {
   DEFAULT_WORKDAY_TIMEOUT_MS,
   basicAuthorization,

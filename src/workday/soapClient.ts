@@ -7,7 +7,7 @@
  */
 import { AppError } from '../core/errors';
 import type { Logger } from '../core/ports';
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../http/retry';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../core/retry';
 import { DEFAULT_WORKDAY_TIMEOUT_MS, idleDeadline, isTimeout, workdayNetworkError, workdayTimeoutError, type IdleDeadline } from './http';
 import { checkedGetWorkersResponse, getWorkersCall, getWorkersResponseOf, type AnswerContext } from './soapResponse';
 import { xmlStream, type XmlElement } from './soapXml';

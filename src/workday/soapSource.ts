@@ -13,7 +13,7 @@
  */
 import { AppError, isAppError } from '../core/errors';
 import type { Logger, RawRecord, ReadOptions, WorkerSource } from '../core/ports';
-import type { RetryPolicy } from '../http/retry';
+import type { RetryPolicy } from '../core/retry';
 import { createSoapClient, type SoapClient } from './soapClient';
 import { versionOf, workerLookupEnvelope, workersPageEnvelope, type Credentials, type LogWindow, type WorkerIdType } from './soapEnvelope';
 import { compileFieldPaths, soapWorkerOf, type CompiledFieldPaths, type CountryChoice, type SoapFieldPaths, type SoapWorker } from './soapFields';

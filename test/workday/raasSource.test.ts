@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LogLevel, RawRecord, WorkerSource } from '../../src/core/ports';
-import type { RetryPolicy } from '../../src/http/retry';
+import type { RetryPolicy } from '../../src/core/retry';
 import { createRaasSource, reportRequestUrl } from '../../src/workday/raasSource';
 import { createTenant, startWorkdaySimulator, type WorkdaySimulator, type WorkdayTenant } from '../../sim/workday';
 import { buildWorld, personalEmailOf } from '../../sim/world';

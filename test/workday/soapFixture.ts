@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { isAppError, type AppError } from '../../src/core/errors';
 import type { RawRecord, ReadOptions, WorkerSource } from '../../src/core/ports';
-import type { RetryPolicy } from '../../src/http/retry';
+import type { RetryPolicy } from '../../src/core/retry';
 import { createSoapSource, type SoapSourceOptions } from '../../src/workday/soapSource';
 import { createTenant, startWorkdaySimulator, type WorkdaySimulator, type WorkdayTenant } from '../../sim/workday';
 import type { SimWorker } from '../../sim/world';

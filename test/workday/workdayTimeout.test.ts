@@ -8,7 +8,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isAppError, type AppError } from '../../src/core/errors';
-import type { RetryPolicy } from '../../src/http/retry';
+import type { RetryPolicy } from '../../src/core/retry';
 import { createRaasSource } from '../../src/workday/raasSource';
 import { createSoapSource } from '../../src/workday/soapSource';
 
