@@ -154,7 +154,6 @@ const settingsSchema = z
     }
   });
 
-export type RawSettings = z.output<typeof settingsSchema>;
 
 export interface Settings {
   storage: StorageSettings;

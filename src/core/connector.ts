@@ -16,7 +16,6 @@ export const SCOPE_OPERATORS = [
   'REGEX MATCH',
   'NOT REGEX MATCH',
 ] as const;
-export type ScopeOperator = (typeof SCOPE_OPERATORS)[number];
 
 /**
  * Safety rule 2: the only targets Cloud Sync does not own. Everything else, above all the synced

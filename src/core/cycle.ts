@@ -310,4 +310,3 @@ async function chooseRead(deps: Pipeline, options: CycleOptions, asOf: Date): Pr
  */
 export const INCREMENTAL_OVERLAP_MS = 5 * 60_000;
 
-export const PLANNING_OUTCOMES: readonly OutcomeCode[] = ['rejected', 'outOfScope', 'conflict', 'held'];

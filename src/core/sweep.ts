@@ -73,7 +73,7 @@ async function countMiss(deps: Deps, seen: EscrowEntry, now: Date): Promise<Escr
   return counted;
 }
 
-export function replayOf(entry: EscrowEntry, runId: string, operationId?: string): WorkerJob {
+function replayOf(entry: EscrowEntry, runId: string, operationId?: string): WorkerJob {
   return { ...entry.job, cycleId: runId, ...(operationId ? { operationId } : {}) };
 }
 
