@@ -51,6 +51,9 @@ export interface XmlStream {
  * handed over and dropped: a page of 999 workers never exists as one tree, which keeps the heap
  * of a 100k-worker read flat.
  */
+/** saxes' message for a raw character outside XML 1.0's Char production (in content). */
+const TOLERATED_CHARACTER_ERROR = 'disallowed character.';
+
 export function xmlStream(detach?: Detach): XmlStream {
   const parser = new SaxesParser({ xmlns: false, position: false });
   const document: XmlElement = { name: '', attributes: {}, children: [], text: '' };
@@ -69,6 +72,13 @@ export function xmlStream(detach?: Detach): XmlStream {
     current = open[open.length - 1] as XmlElement;
     if (detach !== undefined && closed.name === detach.name && current.name === detach.parent) detach.onElement(closed);
   });
+  // A raw character XML 1.0 does not allow (a control character in one worker's data) keeps the
+  // page readable: the character stays in that value, and validation refuses that one record.
+  // Anything else that is not well-formed (a broken structure, `&#x110000;`) fails the page.
+  parser.on('error', (err: Error) => {
+    if (err.message === TOLERATED_CHARACTER_ERROR || err.message.endsWith(`: ${TOLERATED_CHARACTER_ERROR}`)) return;
+    failure ??= err.message;
+  });
   parser.on('text', (value: string) => {
     const trimmed = value.trim();
     if (trimmed !== '') current.text += trimmed;
@@ -79,7 +89,7 @@ export function xmlStream(detach?: Detach): XmlStream {
       try {
         parser.write(chunk);
       } catch (err) {
-        failure = (err as Error).message;
+        failure ??= (err as Error).message;
       }
     },
     end() {
@@ -90,6 +100,8 @@ export function xmlStream(detach?: Detach): XmlStream {
         // Only the end of input was wrong: the document had not finished.
         return { ok: false, problem: (err as Error).message, incomplete: true };
       }
+      // With an error handler the parser reports instead of throwing: an unfinished document too.
+      if (failure !== undefined) return { ok: false, problem: failure, incomplete: true };
       const root = document.children[0];
       return root ? { ok: true, root } : { ok: false, problem: 'no root element', incomplete: true };
     },
