@@ -3,8 +3,9 @@
  * they stand alone (no citation of a document outside the repository).
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseConnector } from '../../src/core/connector';
 import { workerOutcomeRecords } from '../../src/telemetry/telemetryRecords';
 
 const ROOT = join(__dirname, '..', '..');
@@ -54,5 +55,39 @@ describe('the repository documents', () => {
       .concat(join(ROOT, 'README.md'));
     const citing = files.filter((file) => /\bDESIGN\.md\b/.test(readFileSync(file, 'utf8'))).map((file) => relative(ROOT, file));
     expect(citing).toEqual([]);
+  });
+});
+
+/** GitHub's anchor of a heading: lower case, punctuation dropped, spaces as hyphens. */
+const anchorOf = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+
+describe('docs/design.md', () => {
+  const design = readFileSync(join(ROOT, 'docs', 'design.md'), 'utf8');
+
+  it('shows a connector file that the connector schema accepts', () => {
+    const section = design.slice(design.indexOf('### The connector file'));
+    const example = /```json\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(example).toBeDefined();
+    expect(() => parseConnector(JSON.parse(example!))).not.toThrow();
+  });
+
+  it('links only to documents and sections that exist', () => {
+    const documents = [join(ROOT, 'README.md'), ...filesUnder(join(ROOT, 'docs'), /\.md$/)];
+    const broken = documents.flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/\]\(([^)#\s]+\.md)(?:#([^)\s]+))?\)/g)]
+        .filter(([, target, anchor]) => {
+          if (/^[a-z]+:/.test(target!)) return false;
+          const path = join(dirname(file), target!);
+          let text: string;
+          try {
+            text = readFileSync(path, 'utf8');
+          } catch {
+            return true;
+          }
+          return anchor !== undefined && ![...text.matchAll(/^#+ (.+)$/gm)].some((m) => anchorOf(m[1]!) === anchor);
+        })
+        .map(([link]) => `${relative(ROOT, file)}: ${link}`),
+    );
+    expect(broken).toEqual([]);
   });
 });
