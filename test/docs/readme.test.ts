@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../src/cli/commands';
 import { parseConnector } from '../../src/core/connector';
 import { workerOutcomeRecords } from '../../src/telemetry/telemetryRecords';
 
@@ -69,6 +70,19 @@ describe('docs/design.md', () => {
     const example = /```json\n([\s\S]*?)```/.exec(section)?.[1];
     expect(example).toBeDefined();
     expect(() => parseConnector(JSON.parse(example!))).not.toThrow();
+  });
+
+  it('lists every command of the CLI with every option it takes', () => {
+    const section = design.slice(design.indexOf('### Command line'));
+    const block = /```\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    const missing = Object.entries(COMMANDS).flatMap(([name, spec]) => {
+      const line = block.split('\n').find((l) => l.startsWith(`attribute-writer ${name} `));
+      if (!line) return [name];
+      return Object.keys(spec.options)
+        .filter((option) => !line.includes(`--${option}`))
+        .map((option) => `${name} --${option}`);
+    });
+    expect(missing).toEqual([]);
   });
 
   it('links only to documents and sections that exist', () => {
