@@ -14,7 +14,7 @@
 
 const fs = require('node:fs');
 
-/** Graph roles by mapping target (DESIGN.md "Least privilege"). */
+/** Graph roles by mapping target (docs/design.md "Facts the code must respect", least privilege). */
 const READ_USERS = 'User.Read.All';
 const WRITE_OTHER_MAILS = 'User-Mail.ReadWrite.All';
 const WRITE_USER_PROPERTIES = 'User.ReadUpdate.All';

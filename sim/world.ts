@@ -51,7 +51,7 @@ export interface SimWorld {
   pendingUsers: SimUserSeed[];
 }
 
-/** Primary HOME email, else the first HOME one, else null (DESIGN.md, Workday facts). */
+/** Primary HOME email, else the first HOME one, else null (docs/design.md "Facts the code must respect", Workday). */
 export function personalEmailOf(worker: SimWorker): string | null {
   const home = worker.emails.filter((email) => email.usage === 'HOME');
   return (home.find((email) => email.primary) ?? home[0])?.address ?? null;

@@ -1,6 +1,7 @@
 /**
  * The simulated RaaS report "Entra_Workers": one `Report_Entry` per worker, keyed by the column
- * aliases of DESIGN.md, rendered lazily in chunks so that a 100k-worker report is never one string.
+ * aliases of docs/design.md ("The connector file"), rendered lazily in chunks so that a 100k-worker
+ * report is never one string.
  */
 import { personalEmailOf, type SimWorker } from '../world';
 

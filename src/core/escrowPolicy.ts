@@ -1,4 +1,4 @@
-/** When an escrowed worker is tried again, and when it gives up (DESIGN.md `escrow`). */
+/** When an escrowed worker is tried again, and when it gives up (docs/design.md "The connector file", `escrow`). */
 import type { ConnectorConfig } from './connector';
 import type { EscrowEntry, EscrowReason, WorkerJob } from './ports';
 

@@ -1,5 +1,5 @@
 /**
- * The one result every worker gets in every cycle (DESIGN.md "Outcomes").
+ * The one result every worker gets in every cycle (docs/design.md "Outcomes").
  * Outcomes are values: the pipeline returns them, it does not throw them.
  */
 export const OUTCOME_CODES = [
@@ -47,5 +47,5 @@ export function isOutcomeCode(value: unknown): value is OutcomeCode {
   return typeof value === 'string' && (OUTCOME_CODES as readonly string[]).includes(value);
 }
 
-/** Outcomes after which an unchanged worker is not enqueued again (DESIGN.md "Details of the contract"). */
+/** Outcomes after which an unchanged worker is not enqueued again (docs/design.md "Details of the contract"). */
 export const SETTLED_OUTCOMES: ReadonlySet<OutcomeCode> = new Set(['written', 'unchanged', 'denied', 'expired']);

@@ -7,7 +7,7 @@ import { isExtensionAttribute } from '../core/connector';
 import { AppError } from '../core/errors';
 import { CONTROL_CHARACTERS } from '../core/worker';
 
-/** Entra's limit on `employeeId` (DESIGN.md, Facts). */
+/** Entra's limit on `employeeId` (docs/design.md, "Facts the code must respect"). */
 export const MAX_EMPLOYEE_ID_LENGTH = 16;
 /** Graph takes at most 15 values in one `in (…)` filter. */
 export const MAX_IN_VALUES = 15;

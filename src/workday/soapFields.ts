@@ -2,7 +2,7 @@
  * Where each SOAP attribute is read from a `Worker` element, as XPath expressions in the form the
  * Entra Workday connector uses (its v30+ defaults, plus the HOME email and home address it leaves
  * to custom expressions), and the RawRecord those expressions fill, under the attribute names
- * DESIGN.md gives the SOAP source so that one scope serves RaaS and SOAP alike.
+ * docs/design.md ("The connector file") gives the SOAP source so that one scope serves RaaS and SOAP alike.
  */
 import type { SoapPathField } from '../core/connector';
 import { AppError } from '../core/errors';
@@ -25,7 +25,7 @@ export const DEFAULT_SOAP_FIELD_PATHS: SoapFieldPaths = {
   // Only their presence counts (a bad record may carry an empty id).
   employeeId: "wd:Worker/wd:Worker_Reference/wd:ID[@wd:type='Employee_ID']",
   contingentWorkerId: "wd:Worker/wd:Worker_Reference/wd:ID[@wd:type='Contingent_Worker_ID']",
-  // DESIGN.md: the primary HOME email, else the first HOME one.
+  // docs/design.md "Facts the code must respect": the primary HOME email, else the first HOME one.
   personalEmail: [
     `${WORKER}/wd:Personal_Data/wd:Contact_Data/wd:Email_Address_Data[${PRIMARY_HOME}]/wd:Email_Address/text()`,
     `${WORKER}/wd:Personal_Data/wd:Contact_Data/wd:Email_Address_Data[${usage('HOME')}]/wd:Email_Address/text()`,

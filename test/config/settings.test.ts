@@ -112,7 +112,14 @@ describe('loadSettings', () => {
     expect(loadSettings({ ...LOCAL, GRAPH_BASE_URL: 'https://graph.microsoft.us/' }).graph.baseUrl).toBe('https://graph.microsoft.us');
   });
 
-  it.each(['https://graph.microsoft.com/v1.0', 'https://graph.microsoft.com/v1.0/', 'https://graph.microsoft.com/beta'])('refuses the version segment in %s', (url) => {
+  // A version segment followed by more path, or in capitals, would send requests to /V1.0/v1.0/users too.
+  it.each([
+    'https://graph.microsoft.com/v1.0',
+    'https://graph.microsoft.com/v1.0/',
+    'https://graph.microsoft.com/beta',
+    'https://graph.microsoft.com/V1.0',
+    'https://graph.microsoft.com/v1.0/users',
+  ])('refuses the version segment in %s', (url) => {
     expect(problems({ ...LOCAL, GRAPH_BASE_URL: url })).toEqual(['GRAPH_BASE_URL must hold no version segment, e.g. https://graph.microsoft.com (the client adds /v1.0)']);
   });
 

@@ -4,7 +4,7 @@ import { isAppError } from '../../src/core/errors';
 
 const EXT = 'extension_0123456789abcdef0123456789abcdef_costCenter';
 
-/** The connector file of DESIGN.md. */
+/** The example connector file of docs/design.md ("The connector file"). */
 function designExample(): Record<string, any> {
   return {
     source: { kind: 'raas', fields: { workerId: 'WorkerID', personalEmail: 'personalEmail', countryIso: 'CountryISO' } },
@@ -14,7 +14,7 @@ function designExample(): Record<string, any> {
         { attribute: 'Legal_Entity', operator: 'MEMBER_OF', value: ['Contoso Corp', 'Contoso LLC'] },
       ],
     ],
-    cloudOnlyScope: [[{ attribute: 'Worker_Type', operator: 'EQUALS', value: 'Contractor' }]],
+    cloudOnlyScope: [[{ attribute: 'Worker_Type', operator: 'EQUALS', value: 'Contingent_Worker' }]],
     match: { source: 'workerId', target: 'employeeId' },
     mappings: [
       { source: 'personalEmail', target: 'otherMails', mode: 'replace' },
@@ -50,7 +50,7 @@ const withMapping = (mapping: Record<string, unknown>) => minimal({ mappings: [m
 const withClause = (clause: Record<string, unknown>) => minimal({ scope: [[{ attribute: 'A', ...clause }]] });
 
 describe('parseConnector', () => {
-  it('accepts the connector file of DESIGN.md', () => {
+  it('accepts the example connector file of docs/design.md', () => {
     const connector = parseConnector(designExample());
     expect(connector.mappings.map((m) => m.target)).toEqual(['otherMails', 'usageLocation']);
     expect(connector.scope[0]).toHaveLength(2);

@@ -192,6 +192,17 @@ describe('planCycle', () => {
     expect((await planCycle(deps, options({ runId: 'cycle-3' }))).enqueued).toBe(1);
   });
 
+  // So that granting a missing permission does not leave every worker denied for good.
+  it('re-checks a denied worker once reverifyEveryHours has passed', async () => {
+    const deps = setup([rowOf('W1')], { directory: new FakeDirectory([userOf()]), connector: connectorOf({ guards: { maxWritesPerCycle: 10, reverifyEveryHours: 24 } }) });
+    deps.directory.refuseUpdate.set('user-1', { status: 'denied', code: 'Authorization_RequestDenied', message: 'privileged' });
+    await cycleAndDrain(deps, 'cycle-1');
+    deps.clock.advance(HOUR);
+    expect((await planCycle(deps, options({ runId: 'cycle-2' }))).enqueued).toBe(0);
+    deps.clock.advance(24 * HOUR);
+    expect((await planCycle(deps, options({ runId: 'cycle-3' }))).enqueued).toBe(1);
+  });
+
   it('re-verifies every worker with --reverify, without counting them as changes', async () => {
     const deps = setup([rowOf('W1')], { directory: new FakeDirectory([userOf()]) });
     await cycleAndDrain(deps, 'cycle-1');
@@ -250,6 +261,17 @@ describe('planCycle', () => {
       await deps.runs.record({ runId: 'cycle-2', kind: 'cycle', startedAt: approved.startedAt, durationMs: 1, dryRun: false, approved: true, held: false, counts: approved.tally.counts(), enqueued: 3, graphRequests: 0, graphThrottled: 0, workdayReadMs: 0 });
       deps.source.records = [rowOf('W1', { CountryISO: 'FR' }), rowOf('W2', { CountryISO: 'FR' }), rowOf('W3', { CountryISO: 'FR' })];
       expect((await planCycle(deps, options({ runId: 'cycle-3' }))).held).toBe(true);
+    });
+
+    // Sweeps (every minute by default) and resyncs record runs too: the held cycle is rarely the latest run.
+    it('still approves the held cycle with APPROVE_HELD_CYCLE when sweeps ran in between', async () => {
+      const deps = setup([rowOf('W1'), rowOf('W2'), rowOf('W3')], { connector: guarded(2), approveHeldCycle: 'cycle-1' });
+      const held = await planCycle(deps, options());
+      await deps.runs.record({ runId: 'cycle-1', kind: 'cycle', startedAt: held.startedAt, durationMs: 1, dryRun: false, approved: false, held: true, counts: held.tally.counts(), enqueued: 0, graphRequests: 0, graphThrottled: 0, workdayReadMs: 0 });
+      deps.clock.advance(60_000);
+      await deps.runs.record({ runId: 'sweep-1', kind: 'sweep', startedAt: deps.clock.now(), durationMs: 1, dryRun: false, approved: false, held: false, counts: held.tally.counts(), enqueued: 0, graphRequests: 0, graphThrottled: 0, workdayReadMs: 0 });
+      deps.clock.advance(29 * 60_000);
+      expect(await planCycle(deps, options({ runId: 'cycle-2' }))).toMatchObject({ held: false, enqueued: 3, approvedBy: 'setting' });
     });
 
     it('ignores APPROVE_HELD_CYCLE naming a cycle that is not the latest held one', async () => {
@@ -364,6 +386,18 @@ describe('planCycle', () => {
       await planCycle(deps, options());
       expect((await planCycle(deps, options({ runId: 'cycle-2', fullRead: true }))).read).toBe('full');
       expect((await planCycle(deps, options({ runId: 'cycle-3', reverify: true }))).read).toBe('full');
+    });
+
+    // Loading a large ledger takes seconds: changes entered in Workday meanwhile must be read next time.
+    it('moves the watermark to the moment the read was pinned to, not to when planning ended', async () => {
+      const deps = soapSetup([rowOf('W1')], () => []);
+      const ledgerList = deps.ledger.list.bind(deps.ledger);
+      deps.ledger.list = async function* () {
+        deps.clock.advance(5_000);
+        yield* ledgerList();
+      };
+      await planCycle(deps, options());
+      expect(deps.watermarks.values.get('soap:lastRead')).toEqual(deps.source.reads[0]!.asOf);
     });
 
     it('does not move the watermark when the read fails', async () => {

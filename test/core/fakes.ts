@@ -44,7 +44,7 @@ export const T0 = new Date('2026-03-02T08:00:00.000Z');
 export const MINUTE = 60_000;
 export const DAY = 24 * 60 * MINUTE;
 
-/** The connector of DESIGN.md, with overrides. */
+/** The example connector of docs/design.md, with overrides. */
 export function connectorOf(overrides: Record<string, unknown> = {}): ConnectorConfig {
   return parseConnector({
     source: { kind: 'raas' },

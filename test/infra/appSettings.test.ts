@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { JOB_QUEUE, SETTING_NAMES } from '../../src/config/settings';
+import { JOB_QUEUE, loadSettings, SETTING_NAMES } from '../../src/config/settings';
 import { INFRA, objectProperties, parseBicepFile, propertyKey, propertyValue, stringValue, variable, type SyntaxNode } from './bicep';
 
 /** Settings the code knows that Azure must not get, and why. */
@@ -76,6 +76,19 @@ describe('function app settings', () => {
 
   it('authenticates ingestion with Entra ID as the app identity', () => {
     expect(settings.get('APPLICATIONINSIGHTS_AUTHENTICATION_STRING')?.text).toBe("'ClientId=${identityClientId};Authorization=AAD'");
+  });
+
+  // Otherwise loadSettings throws at start-up in Azure and every function invocation fails.
+  it('sets an APPLICATIONINSIGHTS_AUTHENTICATION_STRING the settings schema accepts', () => {
+    const deployed = settings.get('APPLICATIONINSIGHTS_AUTHENTICATION_STRING')?.text.replace(/^'|'$/g, '').replace(/\$\{[^}]*\}/g, '0b7e4f0e-1111-2222-3333-444455556666');
+    expect(deployed).toBeDefined();
+    expect(() =>
+      loadSettings({
+        AzureWebJobsStorage__queueServiceUri: 'https://account.queue.core.windows.net',
+        AzureWebJobsStorage__tableServiceUri: 'https://account.table.core.windows.net',
+        APPLICATIONINSIGHTS_AUTHENTICATION_STRING: deployed,
+      }),
+    ).not.toThrow();
   });
 
   it('never puts an account key or instrumentation key in a setting', () => {

@@ -53,6 +53,13 @@ describe('workerOutcomeRecords', () => {
     expect(event!.properties.workerId).toBe('j***@example.com');
   });
 
+  it('carries the diff of a written worker, personal emails masked', () => {
+    const changes = [{ property: 'otherMails', before: [], after: ['jane.doe@example.com'] }];
+    const [event] = events(workerOutcomeRecords(writtenOutcome({ changes }), { runId: 'r', durationMs: 1, graphRequests: 1 }));
+    expect(event!.properties.changes).toContain('j***@example.com');
+    expect(event!.properties.changes).not.toContain('jane.doe@');
+  });
+
   it('drops a measurement that is not a finite number', () => {
     const [event] = events(workerOutcomeRecords(writtenOutcome(), { runId: 'r', durationMs: Number.NaN, graphRequests: 3 }));
     expect(event!.measurements).toEqual({ graphRequests: 3 });
