@@ -11,6 +11,7 @@ import { INFRA, objectProperties, parseBicepFile, propertyKey, propertyValue, st
 /** Settings the code knows that Azure must not get, and why. */
 const NOT_SET_IN_AZURE: Record<string, string> = {
   AzureWebJobsStorage: 'a connection string holds the account key; the storage account refuses shared keys, so Azure uses the identity-based AzureWebJobsStorage__* settings',
+  LOG_LEVEL: 'the default (info) is what Azure wants; an operator lowers or raises it by hand while diagnosing',
   APPROVE_HELD_CYCLE: 'a one-shot approval an operator sets by hand for one held cycle; a value deployed with the app would approve again on every provision',
 };
 
