@@ -68,7 +68,9 @@ export async function startConnector(size: number, options: ConnectorOptions): P
     sim,
     azurite,
     memory,
-    advance: (ms) => void (offset += ms),
+    advance: (ms) => {
+      offset += ms;
+    },
     async close() {
       memory.stop();
       await services.close();

@@ -20,7 +20,7 @@ import { createTenant, startWorkdaySimulator, WORKER_PROMPT } from '../sim/workd
 import { buildWorld } from '../sim/world';
 
 /** BENCH_SIZES=10000 for a quick run. */
-const SIZES = (process.env['BENCH_SIZES'] ?? '10000,100000').split(',').map(Number);
+const SIZES = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number);
 const FIELDS = { workerId: 'WorkerID', personalEmail: 'personalEmail', countryIso: 'CountryISO' };
 const MB = 1024 * 1024;
 

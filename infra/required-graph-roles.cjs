@@ -100,12 +100,12 @@ function main(argv) {
     const steps = planGrants(required, readJson(graphFile, 'Graph service principal'), listOf(readJson(assignmentsFile, 'assignments')));
     for (const s of steps) {
       const tail = s.action === 'extra' ? [s.assignmentId, s.broader ? 'broader' : 'unneeded'] : [];
-      process.stdout.write([s.action, s.value, s.appRoleId, ...tail].join('\t') + '\n');
+      process.stdout.write(`${[s.action, s.value, s.appRoleId, ...tail].join('\t')}\n`);
     }
     return;
   }
   const connectorFile = argv[0] || 'connector.json';
-  for (const role of requiredGraphRoles(readJson(connectorFile, 'connector file'))) process.stdout.write(role + '\n');
+  for (const role of requiredGraphRoles(readJson(connectorFile, 'connector file'))) process.stdout.write(`${role}\n`);
 }
 
 if (require.main === module) {

@@ -120,7 +120,10 @@ export function buildWorld(options: WorldOptions = {}): SimWorld {
   for (let index = 0; index < size; index++) {
     const roll = random() * total;
     let acc = 0;
-    const kind = (MIX.find(([, weight]) => (acc += weight) > roll) ?? MIX[0]!)[0];
+    const kind = (MIX.find(([, weight]) => {
+      acc += weight;
+      return acc > roll;
+    }) ?? MIX[0]!)[0];
     const first = pick(FIRST);
     const last = pick(LAST);
     const isContractor = kind === 'contractor';

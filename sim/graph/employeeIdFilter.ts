@@ -4,7 +4,7 @@
  * Anything else is refused with 400, never answered with a wider result: a client that forgot
  * to double a quote (`'O'Brien'`) or glued clauses together must find out here, not in Entra.
  */
-import { badRequest, GraphRefusal } from './responses';
+import { badRequest, type GraphRefusal } from './responses';
 import { canonicalUserProperty } from './userProperties';
 
 export const MAX_IN_VALUES = 15;

@@ -52,7 +52,9 @@ export async function startGraphSimulator(options: GraphSimOptions = {}): Promis
   return {
     url,
     addUser: (seed) => directory.add(seed),
-    loadUsers: (seeds: SimUserSeed[]) => seeds.forEach((seed) => directory.add(seed)),
+    loadUsers: (seeds: SimUserSeed[]) => {
+      for (const seed of seeds) directory.add(seed);
+    },
     getUser: (id) => directory.get(id),
     usersByEmployeeId: (employeeId) => directory.activeByEmployeeIds([employeeId]),
     softDeleteUser: (id) => {

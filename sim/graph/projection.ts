@@ -33,7 +33,7 @@ export function projectUser(user: SimUser, extra: Record<string, unknown>, selec
       const key = Object.keys(user.extensions).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
       if (key !== undefined) rendered[key] = user.extensions[key];
     } else {
-      rendered[name] = valueOf(user, extra, name);
+      rendered[name] = propertyValue(user, extra, name);
     }
   }
   return rendered;
@@ -43,7 +43,7 @@ export function selectContext(entitySet: string, selected: string[] | null): str
   return selected ? `${entitySet}(${selected.join(',')})` : entitySet;
 }
 
-function valueOf(user: SimUser, extra: Record<string, unknown>, name: string): unknown {
+function propertyValue(user: SimUser, extra: Record<string, unknown>, name: string): unknown {
   switch (name) {
     case 'id':
       return user.id;
@@ -69,6 +69,6 @@ function valueOf(user: SimUser, extra: Record<string, unknown>, name: string): u
 function everything(user: SimUser, extra: Record<string, unknown>): Record<string, unknown> {
   const modelled = ['id', 'employeeId', 'displayName', 'userPrincipalName', 'onPremisesSyncEnabled', 'otherMails', 'usageLocation', 'deletedDateTime'];
   const rendered: Record<string, unknown> = {};
-  for (const name of [...DEFAULT_USER_PROPERTIES, ...modelled, ...Object.keys(extra)]) rendered[name] = valueOf(user, extra, name);
+  for (const name of [...DEFAULT_USER_PROPERTIES, ...modelled, ...Object.keys(extra)]) rendered[name] = propertyValue(user, extra, name);
   return { ...rendered, ...user.extensions };
 }

@@ -52,12 +52,14 @@ function answerFault(fault: InjectedFault, response: ServerResponse, log: (statu
   if (fault.kind === 'html') {
     // A maintenance page with status 200: not the report, whatever the status says.
     log(200);
-    return sendText(response, 200, 'text/html; charset=utf-8', MAINTENANCE_HTML);
+    sendText(response, 200, 'text/html; charset=utf-8', MAINTENANCE_HTML);
+    return;
   }
   const status = typeof fault.kind === 'number' ? fault.kind : 500;
   log(status);
   if (status === 503) {
-    return sendText(response, 503, 'text/html; charset=utf-8', MAINTENANCE_HTML, { 'Retry-After': '1' });
+    sendText(response, 503, 'text/html; charset=utf-8', MAINTENANCE_HTML, { 'Retry-After': '1' });
+    return;
   }
   sendJson(response, status, { error: 'An unexpected error occurred. Please contact your administrator.' });
 }

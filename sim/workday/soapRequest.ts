@@ -84,7 +84,7 @@ export function credentialsOf(envelope: XmlObject): GetWorkersRequest['credentia
 /** Reads the Get_Workers request, or throws the fault Workday would answer with. */
 export function readGetWorkers(envelope: XmlObject, rawBody: string): GetWorkersRequest {
   const operation = operationOf(envelope);
-  if (!operation || operation.name !== 'Get_Workers_Request' || !rawBody.includes(BSVC)) {
+  if (operation?.name !== 'Get_Workers_Request' || !rawBody.includes(BSVC)) {
     const name = operation?.name ?? 'nothing';
     throw new SoapFaultReply(clientFault(`Unknown operation ${name}: this endpoint simulates Human_Resources Get_Workers_Request in ${BSVC}`));
   }
@@ -121,7 +121,7 @@ function operationOf(envelope: XmlObject): { name: string; element: XmlObject } 
 }
 
 function workerReferences(references: XmlObject): WorkerReferenceId[] {
-  const ids = asArray(references['Worker_Reference']).flatMap((reference) => asArray((reference as XmlObject)['ID']));
+  const ids = asArray(references.Worker_Reference).flatMap((reference) => asArray((reference as XmlObject).ID));
   return ids.map((id, index) => {
     const type = typeof id === 'object' && id !== null ? String((id as XmlObject)['@type'] ?? '') : '';
     if (!WORKER_ID_TYPES.includes(type)) {

@@ -2,7 +2,7 @@
  * The one retry policy for outbound HTTP (Workday and Graph): exponential backoff with jitter,
  * a server's Retry-After wins over our own guess, and only transient AppErrors are retried.
  */
-import { AppError, ensureAppError } from '../core/errors';
+import { type AppError, ensureAppError } from '../core/errors';
 
 export interface RetryPolicy {
   /** Total attempts, the first included. */

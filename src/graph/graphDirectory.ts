@@ -66,7 +66,10 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
     baseUrl,
     credential: credentialFor(options, baseUrl, (token) => {
       // The same cached token comes back for every request: decode it once.
-      if (token !== lastToken) tokenRoles = appRolesOf((lastToken = token));
+      if (token !== lastToken) {
+        lastToken = token;
+        tokenRoles = appRolesOf(token);
+      }
     }),
     scope: graphScope(baseUrl),
     submit: (request) => coalescer.submit(request),

@@ -20,7 +20,7 @@ export function cachedTokenSource(credential: TokenCredential, scope: string, no
   let pending: Promise<string> | null = null;
 
   const fetchToken = async (): Promise<string> => {
-    let token;
+    let token: Awaited<ReturnType<TokenCredential['getToken']>>;
     try {
       token = await credential.getToken(scope);
     } catch (err) {

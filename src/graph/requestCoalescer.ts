@@ -59,7 +59,10 @@ export class RequestCoalescer {
 
   /** Sends what is queued without waiting out the window (the caller already coalesced). */
   flushSoon(): void {
-    if (this.draining) return this.wakeForReads?.();
+    if (this.draining) {
+      this.wakeForReads?.();
+      return;
+    }
     if (this.queue.length === 0) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -133,7 +136,7 @@ export class RequestCoalescer {
     this.stats.subRequests += batch.length;
     try {
       const responses = batch.length === 1 ? [await this.sendAlone(batch[0]!.request)] : await this.sendBatch(batch);
-      responses.forEach((response, index) => this.settle(batch[index]!, response));
+      for (const [index, response] of responses.entries()) this.settle(batch[index]!, response);
     } catch (err) {
       const error = ensureAppError(err, 'GRAPH.UNAVAILABLE');
       for (const pending of batch) pending.reject(error);
@@ -182,7 +185,10 @@ export class RequestCoalescer {
   }
 
   private settle(pending: Pending, response: GraphResponse | AppError): void {
-    if (response instanceof AppError) return pending.reject(response);
+    if (response instanceof AppError) {
+      pending.reject(response);
+      return;
+    }
     if (isWrite(pending.request) && isSuccess(response.status)) this.stats.writes++;
     pending.resolve(response);
   }

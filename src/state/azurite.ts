@@ -151,14 +151,14 @@ function instanceOf(child: ChildProcess, ports: Record<Service, number>): Azurit
 
 export function connectionStringFor(ports: { Blob: number; Queue: number; Table: number }): string {
   const endpoint = (port: number) => `http://${HOST}:${port}/${AZURITE_ACCOUNT}`;
-  return [
+  return `${[
     'DefaultEndpointsProtocol=http',
     `AccountName=${AZURITE_ACCOUNT}`,
     `AccountKey=${AZURITE_ACCOUNT_KEY}`,
     `BlobEndpoint=${endpoint(ports.Blob)}`,
     `QueueEndpoint=${endpoint(ports.Queue)}`,
     `TableEndpoint=${endpoint(ports.Table)}`,
-  ].join(';') + ';';
+  ].join(';')};`;
 }
 
 /**

@@ -70,7 +70,9 @@ export function createSoapClient(options: SoapClientOptions): SoapClient {
       const stream = xmlStream({ name: 'Worker', parent: 'Response_Data', onElement: (worker) => workers.push(mapWorker(worker)) });
       // Error answers are small and judged whole; only a 200 is parsed as it arrives.
       let text = '';
-      const write = response.status === 200 ? (chunk: string) => stream.write(chunk) : (chunk: string) => void (text += chunk);
+      const write = response.status === 200 ? (chunk: string) => stream.write(chunk) : (chunk: string) => {
+              text += chunk;
+            };
       const bodyStart = await feed(response.body, write, deadline, { label, host, timeoutMs });
       if (response.status !== 200) return { response: getWorkersResponseOf({ status: response.status, body: text, retryAfter }, context), workers };
       const parsed = bodyStart.trimStart().startsWith('<') ? stream.end() : null;

@@ -113,7 +113,7 @@ export interface SoapWorker {
 
 export function soapWorkerOf(worker: XmlElement, paths: CompiledFieldPaths, country: CountryChoice): SoapWorker {
   const soapWorker: SoapWorker = { record: workerRecord(worker, paths, country) };
-  const wid = descend(worker, 'Worker_Reference')?.children.find((id) => id.name === 'ID' && id.attributes['type'] === 'WID')?.text;
+  const wid = descend(worker, 'Worker_Reference')?.children.find((id) => id.name === 'ID' && id.attributes.type === 'WID')?.text;
   if (wid) soapWorker.wid = wid;
   const hireDate = dateMoment(descend(worker, 'Worker_Data', 'Employment_Data', 'Worker_Status_Data', 'Hire_Date')?.text);
   if (hireDate) soapWorker.hireDate = hireDate;

@@ -241,7 +241,7 @@ function evaluate(expr: Expr, context: Context): Value {
 const FUNCTIONS = new Set(['string', 'translate', 'normalize-space', 'concat', 'contains', 'starts-with', 'not', 'position', 'last', 'true', 'false']);
 
 function call(name: string, args: Value[], context: Context): Value {
-  const text = (index: number): string => toString(args[index] ?? [{ element: context.element }]);
+  const text = (index: number): string => stringOf(args[index] ?? [{ element: context.element }]);
   switch (name) {
     case 'string':
       return text(0);
@@ -252,7 +252,7 @@ function call(name: string, args: Value[], context: Context): Value {
       return [...text(0)].map((char) => (from.includes(char) ? (to[from.indexOf(char)] ?? '') : char)).join('');
     }
     case 'concat':
-      return args.map(toString).join('');
+      return args.map(stringOf).join('');
     case 'contains':
       return text(0).includes(text(1));
     case 'starts-with':
@@ -287,14 +287,14 @@ function itemString(item: Item): string {
   return 'element' in item ? stringValue(item.element) : item.value;
 }
 
-function toString(value: Value): string {
+function stringOf(value: Value): string {
   if (Array.isArray(value)) return value[0] ? itemString(value[0]) : '';
   return String(value);
 }
 
 function toNumber(value: Value): number {
   if (typeof value === 'boolean') return value ? 1 : 0;
-  const text = toString(value).trim();
+  const text = stringOf(value).trim();
   return text === '' ? Number.NaN : Number(text);
 }
 

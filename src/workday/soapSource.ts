@@ -102,7 +102,7 @@ async function* readWorkers(read: ReadOptions, context: ReadContext): AsyncGener
   for (const [index, window] of windows.entries()) {
     const last = index === windows.length - 1;
     for await (const worker of readPages(read.asOf, window, context)) {
-      const key = worker.wid ?? (typeof worker.record['WorkerID'] === 'string' ? worker.record['WorkerID'] : undefined);
+      const key = worker.wid ?? (typeof worker.record.WorkerID === 'string' ? worker.record.WorkerID : undefined);
       if (index > 0 && key !== undefined && earlier.has(key)) continue;
       if (!last && key !== undefined) earlier.add(key);
       if (worker.wid && worker.hireDate && worker.hireDate.getTime() > read.asOf.getTime()) {

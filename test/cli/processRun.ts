@@ -39,7 +39,7 @@ export function startIdentityEndpoint(roles: string[]): Promise<IdentityEndpoint
   const objectId = '0b1ec7d0-0000-4000-8000-000000000001';
   const state = { requests: 0 };
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const server = createServer((request, response) => {
+  const server = createServer((_request, response) => {
     state.requests += 1;
     const claims = { aud: 'https://graph.microsoft.com', oid: objectId, app_displayname: 'func-attrwriter-test', roles };
     response.setHeader('content-type', 'application/json');

@@ -55,7 +55,7 @@ describe('planCycle', () => {
       rowOf('w5'),
     ]);
     const plan = await planCycle(deps, options());
-    await drain(deps).then((outcomes) => outcomes.forEach((o) => plan.tally.add(o)));
+    for (const outcome of await drain(deps)) plan.tally.add(outcome);
     expect(plan.tally.total()).toBe(6);
     expect(plan.tally.counts()).toMatchObject({ escrowed: 1, outOfScope: 1, rejected: 2, conflict: 2 });
   });

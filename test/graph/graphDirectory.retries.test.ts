@@ -37,7 +37,12 @@ describe('GraphDirectory retries', () => {
     const ids = Array.from({ length: 45 }, (_, i) => `T${i}`);
     for (const id of ids) sim.addUser(seed(id));
     let first = true;
-    sim.injectFaults({ status: 429, count: 1, retryAfterSeconds: 1, match: (_method, path) => path === '/users' && (first ? !(first = false) : false) });
+    sim.injectFaults({ status: 429, count: 1, retryAfterSeconds: 1, match: (_method, path) => {
+        if (path !== '/users' || !first) return false;
+        first = false;
+        return true;
+      },
+    });
     const found = await h.directory.findUsersByEmployeeIds(ids);
     expect([...found.values()].every((list) => list.length === 1)).toBe(true);
     const lookups = sim.requests.filter((r) => r.path === '/users');

@@ -20,7 +20,9 @@ function fakePacer(options: Partial<PacingOptions> = {}) {
       },
     },
   );
-  return { pacer, pauses, sleeps, advance: (ms: number) => void (now += ms), now: () => now };
+  return { pacer, pauses, sleeps, advance: (ms: number) => {
+      now += ms;
+    }, now: () => now };
 }
 
 const percentage = (value: string) => ({ 'x-ms-throttle-limit-percentage': value });
@@ -45,7 +47,10 @@ async function sendWrites(options: Partial<PacingOptions>, seconds: number): Pro
   const times: number[] = [];
   const end = now() + seconds * 1000;
   let seed = 7;
-  const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+  const random = () => {
+    seed = (seed * 48271) % 2147483647;
+    return seed / 2147483647;
+  };
   while (now() < end) {
     await pacer.waitForWrite();
     const taken = pacer.takeRequests(0, 1 + Math.floor(random() * 20));

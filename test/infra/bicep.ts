@@ -72,7 +72,7 @@ export function descendants(node: SyntaxNode, type: string): SyntaxNode[] {
 
 /** The text of a plain string literal, or null when it interpolates. */
 export function stringValue(node: SyntaxNode | undefined | null): string | null {
-  if (!node || node.type !== 'string') return null;
+  if (node?.type !== 'string') return null;
   if (node.namedChildren.some((c) => c.type === 'interpolation')) return null;
   return node.namedChildren.filter((c) => c.type === 'string_content' || c.type === 'escape_sequence').map((c) => c.text).join('');
 }

@@ -26,7 +26,7 @@ const idsOf = (c: BadInputCase, kind: SourceKind): readonly string[] => (Array.i
 const NEIGHBOURS = 30;
 
 /** Bad records interleaved with good ones, so every Graph batch mixes them. */
-function badWorld(kind: SourceKind, cases: readonly BadInputCase[]) {
+function badWorld(_kind: SourceKind, cases: readonly BadInputCase[]) {
   const good = goodNeighbours(NEIGHBOURS);
   const records: SimWorker[] = [];
   const users: SimUserSeed[] = [...good.users];

@@ -66,7 +66,7 @@ const otherMailsOf = (sc: Scenario, workerId: string) => sc.graph.usersByEmploye
 /** The deployed queue function's view: drain the shared worker-jobs queue. */
 const hostDrain = (sc: Scenario) => drainQueue(sc.services, sc.services.consumer);
 
-async function sharedQueueLength(sc: Scenario): Promise<number> {
+async function sharedQueueLength(_sc: Scenario): Promise<number> {
   const queue = new QueueClient(azurite.connectionString.replace(/;TableEndpoint=[^;]*/, ''), JOB_QUEUE);
   if (!(await queue.exists())) return 0;
   return (await queue.getProperties()).approximateMessagesCount ?? 0;

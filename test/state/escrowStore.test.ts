@@ -104,7 +104,10 @@ describe('EscrowStore: conditional removes and batches', () => {
     await put(cycle, rewritten);
     const calls: Array<EscrowEntry | null> = [];
     const decide = removeIfUnchanged(seen);
-    const left = await sweep.change('R1', (current) => (calls.push(current), decide(current)), seen);
+    const left = await sweep.change('R1', (current) => {
+      calls.push(current);
+      return decide(current);
+    }, seen);
     expect(calls.map(plain)).toEqual([plain(seen), rewritten]);
     expect(plain(left)).toEqual(rewritten);
     expect(plain(await sweep.get('R1'))).toEqual(rewritten);

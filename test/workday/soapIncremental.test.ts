@@ -9,7 +9,7 @@ describe('createSoapSource: incremental reads', () => {
     tenant.workers[2]!.updatedAt = new Date('2026-11-26T10:00:00Z');
     tenant.workers[5]!.updatedAt = new Date('2026-11-26T21:59:59Z');
     const records = await readAll(source(), { asOf: AS_OF, updatedFrom: new Date('2026-11-26T00:00:00Z') });
-    expect(records.map((record) => record['WorkerID'])).toEqual(['100003', '100006']);
+    expect(records.map((record) => record.WorkerID)).toEqual(['100003', '100006']);
     expect(tenant.requests[0]?.summary).toContain('updated=2026-11-26T00:00:00.000Z..2026-11-26T22:00:00.000Z');
   });
 
@@ -22,7 +22,7 @@ describe('createSoapSource: incremental reads', () => {
    */
   describe('incremental reads of effective-dated changes', () => {
     const at = (iso: string): Date => new Date(iso);
-    const ids = (records: RawRecord[]): unknown[] => records.map((record) => record['WorkerID']);
+    const ids = (records: RawRecord[]): unknown[] => records.map((record) => record.WorkerID);
 
     it('picks up a transfer entered in advance when it becomes effective, though nothing new was logged', async () => {
       tenant.changes.push({

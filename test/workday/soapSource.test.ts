@@ -12,7 +12,7 @@ describe('createSoapSource', () => {
 
   it('reads every page until Total_Pages, one record per worker, in order', async () => {
     const records = await readAll(source());
-    expect(records.map((record) => record['WorkerID'])).toEqual(tenant.workers.map((w) => w.workerId));
+    expect(records.map((record) => record.WorkerID)).toEqual(tenant.workers.map((w) => w.workerId));
     expect(tenant.requests.map((request) => request.summary.split(' ').slice(0, 3).join(' '))).toEqual([
       'Get_Workers page=1 count=3',
       'Get_Workers page=2 count=3',
@@ -49,7 +49,7 @@ describe('createSoapSource', () => {
 
   it('reads CountryISO from the home address when country is home', async () => {
     const record = await onlyWorker(worker('100001', { businessSiteCountry: 'DE', homeCountry: 'FR' }), { country: 'home' });
-    expect(record['CountryISO']).toBe('FR');
+    expect(record.CountryISO).toBe('FR');
   });
 
   it('leaves CountryISO out when the chosen address has no country', async () => {
@@ -63,7 +63,7 @@ describe('createSoapSource', () => {
   });
 
   it('reads an inactive worker as Active "0"', async () => {
-    expect((await onlyWorker(worker('100001', { active: false })))['Active']).toBe('0');
+    expect((await onlyWorker(worker('100001', { active: false }))).Active).toBe('0');
   });
 
   it('leaves Legal_Entity out when the worker has no COMPANY organisation', async () => {
@@ -71,7 +71,7 @@ describe('createSoapSource', () => {
   });
 
   describe('personal email', () => {
-    const emailOf = async (emails: SimEmail[]): Promise<unknown> => (await onlyWorker(worker('100001', { emails })))['personalEmail'];
+    const emailOf = async (emails: SimEmail[]): Promise<unknown> => (await onlyWorker(worker('100001', { emails }))).personalEmail;
     const home = (address: string, primary: boolean): SimEmail => ({ address, usage: 'HOME', primary });
     const work: SimEmail = { address: 'jane.doe@contoso.com', usage: 'WORK', primary: true };
 
@@ -160,7 +160,7 @@ describe('createSoapSource', () => {
   it('reads an attribute from an overriding XPath', async () => {
     const supervisory =
       "wd:Worker/wd:Worker_Data/wd:Organization_Data/wd:Worker_Organization_Data/wd:Organization_Data[wd:Organization_Type_Reference/wd:ID[@wd:type='Organization_Type_ID']='SUPERVISORY']/wd:Organization_Name/text()";
-    expect((await onlyWorker(worker('100001'), { paths: { legalEntity: supervisory } }))['Legal_Entity']).toBe('Global Operations');
+    expect((await onlyWorker(worker('100001'), { paths: { legalEntity: supervisory } })).Legal_Entity).toBe('Global Operations');
   });
 
   describe('paths set in the connector file (source.paths)', () => {
@@ -169,17 +169,17 @@ describe('createSoapSource', () => {
 
     it('reads personalEmail from the WORK email when the connector says so', async () => {
       const paths = { personalEmail: `${CONTACT}/wd:Email_Address_Data[${usage('WORK')}]/wd:Email_Address/text()` };
-      expect((await onlyWorker(worker('100001'), { paths }))['personalEmail']).toBe('w100001@contoso.com');
+      expect((await onlyWorker(worker('100001'), { paths })).personalEmail).toBe('w100001@contoso.com');
     });
 
     it('reads CountryISO from another address when the connector points businessSiteCountry there', async () => {
       const paths = { businessSiteCountry: `${CONTACT}/wd:Address_Data[${usage('HOME')}]/wd:Country_Reference/@wd:Descriptor` };
-      expect((await onlyWorker(worker('100001', { businessSiteCountry: 'DE', homeCountry: 'FR' }), { paths }))['CountryISO']).toBe('FR');
+      expect((await onlyWorker(worker('100001', { businessSiteCountry: 'DE', homeCountry: 'FR' }), { paths })).CountryISO).toBe('FR');
     });
 
     it('tries a list of paths in order, the first with a value winning', async () => {
       const paths = { personalEmail: [`${CONTACT}/wd:Email_Address_Data[${usage('OTHER')}]/wd:Email_Address/text()`, `${CONTACT}/wd:Email_Address_Data[${usage('WORK')}]/wd:Email_Address/text()`] };
-      expect((await onlyWorker(worker('100001'), { paths }))['personalEmail']).toBe('w100001@contoso.com');
+      expect((await onlyWorker(worker('100001'), { paths })).personalEmail).toBe('w100001@contoso.com');
     });
 
     it('refuses at start-up an XPath it cannot read, naming the connector path, before any request', () => {

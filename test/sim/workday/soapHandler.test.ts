@@ -39,7 +39,7 @@ function request(tenant: WorkdayTenant, parts: RequestParts = {}): string {
     parts.security === false
       ? ''
       : '<soapenv:Header><wsse:Security xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"><wsse:UsernameToken>' +
-        `<wsse:Username>${escape(parts.username ?? tenant.username)}</wsse:Username><wsse:Password Type="PasswordText">${escape(parts.password ?? tenant.password)}</wsse:Password>` +
+        `<wsse:Username>${xmlEscape(parts.username ?? tenant.username)}</wsse:Username><wsse:Password Type="PasswordText">${xmlEscape(parts.password ?? tenant.password)}</wsse:Password>` +
         '</wsse:UsernameToken></wsse:Security></soapenv:Header>';
   return (
     '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:bsvc="urn:com.workday/bsvc">' +
@@ -49,7 +49,7 @@ function request(tenant: WorkdayTenant, parts: RequestParts = {}): string {
   );
 }
 
-function escape(value: string): string {
+function xmlEscape(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -86,7 +86,7 @@ function workerIds(body: string): string[] {
 function faultOf(body: string): { code: string; reason: string; detail: string } {
   const fault = ((parser.parse(body) as Node)['SOAP-ENV:Envelope'] as Node)['SOAP-ENV:Body'] as Node;
   const content = fault['SOAP-ENV:Fault'] as Record<string, unknown>;
-  return { code: String(content['faultcode']), reason: String(content['faultstring']), detail: JSON.stringify(content['detail'] ?? '') };
+  return { code: String(content.faultcode), reason: String(content.faultstring), detail: JSON.stringify(content.detail ?? '') };
 }
 
 describe('handleSoapRequest', () => {
