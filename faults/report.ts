@@ -1,0 +1,50 @@
+/** The suite's one table: a row per round, a total, then what was injected. */
+import { WRONG_FIGURES, type RoundResult, type SuiteResult } from './suite';
+
+const COLUMNS: Array<[keyof RoundResult, string]> = [
+  ['round', '#'],
+  ['kind', 'round'],
+  ['changes', 'changes'],
+  ['patches', 'PATCHes'],
+  ['withoutOutcome', 'no outcome'],
+  ['otherMailsWrong', 'otherMails wrong'],
+  ['usageLocationWrong', 'usageLoc wrong'],
+  ['supersededPatches', 'superseded PATCH'],
+  ['escrowLost', 'escrow lost'],
+  ['escrowLeft', 'escrow left'],
+  ['readNotClean', 'read not clean'],
+  ['poisonWrong', 'poison wrong'],
+  ['hung', 'hung'],
+  ['queueLeft', 'queue left'],
+  ['notConverged', 'not converged'],
+  ['duplicateWrites', 'dup writes'],
+  ['exits', 'exits (fault | converge)'],
+];
+
+export function wrongFigures(result: SuiteResult): number {
+  return result.rounds.reduce((sum, round) => sum + WRONG_FIGURES.reduce((s, key) => s + (round[key] as number), 0), 0);
+}
+
+export function formatReport(result: SuiteResult, header: string): string {
+  const total: Record<string, string | number> = { round: '', kind: 'TOTAL', changes: '', exits: '' };
+  for (const [key] of COLUMNS) {
+    if (typeof result.rounds[0]?.[key] === 'number' && key !== 'round') total[key] = result.rounds.reduce((s, r) => s + (r[key] as number), 0);
+  }
+  const rows = [...result.rounds.map((r) => r as unknown as Record<string, string | number>), total];
+  const cells = [COLUMNS.map(([, title]) => title), ...rows.map((row) => COLUMNS.map(([key]) => String(row[key] ?? '')))];
+  const widths = COLUMNS.map((_, i) => Math.max(...cells.map((line) => line[i]!.length)));
+  const line = (values: string[]) => `| ${values.map((v, i) => (i <= 2 || i === values.length - 1 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join(' | ')} |`;
+  const table = [line(cells[0]!), `|${widths.map((w, i) => (i <= 2 || i === widths.length - 1 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...cells.slice(1).map(line)];
+  const faults = result.faults.map(([kind, n]) => `  ${String(n).padStart(6)}  ${kind}`);
+  const wrong = wrongFigures(result);
+  return [
+    header,
+    '',
+    ...table,
+    '',
+    'Faults injected:',
+    ...faults,
+    '',
+    `${wrong === 0 ? 'OK' : 'WRONG'}: ${wrong} wrong figure(s) in ${result.rounds.length} rounds, ${result.seconds} s.`,
+  ].join('\n');
+}

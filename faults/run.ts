@@ -1,0 +1,43 @@
+/**
+ * `npm run faults [-- --seed N --workers N --rounds N --slow-report-seconds N]`: the
+ * fault-injection suite over the real pipeline. Prints one table; exits 1 on any wrong figure.
+ */
+import { formatReport, wrongFigures } from './report';
+import { runSuite } from './suite';
+
+function option(args: string[], name: string, fallback: number): number {
+  const index = args.indexOf(`--${name}`);
+  if (index === -1) return fallback;
+  const value = Number(args[index + 1]);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} takes a number, e.g. --${name} ${fallback}`);
+  return value;
+}
+
+async function main(args: string[]): Promise<number> {
+  if (args.includes('--help')) {
+    process.stdout.write('npm run faults -- [--seed 1] [--workers 2000] [--rounds 11] [--slow-report-seconds 60]\n');
+    return 0;
+  }
+  const seed = option(args, 'seed', 1);
+  const workers = option(args, 'workers', 2000);
+  const rounds = option(args, 'rounds', 11);
+  const slowReportMs = option(args, 'slow-report-seconds', 60) * 1000;
+  const result = await runSuite({
+    seed,
+    workers,
+    rounds,
+    slowReportMs,
+    childDeadlineMs: 300_000,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  process.stdout.write(`${formatReport(result, `npm run faults -- --seed ${seed} --workers ${workers} --rounds ${rounds}`)}\n`);
+  return wrongFigures(result) === 0 ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`faults: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exit(2);
+  },
+);
