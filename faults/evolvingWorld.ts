@@ -60,6 +60,23 @@ export class EvolvingWorld {
     return changes;
   }
 
+  /**
+   * The data changes again before the next run: the workers changed since `since` get another
+   * email, so jobs planned for their previous one are superseded.
+   */
+  changeAgain(round: number, since: Date): number {
+    let changed = 0;
+    for (const worker of this.world.workers) {
+      if (worker.updatedAt < since || !isHybrid(worker) || !hasPlainEmail(worker)) continue;
+      const home = worker.emails.find((e) => e.usage === 'HOME' && e.primary)!;
+      const [local, domain] = home.address.split('@') as [string, string];
+      home.address = `${local.replace(/\.r\d+b?$/, '')}.r${round}b@${domain}`;
+      worker.updatedAt = new Date();
+      changed += 1;
+    }
+    return changed;
+  }
+
   /** The values each worker holds right now, by lower-cased id: what a write may carry. */
   snapshot(): Map<string, WorkerValues> {
     const values = new Map<string, WorkerValues>();

@@ -36,7 +36,7 @@ export interface FaultPhase {
   poisonWrong: number;
 }
 
-export async function runFaultPhase(kind: RoundKind, w: FaultWorld): Promise<FaultPhase> {
+export async function runFaultPhase(kind: RoundKind, w: FaultWorld, roundStarted: Date): Promise<FaultPhase> {
   const phase: FaultPhase = { runs: [], readNotClean: 0, poisonWrong: 0 };
   const run = async (mode: 'cycle' | 'full-cycle' | 'sweep' | 'plan', options?: Parameters<FaultWorld['runChild']>[1]) => {
     const result = await w.runChild(mode, options);
@@ -89,7 +89,7 @@ export async function runFaultPhase(kind: RoundKind, w: FaultWorld): Promise<Fau
       await run('cycle');
       break;
     case 'poisoned-job':
-      await poisonedJob(w, run, phase);
+      await poisonedJob(w, run, phase, roundStarted);
       break;
     case 'storage-outage':
       await run('cycle', {
@@ -127,11 +127,12 @@ async function storageOutage(w: FaultWorld): Promise<void> {
 type Run = (mode: 'cycle' | 'full-cycle' | 'sweep' | 'plan', options?: Parameters<FaultWorld['runChild']>[1]) => Promise<ChildRun>;
 
 /** Writes to a few users fail on every attempt: their jobs outlive maxDequeueCount. */
-async function poisonedJob(w: FaultWorld, run: Run, phase: FaultPhase): Promise<void> {
-  const changed = w.evolving.world.workers.filter((worker) => worker.updatedAt.getTime() > Date.now() - 60_000);
-  for (const worker of changed.slice(0, 2)) {
+async function poisonedJob(w: FaultWorld, run: Run, phase: FaultPhase, roundStarted: Date): Promise<void> {
+  const changed = w.evolving.world.workers.filter((worker) => worker.updatedAt >= roundStarted);
+  for (const worker of changed) {
     const users = w.graph.usersByEmployeeId(worker.workerId);
-    if (users.length === 1) w.graphControl.failingUsers.add(users[0]!.id);
+    if (users.length === 1 && users[0]!.onPremisesSyncEnabled && !users[0]!.privileged) w.graphControl.failingUsers.add(users[0]!.id);
+    if (w.graphControl.failingUsers.size === 2) break;
   }
   const poisonBefore = await w.queueLength(POISON_QUEUE);
   const result = await run('cycle');

@@ -22,6 +22,8 @@ export interface RoundFigures {
   escrowLeft: number;
   duplicateWrites: number;
   patches: number;
+  /** A few of the wrong cases, for the log: worker id, what was wrong, the ledger's outcome. */
+  examples: string[];
 }
 
 export async function checkRound(input: {
@@ -31,7 +33,8 @@ export async function checkRound(input: {
   escrow: EscrowStore;
   /** The PATCHes the simulator received during the round, and the values current in it. */
   roundPatches: GraphRequestLogEntry[];
-  values: Map<string, WorkerValues>;
+  /** The values current at a moment of the run (Workday changes between and within rounds). */
+  valuesAt: (at: number) => Map<string, WorkerValues>;
   /** Last successful PATCH body per user over the whole run (updated here). */
   lastWrite: Map<string, string>;
 }): Promise<RoundFigures> {
@@ -45,12 +48,18 @@ export async function checkRound(input: {
     if (email) emailUse.set(email, (emailUse.get(email) ?? 0) + 1);
   }
 
-  const figures: RoundFigures = { withoutOutcome: 0, otherMailsWrong: 0, usageLocationWrong: 0, supersededPatches: 0, escrowLost: 0, escrowLeft: 0, duplicateWrites: 0, patches: 0 };
+  const figures: RoundFigures = { withoutOutcome: 0, otherMailsWrong: 0, usageLocationWrong: 0, supersededPatches: 0, escrowLost: 0, escrowLeft: 0, duplicateWrites: 0, patches: 0, examples: [] };
+  const note = (what: string, workerId: string, outcome?: string) => {
+    if (figures.examples.length < 8) figures.examples.push(`${what}: worker ${workerId} (ledger: ${outcome ?? 'none'})`);
+  };
   for (const worker of input.workers) {
     const id = worker.workerId.toLowerCase();
     if (!isValidId(worker.workerId)) continue;
     const outcome = outcomes.get(id);
-    if (!outcome) figures.withoutOutcome += 1;
+    if (!outcome) {
+      figures.withoutOutcome += 1;
+      note('no outcome', worker.workerId);
+    }
     const users = input.graph.usersByEmployeeId(worker.workerId);
     const email = personalEmailOf(worker);
     const writable = isHybrid(worker) && email !== null && isPlainEmail(email) && COUNTRY.test(worker.businessSiteCountry ?? '') && (emailUse.get(email.toLowerCase()) ?? 0) === 1;
@@ -58,24 +67,39 @@ export async function checkRound(input: {
     if (users.length === 1 && isHybrid(worker)) {
       const user = users[0]!;
       const mailsRight = writable && user.otherMails.length === 1 && user.otherMails[0] === email;
-      if (!mailsRight && !excused) figures.otherMailsWrong += 1;
-      if (writable && user.usageLocation !== worker.businessSiteCountry && !excused) figures.usageLocationWrong += 1;
+      if (!mailsRight && !excused) {
+        figures.otherMailsWrong += 1;
+        note('otherMails wrong', worker.workerId, outcome);
+      }
+      if (writable && user.usageLocation !== worker.businessSiteCountry && !excused) {
+        figures.usageLocationWrong += 1;
+        note('usageLocation wrong', worker.workerId, outcome);
+      }
     }
-    if (writable && users.length === 0 && !escrowed.has(id)) figures.escrowLost += 1;
-    if (escrowed.has(id) && (users.length > 0 || !isHybrid(worker))) figures.escrowLeft += 1;
+    if (writable && users.length === 0 && !escrowed.has(id)) {
+      figures.escrowLost += 1;
+      note('escrow lost', worker.workerId, outcome);
+    }
+    if (escrowed.has(id) && (users.length > 0 || !isHybrid(worker))) {
+      figures.escrowLeft += 1;
+      note('escrow left', worker.workerId, outcome);
+    }
   }
 
   for (const patch of input.roundPatches) {
     figures.patches += 1;
     const userId = /^\/users\/([^/]+)$/.exec(patch.path)?.[1] ?? '';
     const employeeId = input.graph.getUser(userId)?.employeeId?.toLowerCase() ?? '';
-    const current = input.values.get(employeeId);
+    const current = input.valuesAt(patch.at).get(employeeId);
     const body = (patch.body ?? {}) as { otherMails?: string[]; usageLocation?: string };
     const stale =
       !current?.inScope ||
       (body.otherMails !== undefined && JSON.stringify(body.otherMails) !== JSON.stringify(current.email ? [current.email] : [])) ||
       (body.usageLocation !== undefined && body.usageLocation !== current.country);
-    if (stale) figures.supersededPatches += 1;
+    if (stale) {
+      figures.supersededPatches += 1;
+      note(`superseded PATCH (${patch.status})`, employeeId, outcomes.get(employeeId));
+    }
     if (patch.status >= 200 && patch.status < 300) {
       const text = JSON.stringify(body);
       if (input.lastWrite.get(userId) === text) figures.duplicateWrites += 1;

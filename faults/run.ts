@@ -3,7 +3,17 @@
  * fault-injection suite over the real pipeline. Prints one table; exits 1 on any wrong figure.
  */
 import { formatReport, wrongFigures } from './report';
+import { ROUND_KINDS, type RoundKind } from './faultRounds';
 import { runSuite } from './suite';
+
+function kindsOption(args: string[]): RoundKind[] | undefined {
+  const index = args.indexOf('--kinds');
+  if (index === -1) return undefined;
+  const kinds = (args[index + 1] ?? '').split(',');
+  const unknown = kinds.filter((kind) => !(ROUND_KINDS as readonly string[]).includes(kind));
+  if (unknown.length > 0) throw new Error(`--kinds takes a comma-separated list of ${ROUND_KINDS.join(', ')}; not ${unknown.join(', ')}`);
+  return kinds as RoundKind[];
+}
 
 function option(args: string[], name: string, fallback: number): number {
   const index = args.indexOf(`--${name}`);
@@ -15,14 +25,16 @@ function option(args: string[], name: string, fallback: number): number {
 
 async function main(args: string[]): Promise<number> {
   if (args.includes('--help')) {
-    process.stdout.write('npm run faults -- [--seed 1] [--workers 2000] [--rounds 11] [--slow-report-seconds 60]\n');
+    process.stdout.write(`npm run faults -- [--seed 1] [--workers 2000] [--rounds 11] [--slow-report-seconds 60] [--kinds ${ROUND_KINDS.join(',')}]\n`);
     return 0;
   }
   const seed = option(args, 'seed', 1);
   const workers = option(args, 'workers', 2000);
   const rounds = option(args, 'rounds', 11);
   const slowReportMs = option(args, 'slow-report-seconds', 60) * 1000;
+  const kinds = kindsOption(args);
   const result = await runSuite({
+    ...(kinds ? { kinds } : {}),
     seed,
     workers,
     rounds,

@@ -56,23 +56,36 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const w = await startFaultWorld(options);
   const results: RoundResult[] = [];
   const lastWrite = new Map<string, string>();
+  const snapshots: Array<{ at: number; values: ReturnType<FaultWorld['evolving']['snapshot']> }> = [];
+  const remember = () => snapshots.push({ at: Date.now(), values: w.evolving.snapshot() });
+  const valuesAt = (at: number) => [...snapshots].reverse().find((s) => s.at <= at)?.values ?? snapshots[0]!.values;
+  remember();
   try {
     // Round 0: the backfill, without faults, so later rounds are about changes.
     log(`round 0: backfill of ${options.workers} workers`);
     const backfill = await converge(w);
-    results.push(await check(w, 0, 'backfill', '-', backfill.exits.join(' '), { runs: [], readNotClean: 0, poisonWrong: 0 }, backfill, 0, lastWrite));
+    results.push(await check(w, 0, 'backfill', '-', backfill.exits.join(' '), { runs: [], readNotClean: 0, poisonWrong: 0 }, backfill, 0, lastWrite, valuesAt));
     const order = options.kinds ?? shuffled([...ROUND_KINDS], w.random);
     for (let round = 1; round <= options.rounds; round++) {
       const kind = order[(round - 1) % order.length]!;
       const roundStart = w.graph.requests.length;
+      const roundStarted = new Date();
       const changes = w.evolving.change(w.random, round, w.graph);
-      const changeText = `${changes.emails}e ${changes.countries}c ${changes.leftScope}l ${changes.usersAppeared}u`;
+      remember();
+      let changeText = `${changes.emails}e ${changes.countries}c ${changes.leftScope}l ${changes.usersAppeared}u`;
       log(`round ${round}: ${kind} (${changeText})`);
-      const phase = await runFaultPhase(kind, w);
+      const phase = await runFaultPhase(kind, w, roundStarted);
       resetFaults(w);
+      if (phase.runs.some((r) => r.signal === 'SIGKILL')) {
+        // The dead run left jobs behind; the data moves on before anything runs again.
+        changeText += ` +${w.evolving.changeAgain(round, roundStarted)}e`;
+        remember();
+      }
       const settled = await converge(w);
       const exits = [...phase.runs.map(exitOf), '|', ...settled.exits].join(' ');
-      results.push(await check(w, round, kind, changeText, exits, phase, settled, roundStart, lastWrite));
+      const result = await check(w, round, kind, changeText, exits, phase, settled, roundStart, lastWrite, valuesAt);
+      for (const example of result.examples) log(`  ${example}`);
+      results.push(result);
     }
   } finally {
     await w.close();
@@ -105,6 +118,7 @@ async function check(
   settled: Awaited<ReturnType<typeof converge>>,
   roundStart: number,
   lastWrite: Map<string, string>,
+  valuesAt: (at: number) => ReturnType<FaultWorld['evolving']['snapshot']>,
 ): Promise<RoundResult> {
   const roundPatches = w.graph.requests.slice(roundStart).filter((r) => r.method === 'PATCH' && /^\/users\/[^/]+$/.test(r.path));
   const figures = await checkRound({
@@ -113,7 +127,7 @@ async function check(
     ledger: w.direct.ledger,
     escrow: w.direct.escrow,
     roundPatches,
-    values: w.evolving.snapshot(),
+    valuesAt,
     lastWrite,
   });
   return {
