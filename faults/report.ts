@@ -18,6 +18,7 @@ const COLUMNS: Array<[keyof RoundResult, string]> = [
   ['queueLeft', 'queue left'],
   ['notConverged', 'not converged'],
   ['duplicateWrites', 'dup writes'],
+  ['seconds', 's'],
   ['exits', 'exits (fault | converge)'],
 ];
 
@@ -28,7 +29,7 @@ export function wrongFigures(result: SuiteResult): number {
 export function formatReport(result: SuiteResult, header: string): string {
   const total: Record<string, string | number> = { round: '', kind: 'TOTAL', changes: '', exits: '' };
   for (const [key] of COLUMNS) {
-    if (typeof result.rounds[0]?.[key] === 'number' && key !== 'round') total[key] = result.rounds.reduce((s, r) => s + (r[key] as number), 0);
+    if (typeof result.rounds[0]?.[key] === 'number' && key !== 'round' && key !== 'seconds') total[key] = result.rounds.reduce((s, r) => s + (r[key] as number), 0);
   }
   const rows = [...result.rounds.map((r) => r as unknown as Record<string, string | number>), total];
   const cells = [COLUMNS.map(([, title]) => title), ...rows.map((row) => COLUMNS.map(([key]) => String(row[key] ?? '')))];

@@ -25,6 +25,7 @@ export interface RoundResult extends RoundFigures {
   hung: number;
   queueLeft: number;
   notConverged: number;
+  seconds: number;
 }
 
 export interface SuiteResult {
@@ -63,13 +64,15 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   try {
     // Round 0: the backfill, without faults, so later rounds are about changes.
     log(`round 0: backfill of ${options.workers} workers`);
+    let roundClock = Date.now();
     const backfill = await converge(w);
-    results.push(await check(w, 0, 'backfill', '-', backfill.exits.join(' '), { runs: [], readNotClean: 0, poisonWrong: 0 }, backfill, 0, lastWrite, valuesAt));
+    results.push(await check(w, 0, 'backfill', '-', backfill.exits.join(' '), { runs: [], readNotClean: 0, poisonWrong: 0 }, backfill, 0, lastWrite, valuesAt, roundClock));
     const order = options.kinds ?? shuffled([...ROUND_KINDS], w.random);
     for (let round = 1; round <= options.rounds; round++) {
       const kind = order[(round - 1) % order.length]!;
       const roundStart = w.graph.requests.length;
       const roundStarted = new Date();
+      roundClock = Date.now();
       const changes = w.evolving.change(w.random, round, w.graph);
       remember();
       let changeText = `${changes.emails}e ${changes.countries}c ${changes.leftScope}l ${changes.usersAppeared}u`;
@@ -83,7 +86,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
       }
       const settled = await converge(w);
       const exits = [...phase.runs.map(exitOf), '|', ...settled.exits].join(' ');
-      const result = await check(w, round, kind, changeText, exits, phase, settled, roundStart, lastWrite, valuesAt);
+      const result = await check(w, round, kind, changeText, exits, phase, settled, roundStart, lastWrite, valuesAt, roundClock);
       for (const example of result.examples) log(`  ${example}`);
       results.push(result);
     }
@@ -119,6 +122,7 @@ async function check(
   roundStart: number,
   lastWrite: Map<string, string>,
   valuesAt: (at: number) => ReturnType<FaultWorld['evolving']['snapshot']>,
+  startedAt: number,
 ): Promise<RoundResult> {
   const roundPatches = w.graph.requests.slice(roundStart).filter((r) => r.method === 'PATCH' && /^\/users\/[^/]+$/.test(r.path));
   const figures = await checkRound({
@@ -141,6 +145,7 @@ async function check(
     hung: phase.runs.filter((r) => r.hung).length + settled.hung,
     queueLeft: await w.queueLength(JOB_QUEUE),
     notConverged: settled.converged ? 0 : 1,
+    seconds: Math.round((Date.now() - startedAt) / 1000),
   };
 }
 
