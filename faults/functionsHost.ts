@@ -69,7 +69,8 @@ export async function runQueueTrigger(options: HostOptions): Promise<HostRun & {
             await options.afterInvocation?.(invocation);
           }
         };
-        const twice = options.duplicateRate > 0 && options.random() < options.duplicateRate;
+        // The first message is always doubled, so even a short run shows the case.
+        const twice = options.duplicateRate > 0 && (run.duplicated === 0 || options.random() < options.duplicateRate);
         if (twice) run.duplicated += 1;
         const results = await Promise.all(twice ? [invoke(), invoke()] : [invoke()]);
         if (results.some(Boolean)) {

@@ -22,13 +22,13 @@ let result: SuiteResult;
 beforeAll(async () => {
   result = await runSuite({
     seed: 7,
-    workers: 150,
+    workers: 120,
     rounds: 3,
     kinds: ['kill-before-watermark', 'poisoned-job', 'functions-host'],
     slowReportMs: 5_000,
     childDeadlineMs: 60_000,
   });
-  process.stderr.write(`${formatReport(result, 'short fault suite: seed 7, 150 workers')}\n`);
+  process.stderr.write(`${formatReport(result, 'short fault suite: seed 7, 120 workers')}\n`);
 }, 180_000);
 
 describe('the short fault-injection suite', () => {
