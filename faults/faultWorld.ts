@@ -158,6 +158,11 @@ export async function startFaultWorld(options: FaultWorldOptions): Promise<Fault
         child.kill('SIGKILL');
       }, runOptions.deadlineMs ?? options.childDeadlineMs);
       runOptions.onStart?.();
+      // A process that could not even start counts as a failed run, not as a crash of the suite.
+      child.once('error', (err) => {
+        clearTimeout(timer);
+        resolve({ code: 1, signal: null, report: null, ms: Date.now() - started, hung: false, stderr: err.message });
+      });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
         if (current === child) current = null;
