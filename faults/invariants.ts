@@ -39,7 +39,8 @@ export async function checkRound(input: {
   lastWrite: Map<string, string>;
 }): Promise<RoundFigures> {
   const outcomes = new Map<string, OutcomeCode>();
-  for await (const entry of input.ledger.list()) outcomes.set(entry.workerId.toLowerCase(), entry.lastOutcome);
+  // An entry may hold a plan without an outcome yet: that worker has no outcome.
+  for await (const entry of input.ledger.list()) if (entry.lastOutcome) outcomes.set(entry.workerId.toLowerCase(), entry.lastOutcome);
   const escrowed = new Set<string>();
   for await (const entry of input.escrow.list()) escrowed.add(entry.workerId.toLowerCase());
   const emailUse = new Map<string, number>();
