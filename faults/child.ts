@@ -2,16 +2,17 @@
  * The pipeline under test, as its own process so that it can be killed for real: builds the
  * services from settings (which point at the fault proxies) and runs one cycle or one sweep with
  * the queue drained here, as the CLI does; or, with `plan`, a cycle that leaves its jobs on the
- * queue for the Functions handler. Prints one JSON line; exits as the CLI would.
+ * queue for the Functions handler. Prints one JSON line; exits as the CLI would. With `cli`, it is
+ * the operator's `attribute-writer cycle --json` itself.
  *
- * Usage: node dist/faults/child.js cycle|full-cycle|sweep|plan
+ * Usage: node dist/faults/child.js cycle|full-cycle|sweep|plan|cli
  */
 import { loadSettings } from '../src/config/settings';
 import { ensureAppError } from '../src/core/errors';
 import { createLogger } from '../src/app/logger';
 import { runCycle, runSweep, type RunSummary } from '../src/app/operations';
 import { buildServices } from '../src/app/services';
-import { exitCodeOf } from '../src/cli/main';
+import { exitCodeOf, runCli } from '../src/cli/main';
 
 export interface ChildReport {
   mode: string;
@@ -21,6 +22,7 @@ export interface ChildReport {
 }
 
 async function main(mode: string): Promise<number> {
+  if (mode === 'cli') return runCli(['cycle', '--json']);
   const logger = createLogger({ level: 'warn', sink: (line) => process.stderr.write(`${line}\n`) });
   let services;
   try {

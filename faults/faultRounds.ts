@@ -9,7 +9,7 @@ import { enrichWorkerPoison } from '../src/functions/enrichWorkerPoison';
 import { useServices } from '../src/functions/services';
 import { JOB_QUEUE, POISON_QUEUE } from '../src/config/settings';
 import { MAX_DEQUEUE_COUNT } from '../src/app/drainQueue';
-import type { ChildRun, FaultWorld } from './faultWorld';
+import type { ChildMode, ChildRun, FaultWorld } from './faultWorld';
 import { runQueueTrigger } from './functionsHost';
 import { pause } from './proxy';
 
@@ -19,6 +19,7 @@ export const ROUND_KINDS = [
   'soap-fault-page-7',
   'slow-report',
   'kill-after-patch',
+  'cli-kill-after-patch',
   'kill-before-watermark',
   'kill-mid-sweep',
   'duplicate-delivery',
@@ -38,7 +39,7 @@ export interface FaultPhase {
 
 export async function runFaultPhase(kind: RoundKind, w: FaultWorld, roundStarted: Date): Promise<FaultPhase> {
   const phase: FaultPhase = { runs: [], readNotClean: 0, poisonWrong: 0 };
-  const run = async (mode: 'cycle' | 'full-cycle' | 'sweep' | 'plan', options?: Parameters<FaultWorld['runChild']>[1]) => {
+  const run = async (mode: ChildMode, options?: Parameters<FaultWorld['runChild']>[1]) => {
     const result = await w.runChild(mode, options);
     phase.runs.push(result);
     return result;
@@ -73,8 +74,12 @@ export async function runFaultPhase(kind: RoundKind, w: FaultWorld, roundStarted
       break;
     case 'kill-after-patch':
       w.graphControl.rate = 0.2;
-      w.graphControl.killAfterPatches = 1 + Math.floor(w.random() * 5);
+      w.graphControl.killAfterPatches = 1 + Math.floor(w.random() * 3);
       await run('cycle');
+      break;
+    case 'cli-kill-after-patch':
+      w.graphControl.killAfterPatches = 1;
+      await run('cli');
       break;
     case 'kill-before-watermark':
       w.storageControl.killOnWatermarkWrite = true;
@@ -124,7 +129,7 @@ async function storageOutage(w: FaultWorld): Promise<void> {
   await Promise.all(w.storageProxies.map((proxy) => proxy.up()));
 }
 
-type Run = (mode: 'cycle' | 'full-cycle' | 'sweep' | 'plan', options?: Parameters<FaultWorld['runChild']>[1]) => Promise<ChildRun>;
+type Run = (mode: ChildMode, options?: Parameters<FaultWorld['runChild']>[1]) => Promise<ChildRun>;
 
 /** Writes to a few users fail on every attempt: their jobs outlive maxDequeueCount. */
 async function poisonedJob(w: FaultWorld, run: Run, phase: FaultPhase, roundStarted: Date): Promise<void> {

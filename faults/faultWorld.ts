@@ -42,6 +42,8 @@ export interface FaultWorldOptions {
   childDeadlineMs: number;
 }
 
+export type ChildMode = 'cycle' | 'full-cycle' | 'sweep' | 'plan' | 'cli';
+
 export interface ChildRun {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -70,7 +72,7 @@ export interface FaultWorld {
   /** The pipeline in this process, through the proxies (the Functions handlers run on it). */
   proxied: AppServices;
   raasConnectorPath: string;
-  runChild(mode: 'cycle' | 'full-cycle' | 'sweep' | 'plan', options?: { connectorPath?: string; deadlineMs?: number; onStart?: () => void }): Promise<ChildRun>;
+  runChild(mode: ChildMode, options?: { connectorPath?: string; deadlineMs?: number; onStart?: () => void }): Promise<ChildRun>;
   /** One clean cycle or sweep in this process (no kill needed): spares a process start per pass. */
   runHere(mode: 'cycle' | 'sweep'): Promise<ChildRun>;
   queueLength(queueName: string): Promise<number>;
@@ -166,13 +168,7 @@ export async function startFaultWorld(options: FaultWorldOptions): Promise<Fault
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
         if (current === child) current = null;
-        const line = stdout.trim().split('\n').pop() ?? '';
-        let report: ChildReport | null = null;
-        try {
-          report = line ? (JSON.parse(line) as ChildReport) : null;
-        } catch {
-          report = null;
-        }
+        const report = parseReport(stdout);
         const result = { code, signal, report, ms: Date.now() - started, hung, stderr };
         if (signal === 'SIGKILL') void expireLeases().then(() => resolve(result));
         else resolve(result);
@@ -241,4 +237,17 @@ function connector(source: Record<string, unknown>): Record<string, unknown> {
     guards: { maxWritesPerCycle: 1_000_000, blockedEmailDomains: [CORPORATE_DOMAIN] },
     escrow: { retryAfterMinutes: [0.01], expireAfterDays: 28 },
   };
+}
+
+/** The child's one JSON line, or the CLI's one pretty-printed JSON object. */
+function parseReport(stdout: string): ChildReport | null {
+  for (const text of [stdout.trim().split('\n').pop() ?? '', stdout]) {
+    try {
+      const parsed = JSON.parse(text) as ChildReport;
+      if (parsed && typeof parsed === 'object' && parsed.counts) return parsed;
+    } catch {
+      // not this shape; try the next
+    }
+  }
+  return null;
 }

@@ -25,12 +25,12 @@ function option(args: string[], name: string, fallback: number): number {
 
 async function main(args: string[]): Promise<number> {
   if (args.includes('--help')) {
-    process.stdout.write(`npm run faults -- [--seed 1] [--workers 2000] [--rounds 11] [--slow-report-seconds 60] [--kinds ${ROUND_KINDS.join(',')}]\n`);
+    process.stdout.write(`npm run faults -- [--seed 1] [--workers 2000] [--rounds ${ROUND_KINDS.length}] [--slow-report-seconds 60] [--kinds ${ROUND_KINDS.join(',')}]\n`);
     return 0;
   }
   const seed = option(args, 'seed', 1);
   const workers = option(args, 'workers', 2000);
-  const rounds = option(args, 'rounds', 11);
+  const rounds = option(args, 'rounds', ROUND_KINDS.length);
   const slowReportMs = option(args, 'slow-report-seconds', 60) * 1000;
   const kinds = kindsOption(args);
   const result = await runSuite({
