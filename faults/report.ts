@@ -1,6 +1,9 @@
 /** The suite's one table: a row per round, a total, then what was injected. */
 import { WRONG_FIGURES, type RoundResult, type SuiteResult } from './suite';
 
+/** Figures that describe the world after a round, not events during it. */
+const STATE_FIGURES = new Set<keyof RoundResult>(['withoutOutcome', 'otherMailsWrong', 'usageLocationWrong', 'escrowLost', 'escrowLeft', 'queueLeft']);
+
 const COLUMNS: Array<[keyof RoundResult, string]> = [
   ['round', '#'],
   ['kind', 'round'],
@@ -27,9 +30,12 @@ export function wrongFigures(result: SuiteResult): number {
 }
 
 export function formatReport(result: SuiteResult, header: string): string {
-  const total: Record<string, string | number> = { round: '', kind: 'TOTAL', changes: '', exits: '' };
+  const total: Record<string, string | number> = { round: '', kind: 'TOTAL', changes: '', exits: '¹' };
   for (const [key] of COLUMNS) {
-    if (typeof result.rounds[0]?.[key] === 'number' && key !== 'round' && key !== 'seconds') total[key] = result.rounds.reduce((s, r) => s + (r[key] as number), 0);
+    if (typeof result.rounds[0]?.[key] !== 'number' || key === 'round' || key === 'seconds') continue;
+    const values = result.rounds.map((r) => r[key] as number);
+    // A state (a wrong user, a lost entry) persists from round to round: its worst round, not a sum.
+    total[key] = STATE_FIGURES.has(key) ? Math.max(...values) : values.reduce((a, b) => a + b, 0);
   }
   const rows = [...result.rounds.map((r) => r as unknown as Record<string, string | number>), total];
   const cells = [COLUMNS.map(([, title]) => title), ...rows.map((row) => COLUMNS.map(([key]) => String(row[key] ?? '')))];
@@ -42,6 +48,8 @@ export function formatReport(result: SuiteResult, header: string): string {
     header,
     '',
     ...table,
+    '',
+    '¹ TOTAL: events summed over the rounds; states (no outcome, wrong, escrow, queue left) from their worst round.',
     '',
     'Faults injected:',
     ...faults,
