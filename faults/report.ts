@@ -25,18 +25,26 @@ const COLUMNS: Array<[keyof RoundResult, string]> = [
   ['exits', 'exits (fault | converge)'],
 ];
 
-export function wrongFigures(result: SuiteResult): number {
-  return result.rounds.reduce((sum, round) => sum + WRONG_FIGURES.reduce((s, key) => s + (round[key] as number), 0), 0);
-}
-
-export function formatReport(result: SuiteResult, header: string): string {
-  const total: Record<string, string | number> = { round: '', kind: 'TOTAL', changes: '', exits: '¹' };
+/** The total of each number column: events summed, states from their worst round. */
+function totals(result: SuiteResult): Map<keyof RoundResult, number> {
+  const sums = new Map<keyof RoundResult, number>();
   for (const [key] of COLUMNS) {
     if (typeof result.rounds[0]?.[key] !== 'number' || key === 'round' || key === 'seconds') continue;
     const values = result.rounds.map((r) => r[key] as number);
     // A state (a wrong user, a lost entry) persists from round to round: its worst round, not a sum.
-    total[key] = STATE_FIGURES.has(key) ? Math.max(...values) : values.reduce((a, b) => a + b, 0);
+    sums.set(key, STATE_FIGURES.has(key) ? Math.max(...values) : values.reduce((a, b) => a + b, 0));
   }
+  return sums;
+}
+
+export function wrongFigures(result: SuiteResult): number {
+  const sums = totals(result);
+  return WRONG_FIGURES.reduce((sum, key) => sum + (sums.get(key) ?? 0), 0);
+}
+
+export function formatReport(result: SuiteResult, header: string): string {
+  const total: Record<string, string | number> = { round: '', kind: 'TOTAL', changes: '', exits: '¹' };
+  for (const [key, value] of totals(result)) total[key] = value;
   const rows = [...result.rounds.map((r) => r as unknown as Record<string, string | number>), total];
   const cells = [COLUMNS.map(([, title]) => title), ...rows.map((row) => COLUMNS.map(([key]) => String(row[key] ?? '')))];
   const widths = COLUMNS.map((_, i) => Math.max(...cells.map((line) => line[i]!.length)));
