@@ -1,0 +1,219 @@
+/**
+ * The faulty part of each round: what is broken, which use case runs into it, and what must be
+ * true of that run by itself (a failed read fails cleanly and writes nothing; a poisoned job is
+ * recorded once; no run hangs). What must be true of the world afterwards is invariants.ts.
+ */
+import { QueueClient } from '@azure/storage-queue';
+import { enrichWorker } from '../src/functions/enrichWorker';
+import { enrichWorkerPoison } from '../src/functions/enrichWorkerPoison';
+import { useServices } from '../src/functions/services';
+import { JOB_QUEUE, POISON_QUEUE } from '../src/config/settings';
+import { MAX_DEQUEUE_COUNT } from '../src/app/drainQueue';
+import type { ChildMode, ChildRun, FaultWorld } from './faultWorld';
+import { runQueueTrigger } from './functionsHost';
+import { pause } from './proxy';
+
+export const ROUND_KINDS = [
+  'graph-faults',
+  'raas-body-cut',
+  'soap-fault-page-7',
+  'slow-report',
+  'kill-after-patch',
+  'cli-kill-after-patch',
+  'kill-before-watermark',
+  'kill-mid-sweep',
+  'duplicate-delivery',
+  'poisoned-job',
+  'storage-outage',
+  'functions-host',
+] as const;
+export type RoundKind = (typeof ROUND_KINDS)[number];
+
+export interface FaultPhase {
+  runs: ChildRun[];
+  /** A failed Workday read that did not end with exit 3 and no write, or took the slow report's answer. */
+  readNotClean: number;
+  /** Poisoned messages not recorded exactly once, or left in a poison queue, or looping. */
+  poisonWrong: number;
+}
+
+export async function runFaultPhase(kind: RoundKind, w: FaultWorld, roundStarted: Date): Promise<FaultPhase> {
+  const phase: FaultPhase = { runs: [], readNotClean: 0, poisonWrong: 0 };
+  const run = async (mode: ChildMode, options?: Parameters<FaultWorld['runChild']>[1]) => {
+    const result = await w.runChild(mode, options);
+    phase.runs.push(result);
+    return result;
+  };
+  const patchesNow = () => w.graph.requests.filter((r) => r.method === 'PATCH').length;
+  const expectCleanFailure = async (mode: 'cycle' | 'full-cycle', options?: Parameters<FaultWorld['runChild']>[1]) => {
+    const before = patchesNow();
+    const result = await run(mode, options);
+    const clean = result.code === 3 && patchesNow() === before;
+    if (!clean) phase.readNotClean += 1;
+  };
+
+  switch (kind) {
+    case 'graph-faults':
+      w.graphControl.rate = 0.2;
+      await run('cycle');
+      break;
+    case 'raas-body-cut':
+      w.workday.tenant.faults.push({ protocol: 'raas', kind: 'truncate', remaining: 50 });
+      w.counter.add('workday: RaaS body cut');
+      await expectCleanFailure('cycle', { connectorPath: w.raasConnectorPath });
+      break;
+    case 'soap-fault-page-7':
+      w.workday.tenant.faults.push({ protocol: 'soap', kind: 500, remaining: 50, fromPage: 7 });
+      w.counter.add('workday: SOAP fault on page 7 of 10');
+      // Only a full read has ten pages; an incremental one would end before page 7.
+      await expectCleanFailure('full-cycle');
+      break;
+    case 'slow-report':
+      w.workdayControl.delayMs = w.options.slowReportMs;
+      await expectCleanFailure('cycle', { deadlineMs: 5 * w.options.slowReportMs + w.options.childDeadlineMs });
+      break;
+    case 'kill-after-patch':
+      w.graphControl.rate = 0.2;
+      w.graphControl.killAfterPatches = 1 + Math.floor(w.random() * 3);
+      await run('cycle');
+      break;
+    case 'cli-kill-after-patch':
+      w.graphControl.killAfterPatches = 1;
+      await run('cli');
+      break;
+    case 'kill-before-watermark':
+      w.storageControl.killOnWatermarkWrite = true;
+      await run('cycle');
+      break;
+    case 'kill-mid-sweep':
+      w.storageControl.killAfterEscrowWrites = 1 + Math.floor(w.random() * 4);
+      await run('sweep');
+      break;
+    case 'duplicate-delivery':
+      w.storageControl.duplicateRate = 0.3;
+      await run('cycle');
+      break;
+    case 'poisoned-job':
+      await poisonedJob(w, run, phase, roundStarted);
+      break;
+    case 'storage-outage':
+      await run('cycle', {
+        onStart: () => void storageOutage(w),
+      });
+      break;
+    case 'functions-host':
+      await functionsHost(w, run, phase);
+      break;
+  }
+  resetFaults(w);
+  return phase;
+}
+
+export function resetFaults(w: FaultWorld): void {
+  w.graphControl.rate = 0;
+  w.graphControl.killAfterPatches = null;
+  w.graphControl.failingUsers.clear();
+  w.storageControl.killOnWatermarkWrite = false;
+  w.storageControl.killAfterEscrowWrites = null;
+  w.storageControl.duplicateRate = 0;
+  w.workdayControl.delayMs = 0;
+  w.workday.tenant.faults.length = 0;
+}
+
+/** Azurite unreachable for a few seconds, shortly after the cycle started. */
+async function storageOutage(w: FaultWorld): Promise<void> {
+  await pause(300 + Math.floor(w.random() * 1200));
+  w.counter.add('storage: Azurite unreachable mid-cycle');
+  await Promise.all(w.storageProxies.map((proxy) => proxy.down()));
+  await pause(2000 + Math.floor(w.random() * 4000));
+  await Promise.all(w.storageProxies.map((proxy) => proxy.up()));
+}
+
+type Run = (mode: ChildMode, options?: Parameters<FaultWorld['runChild']>[1]) => Promise<ChildRun>;
+
+/** Writes to a few users fail on every attempt: their jobs outlive maxDequeueCount. */
+async function poisonedJob(w: FaultWorld, run: Run, phase: FaultPhase, roundStarted: Date): Promise<void> {
+  const changed = w.evolving.world.workers.filter((worker) => worker.updatedAt >= roundStarted);
+  for (const worker of changed) {
+    const users = w.graph.usersByEmployeeId(worker.workerId);
+    if (users.length === 1 && users[0]!.onPremisesSyncEnabled && !users[0]!.privileged) w.graphControl.failingUsers.add(users[0]!.id);
+    if (w.graphControl.failingUsers.size === 2) break;
+  }
+  const poisonBefore = await w.queueLength(POISON_QUEUE);
+  const result = await run('cycle');
+  const poisoned = (await w.queueLength(POISON_QUEUE)) - poisonBefore;
+  const failed = result.report?.counts.failed ?? 0;
+  w.counter.add('queue: job outlived maxDequeueCount', poisoned);
+  if (poisoned !== failed || (w.graphControl.failingUsers.size > 0 && poisoned === 0)) phase.poisonWrong += Math.max(1, Math.abs(poisoned - failed));
+  await clearQueue(w, POISON_QUEUE);
+}
+
+/**
+ * The cycle leaves its jobs on the queue and the queue function's handler runs them as the host
+ * would, some delivered to two invocations at once. Then the poison handler meets an undecodable
+ * message and a job whose `failed` record hits a storage outage.
+ */
+async function functionsHost(w: FaultWorld, run: Run, phase: FaultPhase): Promise<void> {
+  w.graphControl.rate = 0.2;
+  await run('plan');
+  const jobs = new QueueClient(w.azurite.connectionString, JOB_QUEUE);
+  const [sample] = (await jobs.peekMessages({ numberOfMessages: 1 })).peekedMessageItems;
+  useServices(w.proxied);
+  try {
+    const drained = await runQueueTrigger({
+      connectionString: w.azurite.connectionString,
+      queueName: JOB_QUEUE,
+      handler: enrichWorker,
+      maxDequeueCount: MAX_DEQUEUE_COUNT,
+      duplicateRate: 0.3,
+      random: w.random,
+      deadlineMs: w.options.childDeadlineMs,
+    });
+    w.counter.add('queue: message handed to two invocations (Functions)', drained.duplicated);
+    if (drained.timedOut) phase.poisonWrong += 1;
+    w.graphControl.rate = 0;
+
+    const poisonQueue = new QueueClient(w.azurite.connectionString, POISON_QUEUE);
+    await poisonQueue.createIfNotExists();
+    await poisonQueue.sendMessage('this is not a worker job');
+    w.counter.add('poison: undecodable message');
+    if (sample) await poisonQueue.sendMessage(sample.messageText);
+    const poisonPoisonBefore = await w.queueLength(`${POISON_QUEUE}-poison`);
+    const poisonRun = await runQueueTrigger({
+      connectionString: w.azurite.connectionString,
+      queueName: POISON_QUEUE,
+      handler: enrichWorkerPoison,
+      maxDequeueCount: MAX_DEQUEUE_COUNT,
+      duplicateRate: 0,
+      random: w.random,
+      deadlineMs: w.options.childDeadlineMs,
+      // The first `failed` record meets a storage outage (the ledger write fails).
+      beforeInvocation: async (n) => {
+        if (n !== 1) return;
+        w.counter.add('poison: storage error while recording failed');
+        await Promise.all(w.storageProxies.map((proxy) => proxy.down()));
+        setTimeout(() => void Promise.all(w.storageProxies.map((proxy) => proxy.up())), 3000);
+      },
+      afterInvocation: async (n) => {
+        if (n === 1) await Promise.all(w.storageProxies.map((proxy) => proxy.up()));
+      },
+    });
+    const movedOn = (await w.queueLength(`${POISON_QUEUE}-poison`)) - poisonPoisonBefore;
+    const left = await w.queueLength(POISON_QUEUE);
+    const recorded = sample ? (await w.direct.ledger.get(jobWorkerId(sample.messageText)))?.lastOutcome === 'failed' : true;
+    if (poisonRun.timedOut || left > 0 || movedOn !== 1 || !recorded) phase.poisonWrong += 1;
+    await clearQueue(w, `${POISON_QUEUE}-poison`);
+  } finally {
+    useServices(undefined);
+  }
+}
+
+function jobWorkerId(messageText: string): string {
+  const parsed = JSON.parse(Buffer.from(messageText, 'base64').toString('utf8')) as { workerId?: string };
+  return parsed.workerId ?? '';
+}
+
+async function clearQueue(w: FaultWorld, name: string): Promise<void> {
+  const queue = new QueueClient(w.azurite.connectionString, name);
+  await queue.clearMessages().catch(() => undefined);
+}

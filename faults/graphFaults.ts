@@ -1,0 +1,147 @@
+/**
+ * The fault policy in front of the Graph simulator. A share of requests (20 % by default) fails
+ * the way Graph's front ends fail: 429 with and without Retry-After, 503, 504, a request held
+ * until the connection drops (a timeout), a reset connection. Inside `$batch` single
+ * sub-requests fail on their own (they are taken out before the simulator sees them, so a failed
+ * sub-request never executed); the envelope itself can fail too. Armed, it kills the pipeline's
+ * process right after a PATCH reached the simulator and before the answer gets back: exactly
+ * "after the write, before the ledger write".
+ */
+import { jsonResponse, type ProxiedRequest, type ProxiedResponse, type ProxyPolicy, type Verdict } from './proxy';
+import type { FaultCounter } from './faultCounter';
+
+export type GraphFaultKind = '429 Retry-After' | '429' | '503' | '504' | 'timeout' | 'reset';
+const KINDS: GraphFaultKind[] = ['429 Retry-After', '429', '503', '504', 'timeout', 'reset'];
+const SUB_KINDS: GraphFaultKind[] = ['429 Retry-After', '429', '503', '504'];
+/** A held request is dropped after this long: the client sees the broken exchange a timeout ends in. */
+const HOLD_MS = 1_500;
+
+export interface GraphFaultControl {
+  /** Share of requests (and of sub-requests) that fail; 0 turns faults off. */
+  rate: number;
+  /** Kill the pipeline after this many more successful PATCHes (null: never). */
+  killAfterPatches: number | null;
+  /** Every PATCH to these user ids fails with 503 (a job that outlives its deliveries). */
+  failingUsers: Set<string>;
+  onKill: () => void;
+}
+
+export function graphFaultPolicy(random: () => number, control: GraphFaultControl, counter: FaultCounter): ProxyPolicy {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const failsNow = (): boolean => control.rate > 0 && random() < control.rate;
+
+  return (request) => {
+    const isBatch = request.method === 'POST' && /\/\$batch(\?|$)/.test(request.url);
+    const patchedUser = /^PATCH$/i.test(request.method) ? userOfPatch(request.url) : null;
+    if (patchedUser && control.failingUsers.has(patchedUser)) {
+      counter.add('graph: PATCH failing until poisoned');
+      return { kind: 'answer', response: graphError('503', 0) };
+    }
+    if (!isBatch) {
+      if (failsNow()) return plainFault(pick(KINDS), counter, 'graph: ');
+      return { kind: 'forward', after: (response) => afterPatches(patchedUser !== null && ok(response.status) ? 1 : 0, control, counter) };
+    }
+    if (control.rate > 0 && random() < control.rate / 4) return plainFault(pick(['503', '504', 'reset'] as const), counter, 'graph: $batch envelope ');
+    return batchWithFailingItems(request, failsNow, () => pick(SUB_KINDS), control, counter);
+  };
+}
+
+function plainFault(kind: GraphFaultKind, counter: FaultCounter, label: string): Verdict {
+  counter.add(`${label}${kind}`);
+  if (kind === 'timeout') return { kind: 'reset', delayMs: HOLD_MS };
+  if (kind === 'reset') return { kind: 'reset' };
+  return { kind: 'answer', response: graphError(kind, 1) };
+}
+
+interface BatchItem {
+  id: string;
+  method: string;
+  url: string;
+}
+
+function batchWithFailingItems(
+  request: ProxiedRequest,
+  failsNow: () => boolean,
+  kindOf: () => GraphFaultKind,
+  control: GraphFaultControl,
+  counter: FaultCounter,
+): Verdict {
+  let body: { requests: BatchItem[] };
+  try {
+    body = JSON.parse(request.body.toString('utf8')) as { requests: BatchItem[] };
+  } catch {
+    return { kind: 'forward' };
+  }
+  const synthesized: Array<{ id: string; status: number; headers: Record<string, string>; body: unknown }> = [];
+  const kept = body.requests.filter((item) => {
+    const user = item.method.toUpperCase() === 'PATCH' ? userOfPatch(item.url) : null;
+    if (user && control.failingUsers.has(user)) {
+      counter.add('graph: PATCH failing until poisoned');
+      synthesized.push(subError(item.id, '503', 0));
+      return false;
+    }
+    if (!failsNow()) return true;
+    const kind = kindOf();
+    counter.add(`graph: $batch item ${kind}`);
+    synthesized.push(subError(item.id, kind, 1));
+    return false;
+  });
+  const patchIds = new Set(kept.filter((item) => item.method.toUpperCase() === 'PATCH').map((item) => item.id));
+  if (kept.length === 0) return { kind: 'answer', response: jsonResponse(200, { responses: synthesized }) };
+  const forwarded: ProxiedRequest = { ...request, body: Buffer.from(JSON.stringify({ ...body, requests: kept })) };
+  return {
+    kind: 'forward',
+    request: forwarded,
+    after: (response) => {
+      let parsed: { responses?: Array<{ id: string; status: number }> };
+      try {
+        parsed = JSON.parse(response.body.toString('utf8')) as typeof parsed;
+      } catch {
+        return { kind: 'deliver' };
+      }
+      const patched = (parsed.responses ?? []).filter((item) => patchIds.has(item.id) && ok(item.status)).length;
+      const verdict = afterPatches(patched, control, counter);
+      if (verdict.kind === 'reset' || synthesized.length === 0) return verdict;
+      return { kind: 'deliver', response: withBody(response, { ...parsed, responses: [...(parsed.responses ?? []), ...synthesized] }) };
+    },
+  };
+}
+
+function afterPatches(patched: number, control: GraphFaultControl, counter: FaultCounter): { kind: 'deliver' } | { kind: 'reset' } {
+  if (patched === 0 || control.killAfterPatches === null) return { kind: 'deliver' };
+  control.killAfterPatches -= patched;
+  if (control.killAfterPatches > 0) return { kind: 'deliver' };
+  control.killAfterPatches = null;
+  counter.add('kill: after PATCH, before ledger write');
+  control.onKill();
+  return { kind: 'reset' };
+}
+
+function userOfPatch(url: string): string | null {
+  const match = /\/users\/([^/?]+)$/.exec(url.split('?')[0] ?? '');
+  return match ? decodeURIComponent(match[1] ?? '') : null;
+}
+
+const ok = (status: number): boolean => status >= 200 && status < 300;
+
+const ERROR_CODES: Record<string, [number, string]> = {
+  '429 Retry-After': [429, 'TooManyRequests'],
+  '429': [429, 'TooManyRequests'],
+  '503': [503, 'serviceNotAvailable'],
+  '504': [504, 'gatewayTimeout'],
+};
+
+function graphError(kind: GraphFaultKind, retryAfterSeconds: number): ProxiedResponse {
+  const [status, code] = ERROR_CODES[kind] ?? [503, 'serviceNotAvailable'];
+  const headers: Record<string, string> = kind === '429' ? {} : { 'Retry-After': String(retryAfterSeconds) };
+  return jsonResponse(status, { error: { code, message: `Injected ${kind}.` } }, headers);
+}
+
+function subError(id: string, kind: GraphFaultKind, retryAfterSeconds: number) {
+  const response = graphError(kind, retryAfterSeconds);
+  return { id, status: response.status, headers: response.headers as Record<string, string>, body: JSON.parse(response.body.toString('utf8')) as unknown };
+}
+
+function withBody(response: ProxiedResponse, body: unknown): ProxiedResponse {
+  return { ...response, body: Buffer.from(JSON.stringify(body)) };
+}
