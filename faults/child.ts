@@ -11,7 +11,7 @@ import { loadSettings } from '../src/config/settings';
 import { ensureAppError } from '../src/core/errors';
 import { createLogger } from '../src/app/logger';
 import { runCycle, runSweep, type RunSummary } from '../src/app/operations';
-import { buildServices } from '../src/app/services';
+import { buildServices, type AppServices } from '../src/app/services';
 import { exitCodeOf, runCli } from '../src/cli/main';
 
 export interface ChildReport {
@@ -24,7 +24,7 @@ export interface ChildReport {
 async function main(mode: string): Promise<number> {
   if (mode === 'cli') return runCli(['cycle', '--json']);
   const logger = createLogger({ level: 'warn', sink: (line) => process.stderr.write(`${line}\n`) });
-  let services;
+  let services: AppServices | undefined;
   try {
     services = buildServices(loadSettings(process.env), { logger });
     // Released jobs come back after a second or a few, not the host's minutes: rounds stay short.

@@ -4,11 +4,11 @@
  * recorded once; no run hangs). What must be true of the world afterwards is invariants.ts.
  */
 import { QueueClient } from '@azure/storage-queue';
-import { enrichWorker } from '../src/functions/enrichWorker';
-import { enrichWorkerPoison } from '../src/functions/enrichWorkerPoison';
-import { useServices } from '../src/functions/services';
+import { onWorkerJob } from '../src/functions/onWorkerJob';
+import { onPoisonedJob } from '../src/functions/onPoisonedJob';
+import { useServices } from '../src/functions/hostServices';
 import { JOB_QUEUE, POISON_QUEUE } from '../src/config/settings';
-import { MAX_DEQUEUE_COUNT } from '../src/app/drainQueue';
+import { hostMaxDequeueCount } from '../src/app/jobRunner';
 import type { ChildMode, ChildRun, FaultWorld } from './faultWorld';
 import { runQueueTrigger } from './functionsHost';
 import { pause } from './proxy';
@@ -163,8 +163,8 @@ async function functionsHost(w: FaultWorld, run: Run, phase: FaultPhase): Promis
     const drained = await runQueueTrigger({
       connectionString: w.azurite.connectionString,
       queueName: JOB_QUEUE,
-      handler: enrichWorker,
-      maxDequeueCount: MAX_DEQUEUE_COUNT,
+      handler: onWorkerJob,
+      maxDequeueCount: hostMaxDequeueCount(),
       duplicateRate: 0.3,
       random: w.random,
       deadlineMs: w.options.childDeadlineMs,
@@ -182,8 +182,8 @@ async function functionsHost(w: FaultWorld, run: Run, phase: FaultPhase): Promis
     const poisonRun = await runQueueTrigger({
       connectionString: w.azurite.connectionString,
       queueName: POISON_QUEUE,
-      handler: enrichWorkerPoison,
-      maxDequeueCount: MAX_DEQUEUE_COUNT,
+      handler: onPoisonedJob,
+      maxDequeueCount: hostMaxDequeueCount(),
       duplicateRate: 0,
       random: w.random,
       deadlineMs: w.options.childDeadlineMs,

@@ -102,6 +102,7 @@ export async function startFaultWorld(options: FaultWorldOptions): Promise<Fault
     if (workdayControl.delayMs <= 0) return { kind: 'forward' };
     // Every attempt meets the slow host: retries must not get round it.
     counter.add('workday: request slow to start answering');
+    // biome-ignore lint/suspicious/noThenProperty: `then` names the step after the delay in a fault plan, not a thenable.
     return { kind: 'delay', delayMs: workdayControl.delayMs, then: { kind: 'forward' } };
   });
   const storagePolicy = storageFaultPolicy(random, storageControl, counter);

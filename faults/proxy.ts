@@ -104,7 +104,9 @@ export async function startFaultProxy(targetUrl: string, policy: ProxyPolicy): P
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    retarget: (url) => void (target = new URL(url)),
+    retarget: (url) => {
+      target = new URL(url);
+    },
     down: close,
     up: async () => {
       if (!server.listening) await listen(server, port);

@@ -7,16 +7,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { formatReport } from '../../faults/report';
 import { runSuite, WRONG_FIGURES, type SuiteResult } from '../../faults/suite';
 
-/**
- * Figures that today's code gets wrong, each for a known reason; remove a line when its fix lands
- * (the test then holds that figure to zero too).
- * - supersededPatches: jobs left on the queue by a killed cycle still write their old values
- *   after the worker changed again (versioned desired state, issue 9).
- * - otherMailsWrong, usageLocationWrong: a worker whose job was poisoned (`failed`) is not retried by incremental
- *   SOAP cycles, so its user keeps the old value until the next full read.
- */
-const KNOWN_WRONG = new Set<string>(['supersededPatches', 'otherMailsWrong', 'usageLocationWrong']);
-
 let result: SuiteResult;
 
 beforeAll(async () => {
@@ -41,8 +31,8 @@ describe('the short fault-injection suite', () => {
     expect(injected.get('poison: storage error while recording failed')).toBe(1);
   });
 
-  it('gives every worker an outcome and loses no escrow entry, leaves no job looping', () => {
-    for (const figure of WRONG_FIGURES.filter((name) => !KNOWN_WRONG.has(name))) {
+  it('counts zero of every wrong figure: no worker without an outcome, no superseded PATCH, no lost escrow entry, no looping job', () => {
+    for (const figure of WRONG_FIGURES) {
       const total = result.rounds.reduce((sum, round) => sum + (round[figure] as number), 0);
       expect({ figure, total }).toEqual({ figure, total: 0 });
     }
