@@ -61,20 +61,29 @@ function counted<P extends ConditionalRows<Row>>(port: P, counts: Counts): P {
       if (property === 'change') {
         return async (workerId: string, decide: RowChange<Row>['decide'], seen?: Row | null) => {
           if (seen === undefined) counts.read += 1;
-          return call(workerId, (current: Row | null) => {
-            const next = decide(current);
-            if (next !== 'keep') counts.written += 1;
-            return next;
-          }, seen);
+          return call(
+            workerId,
+            (current: Row | null) => {
+              const next = decide(current);
+              if (next !== 'keep') counts.written += 1;
+              return next;
+            },
+            seen,
+          );
         };
       }
       if (property === 'changeMany') {
         return async (changes: readonly RowChange<Row>[]) =>
-          call(changes.map((change) => ({ ...change, decide: (current: Row | null) => {
-            const next = change.decide(current);
-            if (next !== 'keep') counts.written += 1;
-            return next;
-          } })));
+          call(
+            changes.map((change) => ({
+              ...change,
+              decide: (current: Row | null) => {
+                const next = change.decide(current);
+                if (next !== 'keep') counts.written += 1;
+                return next;
+              },
+            })),
+          );
       }
       return value;
     },
@@ -103,17 +112,30 @@ async function main(): Promise<void> {
     startGraphSimulator({ deletedItemsFilter: 'supported' }),
     startWorkdaySimulator({ tenant: createTenant([...hires, ...hybrid]) }),
   ]);
-  graph.loadUsers(hybrid.map((w) => ({ employeeId: w.workerId, displayName: w.workerId, userPrincipalName: `${w.workerId}@contoso.com`, onPremisesSyncEnabled: true })));
+  graph.loadUsers(
+    hybrid.map((w) => ({
+      employeeId: w.workerId,
+      displayName: w.workerId,
+      userPrincipalName: `${w.workerId}@contoso.com`,
+      onPremisesSyncEnabled: true,
+    })),
+  );
   const dir = mkdtempSync(join(tmpdir(), 'backlog-bench-'));
   const connectorPath = join(dir, 'connector.json');
-  writeFileSync(connectorPath, JSON.stringify({
-    source: { kind: 'raas' },
-    scope: [[{ attribute: 'Worker_Type', operator: 'EQUALS', value: 'Employee' }]],
-    cloudOnlyScope: [[{ attribute: 'Worker_Type', operator: 'EQUALS', value: 'Contingent_Worker' }]],
-    mappings: [{ source: 'personalEmail', target: 'otherMails', mode: 'replace' }, { source: 'countryIso', target: 'usageLocation' }],
-    guards: { maxWritesPerCycle: 100_000 },
-    escrow: { retryAfterMinutes: [60], expireAfterDays: 28 },
-  }));
+  writeFileSync(
+    connectorPath,
+    JSON.stringify({
+      source: { kind: 'raas' },
+      scope: [[{ attribute: 'Worker_Type', operator: 'EQUALS', value: 'Employee' }]],
+      cloudOnlyScope: [[{ attribute: 'Worker_Type', operator: 'EQUALS', value: 'Contingent_Worker' }]],
+      mappings: [
+        { source: 'personalEmail', target: 'otherMails', mode: 'replace' },
+        { source: 'countryIso', target: 'usageLocation' },
+      ],
+      guards: { maxWritesPerCycle: 100_000 },
+      escrow: { retryAfterMinutes: [60], expireAfterDays: 28 },
+    }),
+  );
   const ledgerCounts: Counts = { read: 0, written: 0 };
   const escrowCounts: Counts = { read: 0, written: 0 };
   const settings = loadSettings({
@@ -127,7 +149,11 @@ async function main(): Promise<void> {
     TABLE_PREFIX: 'backlog',
   });
   const plain = buildServices(settings, { logger: createMemoryLogger('error') });
-  const services = { ...plain, ledger: counted(plain.ledger as unknown as ConditionalRows<Row>, ledgerCounts) as unknown as typeof plain.ledger, escrow: counted(plain.escrow as unknown as ConditionalRows<Row>, escrowCounts) as unknown as typeof plain.escrow };
+  const services = {
+    ...plain,
+    ledger: counted(plain.ledger as unknown as ConditionalRows<Row>, ledgerCounts) as unknown as typeof plain.ledger,
+    escrow: counted(plain.escrow as unknown as ConditionalRows<Row>, escrowCounts) as unknown as typeof plain.escrow,
+  };
   try {
     console.log(`== escrow backlog: ${ESCROWED} escrowed workers, ${HYBRID} hybrid workers with users`);
     const fillStarted = Date.now();
@@ -142,7 +168,13 @@ async function main(): Promise<void> {
       await run();
       const seconds = (Date.now() - started) / 1000;
       const perWorker = (n: number) => (workers > 1 ? ` (${(n / workers).toFixed(2)}/worker)` : '');
-      rows.push([label, `${escrowCounts.read}${perWorker(escrowCounts.read)}`, `${ledgerCounts.read}${perWorker(ledgerCounts.read)}`, `${escrowCounts.written + ledgerCounts.written}`, seconds.toFixed(2)]);
+      rows.push([
+        label,
+        `${escrowCounts.read}${perWorker(escrowCounts.read)}`,
+        `${ledgerCounts.read}${perWorker(ledgerCounts.read)}`,
+        `${escrowCounts.written + ledgerCounts.written}`,
+        seconds.toFixed(2),
+      ]);
     };
     await measure('resync, worker with a user', 1, () => runResync(services, hybrid[0]!.workerId));
     await measure('resync, escrowed worker', 1, () => runResync(services, hires[0]!.workerId));
@@ -153,7 +185,9 @@ async function main(): Promise<void> {
     for (const row of [header, ...rows]) console.log(`  ${row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')}`);
     const resyncReads = rows.slice(0, 2).map((r) => Number.parseInt(r[1]!, 10) + Number.parseInt(r[2]!, 10));
     const verdict = resyncReads.every((n) => n <= 4) ? 'within goal' : 'OVER GOAL';
-    console.log(`  resync reads ${resyncReads.join(' and ')} entities whatever the backlog (goal: O(1), at most 4): ${verdict}`);
+    console.log(
+      `  resync reads ${resyncReads.join(' and ')} entities whatever the backlog (goal: O(1), at most 4): ${verdict}`,
+    );
     if (verdict !== 'within goal') process.exitCode = 1;
   } finally {
     await plain.close();

@@ -20,8 +20,12 @@ export interface BudgetFigures {
 
 export function budgetFigures(log: readonly GraphRequestLogEntry[]): BudgetFigures {
   const logical = log.filter((entry) => entry.inBatch || entry.path.toLowerCase() !== '/$batch');
-  const writes = logical.filter((entry) => isWriteMethod(entry.method) && entry.status !== 429).map((entry) => entry.at);
-  const units = logical.map((entry) => ({ at: entry.at, units: unitsCharged(entry) })).filter((charge) => charge.units > 0);
+  const writes = logical
+    .filter((entry) => isWriteMethod(entry.method) && entry.status !== 429)
+    .map((entry) => entry.at);
+  const units = logical
+    .map((entry) => ({ at: entry.at, units: unitsCharged(entry) }))
+    .filter((charge) => charge.units > 0);
   const first = writes[0];
   const writesPer5s: number[] = [];
   for (const at of writes) {
@@ -30,7 +34,10 @@ export function budgetFigures(log: readonly GraphRequestLogEntry[]): BudgetFigur
     writesPer5s[bucket]! += 1;
   }
   return {
-    maxWritesPerSecond: peakWithin(writes.map((at) => ({ at, units: 1 })), 1000),
+    maxWritesPerSecond: peakWithin(
+      writes.map((at) => ({ at, units: 1 })),
+      1000,
+    ),
     writesPer5s,
     peakUnitsPer10s: peakWithin(units, 10_000),
   };

@@ -57,7 +57,11 @@ export async function startConnector(size: number, options: ConnectorOptions): P
     TABLE_PREFIX,
   });
   // The cycle's queue port, wrapped to measure; `azurite` is the adapter buildServices would make.
-  const target = { memory: sim.jobQueue, azurite: createJobQueue(createStorageClients(settings.storage), settings.queueName), discard: null }[queue];
+  const target = {
+    memory: sim.jobQueue,
+    azurite: createJobQueue(createStorageClients(settings.storage), settings.queueName),
+    discard: null,
+  }[queue];
   const services = buildServices(settings, {
     logger: createMemoryLogger('warn'),
     pipeline: { clock: { now: () => new Date(Date.now() + offset) }, queue: measuredQueue(target, memory) },

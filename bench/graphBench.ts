@@ -50,9 +50,23 @@ export interface BenchOptions {
 }
 
 type ReadBudget = (typeof RESOURCE_UNITS_PER_10S)[TenantSize];
-const TENANT_SIZE_BY_BUDGET = new Map(Object.entries(RESOURCE_UNITS_PER_10S).map(([size, budget]) => [budget as number, size as TenantSize]));
+const TENANT_SIZE_BY_BUDGET = new Map(
+  Object.entries(RESOURCE_UNITS_PER_10S).map(([size, budget]) => [budget as number, size as TenantSize]),
+);
 
-const DEFAULTS: BenchOptions = { sizes: [2_000, 20_000], planSizes: [100_000], sampleWrites: 3_000, windowScale: 1, writeWindowSeconds: 15, readBudget: 8_000, latencyMs: 30, latencyPeriodMinutes: 10, seed: 42, queue: 'memory', drainConcurrency: 64 };
+const DEFAULTS: BenchOptions = {
+  sizes: [2_000, 20_000],
+  planSizes: [100_000],
+  sampleWrites: 3_000,
+  windowScale: 1,
+  writeWindowSeconds: 15,
+  readBudget: 8_000,
+  latencyMs: 30,
+  latencyPeriodMinutes: 10,
+  seed: 42,
+  queue: 'memory',
+  drainConcurrency: 64,
+};
 
 function parseArgs(argv: string[]): BenchOptions {
   const options = { ...DEFAULTS };
@@ -63,19 +77,32 @@ function parseArgs(argv: string[]): BenchOptions {
   };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i]!, argv[i + 1]];
-    const sizes = () => (value ?? '').split(',').filter(Boolean).map((size) => number(flag, size.replace(/[_k]/g, (c) => (c === 'k' ? '000' : ''))));
+    const sizes = () =>
+      (value ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((size) =>
+          number(
+            flag,
+            size.replace(/[_k]/g, (c) => (c === 'k' ? '000' : '')),
+          ),
+        );
     if (flag === '--sizes') options.sizes = sizes();
     else if (flag === '--plan-sizes') options.planSizes = sizes();
     else if (flag === '--sample-writes') options.sampleWrites = number(flag, value);
     else if (flag === '--window-scale') options.windowScale = number(flag, value);
     else if (flag === '--write-window') options.writeWindowSeconds = number(flag, value);
-    else if (flag === '--read-budget' && TENANT_SIZE_BY_BUDGET.has(Number(value))) options.readBudget = Number(value) as ReadBudget;
+    else if (flag === '--read-budget' && TENANT_SIZE_BY_BUDGET.has(Number(value)))
+      options.readBudget = Number(value) as ReadBudget;
     else if (flag === '--latency-ms') options.latencyMs = number(flag, value);
     else if (flag === '--latency-period') options.latencyPeriodMinutes = number(flag, value);
     else if (flag === '--seed') options.seed = number(flag, value);
     else if (flag === '--queue' && (value === 'memory' || value === 'azurite')) options.queue = value;
     else if (flag === '--drain-concurrency') options.drainConcurrency = Math.max(1, number(flag, value));
-    else throw new Error(`Unknown option ${flag} ${value ?? ''}. Options: --sizes 2000,20000 --plan-sizes 100000 --sample-writes N --write-window SECONDS --read-budget 3500|5000|8000 --window-scale S --latency-ms MS --latency-period MINUTES --seed N --queue memory|azurite --drain-concurrency N`);
+    else
+      throw new Error(
+        `Unknown option ${flag} ${value ?? ''}. Options: --sizes 2000,20000 --plan-sizes 100000 --sample-writes N --write-window SECONDS --read-budget 3500|5000|8000 --window-scale S --latency-ms MS --latency-period MINUTES --seed N --queue memory|azurite --drain-concurrency N`,
+      );
   }
   if (!(options.windowScale > 0)) throw new Error('--window-scale must be above 0.');
   if (!(options.writeWindowSeconds >= 1)) throw new Error('--write-window must be at least 1 (seconds).');
@@ -86,12 +113,21 @@ async function benchSize(size: number, options: BenchOptions): Promise<SizeResul
   const { queue, seed, latencyMs, sampleWrites } = options;
   const connector = await startConnector(size, { queue, seed, latencyMs, sampleWrites, ...budgetShape(options) });
   const { services, drain, sim, memory, advance } = connector;
-  const ctx: BenchContext = { services, drain, drainOptions: { concurrency: options.drainConcurrency }, sim, seed, advance };
+  const ctx: BenchContext = {
+    services,
+    drain,
+    drainOptions: { concurrency: options.drainConcurrency },
+    sim,
+    seed,
+    advance,
+  };
   try {
     const begun = Date.now();
     const progress = (phase: string, what: string) => {
       memory.phase(phase);
-      process.stderr.write(`  ${size.toLocaleString('en-US')} workers, ${Math.round((Date.now() - begun) / 1000)} s: ${what}…\n`);
+      process.stderr.write(
+        `  ${size.toLocaleString('en-US')} workers, ${Math.round((Date.now() - begun) / 1000)} s: ${what}…\n`,
+      );
     };
     progress('backfill', 'backfill (cycle --approve)');
     const backfillFigures = await backfill(ctx);
@@ -103,11 +139,25 @@ async function benchSize(size: number, options: BenchOptions): Promise<SizeResul
     const half = Math.ceil(pending.length / 2);
     progress('sweeps', `escrow sweep after ${half} users appear at once`);
     const sweep = await sweepAfterBurst(ctx, pending.slice(0, half));
-    progress('sweeps', `sweep latency: ${pending.length - half} users appear over ${options.latencyPeriodMinutes} simulated minutes`);
+    progress(
+      'sweeps',
+      `sweep latency: ${pending.length - half} users appear over ${options.latencyPeriodMinutes} simulated minutes`,
+    );
     const latency = await sweepLatency(ctx, pending.slice(half), options.latencyPeriodMinutes);
     progress('steady', 'steady state once Cloud Sync has caught up (cycle)');
     const settled = await steadyState(ctx);
-    return { size, readBudget: options.readBudget, info: sim.info, backfill: backfillFigures, steady, reverify: reverified, sweep, latency, settled, memory: memory.stop() };
+    return {
+      size,
+      readBudget: options.readBudget,
+      info: sim.info,
+      backfill: backfillFigures,
+      steady,
+      reverify: reverified,
+      sweep,
+      latency,
+      settled,
+      memory: memory.stop(),
+    };
   } finally {
     await connector.close();
   }
@@ -119,21 +169,41 @@ async function benchSize(size: number, options: BenchOptions): Promise<SizeResul
  * plans a change for every in-scope worker: the most a cycle ever holds.
  */
 async function planSize(size: number, options: BenchOptions): Promise<PlanResult> {
-  const connector = await startConnector(size, { queue: 'discard', seed: options.seed, latencyMs: 0, sampleWrites: null, ...budgetShape(options) });
+  const connector = await startConnector(size, {
+    queue: 'discard',
+    seed: options.seed,
+    latencyMs: 0,
+    sampleWrites: null,
+    ...budgetShape(options),
+  });
   try {
     process.stderr.write(`  ${size.toLocaleString('en-US')} workers: filling the ledger, then planning one cycle…\n`);
     const ledgerEntries = await connector.sim.fillLedger(connector.azurite.connectionString, TABLE_PREFIX);
     connector.memory.phase('plan');
     const started = performance.now();
     const summary = await runCycle(connector.services, { approve: true, dryRun: true });
-    return { size, ledgerEntries, summary, wallSeconds: (performance.now() - started) / 1000, memory: connector.memory.stop() };
+    return {
+      size,
+      ledgerEntries,
+      summary,
+      wallSeconds: (performance.now() - started) / 1000,
+      memory: connector.memory.stop(),
+    };
   } finally {
     await connector.close();
   }
 }
 
-function budgetShape(options: BenchOptions): { windowScale: number; writeWindowSeconds: number; tenantSize: TenantSize } {
-  return { windowScale: options.windowScale, writeWindowSeconds: options.writeWindowSeconds, tenantSize: TENANT_SIZE_BY_BUDGET.get(options.readBudget)! };
+function budgetShape(options: BenchOptions): {
+  windowScale: number;
+  writeWindowSeconds: number;
+  tenantSize: TenantSize;
+} {
+  return {
+    windowScale: options.windowScale,
+    writeWindowSeconds: options.writeWindowSeconds,
+    tenantSize: TENANT_SIZE_BY_BUDGET.get(options.readBudget)!,
+  };
 }
 
 async function main(): Promise<void> {
@@ -143,7 +213,7 @@ async function main(): Promise<void> {
       `Graph simulator: identity budgets on: writes 20/s over a ${options.writeWindowSeconds}-s window (${int(20 * options.writeWindowSeconds)} writes), ` +
       `${int(options.readBudget * options.windowScale)} resource units per ${10 * options.windowScale} s; ${options.latencyMs} ms per HTTP response.\n` +
       `Worlds with more users to write than ${options.sampleWrites.toLocaleString('en-US')} start with the rest already written (a bounded backfill sample).\n` +
-      `Tables on Azurite; ${options.drainConcurrency} jobs in flight while draining; jobs queue: ${options.queue === 'memory' ? 'held by the world process (Azurite\'s queue slows down with its length; see bench/memoryQueue.ts)' : 'Azurite'}.\n`,
+      `Tables on Azurite; ${options.drainConcurrency} jobs in flight while draining; jobs queue: ${options.queue === 'memory' ? "held by the world process (Azurite's queue slows down with its length; see bench/memoryQueue.ts)" : 'Azurite'}.\n`,
   );
   const results: SizeResult[] = [];
   for (const size of options.sizes) {

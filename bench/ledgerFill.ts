@@ -12,7 +12,11 @@ import { createLedger } from '../src/state/ledger';
 import { createStorageClients } from '../src/state/storageClients';
 import { personalEmailOf, type SimWorker } from '../sim/world';
 
-export async function fillLedger(workers: readonly SimWorker[], connectionString: string, tablePrefix: string): Promise<number> {
+export async function fillLedger(
+  workers: readonly SimWorker[],
+  connectionString: string,
+  tablePrefix: string,
+): Promise<number> {
   const ledger = createLedger(createStorageClients({ kind: 'connectionString', connectionString }), tablePrefix);
   const now = new Date();
   const entries: LedgerEntry[] = [];

@@ -61,7 +61,13 @@ export class MemorySampler {
     clearInterval(this.timer);
     this.sample();
     this.current = null;
-    return { baselineHeapMb: this.baseline / MB, peakHeapMb: this.peakHeap / MB, peakRssMb: this.peakRss / MB, byPhase: { ...this.byPhase }, peakLiveHeapMb: this.peakLive / MB };
+    return {
+      baselineHeapMb: this.baseline / MB,
+      peakHeapMb: this.peakHeap / MB,
+      peakRssMb: this.peakRss / MB,
+      byPhase: { ...this.byPhase },
+      peakLiveHeapMb: this.peakLive / MB,
+    };
   }
 }
 

@@ -75,7 +75,8 @@ async function measured(ctx: BenchContext, run: () => Promise<RunSummary>): Prom
   return { summary, graph: await ctx.sim.counters(), wallSeconds, budgets: await ctx.sim.budgetFigures() };
 }
 
-const cycle = (ctx: BenchContext, options: CycleCommandOptions) => measured(ctx, () => runCycle(ctx.services, { drain: ctx.drain, drainOptions: ctx.drainOptions, ...options }));
+const cycle = (ctx: BenchContext, options: CycleCommandOptions) =>
+  measured(ctx, () => runCycle(ctx.services, { drain: ctx.drain, drainOptions: ctx.drainOptions, ...options }));
 
 /** `cycle --approve` on a fresh tenant: every worker looked up, every differing user patched. */
 export async function backfill(ctx: BenchContext): Promise<BackfillFigures> {
@@ -118,7 +119,9 @@ export async function sweepAfterBurst(ctx: BenchContext, employeeIds: string[]):
   await ctx.sim.addUsers(employeeIds);
   ctx.advance(2 * 60_000);
   const backlog = (await listEscrow(ctx.services)).length;
-  const figures = await measured(ctx, () => runSweep(ctx.services, { drain: ctx.drain, drainOptions: ctx.drainOptions }));
+  const figures = await measured(ctx, () =>
+    runSweep(ctx.services, { drain: ctx.drain, drainOptions: ctx.drainOptions }),
+  );
   return { ...figures, backlog, appeared: employeeIds.length };
 }
 
@@ -129,7 +132,11 @@ export async function sweepAfterBurst(ctx: BenchContext, employeeIds: string[]):
  *   (sweep start − appearance) + (PATCH landed − sweep start, real).
  * The services' clock jumps between sweeps; the sweeps themselves run in real time.
  */
-export async function sweepLatency(ctx: BenchContext, employeeIds: string[], periodMinutes: number): Promise<LatencyFigures> {
+export async function sweepLatency(
+  ctx: BenchContext,
+  employeeIds: string[],
+  periodMinutes: number,
+): Promise<LatencyFigures> {
   const random = seededRandom(ctx.seed + 1);
   const periodMs = periodMinutes * 60_000;
   const appearances = employeeIds.map((id) => ({ id, at: random() * periodMs })).sort((a, b) => a.at - b.at);

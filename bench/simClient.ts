@@ -33,7 +33,9 @@ export interface SimWorldProcess {
 type Answer = { id: number; result?: unknown; error?: string };
 
 export async function startSimWorld(options: HostOptions): Promise<SimWorldProcess> {
-  const child = fork(join(__dirname, 'simHost.js'), [JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(__dirname, 'simHost.js'), [JSON.stringify(options)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const info = await new Promise<HostInfo>((resolve, reject) => {
     child.once('message', (message) => resolve((message as { ready: HostInfo }).ready));
     child.once('exit', (code) => reject(new Error(`the simulated world exited with code ${code} before serving`)));
@@ -75,13 +77,23 @@ function queueConsumer(call: Call): JobQueueConsumer {
   return {
     async receive(max, visibilityTimeoutSeconds) {
       const messages = await call<QueuedMessage[]>({ op: 'queueReceive', max, visibilityTimeoutSeconds });
-      return messages.map(({ messageId, popReceipt, dequeueCount, messageText }) => ({ job: decodeJobMessage(messageText), messageId, popReceipt, dequeueCount }));
+      return messages.map(({ messageId, popReceipt, dequeueCount, messageText }) => ({
+        job: decodeJobMessage(messageText),
+        messageId,
+        popReceipt,
+        dequeueCount,
+      }));
     },
     async complete(message) {
       await call<boolean>({ op: 'queueDelete', messageId: message.messageId, popReceipt: message.popReceipt });
     },
     async release(message, delaySeconds) {
-      const popReceipt = await call<string | null>({ op: 'queueRelease', messageId: message.messageId, popReceipt: message.popReceipt, delaySeconds: Math.max(0, Math.round(delaySeconds)) });
+      const popReceipt = await call<string | null>({
+        op: 'queueRelease',
+        messageId: message.messageId,
+        popReceipt: message.popReceipt,
+        delaySeconds: Math.max(0, Math.round(delaySeconds)),
+      });
       if (popReceipt) message.popReceipt = popReceipt;
     },
     async moveToPoison(message) {

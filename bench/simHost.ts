@@ -130,7 +130,15 @@ async function host(options: HostOptions): Promise<void> {
   const presynced = options.sampleWrites === null ? 0 : presync(world, options.sampleWrites);
   const pending = new Map<string, SimUserSeed>(world.pendingUsers.map((user) => [user.employeeId ?? '', user]));
   const [graph, workday]: [GraphSimulator, WorkdaySimulator] = await Promise.all([
-    startGraphSimulator({ latencyMs: options.latencyMs, throttling: { windowScale: options.windowScale, writeWindowSeconds: options.writeWindowSeconds, tenantSize: options.tenantSize }, deletedItemsFilter: 'supported' }),
+    startGraphSimulator({
+      latencyMs: options.latencyMs,
+      throttling: {
+        windowScale: options.windowScale,
+        writeWindowSeconds: options.writeWindowSeconds,
+        tenantSize: options.tenantSize,
+      },
+      deletedItemsFilter: 'supported',
+    }),
     startWorkdaySimulator({ tenant: createTenant(world.workers) }),
   ]);
   graph.loadUsers(world.users);

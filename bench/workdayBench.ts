@@ -49,7 +49,12 @@ interface Measure {
 async function serve(size: number): Promise<void> {
   const tenant = createTenant(buildWorld({ size, seed: 42 }).workers);
   const sim = await startWorkdaySimulator({ tenant });
-  const served: Served = { raasUrl: sim.raasUrl, soapUrl: sim.soapUrl, username: tenant.username, password: tenant.password };
+  const served: Served = {
+    raasUrl: sim.raasUrl,
+    soapUrl: sim.soapUrl,
+    username: tenant.username,
+    password: tenant.password,
+  };
   process.send?.(served);
   process.once('disconnect', () => void sim.close().finally(() => process.exit(0)));
 }
@@ -98,7 +103,16 @@ async function measure(protocol: Protocol, size: number, gc: () => void): Promis
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     clearInterval(sampler);
     sample();
-    return { protocol, size, rows, valid, seconds, cpuSeconds, peakExtraHeapMb: (peakHeap - baseline) / MB, peakRssMb: peakRss / MB };
+    return {
+      protocol,
+      size,
+      rows,
+      valid,
+      seconds,
+      cpuSeconds,
+      peakExtraHeapMb: (peakHeap - baseline) / MB,
+      peakRssMb: peakRss / MB,
+    };
   } finally {
     child.disconnect();
   }

@@ -18,10 +18,15 @@ if (major < MINIMUM_MAJOR) {
   // The pinned Node too old as well: refuse rather than start it again and again.
   if (process.env.ATTRIBUTE_WRITER_PINNED_NODE === '1') pinned = null;
   if (!pinned) {
-    process.stderr.write(`attribute-writer needs Node.js ${MINIMUM_MAJOR} or later (this is ${process.version}); install Node ${MINIMUM_MAJOR}, or run 'npm install' here so the pinned Node ${MINIMUM_MAJOR} is used.\n`);
+    process.stderr.write(
+      `attribute-writer needs Node.js ${MINIMUM_MAJOR} or later (this is ${process.version}); install Node ${MINIMUM_MAJOR}, or run 'npm install' here so the pinned Node ${MINIMUM_MAJOR} is used.\n`,
+    );
     process.exit(2);
   }
-  const child = spawnSync(pinned, [__filename, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, ATTRIBUTE_WRITER_PINNED_NODE: '1' } });
+  const child = spawnSync(pinned, [__filename, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, ATTRIBUTE_WRITER_PINNED_NODE: '1' },
+  });
   if (child.error) {
     process.stderr.write(`attribute-writer: could not start the pinned Node at ${pinned}: ${child.error.message}\n`);
     process.exit(2);

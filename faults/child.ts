@@ -32,8 +32,16 @@ async function main(mode: string): Promise<number> {
     const summary =
       mode === 'sweep'
         ? await runSweep(services, { drain: services.consumer, drainOptions })
-        : await runCycle(services, mode === 'plan' ? {} : { drain: services.consumer, drainOptions, fullRead: mode === 'full-cycle' });
-    const report: ChildReport = { mode, counts: summary.counts, enqueued: summary.enqueued, ...(summary.workersRead !== undefined ? { workersRead: summary.workersRead } : {}) };
+        : await runCycle(
+            services,
+            mode === 'plan' ? {} : { drain: services.consumer, drainOptions, fullRead: mode === 'full-cycle' },
+          );
+    const report: ChildReport = {
+      mode,
+      counts: summary.counts,
+      enqueued: summary.enqueued,
+      ...(summary.workersRead !== undefined ? { workersRead: summary.workersRead } : {}),
+    };
     process.stdout.write(`${JSON.stringify(report)}\n`);
     return 0;
   } catch (err) {

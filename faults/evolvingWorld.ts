@@ -5,7 +5,15 @@
  * change here is what the next read sees.
  */
 import type { GraphSimulator } from '../sim/graph';
-import { buildWorld, HYBRID_ENTITIES, OTHER_ENTITY, personalEmailOf, type SimUserSeed, type SimWorker, type SimWorld } from '../sim/world';
+import {
+  buildWorld,
+  HYBRID_ENTITIES,
+  OTHER_ENTITY,
+  personalEmailOf,
+  type SimUserSeed,
+  type SimWorker,
+  type SimWorld,
+} from '../sim/world';
 
 const COUNTRIES = ['US', 'GB', 'DE', 'FR', 'NL', 'IN', 'JP', 'CA', 'AU', 'BR'];
 
@@ -81,7 +89,11 @@ export class EvolvingWorld {
   snapshot(): Map<string, WorkerValues> {
     const values = new Map<string, WorkerValues>();
     for (const worker of this.world.workers) {
-      values.set(worker.workerId.toLowerCase(), { email: personalEmailOf(worker), country: worker.businessSiteCountry, inScope: isHybrid(worker) });
+      values.set(worker.workerId.toLowerCase(), {
+        email: personalEmailOf(worker),
+        country: worker.businessSiteCountry,
+        inScope: isHybrid(worker),
+      });
     }
     return values;
   }
@@ -94,10 +106,17 @@ export interface WorkerValues {
 }
 
 export function isHybrid(worker: SimWorker): boolean {
-  return worker.workerType === 'Employee' && worker.legalEntity !== null && HYBRID_ENTITIES.includes(worker.legalEntity);
+  return (
+    worker.workerType === 'Employee' && worker.legalEntity !== null && HYBRID_ENTITIES.includes(worker.legalEntity)
+  );
 }
 
 function hasPlainEmail(worker: SimWorker): boolean {
   const email = personalEmailOf(worker);
-  return worker.workerId !== '' && worker.workerId.length <= 16 && email !== null && /^[a-z0-9.]+@example\.(com|net|org)$/.test(email);
+  return (
+    worker.workerId !== '' &&
+    worker.workerId.length <= 16 &&
+    email !== null &&
+    /^[a-z0-9.]+@example\.(com|net|org)$/.test(email)
+  );
 }

@@ -136,7 +136,8 @@ async function poisonedJob(w: FaultWorld, run: Run, phase: FaultPhase, roundStar
   const changed = w.evolving.world.workers.filter((worker) => worker.updatedAt >= roundStarted);
   for (const worker of changed) {
     const users = w.graph.usersByEmployeeId(worker.workerId);
-    if (users.length === 1 && users[0]!.onPremisesSyncEnabled && !users[0]!.privileged) w.graphControl.failingUsers.add(users[0]!.id);
+    if (users.length === 1 && users[0]!.onPremisesSyncEnabled && !users[0]!.privileged)
+      w.graphControl.failingUsers.add(users[0]!.id);
     if (w.graphControl.failingUsers.size === 2) break;
   }
   const poisonBefore = await w.queueLength(POISON_QUEUE);
@@ -144,7 +145,8 @@ async function poisonedJob(w: FaultWorld, run: Run, phase: FaultPhase, roundStar
   const poisoned = (await w.queueLength(POISON_QUEUE)) - poisonBefore;
   const failed = result.report?.counts.failed ?? 0;
   w.counter.add('queue: job outlived maxDequeueCount', poisoned);
-  if (poisoned !== failed || (w.graphControl.failingUsers.size > 0 && poisoned === 0)) phase.poisonWrong += Math.max(1, Math.abs(poisoned - failed));
+  if (poisoned !== failed || (w.graphControl.failingUsers.size > 0 && poisoned === 0))
+    phase.poisonWrong += Math.max(1, Math.abs(poisoned - failed));
   await clearQueue(w, POISON_QUEUE);
 }
 
@@ -200,7 +202,9 @@ async function functionsHost(w: FaultWorld, run: Run, phase: FaultPhase): Promis
     });
     const movedOn = (await w.queueLength(`${POISON_QUEUE}-poison`)) - poisonPoisonBefore;
     const left = await w.queueLength(POISON_QUEUE);
-    const recorded = sample ? (await w.direct.ledger.get(jobWorkerId(sample.messageText)))?.lastOutcome === 'failed' : true;
+    const recorded = sample
+      ? (await w.direct.ledger.get(jobWorkerId(sample.messageText)))?.lastOutcome === 'failed'
+      : true;
     if (poisonRun.timedOut || left > 0 || movedOn !== 1 || !recorded) phase.poisonWrong += 1;
     await clearQueue(w, `${POISON_QUEUE}-poison`);
   } finally {

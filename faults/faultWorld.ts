@@ -72,7 +72,10 @@ export interface FaultWorld {
   /** The pipeline in this process, through the proxies (the Functions handlers run on it). */
   proxied: AppServices;
   raasConnectorPath: string;
-  runChild(mode: ChildMode, options?: { connectorPath?: string; deadlineMs?: number; onStart?: () => void }): Promise<ChildRun>;
+  runChild(
+    mode: ChildMode,
+    options?: { connectorPath?: string; deadlineMs?: number; onStart?: () => void },
+  ): Promise<ChildRun>;
   /** One clean cycle or sweep in this process (no kill needed): spares a process start per pass. */
   runHere(mode: 'cycle' | 'sweep'): Promise<ChildRun>;
   queueLength(queueName: string): Promise<number>;
@@ -94,7 +97,15 @@ export async function startFaultWorld(options: FaultWorldOptions): Promise<Fault
   const counter = new FaultCounter();
   const graphControl: GraphFaultControl = { rate: 0, killAfterPatches: null, failingUsers: new Set(), onKill: kill };
   const tablePrefix = 'faults';
-  const storageControl: StorageFaultControl = { tablePrefix, queueName: JOB_QUEUE, killOnWatermarkWrite: false, killAfterEscrowWrites: null, duplicateRate: 0, onKill: kill, leases: new Map() };
+  const storageControl: StorageFaultControl = {
+    tablePrefix,
+    queueName: JOB_QUEUE,
+    killOnWatermarkWrite: false,
+    killAfterEscrowWrites: null,
+    duplicateRate: 0,
+    onKill: kill,
+    leases: new Map(),
+  };
   const workdayControl = { delayMs: 0 };
 
   const graphProxy = await startFaultProxy(graph.url, graphFaultPolicy(random, graphControl, counter));
@@ -113,11 +124,20 @@ export async function startFaultWorld(options: FaultWorldOptions): Promise<Fault
   const raasConnectorPath = join(dir, 'connector.raas.json');
   const soapConnectorPath = join(dir, 'connector.soap.json');
   writeFileSync(raasConnectorPath, JSON.stringify(connector({ kind: 'raas' })));
-  writeFileSync(soapConnectorPath, JSON.stringify(connector({ kind: 'soap', pageSize: Math.min(999, Math.ceil(options.workers / 10)), country: 'businessSite' })));
+  writeFileSync(
+    soapConnectorPath,
+    JSON.stringify(
+      connector({ kind: 'soap', pageSize: Math.min(999, Math.ceil(options.workers / 10)), country: 'businessSite' }),
+    ),
+  );
 
   const viaProxy = (url: string) => url.replace(workday.url, workdayProxy.url);
   const env: Record<string, string> = {
-    AzureWebJobsStorage: connectionStringFor({ Blob: azurite.blobPort, Queue: queueProxy.port, Table: tableProxy.port }),
+    AzureWebJobsStorage: connectionStringFor({
+      Blob: azurite.blobPort,
+      Queue: queueProxy.port,
+      Table: tableProxy.port,
+    }),
     CONNECTOR_CONFIG: soapConnectorPath,
     WORKDAY_RAAS_URL: viaProxy(workday.raasUrl),
     WORKDAY_SOAP_URL: viaProxy(workday.soapUrl),
@@ -130,7 +150,9 @@ export async function startFaultWorld(options: FaultWorldOptions): Promise<Fault
     TABLE_PREFIX: tablePrefix,
   };
   const quiet = createLogger({ level: 'error', sink: () => undefined });
-  const direct = buildServices(loadSettings({ ...env, AzureWebJobsStorage: azurite.connectionString }), { logger: quiet });
+  const direct = buildServices(loadSettings({ ...env, AzureWebJobsStorage: azurite.connectionString }), {
+    logger: quiet,
+  });
   const proxied = buildServices(loadSettings(env), { logger: quiet });
   const childScript = join(packageRoot(), 'dist', 'faults', 'child.js');
 
@@ -147,7 +169,11 @@ export async function startFaultWorld(options: FaultWorldOptions): Promise<Fault
     new Promise((resolve) => {
       const started = Date.now();
       const child = spawn(process.execPath, [childScript, mode], {
-        env: { PATH: process.env.PATH ?? '', ...env, ...(runOptions.connectorPath ? { CONNECTOR_CONFIG: runOptions.connectorPath } : {}) },
+        env: {
+          PATH: process.env.PATH ?? '',
+          ...env,
+          ...(runOptions.connectorPath ? { CONNECTOR_CONFIG: runOptions.connectorPath } : {}),
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       current = child;
@@ -197,12 +223,22 @@ export async function startFaultWorld(options: FaultWorldOptions): Promise<Fault
       const started = Date.now();
       const drainOptions = { retryDelaySeconds: (deliveries: number) => deliveries };
       try {
-        const summary = mode === 'sweep' ? await runSweep(proxied, { drain: proxied.consumer, drainOptions }) : await runCycle(proxied, { drain: proxied.consumer, drainOptions });
+        const summary =
+          mode === 'sweep'
+            ? await runSweep(proxied, { drain: proxied.consumer, drainOptions })
+            : await runCycle(proxied, { drain: proxied.consumer, drainOptions });
         const report: ChildReport = { mode, counts: summary.counts, enqueued: summary.enqueued };
         return { code: 0, signal: null, report, ms: Date.now() - started, hung: false, stderr: '' };
       } catch (err) {
         const error = ensureAppError(err);
-        return { code: exitCodeOf(error), signal: null, report: null, ms: Date.now() - started, hung: false, stderr: error.message };
+        return {
+          code: exitCodeOf(error),
+          signal: null,
+          report: null,
+          ms: Date.now() - started,
+          hung: false,
+          stderr: error.message,
+        };
       }
     },
     async queueLength(queueName) {

@@ -39,9 +39,13 @@ export function graphFaultPolicy(random: () => number, control: GraphFaultContro
     }
     if (!isBatch) {
       if (failsNow()) return plainFault(pick(KINDS), counter, 'graph: ');
-      return { kind: 'forward', after: (response) => afterPatches(patchedUser !== null && ok(response.status) ? 1 : 0, control, counter) };
+      return {
+        kind: 'forward',
+        after: (response) => afterPatches(patchedUser !== null && ok(response.status) ? 1 : 0, control, counter),
+      };
     }
-    if (control.rate > 0 && random() < control.rate / 4) return plainFault(pick(['503', '504', 'reset'] as const), counter, 'graph: $batch envelope ');
+    if (control.rate > 0 && random() < control.rate / 4)
+      return plainFault(pick(['503', '504', 'reset'] as const), counter, 'graph: $batch envelope ');
     return batchWithFailingItems(request, failsNow, () => pick(SUB_KINDS), control, counter);
   };
 }
@@ -102,12 +106,19 @@ function batchWithFailingItems(
       const patched = (parsed.responses ?? []).filter((item) => patchIds.has(item.id) && ok(item.status)).length;
       const verdict = afterPatches(patched, control, counter);
       if (verdict.kind === 'reset' || synthesized.length === 0) return verdict;
-      return { kind: 'deliver', response: withBody(response, { ...parsed, responses: [...(parsed.responses ?? []), ...synthesized] }) };
+      return {
+        kind: 'deliver',
+        response: withBody(response, { ...parsed, responses: [...(parsed.responses ?? []), ...synthesized] }),
+      };
     },
   };
 }
 
-function afterPatches(patched: number, control: GraphFaultControl, counter: FaultCounter): { kind: 'deliver' } | { kind: 'reset' } {
+function afterPatches(
+  patched: number,
+  control: GraphFaultControl,
+  counter: FaultCounter,
+): { kind: 'deliver' } | { kind: 'reset' } {
   if (patched === 0 || control.killAfterPatches === null) return { kind: 'deliver' };
   control.killAfterPatches -= patched;
   if (control.killAfterPatches > 0) return { kind: 'deliver' };
@@ -139,7 +150,12 @@ function graphError(kind: GraphFaultKind, retryAfterSeconds: number): ProxiedRes
 
 function subError(id: string, kind: GraphFaultKind, retryAfterSeconds: number) {
   const response = graphError(kind, retryAfterSeconds);
-  return { id, status: response.status, headers: response.headers as Record<string, string>, body: JSON.parse(response.body.toString('utf8')) as unknown };
+  return {
+    id,
+    status: response.status,
+    headers: response.headers as Record<string, string>,
+    body: JSON.parse(response.body.toString('utf8')) as unknown,
+  };
 }
 
 function withBody(response: ProxiedResponse, body: unknown): ProxiedResponse {

@@ -40,7 +40,8 @@ export async function checkRound(input: {
 }): Promise<RoundFigures> {
   const outcomes = new Map<string, OutcomeCode>();
   // An entry may hold a plan without an outcome yet: that worker has no outcome.
-  for await (const entry of input.ledger.list()) if (entry.lastOutcome) outcomes.set(entry.workerId.toLowerCase(), entry.lastOutcome);
+  for await (const entry of input.ledger.list())
+    if (entry.lastOutcome) outcomes.set(entry.workerId.toLowerCase(), entry.lastOutcome);
   const escrowed = new Set<string>();
   for await (const entry of input.escrow.list()) escrowed.add(entry.workerId.toLowerCase());
   const emailUse = new Map<string, number>();
@@ -49,9 +50,20 @@ export async function checkRound(input: {
     if (email) emailUse.set(email, (emailUse.get(email) ?? 0) + 1);
   }
 
-  const figures: RoundFigures = { withoutOutcome: 0, otherMailsWrong: 0, usageLocationWrong: 0, supersededPatches: 0, escrowLost: 0, escrowLeft: 0, duplicateWrites: 0, patches: 0, examples: [] };
+  const figures: RoundFigures = {
+    withoutOutcome: 0,
+    otherMailsWrong: 0,
+    usageLocationWrong: 0,
+    supersededPatches: 0,
+    escrowLost: 0,
+    escrowLeft: 0,
+    duplicateWrites: 0,
+    patches: 0,
+    examples: [],
+  };
   const note = (what: string, workerId: string, outcome?: string) => {
-    if (figures.examples.length < 8) figures.examples.push(`${what}: worker ${workerId} (ledger: ${outcome ?? 'none'})`);
+    if (figures.examples.length < 8)
+      figures.examples.push(`${what}: worker ${workerId} (ledger: ${outcome ?? 'none'})`);
   };
   for (const worker of input.workers) {
     const id = worker.workerId.toLowerCase();
@@ -63,7 +75,12 @@ export async function checkRound(input: {
     }
     const users = input.graph.usersByEmployeeId(worker.workerId);
     const email = personalEmailOf(worker);
-    const writable = isHybrid(worker) && email !== null && isPlainEmail(email) && COUNTRY.test(worker.businessSiteCountry ?? '') && (emailUse.get(email.toLowerCase()) ?? 0) === 1;
+    const writable =
+      isHybrid(worker) &&
+      email !== null &&
+      isPlainEmail(email) &&
+      COUNTRY.test(worker.businessSiteCountry ?? '') &&
+      (emailUse.get(email.toLowerCase()) ?? 0) === 1;
     const excused = outcome !== undefined && REFUSALS.has(outcome);
     if (users.length === 1 && isHybrid(worker)) {
       const user = users[0]!;
@@ -95,7 +112,8 @@ export async function checkRound(input: {
     const body = (patch.body ?? {}) as { otherMails?: string[]; usageLocation?: string };
     const stale =
       !current?.inScope ||
-      (body.otherMails !== undefined && JSON.stringify(body.otherMails) !== JSON.stringify(current.email ? [current.email] : [])) ||
+      (body.otherMails !== undefined &&
+        JSON.stringify(body.otherMails) !== JSON.stringify(current.email ? [current.email] : [])) ||
       (body.usageLocation !== undefined && body.usageLocation !== current.country);
     if (stale) {
       figures.supersededPatches += 1;
@@ -115,5 +133,7 @@ function isValidId(id: string): boolean {
 }
 
 function isPlainEmail(email: string): boolean {
-  return /^[\x21-\x7e]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/.test(email) && !email.toLowerCase().endsWith(`@${CORPORATE_DOMAIN}`);
+  return (
+    /^[\x21-\x7e]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/.test(email) && !email.toLowerCase().endsWith(`@${CORPORATE_DOMAIN}`)
+  );
 }

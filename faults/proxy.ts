@@ -5,7 +5,14 @@
  * reopened on the same port), which is how a storage outage looks to the pipeline.
  * No production code knows it is there: the child's settings simply point at the proxy.
  */
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 export interface ProxiedRequest {
@@ -63,7 +70,12 @@ export async function startFaultProxy(targetUrl: string, policy: ProxyPolicy): P
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const incoming: ProxiedRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: await readAll(req) };
+    const incoming: ProxiedRequest = {
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headers,
+      body: await readAll(req),
+    };
     let verdict = await policy(incoming);
     while (verdict.kind === 'delay') {
       await pause(verdict.delayMs);
@@ -124,7 +136,12 @@ function forward(target: URL, request: ProxiedRequest): Promise<ProxiedResponse>
       { host: target.hostname, port: target.port, method: request.method, path: request.url, headers, agent: false },
       (response) => {
         readAll(response).then(
-          (body) => resolve({ status: response.statusCode ?? 502, headers: response.headers as Record<string, string | string[]>, body }),
+          (body) =>
+            resolve({
+              status: response.statusCode ?? 502,
+              headers: response.headers as Record<string, string | string[]>,
+              body,
+            }),
           reject,
         );
       },
@@ -135,7 +152,10 @@ function forward(target: URL, request: ProxiedRequest): Promise<ProxiedResponse>
 }
 
 function send(res: ServerResponse, response: ProxiedResponse): void {
-  const headers: Record<string, string | string[]> = { ...response.headers, 'content-length': String(response.body.length) };
+  const headers: Record<string, string | string[]> = {
+    ...response.headers,
+    'content-length': String(response.body.length),
+  };
   delete headers['transfer-encoding'];
   delete headers.connection;
   res.writeHead(response.status, headers);
@@ -143,7 +163,11 @@ function send(res: ServerResponse, response: ProxiedResponse): void {
 }
 
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): ProxiedResponse {
-  return { status, headers: { 'content-type': 'application/json', ...headers }, body: Buffer.from(JSON.stringify(body)) };
+  return {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: Buffer.from(JSON.stringify(body)),
+  };
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {

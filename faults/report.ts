@@ -2,7 +2,14 @@
 import { WRONG_FIGURES, type RoundResult, type SuiteResult } from './suite';
 
 /** Figures that describe the world after a round, not events during it. */
-const STATE_FIGURES = new Set<keyof RoundResult>(['withoutOutcome', 'otherMailsWrong', 'usageLocationWrong', 'escrowLost', 'escrowLeft', 'queueLeft']);
+const STATE_FIGURES = new Set<keyof RoundResult>([
+  'withoutOutcome',
+  'otherMailsWrong',
+  'usageLocationWrong',
+  'escrowLost',
+  'escrowLeft',
+  'queueLeft',
+]);
 
 const COLUMNS: Array<[keyof RoundResult, string]> = [
   ['round', '#'],
@@ -46,10 +53,18 @@ export function formatReport(result: SuiteResult, header: string): string {
   const total: Record<string, string | number> = { round: '', kind: 'TOTAL', changes: '', exits: '¹' };
   for (const [key, value] of totals(result)) total[key] = value;
   const rows = [...result.rounds.map((r) => r as unknown as Record<string, string | number>), total];
-  const cells = [COLUMNS.map(([, title]) => title), ...rows.map((row) => COLUMNS.map(([key]) => String(row[key] ?? '')))];
+  const cells = [
+    COLUMNS.map(([, title]) => title),
+    ...rows.map((row) => COLUMNS.map(([key]) => String(row[key] ?? ''))),
+  ];
   const widths = COLUMNS.map((_, i) => Math.max(...cells.map((line) => line[i]!.length)));
-  const line = (values: string[]) => `| ${values.map((v, i) => (i <= 2 || i === values.length - 1 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join(' | ')} |`;
-  const table = [line(cells[0]!), `|${widths.map((w, i) => (i <= 2 || i === widths.length - 1 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...cells.slice(1).map(line)];
+  const line = (values: string[]) =>
+    `| ${values.map((v, i) => (i <= 2 || i === values.length - 1 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join(' | ')} |`;
+  const table = [
+    line(cells[0]!),
+    `|${widths.map((w, i) => (i <= 2 || i === widths.length - 1 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+    ...cells.slice(1).map(line),
+  ];
   const faults = result.faults.map(([kind, n]) => `  ${String(n).padStart(6)}  ${kind}`);
   const wrong = wrongFigures(result);
   return [

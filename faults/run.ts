@@ -11,7 +11,8 @@ function kindsOption(args: string[]): RoundKind[] | undefined {
   if (index === -1) return undefined;
   const kinds = (args[index + 1] ?? '').split(',');
   const unknown = kinds.filter((kind) => !(ROUND_KINDS as readonly string[]).includes(kind));
-  if (unknown.length > 0) throw new Error(`--kinds takes a comma-separated list of ${ROUND_KINDS.join(', ')}; not ${unknown.join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`--kinds takes a comma-separated list of ${ROUND_KINDS.join(', ')}; not ${unknown.join(', ')}`);
   return kinds as RoundKind[];
 }
 
@@ -25,7 +26,9 @@ function option(args: string[], name: string, fallback: number): number {
 
 async function main(args: string[]): Promise<number> {
   if (args.includes('--help')) {
-    process.stdout.write(`npm run faults -- [--seed 1] [--workers 2000] [--rounds ${ROUND_KINDS.length}] [--slow-report-seconds 60] [--kinds ${ROUND_KINDS.join(',')}]\n`);
+    process.stdout.write(
+      `npm run faults -- [--seed 1] [--workers 2000] [--rounds ${ROUND_KINDS.length}] [--slow-report-seconds 60] [--kinds ${ROUND_KINDS.join(',')}]\n`,
+    );
     return 0;
   }
   const seed = option(args, 'seed', 1);
@@ -42,14 +45,16 @@ async function main(args: string[]): Promise<number> {
     childDeadlineMs: 300_000,
     log: (line) => process.stderr.write(`${line}\n`),
   });
-  process.stdout.write(`${formatReport(result, `npm run faults -- --seed ${seed} --workers ${workers} --rounds ${rounds}`)}\n`);
+  process.stdout.write(
+    `${formatReport(result, `npm run faults -- --seed ${seed} --workers ${workers} --rounds ${rounds}`)}\n`,
+  );
   return wrongFigures(result) === 0 ? 0 : 1;
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`faults: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`faults: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(2);
   },
 );

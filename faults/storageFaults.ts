@@ -25,13 +25,19 @@ export interface StorageFaultControl {
   leases: Map<string, string>;
 }
 
-export function storageFaultPolicy(random: () => number, control: StorageFaultControl, counter: FaultCounter): ProxyPolicy {
+export function storageFaultPolicy(
+  random: () => number,
+  control: StorageFaultControl,
+  counter: FaultCounter,
+): ProxyPolicy {
   return (request) => {
     const isWrite = request.method !== 'GET' && request.method !== 'HEAD';
     const path = decodeURIComponent(request.url.split('?')[0] ?? '');
     const createsTable = /\/Tables$/i.test(path);
     const touches = (table: string): boolean =>
-      !createsTable && (path.includes(`/${control.tablePrefix}${table}`) || (path.endsWith('/$batch') && request.body.includes(`${control.tablePrefix}${table}`)));
+      !createsTable &&
+      (path.includes(`/${control.tablePrefix}${table}`) ||
+        (path.endsWith('/$batch') && request.body.includes(`${control.tablePrefix}${table}`)));
 
     if (control.killOnWatermarkWrite && isWrite && touches('Watermarks')) {
       control.killOnWatermarkWrite = false;
@@ -53,16 +59,23 @@ export function storageFaultPolicy(random: () => number, control: StorageFaultCo
       counter.add('queue: job message delivered twice');
       return { kind: 'forward', twice: true };
     }
-    if (path.includes(`/${control.queueName}/messages`)) return { kind: 'forward', after: (response) => trackLeases(request.method, path, response, control.leases) };
+    if (path.includes(`/${control.queueName}/messages`))
+      return { kind: 'forward', after: (response) => trackLeases(request.method, path, response, control.leases) };
     return { kind: 'forward' };
   };
 }
 
-function trackLeases(method: string, path: string, response: ProxiedResponse, leases: Map<string, string>): AfterVerdict {
+function trackLeases(
+  method: string,
+  path: string,
+  response: ProxiedResponse,
+  leases: Map<string, string>,
+): AfterVerdict {
   const messageId = /\/messages\/([^/]+)$/.exec(path)?.[1];
   if (method === 'GET' && !messageId) {
     const text = response.body.toString('utf8');
-    for (const match of text.matchAll(/<MessageId>([^<]+)<\/MessageId>[\s\S]*?<PopReceipt>([^<]+)<\/PopReceipt>/g)) leases.set(match[1]!, match[2]!);
+    for (const match of text.matchAll(/<MessageId>([^<]+)<\/MessageId>[\s\S]*?<PopReceipt>([^<]+)<\/PopReceipt>/g))
+      leases.set(match[1]!, match[2]!);
   } else if (method === 'PUT' && messageId) {
     const receipt = response.headers['x-ms-popreceipt'];
     if (typeof receipt === 'string') leases.set(messageId, receipt);

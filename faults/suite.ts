@@ -66,7 +66,21 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     log(`round 0: backfill of ${options.workers} workers`);
     let roundClock = Date.now();
     const backfill = await converge(w);
-    results.push(await check(w, 0, 'backfill', '-', backfill.exits.join(' '), { runs: [], readNotClean: 0, poisonWrong: 0 }, backfill, 0, lastWrite, valuesAt, roundClock));
+    results.push(
+      await check(
+        w,
+        0,
+        'backfill',
+        '-',
+        backfill.exits.join(' '),
+        { runs: [], readNotClean: 0, poisonWrong: 0 },
+        backfill,
+        0,
+        lastWrite,
+        valuesAt,
+        roundClock,
+      ),
+    );
     const order = options.kinds ?? shuffled([...ROUND_KINDS], w.random);
     for (let round = 1; round <= options.rounds; round++) {
       const kind = order[(round - 1) % order.length]!;
@@ -86,7 +100,19 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
       }
       const settled = await converge(w);
       const exits = [...phase.runs.map(exitOf), '|', ...settled.exits].join(' ');
-      const result = await check(w, round, kind, changeText, exits, phase, settled, roundStart, lastWrite, valuesAt, roundClock);
+      const result = await check(
+        w,
+        round,
+        kind,
+        changeText,
+        exits,
+        phase,
+        settled,
+        roundStart,
+        lastWrite,
+        valuesAt,
+        roundClock,
+      );
       for (const example of result.examples) log(`  ${example}`);
       results.push(result);
     }
@@ -105,7 +131,9 @@ async function converge(w: FaultWorld): Promise<{ exits: string[]; converged: bo
     const sweep = await w.runHere('sweep');
     exits.push(exitOf(cycle), exitOf(sweep));
     hung += Number(cycle.hung) + Number(sweep.hung);
-    const quiet = [cycle, sweep].every((r) => r.code === 0 && r.report && r.report.counts.written === 0 && r.report.counts.failed === 0);
+    const quiet = [cycle, sweep].every(
+      (r) => r.code === 0 && r.report && r.report.counts.written === 0 && r.report.counts.failed === 0,
+    );
     if (quiet) return { exits, converged: true, hung };
   }
   return { exits, converged: false, hung };
@@ -124,7 +152,9 @@ async function check(
   valuesAt: (at: number) => ReturnType<FaultWorld['evolving']['snapshot']>,
   startedAt: number,
 ): Promise<RoundResult> {
-  const roundPatches = w.graph.requests.slice(roundStart).filter((r) => r.method === 'PATCH' && /^\/users\/[^/]+$/.test(r.path));
+  const roundPatches = w.graph.requests
+    .slice(roundStart)
+    .filter((r) => r.method === 'PATCH' && /^\/users\/[^/]+$/.test(r.path));
   const figures = await checkRound({
     workers: w.evolving.world.workers,
     graph: w.graph,

@@ -75,7 +75,13 @@ function planGrants(required, graphServicePrincipal, assignments) {
   for (const assignment of onGraph) {
     if (requiredIds.has(assignment.appRoleId)) continue;
     const value = byId.get(assignment.appRoleId) || assignment.appRoleId;
-    steps.push({ action: 'extra', value, appRoleId: assignment.appRoleId, assignmentId: assignment.id, broader: BROADER_ROLES.has(value) });
+    steps.push({
+      action: 'extra',
+      value,
+      appRoleId: assignment.appRoleId,
+      assignmentId: assignment.id,
+      broader: BROADER_ROLES.has(value),
+    });
   }
   return steps;
 }
@@ -97,7 +103,11 @@ function main(argv) {
   if (argv[0] === 'plan') {
     const [, connectorFile, graphFile, assignmentsFile] = argv;
     const required = requiredGraphRoles(readJson(connectorFile, 'connector file'));
-    const steps = planGrants(required, readJson(graphFile, 'Graph service principal'), listOf(readJson(assignmentsFile, 'assignments')));
+    const steps = planGrants(
+      required,
+      readJson(graphFile, 'Graph service principal'),
+      listOf(readJson(assignmentsFile, 'assignments')),
+    );
     for (const s of steps) {
       const tail = s.action === 'extra' ? [s.assignmentId, s.broader ? 'broader' : 'unneeded'] : [];
       process.stdout.write(`${[s.action, s.value, s.appRoleId, ...tail].join('\t')}\n`);

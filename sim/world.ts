@@ -69,8 +69,42 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-const FIRST = ['ana', 'ben', 'chloe', 'dev', 'emma', 'farid', 'greta', 'hiro', 'ines', 'jonas', 'kofi', 'lena', 'mateo', 'nora', 'omar', 'priya'];
-const LAST = ['alvarez', 'brown', 'chen', 'dubois', 'eriksen', 'fischer', 'garcia', 'haddad', 'ito', 'jensen', 'kowalski', 'lopez', 'muller', 'nakamura', 'obrien', 'patel'];
+const FIRST = [
+  'ana',
+  'ben',
+  'chloe',
+  'dev',
+  'emma',
+  'farid',
+  'greta',
+  'hiro',
+  'ines',
+  'jonas',
+  'kofi',
+  'lena',
+  'mateo',
+  'nora',
+  'omar',
+  'priya',
+];
+const LAST = [
+  'alvarez',
+  'brown',
+  'chen',
+  'dubois',
+  'eriksen',
+  'fischer',
+  'garcia',
+  'haddad',
+  'ito',
+  'jensen',
+  'kowalski',
+  'lopez',
+  'muller',
+  'nakamura',
+  'obrien',
+  'patel',
+];
 const COUNTRIES = ['US', 'GB', 'DE', 'FR', 'NL', 'IN', 'JP', 'CA', 'AU', 'BR'];
 const MAILBOXES = ['example.com', 'example.net', 'example.org'];
 export const HYBRID_ENTITIES = ['Contoso Corp', 'Contoso LLC'];
@@ -85,7 +119,19 @@ export interface WorldOptions {
   now?: Date;
 }
 
-type Kind = 'synced' | 'preset' | 'newHire' | 'contractor' | 'otherEntity' | 'badRecord' | 'privileged' | 'softDeleted' | 'duplicateUser' | 'notSynced' | 'sharedEmail' | 'corporateEmail';
+type Kind =
+  | 'synced'
+  | 'preset'
+  | 'newHire'
+  | 'contractor'
+  | 'otherEntity'
+  | 'badRecord'
+  | 'privileged'
+  | 'softDeleted'
+  | 'duplicateUser'
+  | 'notSynced'
+  | 'sharedEmail'
+  | 'corporateEmail';
 
 /** Mix of worker kinds (weights out of 1000) in a generated world. */
 const MIX: Array<[Kind, number]> = [

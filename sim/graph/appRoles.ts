@@ -16,7 +16,8 @@ const AUTHENTICATION_EMAIL = ['UserAuthMethod-Email.ReadWrite.All', 'UserAuthent
 export function requireUserPatchRoles(runtime: SimRuntime, body: unknown): void {
   if (runtime.appRoles === null || typeof body !== 'object' || body === null) return;
   for (const name of Object.keys(body)) {
-    if (!name.startsWith('@odata.')) requireRole(runtime, name.toLowerCase() === 'othermails' ? OTHER_MAILS : USER_PROPERTIES);
+    if (!name.startsWith('@odata.'))
+      requireRole(runtime, name.toLowerCase() === 'othermails' ? OTHER_MAILS : USER_PROPERTIES);
   }
 }
 

@@ -17,7 +17,10 @@ export function listDeletedUsers(runtime: SimRuntime, request: LogicalRequest): 
     const refusal = runtime.deletedItemsFilter;
     if (refusal !== 'supported') {
       const code = refusal === 'refused' ? 'Request_UnsupportedQuery' : refusal.refusedWith;
-      throw badRequest(code, "Unsupported or invalid query filter clause specified for property 'employeeId' of resource 'User'.");
+      throw badRequest(
+        code,
+        "Unsupported or invalid query filter clause specified for property 'employeeId' of resource 'User'.",
+      );
     }
     const wanted = new Set(parseEmployeeIdFilter(options.$filter).values.map((value) => value.toLowerCase()));
     users = users.filter((user) => user.employeeId !== null && wanted.has(user.employeeId.toLowerCase()));

@@ -25,7 +25,11 @@ export function createEmailMethod(runtime: SimRuntime, request: LogicalRequest, 
   const user = activeUser(runtime, userId!);
   requireAuthenticationEmailRole(runtime);
   const emailAddress = emailAddressOf(request);
-  if (user.emailMethod) throw badRequest('badRequest', 'A user may only have one email authentication method; update or delete the existing one.');
+  if (user.emailMethod)
+    throw badRequest(
+      'badRequest',
+      'A user may only have one email authentication method; update or delete the existing one.',
+    );
   user.emailMethod = { id: EMAIL_METHOD_ID, emailAddress };
   return jsonResponse(201, {
     '@odata.context': metadataUrl(runtime, `users('${user.id}')/authentication/emailMethods/$entity`),
@@ -33,7 +37,11 @@ export function createEmailMethod(runtime: SimRuntime, request: LogicalRequest, 
   });
 }
 
-export function getEmailMethod(runtime: SimRuntime, request: LogicalRequest, [userId, methodId]: string[]): SimResponse {
+export function getEmailMethod(
+  runtime: SimRuntime,
+  request: LogicalRequest,
+  [userId, methodId]: string[],
+): SimResponse {
   systemOptions(request, ['$select']);
   const user = activeUser(runtime, userId!);
   const method = existingMethod(user, methodId!);
@@ -43,7 +51,11 @@ export function getEmailMethod(runtime: SimRuntime, request: LogicalRequest, [us
   });
 }
 
-export function updateEmailMethod(runtime: SimRuntime, request: LogicalRequest, [userId, methodId]: string[]): SimResponse {
+export function updateEmailMethod(
+  runtime: SimRuntime,
+  request: LogicalRequest,
+  [userId, methodId]: string[],
+): SimResponse {
   const user = activeUser(runtime, userId!);
   requireAuthenticationEmailRole(runtime);
   const method = existingMethod(user, methodId!);
@@ -51,7 +63,11 @@ export function updateEmailMethod(runtime: SimRuntime, request: LogicalRequest, 
   return noContent();
 }
 
-export function deleteEmailMethod(runtime: SimRuntime, _request: LogicalRequest, [userId, methodId]: string[]): SimResponse {
+export function deleteEmailMethod(
+  runtime: SimRuntime,
+  _request: LogicalRequest,
+  [userId, methodId]: string[],
+): SimResponse {
   const user = activeUser(runtime, userId!);
   existingMethod(user, methodId!);
   user.emailMethod = null;
@@ -67,10 +83,18 @@ function existingMethod(user: SimUser, methodId: string): { id: string; emailAdd
 
 function emailAddressOf(request: LogicalRequest): string {
   const body = request.body;
-  if (request.malformedBody || typeof body !== 'object' || body === null || Array.isArray(body)) throw unreadablePayload();
+  if (request.malformedBody || typeof body !== 'object' || body === null || Array.isArray(body))
+    throw unreadablePayload();
   const emailAddress = (body as Record<string, unknown>).emailAddress;
-  if (typeof emailAddress !== 'string' || !/^[\x21-\x7e]+@[\x21-\x7e]+\.[\x21-\x7e]+$/.test(emailAddress) || emailAddress.length > 254) {
-    throw badRequest('badRequest', "Invalid value specified for property 'emailAddress' of resource 'emailAuthenticationMethod'.");
+  if (
+    typeof emailAddress !== 'string' ||
+    !/^[\x21-\x7e]+@[\x21-\x7e]+\.[\x21-\x7e]+$/.test(emailAddress) ||
+    emailAddress.length > 254
+  ) {
+    throw badRequest(
+      'badRequest',
+      "Invalid value specified for property 'emailAddress' of resource 'emailAuthenticationMethod'.",
+    );
   }
   return emailAddress;
 }

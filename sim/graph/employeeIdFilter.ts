@@ -34,7 +34,10 @@ export function parseEmployeeIdFilter(filter: string): EmployeeIdFilter {
   const rest = reader.next();
   if (rest) throw rest.kind === 'name' ? onlyOneClause(filter, rest.at) : reader.syntaxError(rest);
   if (values.length > MAX_IN_VALUES) {
-    throw badRequest('Request_UnsupportedQuery', `Too many child clauses specified in search filter expression containing 'OR' operators: ${values.length}. Max allowed: ${MAX_IN_VALUES}.`);
+    throw badRequest(
+      'Request_UnsupportedQuery',
+      `Too many child clauses specified in search filter expression containing 'OR' operators: ${values.length}. Max allowed: ${MAX_IN_VALUES}.`,
+    );
   }
   return { values };
 }
@@ -138,7 +141,10 @@ function syntaxError(filter: string, at: number): GraphRefusal {
 }
 
 function unsupportedClause(property: string): GraphRefusal {
-  return badRequest('Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified for property '${property}' of resource 'User'.`);
+  return badRequest(
+    'Request_UnsupportedQuery',
+    `Unsupported or invalid query filter clause specified for property '${property}' of resource 'User'.`,
+  );
 }
 
 function unknownOrUnsupportedProperty(name: string): GraphRefusal {

@@ -21,12 +21,15 @@ export class FaultQueue {
 
   /** Consumes one matching fault and renders its response, or answers null. */
   take(method: string, path: string, isBatchEnvelope: boolean): SimResponse | null {
-    const fault = this.pending.find((candidate) => (candidate.match ? candidate.match(method, path) : !isBatchEnvelope));
+    const fault = this.pending.find((candidate) =>
+      candidate.match ? candidate.match(method, path) : !isBatchEnvelope,
+    );
     if (!fault) return null;
     fault.count -= 1;
     if (fault.count <= 0) this.pending.splice(this.pending.indexOf(fault), 1);
     const [code, message] = BODIES[fault.status];
-    const headers: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) };
+    const headers: Record<string, string> =
+      fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) };
     return graphError(fault.status, code, message, headers);
   }
 }

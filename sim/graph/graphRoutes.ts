@@ -2,15 +2,27 @@
  * Everything the simulator serves under /v1.0 ($batch aside, which wraps these).
  */
 import { getDeletedItem, listDeletedUsers, purgeDeletedItem, restoreDeletedItem } from './deletedItemRoutes';
-import { createEmailMethod, deleteEmailMethod, getEmailMethod, listEmailMethods, updateEmailMethod } from './emailMethodRoutes';
+import {
+  createEmailMethod,
+  deleteEmailMethod,
+  getEmailMethod,
+  listEmailMethods,
+  updateEmailMethod,
+} from './emailMethodRoutes';
 import type { Route } from './routeTable';
 import { createUser, deleteUser, getUser, listUsers, patchUser } from './userRoutes';
 
 export const GRAPH_ROUTES: readonly Route[] = [
   { segments: ['users'], methods: { GET: listUsers, POST: createUser }, readCost: 2 },
   { segments: ['users', '{}'], methods: { GET: getUser, PATCH: patchUser, DELETE: deleteUser } },
-  { segments: ['users', '{}', 'authentication', 'emailMethods'], methods: { GET: listEmailMethods, POST: createEmailMethod } },
-  { segments: ['users', '{}', 'authentication', 'emailMethods', '{}'], methods: { GET: getEmailMethod, PATCH: updateEmailMethod, DELETE: deleteEmailMethod } },
+  {
+    segments: ['users', '{}', 'authentication', 'emailMethods'],
+    methods: { GET: listEmailMethods, POST: createEmailMethod },
+  },
+  {
+    segments: ['users', '{}', 'authentication', 'emailMethods', '{}'],
+    methods: { GET: getEmailMethod, PATCH: updateEmailMethod, DELETE: deleteEmailMethod },
+  },
   { segments: ['directory', 'deletedItems', 'microsoft.graph.user'], methods: { GET: listDeletedUsers } },
   { segments: ['directory', 'deletedItems', '{}'], methods: { GET: getDeletedItem, DELETE: purgeDeletedItem } },
   { segments: ['directory', 'deletedItems', '{}', 'restore'], methods: { POST: restoreDeletedItem } },

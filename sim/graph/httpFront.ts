@@ -14,13 +14,22 @@ export interface FrontOptions {
   requireAuthorization: boolean;
 }
 
-export async function handleHttp(runtime: SimRuntime, options: FrontOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleHttp(
+  runtime: SimRuntime,
+  options: FrontOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   runtime.recorder.countHttpRequest();
   const text = await readBody(req);
   const { request, versioned } = logicalRequestOf(req, text);
   const response = versioned
     ? answerHttp(runtime, options, request)
-    : recordedEnvelope(runtime, request, graphError(400, 'BadRequest', `Invalid version: the simulator serves /v1.0 only, got '${request.path}'.`));
+    : recordedEnvelope(
+        runtime,
+        request,
+        graphError(400, 'BadRequest', `Invalid version: the simulator serves /v1.0 only, got '${request.path}'.`),
+      );
   if (options.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
   send(res, response, req.headers['client-request-id']);
 }
@@ -30,7 +39,12 @@ function answerHttp(runtime: SimRuntime, options: FrontOptions, request: Logical
     return recordedEnvelope(runtime, request, graphError(401, 'InvalidAuthenticationToken', 'Access token is empty.'));
   }
   if (request.path.toLowerCase() !== '/$batch') return serveLogical(runtime, request);
-  if (request.method !== 'POST') return recordedEnvelope(runtime, request, graphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.'));
+  if (request.method !== 'POST')
+    return recordedEnvelope(
+      runtime,
+      request,
+      graphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.'),
+    );
   const fault = runtime.faults.take(request.method, request.path, true);
   return recordedEnvelope(runtime, request, fault ?? serveBatch(runtime, request.body, request.malformedBody));
 }
@@ -62,7 +76,12 @@ function logicalRequestOf(req: IncomingMessage, text: string): { request: Logica
       malformedBody = true;
     }
   }
-  const headers = Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name.toLowerCase(), Array.isArray(value) ? value.join(', ') : (value ?? '')]));
+  const headers = Object.fromEntries(
+    Object.entries(req.headers).map(([name, value]) => [
+      name.toLowerCase(),
+      Array.isArray(value) ? value.join(', ') : (value ?? ''),
+    ]),
+  );
   const request: LogicalRequest = {
     method: (req.method ?? 'GET').toUpperCase(),
     path: decodePath(versioned ? url.pathname.slice('/v1.0'.length) : url.pathname),

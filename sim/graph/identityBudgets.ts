@@ -31,7 +31,13 @@ export interface BudgetShape {
 
 export type Admission =
   | { admitted: true }
-  | { admitted: false; retryAfterSeconds: number; usage: number; information: 'ResourceUnitLimitExceeded' | 'WriteLimitExceeded'; scope: string };
+  | {
+      admitted: false;
+      retryAfterSeconds: number;
+      usage: number;
+      information: 'ResourceUnitLimitExceeded' | 'WriteLimitExceeded';
+      scope: string;
+    };
 
 interface Budget {
   window: SlidingWindow;
@@ -48,8 +54,10 @@ export class IdentityBudgets {
 
   constructor({ windowScale = 1, writeWindowSeconds, tenantSize = 'large' }: BudgetShape = {}) {
     if (!(windowScale > 0)) throw new Error(`throttling.windowScale must be a positive number, got ${windowScale}.`);
-    if (writeWindowSeconds !== undefined && !(writeWindowSeconds > 0)) throw new Error(`throttling.writeWindowSeconds must be a positive number, got ${writeWindowSeconds}.`);
-    if (!(tenantSize in RESOURCE_UNITS_PER_10S)) throw new Error(`throttling.tenantSize must be small, medium or large, got ${tenantSize}.`);
+    if (writeWindowSeconds !== undefined && !(writeWindowSeconds > 0))
+      throw new Error(`throttling.writeWindowSeconds must be a positive number, got ${writeWindowSeconds}.`);
+    if (!(tenantSize in RESOURCE_UNITS_PER_10S))
+      throw new Error(`throttling.tenantSize must be small, medium or large, got ${tenantSize}.`);
     const scaled = (limit: number, windowMs: number): SlidingWindow =>
       new SlidingWindow(Math.max(1, Math.round(limit * windowScale)), windowMs * windowScale);
     const appWrites =
@@ -57,9 +65,24 @@ export class IdentityBudgets {
         ? scaled(WRITES_PER_SECOND * 150, 150_000)
         : new SlidingWindow(Math.max(1, Math.round(WRITES_PER_SECOND * writeWindowSeconds)), writeWindowSeconds * 1000);
     this.budgets = [
-      { window: scaled(RESOURCE_UNITS_PER_10S[tenantSize], 10_000), measures: 'resourceUnits', scope: `Tenant_Application/ReadWrite/${APP_ID}/${TENANT_ID}`, information: 'ResourceUnitLimitExceeded' },
-      { window: appWrites, measures: 'writes', scope: `Tenant_Application/Write/${APP_ID}/${TENANT_ID}`, information: 'WriteLimitExceeded' },
-      { window: scaled(18_000, 300_000), measures: 'writes', scope: `Tenant/Write/${APP_ID}/${TENANT_ID}`, information: 'WriteLimitExceeded' },
+      {
+        window: scaled(RESOURCE_UNITS_PER_10S[tenantSize], 10_000),
+        measures: 'resourceUnits',
+        scope: `Tenant_Application/ReadWrite/${APP_ID}/${TENANT_ID}`,
+        information: 'ResourceUnitLimitExceeded',
+      },
+      {
+        window: appWrites,
+        measures: 'writes',
+        scope: `Tenant_Application/Write/${APP_ID}/${TENANT_ID}`,
+        information: 'WriteLimitExceeded',
+      },
+      {
+        window: scaled(18_000, 300_000),
+        measures: 'writes',
+        scope: `Tenant/Write/${APP_ID}/${TENANT_ID}`,
+        information: 'WriteLimitExceeded',
+      },
     ];
   }
 
@@ -90,5 +113,5 @@ export class IdentityBudgets {
 /** Graph sends the header only from 0.8 of a limit, as a fraction between 0.8 and 1.8. */
 export function throttleLimitHeader(usage: number): Record<string, string> {
   if (usage < 0.8) return {};
-  return { 'x-ms-throttle-limit-percentage': (Math.min(1.8, Math.floor(usage * 100 + 1e-9) / 100)).toFixed(2) };
+  return { 'x-ms-throttle-limit-percentage': Math.min(1.8, Math.floor(usage * 100 + 1e-9) / 100).toFixed(2) };
 }

@@ -15,7 +15,14 @@ import type { SimRuntime } from './simRuntime';
 import { TenantDirectory } from './tenantDirectory';
 import type { GraphSimOptions, GraphSimulator } from './types';
 
-export type { GraphCounters, GraphFault, GraphRequestLogEntry, GraphSimOptions, GraphSimulator, SimUser } from './types';
+export type {
+  GraphCounters,
+  GraphFault,
+  GraphRequestLogEntry,
+  GraphSimOptions,
+  GraphSimulator,
+  SimUser,
+} from './types';
 export { EMAIL_METHOD_ID } from './emailMethodRoutes';
 export { dangerousRequests, isDangerousRequest } from './dangerousRequests';
 export { ISO_COUNTRY_CODES } from './countries';

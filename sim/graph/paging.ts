@@ -18,7 +18,10 @@ export function pageSizeOf(query: Record<string, string>): number {
   if (raw === undefined) return DEFAULT_PAGE_SIZE;
   const size = /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
   if (!(size >= 1 && size <= MAX_PAGE_SIZE)) {
-    throw badRequest('Request_UnsupportedQuery', `Invalid page size specified: '${raw}'. Must be between 1 and ${MAX_PAGE_SIZE} inclusive.`);
+    throw badRequest(
+      'Request_UnsupportedQuery',
+      `Invalid page size specified: '${raw}'. Must be between 1 and ${MAX_PAGE_SIZE} inclusive.`,
+    );
   }
   return size;
 }
@@ -27,7 +30,11 @@ export function pageSizeOf(query: Record<string, string>): number {
  * One page of `items`. `linkTo` builds the absolute URL of the same query with a new skiptoken
  * (the caller knows the base URL and the original query string).
  */
-export function pageOf<T>(items: readonly T[], query: Record<string, string>, linkTo: (skipToken: string) => string): Page<T> {
+export function pageOf<T>(
+  items: readonly T[],
+  query: Record<string, string>,
+  linkTo: (skipToken: string) => string,
+): Page<T> {
   const size = pageSizeOf(query);
   const offset = query.$skiptoken === undefined ? 0 : decodeSkipToken(query.$skiptoken);
   const page = items.slice(offset, offset + size);
@@ -41,6 +48,10 @@ function encodeSkipToken(offset: number): string {
 
 function decodeSkipToken(token: string): number {
   const match = /^sim-offset:(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
-  if (!match) throw badRequest('Directory_ExpiredPageToken', 'The specified page token value has expired and can no longer be included in your request.');
+  if (!match)
+    throw badRequest(
+      'Directory_ExpiredPageToken',
+      'The specified page token value has expired and can no longer be included in your request.',
+    );
   return Number(match[1]);
 }

@@ -15,14 +15,21 @@ export function parseSelect(raw: string | undefined): string[] | null {
     if (name === '*') return name;
     const canonical = canonicalUserProperty(name) ?? (EXTENSION_PROPERTY.test(name) ? name : undefined);
     if (!canonical) {
-      throw badRequest('BadRequest', `Parsing OData Select and Expand failed: Could not find a property named '${name}' on type 'microsoft.graph.user'.`);
+      throw badRequest(
+        'BadRequest',
+        `Parsing OData Select and Expand failed: Could not find a property named '${name}' on type 'microsoft.graph.user'.`,
+      );
     }
     return canonical;
   });
 }
 
 /** The user as Graph would render it for this $select. */
-export function projectUser(user: SimUser, extra: Record<string, unknown>, selected: string[] | null): Record<string, unknown> {
+export function projectUser(
+  user: SimUser,
+  extra: Record<string, unknown>,
+  selected: string[] | null,
+): Record<string, unknown> {
   const names = selected ?? DEFAULT_USER_PROPERTIES;
   const rendered: Record<string, unknown> = {};
   for (const name of names) {
@@ -67,8 +74,18 @@ function propertyValue(user: SimUser, extra: Record<string, unknown>, name: stri
 }
 
 function everything(user: SimUser, extra: Record<string, unknown>): Record<string, unknown> {
-  const modelled = ['id', 'employeeId', 'displayName', 'userPrincipalName', 'onPremisesSyncEnabled', 'otherMails', 'usageLocation', 'deletedDateTime'];
+  const modelled = [
+    'id',
+    'employeeId',
+    'displayName',
+    'userPrincipalName',
+    'onPremisesSyncEnabled',
+    'otherMails',
+    'usageLocation',
+    'deletedDateTime',
+  ];
   const rendered: Record<string, unknown> = {};
-  for (const name of [...DEFAULT_USER_PROPERTIES, ...modelled, ...Object.keys(extra)]) rendered[name] = propertyValue(user, extra, name);
+  for (const name of [...DEFAULT_USER_PROPERTIES, ...modelled, ...Object.keys(extra)])
+    rendered[name] = propertyValue(user, extra, name);
   return { ...rendered, ...user.extensions };
 }

@@ -11,7 +11,8 @@ export interface SimResponse {
   body?: unknown;
 }
 
-export const JSON_CONTENT_TYPE = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
+export const JSON_CONTENT_TYPE =
+  'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): SimResponse {
   return { status, headers: { 'Content-Type': JSON_CONTENT_TYPE, ...headers }, body };
@@ -21,7 +22,12 @@ export function noContent(): SimResponse {
   return { status: 204, headers: {} };
 }
 
-export function graphError(status: number, code: string, message: string, headers: Record<string, string> = {}): SimResponse {
+export function graphError(
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): SimResponse {
   const requestId = randomUUID();
   return jsonResponse(
     status,
@@ -29,7 +35,11 @@ export function graphError(status: number, code: string, message: string, header
       error: {
         code,
         message,
-        innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': requestId, 'client-request-id': requestId },
+        innerError: {
+          date: new Date().toISOString().slice(0, 19),
+          'request-id': requestId,
+          'client-request-id': requestId,
+        },
       },
     },
     headers,
@@ -55,5 +65,9 @@ export function badRequest(code: string, message: string): GraphRefusal {
 }
 
 export function notFound(id: string): GraphRefusal {
-  return new GraphRefusal(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+  return new GraphRefusal(
+    404,
+    'Request_ResourceNotFound',
+    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+  );
 }

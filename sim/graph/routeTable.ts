@@ -38,11 +38,15 @@ export function matchRoute(routes: readonly Route[], method: string, path: strin
     if (params && (!best || literalCount(route) > literalCount(best.route))) best = { route, params };
   }
   if (!best) {
-    const unknown = segments.find((segment, index) => !routes.some((route) => segmentFits(route.segments[index], segment))) ?? segments[0] ?? '';
+    const unknown =
+      segments.find((segment, index) => !routes.some((route) => segmentFits(route.segments[index], segment))) ??
+      segments[0] ??
+      '';
     return graphError(400, 'BadRequest', `Resource not found for the segment '${unknown}'.`);
   }
   const handler = best.route.methods[method];
-  if (!handler) return graphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');
+  if (!handler)
+    return graphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');
   return { handler, params: best.params, route: best.route };
 }
 

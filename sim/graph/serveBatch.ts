@@ -27,15 +27,23 @@ export function serveBatch(runtime: SimRuntime, body: unknown, malformedBody: bo
   }
   const responses = items.map((item) => {
     const response = serveLogical(runtime, subRequest(item));
-    return { id: item.id, status: response.status, headers: response.headers, ...(response.body === undefined ? {} : { body: response.body }) };
+    return {
+      id: item.id,
+      status: response.status,
+      headers: response.headers,
+      ...(response.body === undefined ? {} : { body: response.body }),
+    };
   });
   return jsonResponse(200, { responses });
 }
 
 function batchItemsOf(body: unknown, malformedBody: boolean): BatchItem[] {
-  const requests = !malformedBody && typeof body === 'object' && body !== null ? (body as { requests?: unknown }).requests : undefined;
-  if (!Array.isArray(requests) || requests.length === 0) throw invalidBatch('the body must be {"requests":[…]} with at least one request');
-  if (requests.length > MAX_BATCH_REQUESTS) throw invalidBatch(`${requests.length} requests in one batch; at most ${MAX_BATCH_REQUESTS} are allowed`);
+  const requests =
+    !malformedBody && typeof body === 'object' && body !== null ? (body as { requests?: unknown }).requests : undefined;
+  if (!Array.isArray(requests) || requests.length === 0)
+    throw invalidBatch('the body must be {"requests":[…]} with at least one request');
+  if (requests.length > MAX_BATCH_REQUESTS)
+    throw invalidBatch(`${requests.length} requests in one batch; at most ${MAX_BATCH_REQUESTS} are allowed`);
   const seen = new Set<string>();
   return requests.map((raw: unknown, index) => {
     const item = batchItemOf(raw, index);
@@ -49,11 +57,15 @@ function batchItemOf(raw: unknown, index: number): BatchItem {
   const fields = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   const { id, method, url, body } = fields;
   if (typeof id !== 'string' || id === '') throw invalidBatch(`request ${index} has no string id`);
-  if (typeof method !== 'string' || typeof url !== 'string') throw invalidBatch(`request '${id}' needs a method and a url`);
+  if (typeof method !== 'string' || typeof url !== 'string')
+    throw invalidBatch(`request '${id}' needs a method and a url`);
   const headers = Object.fromEntries(
-    Object.entries((typeof fields.headers === 'object' && fields.headers !== null ? fields.headers : {}) as Record<string, unknown>).map(([name, value]) => [name.toLowerCase(), String(value)]),
+    Object.entries(
+      (typeof fields.headers === 'object' && fields.headers !== null ? fields.headers : {}) as Record<string, unknown>,
+    ).map(([name, value]) => [name.toLowerCase(), String(value)]),
   );
-  if (body !== undefined && headers['content-type'] === undefined) throw invalidBatch(`request '${id}' has a body but no Content-Type header`);
+  if (body !== undefined && headers['content-type'] === undefined)
+    throw invalidBatch(`request '${id}' has a body but no Content-Type header`);
   return { id, method: method.toUpperCase(), url, headers, body };
 }
 

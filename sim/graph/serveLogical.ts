@@ -11,7 +11,15 @@ import type { LogicalRequest, SimRuntime } from './simRuntime';
 export function serveLogical(runtime: SimRuntime, request: LogicalRequest): SimResponse {
   const { response, charged } = answer(runtime, request);
   runtime.recorder.recordLogical(
-    { method: request.method, path: request.path, query: request.query, body: request.body, status: response.status, inBatch: request.inBatch, at: runtime.clock() },
+    {
+      method: request.method,
+      path: request.path,
+      query: request.query,
+      body: request.body,
+      status: response.status,
+      inBatch: request.inBatch,
+      at: runtime.clock(),
+    },
     charged,
     isWriteMethod(request.method),
   );
@@ -31,7 +39,11 @@ function answer(runtime: SimRuntime, request: LogicalRequest): { response: SimRe
 
   const response = runHandler(() => match.handler(runtime, request, match.params));
   const usage = runtime.budgets?.usage(now) ?? 0;
-  response.headers = { ...response.headers, 'x-ms-resource-unit': String(cost.resourceUnits), ...throttleLimitHeader(usage) };
+  response.headers = {
+    ...response.headers,
+    'x-ms-resource-unit': String(cost.resourceUnits),
+    ...throttleLimitHeader(usage),
+  };
   return { response, charged: cost.resourceUnits };
 }
 

@@ -51,7 +51,10 @@ export function systemOptions(request: LogicalRequest, served: readonly string[]
     if (!name.startsWith('$')) continue;
     const option = name.toLowerCase();
     if (!served.includes(option)) {
-      throw badRequest('Request_UnsupportedQuery', `The query option '${name}' is not supported on '${request.path}' by the Graph simulator.`);
+      throw badRequest(
+        'Request_UnsupportedQuery',
+        `The query option '${name}' is not supported on '${request.path}' by the Graph simulator.`,
+      );
     }
     options[option] = value;
   }
@@ -60,7 +63,9 @@ export function systemOptions(request: LogicalRequest, served: readonly string[]
 
 /** The absolute URL of the same request with other query parameters (for nextLink). */
 export function absoluteUrl(runtime: SimRuntime, path: string, query: Record<string, string>): string {
-  const pairs = Object.entries(query).map(([name, value]) => `${encodeURIComponent(name).replace(/^%24/, '$')}=${encodeURIComponent(value)}`);
+  const pairs = Object.entries(query).map(
+    ([name, value]) => `${encodeURIComponent(name).replace(/^%24/, '$')}=${encodeURIComponent(value)}`,
+  );
   return `${runtime.baseUrl()}/v1.0${path}${pairs.length ? `?${pairs.join('&')}` : ''}`;
 }
 

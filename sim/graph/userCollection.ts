@@ -15,8 +15,12 @@ export function userCollection(
   entitySet: string,
 ): SimResponse {
   const selected = parseSelect(options.$select);
-  const withoutToken = Object.fromEntries(Object.entries(request.query).filter(([name]) => name.toLowerCase() !== '$skiptoken'));
-  const page = pageOf(users, options, (skipToken) => absoluteUrl(runtime, request.path, { ...withoutToken, $skiptoken: skipToken }));
+  const withoutToken = Object.fromEntries(
+    Object.entries(request.query).filter(([name]) => name.toLowerCase() !== '$skiptoken'),
+  );
+  const page = pageOf(users, options, (skipToken) =>
+    absoluteUrl(runtime, request.path, { ...withoutToken, $skiptoken: skipToken }),
+  );
   return jsonResponse(200, {
     '@odata.context': metadataUrl(runtime, selectContext(entitySet, selected)),
     ...(page.nextLink ? { '@odata.nextLink': page.nextLink } : {}),
@@ -24,7 +28,12 @@ export function userCollection(
   });
 }
 
-export function userEntity(runtime: SimRuntime, user: SimUser, options: Record<string, string>, extra: Record<string, unknown> = {}): SimResponse {
+export function userEntity(
+  runtime: SimRuntime,
+  user: SimUser,
+  options: Record<string, string>,
+  extra: Record<string, unknown> = {},
+): SimResponse {
   const selected = parseSelect(options.$select);
   return jsonResponse(200, {
     '@odata.context': metadataUrl(runtime, `${selectContext('users', selected)}/$entity`),

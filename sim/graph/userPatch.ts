@@ -7,7 +7,13 @@ import { isAssignedCountryCode } from './countries';
 import { badRequest, GraphRefusal } from './responses';
 import type { TenantDirectory } from './tenantDirectory';
 import type { SimUser } from './types';
-import { canonicalUserProperty, EXTENSION_PROPERTY, isOnPremisesMastered, isReadOnlyProperty, SENSITIVE_PROPERTIES } from './userProperties';
+import {
+  canonicalUserProperty,
+  EXTENSION_PROPERTY,
+  isOnPremisesMastered,
+  isReadOnlyProperty,
+  SENSITIVE_PROPERTIES,
+} from './userProperties';
 
 export const MAX_OTHER_MAILS = 250;
 export const MAX_OTHER_MAIL_LENGTH = 250;
@@ -30,7 +36,11 @@ export function planUserPatch(user: SimUser, body: unknown, malformedBody: boole
       continue;
     }
     const name = canonicalUserProperty(key);
-    if (!name) throw badRequest('Request_BadRequest', `Property '${key}' does not exist as a declared property or extension property.`);
+    if (!name)
+      throw badRequest(
+        'Request_BadRequest',
+        `Property '${key}' does not exist as a declared property or extension property.`,
+      );
     checkWritable(user, name);
     checkValue(name, value);
     changes.push({ name, value, isExtension: false });
@@ -55,13 +65,20 @@ export function applyUserPatch(directory: TenantDirectory, user: SimUser, change
 }
 
 export function unreadablePayload(): GraphRefusal {
-  return badRequest('BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
+  return badRequest(
+    'BadRequest',
+    'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+  );
 }
 
 function checkWritable(user: SimUser, name: string): void {
-  if (isReadOnlyProperty(name)) throw badRequest('Request_BadRequest', `Property '${name}' is read-only and cannot be set.`);
+  if (isReadOnlyProperty(name))
+    throw badRequest('Request_BadRequest', `Property '${name}' is read-only and cannot be set.`);
   if (user.onPremisesSyncEnabled === true && isOnPremisesMastered(name)) {
-    throw badRequest('Request_BadRequest', 'Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration.');
+    throw badRequest(
+      'Request_BadRequest',
+      'Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration.',
+    );
   }
 }
 
@@ -76,12 +93,16 @@ function problemWith(name: string, value: unknown): string | null {
       return otherMailsProblem(value);
     case 'usageLocation':
       // Not nullable in Graph's user resource: a null is refused, not a way to clear it.
-      return typeof value === 'string' && isAssignedCountryCode(value) ? null : 'expected an assigned ISO 3166-1 alpha-2 code in upper case';
+      return typeof value === 'string' && isAssignedCountryCode(value)
+        ? null
+        : 'expected an assigned ISO 3166-1 alpha-2 code in upper case';
     case 'displayName':
     case 'userPrincipalName':
       return typeof value === 'string' && value.trim() !== '' ? null : 'expected a non-empty string';
     case 'employeeId':
-      return value === null || (typeof value === 'string' && value.length <= 16) ? null : 'expected null or a string of at most 16 characters';
+      return value === null || (typeof value === 'string' && value.length <= 16)
+        ? null
+        : 'expected null or a string of at most 16 characters';
     default:
       return null;
   }
@@ -101,9 +122,18 @@ function otherMailsProblem(value: unknown): string | null {
 
 function checkExtensionValue(name: string, value: unknown): void {
   const fits = (item: unknown): boolean =>
-    (typeof item === 'string' && item.length <= MAX_EXTENSION_STRING) || typeof item === 'number' || typeof item === 'boolean';
-  const ok = value === null || fits(value) || (Array.isArray(value) && value.every((item) => typeof item === 'string' && fits(item)));
-  if (!ok) throw invalidValue(name, 'expected null, a string of at most 256 characters, a number, a boolean or an array of strings');
+    (typeof item === 'string' && item.length <= MAX_EXTENSION_STRING) ||
+    typeof item === 'number' ||
+    typeof item === 'boolean';
+  const ok =
+    value === null ||
+    fits(value) ||
+    (Array.isArray(value) && value.every((item) => typeof item === 'string' && fits(item)));
+  if (!ok)
+    throw invalidValue(
+      name,
+      'expected null, a string of at most 256 characters, a number, a boolean or an array of strings',
+    );
 }
 
 function setExtension(user: SimUser, name: string, value: unknown): void {
@@ -114,5 +144,8 @@ function setExtension(user: SimUser, name: string, value: unknown): void {
 }
 
 function invalidValue(name: string, problem: string): GraphRefusal {
-  return badRequest('Request_BadRequest', `Invalid value specified for property '${name}' of resource 'User'. (${problem})`);
+  return badRequest(
+    'Request_BadRequest',
+    `Invalid value specified for property '${name}' of resource 'User'. (${problem})`,
+  );
 }

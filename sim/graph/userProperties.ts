@@ -5,34 +5,116 @@
 
 /** Returned when a request has no $select (Graph's default user set). */
 export const DEFAULT_USER_PROPERTIES = [
-  'businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone',
-  'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName', 'id',
+  'businessPhones',
+  'displayName',
+  'givenName',
+  'jobTitle',
+  'mail',
+  'mobilePhone',
+  'officeLocation',
+  'preferredLanguage',
+  'surname',
+  'userPrincipalName',
+  'id',
 ] as const;
 
-const COLLECTIONS = ['businessPhones', 'imAddresses', 'otherMails', 'proxyAddresses', 'identities', 'assignedLicenses', 'assignedPlans', 'provisionedPlans', 'onPremisesProvisioningErrors', 'licenseAssignmentStates'];
+const COLLECTIONS = [
+  'businessPhones',
+  'imAddresses',
+  'otherMails',
+  'proxyAddresses',
+  'identities',
+  'assignedLicenses',
+  'assignedPlans',
+  'provisionedPlans',
+  'onPremisesProvisioningErrors',
+  'licenseAssignmentStates',
+];
 
 const READ_ONLY = [
-  'id', 'createdDateTime', 'deletedDateTime', 'creationType', 'externalUserState', 'externalUserStateChangeDateTime',
-  'imAddresses', 'lastPasswordChangeDateTime', 'legalAgeGroupClassification', 'licenseAssignmentStates', 'assignedLicenses',
-  'assignedPlans', 'provisionedPlans', 'onPremisesDistinguishedName', 'onPremisesDomainName', 'onPremisesLastSyncDateTime',
-  'onPremisesProvisioningErrors', 'onPremisesSamAccountName', 'onPremisesSecurityIdentifier', 'onPremisesSyncEnabled',
-  'onPremisesUserPrincipalName', 'proxyAddresses', 'securityIdentifier', 'signInSessionsValidFromDateTime', 'isResourceAccount',
+  'id',
+  'createdDateTime',
+  'deletedDateTime',
+  'creationType',
+  'externalUserState',
+  'externalUserStateChangeDateTime',
+  'imAddresses',
+  'lastPasswordChangeDateTime',
+  'legalAgeGroupClassification',
+  'licenseAssignmentStates',
+  'assignedLicenses',
+  'assignedPlans',
+  'provisionedPlans',
+  'onPremisesDistinguishedName',
+  'onPremisesDomainName',
+  'onPremisesLastSyncDateTime',
+  'onPremisesProvisioningErrors',
+  'onPremisesSamAccountName',
+  'onPremisesSecurityIdentifier',
+  'onPremisesSyncEnabled',
+  'onPremisesUserPrincipalName',
+  'proxyAddresses',
+  'securityIdentifier',
+  'signInSessionsValidFromDateTime',
+  'isResourceAccount',
 ];
 
 /** Written by Cloud Sync from AD: Graph refuses to change them on a synced user. */
 const ON_PREMISES_MASTERED = [
-  'accountEnabled', 'businessPhones', 'city', 'companyName', 'country', 'department', 'displayName', 'employeeHireDate',
-  'employeeId', 'employeeOrgData', 'employeeType', 'faxNumber', 'givenName', 'jobTitle', 'mail', 'mailNickname',
-  'mobilePhone', 'officeLocation', 'onPremisesExtensionAttributes', 'onPremisesImmutableId', 'postalCode',
-  'preferredLanguage', 'showInAddressList', 'state', 'streetAddress', 'surname', 'userPrincipalName',
+  'accountEnabled',
+  'businessPhones',
+  'city',
+  'companyName',
+  'country',
+  'department',
+  'displayName',
+  'employeeHireDate',
+  'employeeId',
+  'employeeOrgData',
+  'employeeType',
+  'faxNumber',
+  'givenName',
+  'jobTitle',
+  'mail',
+  'mailNickname',
+  'mobilePhone',
+  'officeLocation',
+  'onPremisesExtensionAttributes',
+  'onPremisesImmutableId',
+  'postalCode',
+  'preferredLanguage',
+  'showInAddressList',
+  'state',
+  'streetAddress',
+  'surname',
+  'userPrincipalName',
 ];
 
-const CLOUD_WRITABLE = ['otherMails', 'usageLocation', 'passwordPolicies', 'passwordProfile', 'preferredDataLocation', 'ageGroup', 'consentProvidedForMinor', 'identities', 'userType', 'employeeLeaveDateTime'];
+const CLOUD_WRITABLE = [
+  'otherMails',
+  'usageLocation',
+  'passwordPolicies',
+  'passwordProfile',
+  'preferredDataLocation',
+  'ageGroup',
+  'consentProvidedForMinor',
+  'identities',
+  'userType',
+  'employeeLeaveDateTime',
+];
 
 /** Sensitive: Graph answers 403 when an app writes them on a privileged-role holder. */
-export const SENSITIVE_PROPERTIES: ReadonlySet<string> = new Set(['otherMails', 'mobilePhone', 'businessPhones', 'accountEnabled', 'passwordProfile']);
+export const SENSITIVE_PROPERTIES: ReadonlySet<string> = new Set([
+  'otherMails',
+  'mobilePhone',
+  'businessPhones',
+  'accountEnabled',
+  'passwordProfile',
+]);
 
-const ALL = [...new Set([...DEFAULT_USER_PROPERTIES, ...COLLECTIONS, ...READ_ONLY, ...ON_PREMISES_MASTERED, ...CLOUD_WRITABLE])];
+const ALL = [
+  ...new Set([...DEFAULT_USER_PROPERTIES, ...COLLECTIONS, ...READ_ONLY, ...ON_PREMISES_MASTERED, ...CLOUD_WRITABLE]),
+];
 const CANONICAL = new Map(ALL.map((name) => [name.toLowerCase(), name]));
 const READ_ONLY_SET = new Set(READ_ONLY);
 const MASTERED_SET = new Set(ON_PREMISES_MASTERED);

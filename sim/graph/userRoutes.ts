@@ -15,7 +15,10 @@ const LIST_OPTIONS = ['$filter', '$select', '$top', '$skiptoken'];
 
 export function listUsers(runtime: SimRuntime, request: LogicalRequest): SimResponse {
   const options = systemOptions(request, LIST_OPTIONS);
-  const users = options.$filter === undefined ? runtime.directory.active() : runtime.directory.activeByEmployeeIds(parseEmployeeIdFilter(options.$filter).values);
+  const users =
+    options.$filter === undefined
+      ? runtime.directory.active()
+      : runtime.directory.activeByEmployeeIds(parseEmployeeIdFilter(options.$filter).values);
   return userCollection(runtime, request, users, options, 'users');
 }
 
@@ -42,18 +45,30 @@ const REQUIRED_ON_CREATE = ['accountEnabled', 'displayName', 'mailNickname', 'pa
 /** A cloud-only user, as POST /users makes one. */
 export function createUser(runtime: SimRuntime, request: LogicalRequest): SimResponse {
   const body = request.body;
-  if (request.malformedBody || typeof body !== 'object' || body === null || Array.isArray(body)) throw unreadablePayload();
+  if (request.malformedBody || typeof body !== 'object' || body === null || Array.isArray(body))
+    throw unreadablePayload();
   const fields = body as Record<string, unknown>;
   const missing = REQUIRED_ON_CREATE.find((name) => fields[name] === undefined || fields[name] === null);
   if (missing) throw badRequest('Request_BadRequest', `Property '${missing}' is required when creating the object.`);
   const upn = String(fields.userPrincipalName);
   if (runtime.directory.all().some((user) => user.userPrincipalName.toLowerCase() === upn.toLowerCase())) {
-    throw badRequest('Request_BadRequest', 'Another object with the same value for property userPrincipalName already exists.');
+    throw badRequest(
+      'Request_BadRequest',
+      'Another object with the same value for property userPrincipalName already exists.',
+    );
   }
-  const user = runtime.directory.add({ employeeId: null, displayName: String(fields.displayName), userPrincipalName: upn, onPremisesSyncEnabled: null });
+  const user = runtime.directory.add({
+    employeeId: null,
+    displayName: String(fields.displayName),
+    userPrincipalName: upn,
+    onPremisesSyncEnabled: null,
+  });
   const { userPrincipalName: _upn, displayName: _name, passwordProfile: _password, ...rest } = fields;
   applyUserPatch(runtime.directory, user, planUserPatch(user, rest, false));
-  return jsonResponse(201, { '@odata.context': metadataUrl(runtime, 'users/$entity'), ...projectUser(user, runtime.directory.extraOf(user), null) });
+  return jsonResponse(201, {
+    '@odata.context': metadataUrl(runtime, 'users/$entity'),
+    ...projectUser(user, runtime.directory.extraOf(user), null),
+  });
 }
 
 export function activeUser(runtime: SimRuntime, id: string): SimUser {

@@ -82,5 +82,6 @@ function windowTest(request: GetWorkersRequest): ((entry: LogEntry) => boolean) 
   if (!updatedFrom && !effectiveFrom) return null;
   const within = (moment: Date, from: Date | null, through: Date | null): boolean =>
     !from || !through || (moment.getTime() >= from.getTime() && moment.getTime() <= through.getTime());
-  return (entry) => within(entry.enteredAt, updatedFrom, updatedThrough) && within(entry.effectiveAt, effectiveFrom, effectiveThrough);
+  return (entry) =>
+    within(entry.enteredAt, updatedFrom, updatedThrough) && within(entry.effectiveAt, effectiveFrom, effectiveThrough);
 }

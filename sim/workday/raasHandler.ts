@@ -27,18 +27,26 @@ export async function handleRaasRequest(
 
   if (!isAuthorized(tenant, request.headers.authorization)) {
     log(401);
-    return sendJson(response, 401, { error: 'Invalid username or password' }, { 'WWW-Authenticate': 'Basic realm="Workday"' });
+    return sendJson(
+      response,
+      401,
+      { error: 'Invalid username or password' },
+      { 'WWW-Authenticate': 'Basic realm="Workday"' },
+    );
   }
   const format = url.searchParams.get('format');
   if (format !== 'json') {
     log(400);
-    return sendJson(response, 400, { error: `Invalid request: format '${format ?? ''}' is not served by this simulator; use format=json` });
+    return sendJson(response, 400, {
+      error: `Invalid request: format '${format ?? ''}' is not served by this simulator; use format=json`,
+    });
   }
   const workerId = url.searchParams.get(WORKER_PROMPT);
   const rows = reportRows(tenant.workers, options, workerId);
   log(200);
   if (fault?.kind === 'truncate') {
-    const total = workerId === null ? tenant.workers.length : tenant.workers.filter((w) => w.workerId === workerId).length;
+    const total =
+      workerId === null ? tenant.workers.length : tenant.workers.filter((w) => w.workerId === workerId).length;
     await streamBody(response, reportBody(rows, Math.floor(total / 2)));
     // No final chunk: the socket closes once the part is sent, so the client sees the body break off.
     response.socket?.end();
@@ -97,7 +105,13 @@ function sendJson(response: ServerResponse, status: number, body: unknown, heade
   sendText(response, status, 'application/json; charset=utf-8', JSON.stringify(body), headers);
 }
 
-function sendText(response: ServerResponse, status: number, contentType: string, body: string, headers: Record<string, string> = {}): void {
+function sendText(
+  response: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
   response.writeHead(status, { 'Content-Type': contentType, ...headers });
   response.end(body);
 }

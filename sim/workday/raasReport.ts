@@ -44,7 +44,11 @@ function put(entry: ReportEntry, column: string, value: string | null, render?: 
 }
 
 /** Rows of the report: every worker, or only the one the prompt names (exact match). */
-export function* reportRows(workers: readonly SimWorker[], options: RaasReportOptions, workerId?: string | null): Generator<ReportEntry> {
+export function* reportRows(
+  workers: readonly SimWorker[],
+  options: RaasReportOptions,
+  workerId?: string | null,
+): Generator<ReportEntry> {
   for (let position = 0; position < workers.length; position++) {
     const worker = workers[position] as SimWorker;
     if (workerId != null && worker.workerId !== workerId) continue;

@@ -56,7 +56,13 @@ export function clientFault(message: string): SoapReply {
 }
 
 export function serverFault(status: number): SoapReply {
-  return { ...fault('SOAP-ENV:Server', 'Processing error occurred. The server could not complete the request; try again later.'), status };
+  return {
+    ...fault(
+      'SOAP-ENV:Server',
+      'Processing error occurred. The server could not complete the request; try again later.',
+    ),
+    status,
+  };
 }
 
 /** The page a load balancer shows while the tenant is down for maintenance: HTML, not SOAP. */

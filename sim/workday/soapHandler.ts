@@ -7,9 +7,23 @@
  */
 import type { SimWorker } from '../world';
 import { tenantView, type WorkerAsOf } from './asOfView';
-import { SoapFaultReply, authenticationFault, maintenancePage, serverFault, validationFault, type SoapReply } from './soapFaults';
+import {
+  SoapFaultReply,
+  authenticationFault,
+  maintenancePage,
+  serverFault,
+  validationFault,
+  type SoapReply,
+} from './soapFaults';
 import { renderResponse, wid } from './soapRender';
-import { credentialsOf, parseEnvelope, readGetWorkers, requestedPage, type GetWorkersRequest, type XmlObject } from './soapRequest';
+import {
+  credentialsOf,
+  parseEnvelope,
+  readGetWorkers,
+  requestedPage,
+  type GetWorkersRequest,
+  type XmlObject,
+} from './soapRequest';
 import { takeFault, type InjectedFault, type WorkdayTenant } from './tenant';
 
 export type { SoapReply } from './soapFaults';
@@ -18,7 +32,11 @@ export type { SoapReply } from './soapFaults';
  * Answers one POST to the SOAP endpoint. `authorization` (the HTTP header) is deliberately ignored:
  * Get_Workers authenticates with the UsernameToken in the envelope, not with HTTP Basic.
  */
-export async function handleSoapRequest(tenant: WorkdayTenant, body: string, _authorization?: string): Promise<SoapReply> {
+export async function handleSoapRequest(
+  tenant: WorkdayTenant,
+  body: string,
+  _authorization?: string,
+): Promise<SoapReply> {
   const { reply, summary } = answer(tenant, body);
   tenant.requests.push({ protocol: 'soap', summary, status: reply.status, at: new Date() });
   return reply;
@@ -29,14 +47,20 @@ function answer(tenant: WorkdayTenant, body: string): { reply: SoapReply; summar
   try {
     const parsed = readEnvelope(body);
     const injected = takeFault(tenant, 'soap', 'envelope' in parsed ? requestedPage(parsed.envelope) : undefined);
-    if (injected && injected.kind !== 'invalidCharacter') return { reply: outage(injected, tenant), summary: `injected ${String(injected.kind)}` };
+    if (injected && injected.kind !== 'invalidCharacter')
+      return { reply: outage(injected, tenant), summary: `injected ${String(injected.kind)}` };
     if ('fault' in parsed) return { reply: parsed.fault, summary };
     const { envelope } = parsed;
-    if (!authenticated(tenant, credentialsOf(envelope))) return { reply: authenticationFault(), summary: 'authentication failed' };
+    if (!authenticated(tenant, credentialsOf(envelope)))
+      return { reply: authenticationFault(), summary: 'authentication failed' };
     const request = readGetWorkers(envelope, body);
     summary = summarize(request);
     const reply = getWorkers(tenant, request);
-    if (injected) return { reply: { ...reply, body: reply.body.replace('<wd:Worker_ID>', '<wd:Worker_ID>&#x110000;') }, summary: `${summary} injected invalidCharacter` };
+    if (injected)
+      return {
+        reply: { ...reply, body: reply.body.replace('<wd:Worker_ID>', '<wd:Worker_ID>&#x110000;') },
+        summary: `${summary} injected invalidCharacter`,
+      };
     return { reply, summary };
   } catch (err) {
     if (err instanceof SoapFaultReply) return { reply: err.reply, summary };
@@ -62,8 +86,15 @@ function authenticated(tenant: WorkdayTenant, credentials: GetWorkersRequest['cr
 function outage(fault: InjectedFault, tenant: WorkdayTenant): SoapReply {
   if (fault.kind === 500) return serverFault(500);
   if (typeof fault.kind === 'number') return maintenancePage(fault.kind);
-  if (fault.kind === 'html') return { ...maintenancePage(200), headers: { 'Content-Type': 'text/html; charset=UTF-8' } };
-  const whole = renderResponse({ request: TRUNCATED_REQUEST, workers: tenant.workers.slice(0, 5), totalResults: 5, totalPages: 1, now: new Date() });
+  if (fault.kind === 'html')
+    return { ...maintenancePage(200), headers: { 'Content-Type': 'text/html; charset=UTF-8' } };
+  const whole = renderResponse({
+    request: TRUNCATED_REQUEST,
+    workers: tenant.workers.slice(0, 5),
+    totalResults: 5,
+    totalPages: 1,
+    now: new Date(),
+  });
   return { status: 200, body: whole.slice(0, Math.floor(whole.length / 2)) };
 }
 
@@ -87,7 +118,9 @@ const TRUNCATED_REQUEST: GetWorkersRequest = {
 function getWorkers(tenant: WorkdayTenant, request: GetWorkersRequest): SoapReply {
   const now = new Date();
   const view = tenantView(tenant, request, now);
-  const selected: WorkerAsOf[] = request.references ? byReference(tenant.workers, request).map(view.asOf) : view.select(request);
+  const selected: WorkerAsOf[] = request.references
+    ? byReference(tenant.workers, request).map(view.asOf)
+    : view.select(request);
   const totalPages = Math.ceil(selected.length / request.count);
   const start = (request.page - 1) * request.count;
   const workers = selected.slice(start, start + request.count);

@@ -53,7 +53,9 @@ export function renderResponse(page: ResponsePage): string {
 }
 
 function renderRequestReferences(request: GetWorkersRequest): string {
-  const ids = (request.references ?? []).map((id) => `<wd:Worker_Reference><wd:ID wd:type="${x(id.type)}">${x(id.value)}</wd:ID></wd:Worker_Reference>`);
+  const ids = (request.references ?? []).map(
+    (id) => `<wd:Worker_Reference><wd:ID wd:type="${x(id.type)}">${x(id.value)}</wd:ID></wd:Worker_Reference>`,
+  );
   return `<wd:Request_References wd:Skip_Non_Existing_Instances="${request.skipNonExisting ? 1 : 0}">${ids.join('')}</wd:Request_References>`;
 }
 
@@ -129,7 +131,9 @@ function usageType(usage: SimEmail['usage']): string {
 }
 
 function renderAddress(country: string, usage: SimEmail['usage'] | null, key: string): string {
-  const usageData = usage ? `<wd:Usage_Data wd:Public="${usage === 'WORK' ? 1 : 0}"><wd:Type_Data wd:Primary="1">${usageType(usage)}</wd:Type_Data></wd:Usage_Data>` : '';
+  const usageData = usage
+    ? `<wd:Usage_Data wd:Public="${usage === 'WORK' ? 1 : 0}"><wd:Type_Data wd:Primary="1">${usageType(usage)}</wd:Type_Data></wd:Usage_Data>`
+    : '';
   return (
     `<wd:Address_Data wd:Effective_Date="2020-01-01-00:00" wd:Address_Format_Type="Basic" wd:Formatted_Address="${x(`1 Main Street&#xa;${country}`)}" wd:Defaulted_Business_Site_Address="0">` +
     `<wd:Country_Reference wd:Descriptor="${x(country)}"><wd:ID wd:type="WID">${wid('country', country)}</wd:ID><wd:ID wd:type="ISO_3166-1_Alpha-2_Code">${x(country)}</wd:ID></wd:Country_Reference>` +

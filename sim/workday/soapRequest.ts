@@ -61,10 +61,12 @@ const parser = new XMLParser({
 /** The envelope as an object, or a Client fault when it is not well-formed SOAP. */
 export function parseEnvelope(body: string): XmlObject {
   const valid = XMLValidator.validate(body);
-  if (valid !== true) throw new SoapFaultReply(clientFault(`Invalid XML in request: ${valid.err.msg} (line ${valid.err.line})`));
+  if (valid !== true)
+    throw new SoapFaultReply(clientFault(`Invalid XML in request: ${valid.err.msg} (line ${valid.err.line})`));
   const document = parser.parse(body) as XmlObject;
   const envelope = child(document, 'Envelope');
-  if (!envelope || !child(envelope, 'Body')) throw new SoapFaultReply(clientFault('The request is not a SOAP 1.1 envelope'));
+  if (!envelope || !child(envelope, 'Body'))
+    throw new SoapFaultReply(clientFault('The request is not a SOAP 1.1 envelope'));
   return envelope;
 }
 
@@ -86,15 +88,25 @@ export function readGetWorkers(envelope: XmlObject, rawBody: string): GetWorkers
   const operation = operationOf(envelope);
   if (operation?.name !== 'Get_Workers_Request' || !rawBody.includes(BSVC)) {
     const name = operation?.name ?? 'nothing';
-    throw new SoapFaultReply(clientFault(`Unknown operation ${name}: this endpoint simulates Human_Resources Get_Workers_Request in ${BSVC}`));
+    throw new SoapFaultReply(
+      clientFault(`Unknown operation ${name}: this endpoint simulates Human_Resources Get_Workers_Request in ${BSVC}`),
+    );
   }
   const request = operation.element;
   const references = child(request, 'Request_References');
   const criteria = child(request, 'Request_Criteria');
   const filter = child(request, 'Response_Filter');
   const range = child(child(criteria, 'Transaction_Log_Criteria_Data'), 'Transaction_Date_Range_Data');
-  const [updatedFrom, updatedThrough] = dateRange(text(child(range, 'Updated_From')), text(child(range, 'Updated_Through')), 'Updated');
-  const [effectiveFrom, effectiveThrough] = dateRange(text(child(range, 'Effective_From')), text(child(range, 'Effective_Through')), 'Effective');
+  const [updatedFrom, updatedThrough] = dateRange(
+    text(child(range, 'Updated_From')),
+    text(child(range, 'Updated_Through')),
+    'Updated',
+  );
+  const [effectiveFrom, effectiveThrough] = dateRange(
+    text(child(range, 'Effective_From')),
+    text(child(range, 'Effective_Through')),
+    'Effective',
+  );
   return {
     credentials: credentialsOf(envelope),
     references: references ? workerReferences(references) : null,
@@ -104,7 +116,11 @@ export function readGetWorkers(envelope: XmlObject, rawBody: string): GetWorkers
     effectiveFrom,
     effectiveThrough,
     excludeInactive: isTrue(text(child(criteria, 'Exclude_Inactive_Workers'))),
-    asOfEffectiveDate: checkedDate(text(child(filter, 'As_Of_Effective_Date')), 'As_Of_Effective_Date', 'dateOrDateTime'),
+    asOfEffectiveDate: checkedDate(
+      text(child(filter, 'As_Of_Effective_Date')),
+      'As_Of_Effective_Date',
+      'dateOrDateTime',
+    ),
     asOfEntryDateTime: checkedDate(text(child(filter, 'As_Of_Entry_DateTime')), 'As_Of_Entry_DateTime'),
     page: pageNumber(text(child(filter, 'Page'))),
     count: pageCount(text(child(filter, 'Count'))),
@@ -126,21 +142,31 @@ function workerReferences(references: XmlObject): WorkerReferenceId[] {
     const type = typeof id === 'object' && id !== null ? String((id as XmlObject)['@type'] ?? '') : '';
     if (!WORKER_ID_TYPES.includes(type)) {
       throw new SoapFaultReply(
-        validationFault(`Invalid ID type '${type}' for Worker_Reference.`, `/bsvc:Get_Workers_Request[1]/bsvc:Request_References[1]/bsvc:Worker_Reference[${index + 1}]`),
+        validationFault(
+          `Invalid ID type '${type}' for Worker_Reference.`,
+          `/bsvc:Get_Workers_Request[1]/bsvc:Request_References[1]/bsvc:Worker_Reference[${index + 1}]`,
+        ),
       );
     }
     return { type, value: text(id) ?? '' };
   });
 }
 
-function dateRange(from: string | null, through: string | null, kind: 'Updated' | 'Effective'): [Date | null, Date | null] {
+function dateRange(
+  from: string | null,
+  through: string | null,
+  kind: 'Updated' | 'Effective',
+): [Date | null, Date | null] {
   if ((from === null) !== (through === null)) {
-    throw new SoapFaultReply(validationFault(`If one of ${kind} From or ${kind} Through contains a value, both are Required!`));
+    throw new SoapFaultReply(
+      validationFault(`If one of ${kind} From or ${kind} Through contains a value, both are Required!`),
+    );
   }
   if (from === null || through === null) return [null, null];
   const start = new Date(checkedDate(from, `${kind}_From`)!);
   const end = new Date(checkedDate(through, `${kind}_Through`)!);
-  if (start.getTime() > end.getTime()) throw new SoapFaultReply(validationFault(`${kind} From must be less than or equal to ${kind} Through!`));
+  if (start.getTime() > end.getTime())
+    throw new SoapFaultReply(validationFault(`${kind} From must be less than or equal to ${kind} Through!`));
   return [start, end];
 }
 
@@ -159,19 +185,35 @@ const XSD_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:
  * xsd:date (`2026-11-26-08:00`) or xsd:dateTime (`2026-11-26T22:00:00.000+00:00`). As_Of_Effective_Date
  * takes either: Microsoft's Workday connector sends it as a full timestamp.
  */
-function checkedDate(value: string | null, element: string, kind: 'dateOrDateTime' | 'dateTime' = 'dateTime'): string | null {
+function checkedDate(
+  value: string | null,
+  element: string,
+  kind: 'dateOrDateTime' | 'dateTime' = 'dateTime',
+): string | null {
   if (value === null) return null;
   const dateTime = XSD_DATE_TIME.test(value) && !Number.isNaN(Date.parse(value));
   const valid = kind === 'dateOrDateTime' ? XSD_DATE.test(value) || dateTime : dateTime;
-  if (!valid) throw new SoapFaultReply(validationFault(`The value '${value}' of ${element} is not a valid ${kind === 'dateTime' ? 'dateTime' : 'date'}.`));
+  if (!valid)
+    throw new SoapFaultReply(
+      validationFault(
+        `The value '${value}' of ${element} is not a valid ${kind === 'dateTime' ? 'dateTime' : 'date'}.`,
+      ),
+    );
   return value;
 }
 
 function pageNumber(value: string | null): number {
   if (value === null) return 1;
   const page = Number(value);
-  if (page === 0) throw new SoapFaultReply(validationFault('Page Number cannot be zero.', '/bsvc:Get_Workers_Request[1]/bsvc:Response_Filter[1]/bsvc:Page[1]'));
-  if (!Number.isInteger(page) || page < 0) throw new SoapFaultReply(validationFault(`The value '${value}' of Page is not a valid page number.`));
+  if (page === 0)
+    throw new SoapFaultReply(
+      validationFault(
+        'Page Number cannot be zero.',
+        '/bsvc:Get_Workers_Request[1]/bsvc:Response_Filter[1]/bsvc:Page[1]',
+      ),
+    );
+  if (!Number.isInteger(page) || page < 0)
+    throw new SoapFaultReply(validationFault(`The value '${value}' of Page is not a valid page number.`));
   return page;
 }
 
@@ -180,7 +222,10 @@ function pageCount(value: string | null): number {
   const count = Number(value);
   if (!Number.isInteger(count) || count < 1 || count > MAX_PAGE_COUNT) {
     throw new SoapFaultReply(
-      validationFault(`Count must be between 1 and ${MAX_PAGE_COUNT}; '${value}' is not.`, '/bsvc:Get_Workers_Request[1]/bsvc:Response_Filter[1]/bsvc:Count[1]'),
+      validationFault(
+        `Count must be between 1 and ${MAX_PAGE_COUNT}; '${value}' is not.`,
+        '/bsvc:Get_Workers_Request[1]/bsvc:Response_Filter[1]/bsvc:Count[1]',
+      ),
     );
   }
   return count;

@@ -56,7 +56,10 @@ export interface WorkdayTenant {
   requests: WorkdayRequestLogEntry[];
 }
 
-export function createTenant(workers: SimWorker[], options: Partial<Pick<WorkdayTenant, 'name' | 'username' | 'password'>> = {}): WorkdayTenant {
+export function createTenant(
+  workers: SimWorker[],
+  options: Partial<Pick<WorkdayTenant, 'name' | 'username' | 'password'>> = {},
+): WorkdayTenant {
   const name = options.name ?? 'contoso';
   return {
     name,
@@ -72,7 +75,10 @@ export function createTenant(workers: SimWorker[], options: Partial<Pick<Workday
 /** Consumes one injected fault matching the request, if any. */
 export function takeFault(tenant: WorkdayTenant, protocol: WorkdayProtocol, page?: number): InjectedFault | null {
   const fault = tenant.faults.find(
-    (f) => f.remaining > 0 && (f.protocol === 'any' || f.protocol === protocol) && (f.fromPage === undefined || (page ?? 1) >= f.fromPage),
+    (f) =>
+      f.remaining > 0 &&
+      (f.protocol === 'any' || f.protocol === protocol) &&
+      (f.fromPage === undefined || (page ?? 1) >= f.fromPage),
   );
   if (!fault) return null;
   fault.remaining -= 1;

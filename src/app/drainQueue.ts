@@ -27,7 +27,11 @@ export interface DrainOptions {
   onSuperseded?: (job: ReceivedJob['job']) => void;
 }
 
-export async function drainQueue(deps: Pipeline, consumer: JobQueueConsumer, options: DrainOptions = {}): Promise<void> {
+export async function drainQueue(
+  deps: Pipeline,
+  consumer: JobQueueConsumer,
+  options: DrainOptions = {},
+): Promise<void> {
   const concurrency = options.concurrency ?? 64;
   const maxDequeue = options.maxDequeueCount ?? hostMaxDequeueCount();
   const retryDelay = options.retryDelaySeconds ?? ((n: number) => Math.min(2 ** n, 30));
@@ -55,10 +59,18 @@ export async function drainQueue(deps: Pipeline, consumer: JobQueueConsumer, opt
       if (message.dequeueCount >= maxDequeue) {
         const outcome = await recordPoisonedJob(deps, message.job, `${error.code}: ${error.message}`, context);
         await consumer.moveToPoison(message);
-        deps.logger.log('error', `job for worker ${message.job.workerId} moved to the poison queue after ${message.dequeueCount} deliveries`, { code: error.code, error: error.message });
+        deps.logger.log(
+          'error',
+          `job for worker ${message.job.workerId} moved to the poison queue after ${message.dequeueCount} deliveries`,
+          { code: error.code, error: error.message },
+        );
         options.onOutcome?.(outcome, message.job);
       } else {
-        deps.logger.log('warn', `job for worker ${message.job.workerId} failed (delivery ${message.dequeueCount}); retrying`, { code: error.code, error: error.message });
+        deps.logger.log(
+          'warn',
+          `job for worker ${message.job.workerId} failed (delivery ${message.dequeueCount}); retrying`,
+          { code: error.code, error: error.message },
+        );
         await consumer.release(message, retryDelay(message.dequeueCount));
       }
     }
@@ -67,7 +79,10 @@ export async function drainQueue(deps: Pipeline, consumer: JobQueueConsumer, opt
   for (;;) {
     if (stop) {
       await Promise.allSettled(inFlight);
-      throw new AppError(stop.code.startsWith('GRAPH.') ? stop.code : 'GRAPH.UNAVAILABLE', `Graph could not be used, so the drain stopped; the remaining jobs stay queued for the next run: ${stop.message}`);
+      throw new AppError(
+        stop.code.startsWith('GRAPH.') ? stop.code : 'GRAPH.UNAVAILABLE',
+        `Graph could not be used, so the drain stopped; the remaining jobs stay queued for the next run: ${stop.message}`,
+      );
     }
     const room = concurrency - inFlight.size;
     const messages = room > 0 ? await consumer.receive(Math.min(MAX_RECEIVE, room), 300) : [];

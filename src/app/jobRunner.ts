@@ -25,19 +25,33 @@ export interface JobContext {
 export async function runJob(deps: Pipeline, job: WorkerJob, context: JobContext = {}): Promise<Outcome | null> {
   const started = Date.now();
   const counting = countingDirectory(deps.directory);
-  const outcome = await oneAtATimePerWorker(job.workerId, () => enrichWorker(job, { ...deps, directory: counting.directory }));
+  const outcome = await oneAtATimePerWorker(job.workerId, () =>
+    enrichWorker(job, { ...deps, directory: counting.directory }),
+  );
   if (outcome) report(deps, job, outcome, context, Date.now() - started, counting.calls());
   return outcome;
 }
 
 /** A job whose transient errors outlasted its deliveries: recorded `failed`, never lost. */
-export async function recordPoisonedJob(deps: Pipeline, job: WorkerJob, cause: string, context: JobContext = {}): Promise<Outcome> {
+export async function recordPoisonedJob(
+  deps: Pipeline,
+  job: WorkerJob,
+  cause: string,
+  context: JobContext = {},
+): Promise<Outcome> {
   const outcome = await recordFailure(deps, job, cause);
   report(deps, job, outcome, context, 0, 0);
   return outcome;
 }
 
-function report(deps: Pipeline, job: WorkerJob, outcome: Outcome, context: JobContext, durationMs: number, graphRequests: number): void {
+function report(
+  deps: Pipeline,
+  job: WorkerJob,
+  outcome: Outcome,
+  context: JobContext,
+  durationMs: number,
+  graphRequests: number,
+): void {
   deps.telemetry.workerOutcome(outcome, {
     runId: job.cycleId,
     ...(context.runKind ? { runKind: context.runKind } : {}),
@@ -50,7 +64,9 @@ function report(deps: Pipeline, job: WorkerJob, outcome: Outcome, context: JobCo
 
 /** host.json's `extensions.queues.maxDequeueCount`: the CLI's drain gives up where the host does. */
 export function hostMaxDequeueCount(): number {
-  const host = JSON.parse(readFileSync(join(packageRoot(), 'host.json'), 'utf8')) as { extensions?: { queues?: { maxDequeueCount?: unknown } } };
+  const host = JSON.parse(readFileSync(join(packageRoot(), 'host.json'), 'utf8')) as {
+    extensions?: { queues?: { maxDequeueCount?: unknown } };
+  };
   const value = host.extensions?.queues?.maxDequeueCount;
   // The host's own default when host.json leaves it out.
   return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : 5;

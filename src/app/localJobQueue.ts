@@ -38,7 +38,13 @@ export function createLocalJobQueue(clock: () => number = Date.now): LocalJobQue
       async enqueue(jobs) {
         for (const job of jobs) {
           const messageId = `local-${++sequence}`;
-          messages.set(messageId, { job: structuredClone(job), messageId, popReceipt: '', dequeueCount: 0, visibleAt: 0 });
+          messages.set(messageId, {
+            job: structuredClone(job),
+            messageId,
+            popReceipt: '',
+            dequeueCount: 0,
+            visibleAt: 0,
+          });
         }
       },
     },
@@ -52,7 +58,12 @@ export function createLocalJobQueue(clock: () => number = Date.now): LocalJobQue
           held.dequeueCount += 1;
           held.popReceipt = `p${++sequence}`;
           held.visibleAt = now + visibilityTimeoutSeconds * 1000;
-          received.push({ job: held.job, messageId: held.messageId, popReceipt: held.popReceipt, dequeueCount: held.dequeueCount });
+          received.push({
+            job: held.job,
+            messageId: held.messageId,
+            popReceipt: held.popReceipt,
+            dequeueCount: held.dequeueCount,
+          });
         }
         return received;
       },

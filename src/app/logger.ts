@@ -38,7 +38,6 @@ function safeJson(value: unknown): string {
   }
 }
 
-
 /** A logger that keeps masked lines in memory (tests, and the demo's quiet mode). */
 export function createMemoryLogger(level: LogLevel = 'debug'): Logger & { lines: string[] } {
   const lines: string[] = [];

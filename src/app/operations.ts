@@ -45,7 +45,10 @@ export interface RunSummary {
 }
 
 export function newRunId(kind: RunKind, now = new Date()): string {
-  return `${kind}-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomUUID().slice(0, 8)}`;
+  return `${kind}-${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${randomUUID().slice(0, 8)}`;
 }
 
 export interface CycleCommandOptions {
@@ -82,13 +85,21 @@ export async function runCycle(deps: Pipeline, options: CycleCommandOptions = {}
   });
   options.onEnqueued?.(plan.enqueued);
   const consumer = local?.consumer ?? (options.drain === true ? undefined : options.drain);
-  const drained = consumer && plan.enqueued > 0 ? await drainInto(deps, consumer, plan.tally, 'cycle', options.drainOptions) : { superseded: 0 };
+  const drained =
+    consumer && plan.enqueued > 0
+      ? await drainInto(deps, consumer, plan.tally, 'cycle', options.drainOptions)
+      : { superseded: 0 };
   return finishRun(deps, 'cycle', { ...plan, superseded: plan.superseded + drained.superseded }, graphBefore);
 }
 
 export async function runSweep(
   deps: Pipeline,
-  options: { drain?: true | JobQueueConsumer; drainOptions?: DrainOptions; onEnqueued?: (count: number) => void; operationId?: string } = {},
+  options: {
+    drain?: true | JobQueueConsumer;
+    drainOptions?: DrainOptions;
+    onEnqueued?: (count: number) => void;
+    operationId?: string;
+  } = {},
 ): Promise<RunSummary> {
   const runId = newRunId('sweep');
   const graphBefore = { ...deps.directory.stats() };
@@ -101,7 +112,10 @@ export async function runSweep(
   });
   options.onEnqueued?.(result.enqueued);
   const consumer = local?.consumer ?? (options.drain === true ? undefined : options.drain);
-  const drained = consumer && result.enqueued > 0 ? await drainInto(deps, consumer, result.tally, 'sweep', options.drainOptions) : { superseded: 0 };
+  const drained =
+    consumer && result.enqueued > 0
+      ? await drainInto(deps, consumer, result.tally, 'sweep', options.drainOptions)
+      : { superseded: 0 };
   return finishRun(
     deps,
     'sweep',
@@ -121,14 +135,22 @@ export async function runSweep(
   );
 }
 
-export async function runResync(deps: Pipeline, workerId: string, options: { dryRun?: boolean; operationId?: string } = {}): Promise<{ outcome: Outcome; summary: RunSummary }> {
+export async function runResync(
+  deps: Pipeline,
+  workerId: string,
+  options: { dryRun?: boolean; operationId?: string } = {},
+): Promise<{ outcome: Outcome; summary: RunSummary }> {
   const runId = newRunId('resync');
   const graphBefore = { ...deps.directory.stats() };
   const startedAt = deps.clock.now();
   const dryRun = (options.dryRun ?? false) || deps.dryRun;
   const started = Date.now();
   const counting = countingDirectory(deps.directory);
-  const outcome = await resyncWorker({ ...deps, directory: counting.directory }, workerId, { runId, dryRun, operationId: options.operationId ?? runId });
+  const outcome = await resyncWorker({ ...deps, directory: counting.directory }, workerId, {
+    runId,
+    dryRun,
+    operationId: options.operationId ?? runId,
+  });
   deps.telemetry.workerOutcome(outcome, {
     runId,
     runKind: 'resync',
@@ -139,7 +161,12 @@ export async function runResync(deps: Pipeline, workerId: string, options: { dry
   });
   const tally = new RunTally();
   tally.add(outcome);
-  const summary = await finishRun(deps, 'resync', { runId, startedAt, dryRun, tally, enqueued: 0, held: false, approvedBy: null, workdayReadMs: 0 }, graphBefore);
+  const summary = await finishRun(
+    deps,
+    'resync',
+    { runId, startedAt, dryRun, tally, enqueued: 0, held: false, approvedBy: null, workdayReadMs: 0 },
+    graphBefore,
+  );
   return { outcome, summary };
 }
 
@@ -148,14 +175,26 @@ function localQueueFor(drain: true | JobQueueConsumer | undefined) {
 }
 
 /** Outcomes decided without a queue job (planning, sweep) get their telemetry event too. */
-function planningTelemetry(deps: Pipeline, runId: string, runKind: RunKind, dryRun: boolean, operationId: string): (outcome: Outcome) => void {
+function planningTelemetry(
+  deps: Pipeline,
+  runId: string,
+  runKind: RunKind,
+  dryRun: boolean,
+  operationId: string,
+): (outcome: Outcome) => void {
   return (outcome) => {
     if (outcome.workerId === '') return;
     deps.telemetry.workerOutcome(outcome, { runId, runKind, dryRun, durationMs: 0, graphRequests: 0, operationId });
   };
 }
 
-async function drainInto(deps: Pipeline, consumer: JobQueueConsumer, tally: RunTally, runKind: RunKind, options: DrainOptions = {}): Promise<{ superseded: number }> {
+async function drainInto(
+  deps: Pipeline,
+  consumer: JobQueueConsumer,
+  tally: RunTally,
+  runKind: RunKind,
+  options: DrainOptions = {},
+): Promise<{ superseded: number }> {
   let superseded = 0;
   await drainQueue(deps, consumer, {
     runKind,
@@ -173,10 +212,30 @@ async function drainInto(deps: Pipeline, consumer: JobQueueConsumer, tally: RunT
   return { superseded };
 }
 
-type PlanLike = Pick<CyclePlan, 'runId' | 'startedAt' | 'dryRun' | 'tally' | 'enqueued' | 'held' | 'approvedBy' | 'workdayReadMs'> &
-  Partial<Pick<CyclePlan, 'changes' | 'read' | 'workersRead' | 'wouldBeHeld' | 'heldReason' | 'approvedHeldRun' | 'superseded' | 'escrowAtStart'>>;
+type PlanLike = Pick<
+  CyclePlan,
+  'runId' | 'startedAt' | 'dryRun' | 'tally' | 'enqueued' | 'held' | 'approvedBy' | 'workdayReadMs'
+> &
+  Partial<
+    Pick<
+      CyclePlan,
+      | 'changes'
+      | 'read'
+      | 'workersRead'
+      | 'wouldBeHeld'
+      | 'heldReason'
+      | 'approvedHeldRun'
+      | 'superseded'
+      | 'escrowAtStart'
+    >
+  >;
 
-async function finishRun(deps: Pipeline, kind: RunKind, plan: PlanLike, graphBefore: DirectoryStats): Promise<RunSummary> {
+async function finishRun(
+  deps: Pipeline,
+  kind: RunKind,
+  plan: PlanLike,
+  graphBefore: DirectoryStats,
+): Promise<RunSummary> {
   const durationMs = deps.clock.now().getTime() - plan.startedAt.getTime();
   const graph = diffStats(deps.directory.stats(), graphBefore);
   const escrow = plan.escrowAtStart ? backlogAfter(plan.escrowAtStart, plan.tally, deps.clock.now()) : undefined;
@@ -205,7 +264,10 @@ async function finishRun(deps: Pipeline, kind: RunKind, plan: PlanLike, graphBef
     if (plan.held && !plan.dryRun) throw ensureAppError(err);
     deps.logger.log('error', `could not record run ${plan.runId}`, { error: ensureAppError(err).message });
   }
-  deps.telemetry.runCompleted(record, { ...(escrow ? { escrowBacklog: escrow.backlog, escrowOldestAgeMinutes: escrow.oldestAgeMinutes } : {}), operationId: plan.runId });
+  deps.telemetry.runCompleted(record, {
+    ...(escrow ? { escrowBacklog: escrow.backlog, escrowOldestAgeMinutes: escrow.oldestAgeMinutes } : {}),
+    operationId: plan.runId,
+  });
   return {
     runId: plan.runId,
     kind,

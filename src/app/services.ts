@@ -57,7 +57,9 @@ export function buildServices(settings: Settings, overrides: ServiceOverrides = 
     queue: createJobQueue(clients, settings.queueName),
     telemetry: createTelemetry({
       ...(settings.appInsightsConnectionString ? { connectionString: settings.appInsightsConnectionString } : {}),
-      ...(settings.appInsightsAuthenticationString ? { authenticationString: settings.appInsightsAuthenticationString } : {}),
+      ...(settings.appInsightsAuthenticationString
+        ? { authenticationString: settings.appInsightsAuthenticationString }
+        : {}),
       logger,
     }),
     logger,
@@ -79,10 +81,18 @@ export function buildServices(settings: Settings, overrides: ServiceOverrides = 
 
 function createSource(settings: Settings, connector: ConnectorConfig, logger: Logger): WorkerSource {
   const { workday } = settings;
-  const username = required(workday.username, 'WORKDAY_USERNAME', 'the integration system user, e.g. ISU_Entra@contoso');
+  const username = required(
+    workday.username,
+    'WORKDAY_USERNAME',
+    'the integration system user, e.g. ISU_Entra@contoso',
+  );
   const password = required(workday.password, 'WORKDAY_PASSWORD', 'the integration system user password');
   if (connector.source.kind === 'raas') {
-    const reportUrl = required(workday.raasUrl, 'WORKDAY_RAAS_URL', 'the RaaS report URL, because source.kind is "raas"');
+    const reportUrl = required(
+      workday.raasUrl,
+      'WORKDAY_RAAS_URL',
+      'the RaaS report URL, because source.kind is "raas"',
+    );
     return createRaasSource({
       reportUrl,
       username,
@@ -93,9 +103,22 @@ function createSource(settings: Settings, connector: ConnectorConfig, logger: Lo
       timeoutMs: workday.timeoutMs,
     });
   }
-  const endpoint = required(workday.soapUrl, 'WORKDAY_SOAP_URL', 'the Human_Resources endpoint, because source.kind is "soap"');
+  const endpoint = required(
+    workday.soapUrl,
+    'WORKDAY_SOAP_URL',
+    'the Human_Resources endpoint, because source.kind is "soap"',
+  );
   const { pageSize, country, paths } = connector.source;
-  return createSoapSource({ endpoint, username, password, pageSize, country, logger, timeoutMs: workday.timeoutMs, ...(paths ? { paths } : {}) });
+  return createSoapSource({
+    endpoint,
+    username,
+    password,
+    pageSize,
+    country,
+    logger,
+    timeoutMs: workday.timeoutMs,
+    ...(paths ? { paths } : {}),
+  });
 }
 
 function required(value: string | undefined, setting: string, what: string): string {

@@ -5,7 +5,17 @@
  */
 import { parseArgs } from 'node:util';
 import { AppError } from '../core/errors';
-import { COMMAND_NAMES, COMMANDS, COMMON_OPTIONS, commandUsage, shortUsage, toolUsage, type CommandName, type CommandSpec, type OptionSpec } from './commands';
+import {
+  COMMAND_NAMES,
+  COMMANDS,
+  COMMON_OPTIONS,
+  commandUsage,
+  shortUsage,
+  toolUsage,
+  type CommandName,
+  type CommandSpec,
+  type OptionSpec,
+} from './commands';
 
 export type ParsedArgs =
   | { kind: 'help'; text: string }
@@ -22,7 +32,10 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   if (first === '--version') return { kind: 'version' };
   if (!isCommand(first)) {
     const hint = closest(first, first.startsWith('-') ? ['--help', '--version'] : COMMAND_NAMES);
-    throw usageError(`unknown ${first.startsWith('-') ? 'option' : 'command'} '${first}'${hint ? `; did you mean '${hint}'?` : ''}`, shortUsage());
+    throw usageError(
+      `unknown ${first.startsWith('-') ? 'option' : 'command'} '${first}'${hint ? `; did you mean '${hint}'?` : ''}`,
+      shortUsage(),
+    );
   }
   return parseCommand(first, rest);
 }
@@ -34,7 +47,9 @@ function parseCommand(command: CommandName, args: readonly string[]): ParsedArgs
   // Not strict: unknown options come back as tokens, so the error can name the closest valid one.
   const { values, positionals, tokens } = parseArgs({
     args: [...args],
-    options: Object.fromEntries(Object.entries(known).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}) }])),
+    options: Object.fromEntries(
+      Object.entries(known).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}) }]),
+    ),
     allowPositionals: true,
     strict: false,
     tokens: true,
@@ -47,15 +62,23 @@ function parseCommand(command: CommandName, args: readonly string[]): ParsedArgs
       const hint = closest(token.name, Object.keys(known));
       throw usageError(`'${command}' does not take ${token.rawName}${hint ? `; did you mean --${hint}?` : ''}`, usage);
     }
-    if (option.type === 'string' && token.value === undefined) throw usageError(`${token.rawName} takes a value (${option.valueName ?? 'value'})`, usage);
-    if (option.type === 'boolean' && token.value !== undefined) throw usageError(`${token.rawName} takes no value`, usage);
+    if (option.type === 'string' && token.value === undefined)
+      throw usageError(`${token.rawName} takes a value (${option.valueName ?? 'value'})`, usage);
+    if (option.type === 'boolean' && token.value !== undefined)
+      throw usageError(`${token.rawName} takes no value`, usage);
   }
   const wanted = spec.argument ? 1 : 0;
   if (positionals.length !== wanted) {
     const what = spec.argument ? `one ${spec.argument.name}` : 'no arguments';
-    throw usageError(`'${command}' takes ${what}${positionals.length > wanted ? `, not '${positionals.slice(wanted).join(' ') || positionals.join(' ')}'` : ''}`, usage);
+    throw usageError(
+      `'${command}' takes ${what}${positionals.length > wanted ? `, not '${positionals.slice(wanted).join(' ') || positionals.join(' ')}'` : ''}`,
+      usage,
+    );
   }
-  const options = Object.fromEntries(Object.entries(values).filter(([name]) => name !== 'help')) as Record<string, string | boolean>;
+  const options = Object.fromEntries(Object.entries(values).filter(([name]) => name !== 'help')) as Record<
+    string,
+    string | boolean
+  >;
   return { kind: 'run', command, ...(positionals[0] !== undefined ? { workerId: positionals[0] } : {}), options };
 }
 
@@ -63,7 +86,8 @@ function parseCommand(command: CommandName, args: readonly string[]): ParsedArgs
 export function wholeNumberOption(value: string | boolean | undefined, option: string, fallback: number): number {
   if (value === undefined) return fallback;
   const number = Number(value);
-  if (typeof value !== 'string' || !/^\d+$/.test(value.trim()) || number < 1) throw new AppError('INPUT.INVALID', `--${option} takes a whole number of at least 1, not '${String(value)}'`);
+  if (typeof value !== 'string' || !/^\d+$/.test(value.trim()) || number < 1)
+    throw new AppError('INPUT.INVALID', `--${option} takes a whole number of at least 1, not '${String(value)}'`);
   return number;
 }
 
@@ -94,7 +118,11 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      current[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (current[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
     }
     previous = current;
   }

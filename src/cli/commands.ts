@@ -19,7 +19,10 @@ export interface CommandSpec {
   options: Record<string, OptionSpec>;
 }
 
-const json: OptionSpec = { type: 'boolean', description: 'print exactly one JSON object on standard output (logs and progress stay on standard error)' };
+const json: OptionSpec = {
+  type: 'boolean',
+  description: 'print exactly one JSON object on standard output (logs and progress stay on standard error)',
+};
 
 export const COMMANDS = {
   cycle: {
@@ -28,7 +31,10 @@ export const COMMANDS = {
       'dry-run': { type: 'boolean', description: 'plan and report, write nothing to Graph or the ledger' },
       approve: { type: 'boolean', description: 'approve the latest held plan (the mass-change guard)' },
       reverify: { type: 'boolean', description: 'check every in-scope worker against Graph, ignoring the ledger' },
-      'full-read': { type: 'boolean', description: 'read every worker, even when the source could read only the changes' },
+      'full-read': {
+        type: 'boolean',
+        description: 'read every worker, even when the source could read only the changes',
+      },
       json,
     },
   },
@@ -65,7 +71,7 @@ export const COMMANDS = {
     },
   },
   demo: {
-    summary: 'the embedded default: Azurite + simulated Workday and Graph, a connector\'s first day',
+    summary: "the embedded default: Azurite + simulated Workday and Graph, a connector's first day",
     options: {
       size: { type: 'string', valueName: 'N', description: 'workers in the simulated tenant (default 300)' },
       json,
@@ -91,13 +97,15 @@ function synopsis(name: CommandName): string {
   const spec: CommandSpec = COMMANDS[name];
   const parts = [`attribute-writer ${name.padEnd(6)}`];
   if (spec.argument) parts.push(`<${spec.argument.name}>`);
-  for (const [option, o] of Object.entries(spec.options)) parts.push(`[--${option}${o.valueName ? ` ${o.valueName}` : ''}]`);
+  for (const [option, o] of Object.entries(spec.options))
+    parts.push(`[--${option}${o.valueName ? ` ${o.valueName}` : ''}]`);
   return parts.join(' ');
 }
 
 /** After a refused command line: the synopsis to fix it by, and where the full help is. */
 export function shortUsage(name?: CommandName): string {
-  if (!name) return `usage: attribute-writer <command> [options]  (commands: ${COMMAND_NAMES.join(', ')}; see attribute-writer --help)`;
+  if (!name)
+    return `usage: attribute-writer <command> [options]  (commands: ${COMMAND_NAMES.join(', ')}; see attribute-writer --help)`;
   return `usage: ${synopsis(name)}  (see attribute-writer ${name} --help)`;
 }
 

@@ -6,21 +6,34 @@ import type { RunSummary } from '../app/operations';
 
 export function formatSummary(summary: RunSummary, options: { examples?: number } = {}): string {
   const lines: string[] = [];
-  const flags = [summary.dryRun ? 'dry run: nothing written' : '', summary.held ? 'HELD by the mass-change guard' : '', summary.wouldBeHeld ? 'a real cycle would be HELD by the mass-change guard' : '', summary.approvedBy ? `approved (${summary.approvedBy === 'flag' ? '--approve' : 'APPROVE_HELD_CYCLE'})` : '']
+  const flags = [
+    summary.dryRun ? 'dry run: nothing written' : '',
+    summary.held ? 'HELD by the mass-change guard' : '',
+    summary.wouldBeHeld ? 'a real cycle would be HELD by the mass-change guard' : '',
+    summary.approvedBy ? `approved (${summary.approvedBy === 'flag' ? '--approve' : 'APPROVE_HELD_CYCLE'})` : '',
+  ]
     .filter(Boolean)
     .join(', ');
   lines.push(`${summary.kind} ${summary.runId}${flags ? ` (${flags})` : ''}`);
-  if (summary.read) lines.push(`  Workday: ${summary.read} read, ${summary.workersRead ?? 0} workers in ${seconds(summary.workdayReadMs)}`);
-  if (summary.changes !== undefined) lines.push(`  planned changes: ${summary.changes}, jobs enqueued: ${summary.enqueued}`);
+  if (summary.read)
+    lines.push(
+      `  Workday: ${summary.read} read, ${summary.workersRead ?? 0} workers in ${seconds(summary.workdayReadMs)}`,
+    );
+  if (summary.changes !== undefined)
+    lines.push(`  planned changes: ${summary.changes}, jobs enqueued: ${summary.enqueued}`);
   lines.push(`  outcomes (${summary.workers} workers):`);
   for (const code of OUTCOME_CODES) {
     if (summary.counts[code] > 0) lines.push(`    ${code.padEnd(11)} ${String(summary.counts[code]).padStart(7)}`);
   }
   const g = summary.graph;
-  lines.push(`  Graph: ${g.httpRequests} HTTP requests (${g.subRequests} operations), ${g.writes} writes, ${g.throttled} throttled`);
-  if (summary.superseded > 0) lines.push(`  superseded: ${summary.superseded} jobs wrote nothing (another run planned those workers anew)`);
+  lines.push(
+    `  Graph: ${g.httpRequests} HTTP requests (${g.subRequests} operations), ${g.writes} writes, ${g.throttled} throttled`,
+  );
+  if (summary.superseded > 0)
+    lines.push(`  superseded: ${summary.superseded} jobs wrote nothing (another run planned those workers anew)`);
   if (summary.heldReason) lines.push(`  held: ${summary.heldReason}`);
-  if (summary.escrow) lines.push(`  escrow: ${summary.escrow.backlog} waiting, oldest ${summary.escrow.oldestAgeMinutes} min`);
+  if (summary.escrow)
+    lines.push(`  escrow: ${summary.escrow.backlog} waiting, oldest ${summary.escrow.oldestAgeMinutes} min`);
   lines.push(`  took ${seconds(summary.durationMs)}`);
   const examples = summary.examples.slice(0, options.examples ?? 20);
   if (examples.length > 0) {

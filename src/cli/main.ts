@@ -74,7 +74,12 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     if (args.command === 'demo') {
       // Loaded only here: the demo brings the simulators, which the deployed app never loads.
       const { runDemo } = await import('../demo/runDemo.js');
-      return await runDemo({ stdout: io.stdout, stderr: io.stderr, size: wholeNumberOption(args.options.size, 'size', 300), json: args.options.json === true });
+      return await runDemo({
+        stdout: io.stdout,
+        stderr: io.stderr,
+        size: wholeNumberOption(args.options.size, 'size', 300),
+        json: args.options.json === true,
+      });
     }
     if (args.command === 'check') {
       const report = await runCheck(io.env, { logger });
@@ -115,7 +120,8 @@ function packageVersion(): string {
 
 async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLines: StderrLines): Promise<void> {
   const json = args.options.json === true;
-  const print = (value: unknown, text: () => string): void => io.stdout(`${json ? JSON.stringify(value, null, 2) : text()}\n`);
+  const print = (value: unknown, text: () => string): void =>
+    io.stdout(`${json ? JSON.stringify(value, null, 2) : text()}\n`);
   /** Progress of the drain, from the enqueued total and each job's outcome. */
   const progressed = (kind: string) => {
     const progress = new DrainProgress({
@@ -154,14 +160,23 @@ async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLi
     }
     case 'sweep': {
       const progress = progressed('sweep');
-      const summary = await runSweep(services, { drain: true, drainOptions: progress.drainOptions, onEnqueued: progress.onEnqueued });
+      const summary = await runSweep(services, {
+        drain: true,
+        drainOptions: progress.drainOptions,
+        onEnqueued: progress.onEnqueued,
+      });
       progress.done();
       print(summary, () => formatSummary(summary));
       return;
     }
     case 'resync': {
-      const { outcome, summary } = await runResync(services, args.workerId as string, { dryRun: args.options['dry-run'] === true });
-      print({ ...summary, outcome }, () => `${formatOutcome(outcome)}${outcome.detail && outcome.changes?.length ? `\n  ${outcome.detail}` : ''}`);
+      const { outcome, summary } = await runResync(services, args.workerId as string, {
+        dryRun: args.options['dry-run'] === true,
+      });
+      print(
+        { ...summary, outcome },
+        () => `${formatOutcome(outcome)}${outcome.detail && outcome.changes?.length ? `\n  ${outcome.detail}` : ''}`,
+      );
       return;
     }
     case 'status': {

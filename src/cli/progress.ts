@@ -43,7 +43,10 @@ export class DrainProgress {
     this.throttledAtStart = this.options.throttled();
     if (total === 0) return;
     this.show();
-    this.timer = setInterval(() => this.show(), this.options.live ? LIVE_EVERY_MS : (this.options.plainEveryMs ?? PLAIN_EVERY_MS));
+    this.timer = setInterval(
+      () => this.show(),
+      this.options.live ? LIVE_EVERY_MS : (this.options.plainEveryMs ?? PLAIN_EVERY_MS),
+    );
     this.timer.unref();
   }
 
@@ -75,7 +78,8 @@ export class DrainProgress {
     const percent = this.total === 0 ? 100 : Math.floor((done / this.total) * 100);
     const elapsed = (this.now() - this.startedAt) / 1000;
     const perSecond = elapsed > 0 ? done / elapsed : 0;
-    const left = done === 0 || perSecond === 0 ? 'time left unknown' : `~${formatDuration((this.total - done) / perSecond)} left`;
+    const left =
+      done === 0 || perSecond === 0 ? 'time left unknown' : `~${formatDuration((this.total - done) / perSecond)} left`;
     return `${this.options.kind}: ${done}/${this.total} workers (${percent}%) · ${this.rate().toFixed(1)} writes/s · ${this.throttled()} × 429 · ${left}`;
   }
 

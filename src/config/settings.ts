@@ -32,9 +32,14 @@ export function isLoopbackUrl(url: string): boolean {
 
 /** `Authorization=AAD` with an optional `ClientId=<guid>`, in either order, as App Insights takes it. */
 function isEntraAuthenticationString(value: string): boolean {
-  const parts = value.split(';').filter(Boolean).map((part) => part.trim());
+  const parts = value
+    .split(';')
+    .filter(Boolean)
+    .map((part) => part.trim());
   const keys = parts.map((part) => part.split('=')[0]?.toLowerCase());
-  const wellFormed = parts.every((part) => /^Authorization=AAD$/i.test(part) || /^ClientId=[0-9a-fA-F-]{36}$/i.test(part));
+  const wellFormed = parts.every(
+    (part) => /^Authorization=AAD$/i.test(part) || /^ClientId=[0-9a-fA-F-]{36}$/i.test(part),
+  );
   return wellFormed && keys.includes('authorization') && new Set(keys).size === keys.length;
 }
 
@@ -54,7 +59,10 @@ const httpUrl = (example: string) =>
   z
     .string()
     .trim()
-    .refine((value) => ['http:', 'https:'].includes(parsedUrl(value)?.protocol ?? ''), `must be an http(s) URL, e.g. ${example}`)
+    .refine(
+      (value) => ['http:', 'https:'].includes(parsedUrl(value)?.protocol ?? ''),
+      `must be an http(s) URL, e.g. ${example}`,
+    )
     .refine((value) => {
       const url = parsedUrl(value);
       return url === null || (url.username === '' && url.password === '');
@@ -74,7 +82,12 @@ const ncrontab = (example: string) =>
     .trim()
     .refine((value) => {
       const fields = value.split(/\s+/);
-      return fields.length === 6 && fields.every((field) => /^(\*|\?|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/\d+)?(,(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/\d+)?)*$/.test(field));
+      return (
+        fields.length === 6 &&
+        fields.every((field) =>
+          /^(\*|\?|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/\d+)?(,(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/\d+)?)*$/.test(field),
+        )
+      );
     }, `must be a six-field NCRONTAB expression ({second} {minute} {hour} {day} {month} {day-of-week}), e.g. '${example}'`);
 
 export type StorageSettings =
@@ -89,9 +102,15 @@ const settingsSchema = z
     AzureWebJobsStorage__credential: z.literal('managedidentity', { error: "must be 'managedidentity'" }).optional(),
     AzureWebJobsStorage__clientId: z.string().trim().optional(),
     CONNECTOR_CONFIG: z.string().trim().min(1).default('connector.json'),
-    WORKDAY_RAAS_URL: httpUrl('https://wd2-impl-services1.workday.com/ccx/service/customreport2/<tenant>/<owner>/<report>').optional(),
+    WORKDAY_RAAS_URL: httpUrl(
+      'https://wd2-impl-services1.workday.com/ccx/service/customreport2/<tenant>/<owner>/<report>',
+    ).optional(),
     WORKDAY_SOAP_URL: httpUrl('https://<host>/ccx/service/<tenant>/Human_Resources/v44.2').optional(),
-    WORKDAY_USERNAME: z.string().trim().min(1, 'must name the integration system user, e.g. ISU_Entra@contoso').optional(),
+    WORKDAY_USERNAME: z
+      .string()
+      .trim()
+      .min(1, 'must name the integration system user, e.g. ISU_Entra@contoso')
+      .optional(),
     WORKDAY_PASSWORD: z.string().min(1, 'must hold the integration system user password').optional(),
     /** How long Workday may stay silent (before answering, or mid-answer) before the call counts as failed and is retried. */
     WORKDAY_TIMEOUT_SECONDS: z.coerce
@@ -101,7 +120,10 @@ const settingsSchema = z
       .max(300, 'must be at most 300 seconds: a retried call must still end inside the function timeout')
       .default(120),
     GRAPH_BASE_URL: httpUrl('https://graph.microsoft.com')
-      .refine((value) => !/\/(v\d+\.\d+|beta)(\/|$)/i.test(value), 'must hold no version segment, e.g. https://graph.microsoft.com (the client adds /v1.0)')
+      .refine(
+        (value) => !/\/(v\d+\.\d+|beta)(\/|$)/i.test(value),
+        'must hold no version segment, e.g. https://graph.microsoft.com (the client adds /v1.0)',
+      )
       .default('https://graph.microsoft.com'),
     GRAPH_MAX_WRITES_PER_SECOND: z.coerce
       .number({ error: 'must be a number of writes per second' })
@@ -115,7 +137,11 @@ const settingsSchema = z
     DRY_RUN: bool.default(false),
     /** One-shot approval of the held cycle, by its id (see README, Safety). */
     APPROVE_HELD_CYCLE: z.string().trim().optional(),
-    TABLE_PREFIX: z.string().trim().regex(/^[A-Za-z][A-Za-z0-9]{0,20}$/, 'must be letters and digits').default('attrwriter'),
+    TABLE_PREFIX: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z][A-Za-z0-9]{0,20}$/, 'must be letters and digits')
+      .default('attrwriter'),
     LOG_LEVEL: z
       .string()
       .trim()
@@ -126,7 +152,10 @@ const settingsSchema = z
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: z
       .string()
       .trim()
-      .refine(isEntraAuthenticationString, 'must be Authorization=AAD;ClientId=<managed identity client id> (in either order)')
+      .refine(
+        isEntraAuthenticationString,
+        'must be Authorization=AAD;ClientId=<managed identity client id> (in either order)',
+      )
       .optional(),
   })
   .superRefine((s, ctx) => {
@@ -142,18 +171,22 @@ const settingsSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['AzureWebJobsStorage'],
-        message: "is required: a connection string ('UseDevelopmentStorage=true' locally) or the identity-based __queueServiceUri and __tableServiceUri",
+        message:
+          "is required: a connection string ('UseDevelopmentStorage=true' locally) or the identity-based __queueServiceUri and __tableServiceUri",
       });
     }
     if (identity && !(s.AzureWebJobsStorage__queueServiceUri && s.AzureWebJobsStorage__tableServiceUri)) {
       ctx.addIssue({
         code: 'custom',
-        path: [s.AzureWebJobsStorage__queueServiceUri ? 'AzureWebJobsStorage__tableServiceUri' : 'AzureWebJobsStorage__queueServiceUri'],
+        path: [
+          s.AzureWebJobsStorage__queueServiceUri
+            ? 'AzureWebJobsStorage__tableServiceUri'
+            : 'AzureWebJobsStorage__queueServiceUri',
+        ],
         message: 'is required with identity-based storage (both __queueServiceUri and __tableServiceUri)',
       });
     }
   });
-
 
 export interface Settings {
   storage: StorageSettings;
@@ -176,18 +209,21 @@ export interface Settings {
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const result = settingsSchema.safeParse(pickKnown(env));
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `  - ${String(issue.path[0] ?? '(settings)')} ${issue.message}`);
+    const problems = result.error.issues.map(
+      (issue) => `  - ${String(issue.path[0] ?? '(settings)')} ${issue.message}`,
+    );
     throw new AppError('CONFIG.INVALID_SETTING', `Invalid settings:\n${problems.join('\n')}`);
   }
   const s = result.data;
-  const storage: StorageSettings = s.AzureWebJobsStorage__queueServiceUri && s.AzureWebJobsStorage__tableServiceUri
-    ? {
-        kind: 'identity',
-        queueServiceUri: s.AzureWebJobsStorage__queueServiceUri,
-        tableServiceUri: s.AzureWebJobsStorage__tableServiceUri,
-        ...(s.AzureWebJobsStorage__clientId ? { clientId: s.AzureWebJobsStorage__clientId } : {}),
-      }
-    : { kind: 'connectionString', connectionString: s.AzureWebJobsStorage! };
+  const storage: StorageSettings =
+    s.AzureWebJobsStorage__queueServiceUri && s.AzureWebJobsStorage__tableServiceUri
+      ? {
+          kind: 'identity',
+          queueServiceUri: s.AzureWebJobsStorage__queueServiceUri,
+          tableServiceUri: s.AzureWebJobsStorage__tableServiceUri,
+          ...(s.AzureWebJobsStorage__clientId ? { clientId: s.AzureWebJobsStorage__clientId } : {}),
+        }
+      : { kind: 'connectionString', connectionString: s.AzureWebJobsStorage! };
   return {
     storage,
     connectorPath: s.CONNECTOR_CONFIG,
@@ -198,7 +234,12 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       password: s.WORKDAY_PASSWORD,
       timeoutMs: s.WORKDAY_TIMEOUT_SECONDS * 1000,
     },
-    graph: { baseUrl: s.GRAPH_BASE_URL.replace(/\/+$/, ''), auth: s.GRAPH_AUTH, clientId: s.AZURE_CLIENT_ID, maxWritesPerSecond: s.GRAPH_MAX_WRITES_PER_SECOND },
+    graph: {
+      baseUrl: s.GRAPH_BASE_URL.replace(/\/+$/, ''),
+      auth: s.GRAPH_AUTH,
+      clientId: s.AZURE_CLIENT_ID,
+      maxWritesPerSecond: s.GRAPH_MAX_WRITES_PER_SECOND,
+    },
     enrichSchedule: s.ENRICH_SCHEDULE,
     escrowSweepSchedule: s.ESCROW_SWEEP_SCHEDULE,
     dryRun: s.DRY_RUN,

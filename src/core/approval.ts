@@ -27,7 +27,10 @@ export async function guardCycle(
   const max = deps.connector.guards.maxWritesPerCycle;
   const { changes, dryRun } = request;
   if (changes <= max) return { held: false, wouldBeHeld: false, approvedBy: null };
-  const holdFor = (heldReason: string): GuardVerdict => (dryRun ? { held: false, wouldBeHeld: true, heldReason, approvedBy: null } : { held: true, heldReason, wouldBeHeld: false, approvedBy: null });
+  const holdFor = (heldReason: string): GuardVerdict =>
+    dryRun
+      ? { held: false, wouldBeHeld: true, heldReason, approvedBy: null }
+      : { held: true, heldReason, wouldBeHeld: false, approvedBy: null };
   const overLimit = `the cycle planned ${changes} changes, over guards.maxWritesPerCycle (${max}); approve with cycle --approve`;
   const wanted = request.approve ? 'flag' : deps.approveHeldCycle ? 'setting' : null;
   if (wanted === null) return holdFor(overLimit);
@@ -46,7 +49,8 @@ export async function guardCycle(
   if (dryRun || !target) return { held: false, wouldBeHeld: false, approvedBy: wanted };
   const claimed = await deps.runs.claimApproval(target.runId, request.runId);
   // An operator's --approve stands for this plan even when a crashed cycle spent the claim; the setting does not.
-  if (!claimed && wanted === 'setting') return holdFor(`the approval of held cycle ${target.runId} was already used by another cycle`);
+  if (!claimed && wanted === 'setting')
+    return holdFor(`the approval of held cycle ${target.runId} was already used by another cycle`);
   return { held: false, wouldBeHeld: false, approvedBy: wanted, approvedHeldRun: target.runId };
 }
 

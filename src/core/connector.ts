@@ -71,7 +71,11 @@ const clauseSchema = z
       ctx.addIssue({ code: 'custom', path: ['value'], message: `${operator} takes no value` });
     }
     if (operator === 'MEMBER_OF' && !Array.isArray(value)) {
-      ctx.addIssue({ code: 'custom', path: ['value'], message: 'MEMBER_OF takes a list of strings, e.g. ["Contoso Corp", "Contoso LLC"]' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['value'],
+        message: 'MEMBER_OF takes a list of strings, e.g. ["Contoso Corp", "Contoso LLC"]',
+      });
     }
     if (!unary && operator !== 'MEMBER_OF' && typeof value !== 'string') {
       ctx.addIssue({ code: 'custom', path: ['value'], message: `${operator} takes one string value` });
@@ -80,7 +84,11 @@ const clauseSchema = z
       try {
         new RegExp(value, 'u');
       } catch (err) {
-        ctx.addIssue({ code: 'custom', path: ['value'], message: `not a valid regular expression: ${(err as Error).message}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['value'],
+          message: `not a valid regular expression: ${(err as Error).message}`,
+        });
       }
     }
   });
@@ -120,12 +128,18 @@ export type SoapPathField = (typeof SOAP_PATH_FIELDS)[number];
 const xpathList = z.union([nonEmpty, z.array(nonEmpty).min(1, 'a list of XPaths needs at least one')]);
 
 const soapPathsSchema = z
-  .object(Object.fromEntries(SOAP_PATH_FIELDS.map((field) => [field, xpathList.optional()])) as Record<SoapPathField, z.ZodOptional<typeof xpathList>>, {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys'
-        ? `source.paths sets the XPath of ${SOAP_PATH_FIELDS.join(', ')}; '${issue.keys.join("', '")}' is none of them`
-        : undefined,
-  })
+  .object(
+    Object.fromEntries(SOAP_PATH_FIELDS.map((field) => [field, xpathList.optional()])) as Record<
+      SoapPathField,
+      z.ZodOptional<typeof xpathList>
+    >,
+    {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys'
+          ? `source.paths sets the XPath of ${SOAP_PATH_FIELDS.join(', ')}; '${issue.keys.join("', '")}' is none of them`
+          : undefined,
+    },
+  )
   .strict()
   .optional();
 
@@ -167,7 +181,10 @@ const mappingSchema = z
     if (mapping.mode && mapping.target !== 'otherMails') {
       ctx.addIssue({ code: 'custom', path: ['mode'], message: 'mode (replace or merge) applies to otherMails only' });
     }
-    if ((mapping.target === 'otherMails' || mapping.target === 'authenticationEmail') && mapping.source !== 'personalEmail') {
+    if (
+      (mapping.target === 'otherMails' || mapping.target === 'authenticationEmail') &&
+      mapping.source !== 'personalEmail'
+    ) {
       ctx.addIssue({
         code: 'custom',
         path: ['source'],
@@ -178,7 +195,8 @@ const mappingSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['onSourceEmpty'],
-        message: 'authenticationEmail cannot be cleared by the connector: removing a sign-in method is left to an administrator',
+        message:
+          'authenticationEmail cannot be cleared by the connector: removing a sign-in method is left to an administrator',
       });
     }
     if (mapping.target === 'usageLocation' && mapping.onSourceEmpty === 'clear') {
@@ -186,7 +204,8 @@ const mappingSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['onSourceEmpty'],
-        message: "usageLocation cannot be cleared: Graph does not accept null for it; use onSourceEmpty 'keep' (the default) to leave the last country in place",
+        message:
+          "usageLocation cannot be cleared: Graph does not accept null for it; use onSourceEmpty 'keep' (the default) to leave the last country in place",
       });
     }
   });
@@ -209,7 +228,10 @@ const guardsSchema = z
 
 const escrowSchema = z
   .object({
-    retryAfterMinutes: z.array(z.number().positive('retry waits must be positive minutes')).min(1).default([1, 2, 5, 10, 20, 40]),
+    retryAfterMinutes: z
+      .array(z.number().positive('retry waits must be positive minutes'))
+      .min(1)
+      .default([1, 2, 5, 10, 20, 40]),
     expireAfterDays: z.number().positive().default(28),
   })
   .strict()
@@ -225,7 +247,10 @@ export const connectorSchema = z
       .object({
         // The worker id is the validated, de-duplicated key: matching on anything else could let
         // two workers reach one user, or fall back silently when the column is empty.
-        source: z.literal('workerId', { error: "match.source must be 'workerId' (point source.fields.workerId at the column that holds the employeeId)" }),
+        source: z.literal('workerId', {
+          error:
+            "match.source must be 'workerId' (point source.fields.workerId at the column that holds the employeeId)",
+        }),
         target: z.literal('employeeId', { error: "match.target must be 'employeeId'" }),
       })
       .strict()
@@ -239,7 +264,11 @@ export const connectorSchema = z
     const seen = new Set<string>();
     connector.mappings.forEach((mapping, index) => {
       if (seen.has(mapping.target)) {
-        ctx.addIssue({ code: 'custom', path: ['mappings', index, 'target'], message: `target '${mapping.target}' is mapped twice` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['mappings', index, 'target'],
+          message: `target '${mapping.target}' is mapped twice`,
+        });
       }
       seen.add(mapping.target);
       if (!(mapping.source in connector.source.fields)) {
@@ -251,7 +280,11 @@ export const connectorSchema = z
       }
     });
     if (!(connector.match.source in connector.source.fields)) {
-      ctx.addIssue({ code: 'custom', path: ['match', 'source'], message: `'${connector.match.source}' is not one of source.fields` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['match', 'source'],
+        message: `'${connector.match.source}' is not one of source.fields`,
+      });
     }
   });
 
@@ -270,7 +303,10 @@ export function parseConnector(document: unknown, origin = 'connector file'): Co
 
 function formatPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(root)';
-  return path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('').replace(/^\./, '');
+  return path
+    .map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`))
+    .join('')
+    .replace(/^\./, '');
 }
 
 /** The JSON Schema editors use, generated from the same zod schema. */

@@ -75,12 +75,22 @@ export async function planCycle(deps: Pipeline, options: CycleOptions): Promise<
 
   const readStarted = Date.now();
   const retries = readPlan.updatedFrom ? idsToRetry(ledger, escrowEntries, appeared) : [];
-  const { candidates, decided, workersRead } = await readAndClassify(deps, ledger, readPlan.updatedFrom, startedAt, retries);
+  const { candidates, decided, workersRead } = await readAndClassify(
+    deps,
+    ledger,
+    readPlan.updatedFrom,
+    startedAt,
+    retries,
+  );
   const workdayReadMs = Date.now() - readStarted;
   if (!readPlan.updatedFrom && workersRead === 0 && ledger.size > 0) {
     // Nothing is lost (the writer never deletes), but an emptied report is almost always a broken
     // prompt or a lost security group on the integration user, not a company with no staff.
-    deps.logger.log('warn', `Workday returned no workers on a full read, while the ledger knows ${ledger.size}: check the report's prompts and the integration user's security groups`, { runId: options.runId });
+    deps.logger.log(
+      'warn',
+      `Workday returned no workers on a full read, while the ledger knows ${ledger.size}: check the report's prompts and the integration user's security groups`,
+      { runId: options.runId },
+    );
   }
 
   const reverifyBefore = startedAt.getTime() - deps.connector.guards.reverifyEveryHours * 3600_000;
@@ -97,10 +107,21 @@ export async function planCycle(deps: Pipeline, options: CycleOptions): Promise<
     const ownedBySweep = previous?.lastOutcome === 'escrowed' && !isChange && !options.reverify && !userAppeared;
     const lastOutcome = previous?.lastOutcome;
     const needsJob =
-      !ownedBySweep && (isChange || options.reverify || verifyDue || userAppeared || lastOutcome === undefined || !SETTLED_OUTCOMES.has(lastOutcome));
+      !ownedBySweep &&
+      (isChange ||
+        options.reverify ||
+        verifyDue ||
+        userAppeared ||
+        lastOutcome === undefined ||
+        !SETTLED_OUTCOMES.has(lastOutcome));
     if (!needsJob) {
       if (lastOutcome === 'written' || lastOutcome === 'unchanged') settled += 1;
-      else if (lastOutcome) tally.add({ code: lastOutcome, workerId: candidate.worker.workerId, ...(previous?.reason ? { reason: previous.reason } : {}) });
+      else if (lastOutcome)
+        tally.add({
+          code: lastOutcome,
+          workerId: candidate.worker.workerId,
+          ...(previous?.reason ? { reason: previous.reason } : {}),
+        });
       continue;
     }
     if (isChange) changes += 1;
@@ -112,21 +133,34 @@ export async function planCycle(deps: Pipeline, options: CycleOptions): Promise<
   const guard = await guardCycle(deps, { runId: options.runId, changes, approve: options.approve, dryRun });
   const { held } = guard;
   const heldOutcomes: Decided[] = held
-    ? jobs.map((job) => ({ outcome: { code: 'held', workerId: job.workerId, reason: 'maxWritesPerCycle', detail: guard.heldReason ?? '' }, job }))
+    ? jobs.map((job) => ({
+        outcome: { code: 'held', workerId: job.workerId, reason: 'maxWritesPerCycle', detail: guard.heldReason ?? '' },
+        job,
+      }))
     : [];
   for (const { outcome } of [...decided, ...heldOutcomes]) tally.add(outcome, { keyed: outcome.workerId !== '' });
 
   let toEnqueue = held ? [] : jobs;
   let superseded = 0;
   if (!dryRun) {
-    const recorded = await recordPlans(deps, { runId: options.runId, version, now: startedAt, ledger, escrow, decided, held: heldOutcomes, jobs: toEnqueue });
+    const recorded = await recordPlans(deps, {
+      runId: options.runId,
+      version,
+      now: startedAt,
+      ledger,
+      escrow,
+      decided,
+      held: heldOutcomes,
+      jobs: toEnqueue,
+    });
     superseded = toEnqueue.length - recorded.length;
     toEnqueue = recorded;
   }
   if (!held) await deps.queue.enqueue(toEnqueue);
   // A held cycle keeps its read window: after approval the next incremental read sees the same changes.
   if (!dryRun && !held) await readPlan.commit();
-  if (held) deps.logger.log('warn', `cycle ${options.runId} held: ${guard.heldReason}`, { runId: options.runId, changes });
+  if (held)
+    deps.logger.log('warn', `cycle ${options.runId} held: ${guard.heldReason}`, { runId: options.runId, changes });
 
   return {
     runId: options.runId,
@@ -169,12 +203,22 @@ async function loadLedger(deps: Pick<Pipeline, 'ledger'>): Promise<Map<string, L
 }
 
 /** Outcomes that wait for a retry, which an incremental read would not show again (nothing changed in Workday). */
-const RETRIED: ReadonlySet<OutcomeCode | undefined> = new Set<OutcomeCode | undefined>(['failed', 'rejected', 'conflict', undefined]);
+const RETRIED: ReadonlySet<OutcomeCode | undefined> = new Set<OutcomeCode | undefined>([
+  'failed',
+  'rejected',
+  'conflict',
+  undefined,
+]);
 
 /** On an incremental read: workers to read by id besides the changes (retries, escrowed users that appeared). */
-function idsToRetry(ledger: Map<string, LedgerEntry>, escrow: readonly EscrowEntry[], appeared: ReadonlySet<string>): string[] {
+function idsToRetry(
+  ledger: Map<string, LedgerEntry>,
+  escrow: readonly EscrowEntry[],
+  appeared: ReadonlySet<string>,
+): string[] {
   const ids = new Set<string>();
-  for (const entry of ledger.values()) if (RETRIED.has(entry.lastOutcome) && entry.reason !== 'notInScope') ids.add(entry.workerId);
+  for (const entry of ledger.values())
+    if (RETRIED.has(entry.lastOutcome) && entry.reason !== 'notInScope') ids.add(entry.workerId);
   for (const entry of escrow) if (appeared.has(entry.workerId.toLowerCase())) ids.add(entry.workerId);
   return [...ids];
 }
@@ -191,7 +235,13 @@ export async function readRecordsOf(source: Pipeline['source'], workerId: string
  * in-scope candidates and the workers already decided (rejected, out of scope, conflicts).
  * Throws if the read fails at any point.
  */
-async function readAndClassify(deps: Pipeline, ledger: Map<string, LedgerEntry>, updatedFrom: Date | undefined, asOf: Date, retries: readonly string[]) {
+async function readAndClassify(
+  deps: Pipeline,
+  ledger: Map<string, LedgerEntry>,
+  updatedFrom: Date | undefined,
+  asOf: Date,
+  retries: readonly string[],
+) {
   const { connector } = deps;
   const fields = connector.source.fields;
   const candidates: Candidate[] = [];
@@ -246,7 +296,11 @@ async function readAndClassify(deps: Pipeline, ledger: Map<string, LedgerEntry>,
  * An incremental read sees only changed workers; the ledger remembers the others' mailboxes
  * (hashed), so a worker who takes another's personal email is still caught.
  */
-function countUnreadEmails(ledger: Map<string, LedgerEntry>, candidates: Candidate[], emailCounts: Map<string, number>): void {
+function countUnreadEmails(
+  ledger: Map<string, LedgerEntry>,
+  candidates: Candidate[],
+  emailCounts: Map<string, number>,
+): void {
   const read = new Set(candidates.map((c) => c.worker.workerId));
   for (const [workerId, entry] of ledger) {
     const hash = entry.emailHash;
@@ -256,7 +310,12 @@ function countUnreadEmails(ledger: Map<string, LedgerEntry>, candidates: Candida
 }
 
 /** Two workers on one Entra user, or two workers on one reset mailbox: conflicts for all of them. */
-function separateConflicts(candidates: Candidate[], idCounts: Map<string, number>, emailCounts: Map<string, number>, decided: Decided[]) {
+function separateConflicts(
+  candidates: Candidate[],
+  idCounts: Map<string, number>,
+  emailCounts: Map<string, number>,
+  decided: Decided[],
+) {
   const kept: Candidate[] = [];
   for (const candidate of candidates) {
     const { worker } = candidate;
@@ -264,7 +323,10 @@ function separateConflicts(candidates: Candidate[], idCounts: Map<string, number
     if ((idCounts.get(worker.workerId.toLowerCase()) ?? 0) > 1) {
       decided.push({ outcome: duplicateWorkerIdConflict(worker.workerId), fields: worker.fields });
     } else if (email && (emailCounts.get(valueHash(email)) ?? 0) > 1) {
-      decided.push({ outcome: sharedEmailConflict(worker.workerId, emailCounts.get(valueHash(email)) ?? 2), fields: worker.fields });
+      decided.push({
+        outcome: sharedEmailConflict(worker.workerId, emailCounts.get(valueHash(email)) ?? 2),
+        fields: worker.fields,
+      });
     } else {
       kept.push(candidate);
     }
@@ -273,7 +335,12 @@ function separateConflicts(candidates: Candidate[], idCounts: Map<string, number
 }
 
 export function duplicateWorkerIdConflict(workerId: string): Outcome {
-  return { code: 'conflict', workerId, reason: 'duplicateWorkerId', detail: 'several workers share this id (employeeId matching ignores case); none is written' };
+  return {
+    code: 'conflict',
+    workerId,
+    reason: 'duplicateWorkerId',
+    detail: 'several workers share this id (employeeId matching ignores case); none is written',
+  };
 }
 
 export function sharedEmailConflict(workerId: string, workers: number): Outcome {
@@ -286,7 +353,11 @@ export function sharedEmailConflict(workerId: string, workers: number): Outcome 
 }
 
 /** Full or incremental read; the watermark moves only through `commit`, after the whole read succeeded. */
-async function chooseRead(deps: Pipeline, options: CycleOptions, asOf: Date): Promise<{ updatedFrom?: Date; commit: () => Promise<void> }> {
+async function chooseRead(
+  deps: Pipeline,
+  options: CycleOptions,
+  asOf: Date,
+): Promise<{ updatedFrom?: Date; commit: () => Promise<void> }> {
   // The watermark is the moment the read is pinned to, so nothing entered meanwhile is skipped.
   const { source, watermarks, connector } = deps;
   if (!source.supportsIncremental || connector.source.kind !== 'soap') return { commit: async () => {} };
@@ -309,4 +380,3 @@ async function chooseRead(deps: Pipeline, options: CycleOptions, asOf: Date): Pr
  * worker read twice is planned once (same hash, no new job).
  */
 export const INCREMENTAL_OVERLAP_MS = 5 * 60_000;
-

@@ -11,7 +11,16 @@ import { claimedHashes, desiredStateOf, isEmptyPlan, planWrite, valueHash, type 
 import type { Outcome } from './outcome';
 import type { Pipeline } from './pipeline';
 import { isSuperseded, versionOf } from './planVersion';
-import { KEEP, REMOVE, type DirectoryUser, type EscrowEntry, type EscrowReason, type LedgerEntry, type WorkerJob, type WriteResult } from './ports';
+import {
+  KEEP,
+  REMOVE,
+  type DirectoryUser,
+  type EscrowEntry,
+  type EscrowReason,
+  type LedgerEntry,
+  type WorkerJob,
+  type WriteResult,
+} from './ports';
 
 type Deps = Pick<Pipeline, 'connector' | 'directory' | 'ledger' | 'escrow' | 'clock' | 'logger' | 'dryRun'>;
 
@@ -48,7 +57,13 @@ export async function enrichWorker(job: WorkerJob, deps: Deps): Promise<Outcome 
   return writeUser(job, deps, dryRun, user, previous);
 }
 
-async function writeUser(job: WorkerJob, deps: Deps, dryRun: boolean, user: DirectoryUser, previous: LedgerEntry | null): Promise<Outcome> {
+async function writeUser(
+  job: WorkerJob,
+  deps: Deps,
+  dryRun: boolean,
+  user: DirectoryUser,
+  previous: LedgerEntry | null,
+): Promise<Outcome> {
   const { mappings } = deps.connector;
   const wantsAuthEmail = mappings.some((m) => m.target === 'authenticationEmail');
   const desired = desiredStateOf(job.fields, mappings);
@@ -64,17 +79,35 @@ async function writeUser(job: WorkerJob, deps: Deps, dryRun: boolean, user: Dire
     // The values are there: maybe our own write whose record was lost. Claim them, so that `merge`
     // can still retire them when the worker's email changes.
     const claimed = { ...plan, writtenHashes: claimedHashes(desired, mappings) };
-    if (previous?.cycleId === job.cycleId && previous.lastOutcome === 'written' && previous.desiredHash === job.desiredHash) {
+    if (
+      previous?.cycleId === job.cycleId &&
+      previous.lastOutcome === 'written' &&
+      previous.desiredHash === job.desiredHash
+    ) {
       // A redelivered job whose write already landed is still the cycle's one `written`.
       return { code: 'written', ...base, reason: 'alreadyApplied', changes: previous.lastChanges ?? [] };
     }
     return settle(job, deps, dryRun, { code: 'unchanged', ...base }, previous, { ...claimed, changes: [] });
   }
-  if (dryRun) return { code: 'written', ...base, reason: 'dryRun', detail: 'dry run: planned, not written', changes: plan.changes };
+  if (dryRun)
+    return {
+      code: 'written',
+      ...base,
+      reason: 'dryRun',
+      detail: 'dry run: planned, not written',
+      changes: plan.changes,
+    };
   const applied = await applyPlan(user.id, plan, deps);
   if (applied.refusal) {
     // What the PATCH already wrote stays on record, so merge mode can still retire it later.
-    return settle(job, deps, dryRun, { ...applied.refusal, ...base, changes: plan.changes }, previous, applied.landed ?? undefined);
+    return settle(
+      job,
+      deps,
+      dryRun,
+      { ...applied.refusal, ...base, changes: plan.changes },
+      previous,
+      applied.landed ?? undefined,
+    );
   }
   const outcome: Outcome = { code: 'written', ...base, changes: plan.changes };
   return settle(job, deps, dryRun, outcome, previous, plan);
@@ -99,7 +132,11 @@ async function applyPlan(userId: string, plan: WritePlan, deps: Deps): Promise<A
   if (plan.authenticationEmail) {
     const { existingId, emailAddress } = plan.authenticationEmail;
     const result = await deps.directory.setAuthenticationEmail(userId, existingId, emailAddress);
-    if (result.status !== 'ok') return { refusal: refusalOf(result, 'authentication email method: '), landed: patched ? withoutAuthenticationEmail(plan) : null };
+    if (result.status !== 'ok')
+      return {
+        refusal: refusalOf(result, 'authentication email method: '),
+        landed: patched ? withoutAuthenticationEmail(plan) : null,
+      };
   }
   return { refusal: null, landed: plan };
 }
@@ -111,7 +148,12 @@ function refusalOf(result: Exclude<WriteResult, { status: 'ok' }>, prefix: strin
 
 function withoutAuthenticationEmail(plan: WritePlan): WritePlan {
   const { authenticationEmail: _omitted, ...writtenHashes } = plan.writtenHashes;
-  return { ...plan, authenticationEmail: null, writtenHashes, changes: plan.changes.filter((c) => c.property !== 'authenticationEmail') };
+  return {
+    ...plan,
+    authenticationEmail: null,
+    writtenHashes,
+    changes: plan.changes.filter((c) => c.property !== 'authenticationEmail'),
+  };
 }
 
 async function escrowMiss(job: WorkerJob, deps: Deps, dryRun: boolean, previous: LedgerEntry | null): Promise<Outcome> {
@@ -120,12 +162,20 @@ async function escrowMiss(job: WorkerJob, deps: Deps, dryRun: boolean, previous:
   const now = deps.clock.now();
   // Expiry sticks until the worker's data changes: a re-verification must not open a new entry.
   if (previous?.lastOutcome === 'expired' && previous.desiredHash === job.desiredHash) {
-    return settle(job, deps, dryRun, { code: 'expired', workerId: job.workerId, reason, detail: previous.detail ?? 'escrow expired earlier' }, previous);
+    return settle(
+      job,
+      deps,
+      dryRun,
+      { code: 'expired', workerId: job.workerId, reason, detail: previous.detail ?? 'escrow expired earlier' },
+      previous,
+    );
   }
   if (dryRun) {
     const existing = await deps.escrow.get(job.workerId);
     const entry = nextEscrowEntry(deps.connector.escrow, existing, job, reason, now);
-    return existing && isExpired(deps.connector.escrow, existing.firstSeen, now) ? expiredOutcome(job, reason, existing, deps) : escrowedOutcome(job, reason, entry);
+    return existing && isExpired(deps.connector.escrow, existing.firstSeen, now)
+      ? expiredOutcome(job, reason, existing, deps)
+      : escrowedOutcome(job, reason, entry);
   }
   let outcome: Outcome = escrowedOutcome(job, reason, nextEscrowEntry(deps.connector.escrow, null, job, reason, now));
   let expired = false;
@@ -180,7 +230,14 @@ function expiredOutcome(job: WorkerJob, reason: EscrowReason, existing: EscrowEn
 }
 
 /** Records a final (non-escrow) outcome: ledger changed, the worker's escrow entry closed. Dry runs record nothing. */
-async function settle(job: WorkerJob, deps: Deps, dryRun: boolean, outcome: Outcome, previous: LedgerEntry | null, plan?: WritePlan): Promise<Outcome> {
+async function settle(
+  job: WorkerJob,
+  deps: Deps,
+  dryRun: boolean,
+  outcome: Outcome,
+  previous: LedgerEntry | null,
+  plan?: WritePlan,
+): Promise<Outcome> {
   if (dryRun) return outcome;
   const now = deps.clock.now();
   await deps.ledger.change(job.workerId, (current) => recordOutcome(job, outcome, current, now, plan), previous);
@@ -191,14 +248,24 @@ async function settle(job: WorkerJob, deps: Deps, dryRun: boolean, outcome: Outc
 
 /** Removes the worker's escrow entry unless a newer plan's job made it. */
 async function closeEscrow(job: WorkerJob, deps: Deps, seen?: EscrowEntry): Promise<void> {
-  await deps.escrow.change(job.workerId, (entry) => (entry && versionOf(entry.job) <= versionOf(job) ? REMOVE : KEEP), seen);
+  await deps.escrow.change(
+    job.workerId,
+    (entry) => (entry && versionOf(entry.job) <= versionOf(job) ? REMOVE : KEEP),
+    seen,
+  );
 }
 
 /**
  * The ledger row after this job's outcome, decided on the row as stored now. When a newer plan
  * arrived meanwhile, the outcome is the newer job's to record; what this job wrote is still kept.
  */
-function recordOutcome(job: WorkerJob, outcome: Outcome, current: LedgerEntry | null, now: Date, plan?: WritePlan): LedgerEntry | typeof KEEP {
+function recordOutcome(
+  job: WorkerJob,
+  outcome: Outcome,
+  current: LedgerEntry | null,
+  now: Date,
+  plan?: WritePlan,
+): LedgerEntry | typeof KEEP {
   if (isSuperseded(job, current)) {
     if (!current || !plan || Object.keys(plan.writtenHashes).length === 0) return KEEP;
     return { ...current, writtenHashes: { ...(current.writtenHashes ?? {}), ...plan.writtenHashes } };
@@ -206,7 +273,13 @@ function recordOutcome(job: WorkerJob, outcome: Outcome, current: LedgerEntry | 
   return ledgerEntry(job, outcome, current, now, plan);
 }
 
-export function ledgerEntry(job: WorkerJob, outcome: Outcome, previous: LedgerEntry | null, now: Date, plan?: WritePlan): LedgerEntry {
+export function ledgerEntry(
+  job: WorkerJob,
+  outcome: Outcome,
+  previous: LedgerEntry | null,
+  now: Date,
+  plan?: WritePlan,
+): LedgerEntry {
   const entry: LedgerEntry = {
     workerId: job.workerId,
     lastOutcome: outcome.code,

@@ -68,9 +68,19 @@ function describe(value: unknown): string {
   }
 }
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 function isNetworkError(err: Error): boolean {
   const code = (err as { code?: unknown }).code ?? (err.cause as { code?: unknown } | undefined)?.code;
-  return (typeof code === 'string' && NETWORK_CODES.has(code)) || err.name === 'AbortError' || err.message === 'fetch failed';
+  return (
+    (typeof code === 'string' && NETWORK_CODES.has(code)) || err.name === 'AbortError' || err.message === 'fetch failed'
+  );
 }

@@ -11,7 +11,10 @@ import type { AuthenticationEmailMethod, DirectoryUser } from './ports';
 /** Desired value per mapping target; null where the source field is empty. */
 export type DesiredState = Record<string, string | null>;
 
-export function desiredStateOf(fields: Readonly<Record<string, string | null>>, mappings: readonly Mapping[]): DesiredState {
+export function desiredStateOf(
+  fields: Readonly<Record<string, string | null>>,
+  mappings: readonly Mapping[],
+): DesiredState {
   const desired: DesiredState = {};
   for (const mapping of mappings) desired[mapping.target] = fields[mapping.source] ?? null;
   return desired;
@@ -22,7 +25,12 @@ export function desiredHash(desired: DesiredState, mappings: readonly Mapping[])
   const canonical = mappings.map((m) => {
     const value = desired[m.target] ?? null;
     // Emails compare without case (as planWrite does); other values keep theirs, since Graph does.
-    return [m.target, m.mode ?? '', m.onSourceEmpty, EMAIL_TARGETS.has(m.target) ? normalise(value) : (value?.trim() ?? null)];
+    return [
+      m.target,
+      m.mode ?? '',
+      m.onSourceEmpty,
+      EMAIL_TARGETS.has(m.target) ? normalise(value) : (value?.trim() ?? null),
+    ];
   });
   return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url').slice(0, 22);
 }
@@ -38,7 +46,8 @@ function normalise(value: string | null): string | null {
   return value === null ? null : value.trim().toLowerCase();
 }
 
-const sameText = (a: string | null | undefined, b: string | null | undefined): boolean => normalise(a ?? null) === normalise(b ?? null);
+const sameText = (a: string | null | undefined, b: string | null | undefined): boolean =>
+  normalise(a ?? null) === normalise(b ?? null);
 
 export interface WritePlan {
   /** The body of the one PATCH /users/{id}; empty when the user already holds the desired values. */
@@ -83,7 +92,8 @@ export function planWrite(input: PlanInput): WritePlan {
   for (const mapping of input.mappings) {
     const want = input.desired[mapping.target] ?? null;
     if (mapping.target === 'otherMails') planOtherMails(plan, mapping, want, input);
-    else if (mapping.target === 'authenticationEmail') planAuthenticationEmail(plan, want, input.authenticationEmail ?? null);
+    else if (mapping.target === 'authenticationEmail')
+      planAuthenticationEmail(plan, want, input.authenticationEmail ?? null);
     else planScalar(plan, mapping, want, currentScalar(input.user, mapping.target));
   }
   return plan;
@@ -123,7 +133,9 @@ function planOtherMails(plan: WritePlan, mapping: Mapping, want: string | null, 
   const previous = input.previouslyWritten?.otherMails;
   let next: string[];
   if (mapping.mode === 'merge') {
-    const kept = current.filter((value) => previous === undefined || valueHash(value) !== previous || sameText(value, want));
+    const kept = current.filter(
+      (value) => previous === undefined || valueHash(value) !== previous || sameText(value, want),
+    );
     if (want === null) {
       if (mapping.onSourceEmpty !== 'clear') return;
       next = kept;
@@ -143,7 +155,11 @@ function planOtherMails(plan: WritePlan, mapping: Mapping, want: string | null, 
   record(plan, 'otherMails', current, next);
 }
 
-function planAuthenticationEmail(plan: WritePlan, want: string | null, current: AuthenticationEmailMethod | null): void {
+function planAuthenticationEmail(
+  plan: WritePlan,
+  want: string | null,
+  current: AuthenticationEmailMethod | null,
+): void {
   // Clearing a sign-in method is refused by the connector schema: an empty source keeps it.
   if (want === null || sameText(current?.emailAddress, want)) return;
   plan.authenticationEmail = { existingId: current?.id ?? null, emailAddress: want };

@@ -1,6 +1,17 @@
 /** What the use cases need: the connector, the ports, and the clock. Built once by src/app. */
 import type { ConnectorConfig } from './connector';
-import type { Clock, Directory, EscrowStore, JobQueue, Ledger, Logger, RunHistory, Telemetry, WatermarkStore, WorkerSource } from './ports';
+import type {
+  Clock,
+  Directory,
+  EscrowStore,
+  JobQueue,
+  Ledger,
+  Logger,
+  RunHistory,
+  Telemetry,
+  WatermarkStore,
+  WorkerSource,
+} from './ports';
 
 export interface Pipeline {
   connector: ConnectorConfig;

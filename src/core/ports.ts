@@ -253,9 +253,19 @@ export interface Logger {
 export interface Telemetry {
   workerOutcome(
     outcome: Outcome,
-    context: { runId: string; durationMs: number; graphRequests: number; operationId?: string; runKind?: RunKind; dryRun?: boolean },
+    context: {
+      runId: string;
+      durationMs: number;
+      graphRequests: number;
+      operationId?: string;
+      runKind?: RunKind;
+      dryRun?: boolean;
+    },
   ): void;
   /** The escrow backlog is absent for a resync, which does not read the escrow table. */
-  runCompleted(run: RunRecord, context: { escrowBacklog?: number; escrowOldestAgeMinutes?: number; operationId?: string }): void;
+  runCompleted(
+    run: RunRecord,
+    context: { escrowBacklog?: number; escrowOldestAgeMinutes?: number; operationId?: string },
+  ): void;
   flush(): Promise<void>;
 }

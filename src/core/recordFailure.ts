@@ -5,7 +5,11 @@ import type { Pipeline } from './pipeline';
 import { isSuperseded } from './planVersion';
 import { KEEP, type WorkerJob } from './ports';
 
-export async function recordFailure(deps: Pick<Pipeline, 'ledger' | 'clock' | 'dryRun'>, job: WorkerJob, cause: string): Promise<Outcome> {
+export async function recordFailure(
+  deps: Pick<Pipeline, 'ledger' | 'clock' | 'dryRun'>,
+  job: WorkerJob,
+  cause: string,
+): Promise<Outcome> {
   const outcome: Outcome = { code: 'failed', workerId: job.workerId, reason: 'retriesExhausted', detail: cause };
   if (deps.dryRun || job.dryRun) return outcome;
   const now = deps.clock.now();

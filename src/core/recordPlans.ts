@@ -38,13 +38,25 @@ export async function recordPlans(deps: Pick<Pipeline, 'ledger' | 'escrow'>, rec
   const seen = (workerId: string) => record.ledger.get(workerId) ?? null;
   for (const { outcome, fields } of record.decided) {
     if (outcome.workerId === '') continue;
-    changes.push({ workerId: outcome.workerId, seen: seen(outcome.workerId), decide: (current) => decision(current, outcome, fields ?? {}, runId, version, now) });
+    changes.push({
+      workerId: outcome.workerId,
+      seen: seen(outcome.workerId),
+      decide: (current) => decision(current, outcome, fields ?? {}, runId, version, now),
+    });
   }
   for (const { outcome, job } of record.held) {
-    changes.push({ workerId: outcome.workerId, seen: seen(outcome.workerId), decide: (current) => heldEntry(current, outcome, job!, version, now) });
+    changes.push({
+      workerId: outcome.workerId,
+      seen: seen(outcome.workerId),
+      decide: (current) => heldEntry(current, outcome, job!, version, now),
+    });
   }
   for (const job of record.jobs) {
-    changes.push({ workerId: job.workerId, seen: seen(job.workerId), decide: (current) => plannedEntry(current, job, version, now) });
+    changes.push({
+      workerId: job.workerId,
+      seen: seen(job.workerId),
+      decide: (current) => plannedEntry(current, job, version, now),
+    });
   }
   const rows = await deps.ledger.changeMany(changes);
 
@@ -60,19 +72,37 @@ export async function recordPlans(deps: Pick<Pipeline, 'ledger' | 'escrow'>, rec
 }
 
 /** The worker's plan is a new version only when what it asks for changed; an equal plan keeps its version. */
-function plannedEntry(current: LedgerEntry | null, job: WorkerJob, version: number, now: Date): LedgerEntry | typeof KEEP {
+function plannedEntry(
+  current: LedgerEntry | null,
+  job: WorkerJob,
+  version: number,
+  now: Date,
+): LedgerEntry | typeof KEEP {
   if (!mayReplacePlan(current, version)) return KEEP;
   if (current?.plannedHash === job.desiredHash && current.plannedVersion !== undefined) return KEEP;
   const email = job.fields.personalEmail;
   const base: LedgerEntry = current ?? { workerId: job.workerId, cycleId: job.cycleId, updatedAt: now };
-  return { ...base, plannedVersion: version, plannedHash: job.desiredHash, ...(email ? { emailHash: valueHash(email) } : {}) };
+  return {
+    ...base,
+    plannedVersion: version,
+    plannedHash: job.desiredHash,
+    ...(email ? { emailHash: valueHash(email) } : {}),
+  };
 }
 
 /** A worker decided without Graph also gets a new plan: "write nothing", so no older job may write. */
-function decision(current: LedgerEntry | null, outcome: Outcome, fields: Record<string, string | null>, runId: string, version: number, now: Date): LedgerEntry | typeof KEEP {
+function decision(
+  current: LedgerEntry | null,
+  outcome: Outcome,
+  fields: Record<string, string | null>,
+  runId: string,
+  version: number,
+  now: Date,
+): LedgerEntry | typeof KEEP {
   if (!mayReplacePlan(current, version)) return KEEP;
   const hash = decisionHash(outcome.code, outcome.reason);
-  if (current?.lastOutcome === outcome.code && current.reason === outcome.reason && current.plannedHash === hash) return KEEP;
+  if (current?.lastOutcome === outcome.code && current.reason === outcome.reason && current.plannedHash === hash)
+    return KEEP;
   const job: WorkerJob = { workerId: outcome.workerId, cycleId: runId, fields, desiredHash: '' };
   const entry = ledgerEntry(job, outcome, current, now);
   // Keep the last applied desired state, so the worker's next valid plan still counts as a change.
@@ -82,7 +112,13 @@ function decision(current: LedgerEntry | null, outcome: Outcome, fields: Record<
 }
 
 /** Held: the plan is not the worker's yet (approval pending); only the outcome is recorded. */
-function heldEntry(current: LedgerEntry | null, outcome: Outcome, job: WorkerJob, version: number, now: Date): LedgerEntry | typeof KEEP {
+function heldEntry(
+  current: LedgerEntry | null,
+  outcome: Outcome,
+  job: WorkerJob,
+  version: number,
+  now: Date,
+): LedgerEntry | typeof KEEP {
   if (!mayReplacePlan(current, version)) return KEEP;
   if (current?.lastOutcome === 'held' && current.detail === outcome.detail) return KEEP;
   const { version: _notYet, ...unversioned } = job;
@@ -95,17 +131,29 @@ function heldEntry(current: LedgerEntry | null, outcome: Outcome, job: WorkerJob
  * Escrow after planning: a worker decided without Graph leaves escrow; an escrowed worker with a
  * new plan gets that plan in its entry, so no replay of the old one is left waiting.
  */
-async function settleEscrow(deps: Pick<Pipeline, 'escrow'>, record: PlanRecord, jobs: readonly WorkerJob[]): Promise<void> {
+async function settleEscrow(
+  deps: Pick<Pipeline, 'escrow'>,
+  record: PlanRecord,
+  jobs: readonly WorkerJob[],
+): Promise<void> {
   const changes: RowChange<EscrowEntry>[] = [];
   for (const { outcome } of record.decided) {
     const entry = record.escrow.get(outcome.workerId);
     if (!entry) continue;
-    changes.push({ workerId: entry.workerId, seen: entry, decide: (now) => (now && versionOf(now.job) <= record.version ? REMOVE : KEEP) });
+    changes.push({
+      workerId: entry.workerId,
+      seen: entry,
+      decide: (now) => (now && versionOf(now.job) <= record.version ? REMOVE : KEEP),
+    });
   }
   for (const job of jobs) {
     const entry = record.escrow.get(job.workerId);
     if (!entry || entry.job.desiredHash === job.desiredHash) continue;
-    changes.push({ workerId: entry.workerId, seen: entry, decide: (now) => (now && versionOf(now.job) < versionOf(job) ? { ...now, job } : KEEP) });
+    changes.push({
+      workerId: entry.workerId,
+      seen: entry,
+      decide: (now) => (now && versionOf(now.job) < versionOf(job) ? { ...now, job } : KEEP),
+    });
   }
   if (changes.length > 0) await deps.escrow.changeMany(changes);
 }

@@ -24,14 +24,27 @@ export function checkWorkerIdInput(workerId: string): string {
   return trimmed;
 }
 
-export async function resyncWorker(deps: Pipeline, workerIdInput: string, options: { runId: string; dryRun: boolean; operationId?: string }): Promise<Outcome> {
+export async function resyncWorker(
+  deps: Pipeline,
+  workerIdInput: string,
+  options: { runId: string; dryRun: boolean; operationId?: string },
+): Promise<Outcome> {
   const workerId = checkWorkerIdInput(workerIdInput);
   const version = deps.clock.now().getTime();
   const records = await readRecordsOf(deps.source, workerId);
-  if (records.length === 0) return { code: 'rejected', workerId, reason: 'notInWorkday', detail: 'Workday has no worker with this id' };
+  if (records.length === 0)
+    return { code: 'rejected', workerId, reason: 'notInWorkday', detail: 'Workday has no worker with this id' };
   const parsed = records.map((raw) => parseWorker(raw, deps.connector.source.fields));
-  const matching = parsed.filter((p) => (p.ok ? p.worker.workerId : p.workerId)?.toLowerCase() === workerId.toLowerCase());
-  if (matching.length === 0) return { code: 'rejected', workerId, reason: 'notInWorkday', detail: 'Workday answered with another worker; nothing written' };
+  const matching = parsed.filter(
+    (p) => (p.ok ? p.worker.workerId : p.workerId)?.toLowerCase() === workerId.toLowerCase(),
+  );
+  if (matching.length === 0)
+    return {
+      code: 'rejected',
+      workerId,
+      reason: 'notInWorkday',
+      detail: 'Workday answered with another worker; nothing written',
+    };
   // Two records under one id: the cycle refuses to guess between them, and so does resync.
   if (matching.length > 1) return record(deps, options, version, duplicateWorkerIdConflict(workerId));
   const first = matching[0]!;
@@ -40,7 +53,8 @@ export async function resyncWorker(deps: Pipeline, workerIdInput: string, option
   const refusal = screenWorker(deps.connector, worker);
   if (refusal) return { ...refusal, workerId };
   const sharers = await otherWorkersOnMailbox(deps, worker);
-  if (sharers > 0) return record(deps, options, version, sharedEmailConflict(worker.workerId, sharers + 1), worker.fields);
+  if (sharers > 0)
+    return record(deps, options, version, sharedEmailConflict(worker.workerId, sharers + 1), worker.fields);
 
   const { mappings } = deps.connector;
   const job: WorkerJob = {
@@ -52,7 +66,10 @@ export async function resyncWorker(deps: Pipeline, workerIdInput: string, option
     ...(options.dryRun ? { dryRun: true } : {}),
     ...(options.operationId ? { operationId: options.operationId } : {}),
   };
-  const current = options.dryRun || deps.dryRun ? [job] : await recordPlans(deps, planOf(deps, options, version, await ledgerRow(deps, worker.workerId), [], [job]));
+  const current =
+    options.dryRun || deps.dryRun
+      ? [job]
+      : await recordPlans(deps, planOf(deps, options, version, await ledgerRow(deps, worker.workerId), [], [job]));
   const planned = current[0];
   const outcome = planned ? await enrichWorker(planned, deps) : null;
   return outcome ?? superseded(worker.workerId);
@@ -66,12 +83,26 @@ async function otherWorkersOnMailbox(deps: Pipeline, worker: Worker): Promise<nu
   const email = worker.fields.personalEmail;
   if (!email) return 0;
   const entries = await deps.ledger.findByEmailHash(valueHash(email));
-  return entries.filter((e) => e.workerId.toLowerCase() !== worker.workerId.toLowerCase() && e.lastOutcome !== 'outOfScope' && e.lastOutcome !== 'rejected').length;
+  return entries.filter(
+    (e) =>
+      e.workerId.toLowerCase() !== worker.workerId.toLowerCase() &&
+      e.lastOutcome !== 'outOfScope' &&
+      e.lastOutcome !== 'rejected',
+  ).length;
 }
 
-async function record(deps: Pipeline, options: { runId: string; dryRun: boolean }, version: number, outcome: Outcome, fields: Record<string, string | null> = {}): Promise<Outcome> {
+async function record(
+  deps: Pipeline,
+  options: { runId: string; dryRun: boolean },
+  version: number,
+  outcome: Outcome,
+  fields: Record<string, string | null> = {},
+): Promise<Outcome> {
   if (!options.dryRun && !deps.dryRun) {
-    await recordPlans(deps, planOf(deps, options, version, await ledgerRow(deps, outcome.workerId), [{ outcome, fields }], []));
+    await recordPlans(
+      deps,
+      planOf(deps, options, version, await ledgerRow(deps, outcome.workerId), [{ outcome, fields }], []),
+    );
   }
   return outcome;
 }
@@ -81,7 +112,14 @@ async function ledgerRow(deps: Pipeline, workerId: string): Promise<Map<string, 
   return row ? new Map([[workerId, row]]) : new Map();
 }
 
-function planOf(deps: Pipeline, options: { runId: string }, version: number, ledger: Map<string, LedgerEntry>, decided: Parameters<typeof recordPlans>[1]['decided'], jobs: WorkerJob[]) {
+function planOf(
+  deps: Pipeline,
+  options: { runId: string },
+  version: number,
+  ledger: Map<string, LedgerEntry>,
+  decided: Parameters<typeof recordPlans>[1]['decided'],
+  jobs: WorkerJob[],
+) {
   return { runId: options.runId, version, now: deps.clock.now(), ledger, escrow: new Map(), decided, held: [], jobs };
 }
 

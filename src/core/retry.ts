@@ -20,7 +20,10 @@ export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, ma
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs `attempt` until it succeeds, throws a non-transient error, or the attempts run out. */
-export async function withRetry<T>(attempt: (attemptNumber: number) => Promise<T>, policy: RetryPolicy = DEFAULT_RETRY): Promise<T> {
+export async function withRetry<T>(
+  attempt: (attemptNumber: number) => Promise<T>,
+  policy: RetryPolicy = DEFAULT_RETRY,
+): Promise<T> {
   const wait = policy.sleep ?? sleep;
   for (let n = 1; ; n++) {
     try {

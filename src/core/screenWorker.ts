@@ -16,11 +16,21 @@ export function screenWorker(
   const { workerId } = worker;
   if (verdict === 'outOfScope') return { code: 'outOfScope', workerId, reason: 'notInScope' };
   if (verdict === 'bothScopes') {
-    return { code: 'conflict', workerId, reason: 'inBothScopes', detail: 'the worker matches both scope and cloudOnlyScope; neither connector may write it' };
+    return {
+      code: 'conflict',
+      workerId,
+      reason: 'inBothScopes',
+      detail: 'the worker matches both scope and cloudOnlyScope; neither connector may write it',
+    };
   }
   const email = worker.fields.personalEmail;
   if (email && isBlockedDomain(email, connector.guards.blockedEmailDomains)) {
-    return { code: 'rejected', workerId, reason: 'blockedEmailDomain', detail: "the personal email is in one of the organisation's own domains: no alternate channel" };
+    return {
+      code: 'rejected',
+      workerId,
+      reason: 'blockedEmailDomain',
+      detail: "the personal email is in one of the organisation's own domains: no alternate channel",
+    };
   }
   return null;
 }

@@ -49,11 +49,27 @@ export async function sweepEscrow(
       continue;
     }
     if (!isDue) continue;
-    const next = deps.dryRun ? nextEscrowEntry(deps.connector.escrow, entry, entry.job, entry.reason, now) : await countMiss(deps, entry, now);
-    if (next) tally.add({ code: 'escrowed', workerId: entry.workerId, reason: entry.reason, detail: `still no user; next attempt ${next.nextAttempt.toISOString()}` });
+    const next = deps.dryRun
+      ? nextEscrowEntry(deps.connector.escrow, entry, entry.job, entry.reason, now)
+      : await countMiss(deps, entry, now);
+    if (next)
+      tally.add({
+        code: 'escrowed',
+        workerId: entry.workerId,
+        reason: entry.reason,
+        detail: `still no user; next attempt ${next.nextAttempt.toISOString()}`,
+      });
   }
   if (jobs.length > 0) await deps.queue.enqueue(deps.dryRun ? jobs.map((job) => ({ ...job, dryRun: true })) : jobs);
-  return { runId: options.runId, startedAt: now, tally, due, enqueued: jobs.length, ...backlogOf(entries, now), escrowAtStart: escrowSince(entries) };
+  return {
+    runId: options.runId,
+    startedAt: now,
+    tally,
+    due,
+    enqueued: jobs.length,
+    ...backlogOf(entries, now),
+    escrowAtStart: escrowSince(entries),
+  };
 }
 
 /** One more miss on an entry, as it is stored now; null when it was closed or moved on meanwhile. */
@@ -64,7 +80,8 @@ async function countMiss(deps: Deps, seen: EscrowEntry, now: Date): Promise<Escr
     (current) => {
       counted = null;
       // Closed by a job or a resync, replaced by a newer plan, or already counted by another sweep.
-      if (!current || versionOf(current.job) !== versionOf(seen.job) || current.nextAttempt.getTime() > now.getTime()) return KEEP;
+      if (!current || versionOf(current.job) !== versionOf(seen.job) || current.nextAttempt.getTime() > now.getTime())
+        return KEEP;
       counted = nextEscrowEntry(deps.connector.escrow, current, current.job, current.reason, now);
       return counted;
     },
@@ -84,7 +101,10 @@ export async function listEscrow(deps: Pick<Pipeline, 'escrow'>): Promise<Escrow
 }
 
 /** Lower-cased worker ids of escrowed workers that now have a user: one Graph request per 15, batched. */
-export async function peekEscrowed(deps: Pick<Pipeline, 'directory'>, entries: readonly EscrowEntry[]): Promise<Set<string>> {
+export async function peekEscrowed(
+  deps: Pick<Pipeline, 'directory'>,
+  entries: readonly EscrowEntry[],
+): Promise<Set<string>> {
   if (entries.length === 0) return new Set();
   const users = await deps.directory.findUsersByEmployeeIds(entries.map((entry) => entry.workerId.toLowerCase()));
   return new Set([...users].filter(([, matches]) => matches.length > 0).map(([id]) => id));
@@ -98,7 +118,11 @@ export function escrowSince(entries: readonly EscrowEntry[]): Map<string, Date> 
  * The backlog once a run's outcomes are known: who was in escrow at its start and did not leave,
  * plus whom it escrowed. A run whose jobs are left to the queue function reports its start.
  */
-export function backlogAfter(atStart: ReadonlyMap<string, Date>, tally: RunTally, now: Date): { backlog: number; oldestAgeMinutes: number } {
+export function backlogAfter(
+  atStart: ReadonlyMap<string, Date>,
+  tally: RunTally,
+  now: Date,
+): { backlog: number; oldestAgeMinutes: number } {
   let backlog = 0;
   let oldest = now.getTime();
   for (const [workerId, firstSeen] of atStart) {
@@ -113,5 +137,8 @@ export function backlogAfter(atStart: ReadonlyMap<string, Date>, tally: RunTally
 
 export function backlogOf(entries: readonly EscrowEntry[], now: Date): { backlog: number; oldestAgeMinutes: number } {
   const oldest = entries.reduce((min, entry) => Math.min(min, entry.firstSeen.getTime()), now.getTime());
-  return { backlog: entries.length, oldestAgeMinutes: entries.length === 0 ? 0 : Math.round((now.getTime() - oldest) / 60_000) };
+  return {
+    backlog: entries.length,
+    oldestAgeMinutes: entries.length === 0 ? 0 : Math.round((now.getTime() - oldest) / 60_000),
+  };
 }

@@ -53,6 +53,10 @@ export class RunTally {
 
   /** A few outcomes per code, in the order of OUTCOME_CODES, for summaries and demos. */
   exampleList(): Outcome[] {
-    return OUTCOME_CODES.flatMap((code) => (this.examples.get(code) ?? []).filter((o) => this.byWorker.get(o.workerId) === code || !this.byWorker.has(o.workerId)));
+    return OUTCOME_CODES.flatMap((code) =>
+      (this.examples.get(code) ?? []).filter(
+        (o) => this.byWorker.get(o.workerId) === code || !this.byWorker.has(o.workerId),
+      ),
+    );
   }
 }

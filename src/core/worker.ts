@@ -20,7 +20,13 @@ export interface Worker {
 
 export type WorkerParse =
   | { ok: true; worker: Worker }
-  | { ok: false; workerId: string | null; reason: RejectionReason; detail: string; attributes: Record<string, AttributeValue> };
+  | {
+      ok: false;
+      workerId: string | null;
+      reason: RejectionReason;
+      detail: string;
+      attributes: Record<string, AttributeValue>;
+    };
 
 export type RejectionReason =
   | 'missingWorkerId'
@@ -53,7 +59,9 @@ export function flattenValue(value: unknown, depth = 0): AttributeValue {
   if (typeof value === 'string') return value.trim() === '' ? null : value.trim();
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) {
-    const items = value.map((item) => flattenValue(item, depth + 1)).flatMap((item) => (item === null ? [] : Array.isArray(item) ? item : [item]));
+    const items = value
+      .map((item) => flattenValue(item, depth + 1))
+      .flatMap((item) => (item === null ? [] : Array.isArray(item) ? item : [item]));
     if (items.length === 0) return null;
     return items.length === 1 ? (items[0] as string) : items;
   }
@@ -90,14 +98,18 @@ export function validateWorkerId(id: string): string | null {
   }
   if (CONTROL_CHARACTERS.test(id)) return 'worker id holds control characters';
   if (BROKEN.test(id)) return 'worker id holds a lone UTF-16 surrogate or a replacement character (broken text)';
-  if (INVISIBLE.test(id)) return 'worker id holds invisible characters (zero-width, right-to-left or other format marks)';
+  if (INVISIBLE.test(id))
+    return 'worker id holds invisible characters (zero-width, right-to-left or other format marks)';
   return null;
 }
 
 /** Source text as a report may show it (ids, codes): invisible and broken characters written as `\u{…}`, at most 64 characters. */
 export function printableText(text: string): string {
   const shown = text.length > 64 ? `${text.slice(0, 64)}…` : text;
-  return shown.replace(/[\p{Cc}\p{Cs}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\uFFFD]/gu, (c) => `\\u{${c.codePointAt(0)!.toString(16).toUpperCase()}}`);
+  return shown.replace(
+    /[\p{Cc}\p{Cs}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\uFFFD]/gu,
+    (c) => `\\u{${c.codePointAt(0)!.toString(16).toUpperCase()}}`,
+  );
 }
 
 type Checked = { reason: RejectionReason; detail: string };
@@ -109,25 +121,41 @@ type Checked = { reason: RejectionReason; detail: string };
  */
 function checkEmail(raw: string): Checked | { email: string } {
   if (CONTROL_CHARACTERS.test(raw) || BROKEN.test(raw) || INVISIBLE.test(raw)) {
-    return { reason: 'invalidEmail', detail: `personal email ${maskEmail(raw)} holds control, invisible or broken characters` };
+    return {
+      reason: 'invalidEmail',
+      detail: `personal email ${maskEmail(raw)} holds control, invisible or broken characters`,
+    };
   }
   const at = raw.lastIndexOf('@');
   const local = at < 0 ? raw : raw.slice(0, at);
   let domain = at < 0 ? '' : raw.slice(at + 1);
   if (/[^\x20-\x7e]/.test(local)) {
-    return { reason: 'accentedEmail', detail: `personal email ${maskEmail(raw)} holds accented or non-ASCII characters before the @, which otherMails refuses` };
+    return {
+      reason: 'accentedEmail',
+      detail: `personal email ${maskEmail(raw)} holds accented or non-ASCII characters before the @, which otherMails refuses`,
+    };
   }
   if (/[^\x20-\x7e]/.test(domain)) {
     domain = domainToASCII(domain);
-    if (domain === '') return { reason: 'invalidEmail', detail: `personal email ${maskEmail(raw)} has a domain that is not a valid internationalised domain name` };
+    if (domain === '')
+      return {
+        reason: 'invalidEmail',
+        detail: `personal email ${maskEmail(raw)} has a domain that is not a valid internationalised domain name`,
+      };
   }
   const email = at < 0 ? raw : `${local}@${domain}`;
-  if (email.length > MAX_EMAIL_LENGTH) return { reason: 'emailTooLong', detail: `personal email is longer than ${MAX_EMAIL_LENGTH} characters` };
-  if (!EMAIL.test(email)) return { reason: 'invalidEmail', detail: `personal email ${maskEmail(email)} is not a valid address` };
+  if (email.length > MAX_EMAIL_LENGTH)
+    return { reason: 'emailTooLong', detail: `personal email is longer than ${MAX_EMAIL_LENGTH} characters` };
+  if (!EMAIL.test(email))
+    return { reason: 'invalidEmail', detail: `personal email ${maskEmail(email)} is not a valid address` };
   return { email };
 }
 
-const REASON_OF_FIELD: Readonly<Record<string, RejectionReason>> = { workerId: 'invalidWorkerId', personalEmail: 'invalidEmail', countryIso: 'invalidCountry' };
+const REASON_OF_FIELD: Readonly<Record<string, RejectionReason>> = {
+  workerId: 'invalidWorkerId',
+  personalEmail: 'invalidEmail',
+  countryIso: 'invalidCountry',
+};
 
 /**
  * One logical field's value: a text (a number is read as its digits), or a list holding one
@@ -135,10 +163,14 @@ const REASON_OF_FIELD: Readonly<Record<string, RejectionReason>> = { workerId: '
  * mailboxes becomes a password-reset channel is not a choice to make silently.
  */
 function logicalValue(logical: string, raw: unknown): { value: string | null } | Checked {
-  const refuse = (what: string): Checked => ({ reason: REASON_OF_FIELD[logical] ?? 'invalidField', detail: `${logical} ${what}` });
+  const refuse = (what: string): Checked => ({
+    reason: REASON_OF_FIELD[logical] ?? 'invalidField',
+    detail: `${logical} ${what}`,
+  });
   if (logical === 'workerId') {
     if (typeof raw === 'boolean') return refuse(`is ${String(raw)}, not an id`);
-    if (typeof raw === 'number' && !Number.isSafeInteger(raw)) return refuse(`is the number ${String(raw)}, which JSON cannot carry exactly: the report must give ids as text`);
+    if (typeof raw === 'number' && !Number.isSafeInteger(raw))
+      return refuse(`is the number ${String(raw)}, which JSON cannot carry exactly: the report must give ids as text`);
     const objects = (Array.isArray(raw) ? raw : [raw]).some((item) => typeof item === 'object' && item !== null);
     if (objects) return refuse('is a group of fields, not one id');
   }
@@ -156,27 +188,43 @@ function logicalValue(logical: string, raw: unknown): { value: string | null } |
 export function parseWorker(raw: RawRecord, fields: Readonly<Record<string, string>>): WorkerParse {
   const attributes: Record<string, AttributeValue> = {};
   // `__proto__` from JSON is an own key; assigning it would change the object's prototype.
-  for (const [column, value] of Object.entries(raw)) if (column !== '__proto__') attributes[column] = flattenValue(value);
+  for (const [column, value] of Object.entries(raw))
+    if (column !== '__proto__') attributes[column] = flattenValue(value);
   const result = validate(raw, attributes, fields);
   return result.ok ? result : { ...result, attributes };
 }
 
-function validate(raw: RawRecord, attributes: Record<string, AttributeValue>, fields: Readonly<Record<string, string>>): WorkerParse | { ok: false; workerId: string | null; reason: RejectionReason; detail: string } {
+function validate(
+  raw: RawRecord,
+  attributes: Record<string, AttributeValue>,
+  fields: Readonly<Record<string, string>>,
+): WorkerParse | { ok: false; workerId: string | null; reason: RejectionReason; detail: string } {
   if (OVERSIZED_ENTRY in raw) {
     // Unread, so its id is unknown: missingWorkerId, which no scope verdict can turn into outOfScope.
-    return { ok: false, workerId: null, reason: 'missingWorkerId', detail: `the report entry is ${String(raw[OVERSIZED_ENTRY])} characters long, far over any report row; it was skipped unread` };
+    return {
+      ok: false,
+      workerId: null,
+      reason: 'missingWorkerId',
+      detail: `the report entry is ${String(raw[OVERSIZED_ENTRY])} characters long, far over any report row; it was skipped unread`,
+    };
   }
   const idColumn = fields.workerId ?? 'WorkerID';
   const idValue = logicalValue('workerId', raw[idColumn]);
   if ('reason' in idValue) return { ok: false, workerId: null, ...idValue };
   const workerId = idValue.value;
-  if (workerId === null) return { ok: false, workerId: null, reason: 'missingWorkerId', detail: 'the record has no worker id' };
+  if (workerId === null)
+    return { ok: false, workerId: null, reason: 'missingWorkerId', detail: 'the record has no worker id' };
   const idProblem = validateWorkerId(workerId);
   if (idProblem) return { ok: false, workerId: printableText(workerId), reason: 'invalidWorkerId', detail: idProblem };
 
   const deep = Object.keys(raw).find((column) => nestsTooDeep(raw[column]));
   if (deep !== undefined) {
-    return { ok: false, workerId, reason: 'invalidField', detail: `column '${deep.slice(0, 64)}' is nested deeper than ${MAX_NESTING} levels: not a report field` };
+    return {
+      ok: false,
+      workerId,
+      reason: 'invalidField',
+      detail: `column '${deep.slice(0, 64)}' is nested deeper than ${MAX_NESTING} levels: not a report field`,
+    };
   }
 
   const values: Record<string, string | null> = {};
@@ -186,7 +234,12 @@ function validate(raw: RawRecord, attributes: Record<string, AttributeValue>, fi
     if ('reason' in checked) return { ok: false, workerId, ...checked };
     const value = checked.value;
     if (value !== null && value.length > MAX_FIELD_LENGTH) {
-      return { ok: false, workerId, reason: 'invalidField', detail: `${logical} is longer than ${MAX_FIELD_LENGTH} characters` };
+      return {
+        ok: false,
+        workerId,
+        reason: 'invalidField',
+        detail: `${logical} is longer than ${MAX_FIELD_LENGTH} characters`,
+      };
     }
     values[logical] = value;
   }
@@ -201,7 +254,12 @@ function validate(raw: RawRecord, attributes: Record<string, AttributeValue>, fi
   if (country != null) {
     const code = country.toUpperCase();
     if (!isCountryCode(code)) {
-      return { ok: false, workerId, reason: 'invalidCountry', detail: `country '${printableText(country.slice(0, 16))}' is not an ISO 3166-1 alpha-2 code` };
+      return {
+        ok: false,
+        workerId,
+        reason: 'invalidCountry',
+        detail: `country '${printableText(country.slice(0, 16))}' is not an ISO 3166-1 alpha-2 code`,
+      };
     }
     values.countryIso = code;
   }

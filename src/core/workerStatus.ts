@@ -17,7 +17,10 @@ export interface WorkerStatusView {
   escrow?: { reason: string; firstSeen: string; attempts: number; nextAttempt: string };
 }
 
-export async function workerStatus(deps: Pick<Pipeline, 'ledger' | 'escrow'>, workerIdInput: string): Promise<WorkerStatusView> {
+export async function workerStatus(
+  deps: Pick<Pipeline, 'ledger' | 'escrow'>,
+  workerIdInput: string,
+): Promise<WorkerStatusView> {
   const workerId = checkWorkerIdInput(workerIdInput);
   const [entry, escrow] = await Promise.all([deps.ledger.get(workerId), deps.escrow.get(workerId)]);
   const view: WorkerStatusView = { workerId, known: entry !== null || escrow !== null };
@@ -32,7 +35,12 @@ export async function workerStatus(deps: Pick<Pipeline, 'ledger' | 'escrow'>, wo
     if (entry.lastChanges) view.lastChanges = entry.lastChanges;
   }
   if (escrow) {
-    view.escrow = { reason: escrow.reason, firstSeen: escrow.firstSeen.toISOString(), attempts: escrow.attempts, nextAttempt: escrow.nextAttempt.toISOString() };
+    view.escrow = {
+      reason: escrow.reason,
+      firstSeen: escrow.firstSeen.toISOString(),
+      attempts: escrow.attempts,
+      nextAttempt: escrow.nextAttempt.toISOString(),
+    };
   }
   return view;
 }

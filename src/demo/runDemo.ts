@@ -62,9 +62,16 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       GRAPH_AUTH: 'none',
       TABLE_PREFIX: 'demo',
     });
-    services = buildServices(settings, { logger, pipeline: { clock: { now: () => new Date(Date.now() + clockOffset.ms) } } });
-    say(`World: ${world.workers.length} workers in Workday, ${world.users.length} users in Entra, ${world.pendingUsers.length} new hires not synced yet.`);
-    say(`Connector: ${connectorPath} (maxWritesPerCycle ${services.connector.guards.maxWritesPerCycle}, blocked domain ${CORPORATE_DOMAIN})`);
+    services = buildServices(settings, {
+      logger,
+      pipeline: { clock: { now: () => new Date(Date.now() + clockOffset.ms) } },
+    });
+    say(
+      `World: ${world.workers.length} workers in Workday, ${world.users.length} users in Entra, ${world.pendingUsers.length} new hires not synced yet.`,
+    );
+    say(
+      `Connector: ${connectorPath} (maxWritesPerCycle ${services.connector.guards.maxWritesPerCycle}, blocked domain ${CORPORATE_DOMAIN})`,
+    );
     say();
 
     const phases: Phase[] = [];
@@ -78,9 +85,21 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     };
     const drain = true;
     const s = services;
-    await run('1. First cycle', 'The backfill plans more changes than the guard allows: nothing is enqueued until an operator approves.', () => runCycle(s, { drain }));
-    await run('2. Dry run, as approved', 'cycle --dry-run --approve: reads Graph, shows the plan, writes nothing.', () => runCycle(s, { drain, dryRun: true, approve: true }));
-    await run('3. Approved backfill', 'cycle --approve: one PATCH per user that needs one; new hires without a user are escrowed.', () => runCycle(s, { drain, approve: true }));
+    await run(
+      '1. First cycle',
+      'The backfill plans more changes than the guard allows: nothing is enqueued until an operator approves.',
+      () => runCycle(s, { drain }),
+    );
+    await run(
+      '2. Dry run, as approved',
+      'cycle --dry-run --approve: reads Graph, shows the plan, writes nothing.',
+      () => runCycle(s, { drain, dryRun: true, approve: true }),
+    );
+    await run(
+      '3. Approved backfill',
+      'cycle --approve: one PATCH per user that needs one; new hires without a user are escrowed.',
+      () => runCycle(s, { drain, approve: true }),
+    );
     for (const user of world.pendingUsers) graph.addUser(user);
     clockOffset.ms += 2 * 60_000;
     await run(
@@ -89,15 +108,22 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       () => runSweep(s, { drain }),
     );
     graph.resetLog();
-    await run('5. Steady state', 'Nothing changed in Workday: the ledger answers; only unsettled workers (conflicts found in Graph) are looked up again.', () => runCycle(s, { drain }));
+    await run(
+      '5. Steady state',
+      'Nothing changed in Workday: the ledger answers; only unsettled workers (conflicts found in Graph) are looked up again.',
+      () => runCycle(s, { drain }),
+    );
 
     const dangerous = dangerousRequests(graph);
-    if (options.json) options.stdout(`${JSON.stringify({ phases: phases.map((p) => ({ title: p.title, ...p.summary })) }, null, 2)}\n`);
+    if (options.json)
+      options.stdout(`${JSON.stringify({ phases: phases.map((p) => ({ title: p.title, ...p.summary })) }, null, 2)}\n`);
     else {
       say('== Outcomes per phase');
       say(countsTable(phases));
       say();
-      say(`Safety: ${dangerous.length} create/delete/restore requests reached Graph; every write was a PATCH of mapped properties.`);
+      say(
+        `Safety: ${dangerous.length} create/delete/restore requests reached Graph; every write was a PATCH of mapped properties.`,
+      );
       say(`Log: ${logger.lines.length} lines, every personal email in it masked.`);
     }
     return 0;
@@ -112,9 +138,15 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 }
 
 function writeDemoConnector(dir: string): string {
-  const example = JSON.parse(readFileSync(join(packageRoot(), 'connector.example.json'), 'utf8')) as Record<string, unknown>;
+  const example = JSON.parse(readFileSync(join(packageRoot(), 'connector.example.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
   delete example.$schema;
-  const connector = { ...example, guards: { maxWritesPerCycle: 100, blockedEmailDomains: [CORPORATE_DOMAIN], reverifyEveryHours: 24 } };
+  const connector = {
+    ...example,
+    guards: { maxWritesPerCycle: 100, blockedEmailDomains: [CORPORATE_DOMAIN], reverifyEveryHours: 24 },
+  };
   const path = join(dir, 'connector.json');
   writeFileSync(path, JSON.stringify(connector, null, 2));
   return path;
@@ -122,8 +154,13 @@ function writeDemoConnector(dir: string): string {
 
 function countsTable(phases: Phase[]): string {
   const header = ['outcome'.padEnd(11), ...phases.map((_, i) => `  #${i + 1}`.padStart(7))].join('');
-  const rows = OUTCOME_CODES.map((code) => [code.padEnd(11), ...phases.map((p) => String(p.summary.counts[code]).padStart(7))].join(''));
-  const graphRow = ['Graph HTTP'.padEnd(11), ...phases.map((p) => String(p.summary.graph.httpRequests).padStart(7))].join('');
+  const rows = OUTCOME_CODES.map((code) =>
+    [code.padEnd(11), ...phases.map((p) => String(p.summary.counts[code]).padStart(7))].join(''),
+  );
+  const graphRow = [
+    'Graph HTTP'.padEnd(11),
+    ...phases.map((p) => String(p.summary.graph.httpRequests).padStart(7)),
+  ].join('');
   return indent([header, ...rows, graphRow].join('\n'));
 }
 

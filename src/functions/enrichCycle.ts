@@ -6,7 +6,10 @@ import { getServices } from './hostServices';
 /** Timer: read Workday, plan, enqueue one job per worker that needs one. The queue function writes. */
 export async function enrichCycle(_timer: Timer, context: InvocationContext): Promise<RunSummary> {
   const summary = await runCycle(getServices(), { operationId: operationIdOf(context) });
-  context.log(`cycle ${summary.runId}: ${summary.enqueued} jobs enqueued${summary.held ? ', HELD by the mass-change guard' : ''}`, summary.counts);
+  context.log(
+    `cycle ${summary.runId}: ${summary.enqueued} jobs enqueued${summary.held ? ', HELD by the mass-change guard' : ''}`,
+    summary.counts,
+  );
   return summary;
 }
 

@@ -26,12 +26,18 @@ export async function refuseRequest(
   const unknown = [...new Set(names.filter((name) => !allowed.includes(name)))];
   if (unknown.length > 0) {
     const known = route.queryParameters.length > 0 ? route.queryParameters.join(', ') : 'none';
-    return refused(400, `unknown query parameter ${unknown.map((name) => JSON.stringify(name.slice(0, 40))).join(', ')}; this route takes ${known}`);
+    return refused(
+      400,
+      `unknown query parameter ${unknown.map((name) => JSON.stringify(name.slice(0, 40))).join(', ')}; this route takes ${known}`,
+    );
   }
   const repeated = route.queryParameters.find((name) => request.query.getAll(name).length > 1);
   if (repeated) return refused(400, `query parameter ${repeated} is given more than once`);
   if (!isEmptyBody(await bodyText(request))) {
-    return refused(400, `this route takes no body${route.queryParameters.length > 0 ? `; use the query parameters (${route.queryParameters.join(', ')})` : ''}`);
+    return refused(
+      400,
+      `this route takes no body${route.queryParameters.length > 0 ? `; use the query parameters (${route.queryParameters.join(', ')})` : ''}`,
+    );
   }
   return null;
 }

@@ -15,4 +15,8 @@ export async function onPoisonedJob(message: unknown, context: InvocationContext
   return recordPoisonedJob(getServices(), job, cause, { operationId });
 }
 
-app.storageQueue('enrichWorkerPoison', { queueName: POISON_QUEUE, connection: 'AzureWebJobsStorage', handler: onPoisonedJob });
+app.storageQueue('enrichWorkerPoison', {
+  queueName: POISON_QUEUE,
+  connection: 'AzureWebJobsStorage',
+  handler: onPoisonedJob,
+});

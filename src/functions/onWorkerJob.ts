@@ -14,7 +14,8 @@ export async function onWorkerJob(message: unknown, context: InvocationContext):
   const job = decodeJobMessage(typeof message === 'string' ? message : JSON.stringify(message));
   const outcome = await runJob(getServices(), job, { operationId: operationIdOf(context) });
   // A newer plan for the worker exists; its own job gives the worker's outcome.
-  if (!outcome) context.log(`job of ${job.cycleId} for worker ${job.workerId} superseded by a newer plan; nothing written`);
+  if (!outcome)
+    context.log(`job of ${job.cycleId} for worker ${job.workerId} superseded by a newer plan; nothing written`);
   return outcome;
 }
 

@@ -14,7 +14,10 @@ export async function resyncRoute(request: HttpRequest, context: InvocationConte
     if (dryRunParam !== null && !['true', 'false'].includes(dryRunParam)) {
       return { status: 400, jsonBody: { error: 'INPUT.INVALID', message: "dryRun must be 'true' or 'false'" } };
     }
-    const { outcome, summary } = await runResync(getServices(), request.params.workerId ?? '', { dryRun: dryRunParam === 'true', operationId: operationIdOf(context) });
+    const { outcome, summary } = await runResync(getServices(), request.params.workerId ?? '', {
+      dryRun: dryRunParam === 'true',
+      operationId: operationIdOf(context),
+    });
     const status = outcome.reason === 'notInWorkday' ? 404 : 200;
     return { status, jsonBody: { runId: summary.runId, dryRun: summary.dryRun, outcome } };
   } catch (err) {
@@ -22,4 +25,9 @@ export async function resyncRoute(request: HttpRequest, context: InvocationConte
   }
 }
 
-app.http('resyncWorker', { methods: ['POST'], authLevel: 'function', route: 'workers/{workerId}/resync', handler: resyncRoute });
+app.http('resyncWorker', {
+  methods: ['POST'],
+  authLevel: 'function',
+  route: 'workers/{workerId}/resync',
+  handler: resyncRoute,
+});

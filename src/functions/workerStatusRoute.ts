@@ -10,11 +10,17 @@ export async function workerStatusRoute(request: HttpRequest, context: Invocatio
     const refusal = await refuseRequest(request, { method: 'GET', queryParameters: [] });
     if (refusal) return refusal;
     const view = await workerStatus(getServices(), request.params.workerId ?? '');
-    if (!view.known) return { status: 404, jsonBody: { ...view, message: 'neither the ledger nor escrow knows this worker id' } };
+    if (!view.known)
+      return { status: 404, jsonBody: { ...view, message: 'neither the ledger nor escrow knows this worker id' } };
     return { status: 200, jsonBody: view };
   } catch (err) {
     return errorResponse(err, context);
   }
 }
 
-app.http('workerStatus', { methods: ['GET'], authLevel: 'function', route: 'workers/{workerId}', handler: workerStatusRoute });
+app.http('workerStatus', {
+  methods: ['GET'],
+  authLevel: 'function',
+  route: 'workers/{workerId}',
+  handler: workerStatusRoute,
+});

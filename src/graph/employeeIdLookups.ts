@@ -74,7 +74,11 @@ export class EmployeeIdLookups {
   private async lookUpGroup(group: Array<{ employeeId: string; waiters: Waiter[] }>): Promise<void> {
     try {
       const ids = group.map((entry) => entry.employeeId);
-      const users = await readAllUsers(this.deps, usersByEmployeeIdPath(ids, this.deps.select), `an employeeId lookup of ${ids.length} id(s)`);
+      const users = await readAllUsers(
+        this.deps,
+        usersByEmployeeIdPath(ids, this.deps.select),
+        `an employeeId lookup of ${ids.length} id(s)`,
+      );
       for (const entry of group) {
         const own = users.filter((user) => sameEmployeeId(user.employeeId, entry.employeeId));
         for (const waiter of entry.waiters) waiter.resolve(own);

@@ -5,12 +5,27 @@
  */
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { AppError, isAppError } from '../core/errors';
-import type { AuthenticationEmailMethod, DeletedLookup, Directory, DirectoryStats, DirectoryUser, Logger, WriteResult } from '../core/ports';
+import type {
+  AuthenticationEmailMethod,
+  DeletedLookup,
+  Directory,
+  DirectoryStats,
+  DirectoryUser,
+  Logger,
+  WriteResult,
+} from '../core/ports';
 import { isLoopbackUrl } from '../config/settings';
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from '../core/retry';
 import { EmployeeIdLookups, readAllUsers } from './employeeIdLookups';
 import { createGraphTransport } from './graphHttp';
-import { type GraphRequest, type GraphResponse, graphError, readBody, throwIfTransient, toWriteResult } from './graphResponse';
+import {
+  type GraphRequest,
+  type GraphResponse,
+  graphError,
+  readBody,
+  throwIfTransient,
+  toWriteResult,
+} from './graphResponse';
 import { appRolesOf, cachedTokenSource, graphScope, tokenCredentialOf } from './graphToken';
 import { assertEmployeeId, deletedUsersByEmployeeIdPath, pathSegment, userSelect } from './odataQuery';
 import { Pacer, type PacerState, type PacingOptions } from './pacer';
@@ -110,9 +125,13 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
     if (response.status === 403 && !(await refusals.isAboutTheUser(kinds))) {
       // Not this user's refusal: settling it as `denied` would mark every worker so. Stop instead.
       const { code } = graphError(response);
-      throw new AppError('GRAPH.REQUEST_REFUSED', `Graph answered 403 ${code} to ${what}, and ${refusals.whyAppWide(kinds)}; no worker is marked denied.`, {
-        status: 403,
-      });
+      throw new AppError(
+        'GRAPH.REQUEST_REFUSED',
+        `Graph answered 403 ${code} to ${what}, and ${refusals.whyAppWide(kinds)}; no worker is marked denied.`,
+        {
+          status: 403,
+        },
+      );
     }
     const result = toWriteResult(response, what);
     if (result.status === 'ok') refusals.succeeded(kinds);
@@ -140,11 +159,18 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
       if (first.status === 400) {
         if (!deletedFilterRefused) {
           deletedFilterRefused = true;
-          log('warn', `Graph refuses to filter deletedItems by employeeId (${graphError(first).code}); soft-deleted users are reported as notFound from now on.`);
+          log(
+            'warn',
+            `Graph refuses to filter deletedItems by employeeId (${graphError(first).code}); soft-deleted users are reported as notFound from now on.`,
+          );
         }
         return { supported: false };
       }
-      const users = await readAllUsers({ execute, relativeLink: transport.logical.relativeLink, extensionProperties: extensions }, first, what);
+      const users = await readAllUsers(
+        { execute, relativeLink: transport.logical.relativeLink, extensionProperties: extensions },
+        first,
+        what,
+      );
       return { supported: true, users: users.filter((user) => sameEmployeeId(user.employeeId, employeeId)) };
     },
 
@@ -163,12 +189,21 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
       return first === undefined ? null : toEmailMethod(first);
     },
 
-    async setAuthenticationEmail(userId: string, existingId: string | null, emailAddress: string): Promise<WriteResult> {
+    async setAuthenticationEmail(
+      userId: string,
+      existingId: string | null,
+      emailAddress: string,
+    ): Promise<WriteResult> {
       if (typeof emailAddress !== 'string' || !emailAddress.includes('@')) {
         throw new AppError('INPUT.INVALID', 'An authentication email method needs an email address.');
       }
       const methods = `/users/${pathSegment(userId, 'user id')}/authentication/emailMethods`;
-      if (existingId === null) return write({ method: 'POST', url: methods, body: { emailAddress } }, ['authenticationEmail'], `POST ${methods}`);
+      if (existingId === null)
+        return write(
+          { method: 'POST', url: methods, body: { emailAddress } },
+          ['authenticationEmail'],
+          `POST ${methods}`,
+        );
       const url = `${methods}/${pathSegment(existingId, 'email method id')}`;
       return write({ method: 'PATCH', url, body: { emailAddress } }, ['authenticationEmail'], `PATCH ${url}`);
     },
@@ -193,27 +228,44 @@ function checkedBaseUrl(options: GraphDirectoryOptions): string {
   try {
     url = new URL(options.baseUrl);
   } catch {
-    throw new AppError('CONFIG.INVALID_SETTING', `GRAPH_BASE_URL must be an http(s) URL, e.g. https://graph.microsoft.com.`);
+    throw new AppError(
+      'CONFIG.INVALID_SETTING',
+      `GRAPH_BASE_URL must be an http(s) URL, e.g. https://graph.microsoft.com.`,
+    );
   }
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   if (!['http:', 'https:'].includes(url.protocol) || /\/(v1\.0|beta)$/.test(baseUrl)) {
-    throw new AppError('CONFIG.INVALID_SETTING', 'GRAPH_BASE_URL must be an http(s) URL without a version segment, e.g. https://graph.microsoft.com.');
+    throw new AppError(
+      'CONFIG.INVALID_SETTING',
+      'GRAPH_BASE_URL must be an http(s) URL without a version segment, e.g. https://graph.microsoft.com.',
+    );
   }
   // A bearer token never crosses plain http to a real host (the SDK would not send it either).
   if (url.protocol === 'http:' && !isLoopbackUrl(baseUrl)) {
-    throw new AppError('CONFIG.INVALID_SETTING', `GRAPH_BASE_URL (${baseUrl}) must be https:// unless it is a loopback simulator.`);
+    throw new AppError(
+      'CONFIG.INVALID_SETTING',
+      `GRAPH_BASE_URL (${baseUrl}) must be https:// unless it is a loopback simulator.`,
+    );
   }
   // Settings refuse this already; a directory built by hand must not send unauthenticated requests to a real host either.
   if (options.auth === 'none' && !isLoopbackUrl(baseUrl)) {
-    throw new AppError('CONFIG.INVALID_SETTING', `GRAPH_AUTH 'none' is refused because GRAPH_BASE_URL (${baseUrl}) is not a loopback address; use 'azure'.`);
+    throw new AppError(
+      'CONFIG.INVALID_SETTING',
+      `GRAPH_AUTH 'none' is refused because GRAPH_BASE_URL (${baseUrl}) is not a loopback address; use 'azure'.`,
+    );
   }
   return baseUrl;
 }
 
 /** The credential the SDK's authentication provider asks, cached; each token's roles go to `onToken`. */
-function credentialFor(options: GraphDirectoryOptions, baseUrl: string, onToken: (token: string) => void): TokenCredential | null {
+function credentialFor(
+  options: GraphDirectoryOptions,
+  baseUrl: string,
+  onToken: (token: string) => void,
+): TokenCredential | null {
   if (options.auth === 'none') return null;
   const credential =
-    options.credential ?? (options.clientId ? new ManagedIdentityCredential({ clientId: options.clientId }) : new DefaultAzureCredential());
+    options.credential ??
+    (options.clientId ? new ManagedIdentityCredential({ clientId: options.clientId }) : new DefaultAzureCredential());
   return tokenCredentialOf(cachedTokenSource(credential, graphScope(baseUrl)), onToken);
 }

@@ -62,7 +62,11 @@ export function createGraphTransport(options: GraphTransportOptions): GraphTrans
   const chain: Middleware[] = [new AppErrorBoundary(), new PacingMiddleware(versionRoot, options.submit)];
   if (options.credential) {
     const provider = new TokenCredentialAuthenticationProvider(options.credential, { scopes: [options.scope] });
-    chain.push(options.baseUrl.startsWith('http://') ? new LoopbackAuthentication(provider) : new AuthenticationHandler(provider));
+    chain.push(
+      options.baseUrl.startsWith('http://')
+        ? new LoopbackAuthentication(provider)
+        : new AuthenticationHandler(provider),
+    );
   }
   chain.push(new FetchHandler(options.fetchImpl ?? fetch));
   const client = Client.initWithMiddleware({
@@ -90,11 +94,19 @@ export function createGraphTransport(options: GraphTransportOptions): GraphTrans
         .responseType(ResponseType.RAW);
       let response: Response;
       try {
-        response = (await (request.method === 'GET' ? call.get() : request.method === 'POST' ? call.post(request.body) : call.patch(request.body))) as Response;
+        response = (await (request.method === 'GET'
+          ? call.get()
+          : request.method === 'POST'
+            ? call.post(request.body)
+            : call.patch(request.body))) as Response;
       } catch (err) {
         throw failure.error ?? ensureAppError(err, 'GRAPH.UNAVAILABLE');
       }
-      const answer: GraphResponse = { status: response.status, headers: lowerCased(response.headers), body: await readJson(response) };
+      const answer: GraphResponse = {
+        status: response.status,
+        headers: lowerCased(response.headers),
+        body: await readJson(response),
+      };
       if (wire && request.url === '/$batch') refuseWholeBatch(answer);
       return answer;
     };
@@ -127,7 +139,10 @@ async function readJson(response: Response): Promise<unknown> {
   try {
     text = await response.text();
   } catch (err) {
-    throw new AppError('GRAPH.UNAVAILABLE', 'The connection broke while Graph answered.', { transient: true, cause: err });
+    throw new AppError('GRAPH.UNAVAILABLE', 'The connection broke while Graph answered.', {
+      transient: true,
+      cause: err,
+    });
   }
   if (text.length === 0) return null;
   try {

@@ -44,14 +44,22 @@ export class FetchHandler implements Middleware {
     const options = context.options ?? {};
     const headers = { Accept: 'application/json', ...(options.headers as Record<string, string> | undefined) };
     try {
-      context.response = await this.fetchImpl(url, { ...(options as RequestInit), headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      context.response = await this.fetchImpl(url, {
+        ...(options as RequestInit),
+        headers,
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
     } catch (err) {
       const error = ensureAppError(err, 'GRAPH.UNAVAILABLE');
       // Whatever failed before an answer came back (reset, refused, timeout) may pass on retry.
-      throw new AppError('GRAPH.UNAVAILABLE', `Graph could not be reached (${options.method ?? 'GET'} ${pathOf(url)}): ${error.message}`, {
-        transient: true,
-        cause: err,
-      });
+      throw new AppError(
+        'GRAPH.UNAVAILABLE',
+        `Graph could not be reached (${options.method ?? 'GET'} ${pathOf(url)}): ${error.message}`,
+        {
+          transient: true,
+          cause: err,
+        },
+      );
     }
   }
 }
@@ -78,7 +86,13 @@ export class LoopbackAuthentication implements Middleware {
 
   async execute(context: Context): Promise<void> {
     const token = await this.provider.getAccessToken();
-    context.options = { ...context.options, headers: { ...(context.options?.headers as Record<string, string> | undefined), Authorization: `Bearer ${token}` } };
+    context.options = {
+      ...context.options,
+      headers: {
+        ...(context.options?.headers as Record<string, string> | undefined),
+        Authorization: `Bearer ${token}`,
+      },
+    };
     await this.next!.execute(context);
   }
 }

@@ -15,7 +15,11 @@ export function graphScope(baseUrl: string): string {
   return `${new URL(baseUrl).origin}/.default`;
 }
 
-export function cachedTokenSource(credential: TokenCredential, scope: string, now: () => number = Date.now): TokenSource {
+export function cachedTokenSource(
+  credential: TokenCredential,
+  scope: string,
+  now: () => number = Date.now,
+): TokenSource {
   let cached: { token: string; renewAt: number } | null = null;
   let pending: Promise<string> | null = null;
 
@@ -26,13 +30,21 @@ export function cachedTokenSource(credential: TokenCredential, scope: string, no
     } catch (err) {
       // CredentialUnavailableError means no identity is configured here: a retry will not help.
       const unavailable = err instanceof Error && err.name === 'CredentialUnavailableError';
-      throw new AppError('GRAPH.UNAVAILABLE', `Could not get a token for ${scope}: ${err instanceof Error ? err.message : String(err)}`, {
-        transient: !unavailable,
-        cause: err,
-      });
+      throw new AppError(
+        'GRAPH.UNAVAILABLE',
+        `Could not get a token for ${scope}: ${err instanceof Error ? err.message : String(err)}`,
+        {
+          transient: !unavailable,
+          cause: err,
+        },
+      );
     }
-    if (!token) throw new AppError('GRAPH.UNAVAILABLE', `The credential returned no token for ${scope}.`, { transient: true });
-    const renewAt = Math.min(token.refreshAfterTimestamp ?? Number.POSITIVE_INFINITY, token.expiresOnTimestamp - RENEW_BEFORE_EXPIRY_MS);
+    if (!token)
+      throw new AppError('GRAPH.UNAVAILABLE', `The credential returned no token for ${scope}.`, { transient: true });
+    const renewAt = Math.min(
+      token.refreshAfterTimestamp ?? Number.POSITIVE_INFINITY,
+      token.expiresOnTimestamp - RENEW_BEFORE_EXPIRY_MS,
+    );
     cached = { token: token.token, renewAt };
     return token.token;
   };

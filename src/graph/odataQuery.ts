@@ -21,7 +21,10 @@ export function assertEmployeeId(employeeId: string): void {
     throw new AppError('INPUT.INVALID', 'An employeeId lookup needs a non-empty id.');
   }
   if ([...employeeId].length > MAX_EMPLOYEE_ID_LENGTH) {
-    throw new AppError('INPUT.INVALID', `An employeeId holds at most ${MAX_EMPLOYEE_ID_LENGTH} characters; got ${[...employeeId].length}.`);
+    throw new AppError(
+      'INPUT.INVALID',
+      `An employeeId holds at most ${MAX_EMPLOYEE_ID_LENGTH} characters; got ${[...employeeId].length}.`,
+    );
   }
   if (CONTROL_CHARACTERS.test(employeeId)) {
     throw new AppError('INPUT.INVALID', 'An employeeId holds no control characters.');
@@ -36,7 +39,10 @@ export function odataLiteral(value: string): string {
 /** `employeeId eq '…'` for one id, `employeeId in ('…','…')` for up to 15. */
 export function employeeIdFilter(employeeIds: readonly string[]): string {
   if (employeeIds.length === 0 || employeeIds.length > MAX_IN_VALUES) {
-    throw new AppError('INTERNAL', `An employeeId filter takes 1 to ${MAX_IN_VALUES} values; got ${employeeIds.length}.`);
+    throw new AppError(
+      'INTERNAL',
+      `An employeeId filter takes 1 to ${MAX_IN_VALUES} values; got ${employeeIds.length}.`,
+    );
   }
   employeeIds.forEach(assertEmployeeId);
   if (employeeIds.length === 1) return `employeeId eq ${odataLiteral(employeeIds[0]!)}`;
@@ -52,7 +58,10 @@ export function encodeQueryValue(value: string): string {
 export function userSelect(extensionProperties: readonly string[] = []): string {
   for (const name of extensionProperties) {
     if (!isExtensionAttribute(name)) {
-      throw new AppError('CONFIG.INVALID_CONNECTOR', `'${name}' is not a directory extension name (extension_<appId>_<name>).`);
+      throw new AppError(
+        'CONFIG.INVALID_CONNECTOR',
+        `'${name}' is not a directory extension name (extension_<appId>_<name>).`,
+      );
     }
   }
   return [...USER_PROPERTIES, ...new Set(extensionProperties)].join(',');

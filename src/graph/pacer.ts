@@ -132,7 +132,10 @@ export class Pacer {
     this.clock = { now, sleep: clock.sleep ?? timerSleep, pause: clock.pause ?? timerSleep };
     this.concurrency = clamp(this.options.initialConcurrency, this.options.minConcurrency, this.options.maxConcurrency);
     this.writes = new WriteWindow(Math.max(0, this.options.writeAnswerBoundMs));
-    this.resourceUnits = new ResourceUnitBudget(this.options.resourceUnitBudgets, this.options.maxResourceUnitsPerSecond * (RESOURCE_UNIT_WINDOW_MS / 1000));
+    this.resourceUnits = new ResourceUnitBudget(
+      this.options.resourceUnitBudgets,
+      this.options.maxResourceUnitsPerSecond * (RESOURCE_UNIT_WINDOW_MS / 1000),
+    );
     this.intervalStart = now();
   }
 
@@ -179,7 +182,11 @@ export class Pacer {
     const unitRoom = this.resourceUnits.room(now);
     const readsTaken = clamp(Math.floor(reads), 0, unitRoom);
     const { count, windowMs } = this.writeWindow();
-    const writeRoom = Math.min(this.options.writeBurst, count - this.writes.inWindow(windowMs, now), unitRoom - readsTaken);
+    const writeRoom = Math.min(
+      this.options.writeBurst,
+      count - this.writes.inWindow(windowMs, now),
+      unitRoom - readsTaken,
+    );
     const writesTaken = clamp(Math.floor(writes), 0, Math.max(0, writeRoom));
     const ticket: WriteTicket = this.writes.take(writesTaken, now);
     this.resourceUnits.spend(readsTaken + writesTaken, now);
@@ -301,7 +308,10 @@ export class Pacer {
       this.scale = Math.min(step === CONTROL.fastStep ? this.fastGrowthUpTo : CONTROL.maxScale, this.scale + step);
       this.resourceUnits.grow(CONTROL.fastStep);
       const before = Math.floor(this.concurrency);
-      this.concurrency = Math.min(this.options.maxConcurrency, this.concurrency + (step === CONTROL.fastStep ? 1 : 0.25));
+      this.concurrency = Math.min(
+        this.options.maxConcurrency,
+        this.concurrency + (step === CONTROL.fastStep ? 1 : 0.25),
+      );
       for (let i = before; i < Math.floor(this.concurrency); i++) this.waiting.shift()?.();
     }
     this.intervalStart = now;
@@ -346,7 +356,6 @@ export class Pacer {
     const count = Math.max(1, Math.floor(rate + 1e-9));
     return { count, windowMs: Math.max(1000, 1000 / rate) };
   }
-
 }
 
 /** Which budget a 429 names (`x-ms-throttle-information`, else the scope's limit segment). */

@@ -90,7 +90,10 @@ export class RequestCoalescer {
   private async waitForWritesOrReads(): Promise<void> {
     const readsArrived = new Promise<void>((resolve) => (this.wakeForReads = resolve));
     try {
-      await Promise.race([this.pacer.waitForWrites(Math.min(this.queue.length, MAX_BATCH_REQUESTS), WRITE_GATHER_MS), readsArrived]);
+      await Promise.race([
+        this.pacer.waitForWrites(Math.min(this.queue.length, MAX_BATCH_REQUESTS), WRITE_GATHER_MS),
+        readsArrived,
+      ]);
     } finally {
       this.wakeForReads = null;
       if (this.readTimer) clearTimeout(this.readTimer);
@@ -165,7 +168,10 @@ export class RequestCoalescer {
     const answers = subResponses(outer.body);
     return requests.map(({ id }) => {
       const response = answers.get(id);
-      if (!response) return new AppError('GRAPH.BAD_RESPONSE', `Graph's $batch answer held no response for sub-request ${id}.`, { transient: true });
+      if (!response)
+        return new AppError('GRAPH.BAD_RESPONSE', `Graph's $batch answer held no response for sub-request ${id}.`, {
+          transient: true,
+        });
       this.observe(response);
       this.pacer.chargeResourceUnits(resourceUnits(response) ?? ESTIMATED_UNITS, ESTIMATED_UNITS);
       return response;
@@ -219,7 +225,11 @@ function subResponses(body: unknown): Map<string, GraphResponse> {
   const answers = isObject(body) && Array.isArray(body.responses) ? body.responses : [];
   for (const answer of answers) {
     if (!isObject(answer) || typeof answer.status !== 'number') continue;
-    byId.set(String(answer.id), { status: answer.status, headers: lowerCased(answer.headers as Record<string, unknown> | undefined), body: answer.body ?? null });
+    byId.set(String(answer.id), {
+      status: answer.status,
+      headers: lowerCased(answer.headers as Record<string, unknown> | undefined),
+      body: answer.body ?? null,
+    });
   }
   return byId;
 }

@@ -70,7 +70,8 @@ export class ResourceUnitBudget {
   learn(percentage: number | undefined, now: number): void {
     if (this.index >= this.ceilingIndex) return;
     // The header is floored to hundredths.
-    const atLeast = this.confirmed.total(LEARNING_WINDOW_MS, now) / (percentage === undefined ? 0.8 : percentage + 0.01);
+    const atLeast =
+      this.confirmed.total(LEARNING_WINDOW_MS, now) / (percentage === undefined ? 0.8 : percentage + 0.01);
     while (this.index < this.ceilingIndex && this.budgets[this.index]! * 1.02 < atLeast) this.index++;
   }
 

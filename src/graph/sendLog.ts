@@ -21,7 +21,8 @@ export class SendLog {
   total(windowMs: number, now: number): number {
     this.prune(now);
     let sum = 0;
-    for (let at = this.times.length - 1; at >= this.head && this.times[at]! > now - windowMs; at--) sum += this.amounts[at]!;
+    for (let at = this.times.length - 1; at >= this.head && this.times[at]! > now - windowMs; at--)
+      sum += this.amounts[at]!;
     return sum;
   }
 

@@ -17,7 +17,9 @@ export function toDirectoryUser(raw: unknown, extensionProperties: readonly stri
     id: raw.id,
     employeeId: typeof raw.employeeId === 'string' ? raw.employeeId : null,
     onPremisesSyncEnabled: typeof raw.onPremisesSyncEnabled === 'boolean' ? raw.onPremisesSyncEnabled : null,
-    otherMails: Array.isArray(raw.otherMails) ? raw.otherMails.filter((mail): mail is string => typeof mail === 'string') : [],
+    otherMails: Array.isArray(raw.otherMails)
+      ? raw.otherMails.filter((mail): mail is string => typeof mail === 'string')
+      : [],
     usageLocation: typeof raw.usageLocation === 'string' && raw.usageLocation.length > 0 ? raw.usageLocation : null,
     extensions,
   };

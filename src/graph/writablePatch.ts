@@ -16,6 +16,9 @@ export function assertWritablePatch(patch: Record<string, unknown>): void {
   }
   const refused = Object.keys(patch).filter((name) => !isWritableProperty(name));
   if (refused.length > 0) {
-    throw new AppError('INPUT.INVALID', `Refusing to write ${refused.join(', ')}: only otherMails, usageLocation and directory extensions are written.`);
+    throw new AppError(
+      'INPUT.INVALID',
+      `Refusing to write ${refused.join(', ')}: only otherMails, usageLocation and directory extensions are written.`,
+    );
   }
 }

@@ -32,7 +32,8 @@ type Service = (typeof SERVICES)[number];
  * Ends Azurite when our end of its stdin closes, i.e. when this process dies in any way
  * (even SIGKILL, when no exit handler runs), so a crashed test run leaves no stray emulator.
  */
-const WATCHDOG = 'data:text/javascript,process.stdin.on("end",()=>process.exit(0));process.stdin.on("error",()=>process.exit(0));process.stdin.resume();';
+const WATCHDOG =
+  'data:text/javascript,process.stdin.on("end",()=>process.exit(0));process.stdin.on("error",()=>process.exit(0));process.stdin.resume();';
 
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -66,10 +67,28 @@ function spawnAzurite(): ChildProcess {
  */
 export function azuriteCommand(): { command: string; args: string[] } {
   const args = [
-    '--import', WATCHDOG, azuriteEntryPoint(),
-    '--inMemoryPersistence', '--skipApiVersionCheck', '--disableTelemetry', '--loose', '--silent',
-    '--extentMemoryLimit', '256',
-    '--blobHost', HOST, '--blobPort', '0', '--queueHost', HOST, '--queuePort', '0', '--tableHost', HOST, '--tablePort', '0',
+    '--import',
+    WATCHDOG,
+    azuriteEntryPoint(),
+    '--inMemoryPersistence',
+    '--skipApiVersionCheck',
+    '--disableTelemetry',
+    '--loose',
+    '--silent',
+    '--extentMemoryLimit',
+    '256',
+    '--blobHost',
+    HOST,
+    '--blobPort',
+    '0',
+    '--queueHost',
+    HOST,
+    '--queuePort',
+    '0',
+    '--tableHost',
+    HOST,
+    '--tablePort',
+    '0',
   ];
   return { command: process.execPath, args };
 }
@@ -79,7 +98,11 @@ function azuriteEntryPoint(): string {
   try {
     return require.resolve('azurite/dist/src/azurite.js');
   } catch (err) {
-    throw new AppError('INTERNAL', "Azurite is not installed: run 'npm install' in the repository (it is a devDependency)", { cause: err });
+    throw new AppError(
+      'INTERNAL',
+      "Azurite is not installed: run 'npm install' in the repository (it is a devDependency)",
+      { cause: err },
+    );
   }
 }
 
@@ -97,13 +120,20 @@ function waitUntilListening(child: ChildProcess): Promise<Record<Service, number
     let output = '';
     const fail = (why: string) => {
       clearTimeout(timer);
-      reject(new AppError('STORAGE.UNAVAILABLE', `Azurite did not start: ${why}\n--- Azurite output ---\n${output.slice(-4000)}`));
+      reject(
+        new AppError(
+          'STORAGE.UNAVAILABLE',
+          `Azurite did not start: ${why}\n--- Azurite output ---\n${output.slice(-4000)}`,
+        ),
+      );
     };
     const timer = setTimeout(() => fail(`no listening ports after ${START_TIMEOUT_MS / 1000} s`), START_TIMEOUT_MS);
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      for (const match of output.matchAll(/Azurite (Blob|Queue|Table) service is successfully listening at http:\/\/[^:\s]+:(\d+)/g)) {
+      for (const match of output.matchAll(
+        /Azurite (Blob|Queue|Table) service is successfully listening at http:\/\/[^:\s]+:(\d+)/g,
+      )) {
         ports[match[1] as Service] = Number(match[2]);
       }
       if (SERVICES.every((service) => ports[service] !== undefined)) {
@@ -127,7 +157,9 @@ function probe(port: number): Promise<void> {
     });
     const refuse = (why: string) => {
       socket.destroy();
-      reject(new AppError('STORAGE.UNAVAILABLE', `Azurite reported port ${port} but it does not accept connections: ${why}`));
+      reject(
+        new AppError('STORAGE.UNAVAILABLE', `Azurite reported port ${port} but it does not accept connections: ${why}`),
+      );
     };
     socket.once('timeout', () => refuse('timed out'));
     socket.once('error', (err) => refuse(err.message));
@@ -137,7 +169,8 @@ function probe(port: number): Promise<void> {
 function instanceOf(child: ChildProcess, ports: Record<Service, number>): AzuriteInstance {
   // Nothing of ours should keep the event loop alive for Azurite; the watchdog ends it when we exit.
   child.unref();
-  for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as { unref?: () => void } | null)?.unref?.();
+  for (const stream of [child.stdin, child.stdout, child.stderr])
+    (stream as unknown as { unref?: () => void } | null)?.unref?.();
   let stopping: Promise<void> | undefined;
   return {
     connectionString: connectionStringFor(ports),

@@ -10,7 +10,11 @@ import { tableName } from './tableKeys';
 import { createWorkerTable } from './workerTable';
 
 export function createEscrowStore(clients: StorageClients, tablePrefix: string): EscrowStore {
-  const table = createWorkerTable(clients, tableName(tablePrefix, 'Escrow'), { label: 'escrow entry', toProperties, fromEntity });
+  const table = createWorkerTable(clients, tableName(tablePrefix, 'Escrow'), {
+    label: 'escrow entry',
+    toProperties,
+    fromEntity,
+  });
   return { get: table.get, list: table.list, change: table.change, changeMany: table.changeMany };
 }
 
@@ -30,7 +34,10 @@ function fromEntity(entity: EntityProperties): EscrowEntry {
   const firstSeen = readDate(entity, 'firstSeen');
   const nextAttempt = readDate(entity, 'nextAttempt');
   if (!job || !firstSeen || !nextAttempt) {
-    throw new AppError('INTERNAL', `The escrow entry of ${workerId} is incomplete (job, firstSeen or nextAttempt missing)`);
+    throw new AppError(
+      'INTERNAL',
+      `The escrow entry of ${workerId} is incomplete (job, firstSeen or nextAttempt missing)`,
+    );
   }
   return {
     workerId,

@@ -23,7 +23,10 @@ const workerJobSchema = z.object({
 export function encodeJobMessage(job: WorkerJob): string {
   const text = Buffer.from(JSON.stringify(job), 'utf8').toString('base64');
   if (text.length > MAX_MESSAGE_BYTES) {
-    throw new AppError('INPUT.INVALID', `The job of worker ${job.workerId} is ${text.length} bytes encoded; a queue message holds at most ${MAX_MESSAGE_BYTES}`);
+    throw new AppError(
+      'INPUT.INVALID',
+      `The job of worker ${job.workerId} is ${text.length} bytes encoded; a queue message holds at most ${MAX_MESSAGE_BYTES}`,
+    );
   }
   return text;
 }

@@ -56,7 +56,11 @@ export function createJobQueue(clients: StorageClients, queueName: string): JobQ
   };
 }
 
-export function createJobQueueConsumer(clients: StorageClients, queueName: string, options: JobQueueConsumerOptions = {}): JobQueueConsumer {
+export function createJobQueueConsumer(
+  clients: StorageClients,
+  queueName: string,
+  options: JobQueueConsumerOptions = {},
+): JobQueueConsumer {
   const queue = () => clients.ensureQueue(queueName);
   const poison = () => clients.ensureQueue(poisonQueueName(queueName));
 
@@ -94,7 +98,9 @@ export function createJobQueueConsumer(clients: StorageClients, queueName: strin
     },
     async moveToPoison(message) {
       const target = await poison();
-      await storageCall(`moving a message to ${poisonQueueName(queueName)}`, () => target.sendMessage(encodeJobMessage(message.job)));
+      await storageCall(`moving a message to ${poisonQueueName(queueName)}`, () =>
+        target.sendMessage(encodeJobMessage(message.job)),
+      );
       await deleteMessage(await queue(), message.messageId, message.popReceipt);
     },
     async approximateCount() {
@@ -106,7 +112,13 @@ export function createJobQueueConsumer(clients: StorageClients, queueName: strin
 }
 
 /** A message that is no job would fail on every attempt; it goes to poison untouched, at once. */
-async function quarantine(queue: QueueClient, poison: QueueClient, text: string, messageId: string, popReceipt: string): Promise<void> {
+async function quarantine(
+  queue: QueueClient,
+  poison: QueueClient,
+  text: string,
+  messageId: string,
+  popReceipt: string,
+): Promise<void> {
   await storageCall('moving an unreadable message to the poison queue', () => poison.sendMessage(text));
   await deleteMessage(queue, messageId, popReceipt);
 }

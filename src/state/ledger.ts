@@ -5,13 +5,25 @@
 import type { ChangeView } from '../core/outcome';
 import { isOutcomeCode } from '../core/outcome';
 import type { Ledger, LedgerEntry } from '../core/ports';
-import { defined, jsonProperties, readDate, readJson, readNumber, readString, type EntityProperties } from './entityValues';
+import {
+  defined,
+  jsonProperties,
+  readDate,
+  readJson,
+  readNumber,
+  readString,
+  type EntityProperties,
+} from './entityValues';
 import type { StorageClients } from './storageClients';
 import { tableName } from './tableKeys';
 import { createWorkerTable } from './workerTable';
 
 export function createLedger(clients: StorageClients, tablePrefix: string): Ledger {
-  const table = createWorkerTable(clients, tableName(tablePrefix, 'Ledger'), { label: 'ledger entry', toProperties, fromEntity });
+  const table = createWorkerTable(clients, tableName(tablePrefix, 'Ledger'), {
+    label: 'ledger entry',
+    toProperties,
+    fromEntity,
+  });
   return {
     get: table.get,
     list: table.list,

@@ -21,7 +21,11 @@ export function createRunHistory(clients: StorageClients, tablePrefix: string): 
   return {
     async record(run) {
       const client = await clients.ensureTable(name);
-      const entity = { partitionKey: PARTITION, rowKey: `${invertedTimeKey(run.startedAt)}_${encodeKey(run.runId)}`, ...toProperties(run) };
+      const entity = {
+        partitionKey: PARTITION,
+        rowKey: `${invertedTimeKey(run.startedAt)}_${encodeKey(run.runId)}`,
+        ...toProperties(run),
+      };
       // A run id is new each run: a second record of it is a redelivery, and the first one stands.
       await insertIfAbsent(client, entity, `recording run ${run.runId}`);
     },
@@ -51,7 +55,9 @@ async function insertIfAbsent(client: TableClient, entity: TableEntity, action: 
 async function newest(client: TableClient, limit: number): Promise<RunRecord[]> {
   const runs: RunRecord[] = [];
   const filter = odata`PartitionKey eq ${PARTITION}`;
-  const pages = client.listEntities<EntityProperties>({ queryOptions: { filter } }).byPage({ maxPageSize: Math.min(limit, MAX_PAGE_SIZE) });
+  const pages = client
+    .listEntities<EntityProperties>({ queryOptions: { filter } })
+    .byPage({ maxPageSize: Math.min(limit, MAX_PAGE_SIZE) });
   while (runs.length < limit) {
     const page = await storageCall('reading the run history', () => pages.next());
     if (page.done) break;

@@ -27,7 +27,10 @@ export interface StorageClientOptions {
 const ensured = new Map<string, Promise<void>>();
 
 export function createStorageClients(storage: StorageSettings, options: StorageClientOptions = {}): StorageClients {
-  const factory = storage.kind === 'connectionString' ? connectionStringFactory(storage.connectionString, options) : identityFactory(storage, options);
+  const factory =
+    storage.kind === 'connectionString'
+      ? connectionStringFactory(storage.connectionString, options)
+      : identityFactory(storage, options);
   const tables = new Map<string, TableClient>();
   const queues = new Map<string, QueueClient>();
   const table = (name: string) => cached(tables, name, factory.table);
@@ -37,12 +40,16 @@ export function createStorageClients(storage: StorageSettings, options: StorageC
     queue,
     async ensureTable(name) {
       const client = table(name);
-      await once(`table|${client.url}|${name}`, () => storageCall(`creating table ${name}`, () => client.createTable()));
+      await once(`table|${client.url}|${name}`, () =>
+        storageCall(`creating table ${name}`, () => client.createTable()),
+      );
       return client;
     },
     async ensureQueue(name) {
       const client = queue(name);
-      await once(`queue|${client.url}`, () => storageCall(`creating queue ${name}`, async () => void (await client.createIfNotExists())));
+      await once(`queue|${client.url}`, () =>
+        storageCall(`creating queue ${name}`, async () => void (await client.createIfNotExists())),
+      );
       return client;
     },
   };
@@ -65,7 +72,10 @@ function connectionStringFactory(connectionString: string, options: StorageClien
   };
 }
 
-function identityFactory(storage: Extract<StorageSettings, { kind: 'identity' }>, options: StorageClientOptions): ClientFactory {
+function identityFactory(
+  storage: Extract<StorageSettings, { kind: 'identity' }>,
+  options: StorageClientOptions,
+): ClientFactory {
   const credential: TokenCredential = storage.clientId
     ? new ManagedIdentityCredential({ clientId: storage.clientId })
     : new DefaultAzureCredential();
@@ -77,15 +87,22 @@ function identityFactory(storage: Extract<StorageSettings, { kind: 'identity' }>
 }
 
 function usesHttp(connectionString: string): boolean {
-  return /(^|;)\s*DefaultEndpointsProtocol=http\s*(;|$)/i.test(connectionString) || /(^|;)\s*TableEndpoint=http:/i.test(connectionString);
+  return (
+    /(^|;)\s*DefaultEndpointsProtocol=http\s*(;|$)/i.test(connectionString) ||
+    /(^|;)\s*TableEndpoint=http:/i.test(connectionString)
+  );
 }
 
 function tableRetry(options: StorageClientOptions): TableServiceClientOptions {
-  return options.maxRetries === undefined ? {} : { retryOptions: { maxRetries: options.maxRetries, retryDelayInMs: 200 } };
+  return options.maxRetries === undefined
+    ? {}
+    : { retryOptions: { maxRetries: options.maxRetries, retryDelayInMs: 200 } };
 }
 
 function queueRetry(options: StorageClientOptions): StoragePipelineOptions {
-  return options.maxRetries === undefined ? {} : { retryOptions: { maxTries: options.maxRetries + 1, retryDelayInMs: 200 } };
+  return options.maxRetries === undefined
+    ? {}
+    : { retryOptions: { maxTries: options.maxRetries + 1, retryDelayInMs: 200 } };
 }
 
 function cached<T>(map: Map<string, T>, name: string, make: (name: string) => T): T {

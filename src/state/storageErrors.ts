@@ -49,13 +49,18 @@ export function toStorageError(err: unknown, action: string): AppError {
     });
   }
   if (status === 401 || status === 403) {
-    return new AppError('STORAGE.UNAVAILABLE', `Storage refused access while ${action}: ${reason}; check AzureWebJobsStorage and the app's storage roles`, options);
+    return new AppError(
+      'STORAGE.UNAVAILABLE',
+      `Storage refused access while ${action}: ${reason}; check AzureWebJobsStorage and the app's storage roles`,
+      options,
+    );
   }
   return new AppError('INTERNAL', `Storage rejected a request while ${action}: ${reason}`, options);
 }
 
 function isTransient(sdk: SdkError, status: number | undefined): boolean {
-  if (status === undefined) return NETWORK_CODES.has(sdk.code ?? '') || (sdk as Error).name === 'AbortError' || isNetworkCause(sdk);
+  if (status === undefined)
+    return NETWORK_CODES.has(sdk.code ?? '') || (sdk as Error).name === 'AbortError' || isNetworkCause(sdk);
   return status === 408 || status === 429 || status >= 500;
 }
 

@@ -20,7 +20,8 @@ export function encodeKey(id: string): string {
     if (SAFE.test(char)) key += char;
     else for (const byte of Buffer.from(char, 'utf8')) key += `~${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
-  if (key === '' || key.length > MAX_ESCAPED_LENGTH) return `${HASHED_PREFIX}${createHash('sha256').update(id, 'utf8').digest('hex')}`;
+  if (key === '' || key.length > MAX_ESCAPED_LENGTH)
+    return `${HASHED_PREFIX}${createHash('sha256').update(id, 'utf8').digest('hex')}`;
   return key;
 }
 
@@ -60,7 +61,10 @@ export function workerKeys(workerId: string): { partitionKey: string; rowKey: st
 export function tableName(prefix: string, suffix: string): string {
   const name = `${prefix}${suffix}`;
   if (!/^[A-Za-z][A-Za-z0-9]{2,62}$/.test(name)) {
-    throw new AppError('CONFIG.INVALID_SETTING', `TABLE_PREFIX '${prefix}' makes the invalid table name '${name}': use letters and digits, at most 21`);
+    throw new AppError(
+      'CONFIG.INVALID_SETTING',
+      `TABLE_PREFIX '${prefix}' makes the invalid table name '${name}': use letters and digits, at most 21`,
+    );
   }
   return name;
 }

@@ -40,10 +40,15 @@ export function createWatermarkStore(clients: StorageClients, tablePrefix: strin
           return;
         } catch (err) {
           const status = statusOf(err);
-          if (status !== 412 && status !== 409 && status !== 404) throw toStorageError(err, `moving the ${sourceKey} watermark`);
+          if (status !== 412 && status !== 409 && status !== 404)
+            throw toStorageError(err, `moving the ${sourceKey} watermark`);
         }
       }
-      throw new AppError('STORAGE.UNAVAILABLE', `The ${sourceKey} watermark kept changing under ${MAX_ATTEMPTS} attempts to move it`, { transient: true });
+      throw new AppError(
+        'STORAGE.UNAVAILABLE',
+        `The ${sourceKey} watermark kept changing under ${MAX_ATTEMPTS} attempts to move it`,
+        { transient: true },
+      );
     },
   };
 }

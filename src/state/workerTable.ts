@@ -47,7 +47,10 @@ export function createWorkerTable<T extends { workerId: string; etag?: string }>
     const { etag: _etag, ...plain } = value;
     return { ...mapping.toProperties(plain as T), workerId: value.workerId, ...workerKeys(value.workerId) };
   };
-  const read = (entity: EntityProperties & { etag?: string }): T => ({ ...mapping.fromEntity(entity), ...(entity.etag ? { etag: entity.etag } : {}) });
+  const read = (entity: EntityProperties & { etag?: string }): T => ({
+    ...mapping.fromEntity(entity),
+    ...(entity.etag ? { etag: entity.etag } : {}),
+  });
 
   async function get(workerId: string): Promise<T | null> {
     const client = await table();
@@ -61,7 +64,12 @@ export function createWorkerTable<T extends { workerId: string; etag?: string }>
   }
 
   /** One conditional write of a decision; false when another writer won the race. */
-  async function apply(client: TableClient, workerId: string, seen: T | null, next: T | typeof REMOVE): Promise<{ won: boolean; row: T | null }> {
+  async function apply(
+    client: TableClient,
+    workerId: string,
+    seen: T | null,
+    next: T | typeof REMOVE,
+  ): Promise<{ won: boolean; row: T | null }> {
     const keys = workerKeys(workerId);
     try {
       if (next === REMOVE) {
@@ -70,7 +78,10 @@ export function createWorkerTable<T extends { workerId: string; etag?: string }>
         return { won: true, row: null };
       }
       const entity = entityOf(next);
-      const response = seen === null ? await client.createEntity(entity) : await client.updateEntity(entity, 'Replace', { etag: seen.etag ?? '*' });
+      const response =
+        seen === null
+          ? await client.createEntity(entity)
+          : await client.updateEntity(entity, 'Replace', { etag: seen.etag ?? '*' });
       const { etag: _old, ...plain } = next;
       return { won: true, row: { ...(plain as T), ...(response.etag ? { etag: response.etag } : {}) } };
     } catch (err) {
@@ -91,7 +102,11 @@ export function createWorkerTable<T extends { workerId: string; etag?: string }>
       if (result.won) return result.row;
       current = await get(workerId);
     }
-    throw new AppError('STORAGE.UNAVAILABLE', `The ${mapping.label} of ${workerId} kept changing under ${MAX_ATTEMPTS} attempts to write it`, { transient: true });
+    throw new AppError(
+      'STORAGE.UNAVAILABLE',
+      `The ${mapping.label} of ${workerId} kept changing under ${MAX_ATTEMPTS} attempts to write it`,
+      { transient: true },
+    );
   }
 
   async function changeMany(changes: readonly RowChange<T>[]): Promise<Map<string, T | null>> {
@@ -105,24 +120,32 @@ export function createWorkerTable<T extends { workerId: string; etag?: string }>
       else if (next === REMOVE) singles.push(item);
       else writes.push({ change: item, next });
     }
-    await forEachConcurrently(transactionsOf(writes, (w) => entityOf(w.next)), TRANSACTIONS_IN_FLIGHT, async (batch) => {
-      const actions = batch.map(({ change: item, next }): TransactionAction =>
-        item.seen === null ? ['create', entityOf(next)] : ['update', entityOf(next), 'Replace', { etag: item.seen.etag ?? '*' }],
-      );
-      try {
-        const response = await client.submitTransaction(actions);
-        batch.forEach(({ change: item, next }, index) => {
-          const etag = response.subResponses[index]?.etag;
-          const { etag: _old, ...plain } = next;
-          results.set(item.workerId, { ...(plain as T), ...(etag ? { etag } : {}) });
-        });
-      } catch (err) {
-        const status = statusOf(err);
-        if (status !== 412 && status !== 409 && status !== 404) throw toStorageError(err, `writing ${batch.length} ${mapping.label}s`);
-        // One row of the batch lost a race, so none was written: decide each again on its own.
-        singles.push(...batch.map((w) => w.change));
-      }
-    });
+    await forEachConcurrently(
+      transactionsOf(writes, (w) => entityOf(w.next)),
+      TRANSACTIONS_IN_FLIGHT,
+      async (batch) => {
+        const actions = batch.map(
+          ({ change: item, next }): TransactionAction =>
+            item.seen === null
+              ? ['create', entityOf(next)]
+              : ['update', entityOf(next), 'Replace', { etag: item.seen.etag ?? '*' }],
+        );
+        try {
+          const response = await client.submitTransaction(actions);
+          batch.forEach(({ change: item, next }, index) => {
+            const etag = response.subResponses[index]?.etag;
+            const { etag: _old, ...plain } = next;
+            results.set(item.workerId, { ...(plain as T), ...(etag ? { etag } : {}) });
+          });
+        } catch (err) {
+          const status = statusOf(err);
+          if (status !== 412 && status !== 409 && status !== 404)
+            throw toStorageError(err, `writing ${batch.length} ${mapping.label}s`);
+          // One row of the batch lost a race, so none was written: decide each again on its own.
+          singles.push(...batch.map((w) => w.change));
+        }
+      },
+    );
     await forEachConcurrently(singles, SINGLE_CHANGES_IN_FLIGHT, async (item) => {
       results.set(item.workerId, await change(item.workerId, item.decide, item.seen));
     });
@@ -132,7 +155,9 @@ export function createWorkerTable<T extends { workerId: string; etag?: string }>
   async function query(filter: string): Promise<T[]> {
     const client = await table();
     const rows: T[] = [];
-    const pages = client.listEntities<EntityProperties>({ queryOptions: { filter } }).byPage({ maxPageSize: PAGE_SIZE });
+    const pages = client
+      .listEntities<EntityProperties>({ queryOptions: { filter } })
+      .byPage({ maxPageSize: PAGE_SIZE });
     for (;;) {
       const page = await storageCall(`querying ${mapping.label}s`, () => pages.next());
       if (page.done) return rows;
@@ -143,7 +168,11 @@ export function createWorkerTable<T extends { workerId: string; etag?: string }>
   return { get, change, changeMany, query, list: () => listAll(table, mapping.label, read) };
 }
 
-async function* listAll<T>(table: () => Promise<TableClient>, label: string, read: (entity: EntityProperties) => T): AsyncIterable<T> {
+async function* listAll<T>(
+  table: () => Promise<TableClient>,
+  label: string,
+  read: (entity: EntityProperties) => T,
+): AsyncIterable<T> {
   const client = await table();
   const pages = client.listEntities<EntityProperties>().byPage({ maxPageSize: PAGE_SIZE });
   for (;;) {

@@ -6,11 +6,25 @@
  * Telemetry never breaks the pipeline: a record that cannot be emitted is logged and dropped.
  */
 import { randomBytes } from 'node:crypto';
-import { ROOT_CONTEXT, TraceFlags, context as otelContext, metrics, trace, type Context, type Meter } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  TraceFlags,
+  context as otelContext,
+  metrics,
+  trace,
+  type Context,
+  type Meter,
+} from '@opentelemetry/api';
 import { logs, type Logger as OtelLogger } from '@opentelemetry/api-logs';
 import type { Logger, Telemetry } from '../core/ports';
 import { parseOperationId } from './operationContext';
-import { runRecords, workerOutcomeRecords, type MetricInstrument, type TelemetryMetric, type TelemetryRecord } from './telemetryRecords';
+import {
+  runRecords,
+  workerOutcomeRecords,
+  type MetricInstrument,
+  type TelemetryMetric,
+  type TelemetryRecord,
+} from './telemetryRecords';
 
 /** What the sink writes to; the real one comes from `startAzureMonitor`, tests pass fakes. */
 export interface OtelSinks {
@@ -33,7 +47,11 @@ export function createOtelTelemetry(sinks: OtelSinks, logger: Logger): Telemetry
         if (record.kind === 'event') {
           sinks.logger.emit({
             body: record.name,
-            attributes: { ...record.properties, [CUSTOM_EVENT_NAME]: record.name, [CUSTOM_MEASUREMENTS]: JSON.stringify(record.measurements) },
+            attributes: {
+              ...record.properties,
+              [CUSTOM_EVENT_NAME]: record.name,
+              [CUSTOM_MEASUREMENTS]: JSON.stringify(record.measurements),
+            },
             context,
           });
         } else {
@@ -51,7 +69,9 @@ export function createOtelTelemetry(sinks: OtelSinks, logger: Logger): Telemetry
       try {
         await sinks.forceFlush();
       } catch (err) {
-        logger.log('warn', 'telemetry flush failed; records may arrive late or be lost', { error: (err as Error).message });
+        logger.log('warn', 'telemetry flush failed; records may arrive late or be lost', {
+          error: (err as Error).message,
+        });
       }
     },
   };
@@ -108,6 +128,8 @@ class Instruments {
 
 /** Flushes whatever providers are registered globally (the SDK's have `forceFlush`). */
 export async function flushGlobalProviders(): Promise<void> {
-  const providers = [logs.getLoggerProvider(), metrics.getMeterProvider()] as unknown as Array<{ forceFlush?: () => Promise<void> }>;
+  const providers = [logs.getLoggerProvider(), metrics.getMeterProvider()] as unknown as Array<{
+    forceFlush?: () => Promise<void>;
+  }>;
   await Promise.all(providers.map((provider) => provider.forceFlush?.()));
 }

@@ -25,7 +25,10 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   const authenticationString = options.authenticationString;
   const credential = options.credential ?? ingestionCredential(authenticationString);
   if (!credential) {
-    options.logger.log('warn', 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING is not Authorization=AAD: ingestion uses the instrumentation key, which a resource with local authentication disabled refuses');
+    options.logger.log(
+      'warn',
+      'APPLICATIONINSIGHTS_AUTHENTICATION_STRING is not Authorization=AAD: ingestion uses the instrumentation key, which a resource with local authentication disabled refuses',
+    );
   }
   const sinks = startAzureMonitor({
     connectionString: options.connectionString,

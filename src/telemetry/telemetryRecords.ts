@@ -65,7 +65,12 @@ export function workerOutcomeRecords(outcome: Outcome, context: WorkerOutcomeCon
 
 /** `RunCompleted`, `CycleHeld` when the guard held the run, and the per-run metrics. */
 export function runRecords(run: RunRecord, context: RunContext): TelemetryRecord[] {
-  const common = { runId: run.runId, kind: run.kind, dryRun: run.dryRun, operationId: operationProperty(context.operationId) };
+  const common = {
+    runId: run.runId,
+    kind: run.kind,
+    dryRun: run.dryRun,
+    operationId: operationProperty(context.operationId),
+  };
   const completed: TelemetryEvent = {
     kind: 'event',
     name: TELEMETRY.runCompletedEvent,
@@ -77,17 +82,21 @@ export function runRecords(run: RunRecord, context: RunContext): TelemetryRecord
       graphThrottled: run.graphThrottled,
       workdayReadMs: run.workdayReadMs,
       durationMs: run.durationMs,
-      ...(context.escrowBacklog === undefined ? {} : { escrowBacklog: context.escrowBacklog, escrowOldestAgeMinutes: context.escrowOldestAgeMinutes ?? 0 }),
+      ...(context.escrowBacklog === undefined
+        ? {}
+        : { escrowBacklog: context.escrowBacklog, escrowOldestAgeMinutes: context.escrowOldestAgeMinutes ?? 0 }),
     }),
   };
   const held: TelemetryEvent[] = run.held
-    ? [{
-        kind: 'event',
-        name: TELEMETRY.cycleHeldEvent,
-        // The portal shows this next to the alert: how to let the held changes through.
-        properties: cleanProperties({ ...common, approveWith: `APPROVE_HELD_CYCLE=${run.runId}` }),
-        measurements: cleanMeasurements({ heldWorkers: run.counts.held }),
-      }]
+    ? [
+        {
+          kind: 'event',
+          name: TELEMETRY.cycleHeldEvent,
+          // The portal shows this next to the alert: how to let the held changes through.
+          properties: cleanProperties({ ...common, approveWith: `APPROVE_HELD_CYCLE=${run.runId}` }),
+          measurements: cleanMeasurements({ heldWorkers: run.counts.held }),
+        },
+      ]
     : [];
   return [completed, ...held, ...runMetrics(run, context)];
 }
@@ -102,7 +111,10 @@ function runMetrics(run: RunRecord, context: RunContext): TelemetryMetric[] {
     ...outcomes,
     ...(context.escrowBacklog === undefined
       ? []
-      : [metric(m.escrowBacklog, 'gauge', context.escrowBacklog, {}), metric(m.escrowOldestAgeMinutes, 'gauge', context.escrowOldestAgeMinutes ?? 0, {})]),
+      : [
+          metric(m.escrowBacklog, 'gauge', context.escrowBacklog, {}),
+          metric(m.escrowOldestAgeMinutes, 'gauge', context.escrowOldestAgeMinutes ?? 0, {}),
+        ]),
     metric(m.graphRequests, 'counter', run.graphRequests, byRun),
     metric(m.graphThrottled, 'counter', run.graphThrottled, byRun),
     // Only a cycle reads Workday in bulk; a sweep's zero would drag the average down.
@@ -111,7 +123,12 @@ function runMetrics(run: RunRecord, context: RunContext): TelemetryMetric[] {
   ].filter((record) => Number.isFinite(record.value));
 }
 
-function metric(name: string, instrument: MetricInstrument, value: number, dimensions: Record<string, string>): TelemetryMetric {
+function metric(
+  name: string,
+  instrument: MetricInstrument,
+  value: number,
+  dimensions: Record<string, string>,
+): TelemetryMetric {
   return { kind: 'metric', name, instrument, value, dimensions: cleanProperties(dimensions) };
 }
 

@@ -49,7 +49,10 @@ export function idleDeadline(timeoutMs: number): IdleDeadline {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const touch = (): void => {
     clearTimeout(timer);
-    timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+    timer = setTimeout(
+      () => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')),
+      timeoutMs,
+    );
   };
   touch();
   return { signal: controller.signal, touch, clear: () => clearTimeout(timer) };
@@ -71,7 +74,12 @@ export interface WorkdayCall {
  * refuses), 408/429/5xx → WORKDAY.UNAVAILABLE (transient, with Retry-After), anything else →
  * WORKDAY.BAD_RESPONSE. `detail` is appended (it is masked).
  */
-export function workdayStatusError(call: WorkdayCall, status: number, retryAfter: string | null, detail = ''): AppError {
+export function workdayStatusError(
+  call: WorkdayCall,
+  status: number,
+  retryAfter: string | null,
+  detail = '',
+): AppError {
   const suffix = detail ? `: ${detail}` : '';
   if (status === 401 || status === 403) {
     return new AppError(
@@ -82,18 +90,30 @@ export function workdayStatusError(call: WorkdayCall, status: number, retryAfter
     );
   }
   if (status === 404) {
-    return new AppError('CONFIG.INVALID_SETTING', `Workday has no ${call.what} at ${call.urlSetting} (HTTP 404); check the URL${suffix}`, { status });
+    return new AppError(
+      'CONFIG.INVALID_SETTING',
+      `Workday has no ${call.what} at ${call.urlSetting} (HTTP 404); check the URL${suffix}`,
+      { status },
+    );
   }
   if (status === 400) {
-    return new AppError('WORKDAY.VALIDATION', `Workday refused the request for ${call.what} as invalid (HTTP 400)${suffix}`, { status });
+    return new AppError(
+      'WORKDAY.VALIDATION',
+      `Workday refused the request for ${call.what} as invalid (HTTP 400)${suffix}`,
+      { status },
+    );
   }
   if (TRANSIENT_STATUSES.has(status)) {
     const { retryAfterMs, note } = cappedRetryAfter(retryAfter);
-    return new AppError('WORKDAY.UNAVAILABLE', `Workday is unavailable for ${call.what} (HTTP ${status})${suffix}${note}`, {
-      status,
-      transient: true,
-      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-    });
+    return new AppError(
+      'WORKDAY.UNAVAILABLE',
+      `Workday is unavailable for ${call.what} (HTTP ${status})${suffix}${note}`,
+      {
+        status,
+        transient: true,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      },
+    );
   }
   return new AppError('WORKDAY.BAD_RESPONSE', `Workday answered HTTP ${status} to ${call.what}${suffix}`, { status });
 }
@@ -104,13 +124,24 @@ export function workdayNetworkError(call: WorkdayCall, err: unknown, timeoutMs?:
   if (isTimeout(err)) return workdayTimeoutError(call, timeoutMs, err);
   // fetch says only "fetch failed"; the cause names what went wrong (ECONNREFUSED, ENOTFOUND, …).
   const cause = (err as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
-  const reason = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : ensureAppError(err).message;
-  return new AppError('WORKDAY.UNAVAILABLE', `Workday could not be reached for ${call.what}: ${reason}`, { transient: true, cause: err });
+  const reason =
+    typeof cause?.code === 'string'
+      ? cause.code
+      : typeof cause?.message === 'string'
+        ? cause.message
+        : ensureAppError(err).message;
+  return new AppError('WORKDAY.UNAVAILABLE', `Workday could not be reached for ${call.what}: ${reason}`, {
+    transient: true,
+    cause: err,
+  });
 }
 
 export function workdayTimeoutError(call: WorkdayCall, timeoutMs: number | undefined, cause?: unknown): AppError {
   const within = timeoutMs === undefined ? '' : ` within ${timeoutMs / 1000} s`;
-  return new AppError('WORKDAY.UNAVAILABLE', `Workday did not answer ${call.what}${within} (WORKDAY_TIMEOUT_SECONDS)`, { transient: true, cause });
+  return new AppError('WORKDAY.UNAVAILABLE', `Workday did not answer ${call.what}${within} (WORKDAY_TIMEOUT_SECONDS)`, {
+    transient: true,
+    cause,
+  });
 }
 
 export function isTimeout(err: unknown): boolean {
@@ -135,6 +166,10 @@ export async function errorSnippet(response: Response, maxChars = 200): Promise<
   } finally {
     await reader.cancel().catch(() => undefined);
   }
-  const oneLine = text.replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  const oneLine = text
+    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return oneLine.length > maxChars ? `${oneLine.slice(0, maxChars)}…` : oneLine;
 }

@@ -88,7 +88,8 @@ export class ReportEntryScanner {
   /** The body ended: throws unless the report was complete. */
   finish(): void {
     if (this.state === 'done') return;
-    if (this.state === 'start') throw badResponse('Workday answered with an empty body instead of the JSON report', true);
+    if (this.state === 'start')
+      throw badResponse('Workday answered with an empty body instead of the JSON report', true);
     throw badResponse(
       `the Workday report ended before it was complete (after ${this.entries} entries): the read is incomplete and must not be used`,
       true,
@@ -101,8 +102,14 @@ export class ReportEntryScanner {
     switch (this.state) {
       case 'start':
         if (ch === '{') return this.to('keyOrEnd');
-        if (ch === '<') throw badResponse('Workday answered with an HTML page instead of the JSON report (maintenance or sign-in page?)', true);
-        throw badResponse('Workday answered with something that is not JSON; is WORKDAY_RAAS_URL a report URL with format=json?');
+        if (ch === '<')
+          throw badResponse(
+            'Workday answered with an HTML page instead of the JSON report (maintenance or sign-in page?)',
+            true,
+          );
+        throw badResponse(
+          'Workday answered with something that is not JSON; is WORKDAY_RAAS_URL a report URL with format=json?',
+        );
       case 'keyOrEnd':
         if (ch === '"') return this.beginKey();
         if (ch === '}') return this.endRoot();
@@ -258,7 +265,9 @@ export class ReportEntryScanner {
         this.parts = [];
         return;
       }
-      throw badResponse(`an element of the Workday answer is larger than ${MAX_ENTRY_CHARS} characters: this is not a report row`);
+      throw badResponse(
+        `an element of the Workday answer is larger than ${MAX_ENTRY_CHARS} characters: this is not a report row`,
+      );
     }
     this.parts.push(part);
   }

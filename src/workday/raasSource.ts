@@ -55,7 +55,10 @@ export function reportRequestUrl(reportUrl: string, prompt?: { name: string; val
   try {
     url = new URL(reportUrl);
   } catch {
-    throw new AppError('CONFIG.INVALID_SETTING', 'WORKDAY_RAAS_URL is not a URL; it looks like https://<host>/ccx/service/customreport2/<tenant>/<owner>/<report>');
+    throw new AppError(
+      'CONFIG.INVALID_SETTING',
+      'WORKDAY_RAAS_URL is not a URL; it looks like https://<host>/ccx/service/customreport2/<tenant>/<owner>/<report>',
+    );
   }
   url.searchParams.set('format', 'json');
   if (prompt) url.searchParams.set(prompt.name, prompt.value);
@@ -112,12 +115,19 @@ async function openReport(options: RaasSourceOptions, url: string): Promise<Asyn
     if (/text\/html/i.test(response.headers.get('content-type') ?? '')) {
       await response.body?.cancel().catch(() => undefined);
       // Maintenance and sign-in pages come as 200 HTML: not the report, and maybe gone on retry.
-      throw new AppError('WORKDAY.BAD_RESPONSE', 'Workday answered with an HTML page instead of the JSON report (maintenance or sign-in page?)', {
-        transient: true,
-        status: response.status,
-      });
+      throw new AppError(
+        'WORKDAY.BAD_RESPONSE',
+        'Workday answered with an HTML page instead of the JSON report (maintenance or sign-in page?)',
+        {
+          transient: true,
+          status: response.status,
+        },
+      );
     }
-    if (!response.body) throw new AppError('WORKDAY.BAD_RESPONSE', 'Workday answered without a body instead of the JSON report', { transient: true });
+    if (!response.body)
+      throw new AppError('WORKDAY.BAD_RESPONSE', 'Workday answered without a body instead of the JSON report', {
+        transient: true,
+      });
     return watched(response.body, deadline, timeoutMs);
   } catch (err) {
     deadline.clear();
@@ -129,7 +139,11 @@ async function openReport(options: RaasSourceOptions, url: string): Promise<Asyn
  * The body, with the deadline running only while Workday owes the next part: a report may
  * stream for minutes, and the time the reader spends on an entry is not Workday's silence.
  */
-async function* watched(body: AsyncIterable<Uint8Array>, deadline: IdleDeadline, timeoutMs: number): AsyncGenerator<Uint8Array> {
+async function* watched(
+  body: AsyncIterable<Uint8Array>,
+  deadline: IdleDeadline,
+  timeoutMs: number,
+): AsyncGenerator<Uint8Array> {
   const chunks = body[Symbol.asyncIterator]();
   try {
     for (;;) {
@@ -153,7 +167,12 @@ function withRetryLog(policy: RetryPolicy, logger: Logger | undefined): RetryPol
   return {
     ...policy,
     onRetry: (error, attempt, delayMs) => {
-      logger.log('warn', `Workday RaaS read failed, retrying: ${error.message}`, { code: error.code, status: error.status, attempt, delayMs });
+      logger.log('warn', `Workday RaaS read failed, retrying: ${error.message}`, {
+        code: error.code,
+        status: error.status,
+        attempt,
+        delayMs,
+      });
       policy.onRetry?.(error, attempt, delayMs);
     },
   };

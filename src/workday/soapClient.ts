@@ -8,7 +8,14 @@
 import { AppError } from '../core/errors';
 import type { Logger } from '../core/ports';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../core/retry';
-import { DEFAULT_WORKDAY_TIMEOUT_MS, idleDeadline, isTimeout, workdayNetworkError, workdayTimeoutError, type IdleDeadline } from './http';
+import {
+  DEFAULT_WORKDAY_TIMEOUT_MS,
+  idleDeadline,
+  isTimeout,
+  workdayNetworkError,
+  workdayTimeoutError,
+  type IdleDeadline,
+} from './http';
 import { checkedGetWorkersResponse, getWorkersCall, getWorkersResponseOf, type AnswerContext } from './soapResponse';
 import { xmlStream, type XmlElement } from './soapXml';
 
@@ -45,12 +52,22 @@ export function createSoapClient(options: SoapClientOptions): SoapClient {
   const policy = (label: string): RetryPolicy => ({
     ...base,
     onRetry: (error, attempt, delayMs) => {
-      options.logger?.log('warn', `Workday Get_Workers (${label}) failed, retrying`, { attempt, delayMs, code: error.code, status: error.status, error: error.message });
+      options.logger?.log('warn', `Workday Get_Workers (${label}) failed, retrying`, {
+        attempt,
+        delayMs,
+        code: error.code,
+        status: error.status,
+        error: error.message,
+      });
       base.onRetry?.(error, attempt, delayMs);
     },
   });
 
-  async function post<T>(envelope: string, label: string, mapWorker: (worker: XmlElement) => T): Promise<GetWorkersAnswer<T>> {
+  async function post<T>(
+    envelope: string,
+    label: string,
+    mapWorker: (worker: XmlElement) => T,
+  ): Promise<GetWorkersAnswer<T>> {
     const context: AnswerContext = { username: options.username, label };
     const deadline = idleDeadline(timeoutMs);
     try {
@@ -67,22 +84,38 @@ export function createSoapClient(options: SoapClientOptions): SoapClient {
       }
       const retryAfter = response.headers.get('retry-after');
       const workers: T[] = [];
-      const stream = xmlStream({ name: 'Worker', parent: 'Response_Data', onElement: (worker) => workers.push(mapWorker(worker)) });
+      const stream = xmlStream({
+        name: 'Worker',
+        parent: 'Response_Data',
+        onElement: (worker) => workers.push(mapWorker(worker)),
+      });
       // Error answers are small and judged whole; only a 200 is parsed as it arrives.
       let text = '';
-      const write = response.status === 200 ? (chunk: string) => stream.write(chunk) : (chunk: string) => {
+      const write =
+        response.status === 200
+          ? (chunk: string) => stream.write(chunk)
+          : (chunk: string) => {
               text += chunk;
             };
       const bodyStart = await feed(response.body, write, deadline, { label, host, timeoutMs });
-      if (response.status !== 200) return { response: getWorkersResponseOf({ status: response.status, body: text, retryAfter }, context), workers };
+      if (response.status !== 200)
+        return {
+          response: getWorkersResponseOf({ status: response.status, body: text, retryAfter }, context),
+          workers,
+        };
       const parsed = bodyStart.trimStart().startsWith('<') ? stream.end() : null;
-      return { response: checkedGetWorkersResponse(parsed, { status: 200, body: bodyStart, retryAfter }, context), workers };
+      return {
+        response: checkedGetWorkersResponse(parsed, { status: 200, body: bodyStart, retryAfter }, context),
+        workers,
+      };
     } finally {
       deadline.clear();
     }
   }
 
-  return { getWorkers: (envelope, label, mapWorker) => withRetry(() => post(envelope, label, mapWorker), policy(label)) };
+  return {
+    getWorkers: (envelope, label, mapWorker) => withRetry(() => post(envelope, label, mapWorker), policy(label)),
+  };
 }
 
 /** Decodes the body chunk by chunk into `write`; returns the body's start. */
@@ -109,7 +142,11 @@ async function feed(
   } catch (err) {
     // A connection dropped (or silent too long) mid-body is an outage like any other.
     if (isTimeout(err)) throw workdayTimeoutError(getWorkersCall(call.label), call.timeoutMs, err);
-    throw new AppError('WORKDAY.UNAVAILABLE', `Workday's answer from ${call.host} (${call.label}) broke off: ${(err as Error).message}`, { transient: true, cause: err });
+    throw new AppError(
+      'WORKDAY.UNAVAILABLE',
+      `Workday's answer from ${call.host} (${call.label}) broke off: ${(err as Error).message}`,
+      { transient: true, cause: err },
+    );
   }
   return start;
 }

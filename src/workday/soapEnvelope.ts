@@ -59,12 +59,16 @@ export function workersPageEnvelope(credentials: Credentials, request: WorkersPa
   const range = request.window ? logWindow(request.window) : '';
   const inactive = request.excludeInactive ? '<bsvc:Exclude_Inactive_Workers>true</bsvc:Exclude_Inactive_Workers>' : '';
   const criteria = range || inactive ? `<bsvc:Request_Criteria>${range}${inactive}</bsvc:Request_Criteria>` : '';
-  const filter = responseFilter(request.asOf, `<bsvc:Page>${request.page}</bsvc:Page><bsvc:Count>${request.count}</bsvc:Count>`);
+  const filter = responseFilter(
+    request.asOf,
+    `<bsvc:Page>${request.page}</bsvc:Page><bsvc:Count>${request.count}</bsvc:Count>`,
+  );
   return envelope(credentials, getWorkers(`${criteria}${filter}${RESPONSE_GROUP}`, version));
 }
 
 function logWindow(window: LogWindow): string {
-  const [from, through] = window.kind === 'entered' ? ['Updated_From', 'Updated_Through'] : ['Effective_From', 'Effective_Through'];
+  const [from, through] =
+    window.kind === 'entered' ? ['Updated_From', 'Updated_Through'] : ['Effective_From', 'Effective_Through'];
   return (
     '<bsvc:Transaction_Log_Criteria_Data><bsvc:Transaction_Date_Range_Data>' +
     `<bsvc:${from}>${workdayDateTime(window.from)}</bsvc:${from}><bsvc:${through}>${workdayDateTime(window.through)}</bsvc:${through}>` +
@@ -83,12 +87,21 @@ function responseFilter(asOf: Date, paging = ''): string {
 }
 
 /** One worker by id; `asOf` (a future hire's first day) views the worker as of then instead of now. */
-export function workerLookupEnvelope(credentials: Credentials, idType: WorkerIdType, workerId: string, version?: string, asOf?: Date): string {
+export function workerLookupEnvelope(
+  credentials: Credentials,
+  idType: WorkerIdType,
+  workerId: string,
+  version?: string,
+  asOf?: Date,
+): string {
   const references =
     '<bsvc:Request_References bsvc:Skip_Non_Existing_Instances="false">' +
     `<bsvc:Worker_Reference><bsvc:ID bsvc:type="${idType}">${escapeXml(workerId)}</bsvc:ID></bsvc:Worker_Reference>` +
     '</bsvc:Request_References>';
-  return envelope(credentials, getWorkers(`${references}${asOf ? responseFilter(asOf) : ''}${RESPONSE_GROUP}`, version));
+  return envelope(
+    credentials,
+    getWorkers(`${references}${asOf ? responseFilter(asOf) : ''}${RESPONSE_GROUP}`, version),
+  );
 }
 
 /** Exactly the groups the attributes come from; Workday returns every group when none is named. */

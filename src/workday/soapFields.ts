@@ -15,10 +15,12 @@ export type SoapFieldPaths = Record<SoapPathField, string | string[]>;
 
 const WORKER = 'wd:Worker/wd:Worker_Data';
 const PRIMARY_JOB = `${WORKER}/wd:Employment_Data/wd:Worker_Job_Data[@wd:Primary_Job=1]/wd:Position_Data`;
-const usage = (type: string): string => `wd:Usage_Data/wd:Type_Data/wd:Type_Reference/wd:ID[@wd:type='Communication_Usage_Type_ID']='${type}'`;
+const usage = (type: string): string =>
+  `wd:Usage_Data/wd:Type_Data/wd:Type_Reference/wd:ID[@wd:type='Communication_Usage_Type_ID']='${type}'`;
 const PRIMARY_HOME = `wd:Usage_Data/wd:Type_Data[@wd:Primary='1' or @wd:Primary='true'][wd:Type_Reference/wd:ID[@wd:type='Communication_Usage_Type_ID']='HOME']`;
 const ALPHA_2 = "wd:Country_Reference/wd:ID[@wd:type='ISO_3166-1_Alpha-2_Code']/text()";
-const upper = (expression: string): string => `translate(string(${expression}),'abcdefghijklmnopqrstuvwxyz','ABCDEFGHIJKLMNOPQRSTUVWXYZ')`;
+const upper = (expression: string): string =>
+  `translate(string(${expression}),'abcdefghijklmnopqrstuvwxyz','ABCDEFGHIJKLMNOPQRSTUVWXYZ')`;
 
 export const DEFAULT_SOAP_FIELD_PATHS: SoapFieldPaths = {
   workerId: `${WORKER}/wd:Worker_ID/text()`,
@@ -51,7 +53,10 @@ export function compileFieldPaths(overrides: Partial<SoapFieldPaths> = {}): Comp
     try {
       compiled[field] = expressions.map(compileSoapPath);
     } catch (err) {
-      throw new AppError('CONFIG.INVALID_CONNECTOR', `Invalid connector file (CONNECTOR_CONFIG): source.paths.${field}: ${(err as Error).message}`);
+      throw new AppError(
+        'CONFIG.INVALID_CONNECTOR',
+        `Invalid connector file (CONNECTOR_CONFIG): source.paths.${field}: ${(err as Error).message}`,
+      );
     }
   }
   return compiled;
@@ -96,7 +101,10 @@ function flag(value: string | undefined): string | undefined {
 
 function first(worker: XmlElement, paths: readonly SoapPath[]): string | undefined {
   for (const path of paths) {
-    const value = path.select(worker).map((text) => text.trim()).find((text) => text !== '');
+    const value = path
+      .select(worker)
+      .map((text) => text.trim())
+      .find((text) => text !== '');
     if (value !== undefined) return value;
   }
   return undefined;
@@ -113,9 +121,13 @@ export interface SoapWorker {
 
 export function soapWorkerOf(worker: XmlElement, paths: CompiledFieldPaths, country: CountryChoice): SoapWorker {
   const soapWorker: SoapWorker = { record: workerRecord(worker, paths, country) };
-  const wid = descend(worker, 'Worker_Reference')?.children.find((id) => id.name === 'ID' && id.attributes.type === 'WID')?.text;
+  const wid = descend(worker, 'Worker_Reference')?.children.find(
+    (id) => id.name === 'ID' && id.attributes.type === 'WID',
+  )?.text;
   if (wid) soapWorker.wid = wid;
-  const hireDate = dateMoment(descend(worker, 'Worker_Data', 'Employment_Data', 'Worker_Status_Data', 'Hire_Date')?.text);
+  const hireDate = dateMoment(
+    descend(worker, 'Worker_Data', 'Employment_Data', 'Worker_Status_Data', 'Hire_Date')?.text,
+  );
   if (hireDate) soapWorker.hireDate = hireDate;
   return soapWorker;
 }

@@ -14,7 +14,10 @@ export interface SoapPath {
   select(worker: XmlElement): string[];
 }
 
-type Step = { kind: 'element'; name: string; predicates: Expr[] } | { kind: 'attribute'; name: string } | { kind: 'text' };
+type Step =
+  | { kind: 'element'; name: string; predicates: Expr[] }
+  | { kind: 'attribute'; name: string }
+  | { kind: 'text' };
 type Expr =
   | { kind: 'binary'; op: 'or' | 'and' | '=' | '!='; left: Expr; right: Expr }
   | { kind: 'path'; steps: Step[] }
@@ -43,7 +46,8 @@ export function compileSoapPath(expression: string): SoapPath {
 
 // ---------------------------------------------------------------- parsing
 
-const TOKEN = /\s*(\/\/|\/|\[|\]|\(|\)|@|!=|=|,|\*|"[^"]*"|'[^']*'|\d+(?:\.\d+)?|[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)/y;
+const TOKEN =
+  /\s*(\/\/|\/|\[|\]|\(|\)|@|!=|=|,|\*|"[^"]*"|'[^']*'|\d+(?:\.\d+)?|[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)/y;
 
 class Parser {
   private readonly tokens: string[] = [];
@@ -141,7 +145,8 @@ class Parser {
       this.index++;
       return { kind: 'number', value: Number(token) };
     }
-    if (/^[A-Za-z_]/.test(token) && this.tokens[this.index + 1] === '(' && FUNCTIONS.has(token)) return this.parseCall();
+    if (/^[A-Za-z_]/.test(token) && this.tokens[this.index + 1] === '(' && FUNCTIONS.has(token))
+      return this.parseCall();
     return { kind: 'path', steps: this.parseSteps() };
   }
 
@@ -230,7 +235,11 @@ function evaluate(expr: Expr, context: Context): Value {
     case 'path':
       return selectSteps(expr.steps, [{ element: context.element }]);
     case 'call':
-      return call(expr.name, expr.args.map((arg) => evaluate(arg, context)), context);
+      return call(
+        expr.name,
+        expr.args.map((arg) => evaluate(arg, context)),
+        context,
+      );
     case 'binary':
       if (expr.op === 'or') return toBoolean(evaluate(expr.left, context)) || toBoolean(evaluate(expr.right, context));
       if (expr.op === 'and') return toBoolean(evaluate(expr.left, context)) && toBoolean(evaluate(expr.right, context));
@@ -238,7 +247,19 @@ function evaluate(expr: Expr, context: Context): Value {
   }
 }
 
-const FUNCTIONS = new Set(['string', 'translate', 'normalize-space', 'concat', 'contains', 'starts-with', 'not', 'position', 'last', 'true', 'false']);
+const FUNCTIONS = new Set([
+  'string',
+  'translate',
+  'normalize-space',
+  'concat',
+  'contains',
+  'starts-with',
+  'not',
+  'position',
+  'last',
+  'true',
+  'false',
+]);
 
 function call(name: string, args: Value[], context: Context): Value {
   const text = (index: number): string => stringOf(args[index] ?? [{ element: context.element }]);

@@ -22,14 +22,22 @@ export interface AnswerContext {
 
 /** The answer as one string (error answers, which are small, and tests). */
 export function getWorkersResponseOf(answer: HttpAnswer, context: AnswerContext): XmlElement {
-  return checkedGetWorkersResponse(answer.body.trimStart().startsWith('<') ? parseXml(answer.body) : null, answer, context);
+  return checkedGetWorkersResponse(
+    answer.body.trimStart().startsWith('<') ? parseXml(answer.body) : null,
+    answer,
+    context,
+  );
 }
 
 /**
  * The same judgement over a body parsed as it arrived (`parsed` is null when it did not start
  * as XML); `answer.body` needs to hold only the body's start, where an HTML page shows itself.
  */
-export function checkedGetWorkersResponse(parsed: XmlParse | null, answer: HttpAnswer, context: AnswerContext): XmlElement {
+export function checkedGetWorkersResponse(
+  parsed: XmlParse | null,
+  answer: HttpAnswer,
+  context: AnswerContext,
+): XmlElement {
   const root = parsed?.ok ? parsed.root : null;
   const body = root?.name === 'Envelope' ? descend(root, 'Body') : undefined;
   const fault = descend(body, 'Fault');
@@ -52,22 +60,32 @@ function faultError(fault: XmlElement, answer: HttpAnswer, context: AnswerContex
     );
   }
   if (localCode.startsWith('Client')) {
-    return new AppError('WORKDAY.VALIDATION', `Workday refused the Get_Workers request (${context.label}): ${validationMessage(fault) ?? reason}`, {
-      status: answer.status,
-    });
+    return new AppError(
+      'WORKDAY.VALIDATION',
+      `Workday refused the Get_Workers request (${context.label}): ${validationMessage(fault) ?? reason}`,
+      {
+        status: answer.status,
+      },
+    );
   }
   const { note, ...retryAfter } = cappedRetryAfter(answer.retryAfter);
-  return new AppError('WORKDAY.UNAVAILABLE', `Workday failed to answer Get_Workers (${context.label}): ${`${code} ${reason}`.trim()}${note}`, {
-    transient: true,
-    status: answer.status,
-    ...retryAfter,
-  });
+  return new AppError(
+    'WORKDAY.UNAVAILABLE',
+    `Workday failed to answer Get_Workers (${context.label}): ${`${code} ${reason}`.trim()}${note}`,
+    {
+      transient: true,
+      status: answer.status,
+      ...retryAfter,
+    },
+  );
 }
 
 /** Workday's own words for each problem, from the Validation_Fault detail. */
 function validationMessage(fault: XmlElement): string | undefined {
   const errors = childElements(descend(fault, 'detail', 'Validation_Fault'), 'Validation_Error');
-  const messages = errors.map((error) => stringValue(descend(error, 'Message') ?? descend(error, 'Detail_Message') ?? error).trim()).filter(Boolean);
+  const messages = errors
+    .map((error) => stringValue(descend(error, 'Message') ?? descend(error, 'Detail_Message') ?? error).trim())
+    .filter(Boolean);
   return messages.length > 0 ? messages.join('; ') : undefined;
 }
 
@@ -75,17 +93,31 @@ function validationMessage(fault: XmlElement): string | undefined {
 function httpError(answer: HttpAnswer, context: AnswerContext, parsed: XmlParse | null): AppError {
   const html = /<html[\s>]/i.test(answer.body.slice(0, 2000));
   if (answer.status !== 200) {
-    return workdayStatusError(getWorkersCall(context.label), answer.status, answer.retryAfter, html ? 'an HTML page (maintenance or outage)' : '');
+    return workdayStatusError(
+      getWorkersCall(context.label),
+      answer.status,
+      answer.retryAfter,
+      html ? 'an HTML page (maintenance or outage)' : '',
+    );
   }
   if (html) {
     const { note, ...retryAfter } = cappedRetryAfter(answer.retryAfter);
-    return new AppError('WORKDAY.UNAVAILABLE', `Workday answered Get_Workers (${context.label}) with an HTML page (maintenance or outage)${note}`, {
-      transient: true,
-      status: 200,
-      ...retryAfter,
-    });
+    return new AppError(
+      'WORKDAY.UNAVAILABLE',
+      `Workday answered Get_Workers (${context.label}) with an HTML page (maintenance or outage)${note}`,
+      {
+        transient: true,
+        status: 200,
+        ...retryAfter,
+      },
+    );
   }
-  if (parsed?.ok) return new AppError('WORKDAY.BAD_RESPONSE', `Workday's Get_Workers answer (${context.label}) is not a Get_Workers_Response`, { status: 200 });
+  if (parsed?.ok)
+    return new AppError(
+      'WORKDAY.BAD_RESPONSE',
+      `Workday's Get_Workers answer (${context.label}) is not a Get_Workers_Response`,
+      { status: 200 },
+    );
   // A body cut off mid-stream is an outage symptom; XML that breaks the rules inside the page
   // (an undefined entity, a character reference outside Unicode) would come back the same.
   const incomplete = parsed === null || parsed.incomplete;

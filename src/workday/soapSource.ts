@@ -15,8 +15,22 @@ import { AppError, isAppError } from '../core/errors';
 import type { Logger, RawRecord, ReadOptions, WorkerSource } from '../core/ports';
 import type { RetryPolicy } from '../core/retry';
 import { createSoapClient, type SoapClient } from './soapClient';
-import { versionOf, workerLookupEnvelope, workersPageEnvelope, type Credentials, type LogWindow, type WorkerIdType } from './soapEnvelope';
-import { compileFieldPaths, soapWorkerOf, type CompiledFieldPaths, type CountryChoice, type SoapFieldPaths, type SoapWorker } from './soapFields';
+import {
+  versionOf,
+  workerLookupEnvelope,
+  workersPageEnvelope,
+  type Credentials,
+  type LogWindow,
+  type WorkerIdType,
+} from './soapEnvelope';
+import {
+  compileFieldPaths,
+  soapWorkerOf,
+  type CompiledFieldPaths,
+  type CountryChoice,
+  type SoapFieldPaths,
+  type SoapWorker,
+} from './soapFields';
 import { descend, type XmlElement } from './soapXml';
 
 export { DEFAULT_SOAP_FIELD_PATHS, type SoapFieldPaths } from './soapFields';
@@ -58,7 +72,10 @@ interface ReadContext {
 
 export function createSoapSource(options: SoapSourceOptions): WorkerSource {
   if (!Number.isInteger(options.pageSize) || options.pageSize < 1 || options.pageSize > MAX_PAGE_SIZE) {
-    throw new AppError('CONFIG.INVALID_CONNECTOR', `source.pageSize must be a whole number from 1 to ${MAX_PAGE_SIZE} (Workday's page limit); got ${options.pageSize}`);
+    throw new AppError(
+      'CONFIG.INVALID_CONNECTOR',
+      `source.pageSize must be a whole number from 1 to ${MAX_PAGE_SIZE} (Workday's page limit); got ${options.pageSize}`,
+    );
   }
   const context: ReadContext = {
     client: createSoapClient(options),
@@ -78,7 +95,11 @@ export function createSoapSource(options: SoapSourceOptions): WorkerSource {
     async readWorker(workerId) {
       if (workerId.trim() === '') return null;
       for (const idType of LOOKUP_ID_TYPES) {
-        const worker = await lookUp(context, workerLookupEnvelope(context.credentials, idType, workerId, context.version), `worker ${workerId}`);
+        const worker = await lookUp(
+          context,
+          workerLookupEnvelope(context.credentials, idType, workerId, context.version),
+          `worker ${workerId}`,
+        );
         if (worker !== 'unknown') return worker?.record ?? null;
       }
       return null;
@@ -115,7 +136,11 @@ async function* readWorkers(read: ReadOptions, context: ReadContext): AsyncGener
   }
   for (const hire of futureHires) {
     // As Microsoft's connector does: the hire as of its first day, by WID, so the writer sees the job it starts in.
-    const firstDay = await lookUp(context, workerLookupEnvelope(context.credentials, 'WID', hire.wid, context.version, hire.hireDate), `future hire ${hire.wid}`);
+    const firstDay = await lookUp(
+      context,
+      workerLookupEnvelope(context.credentials, 'WID', hire.wid, context.version, hire.hireDate),
+      `future hire ${hire.wid}`,
+    );
     delivered++;
     yield firstDay && firstDay !== 'unknown' ? firstDay.record : hire.record;
   }
@@ -146,7 +171,12 @@ async function* readPages(asOf: Date, window: LogWindow | undefined, context: Re
     const next = page < totalPages ? fetchPage(page + 1) : null;
     // Settled here so that an early stop by the caller leaves no unhandled rejection behind.
     next?.catch(() => undefined);
-    context.logger?.log('debug', 'Workday Get_Workers page read', { page, totalPages, workers: current.workers.length, window: window?.kind ?? 'full' });
+    context.logger?.log('debug', 'Workday Get_Workers page read', {
+      page,
+      totalPages,
+      workers: current.workers.length,
+      window: window?.kind ?? 'full',
+    });
     yield* current.workers;
     if (!next) break;
     current = await next;
@@ -156,7 +186,11 @@ async function* readPages(asOf: Date, window: LogWindow | undefined, context: Re
 /** A page that answers for another page number would silently duplicate or drop workers. */
 function checkedPage(response: XmlElement, page: number): XmlElement {
   const answered = numberIn(response, 'Page');
-  if (answered !== page && numberIn(response, 'Total_Pages') > 0) throw new AppError('WORKDAY.BAD_RESPONSE', `Workday answered page ${answered} when asked for page ${page} of Get_Workers`);
+  if (answered !== page && numberIn(response, 'Total_Pages') > 0)
+    throw new AppError(
+      'WORKDAY.BAD_RESPONSE',
+      `Workday answered page ${answered} when asked for page ${page} of Get_Workers`,
+    );
   return response;
 }
 
@@ -164,7 +198,10 @@ function numberIn(response: XmlElement, name: 'Page' | 'Total_Pages'): number {
   const text = descend(response, 'Response_Results', name)?.text ?? '';
   const value = Number(text);
   if (text.trim() === '' || !Number.isInteger(value) || value < 0) {
-    throw new AppError('WORKDAY.BAD_RESPONSE', `Workday's Get_Workers answer has no usable Response_Results/${name} ('${text}')`);
+    throw new AppError(
+      'WORKDAY.BAD_RESPONSE',
+      `Workday's Get_Workers answer has no usable Response_Results/${name} ('${text}')`,
+    );
   }
   return value;
 }
@@ -172,7 +209,9 @@ function numberIn(response: XmlElement, name: 'Page' | 'Total_Pages'): number {
 /** The worker, null when Workday answered without one, or 'unknown' when the id is not of this type. */
 async function lookUp(context: ReadContext, envelope: string, label: string): Promise<SoapWorker | null | 'unknown'> {
   try {
-    const answer = await context.client.getWorkers(envelope, label, (worker) => soapWorkerOf(worker, context.paths, context.country));
+    const answer = await context.client.getWorkers(envelope, label, (worker) =>
+      soapWorkerOf(worker, context.paths, context.country),
+    );
     return answer.workers[0] ?? null;
   } catch (err) {
     if (isAppError(err) && err.code === 'WORKDAY.VALIDATION' && /invalid id value/i.test(err.message)) return 'unknown';

@@ -61,7 +61,12 @@ export function xmlStream(detach?: Detach): XmlStream {
   let current = document;
   let failure: string | undefined;
   parser.on('opentag', (tag: SaxesTagPlain) => {
-    const element: XmlElement = { name: localName(tag.name), attributes: attributesOf(tag.attributes), children: [], text: '' };
+    const element: XmlElement = {
+      name: localName(tag.name),
+      attributes: attributesOf(tag.attributes),
+      children: [],
+      text: '',
+    };
     const detached = detach !== undefined && element.name === detach.name && current.name === detach.parent;
     if (!detached) current.children.push(element);
     open.push(element);

@@ -13,7 +13,11 @@ describe('runCycle', () => {
   // while planning (held, rejected, conflicts) must reach telemetry as the queue's outcomes do.
   it('emits a WorkerOutcome event for every worker a cycle holds', async () => {
     const events: Outcome[] = [];
-    const telemetry: Telemetry = { workerOutcome: (outcome) => void events.push(outcome), runCompleted: () => {}, flush: async () => {} };
+    const telemetry: Telemetry = {
+      workerOutcome: (outcome) => void events.push(outcome),
+      runCompleted: () => {},
+      flush: async () => {},
+    };
     const deps = pipelineOf({
       telemetry,
       source: new FakeSource([rowOf('W1'), rowOf('W2'), rowOf('W3')]),
@@ -21,6 +25,11 @@ describe('runCycle', () => {
     });
     const summary = await runCycle(deps);
     expect(summary.counts.held).toBe(3);
-    expect(events.filter((e) => e.code === 'held').map((e) => e.workerId).sort()).toEqual(['W1', 'W2', 'W3']);
+    expect(
+      events
+        .filter((e) => e.code === 'held')
+        .map((e) => e.workerId)
+        .sort(),
+    ).toEqual(['W1', 'W2', 'W3']);
   });
 });

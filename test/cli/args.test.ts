@@ -7,7 +7,8 @@ describe('parseCommandLine', () => {
     for (const name of COMMAND_NAMES) {
       const spec = COMMANDS[name] as { argument?: unknown; options: Record<string, { type: string }> };
       const args = [name, ...(spec.argument ? ['W1'] : [])];
-      for (const [option, o] of Object.entries(spec.options)) args.push(`--${option}`, ...(o.type === 'string' ? ['3'] : []));
+      for (const [option, o] of Object.entries(spec.options))
+        args.push(`--${option}`, ...(o.type === 'string' ? ['3'] : []));
       const parsed = parseCommandLine(args);
       expect(parsed.kind).toBe('run');
       if (parsed.kind === 'run') expect(Object.keys(parsed.options).sort()).toEqual(Object.keys(spec.options).sort());
@@ -15,12 +16,23 @@ describe('parseCommandLine', () => {
   });
 
   it('reads the worker id of resync and status', () => {
-    expect(parseCommandLine(['resync', 'W 1', '--dry-run'])).toEqual({ kind: 'run', command: 'resync', workerId: 'W 1', options: { 'dry-run': true } });
+    expect(parseCommandLine(['resync', 'W 1', '--dry-run'])).toEqual({
+      kind: 'run',
+      command: 'resync',
+      workerId: 'W 1',
+      options: { 'dry-run': true },
+    });
   });
 
   it('answers help for the tool, a command and help <command>', () => {
-    expect(parseCommandLine(['help', 'runs'])).toMatchObject({ kind: 'help', text: expect.stringContaining('--last N') });
-    expect(parseCommandLine(['status', '-h'])).toMatchObject({ kind: 'help', text: expect.stringContaining('<workerId>') });
+    expect(parseCommandLine(['help', 'runs'])).toMatchObject({
+      kind: 'help',
+      text: expect.stringContaining('--last N'),
+    });
+    expect(parseCommandLine(['status', '-h'])).toMatchObject({
+      kind: 'help',
+      text: expect.stringContaining('<workerId>'),
+    });
   });
 
   it('refuses a missing value, a value on a switch, and a wrong number of arguments', () => {

@@ -40,7 +40,9 @@ describe('attribute-writer (the installed command)', () => {
     expect(JSON.parse(resync.stdout).outcome).toMatchObject({ workerId: worker.workerId, code: 'unchanged' });
     const escrow = await run(['escrow', '--json'], s.env);
     expect(escrow.code).toBe(0);
-    expect(JSON.parse(escrow.stdout).entries.length).toBe(s.world.pendingUsers.length + s.world.users.filter((u) => u.deleted).length);
+    expect(JSON.parse(escrow.stdout).entries.length).toBe(
+      s.world.pendingUsers.length + s.world.users.filter((u) => u.deleted).length,
+    );
   });
 
   it('exits 2 naming the setting when storage is not configured', async () => {
@@ -56,7 +58,10 @@ describe('attribute-writer (the installed command)', () => {
   });
 
   it('exits 3 when Graph cannot be reached, having written nothing', async () => {
-    const { code, stderr } = await run(['resync', s.world.workers[0]!.workerId || '100001'], { ...s.env, GRAPH_BASE_URL: 'http://127.0.0.1:9' });
+    const { code, stderr } = await run(['resync', s.world.workers[0]!.workerId || '100001'], {
+      ...s.env,
+      GRAPH_BASE_URL: 'http://127.0.0.1:9',
+    });
     expect(code, stderr).toBe(3);
   }, 180_000);
 
@@ -84,7 +89,18 @@ describe('attribute-writer (the installed command)', () => {
     expect(table.stdout).toMatch(/^cycle +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +\d+ s +\d+ +\d+ +written \d+/m);
     const json = await run(['runs', '--json', '--last', '2'], s.env);
     expect(json.code).toBe(0);
-    const history = JSON.parse(json.stdout) as { count: number; runs: Array<{ kind: string; startedAt: string; counts: Record<string, number>; graphRequests: number; graphThrottled: number; held: boolean; approved: boolean }> };
+    const history = JSON.parse(json.stdout) as {
+      count: number;
+      runs: Array<{
+        kind: string;
+        startedAt: string;
+        counts: Record<string, number>;
+        graphRequests: number;
+        graphThrottled: number;
+        held: boolean;
+        approved: boolean;
+      }>;
+    };
     expect(history.count).toBe(2);
     expect(Date.parse(history.runs[0]!.startedAt)).toBeGreaterThanOrEqual(Date.parse(history.runs[1]!.startedAt));
     expect(history.runs[0]).toMatchObject({ held: false, approved: false, graphThrottled: 0 });
@@ -99,14 +115,21 @@ describe('attribute-writer (the installed command)', () => {
     expect(text.stdout).toMatch(/otherMails: .* → \[\w\*\*\*@/);
     expect(text.stdout).toContain('escrow        not escrowed');
     expect(text.stdout).not.toMatch(/[\w.+-]{2,}@example/);
-    const json = JSON.parse((await run(['status', worker.workerId, '--json'], s.env)).stdout) as { workerId: string; known: boolean };
+    const json = JSON.parse((await run(['status', worker.workerId, '--json'], s.env)).stdout) as {
+      workerId: string;
+      known: boolean;
+    };
     expect(json).toMatchObject({ workerId: worker.workerId, known: true });
   });
 });
 
 describe('progress of a long drain', () => {
   it('prints a plain line every few seconds on standard error while stdout stays one JSON object', async () => {
-    const slow = await startScenario(azurite, { size: 80, seed: 9, env: { GRAPH_MAX_WRITES_PER_SECOND: '4', LOG_LEVEL: 'warn' } });
+    const slow = await startScenario(azurite, {
+      size: 80,
+      seed: 9,
+      env: { GRAPH_MAX_WRITES_PER_SECOND: '4', LOG_LEVEL: 'warn' },
+    });
     try {
       const { code, stdout, stderr } = await run(['cycle', '--json'], slow.env);
       expect(code, stderr).toBe(0);
@@ -115,8 +138,16 @@ describe('progress of a long drain', () => {
       const total = summary.enqueued;
       expect(lines[0]).toBe(`cycle: 0/${total} workers (0%) · 0.0 writes/s · 0 × 429 · time left unknown`);
       // A plain line every 5 s: at 4 writes/s the drain lasts long enough for one in the middle.
-      expect(lines.slice(1, -1).some((line) => /^cycle: [1-9]\d*\/\d+ workers \(\d+%\) · \d+\.\d writes\/s · 0 × 429 · ~\d+ s left$/.test(line))).toBe(true);
-      expect(lines.at(-1)).toMatch(new RegExp(`^cycle: ${total}/${total} workers done in \\d+ s · \\d+\\.\\d writes/s · 0 × 429$`));
+      expect(
+        lines
+          .slice(1, -1)
+          .some((line) =>
+            /^cycle: [1-9]\d*\/\d+ workers \(\d+%\) · \d+\.\d writes\/s · 0 × 429 · ~\d+ s left$/.test(line),
+          ),
+      ).toBe(true);
+      expect(lines.at(-1)).toMatch(
+        new RegExp(`^cycle: ${total}/${total} workers done in \\d+ s · \\d+\\.\\d writes/s · 0 × 429$`),
+      );
       expect(stderr).not.toContain('\r');
     } finally {
       await slow.close();
@@ -154,18 +185,25 @@ describe('conventions', () => {
   }, 180_000);
 
   it('prints the version from package.json', async () => {
-    const { version } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    const { version } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+      version: string;
+    };
     expect(await run(['--version'], {})).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
   });
 
   it("states one minimum Node version: package.json engines and the command's own check agree", () => {
-    const { engines } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { engines: { node: string } };
+    const { engines } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+      engines: { node: string };
+    };
     const minimum = /MINIMUM_MAJOR = (\d+);/.exec(readFileSync(BIN, 'utf8'))?.[1];
     expect(engines.node).toBe(`>=${minimum}`);
   });
 
   // The machine's own Node may be older than the CLI's minimum (22): the CLI runs again on the pinned one.
-  const olderNode = ['/usr/bin/node', '/usr/local/bin/node'].find((path) => existsSync(path) && Number(execFileSync(path, ['-p', 'process.versions.node.split(".")[0]']).toString()) < 22);
+  const olderNode = ['/usr/bin/node', '/usr/local/bin/node'].find(
+    (path) =>
+      existsSync(path) && Number(execFileSync(path, ['-p', 'process.versions.node.split(".")[0]']).toString()) < 22,
+  );
   it.skipIf(!olderNode)('runs on the pinned Node 22 when started with an older node', async () => {
     const { code, stdout, stderr } = await run(['cycle', '--json'], s.env, olderNode);
     expect(code, stderr).toBe(0);

@@ -32,9 +32,13 @@ afterAll(async () => {
 
 async function storageContents(): Promise<{ tables: string[]; queues: string[] }> {
   const tables: string[] = [];
-  for await (const table of TableServiceClient.fromConnectionString(azurite.connectionString, { allowInsecureConnection: true }).listTables()) tables.push(table.name ?? '');
+  for await (const table of TableServiceClient.fromConnectionString(azurite.connectionString, {
+    allowInsecureConnection: true,
+  }).listTables())
+    tables.push(table.name ?? '');
   const queues: string[] = [];
-  for await (const queue of QueueServiceClient.fromConnectionString(azurite.connectionString).listQueues()) queues.push(queue.name);
+  for await (const queue of QueueServiceClient.fromConnectionString(azurite.connectionString).listQueues())
+    queues.push(queue.name);
   return { tables, queues };
 }
 
@@ -56,7 +60,9 @@ describe('attribute-writer check', () => {
       'Graph deletedItems filter on employeeId',
     ]);
     expect(report.checks.filter((line) => line.status === 'fail')).toEqual([]);
-    expect(lineOf(report, 'scopes')?.detail).toMatch(/^60 workers read: \d+ hybrid, \d+ out of scope, 0 in both scopes$/);
+    expect(lineOf(report, 'scopes')?.detail).toMatch(
+      /^60 workers read: \d+ hybrid, \d+ out of scope, 0 in both scopes$/,
+    );
     expect(lineOf(report, 'Graph deletedItems')?.detail).toContain('answers it');
     expect(await storageContents()).toEqual({ tables: [], queues: [] });
     expect(s.graph.requests.length).toBeGreaterThan(0);
@@ -98,7 +104,10 @@ describe('attribute-writer check', () => {
   });
 
   it('fails the scope line with example workers when a worker falls in both scopes, and exits 2', async () => {
-    const overlapping = { ...baseConnector(), cloudOnlyScope: [[{ attribute: 'Worker_Type', operator: 'EQUALS', value: 'Employee' }]] };
+    const overlapping = {
+      ...baseConnector(),
+      cloudOnlyScope: [[{ attribute: 'Worker_Type', operator: 'EQUALS', value: 'Employee' }]],
+    };
     const path = `${s.connectorPath}.overlap.json`;
     writeFileSync(path, JSON.stringify(overlapping));
     const { code, stdout } = await run(['check', '--json'], { ...s.env, CONNECTOR_CONFIG: path });
@@ -145,7 +154,10 @@ describe('attribute-writer check', () => {
   });
 
   it('still checks storage when the connector file is missing', async () => {
-    const { code, stdout } = await run(['check', '--json'], { ...s.env, CONNECTOR_CONFIG: '/nonexistent/connector.json' });
+    const { code, stdout } = await run(['check', '--json'], {
+      ...s.env,
+      CONNECTOR_CONFIG: '/nonexistent/connector.json',
+    });
     expect(code).toBe(2);
     const report = JSON.parse(stdout) as Report;
     expect(lineOf(report, 'connector file')).toMatchObject({ status: 'fail' });

@@ -17,9 +17,14 @@ export interface ProcessResult {
 
 export function run(args: string[], env: Record<string, string>, node = process.execPath): Promise<ProcessResult> {
   return new Promise((resolve) => {
-    execFile(node, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      node,
+      [BIN, ...args],
+      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -41,7 +46,12 @@ export function startIdentityEndpoint(roles: string[]): Promise<IdentityEndpoint
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const server = createServer((_request, response) => {
     state.requests += 1;
-    const claims = { aud: 'https://graph.microsoft.com', oid: objectId, app_displayname: 'func-attrwriter-test', roles };
+    const claims = {
+      aud: 'https://graph.microsoft.com',
+      oid: objectId,
+      app_displayname: 'func-attrwriter-test',
+      roles,
+    };
     response.setHeader('content-type', 'application/json');
     response.end(
       JSON.stringify({
@@ -56,7 +66,11 @@ export function startIdentityEndpoint(roles: string[]): Promise<IdentityEndpoint
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo;
       resolve({
-        env: { GRAPH_AUTH: 'azure', IDENTITY_ENDPOINT: `http://127.0.0.1:${port}/msi/token`, IDENTITY_HEADER: 'test-header' },
+        env: {
+          GRAPH_AUTH: 'azure',
+          IDENTITY_ENDPOINT: `http://127.0.0.1:${port}/msi/token`,
+          IDENTITY_HEADER: 'test-header',
+        },
         objectId,
         get requests() {
           return state.requests;

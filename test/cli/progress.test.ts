@@ -9,7 +9,13 @@ function progress(live: boolean) {
   vi.useFakeTimers();
   const out: string[] = [];
   let throttled = 7;
-  const p = new DrainProgress({ kind: 'cycle', write: (text) => out.push(text), live, throttled: () => throttled, now: () => Date.now() });
+  const p = new DrainProgress({
+    kind: 'cycle',
+    write: (text) => out.push(text),
+    live,
+    throttled: () => throttled,
+    now: () => Date.now(),
+  });
   return { p, out, throttle: () => (throttled += 1) };
 }
 
@@ -32,7 +38,9 @@ describe('DrainProgress', () => {
     const { p, out } = progress(true);
     p.start(2);
     p.printAbove('2026-12-01T00:00:00.000Z WARN  something');
-    expect(out.at(-1)).toBe('\r\u001b[K2026-12-01T00:00:00.000Z WARN  something\ncycle: 0/2 workers (0%) · 0.0 writes/s · 0 × 429 · time left unknown');
+    expect(out.at(-1)).toBe(
+      '\r\u001b[K2026-12-01T00:00:00.000Z WARN  something\ncycle: 0/2 workers (0%) · 0.0 writes/s · 0 × 429 · time left unknown',
+    );
     p.finish();
   });
 

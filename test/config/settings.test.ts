@@ -17,7 +17,10 @@ function problems(env: Record<string, string>): string[] {
     if (!isAppError(err)) throw err;
     expect(err.code).toBe('CONFIG.INVALID_SETTING');
     expect(err.isConfiguration).toBe(true);
-    return err.message.split('\n').slice(1).map((line) => line.replace(/^ {2}- /, ''));
+    return err.message
+      .split('\n')
+      .slice(1)
+      .map((line) => line.replace(/^ {2}- /, ''));
   }
   throw new Error('expected the settings to be refused');
 }
@@ -42,15 +45,23 @@ describe('loadSettings', () => {
 
   it("caps this process's Graph write rate at Graph's ceiling", () => {
     expect(loadSettings({ ...LOCAL, GRAPH_MAX_WRITES_PER_SECOND: '10' }).graph.maxWritesPerSecond).toBe(10);
-    expect(problems({ ...LOCAL, GRAPH_MAX_WRITES_PER_SECOND: '25' })[0]).toMatch(/^GRAPH_MAX_WRITES_PER_SECOND must be at most 20/);
+    expect(problems({ ...LOCAL, GRAPH_MAX_WRITES_PER_SECOND: '25' })[0]).toMatch(
+      /^GRAPH_MAX_WRITES_PER_SECOND must be at most 20/,
+    );
     expect(problems({ ...LOCAL, GRAPH_MAX_WRITES_PER_SECOND: 'fast' })[0]).toMatch(/^GRAPH_MAX_WRITES_PER_SECOND /);
   });
 
   it('bounds every Workday call by WORKDAY_TIMEOUT_SECONDS, within what a retried call can afford', () => {
     expect(loadSettings({ ...LOCAL, WORKDAY_TIMEOUT_SECONDS: '45' }).workday.timeoutMs).toBe(45_000);
-    expect(problems({ ...LOCAL, WORKDAY_TIMEOUT_SECONDS: '0' })[0]).toBe('WORKDAY_TIMEOUT_SECONDS must be at least 5 seconds');
-    expect(problems({ ...LOCAL, WORKDAY_TIMEOUT_SECONDS: '3600' })[0]).toMatch(/^WORKDAY_TIMEOUT_SECONDS must be at most 300 seconds/);
-    expect(problems({ ...LOCAL, WORKDAY_TIMEOUT_SECONDS: 'slow' })[0]).toMatch(/^WORKDAY_TIMEOUT_SECONDS must be a number of seconds/);
+    expect(problems({ ...LOCAL, WORKDAY_TIMEOUT_SECONDS: '0' })[0]).toBe(
+      'WORKDAY_TIMEOUT_SECONDS must be at least 5 seconds',
+    );
+    expect(problems({ ...LOCAL, WORKDAY_TIMEOUT_SECONDS: '3600' })[0]).toMatch(
+      /^WORKDAY_TIMEOUT_SECONDS must be at most 300 seconds/,
+    );
+    expect(problems({ ...LOCAL, WORKDAY_TIMEOUT_SECONDS: 'slow' })[0]).toMatch(
+      /^WORKDAY_TIMEOUT_SECONDS must be a number of seconds/,
+    );
   });
 
   it('reads the Workday settings', () => {
@@ -64,7 +75,10 @@ describe('loadSettings', () => {
   });
 
   it('treats empty settings as unset, as App Service shows them', () => {
-    expect(loadSettings({ ...LOCAL, DRY_RUN: '', GRAPH_BASE_URL: '', APPROVE_HELD_CYCLE: '' })).toMatchObject({ dryRun: false, graph: { baseUrl: 'https://graph.microsoft.com' } });
+    expect(loadSettings({ ...LOCAL, DRY_RUN: '', GRAPH_BASE_URL: '', APPROVE_HELD_CYCLE: '' })).toMatchObject({
+      dryRun: false,
+      graph: { baseUrl: 'https://graph.microsoft.com' },
+    });
   });
 
   it('ignores environment variables it does not know', () => {
@@ -92,7 +106,9 @@ describe('loadSettings', () => {
 
   it('names the missing table URI of identity-based storage', () => {
     const env = { AzureWebJobsStorage__queueServiceUri: IDENTITY.AzureWebJobsStorage__queueServiceUri };
-    expect(problems(env)).toEqual(['AzureWebJobsStorage__tableServiceUri is required with identity-based storage (both __queueServiceUri and __tableServiceUri)']);
+    expect(problems(env)).toEqual([
+      'AzureWebJobsStorage__tableServiceUri is required with identity-based storage (both __queueServiceUri and __tableServiceUri)',
+    ]);
   });
 
   it('names the missing queue URI of identity-based storage', () => {
@@ -101,15 +117,21 @@ describe('loadSettings', () => {
   });
 
   it('refuses a storage credential other than managedidentity', () => {
-    expect(problems({ ...IDENTITY, AzureWebJobsStorage__credential: 'connectionstring' })).toEqual(["AzureWebJobsStorage__credential must be 'managedidentity'"]);
+    expect(problems({ ...IDENTITY, AzureWebJobsStorage__credential: 'connectionstring' })).toEqual([
+      "AzureWebJobsStorage__credential must be 'managedidentity'",
+    ]);
   });
 
   it('refuses a service URI that is not a URL', () => {
-    expect(problems({ ...IDENTITY, AzureWebJobsStorage__queueServiceUri: 'acct.queue' })[0]).toMatch(/^AzureWebJobsStorage__queueServiceUri must be an http\(s\) URL/);
+    expect(problems({ ...IDENTITY, AzureWebJobsStorage__queueServiceUri: 'acct.queue' })[0]).toMatch(
+      /^AzureWebJobsStorage__queueServiceUri must be an http\(s\) URL/,
+    );
   });
 
   it('accepts a sovereign-cloud Graph and drops a trailing slash', () => {
-    expect(loadSettings({ ...LOCAL, GRAPH_BASE_URL: 'https://graph.microsoft.us/' }).graph.baseUrl).toBe('https://graph.microsoft.us');
+    expect(loadSettings({ ...LOCAL, GRAPH_BASE_URL: 'https://graph.microsoft.us/' }).graph.baseUrl).toBe(
+      'https://graph.microsoft.us',
+    );
   });
 
   // A version segment followed by more path, or in capitals, would send requests to /V1.0/v1.0/users too.
@@ -120,31 +142,47 @@ describe('loadSettings', () => {
     'https://graph.microsoft.com/V1.0',
     'https://graph.microsoft.com/v1.0/users',
   ])('refuses the version segment in %s', (url) => {
-    expect(problems({ ...LOCAL, GRAPH_BASE_URL: url })).toEqual(['GRAPH_BASE_URL must hold no version segment, e.g. https://graph.microsoft.com (the client adds /v1.0)']);
+    expect(problems({ ...LOCAL, GRAPH_BASE_URL: url })).toEqual([
+      'GRAPH_BASE_URL must hold no version segment, e.g. https://graph.microsoft.com (the client adds /v1.0)',
+    ]);
   });
 
   it.each(['graph.microsoft.com', 'ftp://graph.microsoft.com'])('refuses %s as GRAPH_BASE_URL', (url) => {
-    expect(problems({ ...LOCAL, GRAPH_BASE_URL: url })).toEqual(['GRAPH_BASE_URL must be an http(s) URL, e.g. https://graph.microsoft.com']);
+    expect(problems({ ...LOCAL, GRAPH_BASE_URL: url })).toEqual([
+      'GRAPH_BASE_URL must be an http(s) URL, e.g. https://graph.microsoft.com',
+    ]);
   });
 
   it('refuses GRAPH_AUTH=none against the real Graph', () => {
-    expect(problems({ ...LOCAL, GRAPH_AUTH: 'none' })).toEqual(["GRAPH_AUTH 'none' is refused because GRAPH_BASE_URL (https://graph.microsoft.com) is not a loopback address; use 'azure'"]);
+    expect(problems({ ...LOCAL, GRAPH_AUTH: 'none' })).toEqual([
+      "GRAPH_AUTH 'none' is refused because GRAPH_BASE_URL (https://graph.microsoft.com) is not a loopback address; use 'azure'",
+    ]);
   });
 
-  it.each(['http://localhost:7071', 'http://127.0.0.1:8080', 'http://127.8.9.10', 'http://[::1]:8080'])('accepts GRAPH_AUTH=none against the simulator at %s', (url) => {
-    expect(loadSettings({ ...LOCAL, GRAPH_AUTH: 'none', GRAPH_BASE_URL: url }).graph.auth).toBe('none');
-  });
+  it.each(['http://localhost:7071', 'http://127.0.0.1:8080', 'http://127.8.9.10', 'http://[::1]:8080'])(
+    'accepts GRAPH_AUTH=none against the simulator at %s',
+    (url) => {
+      expect(loadSettings({ ...LOCAL, GRAPH_AUTH: 'none', GRAPH_BASE_URL: url }).graph.auth).toBe('none');
+    },
+  );
 
-  it.each(['http://localhost.attacker.example', 'http://127.0.0.1.nip.io', 'http://10.0.0.1'])('refuses GRAPH_AUTH=none against %s', (url) => {
-    expect(problems({ ...LOCAL, GRAPH_AUTH: 'none', GRAPH_BASE_URL: url })[0]).toMatch(/^GRAPH_AUTH 'none' is refused/);
-  });
+  it.each(['http://localhost.attacker.example', 'http://127.0.0.1.nip.io', 'http://10.0.0.1'])(
+    'refuses GRAPH_AUTH=none against %s',
+    (url) => {
+      expect(problems({ ...LOCAL, GRAPH_AUTH: 'none', GRAPH_BASE_URL: url })[0]).toMatch(
+        /^GRAPH_AUTH 'none' is refused/,
+      );
+    },
+  );
 
   it('refuses an unknown GRAPH_AUTH', () => {
     expect(problems({ ...LOCAL, GRAPH_AUTH: 'secret' })).toEqual(["GRAPH_AUTH must be 'azure' or 'none'"]);
   });
 
   it('accepts six-field NCRONTAB schedules, extra blanks included', () => {
-    expect(loadSettings({ ...LOCAL, ENRICH_SCHEDULE: '0  0 */2 * * *', ESCROW_SWEEP_SCHEDULE: ' 30 */5 * * * 1-5 ' })).toMatchObject({
+    expect(
+      loadSettings({ ...LOCAL, ENRICH_SCHEDULE: '0  0 */2 * * *', ESCROW_SWEEP_SCHEDULE: ' 30 */5 * * * 1-5 ' }),
+    ).toMatchObject({
       enrichSchedule: '0  0 */2 * * *',
       escrowSweepSchedule: '30 */5 * * * 1-5',
     });
@@ -154,9 +192,15 @@ describe('loadSettings', () => {
     expect(problems({ ...LOCAL, ENRICH_SCHEDULE: '*/30 * * * *' })).toEqual([
       "ENRICH_SCHEDULE must be a six-field NCRONTAB expression ({second} {minute} {hour} {day} {month} {day-of-week}), e.g. '0 */30 * * * *'",
     ]);
-    expect(problems({ ...LOCAL, ENRICH_SCHEDULE: 'a b c d e !' })[0]).toMatch(/^ENRICH_SCHEDULE must be a six-field NCRONTAB/);
-    expect(loadSettings({ ...LOCAL, ENRICH_SCHEDULE: '0 0,30 8-18 * * Mon-Fri' }).enrichSchedule).toBe('0 0,30 8-18 * * Mon-Fri');
-    expect(problems({ ...LOCAL, ESCROW_SWEEP_SCHEDULE: '* * * * *' })[0]).toMatch(/^ESCROW_SWEEP_SCHEDULE must be a six-field NCRONTAB/);
+    expect(problems({ ...LOCAL, ENRICH_SCHEDULE: 'a b c d e !' })[0]).toMatch(
+      /^ENRICH_SCHEDULE must be a six-field NCRONTAB/,
+    );
+    expect(loadSettings({ ...LOCAL, ENRICH_SCHEDULE: '0 0,30 8-18 * * Mon-Fri' }).enrichSchedule).toBe(
+      '0 0,30 8-18 * * Mon-Fri',
+    );
+    expect(problems({ ...LOCAL, ESCROW_SWEEP_SCHEDULE: '* * * * *' })[0]).toMatch(
+      /^ESCROW_SWEEP_SCHEDULE must be a six-field NCRONTAB/,
+    );
   });
 
   it.each([
@@ -178,12 +222,19 @@ describe('loadSettings', () => {
   });
 
   it('passes the held-cycle approval through', () => {
-    expect(loadSettings({ ...LOCAL, APPROVE_HELD_CYCLE: ' cycle-20260302T080000Z-1a2b3c4d ' }).approveHeldCycle).toBe('cycle-20260302T080000Z-1a2b3c4d');
+    expect(loadSettings({ ...LOCAL, APPROVE_HELD_CYCLE: ' cycle-20260302T080000Z-1a2b3c4d ' }).approveHeldCycle).toBe(
+      'cycle-20260302T080000Z-1a2b3c4d',
+    );
   });
 
   it('lists every bad setting at once', () => {
     const lines = problems({ GRAPH_AUTH: 'none', DRY_RUN: 'maybe', ENRICH_SCHEDULE: 'hourly' });
-    expect(lines.map((line) => line.split(' ')[0]).sort()).toEqual(['AzureWebJobsStorage', 'DRY_RUN', 'ENRICH_SCHEDULE', 'GRAPH_AUTH']);
+    expect(lines.map((line) => line.split(' ')[0]).sort()).toEqual([
+      'AzureWebJobsStorage',
+      'DRY_RUN',
+      'ENRICH_SCHEDULE',
+      'GRAPH_AUTH',
+    ]);
   });
 
   it('never repeats the value of a refused URL, which may hold credentials', () => {
@@ -195,25 +246,29 @@ describe('loadSettings', () => {
 
 describe('credentials in URL settings', () => {
   const urlSettings = {
-    WORKDAY_RAAS_URL: 'https://isu:Hunter2@wd2-impl-services1.workday.com/ccx/service/customreport2/contoso/ISU/Entra_Workers',
+    WORKDAY_RAAS_URL:
+      'https://isu:Hunter2@wd2-impl-services1.workday.com/ccx/service/customreport2/contoso/ISU/Entra_Workers',
     WORKDAY_SOAP_URL: 'https://isu:Hunter2@wd2-impl-services1.workday.com/ccx/service/contoso/Human_Resources/v44.2',
     GRAPH_BASE_URL: 'https://app:Hunter2@graph.microsoft.com',
     AzureWebJobsStorage__queueServiceUri: 'https://acct:Hunter2@acct.queue.core.windows.net',
     AzureWebJobsStorage__tableServiceUri: 'https://acct:Hunter2@acct.table.core.windows.net',
   };
 
-  it.each(Object.entries(urlSettings))('refuses user:password@ in %s, naming the setting and not echoing the secret', (name, url) => {
-    const env = name.startsWith('AzureWebJobsStorage__') ? { ...IDENTITY, [name]: url } : { ...LOCAL, [name]: url };
-    const lines = problems(env);
-    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${name} must hold no credentials`)));
-    expect(lines.join('\n')).not.toContain('Hunter2');
-    expect(lines.join('\n')).not.toContain('isu:');
-  });
+  it.each(Object.entries(urlSettings))(
+    'refuses user:password@ in %s, naming the setting and not echoing the secret',
+    (name, url) => {
+      const env = name.startsWith('AzureWebJobsStorage__') ? { ...IDENTITY, [name]: url } : { ...LOCAL, [name]: url };
+      const lines = problems(env);
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${name} must hold no credentials`)));
+      expect(lines.join('\n')).not.toContain('Hunter2');
+      expect(lines.join('\n')).not.toContain('isu:');
+    },
+  );
 
   it('refuses a user name alone before the @ as well', () => {
-    expect(problems({ ...LOCAL, WORKDAY_RAAS_URL: 'https://isu@wd2.workday.com/ccx/service/customreport2/c/o/r' })).toEqual([
-      expect.stringMatching(/^WORKDAY_RAAS_URL must hold no credentials/),
-    ]);
+    expect(
+      problems({ ...LOCAL, WORKDAY_RAAS_URL: 'https://isu@wd2.workday.com/ccx/service/customreport2/c/o/r' }),
+    ).toEqual([expect.stringMatching(/^WORKDAY_RAAS_URL must hold no credentials/)]);
   });
 
   it('does not echo credentials through another setting that names the URL', () => {
@@ -222,18 +277,30 @@ describe('credentials in URL settings', () => {
   });
 
   it('accepts an @ in the path or query, which is no credential', () => {
-    expect(loadSettings({ ...LOCAL, WORKDAY_RAAS_URL: 'https://wd2.workday.com/ccx/service/customreport2/contoso/ISU_Entra@contoso/Entra_Workers?format=json' }).workday.raasUrl).toContain('ISU_Entra@contoso');
+    expect(
+      loadSettings({
+        ...LOCAL,
+        WORKDAY_RAAS_URL:
+          'https://wd2.workday.com/ccx/service/customreport2/contoso/ISU_Entra@contoso/Entra_Workers?format=json',
+      }).workday.raasUrl,
+    ).toContain('ISU_Entra@contoso');
   });
 });
 
 describe('isLoopbackUrl', () => {
-  it.each(['http://localhost', 'https://localhost:8443/x', 'http://127.0.0.1', 'http://127.255.0.1:1', 'http://[::1]'])('calls %s loopback', (url) => {
-    expect(isLoopbackUrl(url)).toBe(true);
-  });
+  it.each(['http://localhost', 'https://localhost:8443/x', 'http://127.0.0.1', 'http://127.255.0.1:1', 'http://[::1]'])(
+    'calls %s loopback',
+    (url) => {
+      expect(isLoopbackUrl(url)).toBe(true);
+    },
+  );
 
-  it.each(['https://graph.microsoft.com', 'http://localhost.example.com', 'http://0.0.0.0', 'not a url', ''])('does not call %s loopback', (url) => {
-    expect(isLoopbackUrl(url)).toBe(false);
-  });
+  it.each(['https://graph.microsoft.com', 'http://localhost.example.com', 'http://0.0.0.0', 'not a url', ''])(
+    'does not call %s loopback',
+    (url) => {
+      expect(isLoopbackUrl(url)).toBe(false);
+    },
+  );
 });
 
 describe('SETTING_NAMES', () => {

@@ -7,7 +7,10 @@ const EXT = 'extension_0123456789abcdef0123456789abcdef_costCenter';
 /** The example connector file of docs/design.md ("The connector file"). */
 function designExample(): Record<string, any> {
   return {
-    source: { kind: 'raas', fields: { workerId: 'WorkerID', personalEmail: 'personalEmail', countryIso: 'CountryISO' } },
+    source: {
+      kind: 'raas',
+      fields: { workerId: 'WorkerID', personalEmail: 'personalEmail', countryIso: 'CountryISO' },
+    },
     scope: [
       [
         { attribute: 'Worker_Type', operator: 'EQUALS', value: 'Employee' },
@@ -41,7 +44,10 @@ function problems(document: unknown): string[] {
   } catch (err) {
     if (!isAppError(err)) throw err;
     expect(err.code).toBe('CONFIG.INVALID_CONNECTOR');
-    return err.message.split('\n').slice(1).map((line) => line.replace(/^ {2}- /, ''));
+    return err.message
+      .split('\n')
+      .slice(1)
+      .map((line) => line.replace(/^ {2}- /, ''));
   }
   throw new Error('expected the document to be refused');
 }
@@ -58,7 +64,11 @@ describe('parseConnector', () => {
 
   it('fills in the documented defaults', () => {
     const connector = parseConnector(minimal());
-    expect(connector.source.fields).toEqual({ workerId: 'WorkerID', personalEmail: 'personalEmail', countryIso: 'CountryISO' });
+    expect(connector.source.fields).toEqual({
+      workerId: 'WorkerID',
+      personalEmail: 'personalEmail',
+      countryIso: 'CountryISO',
+    });
     expect(connector.cloudOnlyScope).toEqual([]);
     expect(connector.match).toEqual({ source: 'workerId', target: 'employeeId' });
     expect(connector.mappings[0]?.onSourceEmpty).toBe('keep');
@@ -67,33 +77,53 @@ describe('parseConnector', () => {
   });
 
   it('keeps the default field columns when source.fields names only some', () => {
-    const connector = parseConnector(minimal({ source: { kind: 'raas', fields: { personalEmail: 'Home_Email', costCenter: 'Cost_Center' } } }));
-    expect(connector.source.fields).toEqual({ workerId: 'WorkerID', personalEmail: 'Home_Email', countryIso: 'CountryISO', costCenter: 'Cost_Center' });
+    const connector = parseConnector(
+      minimal({ source: { kind: 'raas', fields: { personalEmail: 'Home_Email', costCenter: 'Cost_Center' } } }),
+    );
+    expect(connector.source.fields).toEqual({
+      workerId: 'WorkerID',
+      personalEmail: 'Home_Email',
+      countryIso: 'CountryISO',
+      costCenter: 'Cost_Center',
+    });
   });
 
   it('fills in the SOAP defaults', () => {
     const connector = parseConnector(minimal({ source: { kind: 'soap' } }));
-    expect(connector.source).toMatchObject({ kind: 'soap', pageSize: 100, country: 'businessSite', fullReadEveryHours: 24 });
+    expect(connector.source).toMatchObject({
+      kind: 'soap',
+      pageSize: 100,
+      country: 'businessSite',
+      fullReadEveryHours: 24,
+    });
   });
 
   it('accepts a SOAP page of 999 workers', () => {
-    expect(parseConnector(minimal({ source: { kind: 'soap', pageSize: 999 } })).source).toMatchObject({ pageSize: 999 });
+    expect(parseConnector(minimal({ source: { kind: 'soap', pageSize: 999 } })).source).toMatchObject({
+      pageSize: 999,
+    });
   });
 
   it('refuses a SOAP page of 1000 workers', () => {
-    expect(problems(minimal({ source: { kind: 'soap', pageSize: 1000 } }))).toEqual(['source.pageSize: Workday pages hold at most 999 workers']);
+    expect(problems(minimal({ source: { kind: 'soap', pageSize: 1000 } }))).toEqual([
+      'source.pageSize: Workday pages hold at most 999 workers',
+    ]);
   });
 
   it.each([0, 1.5, -1])('refuses a SOAP page size of %s', (pageSize) => {
     expect(problems(minimal({ source: { kind: 'soap', pageSize } }))[0]).toMatch(/^source\.pageSize: /);
   });
 
-  describe('SOAP source.paths (the XPath of each attribute, as in Microsoft\'s Workday connector)', () => {
+  describe("SOAP source.paths (the XPath of each attribute, as in Microsoft's Workday connector)", () => {
     const WORK_EMAIL =
       "wd:Worker/wd:Worker_Data/wd:Personal_Data/wd:Contact_Data/wd:Email_Address_Data[wd:Usage_Data/wd:Type_Data/wd:Type_Reference/wd:ID[@wd:type='Communication_Usage_Type_ID']='WORK']/wd:Email_Address/text()";
 
     it('accepts one XPath, or several tried in order, per attribute', () => {
-      const source = parseConnector(minimal({ source: { kind: 'soap', paths: { personalEmail: WORK_EMAIL, homeCountry: ['a/text()', 'b/text()'] } } })).source;
+      const source = parseConnector(
+        minimal({
+          source: { kind: 'soap', paths: { personalEmail: WORK_EMAIL, homeCountry: ['a/text()', 'b/text()'] } },
+        }),
+      ).source;
       expect(source).toMatchObject({ paths: { personalEmail: WORK_EMAIL, homeCountry: ['a/text()', 'b/text()'] } });
     });
 
@@ -104,11 +134,15 @@ describe('parseConnector', () => {
     });
 
     it.each([[''], [[]]])('refuses an empty XPath (%j)', (path) => {
-      expect(problems(minimal({ source: { kind: 'soap', paths: { personalEmail: path } } }))[0]).toMatch(/^source\.paths\.personalEmail: /);
+      expect(problems(minimal({ source: { kind: 'soap', paths: { personalEmail: path } } }))[0]).toMatch(
+        /^source\.paths\.personalEmail: /,
+      );
     });
 
     it('refuses paths on a RaaS source, whose columns are named in fields', () => {
-      expect(problems(minimal({ source: { kind: 'raas', paths: { personalEmail: WORK_EMAIL } } }))[0]).toMatch(/^source: .*paths/i);
+      expect(problems(minimal({ source: { kind: 'raas', paths: { personalEmail: WORK_EMAIL } } }))[0]).toMatch(
+        /^source: .*paths/i,
+      );
     });
   });
 
@@ -133,7 +167,9 @@ describe('parseConnector', () => {
   });
 
   it('lists the allowed targets when it refuses one', () => {
-    expect(problems(withMapping({ source: 'personalEmail', target: 'jobTitle' }))[0]).toMatch(/otherMails, usageLocation, authenticationEmail and extension_<appId>_<name>/);
+    expect(problems(withMapping({ source: 'personalEmail', target: 'jobTitle' }))[0]).toMatch(
+      /otherMails, usageLocation, authenticationEmail and extension_<appId>_<name>/,
+    );
   });
 
   it.each(['otherMails', 'usageLocation', 'authenticationEmail', EXT])('accepts the cloud-only target %s', (target) => {
@@ -141,17 +177,25 @@ describe('parseConnector', () => {
   });
 
   it('refuses mode on a target other than otherMails', () => {
-    expect(problems(withMapping({ source: 'countryIso', target: 'usageLocation', mode: 'merge' }))).toEqual(['mappings[0].mode: mode (replace or merge) applies to otherMails only']);
+    expect(problems(withMapping({ source: 'countryIso', target: 'usageLocation', mode: 'merge' }))).toEqual([
+      'mappings[0].mode: mode (replace or merge) applies to otherMails only',
+    ]);
   });
 
   it('refuses an unknown mode', () => {
-    expect(problems(withMapping({ source: 'personalEmail', target: 'otherMails', mode: 'append' }))[0]).toMatch(/^mappings\[0\]\.mode: /);
+    expect(problems(withMapping({ source: 'personalEmail', target: 'otherMails', mode: 'append' }))[0]).toMatch(
+      /^mappings\[0\]\.mode: /,
+    );
   });
 
   it('refuses clearing the authentication email method', () => {
-    expect(problems(withMapping({ source: 'personalEmail', target: 'authenticationEmail', onSourceEmpty: 'clear' }))[0]).toMatch(/^mappings\[0\]\.onSourceEmpty: .*left to an administrator/);
+    expect(
+      problems(withMapping({ source: 'personalEmail', target: 'authenticationEmail', onSourceEmpty: 'clear' }))[0],
+    ).toMatch(/^mappings\[0\]\.onSourceEmpty: .*left to an administrator/);
     // Graph's user resource: usageLocation is not nullable.
-    expect(problems(withMapping({ source: 'countryIso', target: 'usageLocation', onSourceEmpty: 'clear' }))[0]).toMatch(/^mappings\[0\]\.onSourceEmpty: usageLocation cannot be cleared.*'keep'/);
+    expect(problems(withMapping({ source: 'countryIso', target: 'usageLocation', onSourceEmpty: 'clear' }))[0]).toMatch(
+      /^mappings\[0\]\.onSourceEmpty: usageLocation cannot be cleared.*'keep'/,
+    );
   });
 
   it('refuses a mapping source that is not one of source.fields', () => {
@@ -161,7 +205,10 @@ describe('parseConnector', () => {
   });
 
   it('accepts a mapping source added in source.fields', () => {
-    const doc = minimal({ source: { kind: 'raas', fields: { costCenter: 'Cost_Center' } }, mappings: [{ source: 'costCenter', target: EXT }] });
+    const doc = minimal({
+      source: { kind: 'raas', fields: { costCenter: 'Cost_Center' } },
+      mappings: [{ source: 'costCenter', target: EXT }],
+    });
     expect(parseConnector(doc).mappings[0]?.source).toBe('costCenter');
   });
 
@@ -174,7 +221,12 @@ describe('parseConnector', () => {
   });
 
   it('refuses a target mapped twice, pointing at the second', () => {
-    const doc = minimal({ mappings: [{ source: 'personalEmail', target: 'otherMails' }, { source: 'personalEmail', target: 'otherMails', mode: 'merge' }] });
+    const doc = minimal({
+      mappings: [
+        { source: 'personalEmail', target: 'otherMails' },
+        { source: 'personalEmail', target: 'otherMails', mode: 'merge' },
+      ],
+    });
     expect(problems(doc)).toEqual(["mappings[1].target: target 'otherMails' is mapped twice"]);
   });
 
@@ -183,7 +235,9 @@ describe('parseConnector', () => {
   });
 
   it('refuses a match on anything but employeeId', () => {
-    expect(problems(minimal({ match: { source: 'workerId', target: 'userPrincipalName' } }))).toEqual(["match.target: match.target must be 'employeeId'"]);
+    expect(problems(minimal({ match: { source: 'workerId', target: 'userPrincipalName' } }))).toEqual([
+      "match.target: match.target must be 'employeeId'",
+    ]);
   });
 
   it('refuses a match on anything but the validated worker id', () => {
@@ -193,7 +247,9 @@ describe('parseConnector', () => {
   });
 
   it('refuses an empty scope: the connector would write nobody', () => {
-    expect(problems(minimal({ scope: [] }))).toEqual(['scope: scope needs at least one group: the hybrid workers this connector may write']);
+    expect(problems(minimal({ scope: [] }))).toEqual([
+      'scope: scope needs at least one group: the hybrid workers this connector may write',
+    ]);
   });
 
   it('refuses an empty scope group, which would match everybody', () => {
@@ -201,11 +257,15 @@ describe('parseConnector', () => {
   });
 
   it('refuses an empty group in cloudOnlyScope too', () => {
-    expect(problems(minimal({ cloudOnlyScope: [[]] }))).toEqual(['cloudOnlyScope[0]: a scope group needs at least one clause']);
+    expect(problems(minimal({ cloudOnlyScope: [[]] }))).toEqual([
+      'cloudOnlyScope[0]: a scope group needs at least one clause',
+    ]);
   });
 
   it('refuses an unknown operator and names the allowed ones', () => {
-    expect(problems(withClause({ operator: 'CONTAINS', value: 'x' }))[0]).toMatch(/^scope\[0\]\[0\]\.operator: operator must be one of EQUALS, NOT EQUALS, MEMBER_OF/);
+    expect(problems(withClause({ operator: 'CONTAINS', value: 'x' }))[0]).toMatch(
+      /^scope\[0\]\[0\]\.operator: operator must be one of EQUALS, NOT EQUALS, MEMBER_OF/,
+    );
   });
 
   it.each(['IS TRUE', 'IS FALSE', 'IS NULL', 'IS NOT NULL'])('refuses a value on %s', (operator) => {
@@ -217,7 +277,9 @@ describe('parseConnector', () => {
   });
 
   it('refuses MEMBER_OF with a single string', () => {
-    expect(problems(withClause({ operator: 'MEMBER_OF', value: 'Contoso Corp' }))[0]).toMatch(/^scope\[0\]\[0\]\.value: MEMBER_OF takes a list of strings/);
+    expect(problems(withClause({ operator: 'MEMBER_OF', value: 'Contoso Corp' }))[0]).toMatch(
+      /^scope\[0\]\[0\]\.value: MEMBER_OF takes a list of strings/,
+    );
   });
 
   it('refuses MEMBER_OF with an empty list', () => {
@@ -229,15 +291,21 @@ describe('parseConnector', () => {
   });
 
   it('refuses EQUALS with a list', () => {
-    expect(problems(withClause({ operator: 'EQUALS', value: ['a', 'b'] }))).toEqual(['scope[0][0].value: EQUALS takes one string value']);
+    expect(problems(withClause({ operator: 'EQUALS', value: ['a', 'b'] }))).toEqual([
+      'scope[0][0].value: EQUALS takes one string value',
+    ]);
   });
 
   it('refuses an invalid regular expression and says why', () => {
-    expect(problems(withClause({ operator: 'REGEX MATCH', value: '(' }))[0]).toMatch(/^scope\[0\]\[0\]\.value: not a valid regular expression: .*Unterminated group/);
+    expect(problems(withClause({ operator: 'REGEX MATCH', value: '(' }))[0]).toMatch(
+      /^scope\[0\]\[0\]\.value: not a valid regular expression: .*Unterminated group/,
+    );
   });
 
   it('refuses a clause with a blank attribute', () => {
-    expect(problems(minimal({ scope: [[{ attribute: '  ', operator: 'IS NULL' }]] }))).toEqual(['scope[0][0].attribute: must not be empty']);
+    expect(problems(minimal({ scope: [[{ attribute: '  ', operator: 'IS NULL' }]] }))).toEqual([
+      'scope[0][0].attribute: must not be empty',
+    ]);
   });
 
   it('refuses a key it does not know, so a typo or a "create": true is never ignored', () => {
@@ -246,23 +314,33 @@ describe('parseConnector', () => {
   });
 
   it('lower-cases blocked email domains', () => {
-    expect(parseConnector(minimal({ guards: { blockedEmailDomains: ['Contoso.COM'] } })).guards.blockedEmailDomains).toEqual(['contoso.com']);
+    expect(
+      parseConnector(minimal({ guards: { blockedEmailDomains: ['Contoso.COM'] } })).guards.blockedEmailDomains,
+    ).toEqual(['contoso.com']);
   });
 
   it('refuses a blocked domain that is not a domain', () => {
-    expect(problems(minimal({ guards: { blockedEmailDomains: ['@contoso.com'] } }))[0]).toMatch(/^guards\.blockedEmailDomains\[0\]: a domain such as contoso\.com/);
+    expect(problems(minimal({ guards: { blockedEmailDomains: ['@contoso.com'] } }))[0]).toMatch(
+      /^guards\.blockedEmailDomains\[0\]: a domain such as contoso\.com/,
+    );
   });
 
   it('refuses a negative maxWritesPerCycle', () => {
-    expect(problems(minimal({ guards: { maxWritesPerCycle: -1 } }))).toEqual(['guards.maxWritesPerCycle: maxWritesPerCycle must be 0 or more']);
+    expect(problems(minimal({ guards: { maxWritesPerCycle: -1 } }))).toEqual([
+      'guards.maxWritesPerCycle: maxWritesPerCycle must be 0 or more',
+    ]);
   });
 
   it('accepts fractional retry waits', () => {
-    expect(parseConnector(minimal({ escrow: { retryAfterMinutes: [0.5, 1] } })).escrow.retryAfterMinutes).toEqual([0.5, 1]);
+    expect(parseConnector(minimal({ escrow: { retryAfterMinutes: [0.5, 1] } })).escrow.retryAfterMinutes).toEqual([
+      0.5, 1,
+    ]);
   });
 
   it('refuses a zero retry wait and an empty wait list', () => {
-    expect(problems(minimal({ escrow: { retryAfterMinutes: [1, 0] } }))).toEqual(['escrow.retryAfterMinutes[1]: retry waits must be positive minutes']);
+    expect(problems(minimal({ escrow: { retryAfterMinutes: [1, 0] } }))).toEqual([
+      'escrow.retryAfterMinutes[1]: retry waits must be positive minutes',
+    ]);
     expect(problems(minimal({ escrow: { retryAfterMinutes: [] } }))[0]).toMatch(/^escrow\.retryAfterMinutes: /);
   });
 
@@ -279,7 +357,12 @@ describe('parseConnector', () => {
         { source: 'homeEmail', target: EXT },
       ],
     });
-    expect(problems(doc).map((line) => line.split(':')[0])).toEqual(['source.pageSize', 'scope[0][0].value', 'mappings[0].target', 'mappings[1].source']);
+    expect(problems(doc).map((line) => line.split(':')[0])).toEqual([
+      'source.pageSize',
+      'scope[0][0].value',
+      'mappings[0].target',
+      'mappings[1].source',
+    ]);
   });
 
   it('names the setting and the origin in the message', () => {
@@ -310,11 +393,18 @@ describe('parseConnector', () => {
 });
 
 describe('connectorJsonSchema', () => {
-  const schema = connectorJsonSchema() as { type: string; required: string[]; additionalProperties: boolean; properties: Record<string, any> };
+  const schema = connectorJsonSchema() as {
+    type: string;
+    required: string[];
+    additionalProperties: boolean;
+    properties: Record<string, any>;
+  };
 
   it('describes an object with the sections of the connector file', () => {
     expect(schema.type).toBe('object');
-    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['source', 'scope', 'cloudOnlyScope', 'match', 'mappings', 'guards', 'escrow']));
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining(['source', 'scope', 'cloudOnlyScope', 'match', 'mappings', 'guards', 'escrow']),
+    );
   });
 
   it('requires only what has no default', () => {

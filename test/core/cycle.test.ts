@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { INCREMENTAL_OVERLAP_MS, planCycle, type CycleOptions } from '../../src/core/cycle';
 import type { LedgerEntry, RawRecord } from '../../src/core/ports';
-import { connectorOf, DAY, drain, FakeDirectory, FakeLedger, FakeSource, pipelineOf, rowOf, T0, userOf, type FakePipeline } from './fakes';
+import {
+  connectorOf,
+  DAY,
+  drain,
+  FakeDirectory,
+  FakeLedger,
+  FakeSource,
+  pipelineOf,
+  rowOf,
+  T0,
+  userOf,
+  type FakePipeline,
+} from './fakes';
 
 const HOUR = 3600_000;
 
@@ -20,7 +32,11 @@ async function cycleAndDrain(deps: FakePipeline, runId: string, extra: Partial<C
   return { plan, outcomes };
 }
 
-function soapSetup(records: RawRecord[], changed: () => RawRecord[], parts: Parameters<typeof pipelineOf>[0] = {}): FakePipeline {
+function soapSetup(
+  records: RawRecord[],
+  changed: () => RawRecord[],
+  parts: Parameters<typeof pipelineOf>[0] = {},
+): FakePipeline {
   return pipelineOf({
     connector: connectorOf({ source: { kind: 'soap', fullReadEveryHours: 24 } }),
     source: new FakeSource(records, { kind: 'soap', supportsIncremental: true, changedSince: changed }),
@@ -35,7 +51,11 @@ describe('planCycle', () => {
     const deps = setup([rowOf('W1'), rowOf('W2', { CountryISO: 'fr' })]);
     const plan = await planCycle(deps, options());
     expect(plan).toMatchObject({ enqueued: 2, changes: 2, held: false, workersRead: 2, read: 'full', dryRun: false });
-    expect(deps.queue.jobs[1]).toMatchObject({ workerId: 'W2', cycleId: 'cycle-1', fields: { workerId: 'W2', personalEmail: 'w2@home.example', countryIso: 'FR' } });
+    expect(deps.queue.jobs[1]).toMatchObject({
+      workerId: 'W2',
+      cycleId: 'cycle-1',
+      fields: { workerId: 'W2', personalEmail: 'w2@home.example', countryIso: 'FR' },
+    });
     expect(deps.queue.jobs[1]?.dryRun).toBeUndefined();
   });
 
@@ -62,8 +82,12 @@ describe('planCycle', () => {
 
   it('sends at most one PATCH per user, carrying only mapped properties, even when jobs are redelivered', async () => {
     const EXT = 'extension_0123456789abcdef0123456789abcdef_costCenter';
-    const users = ['W1', 'W2', 'W3'].map((id) => userOf({ id: `user-${id}`, employeeId: id, otherMails: ['old@home.example'], extensions: { [EXT]: 'CC1' } }));
-    const deps = setup([rowOf('W1'), rowOf('W2'), rowOf('W3', { CountryISO: 'FR' })], { directory: new FakeDirectory(users) });
+    const users = ['W1', 'W2', 'W3'].map((id) =>
+      userOf({ id: `user-${id}`, employeeId: id, otherMails: ['old@home.example'], extensions: { [EXT]: 'CC1' } }),
+    );
+    const deps = setup([rowOf('W1'), rowOf('W2'), rowOf('W3', { CountryISO: 'FR' })], {
+      directory: new FakeDirectory(users),
+    });
     await planCycle(deps, options());
     const jobs = [...deps.queue.jobs];
     await drain(deps);
@@ -71,7 +95,8 @@ describe('planCycle', () => {
     const again = await drain(deps);
     expect(again.map((outcome) => outcome.reason)).toEqual(['alreadyApplied', 'alreadyApplied', 'alreadyApplied']);
     expect(deps.directory.updates.map((update) => update.userId)).toEqual(['user-W1', 'user-W2', 'user-W3']);
-    for (const { patch } of deps.directory.updates) expect(Object.keys(patch).sort()).toEqual(['otherMails', 'usageLocation']);
+    for (const { patch } of deps.directory.updates)
+      expect(Object.keys(patch).sort()).toEqual(['otherMails', 'usageLocation']);
   });
 
   it('rejects a worker with bad data and records why, without a job', async () => {
@@ -79,7 +104,11 @@ describe('planCycle', () => {
     const plan = await planCycle(deps, options());
     expect(plan.enqueued).toBe(0);
     expect(plan.tally.counts().rejected).toBe(1);
-    expect(deps.ledger.entries.get('W1')).toMatchObject({ lastOutcome: 'rejected', reason: 'accentedEmail', cycleId: 'cycle-1' });
+    expect(deps.ledger.entries.get('W1')).toMatchObject({
+      lastOutcome: 'rejected',
+      reason: 'accentedEmail',
+      cycleId: 'cycle-1',
+    });
     expect(deps.ledger.entries.get('W1')?.desiredHash).toBeUndefined();
   });
 
@@ -105,7 +134,9 @@ describe('planCycle', () => {
   });
 
   it('reports a worker in both scopes as a conflict and never enqueues it', async () => {
-    const connector = connectorOf({ cloudOnlyScope: [[{ attribute: 'Legal_Entity', operator: 'EQUALS', value: 'Cloud Co' }]] });
+    const connector = connectorOf({
+      cloudOnlyScope: [[{ attribute: 'Legal_Entity', operator: 'EQUALS', value: 'Cloud Co' }]],
+    });
     const deps = setup([rowOf('W1', { Legal_Entity: { Descriptor: 'Cloud Co' } })], { connector });
     const plan = await planCycle(deps, options());
     expect(plan.enqueued).toBe(0);
@@ -121,7 +152,11 @@ describe('planCycle', () => {
   });
 
   it('reports workers sharing one id (whatever its case) as conflicts and enqueues neither', async () => {
-    const deps = setup([rowOf('W1', { personalEmail: 'a@home.example' }), rowOf('w1', { personalEmail: 'b@home.example' }), rowOf('W2')]);
+    const deps = setup([
+      rowOf('W1', { personalEmail: 'a@home.example' }),
+      rowOf('w1', { personalEmail: 'b@home.example' }),
+      rowOf('W2'),
+    ]);
     const plan = await planCycle(deps, options());
     expect(ids(deps)).toEqual(['W2']);
     expect(deps.ledger.entries.get('W1')?.reason).toBe('duplicateWorkerId');
@@ -130,7 +165,11 @@ describe('planCycle', () => {
   });
 
   it('reports every worker sharing a personal email as a conflict, whatever its case', async () => {
-    const deps = setup([rowOf('W1', { personalEmail: 'shared@home.example' }), rowOf('W2', { personalEmail: 'Shared@Home.example' }), rowOf('W3')]);
+    const deps = setup([
+      rowOf('W1', { personalEmail: 'shared@home.example' }),
+      rowOf('W2', { personalEmail: 'Shared@Home.example' }),
+      rowOf('W3'),
+    ]);
     const plan = await planCycle(deps, options());
     expect(ids(deps)).toEqual(['W3']);
     expect(deps.ledger.entries.get('W1')).toMatchObject({ lastOutcome: 'conflict', reason: 'sharedPersonalEmail' });
@@ -140,15 +179,23 @@ describe('planCycle', () => {
   });
 
   it('enqueues a worker again once its shared-email conflict is resolved', async () => {
-    const deps = setup([rowOf('W1', { personalEmail: 'shared@home.example' }), rowOf('W2', { personalEmail: 'shared@home.example' })]);
+    const deps = setup([
+      rowOf('W1', { personalEmail: 'shared@home.example' }),
+      rowOf('W2', { personalEmail: 'shared@home.example' }),
+    ]);
     await planCycle(deps, options());
-    deps.source.records = [rowOf('W1', { personalEmail: 'shared@home.example' }), rowOf('W2', { personalEmail: 'own@home.example' })];
+    deps.source.records = [
+      rowOf('W1', { personalEmail: 'shared@home.example' }),
+      rowOf('W2', { personalEmail: 'own@home.example' }),
+    ];
     await planCycle(deps, options({ runId: 'cycle-2' }));
     expect(ids(deps)).toEqual(['W1', 'W2']);
   });
 
   it('does not enqueue a worker the ledger says was written with the same desired state', async () => {
-    const deps = setup([rowOf('W1'), rowOf('W2')], { directory: new FakeDirectory([userOf({ id: 'u1', employeeId: 'W1' }), userOf({ id: 'u2', employeeId: 'W2' })]) });
+    const deps = setup([rowOf('W1'), rowOf('W2')], {
+      directory: new FakeDirectory([userOf({ id: 'u1', employeeId: 'W1' }), userOf({ id: 'u2', employeeId: 'W2' })]),
+    });
     await cycleAndDrain(deps, 'cycle-1');
     deps.source.records = [rowOf('W1'), rowOf('W2', { CountryISO: 'FR' })];
     const plan = await planCycle(deps, options({ runId: 'cycle-2' }));
@@ -159,7 +206,11 @@ describe('planCycle', () => {
 
   it('does not enqueue a denied worker again while its data is unchanged, and still counts it', async () => {
     const deps = setup([rowOf('W1')], { directory: new FakeDirectory([userOf()]) });
-    deps.directory.refuseUpdate.set('user-1', { status: 'denied', code: 'Authorization_RequestDenied', message: 'privileged' });
+    deps.directory.refuseUpdate.set('user-1', {
+      status: 'denied',
+      code: 'Authorization_RequestDenied',
+      message: 'privileged',
+    });
     await cycleAndDrain(deps, 'cycle-1');
     const plan = await planCycle(deps, options({ runId: 'cycle-2' }));
     expect(plan.enqueued).toBe(0);
@@ -194,8 +245,15 @@ describe('planCycle', () => {
 
   // So that granting a missing permission does not leave every worker denied for good.
   it('re-checks a denied worker once reverifyEveryHours has passed', async () => {
-    const deps = setup([rowOf('W1')], { directory: new FakeDirectory([userOf()]), connector: connectorOf({ guards: { maxWritesPerCycle: 10, reverifyEveryHours: 24 } }) });
-    deps.directory.refuseUpdate.set('user-1', { status: 'denied', code: 'Authorization_RequestDenied', message: 'privileged' });
+    const deps = setup([rowOf('W1')], {
+      directory: new FakeDirectory([userOf()]),
+      connector: connectorOf({ guards: { maxWritesPerCycle: 10, reverifyEveryHours: 24 } }),
+    });
+    deps.directory.refuseUpdate.set('user-1', {
+      status: 'denied',
+      code: 'Authorization_RequestDenied',
+      message: 'privileged',
+    });
     await cycleAndDrain(deps, 'cycle-1');
     deps.clock.advance(HOUR);
     expect((await planCycle(deps, options({ runId: 'cycle-2' }))).enqueued).toBe(0);
@@ -234,11 +292,18 @@ describe('planCycle', () => {
     });
 
     it('still counts a held change as a change in the next cycle', async () => {
-      const deps = setup([rowOf('W1'), rowOf('W2'), rowOf('W3')], { connector: guarded(2), directory: new FakeDirectory([userOf({ id: 'u1', employeeId: 'W1' })]) });
+      const deps = setup([rowOf('W1'), rowOf('W2'), rowOf('W3')], {
+        connector: guarded(2),
+        directory: new FakeDirectory([userOf({ id: 'u1', employeeId: 'W1' })]),
+      });
       deps.connector.guards.maxWritesPerCycle = 5;
       await cycleAndDrain(deps, 'cycle-1');
       deps.connector.guards.maxWritesPerCycle = 2;
-      deps.source.records = [rowOf('W1', { CountryISO: 'FR' }), rowOf('W2', { CountryISO: 'FR' }), rowOf('W3', { CountryISO: 'FR' })];
+      deps.source.records = [
+        rowOf('W1', { CountryISO: 'FR' }),
+        rowOf('W2', { CountryISO: 'FR' }),
+        rowOf('W3', { CountryISO: 'FR' }),
+      ];
       expect((await planCycle(deps, options({ runId: 'cycle-2' }))).held).toBe(true);
       const next = await planCycle(deps, options({ runId: 'cycle-3' }));
       expect(next).toMatchObject({ held: true, changes: 3 });
@@ -252,30 +317,99 @@ describe('planCycle', () => {
     });
 
     it('lets the next cycle through once when APPROVE_HELD_CYCLE names the latest held cycle', async () => {
-      const deps = setup([rowOf('W1'), rowOf('W2'), rowOf('W3')], { connector: guarded(2), approveHeldCycle: 'cycle-1' });
+      const deps = setup([rowOf('W1'), rowOf('W2'), rowOf('W3')], {
+        connector: guarded(2),
+        approveHeldCycle: 'cycle-1',
+      });
       const held = await planCycle(deps, options());
-      await deps.runs.record({ runId: 'cycle-1', kind: 'cycle', startedAt: held.startedAt, durationMs: 1, dryRun: false, approved: false, held: true, counts: held.tally.counts(), enqueued: 0, graphRequests: 0, graphThrottled: 0, workdayReadMs: 0 });
+      await deps.runs.record({
+        runId: 'cycle-1',
+        kind: 'cycle',
+        startedAt: held.startedAt,
+        durationMs: 1,
+        dryRun: false,
+        approved: false,
+        held: true,
+        counts: held.tally.counts(),
+        enqueued: 0,
+        graphRequests: 0,
+        graphThrottled: 0,
+        workdayReadMs: 0,
+      });
       deps.clock.advance(HOUR);
       const approved = await planCycle(deps, options({ runId: 'cycle-2' }));
       expect(approved).toMatchObject({ held: false, enqueued: 3, approvedBy: 'setting' });
-      await deps.runs.record({ runId: 'cycle-2', kind: 'cycle', startedAt: approved.startedAt, durationMs: 1, dryRun: false, approved: true, held: false, counts: approved.tally.counts(), enqueued: 3, graphRequests: 0, graphThrottled: 0, workdayReadMs: 0 });
-      deps.source.records = [rowOf('W1', { CountryISO: 'FR' }), rowOf('W2', { CountryISO: 'FR' }), rowOf('W3', { CountryISO: 'FR' })];
+      await deps.runs.record({
+        runId: 'cycle-2',
+        kind: 'cycle',
+        startedAt: approved.startedAt,
+        durationMs: 1,
+        dryRun: false,
+        approved: true,
+        held: false,
+        counts: approved.tally.counts(),
+        enqueued: 3,
+        graphRequests: 0,
+        graphThrottled: 0,
+        workdayReadMs: 0,
+      });
+      deps.source.records = [
+        rowOf('W1', { CountryISO: 'FR' }),
+        rowOf('W2', { CountryISO: 'FR' }),
+        rowOf('W3', { CountryISO: 'FR' }),
+      ];
       expect((await planCycle(deps, options({ runId: 'cycle-3' }))).held).toBe(true);
     });
 
     // Sweeps (every minute by default) and resyncs record runs too: the held cycle is rarely the latest run.
     it('still approves the held cycle with APPROVE_HELD_CYCLE when sweeps ran in between', async () => {
-      const deps = setup([rowOf('W1'), rowOf('W2'), rowOf('W3')], { connector: guarded(2), approveHeldCycle: 'cycle-1' });
+      const deps = setup([rowOf('W1'), rowOf('W2'), rowOf('W3')], {
+        connector: guarded(2),
+        approveHeldCycle: 'cycle-1',
+      });
       const held = await planCycle(deps, options());
-      await deps.runs.record({ runId: 'cycle-1', kind: 'cycle', startedAt: held.startedAt, durationMs: 1, dryRun: false, approved: false, held: true, counts: held.tally.counts(), enqueued: 0, graphRequests: 0, graphThrottled: 0, workdayReadMs: 0 });
+      await deps.runs.record({
+        runId: 'cycle-1',
+        kind: 'cycle',
+        startedAt: held.startedAt,
+        durationMs: 1,
+        dryRun: false,
+        approved: false,
+        held: true,
+        counts: held.tally.counts(),
+        enqueued: 0,
+        graphRequests: 0,
+        graphThrottled: 0,
+        workdayReadMs: 0,
+      });
       deps.clock.advance(60_000);
-      await deps.runs.record({ runId: 'sweep-1', kind: 'sweep', startedAt: deps.clock.now(), durationMs: 1, dryRun: false, approved: false, held: false, counts: held.tally.counts(), enqueued: 0, graphRequests: 0, graphThrottled: 0, workdayReadMs: 0 });
+      await deps.runs.record({
+        runId: 'sweep-1',
+        kind: 'sweep',
+        startedAt: deps.clock.now(),
+        durationMs: 1,
+        dryRun: false,
+        approved: false,
+        held: false,
+        counts: held.tally.counts(),
+        enqueued: 0,
+        graphRequests: 0,
+        graphThrottled: 0,
+        workdayReadMs: 0,
+      });
       deps.clock.advance(29 * 60_000);
-      expect(await planCycle(deps, options({ runId: 'cycle-2' }))).toMatchObject({ held: false, enqueued: 3, approvedBy: 'setting' });
+      expect(await planCycle(deps, options({ runId: 'cycle-2' }))).toMatchObject({
+        held: false,
+        enqueued: 3,
+        approvedBy: 'setting',
+      });
     });
 
     it('ignores APPROVE_HELD_CYCLE naming a cycle that is not the latest held one', async () => {
-      const deps = setup([rowOf('W1'), rowOf('W2'), rowOf('W3')], { connector: guarded(2), approveHeldCycle: 'cycle-0' });
+      const deps = setup([rowOf('W1'), rowOf('W2'), rowOf('W3')], {
+        connector: guarded(2),
+        approveHeldCycle: 'cycle-0',
+      });
       expect((await planCycle(deps, options())).held).toBe(true);
     });
 
@@ -313,7 +447,10 @@ describe('planCycle', () => {
     });
 
     it('plans as if approved with --approve and still writes nothing', async () => {
-      const deps = setup([rowOf('W1'), rowOf('W2')], { connector: connectorOf({ guards: { maxWritesPerCycle: 1 } }), directory: new FakeDirectory([userOf()]) });
+      const deps = setup([rowOf('W1'), rowOf('W2')], {
+        connector: connectorOf({ guards: { maxWritesPerCycle: 1 } }),
+        directory: new FakeDirectory([userOf()]),
+      });
       const { plan } = await cycleAndDrain(deps, 'cycle-1', { dryRun: true, approve: true });
       expect(plan).toMatchObject({ held: false, enqueued: 2 });
       expect(deps.directory.writes).toEqual([]);
@@ -369,7 +506,10 @@ describe('planCycle', () => {
       const plan = await planCycle(deps, options({ runId: 'cycle-2' }));
       expect(plan).toMatchObject({ read: 'incremental', workersRead: 1 });
       // The window overlaps the last one, so a late commit or a skewed clock is read again, not missed.
-      expect(deps.source.reads[1]).toEqual({ updatedFrom: new Date(T0.getTime() - INCREMENTAL_OVERLAP_MS), asOf: new Date(T0.getTime() + HOUR) });
+      expect(deps.source.reads[1]).toEqual({
+        updatedFrom: new Date(T0.getTime() - INCREMENTAL_OVERLAP_MS),
+        asOf: new Date(T0.getTime() + HOUR),
+      });
       expect(deps.watermarks.values.get('soap:lastRead')).toEqual(new Date(T0.getTime() + HOUR));
       expect(deps.watermarks.values.get('soap:lastFullRead')).toEqual(T0);
     });
@@ -414,7 +554,9 @@ describe('planCycle', () => {
     // workers wait for the next full read (up to fullReadEveryHours). Fix: do not commit the
     // watermark of a held cycle (or force a full read when approving).
     it('lets the changes of a held incremental cycle through on approval', async () => {
-      const deps = soapSetup([rowOf('W1'), rowOf('W2'), rowOf('W3')], () => [], { connector: connectorOf({ source: { kind: 'soap' }, guards: { maxWritesPerCycle: 2 } }) });
+      const deps = soapSetup([rowOf('W1'), rowOf('W2'), rowOf('W3')], () => [], {
+        connector: connectorOf({ source: { kind: 'soap' }, guards: { maxWritesPerCycle: 2 } }),
+      });
       expect((await planCycle(deps, options())).held).toBe(true);
       deps.clock.advance(HOUR);
       const approved = await planCycle(deps, options({ runId: 'cycle-2', approve: true }));
@@ -436,9 +578,20 @@ describe('planCycle', () => {
   });
 
   it('keeps ledger state it does not own when recording a planning outcome', async () => {
-    const previous: LedgerEntry = { workerId: 'W1', lastOutcome: 'written', cycleId: 'cycle-0', updatedAt: new Date(T0.getTime() - DAY), desiredHash: 'h', writtenHashes: { otherMails: 'x' }, userId: 'user-1' };
+    const previous: LedgerEntry = {
+      workerId: 'W1',
+      lastOutcome: 'written',
+      cycleId: 'cycle-0',
+      updatedAt: new Date(T0.getTime() - DAY),
+      desiredHash: 'h',
+      writtenHashes: { otherMails: 'x' },
+      userId: 'user-1',
+    };
     const deps = setup([rowOf('W1', { Worker_Type: 'Intern' })], { ledger: new FakeLedger([previous]) });
     await planCycle(deps, options());
-    expect(deps.ledger.entries.get('W1')).toMatchObject({ lastOutcome: 'outOfScope', writtenHashes: { otherMails: 'x' } });
+    expect(deps.ledger.entries.get('W1')).toMatchObject({
+      lastOutcome: 'outOfScope',
+      writtenHashes: { otherMails: 'x' },
+    });
   });
 });

@@ -21,7 +21,9 @@ describe('enrichWorker', () => {
     const deps = setup();
     const outcome = await enrichWorker(jobOf('W1', W1), deps);
     expect(outcome).toMatchObject({ code: 'written', workerId: 'W1', userId: 'user-1' });
-    expect(deps.directory.updates).toEqual([{ userId: 'user-1', patch: { otherMails: ['jane.doe@home.example'], usageLocation: 'GB' } }]);
+    expect(deps.directory.updates).toEqual([
+      { userId: 'user-1', patch: { otherMails: ['jane.doe@home.example'], usageLocation: 'GB' } },
+    ]);
     expect(deps.ledger.entries.get('W1')).toMatchObject({
       lastOutcome: 'written',
       userId: 'user-1',
@@ -36,15 +38,22 @@ describe('enrichWorker', () => {
   it('reports and records the diff with the personal email masked', async () => {
     const deps = setup([userOf({ otherMails: ['old.name@home.example'] })]);
     const outcome = await enrichWorker(jobOf('W1', W1), deps);
-    expect(outcome.changes).toContainEqual({ property: 'otherMails', before: ['o***@home.example'], after: ['j***@home.example'] });
+    expect(outcome.changes).toContainEqual({
+      property: 'otherMails',
+      before: ['o***@home.example'],
+      after: ['j***@home.example'],
+    });
     expect(JSON.stringify(outcome)).not.toMatch(/jane\.doe|old\.name/);
     expect(JSON.stringify([...deps.ledger.entries.values()])).not.toMatch(/jane\.doe|old\.name/);
   });
 
   it('never sends a property that is not mapped', async () => {
-    const deps = setup([userOf({ otherMails: ['x@home.example'], usageLocation: 'FR', extensions: { [EXT]: 'CC1' } })], {
-      connector: connectorOf({ mappings: [{ source: 'countryIso', target: 'usageLocation' }] }),
-    });
+    const deps = setup(
+      [userOf({ otherMails: ['x@home.example'], usageLocation: 'FR', extensions: { [EXT]: 'CC1' } })],
+      {
+        connector: connectorOf({ mappings: [{ source: 'countryIso', target: 'usageLocation' }] }),
+      },
+    );
     await enrichWorker(jobOf('W1', W1, {}, deps.connector), deps);
     expect(deps.directory.updates).toEqual([{ userId: 'user-1', patch: { usageLocation: 'GB' } }]);
   });
@@ -61,7 +70,12 @@ describe('enrichWorker', () => {
     const deps = setup([]);
     const outcome = await enrichWorker(jobOf('W1', W1), deps);
     expect(outcome).toMatchObject({ code: 'escrowed', reason: 'notFound' });
-    expect(deps.escrow.entries.get('W1')).toMatchObject({ reason: 'notFound', attempts: 1, firstSeen: T0, nextAttempt: new Date(T0.getTime() + MINUTE) });
+    expect(deps.escrow.entries.get('W1')).toMatchObject({
+      reason: 'notFound',
+      attempts: 1,
+      firstSeen: T0,
+      nextAttempt: new Date(T0.getTime() + MINUTE),
+    });
     expect(deps.escrow.entries.get('W1')?.job).toEqual(jobOf('W1', W1));
     expect(deps.ledger.entries.get('W1')?.lastOutcome).toBe('escrowed');
     expect(deps.directory.writes).toEqual([]);
@@ -72,7 +86,11 @@ describe('enrichWorker', () => {
     await enrichWorker(jobOf('W1', W1), deps);
     deps.clock.advance(3 * MINUTE);
     await enrichWorker(jobOf('W1', W1, { cycleId: 'cycle-2' }), deps);
-    expect(deps.escrow.entries.get('W1')).toMatchObject({ attempts: 2, firstSeen: T0, nextAttempt: new Date(T0.getTime() + 5 * MINUTE) });
+    expect(deps.escrow.entries.get('W1')).toMatchObject({
+      attempts: 2,
+      firstSeen: T0,
+      nextAttempt: new Date(T0.getTime() + 5 * MINUTE),
+    });
   });
 
   it('escrows a worker whose only user is soft-deleted (softDeleted) and never restores it', async () => {
@@ -153,7 +171,11 @@ describe('enrichWorker', () => {
 
   it('records a 403 on a privileged user as denied, after exactly one PATCH', async () => {
     const deps = setup();
-    deps.directory.refuseUpdate.set('user-1', { status: 'denied', code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' });
+    deps.directory.refuseUpdate.set('user-1', {
+      status: 'denied',
+      code: 'Authorization_RequestDenied',
+      message: 'Insufficient privileges to complete the operation.',
+    });
     const outcome = await enrichWorker(jobOf('W1', W1), deps);
     expect(outcome).toMatchObject({ code: 'denied', reason: 'Authorization_RequestDenied', userId: 'user-1' });
     expect(deps.directory.updates).toHaveLength(1);
@@ -163,7 +185,11 @@ describe('enrichWorker', () => {
 
   it('records a value Graph refuses (400) as rejected', async () => {
     const deps = setup();
-    deps.directory.refuseUpdate.set('user-1', { status: 'invalid', code: 'Request_BadRequest', message: 'Invalid value specified for property otherMails' });
+    deps.directory.refuseUpdate.set('user-1', {
+      status: 'invalid',
+      code: 'Request_BadRequest',
+      message: 'Invalid value specified for property otherMails',
+    });
     expect(await enrichWorker(jobOf('W1', W1), deps)).toMatchObject({ code: 'rejected', reason: 'graphRefusedValue' });
   });
 
@@ -252,7 +278,11 @@ describe('enrichWorker', () => {
       ],
     });
     const deps = setup([userOf()], { connector });
-    deps.directory.refuseAuthenticationEmail.set('user-1', { status: 'invalid', code: 'badRequest', message: 'refused' });
+    deps.directory.refuseAuthenticationEmail.set('user-1', {
+      status: 'invalid',
+      code: 'badRequest',
+      message: 'refused',
+    });
     await enrichWorker(jobOf('W1', W1, {}, connector), deps);
     expect(deps.directory.user('user-1').otherMails).toEqual(['jane.doe@home.example']);
     expect(deps.ledger.entries.get('W1')?.writtenHashes?.otherMails).toBe(valueHash('jane.doe@home.example'));
@@ -291,15 +321,27 @@ describe('enrichWorker', () => {
   it('lets a transient Graph fault throw, for the queue to retry, and records nothing', async () => {
     const deps = setup();
     deps.directory.failNext = new AppError('GRAPH.UNAVAILABLE', 'Graph answered 503', { transient: true, status: 503 });
-    await expect(enrichWorker(jobOf('W1', W1), deps)).rejects.toMatchObject({ code: 'GRAPH.UNAVAILABLE', transient: true });
+    await expect(enrichWorker(jobOf('W1', W1), deps)).rejects.toMatchObject({
+      code: 'GRAPH.UNAVAILABLE',
+      transient: true,
+    });
     expect(deps.ledger.writes).toEqual([]);
     expect(deps.escrow.puts).toEqual([]);
   });
 
   it('keeps hashes of earlier writes that this plan did not touch', async () => {
-    const previous: LedgerEntry = { workerId: 'W1', lastOutcome: 'written', cycleId: 'cycle-0', updatedAt: T0, writtenHashes: { usageLocation: valueHash('GB') } };
+    const previous: LedgerEntry = {
+      workerId: 'W1',
+      lastOutcome: 'written',
+      cycleId: 'cycle-0',
+      updatedAt: T0,
+      writtenHashes: { usageLocation: valueHash('GB') },
+    };
     const deps = setup([userOf({ usageLocation: 'GB' })], { ledger: new FakeLedger([previous]) });
     await enrichWorker(jobOf('W1', W1), deps);
-    expect(deps.ledger.entries.get('W1')?.writtenHashes).toEqual({ usageLocation: valueHash('GB'), otherMails: valueHash('jane.doe@home.example') });
+    expect(deps.ledger.entries.get('W1')?.writtenHashes).toEqual({
+      usageLocation: valueHash('GB'),
+      otherMails: valueHash('jane.doe@home.example'),
+    });
   });
 });

@@ -3,12 +3,18 @@ import { AppError, ensureAppError, isAppError } from '../../src/core/errors';
 
 describe('AppError', () => {
   it('masks personal emails in its message', () => {
-    expect(new AppError('INPUT.INVALID', 'bad value jane.doe@home.example').message).toBe('bad value j***@home.example');
+    expect(new AppError('INPUT.INVALID', 'bad value jane.doe@home.example').message).toBe(
+      'bad value j***@home.example',
+    );
   });
 
   it('is not transient unless told', () => {
     expect(new AppError('INTERNAL', 'x').transient).toBe(false);
-    expect(new AppError('GRAPH.UNAVAILABLE', 'x', { transient: true, retryAfterMs: 2000, status: 429 })).toMatchObject({ transient: true, retryAfterMs: 2000, status: 429 });
+    expect(new AppError('GRAPH.UNAVAILABLE', 'x', { transient: true, retryAfterMs: 2000, status: 429 })).toMatchObject({
+      transient: true,
+      retryAfterMs: 2000,
+      status: 429,
+    });
   });
 
   it.each([
@@ -39,7 +45,11 @@ describe('ensureAppError', () => {
 
   it('wraps an Error under the fallback code, masking its message', () => {
     const error = ensureAppError(new Error('user jane@home.example not found'), 'GRAPH.BAD_RESPONSE');
-    expect(error).toMatchObject({ code: 'GRAPH.BAD_RESPONSE', transient: false, message: 'user j***@home.example not found' });
+    expect(error).toMatchObject({
+      code: 'GRAPH.BAD_RESPONSE',
+      transient: false,
+      message: 'user j***@home.example not found',
+    });
   });
 
   it.each(['ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN'])('treats a network error (%s) as transient', (code) => {

@@ -8,13 +8,7 @@ import { AppError } from '../../src/core/errors';
 import { desiredHash, desiredStateOf } from '../../src/core/mapping';
 import type { Outcome } from '../../src/core/outcome';
 import type { Pipeline } from '../../src/core/pipeline';
-import {
-  KEEP,
-  REMOVE,
-  type ConditionalRows,
-  type RowChange,
-  type RowDecision,
-} from '../../src/core/ports';
+import { KEEP, REMOVE, type ConditionalRows, type RowChange, type RowDecision } from '../../src/core/ports';
 import type {
   AuthenticationEmailMethod,
   Clock,
@@ -61,12 +55,26 @@ export function connectorOf(overrides: Record<string, unknown> = {}): ConnectorC
 }
 
 export function userOf(overrides: Partial<DirectoryUser> = {}): DirectoryUser {
-  return { id: 'user-1', employeeId: 'W1', onPremisesSyncEnabled: true, otherMails: [], usageLocation: null, extensions: {}, ...overrides };
+  return {
+    id: 'user-1',
+    employeeId: 'W1',
+    onPremisesSyncEnabled: true,
+    otherMails: [],
+    usageLocation: null,
+    extensions: {},
+    ...overrides,
+  };
 }
 
 /** A RaaS row for an in-scope employee. */
 export function rowOf(workerId: string, overrides: RawRecord = {}): RawRecord {
-  return { WorkerID: workerId, personalEmail: `${workerId.toLowerCase()}@home.example`, CountryISO: 'GB', Worker_Type: 'Employee', ...overrides };
+  return {
+    WorkerID: workerId,
+    personalEmail: `${workerId.toLowerCase()}@home.example`,
+    CountryISO: 'GB',
+    Worker_Type: 'Employee',
+    ...overrides,
+  };
 }
 
 export interface DirectoryCall {
@@ -89,7 +97,9 @@ export class FakeDirectory implements Directory {
   constructor(readonly users: DirectoryUser[] = []) {}
 
   get updates(): Array<{ userId: string; patch: Record<string, unknown> }> {
-    return this.calls.filter((c) => c.method === 'updateUser').map((c) => ({ userId: c.args[0] as string, patch: c.args[1] as Record<string, unknown> }));
+    return this.calls
+      .filter((c) => c.method === 'updateUser')
+      .map((c) => ({ userId: c.args[0] as string, patch: c.args[1] as Record<string, unknown> }));
   }
 
   get writes(): DirectoryCall[] {
@@ -123,7 +133,9 @@ export class FakeDirectory implements Directory {
 
   async findDeletedUsersByEmployeeId(employeeId: string): Promise<DeletedLookup> {
     this.call('findDeletedUsersByEmployeeId', employeeId);
-    return this.deletedLookupSupported ? { supported: true, users: matching(this.deleted, employeeId) } : { supported: false };
+    return this.deletedLookupSupported
+      ? { supported: true, users: matching(this.deleted, employeeId) }
+      : { supported: false };
   }
 
   async updateUser(userId: string, patch: Record<string, unknown>): Promise<WriteResult> {
@@ -310,7 +322,10 @@ export class FakeSource implements WorkerSource {
   readonly reads: ReadOptions[] = [];
   throwAfter: number | undefined;
 
-  constructor(public records: RawRecord[], private readonly options: SourceOptions = {}) {
+  constructor(
+    public records: RawRecord[],
+    private readonly options: SourceOptions = {},
+  ) {
     this.kind = options.kind ?? 'raas';
     this.supportsIncremental = options.supportsIncremental ?? false;
     this.throwAfter = options.throwAfter;
@@ -318,7 +333,8 @@ export class FakeSource implements WorkerSource {
 
   async *readWorkers(options: ReadOptions): AsyncIterable<RawRecord> {
     this.reads.push(options);
-    const records = options.updatedFrom && this.options.changedSince ? this.options.changedSince(options.updatedFrom) : this.records;
+    const records =
+      options.updatedFrom && this.options.changedSince ? this.options.changedSince(options.updatedFrom) : this.records;
     let yielded = 0;
     for (const record of records) {
       if (this.throwAfter !== undefined && yielded >= this.throwAfter) {

@@ -17,11 +17,17 @@ function plan(mapping: Mapping, want: string | null, input: Partial<PlanInput> =
 
 describe('desiredStateOf', () => {
   it('gives each target the value of its source field', () => {
-    expect(desiredStateOf({ personalEmail: 'a@home.example', countryIso: 'GB' }, [replace, usage])).toEqual({ otherMails: 'a@home.example', usageLocation: 'GB' });
+    expect(desiredStateOf({ personalEmail: 'a@home.example', countryIso: 'GB' }, [replace, usage])).toEqual({
+      otherMails: 'a@home.example',
+      usageLocation: 'GB',
+    });
   });
 
   it('gives null to a target whose source field is empty or absent', () => {
-    expect(desiredStateOf({ personalEmail: null }, [replace, usage])).toEqual({ otherMails: null, usageLocation: null });
+    expect(desiredStateOf({ personalEmail: null }, [replace, usage])).toEqual({
+      otherMails: null,
+      usageLocation: null,
+    });
   });
 });
 
@@ -29,19 +35,27 @@ describe('desiredHash', () => {
   const mappings = [replace, usage];
 
   it('is the same for the same desired state', () => {
-    expect(desiredHash({ otherMails: 'a@home.example', usageLocation: 'GB' }, mappings)).toBe(desiredHash({ otherMails: 'a@home.example', usageLocation: 'GB' }, mappings));
+    expect(desiredHash({ otherMails: 'a@home.example', usageLocation: 'GB' }, mappings)).toBe(
+      desiredHash({ otherMails: 'a@home.example', usageLocation: 'GB' }, mappings),
+    );
   });
 
   it('ignores the casing of an email, so casing never churns writes', () => {
-    expect(desiredHash({ otherMails: 'A@Home.Example', usageLocation: 'GB' }, mappings)).toBe(desiredHash({ otherMails: 'a@home.example', usageLocation: 'GB' }, mappings));
+    expect(desiredHash({ otherMails: 'A@Home.Example', usageLocation: 'GB' }, mappings)).toBe(
+      desiredHash({ otherMails: 'a@home.example', usageLocation: 'GB' }, mappings),
+    );
   });
 
   it('changes when a value changes', () => {
-    expect(desiredHash({ otherMails: 'b@home.example', usageLocation: 'GB' }, mappings)).not.toBe(desiredHash({ otherMails: 'a@home.example', usageLocation: 'GB' }, mappings));
+    expect(desiredHash({ otherMails: 'b@home.example', usageLocation: 'GB' }, mappings)).not.toBe(
+      desiredHash({ otherMails: 'a@home.example', usageLocation: 'GB' }, mappings),
+    );
   });
 
   it('changes when a value becomes empty', () => {
-    expect(desiredHash({ otherMails: null, usageLocation: 'GB' }, mappings)).not.toBe(desiredHash({ otherMails: 'a@home.example', usageLocation: 'GB' }, mappings));
+    expect(desiredHash({ otherMails: null, usageLocation: 'GB' }, mappings)).not.toBe(
+      desiredHash({ otherMails: 'a@home.example', usageLocation: 'GB' }, mappings),
+    );
   });
 
   // Regression, fixed: desiredHash lower-cases every value, but planWrite compares scalars (usageLocation,
@@ -50,7 +64,9 @@ describe('desiredHash', () => {
   // next re-verification. Fix: lower-case only email-valued targets (otherMails, authenticationEmail).
   it('changes when an extension value changes only in case, since Graph keeps the case', () => {
     const mapping: Mapping = { source: 'department', target: EXT_TARGET, onSourceEmpty: 'keep' };
-    expect(desiredHash({ [EXT_TARGET]: 'Engineering' }, [mapping])).not.toBe(desiredHash({ [EXT_TARGET]: 'engineering' }, [mapping]));
+    expect(desiredHash({ [EXT_TARGET]: 'Engineering' }, [mapping])).not.toBe(
+      desiredHash({ [EXT_TARGET]: 'engineering' }, [mapping]),
+    );
   });
 
   it('changes when a mapping rule changes, so a config change re-plans', () => {
@@ -75,7 +91,9 @@ describe('valueHash', () => {
 
 describe('planWrite', () => {
   it('replace: sets otherMails to exactly the personal email', () => {
-    const result = plan(replace, 'jane@home.example', { user: userOf({ otherMails: ['old@home.example', 'other@home.example'] }) });
+    const result = plan(replace, 'jane@home.example', {
+      user: userOf({ otherMails: ['old@home.example', 'other@home.example'] }),
+    });
     expect(result.patch).toEqual({ otherMails: ['jane@home.example'] });
     expect(result.writtenHashes).toEqual({ otherMails: valueHash('jane@home.example') });
   });
@@ -120,12 +138,17 @@ describe('planWrite', () => {
     ['replace', replace],
     ['merge', merge],
   ])('%s with onSourceEmpty keep: an empty source leaves otherMails alone', (_, mapping) => {
-    const result = plan(mapping, null, { user: userOf({ otherMails: ['old@home.example'] }), previouslyWritten: { otherMails: valueHash('old@home.example') } });
+    const result = plan(mapping, null, {
+      user: userOf({ otherMails: ['old@home.example'] }),
+      previouslyWritten: { otherMails: valueHash('old@home.example') },
+    });
     expect(isEmptyPlan(result)).toBe(true);
   });
 
   it('replace with onSourceEmpty clear: an empty source empties otherMails', () => {
-    const result = plan(clear(replace), null, { user: userOf({ otherMails: ['old@home.example', 'manual@home.example'] }) });
+    const result = plan(clear(replace), null, {
+      user: userOf({ otherMails: ['old@home.example', 'manual@home.example'] }),
+    });
     expect(result.patch).toEqual({ otherMails: [] });
   });
 
@@ -188,16 +211,24 @@ describe('planWrite', () => {
   });
 
   it('authenticationEmail: updates the existing method when the address differs', () => {
-    const result = plan(authEmail, 'new@home.example', { authenticationEmail: { id: 'm-1', emailAddress: 'old@home.example' } });
+    const result = plan(authEmail, 'new@home.example', {
+      authenticationEmail: { id: 'm-1', emailAddress: 'old@home.example' },
+    });
     expect(result.authenticationEmail).toEqual({ existingId: 'm-1', emailAddress: 'new@home.example' });
   });
 
   it('authenticationEmail: sends nothing for the same address in another case', () => {
-    expect(isEmptyPlan(plan(authEmail, 'jane@home.example', { authenticationEmail: { id: 'm-1', emailAddress: 'JANE@home.example' } }))).toBe(true);
+    expect(
+      isEmptyPlan(
+        plan(authEmail, 'jane@home.example', { authenticationEmail: { id: 'm-1', emailAddress: 'JANE@home.example' } }),
+      ),
+    ).toBe(true);
   });
 
   it('authenticationEmail: an empty source never removes the sign-in method', () => {
-    expect(isEmptyPlan(plan(authEmail, null, { authenticationEmail: { id: 'm-1', emailAddress: 'old@home.example' } }))).toBe(true);
+    expect(
+      isEmptyPlan(plan(authEmail, null, { authenticationEmail: { id: 'm-1', emailAddress: 'old@home.example' } })),
+    ).toBe(true);
   });
 
   it('puts every changed property in one patch and nothing that is not mapped', () => {
@@ -211,7 +242,9 @@ describe('planWrite', () => {
 
   it('masks personal emails in the changes it reports', () => {
     const result = plan(replace, 'jane.doe@home.example', { user: userOf({ otherMails: ['old.name@home.example'] }) });
-    expect(result.changes).toEqual([{ property: 'otherMails', before: ['o***@home.example'], after: ['j***@home.example'] }]);
+    expect(result.changes).toEqual([
+      { property: 'otherMails', before: ['o***@home.example'], after: ['j***@home.example'] },
+    ]);
     expect(JSON.stringify(result.changes)).not.toContain('jane.doe');
   });
 });

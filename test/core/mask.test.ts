@@ -99,7 +99,9 @@ describe('masking follows the email syntax validation uses', () => {
   });
 
   it('masks the credentials of a URL', () => {
-    expect(maskPersonalData('GET https://isu:S3cret@wd2.workday.com/ccx failed')).toBe('GET https://***@wd2.workday.com/ccx failed');
+    expect(maskPersonalData('GET https://isu:S3cret@wd2.workday.com/ccx failed')).toBe(
+      'GET https://***@wd2.workday.com/ccx failed',
+    );
   });
 
   it('is idempotent on what it produced', () => {

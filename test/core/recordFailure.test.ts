@@ -9,15 +9,35 @@ describe('recordFailure', () => {
   it('records the worker as failed with the cause', async () => {
     const deps = pipelineOf();
     const outcome = await recordFailure(deps, job, 'GRAPH.UNAVAILABLE: 503');
-    expect(outcome).toEqual({ code: 'failed', workerId: 'W1', reason: 'retriesExhausted', detail: 'GRAPH.UNAVAILABLE: 503' });
-    expect(deps.ledger.entries.get('W1')).toMatchObject({ lastOutcome: 'failed', reason: 'retriesExhausted', cycleId: 'cycle-2', updatedAt: T0 });
+    expect(outcome).toEqual({
+      code: 'failed',
+      workerId: 'W1',
+      reason: 'retriesExhausted',
+      detail: 'GRAPH.UNAVAILABLE: 503',
+    });
+    expect(deps.ledger.entries.get('W1')).toMatchObject({
+      lastOutcome: 'failed',
+      reason: 'retriesExhausted',
+      cycleId: 'cycle-2',
+      updatedAt: T0,
+    });
   });
 
   it('keeps the last written desired state, so the failed change is still a change next cycle', async () => {
-    const previous: LedgerEntry = { workerId: 'W1', lastOutcome: 'written', cycleId: 'cycle-1', updatedAt: T0, desiredHash: 'old-hash', writtenHashes: { otherMails: 'h' } };
+    const previous: LedgerEntry = {
+      workerId: 'W1',
+      lastOutcome: 'written',
+      cycleId: 'cycle-1',
+      updatedAt: T0,
+      desiredHash: 'old-hash',
+      writtenHashes: { otherMails: 'h' },
+    };
     const deps = pipelineOf({ ledger: new FakeLedger([previous]) });
     await recordFailure(deps, job, 'boom');
-    expect(deps.ledger.entries.get('W1')).toMatchObject({ desiredHash: 'old-hash', writtenHashes: { otherMails: 'h' } });
+    expect(deps.ledger.entries.get('W1')).toMatchObject({
+      desiredHash: 'old-hash',
+      writtenHashes: { otherMails: 'h' },
+    });
   });
 
   it('records no desired state for a worker never seen before', async () => {

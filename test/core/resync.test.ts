@@ -16,7 +16,8 @@ function setup(records = [rowOf('W1')], parts: Parameters<typeof pipelineOf>[0] 
   return pipelineOf({ source: new FakeSource(records), directory: new FakeDirectory([userOf()]), ...parts });
 }
 
-const resync = (deps: FakePipeline, workerId: string, dryRun = false) => resyncWorker(deps, workerId, { runId: 'resync-1', dryRun });
+const resync = (deps: FakePipeline, workerId: string, dryRun = false) =>
+  resyncWorker(deps, workerId, { runId: 'resync-1', dryRun });
 
 describe('checkWorkerIdInput', () => {
   it('returns the trimmed id', () => {
@@ -81,7 +82,9 @@ describe('resyncWorker', () => {
   });
 
   it('refuses a worker in both scopes as a conflict, without writing', async () => {
-    const connector = connectorOf({ cloudOnlyScope: [[{ attribute: 'Legal_Entity', operator: 'EQUALS', value: 'Cloud Co' }]] });
+    const connector = connectorOf({
+      cloudOnlyScope: [[{ attribute: 'Legal_Entity', operator: 'EQUALS', value: 'Cloud Co' }]],
+    });
     const deps = setup([rowOf('W1', { Legal_Entity: 'Cloud Co' })], { connector });
     expect(await resync(deps, 'W1')).toMatchObject({ code: 'conflict', reason: 'inBothScopes' });
     expect(deps.directory.calls).toEqual([]);

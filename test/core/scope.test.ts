@@ -135,6 +135,8 @@ describe('scopeOf', () => {
   });
 
   it('never finds a conflict when there is no cloud-only scope', () => {
-    expect(scopeOf({ ...connector, cloudOnlyScope: [] }, { Worker_Type: 'Employee', Legal_Entity: 'Cloud Co' })).toBe('hybrid');
+    expect(scopeOf({ ...connector, cloudOnlyScope: [] }, { Worker_Type: 'Employee', Legal_Entity: 'Cloud Co' })).toBe(
+      'hybrid',
+    );
   });
 });

@@ -3,7 +3,19 @@ import { planCycle, type CycleOptions } from '../../src/core/cycle';
 import { enrichWorker } from '../../src/core/enrichWorker';
 import type { EscrowEntry } from '../../src/core/ports';
 import { sweepEscrow } from '../../src/core/sweep';
-import { connectorOf, DAY, drain, FakeSource, jobOf, MINUTE, pipelineOf, rowOf, T0, userOf, type FakePipeline } from './fakes';
+import {
+  connectorOf,
+  DAY,
+  drain,
+  FakeSource,
+  jobOf,
+  MINUTE,
+  pipelineOf,
+  rowOf,
+  T0,
+  userOf,
+  type FakePipeline,
+} from './fakes';
 
 function entryOf(workerId: string, overrides: Partial<EscrowEntry> = {}): EscrowEntry {
   return {
@@ -17,7 +29,10 @@ function entryOf(workerId: string, overrides: Partial<EscrowEntry> = {}): Escrow
   };
 }
 
-async function withEntries(entries: EscrowEntry[], parts: Parameters<typeof pipelineOf>[0] = {}): Promise<FakePipeline> {
+async function withEntries(
+  entries: EscrowEntry[],
+  parts: Parameters<typeof pipelineOf>[0] = {},
+): Promise<FakePipeline> {
   const deps = pipelineOf(parts);
   for (const entry of entries) deps.escrow.seed(entry);
   return deps;
@@ -60,7 +75,11 @@ describe('sweepEscrow', () => {
   });
 
   it('looks every escrowed worker up in one batched call, due or not', async () => {
-    const deps = await withEntries([entryOf('W1'), entryOf('W2'), entryOf('W3', { nextAttempt: new Date(T0.getTime() + MINUTE) })]);
+    const deps = await withEntries([
+      entryOf('W1'),
+      entryOf('W2'),
+      entryOf('W3', { nextAttempt: new Date(T0.getTime() + MINUTE) }),
+    ]);
     await sweepEscrow(deps, { runId: 'sweep-1' });
     expect(deps.directory.calls).toEqual([{ method: 'findUsersByEmployeeIds', args: [['w1', 'w2', 'w3']] }]);
   });
@@ -76,7 +95,11 @@ describe('sweepEscrow', () => {
   it('backs off a worker still without a user and counts it escrowed', async () => {
     const deps = await withEntries([entryOf('W1', { attempts: 2 })]);
     const result = await sweepEscrow(deps, { runId: 'sweep-1' });
-    expect(deps.escrow.entries.get('W1')).toMatchObject({ attempts: 3, firstSeen: T0, nextAttempt: new Date(T0.getTime() + 5 * MINUTE) });
+    expect(deps.escrow.entries.get('W1')).toMatchObject({
+      attempts: 3,
+      firstSeen: T0,
+      nextAttempt: new Date(T0.getTime() + 5 * MINUTE),
+    });
     expect(result.tally.counts().escrowed).toBe(1);
     expect(deps.queue.calls).toEqual([]);
   });
@@ -129,7 +152,9 @@ describe('sweepEscrow', () => {
   // skip entries whose ledger outcome is no longer escrowed/failed).
   describe('escrow entries after the cycle decided otherwise', () => {
     it('never writes a worker that a later cycle found in both scopes', async () => {
-      const connector = connectorOf({ cloudOnlyScope: [[{ attribute: 'Legal_Entity', operator: 'EQUALS', value: 'Cloud Co' }]] });
+      const connector = connectorOf({
+        cloudOnlyScope: [[{ attribute: 'Legal_Entity', operator: 'EQUALS', value: 'Cloud Co' }]],
+      });
       const deps = pipelineOf({ connector, source: new FakeSource([rowOf('W1')]) });
       await cycle(deps, 'cycle-1');
       await drain(deps);
@@ -143,7 +168,10 @@ describe('sweepEscrow', () => {
     });
 
     it('stops replaying an entry once its worker is written after a held cycle', async () => {
-      const deps = pipelineOf({ connector: connectorOf({ guards: { maxWritesPerCycle: 0 } }), source: new FakeSource([rowOf('W1')]) });
+      const deps = pipelineOf({
+        connector: connectorOf({ guards: { maxWritesPerCycle: 0 } }),
+        source: new FakeSource([rowOf('W1')]),
+      });
       await cycle(deps, 'cycle-1', { approve: true });
       await drain(deps);
       deps.source.records = [rowOf('W1', { CountryISO: 'FR' })];
@@ -157,7 +185,10 @@ describe('sweepEscrow', () => {
     });
 
     it('never writes an old escrowed job over a newer approved write', async () => {
-      const deps = pipelineOf({ connector: connectorOf({ guards: { maxWritesPerCycle: 0 } }), source: new FakeSource([rowOf('W1')]) });
+      const deps = pipelineOf({
+        connector: connectorOf({ guards: { maxWritesPerCycle: 0 } }),
+        source: new FakeSource([rowOf('W1')]),
+      });
       await cycle(deps, 'cycle-1', { approve: true });
       await drain(deps);
       deps.source.records = [rowOf('W1', { CountryISO: 'FR' })];

@@ -49,7 +49,11 @@ describe('RunTally', () => {
     tally.add({ code: 'written', workerId: 'W2' });
     tally.add({ code: 'written', workerId: 'W3' });
     tally.add({ code: 'written', workerId: 'W4' });
-    expect(tally.exampleList().map((o) => `${o.code}:${o.workerId}`)).toEqual(['written:W2', 'written:W3', 'escrowed:W1']);
+    expect(tally.exampleList().map((o) => `${o.code}:${o.workerId}`)).toEqual([
+      'written:W2',
+      'written:W3',
+      'escrowed:W1',
+    ]);
   });
 
   it('drops the example of an outcome that a later one replaced', () => {

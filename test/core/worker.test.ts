@@ -46,7 +46,10 @@ describe('flattenValue', () => {
   });
 
   it('flattens an array of group objects into a list', () => {
-    expect(flattenValue([{ Descriptor: 'Contoso Corp' }, { Descriptor: 'Contoso LLC' }])).toEqual(['Contoso Corp', 'Contoso LLC']);
+    expect(flattenValue([{ Descriptor: 'Contoso Corp' }, { Descriptor: 'Contoso LLC' }])).toEqual([
+      'Contoso Corp',
+      'Contoso LLC',
+    ]);
   });
 
   it('turns a one-item array into a single value', () => {
@@ -102,20 +105,37 @@ describe('validateWorkerId', () => {
 
 describe('parseWorker', () => {
   it('returns the logical fields and the flattened attributes of a valid record', () => {
-    const result = parsed({ WorkerID: 'W1', personalEmail: 'jane@home.example', CountryISO: 'GB', Legal_Entity: { Descriptor: 'Contoso Corp' } });
+    const result = parsed({
+      WorkerID: 'W1',
+      personalEmail: 'jane@home.example',
+      CountryISO: 'GB',
+      Legal_Entity: { Descriptor: 'Contoso Corp' },
+    });
     expect(result).toEqual({
       ok: true,
       worker: {
         workerId: 'W1',
         fields: { workerId: 'W1', personalEmail: 'jane@home.example', countryIso: 'GB' },
-        attributes: { WorkerID: 'W1', personalEmail: 'jane@home.example', CountryISO: 'GB', Legal_Entity: 'Contoso Corp' },
+        attributes: {
+          WorkerID: 'W1',
+          personalEmail: 'jane@home.example',
+          CountryISO: 'GB',
+          Legal_Entity: 'Contoso Corp',
+        },
       },
     });
   });
 
   it('reads the columns that source.fields names', () => {
-    const result = parsed({ Employee_ID: '42', Home_Email: 'jane@home.example', Country: 'FR' }, { workerId: 'Employee_ID', personalEmail: 'Home_Email', countryIso: 'Country' });
-    expect(result.ok && result.worker.fields).toEqual({ workerId: '42', personalEmail: 'jane@home.example', countryIso: 'FR' });
+    const result = parsed(
+      { Employee_ID: '42', Home_Email: 'jane@home.example', Country: 'FR' },
+      { workerId: 'Employee_ID', personalEmail: 'Home_Email', countryIso: 'Country' },
+    );
+    expect(result.ok && result.worker.fields).toEqual({
+      workerId: '42',
+      personalEmail: 'jane@home.example',
+      countryIso: 'FR',
+    });
   });
 
   it('reads a numeric worker id as text', () => {
@@ -139,12 +159,21 @@ describe('parseWorker', () => {
   });
 
   it('refuses a list of different emails rather than guess which mailbox resets the password', () => {
-    expect(rejection({ WorkerID: 'W1', personalEmail: ['a@home.example', 'b@home.example'] })).toMatchObject({ reason: 'invalidEmail', detail: expect.stringContaining('2 different values') });
+    expect(rejection({ WorkerID: 'W1', personalEmail: ['a@home.example', 'b@home.example'] })).toMatchObject({
+      reason: 'invalidEmail',
+      detail: expect.stringContaining('2 different values'),
+    });
   });
 
   it('reads a list holding one email, or the same email twice, as that email', () => {
-    expect(parsed({ WorkerID: 'W1', personalEmail: ['a@home.example'] })).toMatchObject({ ok: true, worker: { fields: { personalEmail: 'a@home.example' } } });
-    expect(parsed({ WorkerID: 'W1', personalEmail: ['a@home.example', ' a@home.example '] })).toMatchObject({ ok: true, worker: { fields: { personalEmail: 'a@home.example' } } });
+    expect(parsed({ WorkerID: 'W1', personalEmail: ['a@home.example'] })).toMatchObject({
+      ok: true,
+      worker: { fields: { personalEmail: 'a@home.example' } },
+    });
+    expect(parsed({ WorkerID: 'W1', personalEmail: ['a@home.example', ' a@home.example '] })).toMatchObject({
+      ok: true,
+      worker: { fields: { personalEmail: 'a@home.example' } },
+    });
   });
 
   it.each([
@@ -156,7 +185,10 @@ describe('parseWorker', () => {
   });
 
   it('rejects a worker id over 16 characters and keeps the id for the report', () => {
-    expect(rejection({ WorkerID: 'W'.repeat(17) })).toMatchObject({ reason: 'invalidWorkerId', workerId: 'W'.repeat(17) });
+    expect(rejection({ WorkerID: 'W'.repeat(17) })).toMatchObject({
+      reason: 'invalidWorkerId',
+      workerId: 'W'.repeat(17),
+    });
   });
 
   it('rejects a worker id holding a control character', () => {
@@ -183,7 +215,10 @@ describe('parseWorker', () => {
   });
 
   it('writes an internationalised domain in its ASCII form, which names the same mailbox', () => {
-    expect(parsed({ WorkerID: 'W1', personalEmail: 'jane@bücher.example' })).toMatchObject({ ok: true, worker: { fields: { personalEmail: 'jane@xn--bcher-kva.example' } } });
+    expect(parsed({ WorkerID: 'W1', personalEmail: 'jane@bücher.example' })).toMatchObject({
+      ok: true,
+      worker: { fields: { personalEmail: 'jane@xn--bcher-kva.example' } },
+    });
   });
 
   it('accepts an email of exactly 250 characters', () => {
@@ -209,7 +244,10 @@ describe('parseWorker', () => {
     ['an unassigned code', 'UK'],
     ['a reserved code', 'ZZ'],
   ])('rejects %s as invalidCountry', (_, country) => {
-    expect(rejection({ WorkerID: 'W1', CountryISO: country })).toMatchObject({ reason: 'invalidCountry', workerId: 'W1' });
+    expect(rejection({ WorkerID: 'W1', CountryISO: country })).toMatchObject({
+      reason: 'invalidCountry',
+      workerId: 'W1',
+    });
   });
 
   it('rejects a mapped field over 1024 characters as invalidField', () => {
@@ -242,11 +280,17 @@ describe('parseWorker on values of the wrong type or shape', () => {
   it('refuses any column nested deeper than a report field, without overflowing the stack', () => {
     let deep: unknown = 'x';
     for (let i = 0; i < 100_000; i++) deep = [deep];
-    expect(rejection({ WorkerID: 'W1', Other: deep })).toMatchObject({ reason: 'invalidField', detail: expect.stringContaining("'Other'") });
+    expect(rejection({ WorkerID: 'W1', Other: deep })).toMatchObject({
+      reason: 'invalidField',
+      detail: expect.stringContaining("'Other'"),
+    });
   });
 
   it('ignores a __proto__ column rather than let it change the record', () => {
-    const raw = JSON.parse('{"WorkerID":"W1","__proto__":["x","y"],"personalEmail":"a@home.example"}') as Record<string, unknown>;
+    const raw = JSON.parse('{"WorkerID":"W1","__proto__":["x","y"],"personalEmail":"a@home.example"}') as Record<
+      string,
+      unknown
+    >;
     const result = parsed(raw);
     expect(result.ok && Object.getPrototypeOf(result.worker.attributes)).toBe(Object.prototype);
   });
@@ -257,7 +301,10 @@ describe('parseWorker on values of the wrong type or shape', () => {
   });
 
   it('writes an IDN top-level domain in its ASCII form', () => {
-    expect(parsed({ WorkerID: 'W1', personalEmail: 'user@مثال.إختبار' })).toMatchObject({ ok: true, worker: { fields: { personalEmail: 'user@xn--mgbh0fb.xn--kgbechtv' } } });
+    expect(parsed({ WorkerID: 'W1', personalEmail: 'user@مثال.إختبار' })).toMatchObject({
+      ok: true,
+      worker: { fields: { personalEmail: 'user@xn--mgbh0fb.xn--kgbechtv' } },
+    });
   });
 });
 

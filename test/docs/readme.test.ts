@@ -21,7 +21,8 @@ function directoriesUnder(dir: string): string[] {
 function filesUnder(dir: string, pattern: RegExp): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === 'node_modules' || entry.name === 'fixtures' ? [] : filesUnder(path, pattern);
+    if (entry.isDirectory())
+      return entry.name === 'node_modules' || entry.name === 'fixtures' ? [] : filesUnder(path, pattern);
     return pattern.test(entry.name) ? [path] : [];
   });
 }
@@ -29,7 +30,11 @@ function filesUnder(dir: string, pattern: RegExp): string[] {
 describe('README', () => {
   it('promises the masked diff that the WorkerOutcome event carries', () => {
     const [event] = workerOutcomeRecords(
-      { code: 'written', workerId: 'W1', changes: [{ property: 'otherMails', before: [], after: ['jane.doe@example.com'] }] },
+      {
+        code: 'written',
+        workerId: 'W1',
+        changes: [{ property: 'otherMails', before: [], after: ['jane.doe@example.com'] }],
+      },
       { runId: 'r1', durationMs: 1, graphRequests: 1 },
     );
     expect(readme).toContain('with the masked diff');
@@ -54,13 +59,20 @@ describe('the repository documents', () => {
     const files = ['src', 'sim', 'bench', 'scripts', 'test', 'docs', 'infra']
       .flatMap((dir) => filesUnder(join(ROOT, dir), /\.(ts|cjs|js|md|bicep|sh|kql)$/))
       .concat(join(ROOT, 'README.md'));
-    const citing = files.filter((file) => /\bDESIGN\.md\b/.test(readFileSync(file, 'utf8'))).map((file) => relative(ROOT, file));
+    const citing = files
+      .filter((file) => /\bDESIGN\.md\b/.test(readFileSync(file, 'utf8')))
+      .map((file) => relative(ROOT, file));
     expect(citing).toEqual([]);
   });
 });
 
 /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces as hyphens. */
-const anchorOf = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+const anchorOf = (heading: string) =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, '')
+    .replace(/ /g, '-');
 
 describe('docs/design.md', () => {
   const design = readFileSync(join(ROOT, 'docs', 'design.md'), 'utf8');

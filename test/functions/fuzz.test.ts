@@ -36,12 +36,27 @@ function generator(seed: number) {
       () => `${pick(KNOWN_IDS)}${pick(['', ' ', '  ', '\t'])}`,
       () => text(20),
       () => text(4),
-      () => pick(['', ' ', '%00', '..', '../x', "'", "''", "' or 1 eq 1 or '", 'null', 'undefined', '__proto__', 'constructor']),
+      () =>
+        pick([
+          '',
+          ' ',
+          '%00',
+          '..',
+          '../x',
+          "'",
+          "''",
+          "' or 1 eq 1 or '",
+          'null',
+          'undefined',
+          '__proto__',
+          'constructor',
+        ]),
       () => 'x'.repeat(pick([16, 17, 1000, 70_000])),
     ])();
   const queryPart = (): string =>
     pick([
-      () => `dryRun=${pick(['true', 'false', 'TRUE', '1', '', 'yes', encodeURIComponent(text(3).replace(/[\ud800-\udfff]/g, ''))])}`,
+      () =>
+        `dryRun=${pick(['true', 'false', 'TRUE', '1', '', 'yes', encodeURIComponent(text(3).replace(/[\ud800-\udfff]/g, ''))])}`,
       () => `code=${int(1e6)}`,
       () => pick(['dryrun=true', 'DryRun=true', 'force=1', 'x', '=', '&', '%ZZ', '%', 'dryRun', '$filter=1']),
       () => `${encodeURIComponent(text(5).replace(/[\ud800-\udfff]/g, ''))}=${int(10)}`,
@@ -52,12 +67,27 @@ function generator(seed: number) {
     return parts.length === 0 ? pick(['', '?']) : `?${parts.join('&')}`;
   };
   const body = (): string | undefined =>
-    pick([undefined, undefined, undefined, undefined, '', '{}', ' {} ', '{"dryRun":true}', 'null', '[]', text(50), '{'.repeat(5000), 'x'.repeat(200_000)]);
+    pick([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      '',
+      '{}',
+      ' {} ',
+      '{"dryRun":true}',
+      'null',
+      '[]',
+      text(50),
+      '{'.repeat(5000),
+      'x'.repeat(200_000),
+    ]);
   return (): HttpCall => {
     const route = pick(['resync', 'status'] as const);
     // Mostly the route's own method, so most requests get past the method check.
     const own = route === 'resync' ? 'POST' : 'GET';
-    const method = random() < 0.7 ? own : pick(['POST', 'GET', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'post', 'get', 'BREW']);
+    const method =
+      random() < 0.7 ? own : pick(['POST', 'GET', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'post', 'get', 'BREW']);
     const hasBody = !['GET', 'HEAD', 'get'].includes(method);
     const b = hasBody ? body() : undefined;
     return { route, method, workerId: workerId(), query: query(), ...(b === undefined ? {} : { body: b }) };
@@ -69,8 +99,14 @@ let s: Scenario;
 
 beforeAll(async () => {
   azurite = await startAzurite();
-  const workers = [hybridWorker('F-1'), hybridWorker('F-2', { email: "mary.o'connor@example.net" }), hybridWorker("F'3")];
-  s = await startScenario(azurite, { world: world(workers, [syncedUser('F-1'), syncedUser('F-2'), syncedUser("F'3")]) });
+  const workers = [
+    hybridWorker('F-1'),
+    hybridWorker('F-2', { email: "mary.o'connor@example.net" }),
+    hybridWorker("F'3"),
+  ];
+  s = await startScenario(azurite, {
+    world: world(workers, [syncedUser('F-1'), syncedUser('F-2'), syncedUser("F'3")]),
+  });
   useServices(s.services);
 });
 afterAll(async () => {

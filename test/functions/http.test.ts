@@ -12,12 +12,29 @@ let azurite: AzuriteInstance;
 let s: Scenario;
 const context = () => new InvocationContext({ invocationId: 'http-test', functionName: 'http' });
 const post = (workerId: string, query = '') =>
-  resyncRoute(new HttpRequest({ method: 'POST', url: `http://localhost/api/workers/${encodeURIComponent(workerId)}/resync${query}`, params: { workerId } }), context());
-const get = (workerId: string) => workerStatusRoute(new HttpRequest({ method: 'GET', url: `http://localhost/api/workers/${encodeURIComponent(workerId)}`, params: { workerId } }), context());
+  resyncRoute(
+    new HttpRequest({
+      method: 'POST',
+      url: `http://localhost/api/workers/${encodeURIComponent(workerId)}/resync${query}`,
+      params: { workerId },
+    }),
+    context(),
+  );
+const get = (workerId: string) =>
+  workerStatusRoute(
+    new HttpRequest({
+      method: 'GET',
+      url: `http://localhost/api/workers/${encodeURIComponent(workerId)}`,
+      params: { workerId },
+    }),
+    context(),
+  );
 
 beforeAll(async () => {
   azurite = await startAzurite();
-  s = await startScenario(azurite, { world: world([hybridWorker('7001'), hybridWorker('7002')], [syncedUser('7001')]) });
+  s = await startScenario(azurite, {
+    world: world([hybridWorker('7001'), hybridWorker('7002')], [syncedUser('7001')]),
+  });
   useServices(s.services);
 });
 afterAll(async () => {
@@ -59,7 +76,10 @@ describe('resyncRoute (function resyncWorker)', () => {
 
   it('escrows a worker without a user', async () => {
     const response = await post('7002');
-    expect((response.jsonBody as { outcome: { code: string; reason: string } }).outcome).toMatchObject({ code: 'escrowed', reason: 'notFound' });
+    expect((response.jsonBody as { outcome: { code: string; reason: string } }).outcome).toMatchObject({
+      code: 'escrowed',
+      reason: 'notFound',
+    });
   });
 });
 
@@ -72,7 +92,10 @@ describe('workerStatusRoute (function workerStatus)', () => {
 
   it('shows the escrow entry of an escrowed worker', async () => {
     const response = await get('7002');
-    expect((response.jsonBody as { escrow: { reason: string; attempts: number } }).escrow).toMatchObject({ reason: 'notFound', attempts: 1 });
+    expect((response.jsonBody as { escrow: { reason: string; attempts: number } }).escrow).toMatchObject({
+      reason: 'notFound',
+      attempts: 1,
+    });
   });
 
   it('answers 404 for an unknown worker and 400 for a control character', async () => {

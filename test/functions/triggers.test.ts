@@ -14,7 +14,11 @@ import type { AzuriteInstance } from '../support/azurite';
 
 let azurite: AzuriteInstance;
 let s: Scenario;
-const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } };
+const timer: Timer = {
+  isPastDue: false,
+  schedule: { adjustForDST: false },
+  scheduleStatus: { last: '', next: '', lastUpdated: '' },
+};
 const context = (name: string) => new InvocationContext({ invocationId: `${name}-invocation`, functionName: name });
 
 /** What the host hands the queue function: the message text, base64-decoded, parsed as JSON. */
@@ -27,7 +31,13 @@ async function receiveAsHost(): Promise<unknown[]> {
 
 beforeAll(async () => {
   azurite = await startAzurite();
-  s = await startScenario(azurite, { world: world([hybridWorker('8001'), hybridWorker('8002'), hybridWorker('8003', { legalEntity: 'Elsewhere Ltd' })], [syncedUser('8001')], [syncedUser('8002')]) });
+  s = await startScenario(azurite, {
+    world: world(
+      [hybridWorker('8001'), hybridWorker('8002'), hybridWorker('8003', { legalEntity: 'Elsewhere Ltd' })],
+      [syncedUser('8001')],
+      [syncedUser('8002')],
+    ),
+  });
   useServices(s.services);
 });
 afterAll(async () => {
@@ -65,19 +75,33 @@ describe('escrowSweep (timer)', () => {
 describe('onWorkerJob (queue function enrichWorker)', () => {
   it('throws on a transient Graph failure so the host retries the message', async () => {
     s.graph.injectFaults({ status: 503, count: 100 });
-    const job = { workerId: '8001', cycleId: 'c-retry', desiredHash: 'x', version: Date.now(), fields: { workerId: '8001', personalEmail: 'other@example.org', countryIso: 'GB' } };
+    const job = {
+      workerId: '8001',
+      cycleId: 'c-retry',
+      desiredHash: 'x',
+      version: Date.now(),
+      fields: { workerId: '8001', personalEmail: 'other@example.org', countryIso: 'GB' },
+    };
     await expect(onWorkerJob(job, context('enrichWorker'))).rejects.toMatchObject({ transient: true });
     s.graph.injectFaults({ status: 503, count: 0 });
   }, 120_000);
 
   it('refuses a message that is not a job', async () => {
-    await expect(onWorkerJob({ hello: 'world' }, context('enrichWorker'))).rejects.toMatchObject({ code: 'INPUT.INVALID' });
+    await expect(onWorkerJob({ hello: 'world' }, context('enrichWorker'))).rejects.toMatchObject({
+      code: 'INPUT.INVALID',
+    });
   });
 });
 
 describe('onPoisonedJob (queue function enrichWorkerPoison)', () => {
   it('records the worker as failed instead of losing it', async () => {
-    const job = { workerId: '8001', cycleId: 'c-poison', desiredHash: 'x', version: Date.now(), fields: { workerId: '8001', personalEmail: 'other@example.org', countryIso: 'GB' } };
+    const job = {
+      workerId: '8001',
+      cycleId: 'c-poison',
+      desiredHash: 'x',
+      version: Date.now(),
+      fields: { workerId: '8001', personalEmail: 'other@example.org', countryIso: 'GB' },
+    };
     const outcome = await onPoisonedJob(job, context('enrichWorkerPoison'));
     expect(outcome.code).toBe('failed');
     expect((await s.services.ledger.get('8001'))?.lastOutcome).toBe('failed');

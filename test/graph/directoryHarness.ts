@@ -20,7 +20,9 @@ export function directoryFor(sim: GraphSimulator, overrides: Partial<GraphDirect
     auth: 'none',
     retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 30_000, sleep: async (ms) => void waits.push(ms) },
     pacing: { coalesceWindowMs: 5, maxWritesPerSecond: 1_000, writeBurst: 50 },
-    logger: { log: (level, message, properties) => void logs.push({ level, message, ...(properties ? { properties } : {}) }) },
+    logger: {
+      log: (level, message, properties) => void logs.push({ level, message, ...(properties ? { properties } : {}) }),
+    },
     ...overrides,
   });
   return { directory, waits, logs };

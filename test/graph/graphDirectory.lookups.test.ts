@@ -15,7 +15,14 @@ describe('GraphDirectory lookups', () => {
   it('maps the found user, missing collections as []', async () => {
     const user = sim.addUser(seed('100001', { usageLocation: 'NL' }));
     expect(await h.directory.findUsersByEmployeeId('100001')).toEqual([
-      { id: user.id, employeeId: '100001', onPremisesSyncEnabled: true, otherMails: [], usageLocation: 'NL', extensions: {} },
+      {
+        id: user.id,
+        employeeId: '100001',
+        onPremisesSyncEnabled: true,
+        otherMails: [],
+        usageLocation: 'NL',
+        extensions: {},
+      },
     ]);
   });
 
@@ -27,7 +34,10 @@ describe('GraphDirectory lookups', () => {
         method: 'GET',
         path: '/users',
         inBatch: false,
-        query: { $filter: "employeeId eq '100001'", $select: 'id,employeeId,otherMails,usageLocation,onPremisesSyncEnabled' },
+        query: {
+          $filter: "employeeId eq '100001'",
+          $select: 'id,employeeId,otherMails,usageLocation,onPremisesSyncEnabled',
+        },
       }),
     ]);
   });
@@ -43,7 +53,10 @@ describe('GraphDirectory lookups', () => {
 
   it('matches case-insensitively and sends two spellings of one id once', async () => {
     const user = sim.addUser(seed('AB12'));
-    const [lower, upper] = await Promise.all([h.directory.findUsersByEmployeeId('ab12'), h.directory.findUsersByEmployeeId('Ab12')]);
+    const [lower, upper] = await Promise.all([
+      h.directory.findUsersByEmployeeId('ab12'),
+      h.directory.findUsersByEmployeeId('Ab12'),
+    ]);
     expect(lower.map((u) => u.id)).toEqual([user.id]);
     expect(upper.map((u) => u.id)).toEqual([user.id]);
     expect(sim.requests).toHaveLength(1);
@@ -73,8 +86,12 @@ describe('GraphDirectory lookups', () => {
   });
 
   it('refuses an id over 16 characters before any request', async () => {
-    await expect(h.directory.findUsersByEmployeeId('12345678901234567')).rejects.toMatchObject({ code: 'INPUT.INVALID' });
-    await expect(h.directory.findUsersByEmployeeIds(['1', '12345678901234567'])).rejects.toMatchObject({ code: 'INPUT.INVALID' });
+    await expect(h.directory.findUsersByEmployeeId('12345678901234567')).rejects.toMatchObject({
+      code: 'INPUT.INVALID',
+    });
+    await expect(h.directory.findUsersByEmployeeIds(['1', '12345678901234567'])).rejects.toMatchObject({
+      code: 'INPUT.INVALID',
+    });
     expect(sim.counters().httpRequests).toBe(0);
   });
 
@@ -125,8 +142,14 @@ describe('GraphDirectory soft-deleted lookups', () => {
     sim.softDeleteUser(gone.id);
     sim.addUser(seed('300002'));
     const answer = await h.directory.findDeletedUsersByEmployeeId('300001');
-    expect(answer).toEqual({ supported: true, users: [expect.objectContaining({ id: gone.id, employeeId: '300001' })] });
-    expect(sim.requests[0]).toMatchObject({ path: '/directory/deletedItems/microsoft.graph.user', query: { $filter: "employeeId eq '300001'" } });
+    expect(answer).toEqual({
+      supported: true,
+      users: [expect.objectContaining({ id: gone.id, employeeId: '300001' })],
+    });
+    expect(sim.requests[0]).toMatchObject({
+      path: '/directory/deletedItems/microsoft.graph.user',
+      query: { $filter: "employeeId eq '300001'" },
+    });
   });
 
   it('reports a refused filter as unsupported, warns once and stops asking', async () => {

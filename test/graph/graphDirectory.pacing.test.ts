@@ -13,7 +13,11 @@ async function foreignWrites(sim: GraphSimulator, user: SimUser, count: number):
       headers: { 'Content-Type': 'application/json' },
       body: { usageLocation: 'US' },
     }));
-    await fetch(`${sim.url}/v1.0/$batch`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ requests }) });
+    await fetch(`${sim.url}/v1.0/$batch`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ requests }),
+    });
   }
 }
 
@@ -73,7 +77,10 @@ describe('GraphDirectory pacing against the throttling simulator', () => {
         waits.push(ms);
         now += ms;
       };
-      ({ directory } = directoryFor(sim, { pacing: {}, retry: { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 30_000, sleep } }));
+      ({ directory } = directoryFor(sim, {
+        pacing: {},
+        retry: { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 30_000, sleep },
+      }));
       return { user, waits };
     }
 

@@ -8,7 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { startGraphSimulator, type GraphSimulator } from '../../sim/graph/index';
 import { directoryFor, seed, tokenWithRoles } from './directoryHarness';
 
-async function withSim<T>(options: Parameters<typeof startGraphSimulator>[0], run: (sim: GraphSimulator) => Promise<T>): Promise<T> {
+async function withSim<T>(
+  options: Parameters<typeof startGraphSimulator>[0],
+  run: (sim: GraphSimulator) => Promise<T>,
+): Promise<T> {
   const sim = await startGraphSimulator(options);
   try {
     return await run(sim);
@@ -24,7 +27,9 @@ describe('GraphDirectory: a 403 on a write', () => {
     await withSim({ appRoles: ['User.Read.All'] }, async (sim) => {
       const users = ['1', '2', '3'].map((id) => sim.addUser(seed(`50000${id}`)));
       const { directory } = directoryFor(sim);
-      const results = await Promise.allSettled(users.map((user) => directory.updateUser(user.id, { otherMails: ['x@example.org'] })));
+      const results = await Promise.allSettled(
+        users.map((user) => directory.updateUser(user.id, { otherMails: ['x@example.org'] })),
+      );
       expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected', 'rejected']);
       for (const result of results) expect((result as PromiseRejectedResult).reason).toMatchObject(APP_WIDE);
       await directory.close();
@@ -36,7 +41,9 @@ describe('GraphDirectory: a 403 on a write', () => {
       const admin = sim.addUser(seed('500010', { privileged: true }));
       const others = ['1', '2'].map((id) => sim.addUser(seed(`50002${id}`)));
       const { directory } = directoryFor(sim);
-      const [adminResult, ...rest] = await Promise.all([admin, ...others].map((user) => directory.updateUser(user.id, { otherMails: ['x@example.org'] })));
+      const [adminResult, ...rest] = await Promise.all(
+        [admin, ...others].map((user) => directory.updateUser(user.id, { otherMails: ['x@example.org'] })),
+      );
       expect(rest).toEqual([{ status: 'ok' }, { status: 'ok' }]);
       expect(adminResult).toMatchObject({ status: 'denied', code: 'Authorization_RequestDenied' });
       expect(sim.counters().httpRequests).toBe(1);
@@ -56,8 +63,14 @@ describe('GraphDirectory: a 403 on a write', () => {
   it('is about the user from the first write when the token holds the granting role', async () => {
     await withSim({ requireAuthorization: true }, async (sim) => {
       const admin = sim.addUser(seed('500040', { privileged: true }));
-      const { directory } = directoryFor(sim, { auth: 'azure', credential: tokenWithRoles(['User.Read.All', 'User-Mail.ReadWrite.All']) });
-      expect(await directory.updateUser(admin.id, { otherMails: ['x@example.org'] })).toMatchObject({ status: 'denied', code: 'Authorization_RequestDenied' });
+      const { directory } = directoryFor(sim, {
+        auth: 'azure',
+        credential: tokenWithRoles(['User.Read.All', 'User-Mail.ReadWrite.All']),
+      });
+      expect(await directory.updateUser(admin.id, { otherMails: ['x@example.org'] })).toMatchObject({
+        status: 'denied',
+        code: 'Authorization_RequestDenied',
+      });
       await directory.close();
     });
   });
@@ -67,15 +80,25 @@ describe('GraphDirectory: a 403 on a write', () => {
       const users = ['1', '2', '3', '4'].map((id) => sim.addUser(seed(`50005${id}`)));
       const refuseBatches: typeof fetch = async (input, init) =>
         String(input).endsWith('/$batch')
-          ? new Response(JSON.stringify({ error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' } }), {
-              status: 403,
-              headers: { 'Content-Type': 'application/json' },
-            })
+          ? new Response(
+              JSON.stringify({
+                error: {
+                  code: 'Authorization_RequestDenied',
+                  message: 'Insufficient privileges to complete the operation.',
+                },
+              }),
+              {
+                status: 403,
+                headers: { 'Content-Type': 'application/json' },
+              },
+            )
           : fetch(input, init);
       const { directory } = directoryFor(sim, { fetchImpl: refuseBatches });
       // One write proven alone first, so a per-user reading would have been possible.
       expect(await directory.updateUser(users[0]!.id, { otherMails: ['x@example.org'] })).toEqual({ status: 'ok' });
-      const results = await Promise.allSettled(users.slice(1).map((user) => directory.updateUser(user.id, { otherMails: ['y@example.org'] })));
+      const results = await Promise.allSettled(
+        users.slice(1).map((user) => directory.updateUser(user.id, { otherMails: ['y@example.org'] })),
+      );
       for (const result of results) {
         expect(result.status).toBe('rejected');
         expect((result as PromiseRejectedResult).reason).toMatchObject(APP_WIDE);

@@ -37,7 +37,11 @@ describe('GraphDirectory retries', () => {
     const ids = Array.from({ length: 45 }, (_, i) => `T${i}`);
     for (const id of ids) sim.addUser(seed(id));
     let first = true;
-    sim.injectFaults({ status: 429, count: 1, retryAfterSeconds: 1, match: (_method, path) => {
+    sim.injectFaults({
+      status: 429,
+      count: 1,
+      retryAfterSeconds: 1,
+      match: (_method, path) => {
         if (path !== '/users' || !first) return false;
         first = false;
         return true;
@@ -75,7 +79,11 @@ describe('GraphDirectory retries', () => {
   it('gives up with a transient GRAPH.UNAVAILABLE when 503 outlasts the retry budget', async () => {
     const user = sim.addUser(seed('100001'));
     sim.injectFaults({ status: 503, count: 100 });
-    await expect(h.directory.updateUser(user.id, { usageLocation: 'FR' })).rejects.toMatchObject({ code: 'GRAPH.UNAVAILABLE', transient: true, status: 503 });
+    await expect(h.directory.updateUser(user.id, { usageLocation: 'FR' })).rejects.toMatchObject({
+      code: 'GRAPH.UNAVAILABLE',
+      transient: true,
+      status: 503,
+    });
     expect(sim.counters().subRequests).toBe(4);
   });
 
@@ -87,14 +95,18 @@ describe('GraphDirectory retries', () => {
 
   it('does not retry a 500', async () => {
     sim.injectFaults({ status: 500, count: 1 });
-    await expect(h.directory.findUsersByEmployeeId('100001')).rejects.toMatchObject({ code: 'GRAPH.BAD_RESPONSE', transient: false });
+    await expect(h.directory.findUsersByEmployeeId('100001')).rejects.toMatchObject({
+      code: 'GRAPH.BAD_RESPONSE',
+      transient: false,
+    });
     expect(sim.counters().httpRequests).toBe(1);
   });
 
   it('retries a network failure', async () => {
     sim.addUser(seed('100001'));
     let failures = 1;
-    const flaky: typeof fetch = (input, init) => (failures-- > 0 ? Promise.reject(new TypeError('fetch failed')) : fetch(input, init));
+    const flaky: typeof fetch = (input, init) =>
+      failures-- > 0 ? Promise.reject(new TypeError('fetch failed')) : fetch(input, init);
     await h.directory.close();
     h = directoryFor(sim, { fetchImpl: flaky });
     expect(await h.directory.findUsersByEmployeeId('100001')).toHaveLength(1);
@@ -110,7 +122,9 @@ describe('GraphDirectory authentication', () => {
   });
 
   it('refuses a base URL with a version segment', () => {
-    expect(() => createGraphDirectory({ baseUrl: 'http://127.0.0.1:1/v1.0', auth: 'none' })).toThrow(expect.objectContaining({ code: 'CONFIG.INVALID_SETTING' }));
+    expect(() => createGraphDirectory({ baseUrl: 'http://127.0.0.1:1/v1.0', auth: 'none' })).toThrow(
+      expect.objectContaining({ code: 'CONFIG.INVALID_SETTING' }),
+    );
   });
 
   it("sends a bearer token for the base URL's .default scope with auth 'azure'", async () => {

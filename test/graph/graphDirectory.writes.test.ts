@@ -15,7 +15,9 @@ describe('GraphDirectory writes', () => {
     const user = sim.addUser(seed('100001'));
     const patch = { otherMails: ['jane.doe@example.com'], usageLocation: 'NL' };
     expect(await h.directory.updateUser(user.id, patch)).toEqual({ status: 'ok' });
-    expect(sim.requests).toEqual([expect.objectContaining({ method: 'PATCH', path: `/users/${user.id}`, body: patch, status: 204 })]);
+    expect(sim.requests).toEqual([
+      expect.objectContaining({ method: 'PATCH', path: `/users/${user.id}`, body: patch, status: 204 }),
+    ]);
     expect(sim.getUser(user.id)).toMatchObject({ otherMails: ['jane.doe@example.com'], usageLocation: 'NL' });
     expect(dangerousRequests(sim)).toEqual([]);
     expect(h.directory.stats()).toMatchObject({ writes: 1, httpRequests: 1 });
@@ -23,7 +25,9 @@ describe('GraphDirectory writes', () => {
 
   it('refuses to send a synced property, before any request', async () => {
     const user = sim.addUser(seed('100001'));
-    await expect(h.directory.updateUser(user.id, { displayName: 'x' })).rejects.toMatchObject({ code: 'INPUT.INVALID' });
+    await expect(h.directory.updateUser(user.id, { displayName: 'x' })).rejects.toMatchObject({
+      code: 'INPUT.INVALID',
+    });
     expect(sim.counters().httpRequests).toBe(0);
   });
 
@@ -37,7 +41,7 @@ describe('GraphDirectory writes', () => {
     expect(dangerousRequests(sim)).toEqual([]);
   });
 
-  it('reports 403 on a privileged user as denied with Graph\'s code once such a write has succeeded', async () => {
+  it("reports 403 on a privileged user as denied with Graph's code once such a write has succeeded", async () => {
     const worker = sim.addUser(seed('100003'));
     const admin = sim.addUser(seed('100002', { privileged: true }));
     expect(await h.directory.updateUser(worker.id, { otherMails: ['b@example.com'] })).toEqual({ status: 'ok' });
@@ -55,7 +59,9 @@ describe('GraphDirectory writes', () => {
   });
 
   it('throws a non-transient AppError for a user that does not exist', async () => {
-    await expect(h.directory.updateUser('00000000-0000-0000-0000-000000000000', { usageLocation: 'NL' })).rejects.toMatchObject({
+    await expect(
+      h.directory.updateUser('00000000-0000-0000-0000-000000000000', { usageLocation: 'NL' }),
+    ).rejects.toMatchObject({
       code: 'GRAPH.REQUEST_REFUSED',
       transient: false,
       status: 404,
@@ -75,31 +81,56 @@ describe('GraphDirectory authentication email', () => {
   it('answers null when the user has no email method, listing without query options', async () => {
     const user = sim.addUser(seed('100001'));
     expect(await h.directory.getAuthenticationEmail(user.id)).toBeNull();
-    expect(sim.requests).toEqual([expect.objectContaining({ method: 'GET', path: `/users/${user.id}/authentication/emailMethods`, query: {}, status: 200 })]);
+    expect(sim.requests).toEqual([
+      expect.objectContaining({
+        method: 'GET',
+        path: `/users/${user.id}/authentication/emailMethods`,
+        query: {},
+        status: 200,
+      }),
+    ]);
   });
 
   it('creates the method with POST when none exists, then reads it back', async () => {
     const user = sim.addUser(seed('100001'));
     expect(await h.directory.setAuthenticationEmail(user.id, null, 'jane@example.com')).toEqual({ status: 'ok' });
-    expect(await h.directory.getAuthenticationEmail(user.id)).toEqual({ id: EMAIL_METHOD_ID, emailAddress: 'jane@example.com' });
-    expect(sim.requests[0]).toMatchObject({ method: 'POST', path: `/users/${user.id}/authentication/emailMethods`, body: { emailAddress: 'jane@example.com' } });
+    expect(await h.directory.getAuthenticationEmail(user.id)).toEqual({
+      id: EMAIL_METHOD_ID,
+      emailAddress: 'jane@example.com',
+    });
+    expect(sim.requests[0]).toMatchObject({
+      method: 'POST',
+      path: `/users/${user.id}/authentication/emailMethods`,
+      body: { emailAddress: 'jane@example.com' },
+    });
   });
 
   it('updates an existing method with PATCH /emailMethods/{id}', async () => {
     const user = sim.addUser(seed('100001'));
     await h.directory.setAuthenticationEmail(user.id, null, 'old@example.com');
     sim.resetLog();
-    expect(await h.directory.setAuthenticationEmail(user.id, EMAIL_METHOD_ID, 'new@example.com')).toEqual({ status: 'ok' });
+    expect(await h.directory.setAuthenticationEmail(user.id, EMAIL_METHOD_ID, 'new@example.com')).toEqual({
+      status: 'ok',
+    });
     expect(sim.requests).toEqual([
-      expect.objectContaining({ method: 'PATCH', path: `/users/${user.id}/authentication/emailMethods/${EMAIL_METHOD_ID}`, body: { emailAddress: 'new@example.com' } }),
+      expect.objectContaining({
+        method: 'PATCH',
+        path: `/users/${user.id}/authentication/emailMethods/${EMAIL_METHOD_ID}`,
+        body: { emailAddress: 'new@example.com' },
+      }),
     ]);
     expect(sim.getUser(user.id)?.emailMethod?.emailAddress).toBe('new@example.com');
   });
 });
 
 describe('GraphDirectory masking', () => {
-  const answering = (status: number, message: string): typeof fetch =>
-    async () => new Response(JSON.stringify({ error: { code: 'Authorization_RequestDenied', message } }), { status, headers: { 'Content-Type': 'application/json' } });
+  const answering =
+    (status: number, message: string): typeof fetch =>
+    async () =>
+      new Response(JSON.stringify({ error: { code: 'Authorization_RequestDenied', message } }), {
+        status,
+        headers: { 'Content-Type': 'application/json' },
+      });
 
   it('masks personal email in a denied write message', async () => {
     const directory = createGraphDirectory({
@@ -108,12 +139,18 @@ describe('GraphDirectory masking', () => {
       credential: tokenWithRoles(['User-Mail.ReadWrite.All']),
       fetchImpl: answering(403, 'Cannot set jane.doe@example.com'),
     });
-    expect(await directory.updateUser('u1', { otherMails: ['jane.doe@example.com'] })).toMatchObject({ message: 'Cannot set j***@example.com' });
+    expect(await directory.updateUser('u1', { otherMails: ['jane.doe@example.com'] })).toMatchObject({
+      message: 'Cannot set j***@example.com',
+    });
     await directory.close();
   });
 
   it('masks personal email in an error message', async () => {
-    const directory = createGraphDirectory({ baseUrl: 'http://127.0.0.1:9', auth: 'none', fetchImpl: answering(409, 'jane.doe@example.com conflicts') });
+    const directory = createGraphDirectory({
+      baseUrl: 'http://127.0.0.1:9',
+      auth: 'none',
+      fetchImpl: answering(409, 'jane.doe@example.com conflicts'),
+    });
     const error = await directory.updateUser('u1', { otherMails: ['jane.doe@example.com'] }).catch((err: Error) => err);
     expect((error as Error).message).toContain('j***@example.com');
     expect((error as Error).message).not.toContain('jane.doe');

@@ -35,7 +35,10 @@ describe('the Graph transport', () => {
       },
       submit: () => Promise.reject(new Error('not used')),
     });
-    await expect(transport.wire.send({ method: 'GET', url: '/users' })).rejects.toMatchObject({ code: 'GRAPH.UNAVAILABLE', transient: true });
+    await expect(transport.wire.send({ method: 'GET', url: '/users' })).rejects.toMatchObject({
+      code: 'GRAPH.UNAVAILABLE',
+      transient: true,
+    });
   });
 
   it('sends the bearer token of the credential on every request, to a loopback simulator too', async () => {

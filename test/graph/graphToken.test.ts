@@ -59,7 +59,10 @@ describe('appRolesOf', () => {
   const jwt = (claims: unknown) => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
 
   it('reads the roles claim of a JWT', () => {
-    expect(appRolesOf(jwt({ roles: ['User.Read.All', 'User-Mail.ReadWrite.All'] }))).toEqual(['User.Read.All', 'User-Mail.ReadWrite.All']);
+    expect(appRolesOf(jwt({ roles: ['User.Read.All', 'User-Mail.ReadWrite.All'] }))).toEqual([
+      'User.Read.All',
+      'User-Mail.ReadWrite.All',
+    ]);
   });
 
   it('answers null for a token without roles, or that is no JWT', () => {

@@ -64,7 +64,7 @@ describe('assertEmployeeId', () => {
 });
 
 describe('encodeQueryValue', () => {
-  it("percent-encodes quotes, parentheses, & # + and spaces", () => {
+  it('percent-encodes quotes, parentheses, & # + and spaces', () => {
     expect(encodeQueryValue("a'(b)&c#d+e f*!")).toBe('a%27%28b%29%26c%23d%2Be%20f%2A%21');
   });
 
@@ -78,7 +78,9 @@ describe('usersByEmployeeIdPath', () => {
 
   it('selects the properties the writer reads', () => {
     const path = usersByEmployeeIdPath(['1'], select);
-    expect(new URLSearchParams(path.split('?')[1]).get('$select')).toBe('id,employeeId,otherMails,usageLocation,onPremisesSyncEnabled');
+    expect(new URLSearchParams(path.split('?')[1]).get('$select')).toBe(
+      'id,employeeId,otherMails,usageLocation,onPremisesSyncEnabled',
+    );
   });
 
   it('round-trips hostile ids to exactly one literal each', () => {

@@ -20,9 +20,15 @@ function fakePacer(options: Partial<PacingOptions> = {}) {
       },
     },
   );
-  return { pacer, pauses, sleeps, advance: (ms: number) => {
+  return {
+    pacer,
+    pauses,
+    sleeps,
+    advance: (ms: number) => {
       now += ms;
-    }, now: () => now };
+    },
+    now: () => now,
+  };
 }
 
 const percentage = (value: string) => ({ 'x-ms-throttle-limit-percentage': value });

@@ -5,12 +5,32 @@ const EXT = `extension_${'b'.repeat(32)}_costCenter`;
 
 describe('toDirectoryUser', () => {
   it('maps the selected properties', () => {
-    const user = toDirectoryUser({ id: 'u1', employeeId: 'E1', onPremisesSyncEnabled: true, otherMails: ['a@example.com'], usageLocation: 'NL' });
-    expect(user).toEqual({ id: 'u1', employeeId: 'E1', onPremisesSyncEnabled: true, otherMails: ['a@example.com'], usageLocation: 'NL', extensions: {} });
+    const user = toDirectoryUser({
+      id: 'u1',
+      employeeId: 'E1',
+      onPremisesSyncEnabled: true,
+      otherMails: ['a@example.com'],
+      usageLocation: 'NL',
+    });
+    expect(user).toEqual({
+      id: 'u1',
+      employeeId: 'E1',
+      onPremisesSyncEnabled: true,
+      otherMails: ['a@example.com'],
+      usageLocation: 'NL',
+      extensions: {},
+    });
   });
 
   it('turns missing collections into [] and missing scalars into null', () => {
-    expect(toDirectoryUser({ id: 'u1' })).toEqual({ id: 'u1', employeeId: null, onPremisesSyncEnabled: null, otherMails: [], usageLocation: null, extensions: {} });
+    expect(toDirectoryUser({ id: 'u1' })).toEqual({
+      id: 'u1',
+      employeeId: null,
+      onPremisesSyncEnabled: null,
+      otherMails: [],
+      usageLocation: null,
+      extensions: {},
+    });
   });
 
   it('reads the mapped extension attributes, null when absent', () => {
@@ -21,7 +41,9 @@ describe('toDirectoryUser', () => {
   });
 
   it('refuses a user without an id', () => {
-    expect(() => toDirectoryUser({ employeeId: 'E1' })).toThrow(expect.objectContaining({ code: 'GRAPH.BAD_RESPONSE' }));
+    expect(() => toDirectoryUser({ employeeId: 'E1' })).toThrow(
+      expect.objectContaining({ code: 'GRAPH.BAD_RESPONSE' }),
+    );
   });
 });
 
@@ -43,6 +65,9 @@ describe('collectionValues', () => {
 
 describe('toEmailMethod', () => {
   it('keeps id and emailAddress', () => {
-    expect(toEmailMethod({ id: 'm1', emailAddress: 'x@example.com', '@odata.type': 'x' })).toEqual({ id: 'm1', emailAddress: 'x@example.com' });
+    expect(toEmailMethod({ id: 'm1', emailAddress: 'x@example.com', '@odata.type': 'x' })).toEqual({
+      id: 'm1',
+      emailAddress: 'x@example.com',
+    });
   });
 });

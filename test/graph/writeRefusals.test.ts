@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { userPatchKinds, WriteRefusals } from '../../src/graph/writeRefusals';
 
 describe('WriteRefusals', () => {
-  it('takes a 403 as the user\'s when the token\'s roles grant every kind of write in it', async () => {
+  it("takes a 403 as the user's when the token's roles grant every kind of write in it", async () => {
     const refusals = new WriteRefusals(() => ['User.Read.All', 'User-Mail.ReadWrite.All']);
     expect(await refusals.isAboutTheUser(['otherMails'])).toBe(true);
     expect(await refusals.isAboutTheUser(['otherMails', 'userProperties'])).toBe(false);

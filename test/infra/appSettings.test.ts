@@ -6,20 +6,33 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JOB_QUEUE, loadSettings, SETTING_NAMES } from '../../src/config/settings';
-import { INFRA, objectProperties, parseBicepFile, propertyKey, propertyValue, stringValue, variable, type SyntaxNode } from './bicep';
+import {
+  INFRA,
+  objectProperties,
+  parseBicepFile,
+  propertyKey,
+  propertyValue,
+  stringValue,
+  variable,
+  type SyntaxNode,
+} from './bicep';
 
 /** Settings the code knows that Azure must not get, and why. */
 const NOT_SET_IN_AZURE: Record<string, string> = {
-  AzureWebJobsStorage: 'a connection string holds the account key; the storage account refuses shared keys, so Azure uses the identity-based AzureWebJobsStorage__* settings',
+  AzureWebJobsStorage:
+    'a connection string holds the account key; the storage account refuses shared keys, so Azure uses the identity-based AzureWebJobsStorage__* settings',
   LOG_LEVEL: 'the default (info) is what Azure wants; an operator lowers or raises it by hand while diagnosing',
-  APPROVE_HELD_CYCLE: 'a one-shot approval an operator sets by hand for one held cycle; a value deployed with the app would approve again on every provision',
+  APPROVE_HELD_CYCLE:
+    'a one-shot approval an operator sets by hand for one held cycle; a value deployed with the app would approve again on every provision',
 };
 
 /** Settings the host or platform reads that are not in the code's schema, and why each is needed. */
 const HOST_SETTINGS: Record<string, string> = {
   AzureWebJobsStorage__blobServiceUri: 'the host keeps timer schedules and singleton locks in blobs',
-  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ingestion with the managed identity (local auth is disabled); also read by src/telemetry',
-  AzureFunctionsJobHost__extensions__queues__batchSize: 'concurrent queue jobs per instance, whose Graph calls share $batch requests (write-rate arithmetic in api.bicep)',
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING:
+    'ingestion with the managed identity (local auth is disabled); also read by src/telemetry',
+  AzureFunctionsJobHost__extensions__queues__batchSize:
+    'concurrent queue jobs per instance, whose Graph calls share $batch requests (write-rate arithmetic in api.bicep)',
   AzureFunctionsJobHost__extensions__queues__newBatchThreshold: 'no second batch while one runs (same arithmetic)',
 };
 
@@ -72,16 +85,23 @@ describe('function app settings', () => {
   });
 
   it('references the Workday password in Key Vault instead of holding it', () => {
-    expect(settings.get('WORKDAY_PASSWORD')?.text).toMatch(/^'@Microsoft\.KeyVault\(SecretUri=\$\{workdayPasswordSecretUri\}\)'$/);
+    expect(settings.get('WORKDAY_PASSWORD')?.text).toMatch(
+      /^'@Microsoft\.KeyVault\(SecretUri=\$\{workdayPasswordSecretUri\}\)'$/,
+    );
   });
 
   it('authenticates ingestion with Entra ID as the app identity', () => {
-    expect(settings.get('APPLICATIONINSIGHTS_AUTHENTICATION_STRING')?.text).toBe("'ClientId=${identityClientId};Authorization=AAD'");
+    expect(settings.get('APPLICATIONINSIGHTS_AUTHENTICATION_STRING')?.text).toBe(
+      "'ClientId=${identityClientId};Authorization=AAD'",
+    );
   });
 
   // Otherwise loadSettings throws at start-up in Azure and every function invocation fails.
   it('sets an APPLICATIONINSIGHTS_AUTHENTICATION_STRING the settings schema accepts', () => {
-    const deployed = settings.get('APPLICATIONINSIGHTS_AUTHENTICATION_STRING')?.text.replace(/^'|'$/g, '').replace(/\$\{[^}]*\}/g, '0b7e4f0e-1111-2222-3333-444455556666');
+    const deployed = settings
+      .get('APPLICATIONINSIGHTS_AUTHENTICATION_STRING')
+      ?.text.replace(/^'|'$/g, '')
+      .replace(/\$\{[^}]*\}/g, '0b7e4f0e-1111-2222-3333-444455556666');
     expect(deployed).toBeDefined();
     expect(() =>
       loadSettings({

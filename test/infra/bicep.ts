@@ -42,7 +42,13 @@ export function parseBicepFile(path: string): SyntaxNode {
 /** Every file under a directory whose name ends with the extension, sorted. */
 export function filesUnder(dir: string, extension: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
-    .flatMap((entry) => (entry.isDirectory() ? filesUnder(join(dir, entry.name), extension) : entry.name.endsWith(extension) ? [join(dir, entry.name)] : []))
+    .flatMap((entry) =>
+      entry.isDirectory()
+        ? filesUnder(join(dir, entry.name), extension)
+        : entry.name.endsWith(extension)
+          ? [join(dir, entry.name)]
+          : [],
+    )
     .sort();
 }
 
@@ -52,7 +58,9 @@ export function syntaxProblems(root: SyntaxNode): string[] {
   const visit = (node: SyntaxNode): void => {
     if (node.type === 'ERROR' || node.isMissing) {
       const kind = node.isMissing ? `missing ${node.type}` : 'syntax error';
-      problems.push(`${node.startPosition.row + 1}:${node.startPosition.column + 1} ${kind} near ${JSON.stringify(node.text.slice(0, 40))}`);
+      problems.push(
+        `${node.startPosition.row + 1}:${node.startPosition.column + 1} ${kind} near ${JSON.stringify(node.text.slice(0, 40))}`,
+      );
     }
     node.children.forEach(visit);
   };
@@ -74,7 +82,10 @@ export function descendants(node: SyntaxNode, type: string): SyntaxNode[] {
 export function stringValue(node: SyntaxNode | undefined | null): string | null {
   if (node?.type !== 'string') return null;
   if (node.namedChildren.some((c) => c.type === 'interpolation')) return null;
-  return node.namedChildren.filter((c) => c.type === 'string_content' || c.type === 'escape_sequence').map((c) => c.text).join('');
+  return node.namedChildren
+    .filter((c) => c.type === 'string_content' || c.type === 'escape_sequence')
+    .map((c) => c.text)
+    .join('');
 }
 
 function nameOf(declaration: SyntaxNode): string {
@@ -107,7 +118,8 @@ export function params(root: SyntaxNode): ParamInfo[] {
   return root.namedChildren
     .filter((n) => n.type === 'parameter_declaration')
     .map((declaration) => {
-      const decorators = declaration.previousNamedSibling?.type === 'decorators' ? declaration.previousNamedSibling.namedChildren : [];
+      const decorators =
+        declaration.previousNamedSibling?.type === 'decorators' ? declaration.previousNamedSibling.namedChildren : [];
       const calls = decorators.map((d) => d.namedChildren[0]!).filter((c) => c.type === 'call_expression');
       const description = calls.find((c) => c.childForFieldName('function')?.text === 'description');
       return {
@@ -161,6 +173,10 @@ export function outputReferences(root: SyntaxNode): Array<[string, string]> {
   return descendants(root, 'member_expression')
     .filter((m) => m.childForFieldName('object')?.type === 'member_expression')
     .map((m) => [m.childForFieldName('object')!, m.childForFieldName('property')!.text] as const)
-    .filter(([inner]) => inner.childForFieldName('property')?.text === 'outputs' && inner.childForFieldName('object')?.type === 'identifier')
+    .filter(
+      ([inner]) =>
+        inner.childForFieldName('property')?.text === 'outputs' &&
+        inner.childForFieldName('object')?.type === 'identifier',
+    )
     .map(([inner, name]) => [inner.childForFieldName('object')!.text, name]);
 }

@@ -6,7 +6,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { descendants, INFRA, modules, objectProperties, parseBicepFile, propertyKey, propertyValue, stringValue, variable, type SyntaxNode } from './bicep';
+import {
+  descendants,
+  INFRA,
+  modules,
+  objectProperties,
+  parseBicepFile,
+  propertyKey,
+  propertyValue,
+  stringValue,
+  variable,
+  type SyntaxNode,
+} from './bicep';
 
 type Value = string | number | boolean | null | Value[] | { [key: string]: Value };
 
@@ -53,10 +64,13 @@ export function evaluate(node: SyntaxNode, scope: Scope): Value {
 function call(node: SyntaxNode, scope: Scope): Value {
   const name = node.childForFieldName('function')?.text;
   const args = (node.childForFieldName('arguments')?.namedChildren ?? []).map((a) => evaluate(a, scope));
-  if (name === 'loadTextContent' && typeof args[0] === 'string') return readFileSync(resolve(dirname(scope.file), args[0]), 'utf8');
-  if (name === 'replace' && args.every((a) => typeof a === 'string')) return (args[0] as string).split(args[1] as string).join(args[2] as string);
+  if (name === 'loadTextContent' && typeof args[0] === 'string')
+    return readFileSync(resolve(dirname(scope.file), args[0]), 'utf8');
+  if (name === 'replace' && args.every((a) => typeof a === 'string'))
+    return (args[0] as string).split(args[1] as string).join(args[2] as string);
   if (name === 'string' && args[0] !== null && typeof args[0] !== 'object') return String(args[0]);
-  if (name === 'union' && args.every((a) => a !== null && typeof a === 'object' && !Array.isArray(a))) return Object.assign({}, ...args);
+  if (name === 'union' && args.every((a) => a !== null && typeof a === 'object' && !Array.isArray(a)))
+    return Object.assign({}, ...args);
   return null;
 }
 
@@ -71,16 +85,23 @@ export function moduleParams(modulePath: string, at: 'default' | 'maximum'): Rec
       .map((declaration) => {
         const name = declaration.namedChildren[0]!.text;
         const value = declaration.namedChildren.find((c, i) => i > 0 && c.type === 'number');
-        const decorators = declaration.previousNamedSibling?.type === 'decorators' ? descendants(declaration.previousNamedSibling, 'call_expression') : [];
+        const decorators =
+          declaration.previousNamedSibling?.type === 'decorators'
+            ? descendants(declaration.previousNamedSibling, 'call_expression')
+            : [];
         const maxValue = decorators.find((d) => d.childForFieldName('function')?.text === 'maxValue');
         const chosen = at === 'maximum' && maxValue ? maxValue.childForFieldName('arguments')!.namedChildren[0] : value;
         return [name, chosen ? Number(chosen.text) : null];
       }),
   );
   const symbol = modules(root).find((m) => m.path === modulePath)?.symbol;
-  const declaration = root.namedChildren.find((n) => n.type === 'module_declaration' && n.namedChildren[0]?.text === symbol);
+  const declaration = root.namedChildren.find(
+    (n) => n.type === 'module_declaration' && n.namedChildren[0]?.text === symbol,
+  );
   if (!declaration) throw new Error(`main.bicep deploys no module ${modulePath}`);
-  const paramsObject = objectProperties(descendants(declaration, 'object')[0]!).find((p) => propertyKey(p) === 'params')!;
+  const paramsObject = objectProperties(descendants(declaration, 'object')[0]!).find(
+    (p) => propertyKey(p) === 'params',
+  )!;
   const mainScope: Scope = { file: MAIN, root, params: mainParams };
   return Object.fromEntries(
     objectProperties(propertyValue(paramsObject)).map((p) => {
@@ -102,7 +123,11 @@ export interface DeployedQuery {
 export function alertQueries(at: 'default' | 'maximum' = 'default'): DeployedQuery[] {
   const file = join(INFRA, 'app/alerts.bicep');
   const root = parseBicepFile(file);
-  const rules = evaluate(variable(root, 'rules')!, { file, root, params: moduleParams('app/alerts.bicep', at) }) as Array<Record<string, Value>>;
+  const rules = evaluate(variable(root, 'rules')!, {
+    file,
+    root,
+    params: moduleParams('app/alerts.bicep', at),
+  }) as Array<Record<string, Value>>;
   return rules.map((rule) => ({ id: `alerts/${String(rule.name)}`, query: String(rule.query), settings: rule }));
 }
 
@@ -123,11 +148,16 @@ export function workbookQueries(): DeployedQuery[] {
 export function workbookTimeRanges(): Record<string, number[]> {
   const file = join(INFRA, 'app/workbook.bicep');
   const root = parseBicepFile(file);
-  const items = evaluate(variable(root, 'items')!, { file, root, params: {} }) as Array<{ type: number; content: { parameters?: Array<Record<string, Value>> } }>;
+  const items = evaluate(variable(root, 'items')!, { file, root, params: {} }) as Array<{
+    type: number;
+    content: { parameters?: Array<Record<string, Value>> };
+  }>;
   const parameters = items.filter((item) => item.type === 9).flatMap((item) => item.content.parameters ?? []);
   return Object.fromEntries(
     parameters.map((p) => {
-      const choices = ((p.typeSettings as { selectableValues?: Array<{ durationMs: number }> }).selectableValues ?? []).map((v) => v.durationMs / 60_000);
+      const choices = (
+        (p.typeSettings as { selectableValues?: Array<{ durationMs: number }> }).selectableValues ?? []
+      ).map((v) => v.durationMs / 60_000);
       return [String(p.name), choices];
     }),
   );
@@ -136,7 +166,8 @@ export function workbookTimeRanges(): Record<string, number[]> {
 /** `PT15M`, `PT1H`, `P2D` in minutes. */
 export function isoMinutes(duration: string): number {
   const match = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$/.exec(duration);
-  if (!match || duration === 'P' || duration.endsWith('T')) throw new Error(`not an ISO 8601 duration of days, hours and minutes: ${duration}`);
+  if (!match || duration === 'P' || duration.endsWith('T'))
+    throw new Error(`not an ISO 8601 duration of days, hours and minutes: ${duration}`);
   const [, days = '0', hours = '0', minutes = '0'] = match;
   return Number(days) * 1440 + Number(hours) * 60 + Number(minutes);
 }
@@ -164,7 +195,8 @@ export function resources(file: string): ResourceDeclaration[] {
 export function propertyAt(object: SyntaxNode, path: string[]): SyntaxNode | null {
   let node: SyntaxNode | null = object;
   for (const key of path) {
-    const property: SyntaxNode | undefined = node?.type === 'object' ? objectProperties(node).find((p) => propertyKey(p) === key) : undefined;
+    const property: SyntaxNode | undefined =
+      node?.type === 'object' ? objectProperties(node).find((p) => propertyKey(p) === key) : undefined;
     node = property ? propertyValue(property) : null;
   }
   return node;
@@ -173,5 +205,9 @@ export function propertyAt(object: SyntaxNode, path: string[]): SyntaxNode | nul
 /** The KQL examples of the deploy guide, which an operator copies into the Logs pane. */
 export function deployGuideExamples(): DeployedQuery[] {
   const guide = readFileSync(join(INFRA, '../docs/deploy.md'), 'utf8');
-  return [...guide.matchAll(/```kusto\n([\s\S]*?)```/g)].map((m, i) => ({ id: `docs/deploy.md example ${i + 1}`, query: m[1]!, settings: {} }));
+  return [...guide.matchAll(/```kusto\n([\s\S]*?)```/g)].map((m, i) => ({
+    id: `docs/deploy.md example ${i + 1}`,
+    query: m[1]!,
+    settings: {},
+  }));
 }

@@ -37,7 +37,10 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function writeConnector(...targets: string[]) {
-  writeFileSync(join(dir, 'connector.json'), JSON.stringify({ mappings: targets.map((target) => ({ source: 'personalEmail', target })) }));
+  writeFileSync(
+    join(dir, 'connector.json'),
+    JSON.stringify({ mappings: targets.map((target) => ({ source: 'personalEmail', target })) }),
+  );
 }
 
 function writeState(assignments: FakeState['assignments']) {
@@ -71,7 +74,11 @@ describe('grant-graph-permissions.sh', () => {
     const callsBefore = state().calls.length;
     const again = grant('connector.json', IDENTITY);
     expect(again.status).toBe(0);
-    expect(state().calls.slice(callsBefore).filter((c) => c.includes('--method POST'))).toEqual([]);
+    expect(
+      state()
+        .calls.slice(callsBefore)
+        .filter((c) => c.includes('--method POST')),
+    ).toEqual([]);
     expect(granted()).toHaveLength(3);
     expect(again.stdout).toContain('left alone  User.Read.All (already granted)');
     expect(again.stdout).toContain('Nothing to grant.');
@@ -106,7 +113,10 @@ describe('grant-graph-permissions.sh', () => {
   });
 
   it('reads the object id from the azd environment when none is given', () => {
-    writeFileSync(join(dir, 'azd'), `#!/usr/bin/env bash\n[ "$*" = "env get-value API_IDENTITY_PRINCIPAL_ID" ] && echo ${IDENTITY}\n`);
+    writeFileSync(
+      join(dir, 'azd'),
+      `#!/usr/bin/env bash\n[ "$*" = "env get-value API_IDENTITY_PRINCIPAL_ID" ] && echo ${IDENTITY}\n`,
+    );
     chmodSync(join(dir, 'azd'), 0o755);
     expect(grant('connector.json').status).toBe(0);
     expect(state().assignments.every((a) => a.principalId === IDENTITY)).toBe(true);

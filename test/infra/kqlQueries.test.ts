@@ -8,7 +8,16 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { callArguments, filesUnder, INFRA, parseBicepFile, stringValue } from './bicep';
-import { alertQueries, deployGuideExamples, isoMinutes, propertyAt, resources, workbookQueries, workbookTimeRanges, type DeployedQuery } from './deployedQueries';
+import {
+  alertQueries,
+  deployGuideExamples,
+  isoMinutes,
+  propertyAt,
+  resources,
+  workbookQueries,
+  workbookTimeRanges,
+  type DeployedQuery,
+} from './deployedQueries';
 import { agoMinutes, analyzeKql } from './kusto';
 
 const alertsAtDefaults = alertQueries('default');
@@ -16,7 +25,12 @@ const alertsAtDefaults = alertQueries('default');
 const alertsAtMaxima = alertQueries('maximum');
 const workbook = workbookQueries();
 const docsExamples = deployGuideExamples();
-const everyQuery = [...alertsAtDefaults, ...alertsAtMaxima.map((q) => ({ ...q, id: `${q.id} (parameters at their maxima)` })), ...workbook, ...docsExamples];
+const everyQuery = [
+  ...alertsAtDefaults,
+  ...alertsAtMaxima.map((q) => ({ ...q, id: `${q.id} (parameters at their maxima)` })),
+  ...workbook,
+  ...docsExamples,
+];
 
 describe('every query, parsed and bound by Kusto against the Application Insights tables', () => {
   it('finds the five alert rules, the workbook queries and the deploy guide examples', () => {
@@ -27,7 +41,9 @@ describe('every query, parsed and bound by Kusto against the Application Insight
 
   it('deploys every .kql file under infra/kql', () => {
     const loaded = filesUnder(INFRA, '.bicep').flatMap((file) =>
-      callArguments(parseBicepFile(file), 'loadTextContent').map((path) => relative(INFRA, resolve(dirname(file), path))),
+      callArguments(parseBicepFile(file), 'loadTextContent').map((path) =>
+        relative(INFRA, resolve(dirname(file), path)),
+      ),
     );
     const files = filesUnder(join(INFRA, 'kql'), '.kql').map((file) => relative(INFRA, file));
     expect(files.length).toBe(alertsAtDefaults.length + workbook.length);
@@ -42,7 +58,11 @@ describe('every query, parsed and bound by Kusto against the Application Insight
   const base = alertsAtDefaults.find((q) => q.id === 'alerts/no-successful-cycle')!.query;
   it.each([
     ['a misspelt operator', base.replace('| summarize', '| sumarize'), 'KS176 Query operator expected'],
-    ['an unknown column', base.replace('customDimensions.kind', 'customDimension.kind'), "KS142 The name 'customDimension'"],
+    [
+      'an unknown column',
+      base.replace('customDimensions.kind', 'customDimension.kind'),
+      "KS142 The name 'customDimension'",
+    ],
     ['an unknown table', base.replace(/^customEvents$/m, 'customEvent'), "KS204 The name 'customEvent'"],
     ['a column of another table', base.replace('max(timestamp)', 'max(valueSum)'), "KS142 The name 'valueSum'"],
     ['an unquoted string', base.replace("'RunCompleted'", 'RunCompleted'), "KS142 The name 'RunCompleted'"],
@@ -67,20 +87,30 @@ describe('the resource each query runs on', () => {
     const rules = resources('app/alerts.bicep').filter((r) => r.type === 'Microsoft.Insights/scheduledQueryRules');
     expect(rules).toHaveLength(1);
     expect(propertyAt(rules[0]!.body, ['properties', 'scopes'])?.text).toBe(`[${component!.symbol}.id]`);
-    expect(readFileSync(join(INFRA, 'main.bicep'), 'utf8')).toMatch(/module alerts 'app\/alerts.bicep'[\s\S]*?applicationInsightsName: monitoring\.outputs\.applicationInsightsName/);
+    expect(readFileSync(join(INFRA, 'main.bicep'), 'utf8')).toMatch(
+      /module alerts 'app\/alerts.bicep'[\s\S]*?applicationInsightsName: monitoring\.outputs\.applicationInsightsName/,
+    );
   });
 
   it('workbook queries are Logs queries on the Application Insights component the workbook belongs to', () => {
     const [component] = components('app/workbook.bicep');
     expect(propertyAt(component!.body, ['name'])?.text).toBe('applicationInsightsName');
     for (const { id, settings } of workbook) {
-      expect({ id, queryType: settings.queryType, resourceType: settings.resourceType }).toEqual({ id, queryType: 0, resourceType: 'microsoft.insights/components' });
+      expect({ id, queryType: settings.queryType, resourceType: settings.resourceType }).toEqual({
+        id,
+        queryType: 0,
+        resourceType: 'microsoft.insights/components',
+      });
       expect(settings.crossComponentResources, id).toBeUndefined(); // no other resource
     }
     const [book] = resources('app/workbook.bicep').filter((r) => r.type === 'Microsoft.Insights/workbooks');
     expect(propertyAt(book!.body, ['properties', 'sourceId'])?.text).toBe(`toLower(${component!.symbol}.id)`);
-    expect(readFileSync(join(INFRA, 'app/workbook.bicep'), 'utf8')).toContain(`fallbackResourceIds: [${component!.symbol}.id]`);
-    expect(readFileSync(join(INFRA, 'main.bicep'), 'utf8')).toMatch(/module workbook 'app\/workbook.bicep'[\s\S]*?applicationInsightsName: monitoring\.outputs\.applicationInsightsName/);
+    expect(readFileSync(join(INFRA, 'app/workbook.bicep'), 'utf8')).toContain(
+      `fallbackResourceIds: [${component!.symbol}.id]`,
+    );
+    expect(readFileSync(join(INFRA, 'main.bicep'), 'utf8')).toMatch(
+      /module workbook 'app\/workbook.bicep'[\s\S]*?applicationInsightsName: monitoring\.outputs\.applicationInsightsName/,
+    );
   });
 });
 
@@ -90,7 +120,8 @@ function ruleTimeRange(): { evaluationPeriods: number; override: string | null }
   const criterion = propertyAt(rule!.body, ['properties', 'criteria', 'allOf'])!.namedChildren[0]!;
   const periods = propertyAt(criterion, ['failingPeriods', 'numberOfEvaluationPeriods']);
   const override = propertyAt(rule!.body, ['properties', 'overrideQueryTimeRange']);
-  if (override && stringValue(override) === null) throw new Error(`cannot read overrideQueryTimeRange: ${override.text}`);
+  if (override && stringValue(override) === null)
+    throw new Error(`cannot read overrideQueryTimeRange: ${override.text}`);
   return { evaluationPeriods: periods ? Number(periods.text) : 1, override: override ? stringValue(override) : null };
 }
 
@@ -107,7 +138,8 @@ export function windowProblems(alert: DeployedQuery, rule = ruleTimeRange()): st
   const problems = agoMinutes(analyzeKql(alert.query).syntax)
     .filter((lookBack) => lookBack > range)
     .map((lookBack) => `ago() looks back ${lookBack} min but the rule's time range is ${range} min`);
-  if (window < frequency) problems.push(`window ${window} min is shorter than the evaluation frequency ${frequency} min`);
+  if (window < frequency)
+    problems.push(`window ${window} min is shorter than the evaluation frequency ${frequency} min`);
   return problems;
 }
 
@@ -130,17 +162,22 @@ describe('alert windows against what each query looks back', () => {
     expect(windowProblems({ ...failed, settings: { ...failed.settings, evaluationFrequency: 'PT1H' } })).toEqual([
       'window 15 min is shorter than the evaluation frequency 60 min',
     ]);
-    expect(() => agoMinutes(analyzeKql('customEvents | where timestamp > ago(now() - datetime(2020-01-01))').syntax)).toThrow(/cannot read/);
+    expect(() =>
+      agoMinutes(analyzeKql('customEvents | where timestamp > ago(now() - datetime(2020-01-01))').syntax),
+    ).toThrow(/cannot read/);
   });
 });
 
 describe('workbook time ranges against what each query looks back', () => {
   const ranges = workbookTimeRanges();
 
-  it.each(workbook.map((q) => [q.id, q]))('%s takes its range from a parameter and looks back no further than its shortest choice', (_id, { query, settings }) => {
-    const choices = ranges[String(settings.timeContextFromParameter)];
-    expect(choices?.length).toBeGreaterThan(0);
-    const shortest = Math.min(...choices!);
-    expect(agoMinutes(analyzeKql(query).syntax).filter((lookBack) => lookBack > shortest)).toEqual([]);
-  });
+  it.each(workbook.map((q) => [q.id, q]))(
+    '%s takes its range from a parameter and looks back no further than its shortest choice',
+    (_id, { query, settings }) => {
+      const choices = ranges[String(settings.timeContextFromParameter)];
+      expect(choices?.length).toBeGreaterThan(0);
+      const shortest = Math.min(...choices!);
+      expect(agoMinutes(analyzeKql(query).syntax).filter((lookBack) => lookBack > shortest)).toEqual([]);
+    },
+  );
 });

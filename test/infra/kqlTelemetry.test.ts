@@ -14,7 +14,14 @@ import { createTelemetry } from '../../src/telemetry/createTelemetry';
 import { baseConnector, startAzurite, startScenario, type Scenario } from '../scenario/harness';
 import type { AzuriteInstance } from '../support/azurite';
 import { captureLogger } from '../telemetry/fixtures';
-import { fakeCredential, flushUntil, hasOpenssl, startIngestionStandIn, type Envelope, type IngestionStandIn } from '../telemetry/ingestionStandIn';
+import {
+  fakeCredential,
+  flushUntil,
+  hasOpenssl,
+  startIngestionStandIn,
+  type Envelope,
+  type IngestionStandIn,
+} from '../telemetry/ingestionStandIn';
 import { alertQueries, deployGuideExamples, workbookQueries } from './deployedQueries';
 import { analyzeKql, tableReads, type TableRead } from './kusto';
 
@@ -46,22 +53,31 @@ export function unsentReads(read: TableRead, tables: Record<string, Received[]>)
   const table = tables[read.table];
   if (!table) return [];
   const names = [...new Set(read.names)];
-  const problems = names.filter((name) => !table.some((r) => r.name === name)).map((name) => `${read.table} never receives '${name}'`);
+  const problems = names
+    .filter((name) => !table.some((r) => r.name === name))
+    .map((name) => `${read.table} never receives '${name}'`);
   const named = table.filter((r) => names.length === 0 || names.includes(name(r)));
   const what = names.join('/') || read.table;
   for (const { dimension, values } of read.dimensionValues) {
     const sent = new Set(named.map((r) => r.dimensions[dimension]).filter((v): v is string => v !== undefined));
     const unsent = values.filter((value) => sent.size > 0 && !sent.has(value));
-    if (unsent.length > 0) problems.push(`customDimensions.${dimension} of ${what} is never ${unsent.map((v) => `'${v}'`).join(', ')} (sent: ${[...sent].sort().join(', ')})`);
+    if (unsent.length > 0)
+      problems.push(
+        `customDimensions.${dimension} of ${what} is never ${unsent.map((v) => `'${v}'`).join(', ')} (sent: ${[...sent].sort().join(', ')})`,
+      );
   }
   const keeps = read.dimensionValues.filter((d) => d.keeps);
-  const kept = named.filter((r) => keeps.every(({ dimension, values }) => values.includes(r.dimensions[dimension] ?? '')));
+  const kept = named.filter((r) =>
+    keeps.every(({ dimension, values }) => values.includes(r.dimensions[dimension] ?? '')),
+  );
   const described = [what, ...keeps.map(({ dimension, values }) => `${dimension} ${values.join('|')}`)].join(', ');
   for (const dimension of new Set(read.dimensions)) {
-    if (!kept.some((r) => dimension in r.dimensions)) problems.push(`no record (${described}) carries customDimensions.${dimension}`);
+    if (!kept.some((r) => dimension in r.dimensions))
+      problems.push(`no record (${described}) carries customDimensions.${dimension}`);
   }
   for (const measurement of new Set(read.measurements)) {
-    if (!kept.some((r) => r.measurements.includes(measurement))) problems.push(`no record (${described}) carries customMeasurements.${measurement}`);
+    if (!kept.some((r) => r.measurements.includes(measurement)))
+      problems.push(`no record (${described}) carries customMeasurements.${measurement}`);
   }
   return problems;
 }
@@ -93,7 +109,11 @@ beforeAll(async () => {
   if (!hasOpenssl) return;
   [standIn, azurite] = await Promise.all([startIngestionStandIn(), startAzurite()]);
   const connector = baseConnector();
-  const telemetry = createTelemetry({ connectionString: standIn.connectionString, logger: captureLogger(), credential: fakeCredential });
+  const telemetry = createTelemetry({
+    connectionString: standIn.connectionString,
+    logger: captureLogger(),
+    credential: fakeCredential,
+  });
   s = await startScenario(azurite, {
     size: 120,
     seed: 11,
@@ -102,21 +122,32 @@ beforeAll(async () => {
   });
   const services = s.services;
   const held = await runCycle(services);
-  const approved = await runCycle({ ...services, directory: failingFirstWrite(services.directory) }, {
-    approve: true,
-    drain: services.consumer,
-    drainOptions: { maxDequeueCount: 1 },
-  });
+  const approved = await runCycle(
+    { ...services, directory: failingFirstWrite(services.directory) },
+    {
+      approve: true,
+      drain: services.consumer,
+      drainOptions: { maxDequeueCount: 1 },
+    },
+  );
   for (const user of s.world.pendingUsers) s.graph.addUser(user);
   s.advance(30 * 60_000);
   const sweep = await runSweep(services, { drain: services.consumer });
   const resync = await runResync(services, s.world.workers.find((w) => w.workerId !== '')!.workerId);
-  expect([held.held, approved.held, approved.counts.failed > 0, sweep.counts.written > 0, resync.summary.kind]).toEqual([true, false, true, true, 'resync']);
+  expect([held.held, approved.held, approved.counts.failed > 0, sweep.counts.written > 0, resync.summary.kind]).toEqual(
+    [true, false, true, true, 'resync'],
+  );
 
   const envelopes = standIn.envelopes;
-  const kinds = () => new Set(envelopes.filter((e) => e.data.baseData.name === 'RunCompleted').map((e) => e.data.baseData.properties?.kind));
+  const kinds = () =>
+    new Set(
+      envelopes.filter((e) => e.data.baseData.name === 'RunCompleted').map((e) => e.data.baseData.properties?.kind),
+    );
   const hasMetrics = () => envelopes.some((e) => e.data.baseType === 'MetricData');
-  await flushUntil(() => telemetry.flush(), () => kinds().size === 3 && hasMetrics());
+  await flushUntil(
+    () => telemetry.flush(),
+    () => kinds().size === 3 && hasMetrics(),
+  );
   tables.customEvents = received(envelopes, 'EventData');
   tables.customMetrics = received(envelopes, 'MetricData');
 }, 120_000);
@@ -143,10 +174,13 @@ describe.skipIf(!hasOpenssl)('the queries against the envelopes of a cycle, a sw
   });
 
   // The guide's examples compare ids an operator fills in (`workerId == '21001'`): names and fields only.
-  it.each(deployGuideExamples().map((q) => [q.id, q.query]))('%s reads only names and fields the app sends', (_id, query) => {
-    const reads = tableReads(analyzeKql(query).syntax).map((read) => ({ ...read, dimensionValues: [] }));
-    expect(reads.flatMap((read) => unsentReads(read, tables))).toEqual([]);
-  });
+  it.each(deployGuideExamples().map((q) => [q.id, q.query]))(
+    '%s reads only names and fields the app sends',
+    (_id, query) => {
+      const reads = tableReads(analyzeKql(query).syntax).map((read) => ({ ...read, dimensionValues: [] }));
+      expect(reads.flatMap((read) => unsentReads(read, tables))).toEqual([]);
+    },
+  );
 
   it('every event and metric the app sends is watched by the workbook or an alert', () => {
     const watched = new Set(queries.flatMap((q) => tableReads(analyzeKql(q.query).syntax).flatMap((r) => r.names)));
@@ -156,22 +190,28 @@ describe.skipIf(!hasOpenssl)('the queries against the envelopes of a cycle, a sw
 
   it('would notice a name, a dimension, a measurement or a value the app does not send (the check can fail)', () => {
     const problems = (query: string) => unsentReads(tableReads(analyzeKql(query).syntax)[0]!, tables);
-    expect(problems("customEvents | where name == 'WorkerOutcomes'")).toEqual(["customEvents never receives 'WorkerOutcomes'"]);
+    expect(problems("customEvents | where name == 'WorkerOutcomes'")).toEqual([
+      "customEvents never receives 'WorkerOutcomes'",
+    ]);
     expect(problems("customEvents | where name == 'WorkerOutcome' | project customDimensions['outcome']")).toEqual([
       'no record (WorkerOutcome) carries customDimensions.outcome',
     ]);
     expect(problems("customEvents | where name == 'CycleHeld' | project toint(customMeasurements.held)")).toEqual([
       'no record (CycleHeld) carries customMeasurements.held',
     ]);
-    expect(problems("customEvents | where name == 'RunCompleted' and tostring(customDimensions.held) != 'True'")).toEqual([
-      "customDimensions.held of RunCompleted is never 'True' (sent: false, true)",
-    ]);
-    expect(problems("customMetrics | where name == 'AttributeWriter.Outcomes' | extend w = tostring(customDimensions.workerId)")).toEqual([
-      'no record (AttributeWriter.Outcomes) carries customDimensions.workerId',
-    ]);
+    expect(
+      problems("customEvents | where name == 'RunCompleted' and tostring(customDimensions.held) != 'True'"),
+    ).toEqual(["customDimensions.held of RunCompleted is never 'True' (sent: false, true)"]);
+    expect(
+      problems(
+        "customMetrics | where name == 'AttributeWriter.Outcomes' | extend w = tostring(customDimensions.workerId)",
+      ),
+    ).toEqual(['no record (AttributeWriter.Outcomes) carries customDimensions.workerId']);
     // Fields are looked for on the records the query keeps: a sweep is never held.
-    expect(problems("customEvents | where name in ('RunCompleted', 'CycleHeld') and tostring(customDimensions.kind) == 'sweep' | extend a = customDimensions.approveWith")).toEqual([
-      'no record (RunCompleted/CycleHeld, kind sweep) carries customDimensions.approveWith',
-    ]);
+    expect(
+      problems(
+        "customEvents | where name in ('RunCompleted', 'CycleHeld') and tostring(customDimensions.kind) == 'sweep' | extend a = customDimensions.approveWith",
+      ),
+    ).toEqual(['no record (RunCompleted/CycleHeld, kind sweep) carries customDimensions.approveWith']);
   });
 });

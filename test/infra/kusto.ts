@@ -79,7 +79,9 @@ const kind = Syntax.SyntaxKind;
 export const appInsightsGlobals = kusto.GlobalState.Default.WithDatabase(
   new kusto.Symbols.DatabaseSymbol.ctor(
     'ApplicationInsights',
-    Object.entries(APP_INSIGHTS_TABLES).map(([name, columns]) => new kusto.Symbols.TableSymbol.$ctor7(name, `(${columns.join(', ')})`, null)),
+    Object.entries(APP_INSIGHTS_TABLES).map(
+      ([name, columns]) => new kusto.Symbols.TableSymbol.$ctor7(name, `(${columns.join(', ')})`, null),
+    ),
   ),
 );
 
@@ -122,7 +124,11 @@ function stringConstant(node: KqlNode | null | undefined): string | null {
 
 /** `bag.field` or `bag['field']` for a dynamic column of the table; else null. */
 function bagField(node: KqlNode, bag: string): string | null {
-  if ((is(node, 'PathExpression') || is(node, 'ElementExpression')) && is(node.Expression, 'NameReference') && node.Expression.SimpleName === bag) {
+  if (
+    (is(node, 'PathExpression') || is(node, 'ElementExpression')) &&
+    is(node.Expression, 'NameReference') &&
+    node.Expression.SimpleName === bag
+  ) {
     return is(node.Selector, 'NameReference') ? node.Selector.SimpleName : stringConstant(node.Selector);
   }
   return null;
@@ -130,7 +136,11 @@ function bagField(node: KqlNode, bag: string): string | null {
 
 /** Strips the conversions a query wraps a dynamic field in (`tostring(customDimensions.x)`). */
 function unwrapConversion(node: KqlNode): KqlNode {
-  if (is(node, 'FunctionCallExpression') && /^to(string|int|long|real|double|bool)$/.test(node.Name.SimpleName) && node.ArgumentList.Expressions.Count === 1) {
+  if (
+    is(node, 'FunctionCallExpression') &&
+    /^to(string|int|long|real|double|bool)$/.test(node.Name.SimpleName) &&
+    node.ArgumentList.Expressions.Count === 1
+  ) {
     return node.ArgumentList.Expressions.getItem(0).Element$1;
   }
   return is(node, 'ParenthesizedExpression') ? unwrapConversion(node.Expression) : node;
@@ -165,7 +175,13 @@ export function tableReads(syntax: KqlNode): TableRead[] {
       source = source.Expression;
     }
     if (!is(source, 'NameReference') || !(source.SimpleName in APP_INSIGHTS_TABLES)) continue;
-    const read: TableRead = { table: source.SimpleName, names: [], dimensions: [], measurements: [], dimensionValues: [] };
+    const read: TableRead = {
+      table: source.SimpleName,
+      names: [],
+      dimensions: [],
+      measurements: [],
+      dimensionValues: [],
+    };
     for (const operator of operators) collectReads(operator, read);
     reads.push(read);
   }
@@ -181,11 +197,14 @@ function collectReads(operator: KqlNode, read: TableRead): void {
     if (measurement !== null) read.measurements.push(measurement);
     if (!COMPARISONS.some((type) => node.Kind === kind[type])) return;
     const literals = is(node.Right, 'ExpressionList')
-      ? Array.from({ length: node.Right.Expressions.Count }, (_, i) => stringConstant(node.Right.Expressions.getItem(i).Element$1))
+      ? Array.from({ length: node.Right.Expressions.Count }, (_, i) =>
+          stringConstant(node.Right.Expressions.getItem(i).Element$1),
+        )
       : [stringConstant(node.Right)];
     const values = literals.filter((v): v is string => v !== null);
     const left = unwrapConversion(node.Left);
-    if (is(left, 'NameReference') && left.SimpleName === 'name' && left.ReferencedSymbol?.Name === 'name') read.names.push(...values);
+    if (is(left, 'NameReference') && left.SimpleName === 'name' && left.ReferencedSymbol?.Name === 'name')
+      read.names.push(...values);
     const compared = bagField(left, 'customDimensions');
     const keeps = KEEPING.some((type) => node.Kind === kind[type]);
     if (compared !== null) read.dimensionValues.push({ dimension: compared, values, keeps });
@@ -224,8 +243,10 @@ function constantOf(node: KqlNode): Constant {
   if (is(node, 'LiteralExpression')) return fromValue(node.ConstantValue);
   if (node.Kind === kind.MultiplyExpression) {
     const [left, right] = [constantOf(node.Left), constantOf(node.Right)];
-    if (typeof left === 'number' && right !== null) return typeof right === 'number' ? left * right : { minutes: left * right.minutes };
-    if (typeof right === 'number' && left !== null && typeof left !== 'number') return { minutes: left.minutes * right };
+    if (typeof left === 'number' && right !== null)
+      return typeof right === 'number' ? left * right : { minutes: left * right.minutes };
+    if (typeof right === 'number' && left !== null && typeof left !== 'number')
+      return { minutes: left.minutes * right };
   }
   return null;
 }

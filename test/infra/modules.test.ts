@@ -15,7 +15,9 @@ const moduleFile = (path: string) => parseBicepFile(resolve(dirname(MAIN), path)
 
 describe('main.bicep modules', () => {
   it.each(mainModules.map((m) => [m.symbol, m]))('%s receives every parameter it requires', (_symbol, module) => {
-    const required = params(moduleFile(module.path)).filter((p) => !p.hasDefault).map((p) => p.name);
+    const required = params(moduleFile(module.path))
+      .filter((p) => !p.hasDefault)
+      .map((p) => p.name);
     expect(required.filter((name) => !module.params.includes(name))).toEqual([]);
   });
 
@@ -35,7 +37,9 @@ describe('main.bicep modules', () => {
 });
 
 describe('main.bicep parameters', () => {
-  const parameterFile = JSON.parse(readFileSync(join(INFRA, 'main.parameters.json'), 'utf8')) as { parameters: Record<string, { value: unknown }> };
+  const parameterFile = JSON.parse(readFileSync(join(INFRA, 'main.parameters.json'), 'utf8')) as {
+    parameters: Record<string, { value: unknown }>;
+  };
   const mainParams = params(main);
 
   it('explains every parameter in a @description', () => {
@@ -47,7 +51,9 @@ describe('main.bicep parameters', () => {
   });
 
   it('takes every value from the azd environment', () => {
-    const literal = Object.entries(parameterFile.parameters).filter(([, p]) => !/^\$\{[A-Z_]+(=[^}]*)?\}$/.test(String(p.value)));
+    const literal = Object.entries(parameterFile.parameters).filter(
+      ([, p]) => !/^\$\{[A-Z_]+(=[^}]*)?\}$/.test(String(p.value)),
+    );
     expect(literal).toEqual([]);
   });
 

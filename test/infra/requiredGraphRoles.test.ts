@@ -60,7 +60,9 @@ describe('planGrants', () => {
   };
 
   it('grants what is missing and keeps what is there', () => {
-    const steps = planGrants(['User.Read.All', 'User-Mail.ReadWrite.All'], graph, [{ id: 'a1', appRoleId: 'r-read', resourceId: 'graph-sp' }]);
+    const steps = planGrants(['User.Read.All', 'User-Mail.ReadWrite.All'], graph, [
+      { id: 'a1', appRoleId: 'r-read', resourceId: 'graph-sp' },
+    ]);
     expect(steps).toEqual([
       { action: 'keep', value: 'User.Read.All', appRoleId: 'r-read' },
       { action: 'grant', value: 'User-Mail.ReadWrite.All', appRoleId: 'r-mail' },

@@ -35,15 +35,25 @@ function registeredFunctions(): Array<[string, string]> {
 }
 
 const api = parseBicepFile(join(INFRA, 'app/api.bicep'));
-const writeCap = objectProperties(variable(api, 'queueConcurrency')!).find((p) => propertyKey(p) === 'GRAPH_MAX_WRITES_PER_SECOND');
+const writeCap = objectProperties(variable(api, 'queueConcurrency')!).find(
+  (p) => propertyKey(p) === 'GRAPH_MAX_WRITES_PER_SECOND',
+);
 
 describe('the Graph write cap under per-function scaling', () => {
   it('knows whether each registered function writes', () => {
-    expect(registeredFunctions().map(([name]) => name).sort()).toEqual(Object.keys(WRITES_TO_GRAPH).sort());
+    expect(
+      registeredFunctions()
+        .map(([name]) => name)
+        .sort(),
+    ).toEqual(Object.keys(WRITES_TO_GRAPH).sort());
   });
 
   it('divides 20 writes/s among the instances of every group that writes', () => {
-    const writingGroups = new Set(registeredFunctions().filter(([name]) => WRITES_TO_GRAPH[name]).map(([, group]) => group));
+    const writingGroups = new Set(
+      registeredFunctions()
+        .filter(([name]) => WRITES_TO_GRAPH[name])
+        .map(([, group]) => group),
+    );
     expect([...writingGroups].sort()).toEqual(['function:enrichWorker', 'http']);
     expect(variable(api, 'writingGroups')?.text).toBe(String(writingGroups.size));
     expect(propertyValue(writeCap!).text).toBe('string(20 / (writingGroups * maximumInstanceCount))');
@@ -51,7 +61,9 @@ describe('the Graph write cap under per-function scaling', () => {
 
   it('leaves every instance a write rate at the largest maximumInstanceCount main.bicep allows (Bicep divides integers)', () => {
     const source = readFileSync(join(INFRA, 'main.bicep'), 'utf8');
-    const largest = Number(/@maxValue\((\d+)\)\s*@description\('Flex Consumption maximumInstanceCount/.exec(source)?.[1]);
+    const largest = Number(
+      /@maxValue\((\d+)\)\s*@description\('Flex Consumption maximumInstanceCount/.exec(source)?.[1],
+    );
     expect(largest).toBeGreaterThan(0);
     const perInstance = Math.trunc(20 / (2 * largest));
     expect(perInstance).toBeGreaterThan(0);

@@ -21,8 +21,12 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-const connectorFor = (kind: SourceKind) => (kind === 'raas' ? baseConnector() : { ...baseConnector(), source: { kind: 'soap', pageSize: 20, country: 'businessSite' } });
-const idsOf = (c: BadInputCase, kind: SourceKind): readonly string[] => (Array.isArray(c.ledgerIds) ? c.ledgerIds : (c.ledgerIds as Record<SourceKind, string[]>)[kind]);
+const connectorFor = (kind: SourceKind) =>
+  kind === 'raas'
+    ? baseConnector()
+    : { ...baseConnector(), source: { kind: 'soap', pageSize: 20, country: 'businessSite' } };
+const idsOf = (c: BadInputCase, kind: SourceKind): readonly string[] =>
+  Array.isArray(c.ledgerIds) ? c.ledgerIds : (c.ledgerIds as Record<SourceKind, string[]>)[kind];
 const NEIGHBOURS = 30;
 
 /** Bad records interleaved with good ones, so every Graph batch mixes them. */
@@ -63,7 +67,11 @@ describe.each(['raas', 'soap'] as const)('bad input through %s', (kind) => {
       const [entraUser] = s.graph.usersByEmployeeId(user.employeeId!);
       if (c.code === 'written' && c.otherMails) expect(entraUser!.otherMails).toEqual(c.otherMails);
       // Nothing refused was written, nor any user a misread id could point at.
-      if (c.code !== 'written') expect({ otherMails: entraUser!.otherMails, usageLocation: entraUser!.usageLocation ?? null }).toEqual({ otherMails: [], usageLocation: null });
+      if (c.code !== 'written')
+        expect({ otherMails: entraUser!.otherMails, usageLocation: entraUser!.usageLocation ?? null }).toEqual({
+          otherMails: [],
+          usageLocation: null,
+        });
     }
   });
 
@@ -84,7 +92,9 @@ describe.each(['raas', 'soap'] as const)('bad input through %s', (kind) => {
 
   it('never lets Graph see a refused id, a broken or an invisible character', () => {
     for (const request of s.graph.requests) {
-      expect(JSON.stringify(request)).not.toMatch(/\\ud[89a-f][0-9a-f]{2}|\ufffd|[\u200b\u200f\u202e\ufeff\u0007]|HHHHHHHHHHHHHHHHH|9007199254740992|Jane Doe/i);
+      expect(JSON.stringify(request)).not.toMatch(
+        /\\ud[89a-f][0-9a-f]{2}|\ufffd|[\u200b\u200f\u202e\ufeff\u0007]|HHHHHHHHHHHHHHHHH|9007199254740992|Jane Doe/i,
+      );
     }
     expect(dangerousRequests(s.graph)).toEqual([]);
     const written = cases.filter((c) => c.code === 'written').length;
@@ -93,7 +103,16 @@ describe.each(['raas', 'soap'] as const)('bad input through %s', (kind) => {
 
   it('never logs a personal email of the table in full', () => {
     const log = s.logLines.join('\n');
-    for (const secret of ["o'connor", 'jane+reset', 'zero\u200bwidth', 'josé', 'Shared.Box', 'trailing.space', 'rlm\u200f', 'someone@']) {
+    for (const secret of [
+      "o'connor",
+      'jane+reset',
+      'zero\u200bwidth',
+      'josé',
+      'Shared.Box',
+      'trailing.space',
+      'rlm\u200f',
+      'someone@',
+    ]) {
       expect(log).not.toContain(secret);
     }
   });
@@ -122,27 +141,31 @@ describe('bad reports', () => {
   // An empty report is a successful read of nobody: the writer never deletes, so it changes nothing.
   // It is not refused as a failed read, so a report whose prompt or security group went wrong shows
   // only as workersRead 0 in the run summary (see the report of this change).
-  it.each(['raas', 'soap'] as const)('%s: an empty report reads nobody, writes nothing and forgets nobody', async (kind) => {
-    const s = await startScenario(azurite, { world: badWorld(kind, []), connector: connectorFor(kind) });
-    try {
-      const first = await runCycle(s.services, { drain: s.services.consumer });
-      expect(first.counts.written).toBe(NEIGHBOURS);
-      s.workday.tenant.workers.length = 0;
-      s.graph.resetLog();
-      const { code, stdout } = await s.cli(['cycle', '--json', '--reverify']);
-      expect(code).toBe(0);
-      const summary = JSON.parse(stdout) as RunSummary;
-      expect(summary.workersRead).toBe(0);
-      expect(Object.values(summary.counts).every((n) => n === 0)).toBe(true);
-      expect(s.graph.requests).toEqual([]);
-      const ledger: LedgerEntry[] = [];
-      for await (const entry of s.services.ledger.list()) ledger.push(entry);
-      expect(ledger.filter((e) => e.lastOutcome === 'written')).toHaveLength(NEIGHBOURS);
-      expect(s.graph.usersByEmployeeId('GOOD-000')[0]!.otherMails).toEqual(['good.0@example.net']);
-    } finally {
-      await s.close();
-    }
-  }, 120_000);
+  it.each(['raas', 'soap'] as const)(
+    '%s: an empty report reads nobody, writes nothing and forgets nobody',
+    async (kind) => {
+      const s = await startScenario(azurite, { world: badWorld(kind, []), connector: connectorFor(kind) });
+      try {
+        const first = await runCycle(s.services, { drain: s.services.consumer });
+        expect(first.counts.written).toBe(NEIGHBOURS);
+        s.workday.tenant.workers.length = 0;
+        s.graph.resetLog();
+        const { code, stdout } = await s.cli(['cycle', '--json', '--reverify']);
+        expect(code).toBe(0);
+        const summary = JSON.parse(stdout) as RunSummary;
+        expect(summary.workersRead).toBe(0);
+        expect(Object.values(summary.counts).every((n) => n === 0)).toBe(true);
+        expect(s.graph.requests).toEqual([]);
+        const ledger: LedgerEntry[] = [];
+        for await (const entry of s.services.ledger.list()) ledger.push(entry);
+        expect(ledger.filter((e) => e.lastOutcome === 'written')).toHaveLength(NEIGHBOURS);
+        expect(s.graph.usersByEmployeeId('GOOD-000')[0]!.otherMails).toEqual(['good.0@example.net']);
+      } finally {
+        await s.close();
+      }
+    },
+    120_000,
+  );
 
   // A full read of nobody while the ledger knows workers logs a warning naming both counts: an
   // emptied report is almost always a broken prompt or a lost security group.

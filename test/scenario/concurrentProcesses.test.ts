@@ -51,7 +51,11 @@ beforeAll(async () => {
   azurite = await startAzurite();
   const workers = Array.from({ length: WORKERS }, (_, i) => hire(i));
   // A quarter are new hires whose users Cloud Sync creates during the rounds.
-  const world: SimWorld = { workers, users: workers.filter((_, i) => i % 4 !== 0).map((w) => userOf(w.workerId)), pendingUsers: [] };
+  const world: SimWorld = {
+    workers,
+    users: workers.filter((_, i) => i % 4 !== 0).map((w) => userOf(w.workerId)),
+    pendingUsers: [],
+  };
   s = await startScenario(azurite, { world, connector: undefined });
 }, 120_000);
 
@@ -63,9 +67,14 @@ afterAll(async () => {
 /** One OS process: the CLI, or a small script over the compiled use cases (the timer, the queue function). */
 function processRun(args: string[]): Promise<{ code: number; stderr: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...s.env }, timeout: 120_000 }, (error, _stdout, stderr) => {
-      done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr });
-    });
+    execFile(
+      process.execPath,
+      args,
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...s.env }, timeout: 120_000 },
+      (error, _stdout, stderr) => {
+        done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr });
+      },
+    );
   });
 }
 
@@ -95,7 +104,9 @@ function changeData(round: number): Map<string, string> {
     const i = Number(worker.workerId.slice(1));
     // Each round a different third of the workers changes its personal email.
     if (i % 3 === round % 3) {
-      worker.emails = [{ address: `${worker.workerId.toLowerCase()}.r${round}@home.example`, usage: 'HOME', primary: true }];
+      worker.emails = [
+        { address: `${worker.workerId.toLowerCase()}.r${round}@home.example`, usage: 'HOME', primary: true },
+      ];
       worker.updatedAt = new Date();
     }
     latest.set(worker.workerId, worker.emails[0]!.address);
@@ -103,7 +114,8 @@ function changeData(round: number): Map<string, string> {
   // Cloud Sync creates a few of the new hires' users.
   for (const worker of s.workday.tenant.workers) {
     const i = Number(worker.workerId.slice(1));
-    if (i % 4 === 0 && i % 8 === (round % 2) * 4 && s.graph.usersByEmployeeId(worker.workerId).length === 0) s.graph.addUser(userOf(worker.workerId));
+    if (i % 4 === 0 && i % 8 === (round % 2) * 4 && s.graph.usersByEmployeeId(worker.workerId).length === 0)
+      s.graph.addUser(userOf(worker.workerId));
   }
   return latest;
 }
@@ -140,7 +152,11 @@ describe('several processes over the same workers', () => {
         const current = mails.every((mail) => [...latest.values()].includes(mail));
         if (current) givenLatest.add(p.path);
         else if (givenLatest.has(p.path)) stale.push(`${p.path}: ${mails.join(',')}`);
-        else expect(mails.every((mail) => [...previous.values()].includes(mail)), `round ${round}: ${p.path} got ${mails.join(',')}`).toBe(true);
+        else
+          expect(
+            mails.every((mail) => [...previous.values()].includes(mail)),
+            `round ${round}: ${p.path} got ${mails.join(',')}`,
+          ).toBe(true);
       }
       expect(stale, `round ${round}: PATCHes that put an older value back`).toEqual([]);
 

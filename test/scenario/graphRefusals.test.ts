@@ -25,7 +25,10 @@ describe('an app whose write role is missing or not yet propagated', () => {
   let s: Scenario;
   beforeAll(async () => {
     s = await startScenario(azurite, {
-      world: world(WORKERS.map((id) => hybridWorker(id)), WORKERS.map((id) => syncedUser(id))),
+      world: world(
+        WORKERS.map((id) => hybridWorker(id)),
+        WORKERS.map((id) => syncedUser(id)),
+      ),
       // Read, but no role to write otherMails or usageLocation: every PATCH answers 403.
       graph: { appRoles: ['User.Read.All'] },
     });
@@ -50,7 +53,8 @@ describe('an app whose write role is missing or not yet propagated', () => {
     s.graph.setAppRoles(null);
     await runCycle(s.services, { drain: s.services.consumer });
     // The kept jobs and the new cycle's may both arrive: the second finds the value written.
-    for (const workerId of WORKERS) expect(['written', 'unchanged']).toContain((await s.services.ledger.get(workerId))?.lastOutcome);
+    for (const workerId of WORKERS)
+      expect(['written', 'unchanged']).toContain((await s.services.ledger.get(workerId))?.lastOutcome);
     expect(s.graph.allUsers().every((user) => user.otherMails.length === 1)).toBe(true);
     expect(patches(s.graph).filter((request) => request.status === 204)).toHaveLength(WORKERS.length);
   });
@@ -68,7 +72,8 @@ describe('a privileged user in a working run', () => {
       await runCycle(s.services, { drain: s.services.consumer });
       const admin = await s.services.ledger.get('4003');
       expect([admin?.lastOutcome, admin?.reason]).toEqual(['denied', 'Authorization_RequestDenied']);
-      for (const workerId of WORKERS.filter((id) => id !== '4003')) expect((await s.services.ledger.get(workerId))?.lastOutcome).toBe('written');
+      for (const workerId of WORKERS.filter((id) => id !== '4003'))
+        expect((await s.services.ledger.get(workerId))?.lastOutcome).toBe('written');
       expect(patches(s.graph).filter((request) => request.status === 403)).toHaveLength(1);
     } finally {
       await s.close();

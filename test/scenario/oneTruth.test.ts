@@ -50,7 +50,11 @@ const userFor = (workerId: string, otherMails: string[] = []) => ({
   usageLocation: null,
 });
 
-async function scenario(workers: SimWorker[], users: ReturnType<typeof userFor>[], options: Parameters<typeof startScenario>[1] = {}): Promise<Scenario> {
+async function scenario(
+  workers: SimWorker[],
+  users: ReturnType<typeof userFor>[],
+  options: Parameters<typeof startScenario>[1] = {},
+): Promise<Scenario> {
   const world: SimWorld = { workers, users, pendingUsers: [] };
   s = await startScenario(azurite, { world, ...options });
   return s;
@@ -122,7 +126,10 @@ describe('resync applies the population guards from current data (point 3)', () 
   });
 
   it('refuses a shared personal email after another mapped field of the worker changed', async () => {
-    const sc = await scenario([hire('S1', 'shared@home.example'), hire('S2', 'shared@home.example')], [userFor('S1'), userFor('S2')]);
+    const sc = await scenario(
+      [hire('S1', 'shared@home.example'), hire('S2', 'shared@home.example')],
+      [userFor('S1'), userFor('S2')],
+    );
     await runCycle(sc.services, { drain: true });
     const worker = sc.workday.tenant.workers.find((w) => w.workerId === 'S2')!;
     worker.businessSiteCountry = 'FR';
@@ -135,8 +142,13 @@ describe('resync applies the population guards from current data (point 3)', () 
 
 describe('merge mode remembers its own write (point 4)', () => {
   it('retires the old address after a PATCH whose ledger write was lost', async () => {
-    const connector = { ...baseConnector(), mappings: [{ source: 'personalEmail', target: 'otherMails', mode: 'merge' }] };
-    const sc = await scenario([hire('M1', 'old.mailbox@home.example')], [userFor('M1', ['kept@partner.example'])], { connector });
+    const connector = {
+      ...baseConnector(),
+      mappings: [{ source: 'personalEmail', target: 'otherMails', mode: 'merge' }],
+    };
+    const sc = await scenario([hire('M1', 'old.mailbox@home.example')], [userFor('M1', ['kept@partner.example'])], {
+      connector,
+    });
     const ledger: Ledger = sc.services.ledger;
     let lost = 0;
     const losing: Ledger = {
@@ -163,11 +175,22 @@ describe('merge mode remembers its own write (point 4)', () => {
 describe('retries that incremental reads used to miss', () => {
   it('retries a failed worker on the next incremental SOAP cycle (point 5)', async () => {
     const connector = { ...baseConnector(), source: { kind: 'soap' } };
-    const sc = await scenario([hire('F1', 'f1@home.example'), hire('F2', 'f2@home.example')], [userFor('F1'), userFor('F2')], { connector });
+    const sc = await scenario(
+      [hire('F1', 'f1@home.example'), hire('F2', 'f2@home.example')],
+      [userFor('F1'), userFor('F2')],
+      { connector },
+    );
     const f1 = sc.graph.usersByEmployeeId('F1')[0]!.id;
     let outage = true;
-    sc.graph.injectFaults({ status: 503, count: 1000, match: (method, path) => outage && method === 'PATCH' && path.includes(f1) });
-    const first = await runCycle(sc.services, { drain: true, drainOptions: { retryDelaySeconds: () => 0, maxDequeueCount: 2 } });
+    sc.graph.injectFaults({
+      status: 503,
+      count: 1000,
+      match: (method, path) => outage && method === 'PATCH' && path.includes(f1),
+    });
+    const first = await runCycle(sc.services, {
+      drain: true,
+      drainOptions: { retryDelaySeconds: () => 0, maxDequeueCount: 2 },
+    });
     expect(first.counts.failed).toBe(1);
     outage = false;
     sc.advance(30 * 60_000);
@@ -213,7 +236,11 @@ describe('an approval covers the held plan and no more (point 7)', () => {
 
   it('holds again when the approved cycle plans more than the held one', async () => {
     const workers = ['A1', 'A2', 'A3'].map((id) => hire(id, `${id.toLowerCase()}@home.example`));
-    const sc = await scenario(workers, workers.map((w) => userFor(w.workerId)), { connector: guarded(2) });
+    const sc = await scenario(
+      workers,
+      workers.map((w) => userFor(w.workerId)),
+      { connector: guarded(2) },
+    );
     const held = await runCycle(sc.services, { drain: true });
     expect(held.held).toBe(true);
     sc.workday.tenant.workers.push(hire('A4', 'a4@home.example'));
@@ -229,7 +256,11 @@ describe('an approval covers the held plan and no more (point 7)', () => {
 
   it('lets APPROVE_HELD_CYCLE through once, however many cycles try it', async () => {
     const workers = ['B1', 'B2', 'B3'].map((id) => hire(id, `${id.toLowerCase()}@home.example`));
-    const sc = await scenario(workers, workers.map((w) => userFor(w.workerId)), { connector: guarded(2) });
+    const sc = await scenario(
+      workers,
+      workers.map((w) => userFor(w.workerId)),
+      { connector: guarded(2) },
+    );
     const held = await runCycle(sc.services, { drain: true });
     const approving = { ...sc.services, approveHeldCycle: held.runId };
     const [one, two] = await Promise.all([runCycle(approving, { drain: true }), runCycle(approving, { drain: true })]);

@@ -67,7 +67,9 @@ describe('a full cycle', () => {
   });
 
   it('sends no PATCH to users that already hold the desired values', () => {
-    const preset = s.world.users.filter((u) => (u.otherMails?.length ?? 0) > 0 && u.onPremisesSyncEnabled && !u.deleted);
+    const preset = s.world.users.filter(
+      (u) => (u.otherMails?.length ?? 0) > 0 && u.onPremisesSyncEnabled && !u.deleted,
+    );
     expect(preset.length).toBeGreaterThan(0);
     const patchedIds = new Set(patches(s.graph).map((r) => r.path.split('/')[2]));
     for (const seed of preset) {
@@ -82,7 +84,14 @@ describe('a full cycle', () => {
     expect(patches(s.graph)).toEqual([]);
     const ledger = await ledgerOf(s);
     // Escrowed workers belong to the sweep; conflicts found in Graph are looked at again.
-    const unsettled = [...ledger.values()].filter((e) => !['written', 'unchanged', 'denied', 'expired', 'outOfScope', 'rejected', 'escrowed'].includes(e.lastOutcome) && !(e.lastOutcome === 'conflict' && ['inBothScopes', 'sharedPersonalEmail', 'duplicateWorkerId'].includes(e.reason ?? '')));
+    const unsettled = [...ledger.values()].filter(
+      (e) =>
+        !['written', 'unchanged', 'denied', 'expired', 'outOfScope', 'rejected', 'escrowed'].includes(e.lastOutcome) &&
+        !(
+          e.lastOutcome === 'conflict' &&
+          ['inBothScopes', 'sharedPersonalEmail', 'duplicateWorkerId'].includes(e.reason ?? '')
+        ),
+    );
     expect(summary.enqueued).toBe(unsettled.length);
     const settledIds = [...ledger.values()].filter((e) => e.lastOutcome === 'written').map((e) => e.workerId);
     const lookedUp = JSON.stringify(s.graph.requests.map((r) => r.query));
@@ -101,7 +110,9 @@ describe('escrow', () => {
   let deletedEmployeeId: string;
   beforeAll(async () => {
     s = await startScenario(azurite, { size: 120, seed: 5 });
-    const victim = s.graph.allUsers().find((u) => u.onPremisesSyncEnabled && !u.privileged && !u.deletedDateTime && u.otherMails.length === 0)!;
+    const victim = s.graph
+      .allUsers()
+      .find((u) => u.onPremisesSyncEnabled && !u.privileged && !u.deletedDateTime && u.otherMails.length === 0)!;
     deletedEmployeeId = victim.employeeId!;
     s.graph.softDeleteUser(victim.id);
     await runCycle(s.services, { drain: s.services.consumer });
@@ -122,7 +133,9 @@ describe('escrow', () => {
     expect(code).toBe(0);
     const listed = JSON.parse(stdout) as { entries: Array<Record<string, unknown>> };
     expect(listed.entries.map((e) => e.workerId)).toEqual(expect.arrayContaining(pendingIds));
-    expect(Object.keys(listed.entries[0]!)).toEqual(expect.arrayContaining(['workerId', 'reason', 'firstSeen', 'attempts', 'nextAttempt']));
+    expect(Object.keys(listed.entries[0]!)).toEqual(
+      expect.arrayContaining(['workerId', 'reason', 'firstSeen', 'attempts', 'nextAttempt']),
+    );
   });
 
   it('counts no retry while the users are still missing and no attempt is due', async () => {
@@ -153,7 +166,9 @@ describe('escrow', () => {
     expect(summary.counts.expired).toBeGreaterThan(0);
     expect(await s.services.escrow.get(deletedEmployeeId)).toBeNull();
     expect((await s.services.ledger.get(deletedEmployeeId))?.lastOutcome).toBe('expired');
-    expect(s.graph.getUser(s.graph.allUsers().find((u) => u.employeeId === deletedEmployeeId)!.id)?.deletedDateTime).not.toBeNull();
+    expect(
+      s.graph.getUser(s.graph.allUsers().find((u) => u.employeeId === deletedEmployeeId)!.id)?.deletedDateTime,
+    ).not.toBeNull();
   });
 });
 
@@ -165,9 +180,20 @@ describe('delivery twice', () => {
   afterAll(async () => s?.close());
 
   const jobFor = (s: Scenario): WorkerJob => {
-    const seed = s.world.users.find((u) => u.onPremisesSyncEnabled && !u.deleted && !u.privileged && (u.otherMails?.length ?? 0) === 0)!;
+    const seed = s.world.users.find(
+      (u) => u.onPremisesSyncEnabled && !u.deleted && !u.privileged && (u.otherMails?.length ?? 0) === 0,
+    )!;
     const worker = s.world.workers.find((w) => w.workerId === seed.employeeId)!;
-    return { workerId: worker.workerId, cycleId: 'cycle-test-1', desiredHash: 'h1', fields: { workerId: worker.workerId, personalEmail: personalEmailOf(worker), countryIso: worker.businessSiteCountry } };
+    return {
+      workerId: worker.workerId,
+      cycleId: 'cycle-test-1',
+      desiredHash: 'h1',
+      fields: {
+        workerId: worker.workerId,
+        personalEmail: personalEmailOf(worker),
+        countryIso: worker.businessSiteCountry,
+      },
+    };
   };
 
   it('reaches the same end state and counts the worker once as written', async () => {
@@ -181,9 +207,19 @@ describe('delivery twice', () => {
   });
 
   it('after a crash that followed the PATCH, the retry sends no second PATCH', async () => {
-    const job = { ...jobFor(s), cycleId: 'cycle-test-2', version: Date.now(), fields: { ...jobFor(s).fields, countryIso: 'NZ' } };
+    const job = {
+      ...jobFor(s),
+      cycleId: 'cycle-test-2',
+      version: Date.now(),
+      fields: { ...jobFor(s).fields, countryIso: 'NZ' },
+    };
     s.graph.resetLog();
-    const crashingLedger = { ...s.services.ledger, change: async () => { throw new Error('process killed'); } };
+    const crashingLedger = {
+      ...s.services.ledger,
+      change: async () => {
+        throw new Error('process killed');
+      },
+    };
     await expect(enrichWorker(job, { ...s.services, ledger: crashingLedger })).rejects.toThrow();
     expect(patches(s.graph)).toHaveLength(1);
     const retry = await enrichWorker(job, s.services);

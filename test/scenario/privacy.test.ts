@@ -28,28 +28,61 @@ afterAll(async () => {
 });
 
 function personalEmails(): string[] {
-  return [...emailsAtStart, 'changed.address@example.org', ...s.world.workers.flatMap((w) => w.emails.filter((e) => e.usage === 'HOME').map((e) => e.address)).filter((a) => a.includes('@'))];
+  return [
+    ...emailsAtStart,
+    'changed.address@example.org',
+    ...s.world.workers
+      .flatMap((w) => w.emails.filter((e) => e.usage === 'HOME').map((e) => e.address))
+      .filter((a) => a.includes('@')),
+  ];
 }
 
 describe('privacy across a whole run', () => {
   it('runs cycle, dry run, sweep, resync, status and escrow through the CLI and the HTTP functions', async () => {
-    for (const args of [['cycle', '--approve'], ['cycle', '--dry-run', '--reverify'], ['cycle', '--json'], ['sweep'], ['escrow'], ['escrow', '--json']]) {
+    for (const args of [
+      ['cycle', '--approve'],
+      ['cycle', '--dry-run', '--reverify'],
+      ['cycle', '--json'],
+      ['sweep'],
+      ['escrow'],
+      ['escrow', '--json'],
+    ]) {
       const { code, stdout, stderr } = await s.cli(args);
       expect(code, `${args.join(' ')}: ${stderr}`).toBe(0);
       captured.push(stdout, stderr);
     }
     const written = s.world.workers.find((w) => s.graph.usersByEmployeeId(w.workerId)[0]?.otherMails.length === 1)!;
-    for (const args of [['resync', written.workerId, '--json'], ['resync', written.workerId, '--dry-run'], ['status', written.workerId, '--json']]) {
+    for (const args of [
+      ['resync', written.workerId, '--json'],
+      ['resync', written.workerId, '--dry-run'],
+      ['status', written.workerId, '--json'],
+    ]) {
       const { code, stdout, stderr } = await s.cli(args);
       expect(code).toBe(0);
       captured.push(stdout, stderr);
     }
     useServices(s.services);
     // The worker's personal email changes in Workday, so the dry-run diff holds emails to mask.
-    s.workday.tenant.workers.find((w) => w.workerId === written.workerId)!.emails.find((e) => e.usage === 'HOME')!.address = 'changed.address@example.org';
+    s.workday.tenant.workers
+      .find((w) => w.workerId === written.workerId)!
+      .emails.find((e) => e.usage === 'HOME')!.address = 'changed.address@example.org';
     const context = new InvocationContext({ invocationId: 'privacy-1', functionName: 'resyncWorker' });
-    const resync = await resyncRoute(new HttpRequest({ method: 'POST', url: `http://localhost/api/workers/${written.workerId}/resync?dryRun=true`, params: { workerId: written.workerId } }), context);
-    const status = await workerStatusRoute(new HttpRequest({ method: 'GET', url: `http://localhost/api/workers/${written.workerId}`, params: { workerId: written.workerId } }), context);
+    const resync = await resyncRoute(
+      new HttpRequest({
+        method: 'POST',
+        url: `http://localhost/api/workers/${written.workerId}/resync?dryRun=true`,
+        params: { workerId: written.workerId },
+      }),
+      context,
+    );
+    const status = await workerStatusRoute(
+      new HttpRequest({
+        method: 'GET',
+        url: `http://localhost/api/workers/${written.workerId}`,
+        params: { workerId: written.workerId },
+      }),
+      context,
+    );
     captured.push(JSON.stringify(resync.jsonBody), JSON.stringify(status.jsonBody));
     expect(JSON.stringify(resync.jsonBody)).toMatch(/\*\*\*@/);
   });
@@ -66,7 +99,9 @@ describe('privacy across a whole run', () => {
     const leaks: string[] = [];
     const emails = personalEmails().map((e) => e.toLowerCase());
     for (const suffix of ['Ledger', 'Runs']) {
-      const table = TableClient.fromConnectionString(azurite.connectionString, `${s.env.TABLE_PREFIX}${suffix}`, { allowInsecureConnection: true });
+      const table = TableClient.fromConnectionString(azurite.connectionString, `${s.env.TABLE_PREFIX}${suffix}`, {
+        allowInsecureConnection: true,
+      });
       for await (const entity of table.listEntities()) {
         const text = JSON.stringify(entity).toLowerCase();
         for (const email of emails) if (text.includes(email)) leaks.push(`${suffix}: ${email.slice(0, 2)}…`);

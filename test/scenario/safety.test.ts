@@ -52,13 +52,20 @@ describe('per-worker refusals', () => {
           syncedUser('1010', { onPremisesSyncEnabled: false }),
         ],
       ),
-      connector: { ...baseConnector(), cloudOnlyScope: [[{ attribute: 'Legal_Entity', operator: 'EQUALS', value: 'Contoso LLC' }]] },
+      connector: {
+        ...baseConnector(),
+        cloudOnlyScope: [[{ attribute: 'Legal_Entity', operator: 'EQUALS', value: 'Contoso LLC' }]],
+      },
     });
     await cycleOf(s);
   });
   afterAll(async () => s?.close());
 
-  const userIdsOf = (employeeId: string) => s.graph.allUsers().filter((u) => u.employeeId === employeeId).map((u) => u.id);
+  const userIdsOf = (employeeId: string) =>
+    s.graph
+      .allUsers()
+      .filter((u) => u.employeeId === employeeId)
+      .map((u) => u.id);
   const patchedUsers = () => new Set(patches(s.graph).map((r) => r.path.split('/')[2]));
 
   it('writes the plain hybrid worker', async () => {
@@ -123,7 +130,10 @@ describe('a vanished personal email', () => {
   for (const onSourceEmpty of ['keep', 'clear'] as const) {
     it(`with onSourceEmpty "${onSourceEmpty}" ${onSourceEmpty === 'keep' ? 'keeps' : 'clears'} the existing value`, async () => {
       const connector = baseConnector();
-      connector.mappings = [{ source: 'personalEmail', target: 'otherMails', mode: 'replace', onSourceEmpty }, { source: 'countryIso', target: 'usageLocation' }];
+      connector.mappings = [
+        { source: 'personalEmail', target: 'otherMails', mode: 'replace', onSourceEmpty },
+        { source: 'countryIso', target: 'usageLocation' },
+      ];
       const s = await startScenario(azurite, { world: world([hybridWorker('2001')], [syncedUser('2001')]), connector });
       try {
         await cycleOf(s);
@@ -160,7 +170,10 @@ describe('the mass-change guard', () => {
   beforeAll(async () => {
     const ids = Array.from({ length: 12 }, (_, i) => String(4000 + i));
     s = await startScenario(azurite, {
-      world: world(ids.map((id) => hybridWorker(id)), ids.map((id) => syncedUser(id))),
+      world: world(
+        ids.map((id) => hybridWorker(id)),
+        ids.map((id) => syncedUser(id)),
+      ),
       connector: { ...baseConnector(), guards: { maxWritesPerCycle: 5 } },
     });
   });
@@ -209,7 +222,9 @@ describe('the mass-change guard', () => {
 
 describe('dry run', () => {
   it('writes nothing to Graph, the ledger or escrow, and marks the run record', async () => {
-    const s = await startScenario(azurite, { world: world([hybridWorker('5001'), hybridWorker('5002')], [syncedUser('5001')]) });
+    const s = await startScenario(azurite, {
+      world: world([hybridWorker('5001'), hybridWorker('5002')], [syncedUser('5001')]),
+    });
     try {
       const { code, stdout } = await s.cli(['cycle', '--dry-run']);
       expect(code).toBe(0);
@@ -240,7 +255,14 @@ describe('inputs from outside', () => {
     s = await startScenario(azurite, {
       world: world(
         [...awkward.map((id) => hybridWorker(id)), hybridWorker('W12345678901234567')],
-        [syncedUser("O'Brien"), syncedUser('O'), syncedUser('x'), syncedUser('a'), syncedUser('Zoë-7'), syncedUser("'")],
+        [
+          syncedUser("O'Brien"),
+          syncedUser('O'),
+          syncedUser('x'),
+          syncedUser('a'),
+          syncedUser('Zoë-7'),
+          syncedUser("'"),
+        ],
       ),
     });
     await cycleOf(s);
@@ -274,7 +296,10 @@ describe('settings refused at start-up', () => {
   it('refuses GRAPH_AUTH=none for a non-loopback Graph and names the setting (exit 2)', async () => {
     const s = await startScenario(azurite, { world: world([hybridWorker('6001')], []) });
     try {
-      const { code, stderr } = await s.cli(['cycle'], { GRAPH_BASE_URL: 'https://graph.microsoft.com', GRAPH_AUTH: 'none' });
+      const { code, stderr } = await s.cli(['cycle'], {
+        GRAPH_BASE_URL: 'https://graph.microsoft.com',
+        GRAPH_AUTH: 'none',
+      });
       expect(code).toBe(2);
       expect(stderr).toContain('GRAPH_AUTH');
       const bad = await s.cli(['cycle'], { GRAPH_BASE_URL: `${s.graph.url}/v1.0` });
@@ -298,12 +323,17 @@ describe('the SSPR authentication email method as a target', () => {
       await cycleOf(s);
       const user = s.graph.usersByEmployeeId('9001')[0]!;
       expect(user.emailMethod?.emailAddress).toBe('9001.home@example.net');
-      const posts = s.graph.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/authentication/emailMethods'));
+      const posts = s.graph.requests.filter(
+        (r) => r.method === 'POST' && r.path.endsWith('/authentication/emailMethods'),
+      );
       expect(posts).toHaveLength(1);
       s.workday.tenant.workers[0]!.emails[1]!.address = 'changed.9001@example.org';
       await cycleOf(s);
       expect(s.graph.usersByEmployeeId('9001')[0]!.emailMethod?.emailAddress).toBe('changed.9001@example.org');
-      const patchesToMethod = s.graph.requests.filter((r) => r.method === 'PATCH' && r.path === `/users/${user.id}/authentication/emailMethods/${user.emailMethod!.id}`);
+      const patchesToMethod = s.graph.requests.filter(
+        (r) =>
+          r.method === 'PATCH' && r.path === `/users/${user.id}/authentication/emailMethods/${user.emailMethod!.id}`,
+      );
       expect(patchesToMethod).toHaveLength(1);
       expect(dangerousRequests(s.graph)).toEqual([]);
     } finally {

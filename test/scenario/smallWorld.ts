@@ -1,9 +1,13 @@
 /** Hand-made worlds for scenario tests that need exact cases rather than a generated mix. */
 import type { SimUserSeed, SimWorker, SimWorld } from '../../sim/world';
 
-export function hybridWorker(workerId: string, overrides: Partial<SimWorker> & { email?: string | null } = {}): SimWorker {
+export function hybridWorker(
+  workerId: string,
+  overrides: Partial<SimWorker> & { email?: string | null } = {},
+): SimWorker {
   const { email, ...rest } = overrides;
-  const home = email === undefined ? `${workerId.toLowerCase().replace(/[^a-z0-9]/g, '') || 'w'}.home@example.net` : email;
+  const home =
+    email === undefined ? `${workerId.toLowerCase().replace(/[^a-z0-9]/g, '') || 'w'}.home@example.net` : email;
   return {
     workerId,
     workerType: 'Employee',

@@ -20,7 +20,10 @@ afterAll(async () => {
 
 describe('a SOAP page with an invalid character reference', () => {
   it('fails the read with exit 3, writing nothing and keeping the watermark', async () => {
-    const s = await startScenario(azurite, { world: buildWorld({ size: 60, seed: 9 }), connector: { ...baseConnector(), source: { kind: 'soap', pageSize: 20 } } });
+    const s = await startScenario(azurite, {
+      world: buildWorld({ size: 60, seed: 9 }),
+      connector: { ...baseConnector(), source: { kind: 'soap', pageSize: 20 } },
+    });
     try {
       s.workday.tenant.faults.push({ protocol: 'soap', kind: 'invalidCharacter', remaining: 1, fromPage: 2 });
       const { code, stderr } = await s.cli(['cycle']);

@@ -20,12 +20,18 @@ afterAll(async () => {
 
 const SUPERVISORY =
   "wd:Worker/wd:Worker_Data/wd:Organization_Data/wd:Worker_Organization_Data/wd:Organization_Data[wd:Organization_Type_Reference/wd:ID[@wd:type='Organization_Type_ID']='SUPERVISORY']/wd:Organization_Name/text()";
-const soapConnector = (paths: Record<string, string>) => ({ ...baseConnector(), source: { kind: 'soap', pageSize: 50, paths } });
+const soapConnector = (paths: Record<string, string>) => ({
+  ...baseConnector(),
+  source: { kind: 'soap', pageSize: 50, paths },
+});
 
 describe('SOAP source.paths through the app', () => {
   it('reads Legal_Entity from the path the connector file sets, so the scope sees it', async () => {
     // Every simulated worker belongs to the supervisory organisation "Global Operations", which no scope names.
-    const s = await startScenario(azurite, { world: buildWorld({ size: 40, seed: 7 }), connector: soapConnector({ legalEntity: SUPERVISORY }) });
+    const s = await startScenario(azurite, {
+      world: buildWorld({ size: 40, seed: 7 }),
+      connector: soapConnector({ legalEntity: SUPERVISORY }),
+    });
     try {
       const summary = await runCycle(s.services, { drain: s.services.consumer });
       expect(summary.counts.written).toBe(0);
@@ -39,10 +45,15 @@ describe('SOAP source.paths through the app', () => {
   it('refuses a path it cannot read at start-up, with exit 2 naming source.paths.<attribute>', async () => {
     const s = await startScenario(azurite, { world: buildWorld({ size: 5, seed: 7 }) });
     try {
-      writeFileSync(s.connectorPath, JSON.stringify(soapConnector({ personalEmail: 'wd:Worker//wd:Email_Address/text()' })));
+      writeFileSync(
+        s.connectorPath,
+        JSON.stringify(soapConnector({ personalEmail: 'wd:Worker//wd:Email_Address/text()' })),
+      );
       const run = await s.cli(['cycle', '--json']);
       expect(run.code).toBe(2);
-      expect(run.stderr + run.stdout).toMatch(/source\.paths\.personalEmail: .*'\/\/' \(descendant search\) is not supported/);
+      expect(run.stderr + run.stdout).toMatch(
+        /source\.paths\.personalEmail: .*'\/\/' \(descendant search\) is not supported/,
+      );
       expect(s.workday.tenant.requests).toEqual([]);
     } finally {
       await s.close();

@@ -17,7 +17,10 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-const soapConnector = (pageSize = 40) => ({ ...baseConnector(), source: { kind: 'soap', pageSize, country: 'businessSite' } });
+const soapConnector = (pageSize = 40) => ({
+  ...baseConnector(),
+  source: { kind: 'soap', pageSize, country: 'businessSite' },
+});
 
 async function outcomes(s: Scenario): Promise<Record<string, string>> {
   const result: Record<string, string> = {};
@@ -30,7 +33,10 @@ async function outcomes(s: Scenario): Promise<Record<string, string>> {
 describe('one world, two sources', () => {
   it('gives every worker the same outcome through RaaS and through SOAP', async () => {
     const raas = await startScenario(azurite, { world: buildWorld({ size: 160, seed: 31 }) });
-    const soap = await startScenario(azurite, { world: buildWorld({ size: 160, seed: 31 }), connector: soapConnector() });
+    const soap = await startScenario(azurite, {
+      world: buildWorld({ size: 160, seed: 31 }),
+      connector: soapConnector(),
+    });
     try {
       const viaRaas = await runCycle(raas.services, { drain: raas.services.consumer });
       const viaSoap = await runCycle(soap.services, { drain: soap.services.consumer });
@@ -48,7 +54,12 @@ describe('one world, two sources', () => {
 async function retriedWorkers(s: Scenario): Promise<number> {
   let count = 0;
   for await (const row of s.services.ledger.list()) {
-    if (['failed', 'rejected', 'conflict', undefined].includes(row.lastOutcome) && row.reason !== 'missingWorkerId' && row.workerId !== '') count += 1;
+    if (
+      ['failed', 'rejected', 'conflict', undefined].includes(row.lastOutcome) &&
+      row.reason !== 'missingWorkerId' &&
+      row.workerId !== ''
+    )
+      count += 1;
   }
   return count;
 }
@@ -63,7 +74,9 @@ describe('incremental SOAP reads', () => {
   it('reads in full first, then only the workers changed since the last successful read', async () => {
     const first = await runCycle(s.services, { drain: s.services.consumer });
     expect(first.read).toBe('full');
-    const worker = s.workday.tenant.workers.find((w) => w.workerId !== '' && s.graph.usersByEmployeeId(w.workerId)[0]?.otherMails.length === 1)!;
+    const worker = s.workday.tenant.workers.find(
+      (w) => w.workerId !== '' && s.graph.usersByEmployeeId(w.workerId)[0]?.otherMails.length === 1,
+    )!;
     worker.emails.find((e) => e.usage === 'HOME')!.address = 'moved.house@example.org';
     worker.updatedAt = new Date();
     s.graph.resetLog();
@@ -82,7 +95,9 @@ describe('incremental SOAP reads', () => {
 
   it('does not move the watermark when a read fails midway, and exits 3 having written nothing', async () => {
     const before = await s.services.watermarks.get('soap:lastRead');
-    const worker = s.workday.tenant.workers.find((w) => w.workerId !== '' && s.graph.usersByEmployeeId(w.workerId)[0]?.otherMails.length === 1)!;
+    const worker = s.workday.tenant.workers.find(
+      (w) => w.workerId !== '' && s.graph.usersByEmployeeId(w.workerId)[0]?.otherMails.length === 1,
+    )!;
     worker.emails.find((e) => e.usage === 'HOME')!.address = 'second.move@example.org';
     worker.updatedAt = new Date();
     for (const w of s.workday.tenant.workers) w.updatedAt = new Date();

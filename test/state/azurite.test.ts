@@ -36,7 +36,9 @@ async function roundTrip(azurite: AzuriteInstance, marker: string): Promise<stri
   const queue = new QueueClient(azurite.connectionString, 'harness');
   await queue.createIfNotExists();
   await queue.sendMessage(marker);
-  const table = TableClient.fromConnectionString(azurite.connectionString, 'harness', { allowInsecureConnection: true });
+  const table = TableClient.fromConnectionString(azurite.connectionString, 'harness', {
+    allowInsecureConnection: true,
+  });
   await table.createTable();
   await table.upsertEntity({ partitionKey: 'p', rowKey: 'r', marker });
   const entity = await table.getEntity<{ marker: string }>('p', 'r');
@@ -50,8 +52,12 @@ describe('startAzurite', () => {
     const [first, second] = await Promise.all([startAzurite(), startAzurite()]);
     try {
       expect(new Set([first.queuePort, first.tablePort, second.queuePort, second.tablePort]).size).toBe(4);
-      expect(first.connectionString).toMatch(new RegExp(`QueueEndpoint=http://127\\.0\\.0\\.1:${first.queuePort}/devstoreaccount1;`));
-      expect(first.connectionString).toMatch(new RegExp(`TableEndpoint=http://127\\.0\\.0\\.1:${first.tablePort}/devstoreaccount1;`));
+      expect(first.connectionString).toMatch(
+        new RegExp(`QueueEndpoint=http://127\\.0\\.0\\.1:${first.queuePort}/devstoreaccount1;`),
+      );
+      expect(first.connectionString).toMatch(
+        new RegExp(`TableEndpoint=http://127\\.0\\.0\\.1:${first.tablePort}/devstoreaccount1;`),
+      );
       expect(await roundTrip(first, 'one')).toBe('one');
       expect(await roundTrip(second, 'two')).toBe('two');
     } finally {
@@ -77,7 +83,9 @@ describe('startAzurite', () => {
       console.log(c.pid);
       setInterval(() => {}, 1000);`;
     const parent = spawn(process.execPath, ['-e', parentScript], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const azuritePid = await new Promise<number>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
+    const azuritePid = await new Promise<number>((resolve) =>
+      parent.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))),
+    );
     expect(await waitUntil(() => isAlive(azuritePid), 5_000)).toBe(true);
     parent.kill('SIGKILL');
     try {

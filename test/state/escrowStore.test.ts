@@ -30,7 +30,14 @@ const escrowed = (workerId: string, overrides: Partial<EscrowEntry> = {}): Escro
   firstSeen: new Date('2025-03-01T08:00:00.000Z'),
   attempts: 2,
   nextAttempt: new Date('2025-03-01T08:05:00.500Z'),
-  job: { workerId, cycleId: 'cycle-7', fields: { personalEmail: 'jane@example.com', countryIso: 'DE' }, desiredHash: 'h', version: 1740816000123, operationId: 'op' },
+  job: {
+    workerId,
+    cycleId: 'cycle-7',
+    fields: { personalEmail: 'jane@example.com', countryIso: 'DE' },
+    desiredHash: 'h',
+    version: 1740816000123,
+    operationId: 'op',
+  },
   ...overrides,
 });
 
@@ -58,19 +65,28 @@ describe('createEscrowStore', () => {
     expect(stored?.etag).toEqual(expect.any(String));
   });
 
-  it.each(["O'Brien", 'a/b#c?', 'José', '1234567890123456'])('stores, finds and removes the awkward id %j', async (workerId) => {
-    const store = freshStore();
-    await put(store, escrowed(workerId));
-    expect(plain(await store.get(workerId))).toEqual(escrowed(workerId));
-    expect(await remove(store, workerId)).toBeNull();
-    expect(await store.get(workerId)).toBeNull();
-  });
+  it.each(["O'Brien", 'a/b#c?', 'José', '1234567890123456'])(
+    'stores, finds and removes the awkward id %j',
+    async (workerId) => {
+      const store = freshStore();
+      await put(store, escrowed(workerId));
+      expect(plain(await store.get(workerId))).toEqual(escrowed(workerId));
+      expect(await remove(store, workerId)).toBeNull();
+      expect(await store.get(workerId)).toBeNull();
+    },
+  );
 
   it('updates an entry in place when the worker is escrowed again', async () => {
     const store = freshStore();
     await put(store, escrowed('W2'));
-    await store.change('W2', (current) => ({ ...current!, attempts: current!.attempts + 1, nextAttempt: new Date('2025-03-01T08:15:00.000Z') }));
-    expect(plain(await store.get('W2'))).toEqual(escrowed('W2', { attempts: 3, nextAttempt: new Date('2025-03-01T08:15:00.000Z') }));
+    await store.change('W2', (current) => ({
+      ...current!,
+      attempts: current!.attempts + 1,
+      nextAttempt: new Date('2025-03-01T08:15:00.000Z'),
+    }));
+    expect(plain(await store.get('W2'))).toEqual(
+      escrowed('W2', { attempts: 3, nextAttempt: new Date('2025-03-01T08:15:00.000Z') }),
+    );
     expect(await listAll(store)).toHaveLength(1);
   });
 
@@ -104,10 +120,14 @@ describe('EscrowStore: conditional removes and batches', () => {
     await put(cycle, rewritten);
     const calls: Array<EscrowEntry | null> = [];
     const decide = removeIfUnchanged(seen);
-    const left = await sweep.change('R1', (current) => {
-      calls.push(current);
-      return decide(current);
-    }, seen);
+    const left = await sweep.change(
+      'R1',
+      (current) => {
+        calls.push(current);
+        return decide(current);
+      },
+      seen,
+    );
     expect(calls.map(plain)).toEqual([plain(seen), rewritten]);
     expect(plain(left)).toEqual(rewritten);
     expect(plain(await sweep.get('R1'))).toEqual(rewritten);
@@ -141,7 +161,9 @@ describe('EscrowStore: conditional removes and batches', () => {
 
   it('changeMany removes, keeps and rewrites in one call, each row conditionally', async () => {
     const [store, other] = freshStores();
-    await store.changeMany(['A', 'B', 'C', 'D'].map((id) => ({ workerId: id, seen: null, decide: () => escrowed(id) })));
+    await store.changeMany(
+      ['A', 'B', 'C', 'D'].map((id) => ({ workerId: id, seen: null, decide: () => escrowed(id) })),
+    );
     const seen = new Map((await listAll(store)).map((row) => [row.workerId, row]));
     const rewrittenD = escrowed('D', { job: { ...escrowed('D').job, cycleId: 'cycle-9' } });
     await put(other, rewrittenD);

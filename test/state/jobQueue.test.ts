@@ -24,7 +24,12 @@ const job = (workerId: string): WorkerJob => ({
 });
 
 /** A fresh queue per test, with a raw SDK client to look at it from outside. */
-function freshQueue(options: Parameters<typeof createJobQueueConsumer>[2] = {}): { name: string; queue: JobQueue; consumer: JobQueueConsumer; raw: QueueClient } {
+function freshQueue(options: Parameters<typeof createJobQueueConsumer>[2] = {}): {
+  name: string;
+  queue: JobQueue;
+  consumer: JobQueueConsumer;
+  raw: QueueClient;
+} {
   const name = `jobs-test-${++queueCount}`;
   return {
     name,

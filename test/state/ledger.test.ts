@@ -54,7 +54,9 @@ function plain(row: LedgerEntry | null | undefined): LedgerEntry | null {
 const store = (target: Ledger, value: LedgerEntry) => target.change(value.workerId, () => value);
 
 const createAll = (target: Ledger, entries: LedgerEntry[]) =>
-  target.changeMany(entries.map((value): RowChange<LedgerEntry> => ({ workerId: value.workerId, seen: null, decide: () => value })));
+  target.changeMany(
+    entries.map((value): RowChange<LedgerEntry> => ({ workerId: value.workerId, seen: null, decide: () => value })),
+  );
 
 async function listAll(source: Ledger): Promise<LedgerEntry[]> {
   const entries: LedgerEntry[] = [];
@@ -87,20 +89,31 @@ describe('createLedger', () => {
   });
 
   it('round-trips a worker whose first plan waits for its job (no outcome yet)', async () => {
-    const planned: LedgerEntry = { workerId: 'P1', cycleId: 'c', updatedAt: new Date('2025-03-01T10:00:00Z'), plannedVersion: 1, plannedHash: 'ph' };
+    const planned: LedgerEntry = {
+      workerId: 'P1',
+      cycleId: 'c',
+      updatedAt: new Date('2025-03-01T10:00:00Z'),
+      plannedVersion: 1,
+      plannedHash: 'ph',
+    };
     await store(ledger, planned);
     expect(plain(await ledger.get('P1'))).toEqual(planned);
   });
 
-  it.each(["O'Brien", 'a/b#c?', 'José', '1234567890123456', 'x\\y%z 1', '日本🙂'])('stores and finds the awkward id %j', async (workerId) => {
-    await store(ledger, entry(workerId, { detail: `for ${workerId}` }));
-    expect(plain(await ledger.get(workerId))).toEqual(entry(workerId, { detail: `for ${workerId}` }));
-  });
+  it.each(["O'Brien", 'a/b#c?', 'José', '1234567890123456', 'x\\y%z 1', '日本🙂'])(
+    'stores and finds the awkward id %j',
+    async (workerId) => {
+      await store(ledger, entry(workerId, { detail: `for ${workerId}` }));
+      expect(plain(await ledger.get(workerId))).toEqual(entry(workerId, { detail: `for ${workerId}` }));
+    },
+  );
 
   it('stores a rejected worker whose id is empty, or too long and full of control characters', async () => {
     for (const workerId of ['', `\u0001${'y'.repeat(600)}\t`]) {
       await store(ledger, entry(workerId, { lastOutcome: 'rejected', reason: 'invalidWorkerId' }));
-      expect(plain(await ledger.get(workerId))).toEqual(entry(workerId, { lastOutcome: 'rejected', reason: 'invalidWorkerId' }));
+      expect(plain(await ledger.get(workerId))).toEqual(
+        entry(workerId, { lastOutcome: 'rejected', reason: 'invalidWorkerId' }),
+      );
     }
   });
 
@@ -109,7 +122,10 @@ describe('createLedger', () => {
   });
 
   it('replaces the whole entry, so fields left out of a new outcome are gone', async () => {
-    await store(ledger, entry('W2', { reason: 'notFound', userId: 'u-1', writtenHashes: { otherMails: 'h' }, plannedVersion: 5 }));
+    await store(
+      ledger,
+      entry('W2', { reason: 'notFound', userId: 'u-1', writtenHashes: { otherMails: 'h' }, plannedVersion: 5 }),
+    );
     await store(ledger, entry('W2', { lastOutcome: 'unchanged' }));
     expect(plain(await ledger.get('W2'))).toEqual(entry('W2', { lastOutcome: 'unchanged' }));
   });
@@ -128,7 +144,11 @@ describe('Ledger.change: conditional read-modify-write', () => {
     const first = await target.change('R1', () => entry('R1', { detail: 'one' }), null);
     expect(first?.etag).toBe((await target.get('R1'))?.etag);
     const seenBySecond: Array<LedgerEntry | null> = [];
-    const second = await target.change('R1', (current) => (seenBySecond.push(current), { ...entry('R1'), detail: 'two' }), first);
+    const second = await target.change(
+      'R1',
+      (current) => (seenBySecond.push(current), { ...entry('R1'), detail: 'two' }),
+      first,
+    );
     expect(seenBySecond).toEqual([first]);
     expect(second?.etag).toBe((await target.get('R1'))?.etag);
     expect(second?.etag).not.toBe(first?.etag);
@@ -153,10 +173,14 @@ describe('Ledger.change: conditional read-modify-write', () => {
     const target = freshLedger();
     await store(openLedger(target.tablePrefix), entry('N1', { userId: 'existing', desiredHash: 'theirs' }));
     const calls: Array<LedgerEntry | null> = [];
-    const decide = (current: LedgerEntry | null): LedgerEntry => (calls.push(current), current ? { ...current, detail: 'seen existing' } : entry('N1', { detail: 'fresh' }));
+    const decide = (current: LedgerEntry | null): LedgerEntry => (
+      calls.push(current), current ? { ...current, detail: 'seen existing' } : entry('N1', { detail: 'fresh' })
+    );
     await target.change('N1', decide, null);
     expect(calls.map(plain)).toEqual([null, entry('N1', { userId: 'existing', desiredHash: 'theirs' })]);
-    expect(plain(await target.get('N1'))).toEqual(entry('N1', { userId: 'existing', desiredHash: 'theirs', detail: 'seen existing' }));
+    expect(plain(await target.get('N1'))).toEqual(
+      entry('N1', { userId: 'existing', desiredHash: 'theirs', detail: 'seen existing' }),
+    );
   });
 
   it('writes nothing when the decision is KEEP, and returns the row as it is', async () => {
@@ -182,20 +206,29 @@ describe('Ledger.change: conditional read-modify-write', () => {
 describe('Ledger.changeMany and list', () => {
   it('writes a few thousand entries across all partitions and lists every one', async () => {
     const many = freshLedger();
-    const entries = Array.from({ length: 3000 }, (_, i) => entry(`W${String(i).padStart(5, '0')}`, { desiredHash: `h${i}` }));
+    const entries = Array.from({ length: 3000 }, (_, i) =>
+      entry(`W${String(i).padStart(5, '0')}`, { desiredHash: `h${i}` }),
+    );
     const results = await createAll(many, entries);
     expect(results.size).toBe(3000);
     const listed = await listAll(many);
     expect(listed).toHaveLength(3000);
-    expect(new Map(listed.map((item) => [item.workerId, item.desiredHash]))).toEqual(new Map(entries.map((item) => [item.workerId, item.desiredHash])));
+    expect(new Map(listed.map((item) => [item.workerId, item.desiredHash]))).toEqual(
+      new Map(entries.map((item) => [item.workerId, item.desiredHash])),
+    );
     // The rows it returns carry the stored ETags: a caller can change them next without a conflict.
-    expect(new Map(listed.map((item) => [item.workerId, item.etag]))).toEqual(new Map([...results].map(([id, row]) => [id, row?.etag])));
+    expect(new Map(listed.map((item) => [item.workerId, item.etag]))).toEqual(
+      new Map([...results].map(([id, row]) => [id, row?.etag])),
+    );
     expect(listed.every((item) => typeof item.etag === 'string')).toBe(true);
   });
 
   it('streams page by page: the first entry arrives after one read of a 2,500-entry table', async () => {
     const many = freshLedger();
-    await createAll(many, Array.from({ length: 2500 }, (_, i) => entry(`S${i}`)));
+    await createAll(
+      many,
+      Array.from({ length: 2500 }, (_, i) => entry(`S${i}`)),
+    );
     const readsBefore = many.reads();
     const iterator = many.list()[Symbol.asyncIterator]();
     expect((await iterator.next()).done).toBe(false);
@@ -227,10 +260,15 @@ describe('Ledger.changeMany and list', () => {
     const mine = freshLedger();
     const theirs = openLedger(mine.tablePrefix);
     const partition = partitionOf('B0');
-    const ids = Array.from({ length: 200 }, (_, i) => `B${i}`).filter((id) => partitionOf(id) === partition).slice(0, 5);
+    const ids = Array.from({ length: 200 }, (_, i) => `B${i}`)
+      .filter((id) => partitionOf(id) === partition)
+      .slice(0, 5);
     expect(ids).toHaveLength(5);
     const elsewhere = Array.from({ length: 200 }, (_, i) => `X${i}`).find((id) => partitionOf(id) !== partition)!;
-    await createAll(mine, [...ids, elsewhere].map((id) => entry(id, { desiredHash: 'old' })));
+    await createAll(
+      mine,
+      [...ids, elsewhere].map((id) => entry(id, { desiredHash: 'old' })),
+    );
     const seen = new Map((await listAll(mine)).map((row) => [row.workerId, row]));
     const stale = ids[2]!;
     await theirs.change(stale, (current) => ({ ...current!, userId: 'their-user' }));

@@ -15,7 +15,10 @@ afterAll(() => azurite?.stop());
 
 /** A history on its own clients: two on one prefix act as two processes. */
 const openHistory = (tablePrefix: string): RunHistory =>
-  createRunHistory(createStorageClients({ kind: 'connectionString', connectionString: azurite.connectionString }), tablePrefix);
+  createRunHistory(
+    createStorageClients({ kind: 'connectionString', connectionString: azurite.connectionString }),
+    tablePrefix,
+  );
 
 function freshHistories(): [RunHistory, RunHistory] {
   const tablePrefix = `runtest${++prefix}`;
@@ -73,7 +76,9 @@ describe('createRunHistory', () => {
   it('keeps the first record of a run id recorded again: a redelivery never rewrites a run', async () => {
     const [history, redelivery] = freshHistories();
     await history.record(run('r', '2025-03-01T10:00:00Z', { enqueued: 1 }));
-    await expect(redelivery.record(run('r', '2025-03-01T10:00:00Z', { enqueued: 2, note: 'second' }))).resolves.toBeUndefined();
+    await expect(
+      redelivery.record(run('r', '2025-03-01T10:00:00Z', { enqueued: 2, note: 'second' })),
+    ).resolves.toBeUndefined();
     expect(await history.latest(5)).toEqual([run('r', '2025-03-01T10:00:00Z', { enqueued: 1 })]);
   });
 
@@ -97,10 +102,17 @@ describe('RunHistory.claimApproval', () => {
 
   it('grants exactly one of several concurrent claims', async () => {
     const tablePrefix = `runtest${++prefix}`;
-    const claimants = Array.from({ length: 6 }, (_, i) => ({ history: openHistory(tablePrefix), cycleId: `cycle-${i}` }));
-    const pair = await Promise.all(claimants.slice(0, 2).map(({ history, cycleId }) => history.claimApproval("held/O'Brien#1", cycleId)));
+    const claimants = Array.from({ length: 6 }, (_, i) => ({
+      history: openHistory(tablePrefix),
+      cycleId: `cycle-${i}`,
+    }));
+    const pair = await Promise.all(
+      claimants.slice(0, 2).map(({ history, cycleId }) => history.claimApproval("held/O'Brien#1", cycleId)),
+    );
     expect(pair.filter(Boolean)).toHaveLength(1);
-    const many = await Promise.all(claimants.map(({ history, cycleId }) => history.claimApproval('held-many', cycleId)));
+    const many = await Promise.all(
+      claimants.map(({ history, cycleId }) => history.claimApproval('held-many', cycleId)),
+    );
     expect(many.filter(Boolean)).toHaveLength(1);
   });
 

@@ -22,7 +22,9 @@ describe('createStorageClients', () => {
     await createStorageClients(settings).ensureTable('freshTable');
     const queue = await createStorageClients(settings).ensureQueue('fresh-queue');
     expect((await queue.getProperties()).approximateMessagesCount).toBe(0);
-    const service = TableServiceClient.fromConnectionString(azurite.connectionString, { allowInsecureConnection: true });
+    const service = TableServiceClient.fromConnectionString(azurite.connectionString, {
+      allowInsecureConnection: true,
+    });
     const names: string[] = [];
     for await (const table of service.listTables()) names.push(table.name ?? '');
     expect(names).toContain('freshTable');
@@ -47,9 +49,17 @@ describe('createStorageClients', () => {
   });
 
   it('reports unreachable storage as a transient STORAGE.UNAVAILABLE, for tables and queues alike', async () => {
-    const clients = createStorageClients({ kind: 'connectionString', connectionString: stopped.connectionString }, { maxRetries: 0 });
-    await expect(createLedger(clients, 'down').get('W1')).rejects.toMatchObject({ code: 'STORAGE.UNAVAILABLE', transient: true });
-    await expect(createJobQueue(clients, 'down').enqueue([{ workerId: 'W1', cycleId: 'c', fields: {}, desiredHash: 'h' }])).rejects.toMatchObject({
+    const clients = createStorageClients(
+      { kind: 'connectionString', connectionString: stopped.connectionString },
+      { maxRetries: 0 },
+    );
+    await expect(createLedger(clients, 'down').get('W1')).rejects.toMatchObject({
+      code: 'STORAGE.UNAVAILABLE',
+      transient: true,
+    });
+    await expect(
+      createJobQueue(clients, 'down').enqueue([{ workerId: 'W1', cycleId: 'c', fields: {}, desiredHash: 'h' }]),
+    ).rejects.toMatchObject({
       code: 'STORAGE.UNAVAILABLE',
       transient: true,
     });

@@ -1,10 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/core/errors';
-import { decodeKey, encodeKey, invertedTimeKey, PARTITION_COUNT, partitionOf, tableName, workerKeys } from '../../src/state/tableKeys';
+import {
+  decodeKey,
+  encodeKey,
+  invertedTimeKey,
+  PARTITION_COUNT,
+  partitionOf,
+  tableName,
+  workerKeys,
+} from '../../src/state/tableKeys';
 
 /** What Table storage refuses in a key: `/ \ # ?` and control characters. */
 const FORBIDDEN = /[/\\#?\u0000-\u001f\u007f-\u009f]/;
-const AWKWARD_IDS = ["O'Brien", 'a/b#c?', 'José', '1234567890123456', 'back\\slash', '%41 100%', 'tab\there', '~7E~', '日本語🙂', 'W000123'];
+const AWKWARD_IDS = [
+  "O'Brien",
+  'a/b#c?',
+  'José',
+  '1234567890123456',
+  'back\\slash',
+  '%41 100%',
+  'tab\there',
+  '~7E~',
+  '日本語🙂',
+  'W000123',
+];
 
 describe('encodeKey', () => {
   it.each(AWKWARD_IDS)('round-trips %j through a key with no forbidden characters', (id) => {
@@ -71,7 +90,9 @@ describe('tableName', () => {
 
 describe('invertedTimeKey', () => {
   it('sorts later times first', () => {
-    const keys = [new Date('2024-01-01'), new Date('2025-06-01'), new Date('2024-12-31T23:59:59.999Z')].map(invertedTimeKey);
+    const keys = [new Date('2024-01-01'), new Date('2025-06-01'), new Date('2024-12-31T23:59:59.999Z')].map(
+      invertedTimeKey,
+    );
     expect([...keys].sort()).toEqual([keys[1], keys[2], keys[0]]);
     expect(new Set(keys.map((key) => key.length)).size).toBe(1);
   });

@@ -8,7 +8,11 @@ let azurite: AzuriteInstance;
 let watermarks: WatermarkStore;
 
 /** A store on its own clients, as another process holding the same table would have. */
-const openStore = (): WatermarkStore => createWatermarkStore(createStorageClients({ kind: 'connectionString', connectionString: azurite.connectionString }), 'marktest');
+const openStore = (): WatermarkStore =>
+  createWatermarkStore(
+    createStorageClients({ kind: 'connectionString', connectionString: azurite.connectionString }),
+    'marktest',
+  );
 
 beforeAll(async () => {
   azurite = await startAzurite();
@@ -59,7 +63,9 @@ describe('createWatermarkStore', () => {
       // Shuffled so the latest is neither first nor last to start.
       const days = [7, 3, 12, 1, 9, 5, 2, 11, 4, 10, 6, 8];
       const latest = new Date(`2025-02-${String(Math.max(...days)).padStart(2, '0')}T00:00:00Z`);
-      await Promise.all(days.map((day) => openStore().advance(source, new Date(`2025-02-${String(day).padStart(2, '0')}T00:00:00Z`))));
+      await Promise.all(
+        days.map((day) => openStore().advance(source, new Date(`2025-02-${String(day).padStart(2, '0')}T00:00:00Z`))),
+      );
       expect(await watermarks.get(source)).toEqual(latest);
     }
   });

@@ -61,9 +61,18 @@ describe('createOtelTelemetry', () => {
 
   it("emits under the run's trace so the event joins the host's operation", () => {
     const fake = fakeSinks();
-    createOtelTelemetry(fake.sinks, captureLogger()).workerOutcome(writtenOutcome(), { runId: 'r', durationMs: 1, graphRequests: 0, operationId: TRACEPARENT });
+    createOtelTelemetry(fake.sinks, captureLogger()).workerOutcome(writtenOutcome(), {
+      runId: 'r',
+      durationMs: 1,
+      graphRequests: 0,
+      operationId: TRACEPARENT,
+    });
     const span = trace.getSpanContext(fake.logs[0]!.context!);
-    expect(span).toMatchObject({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 });
+    expect(span).toMatchObject({
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      traceFlags: 1,
+    });
   });
 
   it('records run metrics on instruments of the right kind, created once each', () => {
@@ -71,7 +80,9 @@ describe('createOtelTelemetry', () => {
     const telemetry = createOtelTelemetry(fake.sinks, captureLogger());
     telemetry.runCompleted(cycleRun(), { escrowBacklog: 3, escrowOldestAgeMinutes: 95 });
     telemetry.runCompleted(cycleRun(), { escrowBacklog: 2, escrowOldestAgeMinutes: 5 });
-    expect(fake.created.filter((c) => c.endsWith('AttributeWriter.Outcomes'))).toEqual(['counter:AttributeWriter.Outcomes']);
+    expect(fake.created.filter((c) => c.endsWith('AttributeWriter.Outcomes'))).toEqual([
+      'counter:AttributeWriter.Outcomes',
+    ]);
     expect(fake.created).toContain('gauge:AttributeWriter.EscrowBacklog');
     expect(fake.created).toContain('histogram:AttributeWriter.RunDurationMs');
     const backlog = fake.measurements.filter((m) => m.name === 'AttributeWriter.EscrowBacklog').map((m) => m.value);
@@ -81,8 +92,20 @@ describe('createOtelTelemetry', () => {
   it('logs and drops a record the exporter refuses, without throwing into the pipeline', () => {
     const fake = fakeSinks({ failEmit: true });
     const logger = captureLogger();
-    expect(() => createOtelTelemetry(fake.sinks, logger).workerOutcome(writtenOutcome(), { runId: 'r', durationMs: 1, graphRequests: 0 })).not.toThrow();
-    expect(logger.lines).toEqual([{ level: 'warn', message: 'telemetry record dropped', properties: { name: 'WorkerOutcome', error: 'exporter gone' } }]);
+    expect(() =>
+      createOtelTelemetry(fake.sinks, logger).workerOutcome(writtenOutcome(), {
+        runId: 'r',
+        durationMs: 1,
+        graphRequests: 0,
+      }),
+    ).not.toThrow();
+    expect(logger.lines).toEqual([
+      {
+        level: 'warn',
+        message: 'telemetry record dropped',
+        properties: { name: 'WorkerOutcome', error: 'exporter gone' },
+      },
+    ]);
   });
 
   it('reports a failed flush as a warning instead of failing the run', async () => {

@@ -7,7 +7,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTelemetry } from '../../src/telemetry/createTelemetry';
 import { captureLogger, cycleRun, TRACEPARENT, writtenOutcome } from './fixtures';
-import { fakeCredential, flushUntil, hasOpenssl, startIngestionStandIn, type IngestionStandIn } from './ingestionStandIn';
+import {
+  fakeCredential,
+  flushUntil,
+  hasOpenssl,
+  startIngestionStandIn,
+  type IngestionStandIn,
+} from './ingestionStandIn';
 
 let standIn: IngestionStandIn | undefined;
 
@@ -23,9 +29,21 @@ describe.skipIf(!hasOpenssl)('createTelemetry with a connection string', () => {
   it('delivers WorkerOutcome, RunCompleted, CycleHeld and the run metrics with an Entra token, under the operation id', async () => {
     const { connectionString, envelopes, authorizations } = standIn!;
     const telemetry = createTelemetry({ connectionString, logger: captureLogger(), credential: fakeCredential });
-    telemetry.workerOutcome(writtenOutcome(), { runId: 'cycle-1', durationMs: 84, graphRequests: 2, operationId: TRACEPARENT });
-    telemetry.runCompleted(cycleRun({ held: true }), { escrowBacklog: 3, escrowOldestAgeMinutes: 95, operationId: TRACEPARENT });
-    await flushUntil(() => telemetry.flush(), () => envelopes.length > 0);
+    telemetry.workerOutcome(writtenOutcome(), {
+      runId: 'cycle-1',
+      durationMs: 84,
+      graphRequests: 2,
+      operationId: TRACEPARENT,
+    });
+    telemetry.runCompleted(cycleRun({ held: true }), {
+      escrowBacklog: 3,
+      escrowOldestAgeMinutes: 95,
+      operationId: TRACEPARENT,
+    });
+    await flushUntil(
+      () => telemetry.flush(),
+      () => envelopes.length > 0,
+    );
 
     const events = envelopes.filter((e) => e.data.baseType === 'EventData');
     const outcome = events.find((e) => e.data.baseData.name === 'WorkerOutcome');
@@ -35,8 +53,16 @@ describe.skipIf(!hasOpenssl)('createTelemetry with a connection string', () => {
     expect(outcome?.tags['ai.operation.parentId']).toBe('b7ad6b7169203331');
     expect(events.map((e) => e.data.baseData.name)).toEqual(expect.arrayContaining(['RunCompleted', 'CycleHeld']));
 
-    const metricNames = envelopes.filter((e) => e.data.baseType === 'MetricData').flatMap((e) => e.data.baseData.metrics!.map((m) => m.name));
-    expect(metricNames).toEqual(expect.arrayContaining(['AttributeWriter.Outcomes', 'AttributeWriter.EscrowBacklog', 'AttributeWriter.RunDurationMs']));
+    const metricNames = envelopes
+      .filter((e) => e.data.baseType === 'MetricData')
+      .flatMap((e) => e.data.baseData.metrics!.map((m) => m.name));
+    expect(metricNames).toEqual(
+      expect.arrayContaining([
+        'AttributeWriter.Outcomes',
+        'AttributeWriter.EscrowBacklog',
+        'AttributeWriter.RunDurationMs',
+      ]),
+    );
 
     expect([...authorizations]).toEqual(['Bearer token-for https://monitor.azure.com/.default']);
   }, 30_000);

@@ -8,7 +8,10 @@ describe('parseAuthenticationString', () => {
   });
 
   it('ignores key case, order and stray separators', () => {
-    expect(parseAuthenticationString('authorization=aad; clientid = 1b2c ;')).toEqual({ entra: true, clientId: '1b2c' });
+    expect(parseAuthenticationString('authorization=aad; clientid = 1b2c ;')).toEqual({
+      entra: true,
+      clientId: '1b2c',
+    });
   });
 
   it('is not Entra when absent or asking for something else', () => {

@@ -46,15 +46,35 @@ export const hasOpenssl = (() => {
 
 /** Hands out a token naming its scopes, so a test can see what the exporter asked for. */
 export const fakeCredential: TokenCredential = {
-  getToken: async (scopes) => ({ token: `token-for ${[scopes].flat().join(' ')}`, expiresOnTimestamp: Date.now() + 3_600_000 }),
+  getToken: async (scopes) => ({
+    token: `token-for ${[scopes].flat().join(' ')}`,
+    expiresOnTimestamp: Date.now() + 3_600_000,
+  }),
 };
 
 export async function startIngestionStandIn(): Promise<IngestionStandIn> {
   process.env.APPLICATIONINSIGHTS_STATSBEAT_DISABLED = 'true';
   process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'; // the stand-in's self-signed certificate
   const dir = mkdtempSync(join(tmpdir(), 'ingestion-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   const tls = { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
   rmSync(dir, { recursive: true, force: true });
   const envelopes: Envelope[] = [];
@@ -66,7 +86,11 @@ export async function startIngestionStandIn(): Promise<IngestionStandIn> {
       if (req.url?.includes('/track')) {
         const raw = Buffer.concat(chunks);
         const text = (req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8').trim();
-        envelopes.push(...((text.startsWith('[') ? JSON.parse(text) : text.split('\n').map((line) => JSON.parse(line))) as Envelope[]));
+        envelopes.push(
+          ...((text.startsWith('[')
+            ? JSON.parse(text)
+            : text.split('\n').map((line) => JSON.parse(line))) as Envelope[]),
+        );
         authorizations.add(String(req.headers.authorization));
       }
       res.writeHead(200, { 'content-type': 'application/json' });

@@ -6,12 +6,24 @@ import { captureLogger, cycleRun, TRACEPARENT, writtenOutcome } from './fixtures
 describe('createLogTelemetry', () => {
   it('writes a WorkerOutcome line with properties and measurements together', () => {
     const logger = captureLogger();
-    createLogTelemetry(logger).workerOutcome(writtenOutcome(), { runId: 'cycle-1', durationMs: 84, graphRequests: 2, operationId: TRACEPARENT });
+    createLogTelemetry(logger).workerOutcome(writtenOutcome(), {
+      runId: 'cycle-1',
+      durationMs: 84,
+      graphRequests: 2,
+      operationId: TRACEPARENT,
+    });
     expect(logger.lines).toEqual([
       {
         level: 'info',
         message: 'telemetry WorkerOutcome',
-        properties: { code: 'written', workerId: '21001', runId: 'cycle-1', operationId: '0af7651916cd43dd8448eb211c80319c', durationMs: 84, graphRequests: 2 },
+        properties: {
+          code: 'written',
+          workerId: '21001',
+          runId: 'cycle-1',
+          operationId: '0af7651916cd43dd8448eb211c80319c',
+          durationMs: 84,
+          graphRequests: 2,
+        },
       },
     ]);
   });
@@ -22,16 +34,23 @@ describe('createLogTelemetry', () => {
     const info = logger.lines.filter((l) => l.level === 'info').map((l) => l.message);
     expect(info).toEqual(['telemetry RunCompleted', 'telemetry CycleHeld']);
     const backlog = logger.lines.find((l) => l.message === 'telemetry metric AttributeWriter.EscrowBacklog');
-    expect(backlog).toEqual({ level: 'debug', message: 'telemetry metric AttributeWriter.EscrowBacklog', properties: { value: 3 } });
+    expect(backlog).toEqual({
+      level: 'debug',
+      message: 'telemetry metric AttributeWriter.EscrowBacklog',
+      properties: { value: 3 },
+    });
   });
 
   it('never writes a personal email in full', () => {
     const logger = captureLogger();
-    createLogTelemetry(logger).workerOutcome(writtenOutcome({ code: 'conflict', reason: 'email jane.doe@example.com is shared' }), {
-      runId: 'r',
-      durationMs: 1,
-      graphRequests: 0,
-    });
+    createLogTelemetry(logger).workerOutcome(
+      writtenOutcome({ code: 'conflict', reason: 'email jane.doe@example.com is shared' }),
+      {
+        runId: 'r',
+        durationMs: 1,
+        graphRequests: 0,
+      },
+    );
     expect(JSON.stringify(logger.lines)).not.toContain('jane.doe@example.com');
   });
 

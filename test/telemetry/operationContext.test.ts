@@ -10,11 +10,15 @@ describe('parseOperationId', () => {
   });
 
   it('turns an invocation id (a GUID) into a trace id', () => {
-    expect(parseOperationId('5b6f3a2e-1d4c-4e8a-9f00-0123456789ab')).toEqual({ traceId: '5b6f3a2e1d4c4e8a9f000123456789ab' });
+    expect(parseOperationId('5b6f3a2e-1d4c-4e8a-9f00-0123456789ab')).toEqual({
+      traceId: '5b6f3a2e1d4c4e8a9f000123456789ab',
+    });
   });
 
   it('accepts a bare 32-digit trace id', () => {
-    expect(parseOperationId('0af7651916cd43dd8448eb211c80319c')).toEqual({ traceId: '0af7651916cd43dd8448eb211c80319c' });
+    expect(parseOperationId('0af7651916cd43dd8448eb211c80319c')).toEqual({
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+    });
   });
 
   it('refuses the all-zero trace id, which W3C declares invalid', () => {
@@ -22,7 +26,9 @@ describe('parseOperationId', () => {
   });
 
   it('drops an all-zero span id but keeps the trace', () => {
-    expect(parseOperationId('00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01')).toEqual({ traceId: '0af7651916cd43dd8448eb211c80319c' });
+    expect(parseOperationId('00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01')).toEqual({
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+    });
   });
 
   it('returns null for absent or free-form ids', () => {
@@ -35,7 +41,9 @@ describe('parseOperationId', () => {
 describe('operationIdOf', () => {
   it("prefers the host's traceparent, which matches the host's own telemetry", () => {
     const traceParent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
-    expect(operationIdOf({ invocationId: '5b6f3a2e-1d4c-4e8a-9f00-0123456789ab', traceContext: { traceParent } })).toBe(traceParent);
+    expect(operationIdOf({ invocationId: '5b6f3a2e-1d4c-4e8a-9f00-0123456789ab', traceContext: { traceParent } })).toBe(
+      traceParent,
+    );
   });
 
   it('falls back to the invocation id without a trace context', () => {

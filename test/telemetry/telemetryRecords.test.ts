@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { OUTCOME_CODES } from '../../src/core/outcome';
 import { TELEMETRY } from '../../src/core/telemetryNames';
-import { runRecords, workerOutcomeRecords, type TelemetryEvent, type TelemetryMetric, type TelemetryRecord } from '../../src/telemetry/telemetryRecords';
+import {
+  runRecords,
+  workerOutcomeRecords,
+  type TelemetryEvent,
+  type TelemetryMetric,
+  type TelemetryRecord,
+} from '../../src/telemetry/telemetryRecords';
 import { cycleRun, TRACEPARENT, writtenOutcome } from './fixtures';
 
 const events = (records: TelemetryRecord[]) => records.filter((r): r is TelemetryEvent => r.kind === 'event');
@@ -42,12 +48,15 @@ describe('workerOutcomeRecords', () => {
 
   it('masks a personal email wherever it appears', () => {
     const [event] = events(
-      workerOutcomeRecords(writtenOutcome({ workerId: 'jane.doe@example.com', reason: 'duplicate of jane.doe@example.com' }), {
-        runId: 'run for ann@contoso.com',
-        durationMs: 1,
-        graphRequests: 1,
-        operationId: 'op ann@contoso.com',
-      }),
+      workerOutcomeRecords(
+        writtenOutcome({ workerId: 'jane.doe@example.com', reason: 'duplicate of jane.doe@example.com' }),
+        {
+          runId: 'run for ann@contoso.com',
+          durationMs: 1,
+          graphRequests: 1,
+          operationId: 'op ann@contoso.com',
+        },
+      ),
     );
     expect(JSON.stringify(event)).not.toMatch(/jane\.doe@|ann@/);
     expect(event!.properties.workerId).toBe('j***@example.com');
@@ -55,20 +64,26 @@ describe('workerOutcomeRecords', () => {
 
   it('carries the diff of a written worker, personal emails masked', () => {
     const changes = [{ property: 'otherMails', before: [], after: ['jane.doe@example.com'] }];
-    const [event] = events(workerOutcomeRecords(writtenOutcome({ changes }), { runId: 'r', durationMs: 1, graphRequests: 1 }));
+    const [event] = events(
+      workerOutcomeRecords(writtenOutcome({ changes }), { runId: 'r', durationMs: 1, graphRequests: 1 }),
+    );
     expect(event!.properties.changes).toContain('j***@example.com');
     expect(event!.properties.changes).not.toContain('jane.doe@');
   });
 
   it('drops a measurement that is not a finite number', () => {
-    const [event] = events(workerOutcomeRecords(writtenOutcome(), { runId: 'r', durationMs: Number.NaN, graphRequests: 3 }));
+    const [event] = events(
+      workerOutcomeRecords(writtenOutcome(), { runId: 'r', durationMs: Number.NaN, graphRequests: 3 }),
+    );
     expect(event!.measurements).toEqual({ graphRequests: 3 });
   });
 });
 
 describe('runRecords', () => {
   it('builds RunCompleted with a count for every outcome code and the run metrics as measurements', () => {
-    const [completed] = events(runRecords(cycleRun(), { escrowBacklog: 3, escrowOldestAgeMinutes: 95, operationId: TRACEPARENT }));
+    const [completed] = events(
+      runRecords(cycleRun(), { escrowBacklog: 3, escrowOldestAgeMinutes: 95, operationId: TRACEPARENT }),
+    );
     expect(completed!.name).toBe(TELEMETRY.runCompletedEvent);
     expect(completed!.properties).toEqual({
       runId: 'cycle-20250101T0000',
@@ -95,9 +110,9 @@ describe('runRecords', () => {
   it('adds CycleHeld, saying how to approve, only when the guard held the cycle', () => {
     const context = { escrowBacklog: 0, escrowOldestAgeMinutes: 0 };
     expect(events(runRecords(cycleRun(), context)).map((e) => e.name)).not.toContain(TELEMETRY.cycleHeldEvent);
-    const held = events(runRecords(cycleRun({ held: true, counts: { ...cycleRun().counts, held: 800 } }), context)).find(
-      (e) => e.name === TELEMETRY.cycleHeldEvent,
-    );
+    const held = events(
+      runRecords(cycleRun({ held: true, counts: { ...cycleRun().counts, held: 800 } }), context),
+    ).find((e) => e.name === TELEMETRY.cycleHeldEvent);
     expect(held?.properties.approveWith).toBe('APPROVE_HELD_CYCLE=cycle-20250101T0000');
     expect(held?.measurements).toEqual({ heldWorkers: 800 });
   });
@@ -115,12 +130,16 @@ describe('runRecords', () => {
   });
 
   it('emits every per-run metric named in telemetryNames for a cycle', () => {
-    const names = new Set(metrics(runRecords(cycleRun(), { escrowBacklog: 3, escrowOldestAgeMinutes: 95 })).map((m) => m.name));
+    const names = new Set(
+      metrics(runRecords(cycleRun(), { escrowBacklog: 3, escrowOldestAgeMinutes: 95 })).map((m) => m.name),
+    );
     expect([...names].sort()).toEqual(Object.values(TELEMETRY.metrics).sort());
   });
 
   it('records escrow backlog and oldest age as gauges and durations as histograms', () => {
-    const byName = new Map(metrics(runRecords(cycleRun(), { escrowBacklog: 3, escrowOldestAgeMinutes: 95 })).map((m) => [m.name, m]));
+    const byName = new Map(
+      metrics(runRecords(cycleRun(), { escrowBacklog: 3, escrowOldestAgeMinutes: 95 })).map((m) => [m.name, m]),
+    );
     expect(byName.get(TELEMETRY.metrics.escrowBacklog)).toMatchObject({ instrument: 'gauge', value: 3 });
     expect(byName.get(TELEMETRY.metrics.escrowOldestAgeMinutes)).toMatchObject({ instrument: 'gauge', value: 95 });
     expect(byName.get(TELEMETRY.metrics.runDurationMs)).toMatchObject({ instrument: 'histogram', value: 42_000 });
@@ -128,12 +147,17 @@ describe('runRecords', () => {
   });
 
   it('leaves Workday read time out of a sweep, which reads nothing in bulk', () => {
-    const sweep = metrics(runRecords(cycleRun({ kind: 'sweep', workdayReadMs: 0 }), { escrowBacklog: 0, escrowOldestAgeMinutes: 0 }));
+    const sweep = metrics(
+      runRecords(cycleRun({ kind: 'sweep', workdayReadMs: 0 }), { escrowBacklog: 0, escrowOldestAgeMinutes: 0 }),
+    );
     expect(sweep.map((m) => m.name)).not.toContain(TELEMETRY.metrics.workdayReadMs);
   });
 
   it('masks a personal email in the free-text note', () => {
-    const records = runRecords(cycleRun({ note: 'skipped jane.doe@example.com' }), { escrowBacklog: 0, escrowOldestAgeMinutes: 0 });
+    const records = runRecords(cycleRun({ note: 'skipped jane.doe@example.com' }), {
+      escrowBacklog: 0,
+      escrowOldestAgeMinutes: 0,
+    });
     expect(JSON.stringify(records)).not.toMatch(/jane\.doe@/);
     expect(events(records)[0]!.properties.note).toBe('skipped j***@example.com');
   });

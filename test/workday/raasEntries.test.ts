@@ -102,11 +102,15 @@ describe('ReportEntryScanner', () => {
   });
 
   it('refuses an entry that is not an object', () => {
-    expect(failure(() => scanAll(['{"Report_Entry":[{"WorkerID":"1"},"x"]}'])).message).toMatch(/entry 2 .* not an object/);
+    expect(failure(() => scanAll(['{"Report_Entry":[{"WorkerID":"1"},"x"]}'])).message).toMatch(
+      /entry 2 .* not an object/,
+    );
   });
 
   it('refuses an entry that is not valid JSON', () => {
-    expect(failure(() => scanAll(['{"Report_Entry":[{"WorkerID":1 2}]}'])).message).toMatch(/entry 1 .* not valid JSON/);
+    expect(failure(() => scanAll(['{"Report_Entry":[{"WorkerID":1 2}]}'])).message).toMatch(
+      /entry 1 .* not valid JSON/,
+    );
   });
 
   it('refuses data after the end of the report', () => {
@@ -117,7 +121,8 @@ describe('ReportEntryScanner', () => {
     const scanner = new ReportEntryScanner();
     const out = scanner.feed('{"Report_Entry":[{"WorkerID":"1"},{"x":"');
     // Chunks with braces and escaped quotes inside the string must not end the skipped entry early.
-    for (let sent = 0; sent <= MAX_ENTRY_CHARS; sent += 100_000) out.push(...scanner.feed('a{[\\"'.padEnd(100_000, 'a')));
+    for (let sent = 0; sent <= MAX_ENTRY_CHARS; sent += 100_000)
+      out.push(...scanner.feed('a{[\\"'.padEnd(100_000, 'a')));
     out.push(...scanner.feed('"},{"WorkerID":"3"}]}'));
     scanner.finish();
     expect(out).toEqual([{ WorkerID: '1' }, { [OVERSIZED_ENTRY]: expect.any(Number) }, { WorkerID: '3' }]);
@@ -134,7 +139,9 @@ describe('ReportEntryScanner', () => {
   });
 
   it('refuses an HTML page sent as JSON, naming it', () => {
-    expect(failure(() => scanAll(['<!DOCTYPE html><html><body>Maintenance</body></html>'])).message).toMatch(/HTML page/);
+    expect(failure(() => scanAll(['<!DOCTYPE html><html><body>Maintenance</body></html>'])).message).toMatch(
+      /HTML page/,
+    );
   });
 });
 

@@ -17,7 +17,12 @@ describe('createRaasSource', () => {
   let sim: WorkdaySimulator;
   let waits: number[];
   let logs: Array<{ level: LogLevel; message: string }>;
-  const retry = (): RetryPolicy => ({ maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5_000, sleep: async (ms) => void waits.push(ms) });
+  const retry = (): RetryPolicy => ({
+    maxAttempts: 3,
+    baseDelayMs: 1,
+    maxDelayMs: 5_000,
+    sleep: async (ms) => void waits.push(ms),
+  });
   const source = (overrides: Partial<Parameters<typeof createRaasSource>[0]> = {}): WorkerSource =>
     createRaasSource({
       reportUrl: sim.raasUrl,
@@ -76,7 +81,9 @@ describe('createRaasSource', () => {
   });
 
   it('names WORKDAY_RAAS_URL when Workday has no such report', async () => {
-    await expect(readAll(source({ reportUrl: `${sim.url}/ccx/service/customreport2/contoso/ISU_Entra/Missing` }))).rejects.toMatchObject({
+    await expect(
+      readAll(source({ reportUrl: `${sim.url}/ccx/service/customreport2/contoso/ISU_Entra/Missing` })),
+    ).rejects.toMatchObject({
       code: 'CONFIG.INVALID_SETTING',
       message: expect.stringContaining('WORKDAY_RAAS_URL'),
     });
@@ -105,7 +112,10 @@ describe('createRaasSource', () => {
   it('fails as unavailable when Workday cannot be reached', async () => {
     const closed = await startWorkdaySimulator({ tenant });
     await closed.close();
-    await expect(readAll(source({ reportUrl: closed.raasUrl }))).rejects.toMatchObject({ code: 'WORKDAY.UNAVAILABLE', transient: true });
+    await expect(readAll(source({ reportUrl: closed.raasUrl }))).rejects.toMatchObject({
+      code: 'WORKDAY.UNAVAILABLE',
+      transient: true,
+    });
     expect(waits).toHaveLength(2);
   });
 
@@ -119,16 +129,24 @@ describe('createRaasSource', () => {
 
   it('throws a bad response for a 200 HTML maintenance page that outlasts the retries', async () => {
     tenant.faults.push({ protocol: 'raas', kind: 'html', remaining: 99 });
-    await expect(readAll(source())).rejects.toMatchObject({ code: 'WORKDAY.BAD_RESPONSE', message: expect.stringMatching(/HTML page/) });
+    await expect(readAll(source())).rejects.toMatchObject({
+      code: 'WORKDAY.BAD_RESPONSE',
+      message: expect.stringMatching(/HTML page/),
+    });
   });
 
   it('throws a bad response for a body that is not a report', async () => {
-    const fetchImpl = (async () => new Response('{"error":"none"}', { headers: { 'Content-Type': 'application/json' } })) as typeof fetch;
-    await expect(readAll(source({ fetchImpl }))).rejects.toMatchObject({ code: 'WORKDAY.BAD_RESPONSE', message: expect.stringMatching(/no Report_Entry/) });
+    const fetchImpl = (async () =>
+      new Response('{"error":"none"}', { headers: { 'Content-Type': 'application/json' } })) as typeof fetch;
+    await expect(readAll(source({ fetchImpl }))).rejects.toMatchObject({
+      code: 'WORKDAY.BAD_RESPONSE',
+      message: expect.stringMatching(/no Report_Entry/),
+    });
   });
 
   it('reports a 400 as a validation error quoting Workday, with personal emails masked', async () => {
-    const fetchImpl = (async () => new Response('{"error":"Invalid prompt value jane.doe@example.com"}', { status: 400 })) as typeof fetch;
+    const fetchImpl = (async () =>
+      new Response('{"error":"Invalid prompt value jane.doe@example.com"}', { status: 400 })) as typeof fetch;
     const error = await readAll(source({ fetchImpl })).catch((err: Error) => err);
     expect(error).toMatchObject({ code: 'WORKDAY.VALIDATION', transient: false });
     expect((error as Error).message).toContain('Invalid prompt value j***@example.com');
@@ -137,7 +155,10 @@ describe('createRaasSource', () => {
 
   it('reads one worker through the prompt', async () => {
     const worker = tenant.workers.find((w) => w.workerId !== '')!;
-    expect(await source().readWorker(worker.workerId)).toMatchObject({ WorkerID: worker.workerId, personalEmail: personalEmailOf(worker) });
+    expect(await source().readWorker(worker.workerId)).toMatchObject({
+      WorkerID: worker.workerId,
+      personalEmail: personalEmailOf(worker),
+    });
     expect(tenant.requests[0]?.summary).toBe(`?format=json&Worker_ID=${worker.workerId}`);
   });
 

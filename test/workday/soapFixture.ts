@@ -34,7 +34,11 @@ export function worker(id: string, overrides: Partial<SimWorker> = {}): SimWorke
 
 const SEVEN = (): SimWorker[] => ['1', '2', '3', '4', '5', '6', '7'].map((n) => worker(`10000${n}`));
 
-export async function readAll(source: WorkerSource, read: ReadOptions = READ, into: RawRecord[] = []): Promise<RawRecord[]> {
+export async function readAll(
+  source: WorkerSource,
+  read: ReadOptions = READ,
+  into: RawRecord[] = [],
+): Promise<RawRecord[]> {
   for await (const record of source.readWorkers(read)) into.push(record);
   return into;
 }
@@ -68,7 +72,12 @@ export function useSoapSimulator(): SoapFixture {
   const waits: number[] = [];
   const sent: string[] = [];
   let sim: WorkdaySimulator | undefined;
-  const retry = (): RetryPolicy => ({ maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5_000, sleep: async (ms) => void waits.push(ms) });
+  const retry = (): RetryPolicy => ({
+    maxAttempts: 3,
+    baseDelayMs: 1,
+    maxDelayMs: 5_000,
+    sleep: async (ms) => void waits.push(ms),
+  });
   const capture: typeof fetch = (input, init) => {
     sent.push(String(init?.body));
     return fetch(input, init);

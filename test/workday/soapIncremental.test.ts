@@ -31,23 +31,44 @@ describe('createSoapSource: incremental reads', () => {
         effectiveAt: at('2026-11-26T12:00:00Z'),
         set: { businessSiteCountry: 'DE', legalEntity: 'Contoso LLC' },
       });
-      const before = await readAll(source(), { asOf: at('2026-11-25T22:00:00Z'), updatedFrom: at('2026-11-25T00:00:00Z') });
+      const before = await readAll(source(), {
+        asOf: at('2026-11-25T22:00:00Z'),
+        updatedFrom: at('2026-11-25T00:00:00Z'),
+      });
       expect(ids(before)).toEqual([]);
 
       const records = await readAll(source(), { asOf: AS_OF, updatedFrom: at('2026-11-26T00:00:00Z') });
-      expect(records).toEqual([expect.objectContaining({ WorkerID: '100002', CountryISO: 'DE', Legal_Entity: 'Contoso LLC' })]);
-      expect(sent.some((body) => body.includes('<bsvc:Effective_From>2026-11-26T00:00:00.000+00:00</bsvc:Effective_From><bsvc:Effective_Through>2026-11-26T22:00:00.000+00:00</bsvc:Effective_Through>'))).toBe(true);
+      expect(records).toEqual([
+        expect.objectContaining({ WorkerID: '100002', CountryISO: 'DE', Legal_Entity: 'Contoso LLC' }),
+      ]);
+      expect(
+        sent.some((body) =>
+          body.includes(
+            '<bsvc:Effective_From>2026-11-26T00:00:00.000+00:00</bsvc:Effective_From><bsvc:Effective_Through>2026-11-26T22:00:00.000+00:00</bsvc:Effective_Through>',
+          ),
+        ),
+      ).toBe(true);
     });
 
     it('picks up a termination entered in advance on its effective day', async () => {
-      tenant.changes.push({ workerId: '100005', enteredAt: at('2026-11-01T09:00:00Z'), effectiveAt: at('2026-11-26T00:00:00Z'), set: { active: false } });
+      tenant.changes.push({
+        workerId: '100005',
+        enteredAt: at('2026-11-01T09:00:00Z'),
+        effectiveAt: at('2026-11-26T00:00:00Z'),
+        set: { active: false },
+      });
       const records = await readAll(source(), { asOf: AS_OF, updatedFrom: at('2026-11-25T22:00:00Z') });
       expect(records).toEqual([expect.objectContaining({ WorkerID: '100005', Active: '0' })]);
     });
 
     it('delivers a worker found by both windows once', async () => {
       tenant.workers[3]!.updatedAt = at('2026-11-26T10:00:00Z');
-      tenant.changes.push({ workerId: '100004', enteredAt: at('2026-11-26T10:00:00Z'), effectiveAt: at('2026-11-26T11:00:00Z'), set: { businessSiteCountry: 'FR' } });
+      tenant.changes.push({
+        workerId: '100004',
+        enteredAt: at('2026-11-26T10:00:00Z'),
+        effectiveAt: at('2026-11-26T11:00:00Z'),
+        set: { businessSiteCountry: 'FR' },
+      });
       const records = await readAll(source(), { asOf: AS_OF, updatedFrom: at('2026-11-26T00:00:00Z') });
       expect(records).toEqual([expect.objectContaining({ WorkerID: '100004', CountryISO: 'FR' })]);
     });
@@ -55,23 +76,36 @@ describe('createSoapSource: incremental reads', () => {
     describe('a future-dated hire', () => {
       const hire = (): void => {
         tenant.workers.push(worker('100008', { updatedAt: at('2026-11-20T10:00:00Z'), businessSiteCountry: 'NL' }));
-        tenant.changes.push({ workerId: '100008', enteredAt: at('2026-11-20T10:00:00Z'), effectiveAt: at('2026-12-01T00:00:00Z'), set: {}, hire: true });
+        tenant.changes.push({
+          workerId: '100008',
+          enteredAt: at('2026-11-20T10:00:00Z'),
+          effectiveAt: at('2026-12-01T00:00:00Z'),
+          set: {},
+          hire: true,
+        });
       };
 
       it('is read as of its hire date, by WID, when the hire is entered', async () => {
         hire();
-        const records = await readAll(source(), { asOf: at('2026-11-20T22:00:00Z'), updatedFrom: at('2026-11-20T00:00:00Z') });
+        const records = await readAll(source(), {
+          asOf: at('2026-11-20T22:00:00Z'),
+          updatedFrom: at('2026-11-20T00:00:00Z'),
+        });
         expect(records).toEqual([expect.objectContaining({ WorkerID: '100008', CountryISO: 'NL', Active: '1' })]);
-        expect(tenant.requests.at(-1)?.summary).toMatch(/asOfEffective=2026-12-01T00:00:00\.000\+00:00 refs=WID:[0-9a-f]{32}$/);
+        expect(tenant.requests.at(-1)?.summary).toMatch(
+          /asOfEffective=2026-12-01T00:00:00\.000\+00:00 refs=WID:[0-9a-f]{32}$/,
+        );
       });
 
       it('is picked up on its hire date, though nothing new was logged', async () => {
         hire();
         expect(ids(await readAll(source(), { asOf: at('2026-11-28T22:00:00Z') }))).not.toContain('100008');
-        const records = await readAll(source(), { asOf: at('2026-12-01T00:30:00Z'), updatedFrom: at('2026-11-30T23:30:00Z') });
+        const records = await readAll(source(), {
+          asOf: at('2026-12-01T00:30:00Z'),
+          updatedFrom: at('2026-11-30T23:30:00Z'),
+        });
         expect(records).toEqual([expect.objectContaining({ WorkerID: '100008', Active: '1' })]);
       });
     });
   });
-
 });

@@ -56,21 +56,35 @@ describe('compileSoapPath', () => {
   });
 
   it('compares a numeric attribute as a number (Primary_Job=1)', () => {
-    expect(select('wd:Worker/wd:Worker_Data/wd:Employment_Data/wd:Worker_Job_Data[@wd:Primary_Job=1]/wd:Position_Data/wd:Business_Title/text()')).toEqual(['Main job']);
+    expect(
+      select(
+        'wd:Worker/wd:Worker_Data/wd:Employment_Data/wd:Worker_Job_Data[@wd:Primary_Job=1]/wd:Position_Data/wd:Business_Title/text()',
+      ),
+    ).toEqual(['Main job']);
   });
 
   it('takes a numeric predicate as a position', () => {
-    expect(select('wd:Worker/wd:Worker_Data/wd:Employment_Data/wd:Worker_Job_Data[1]/wd:Position_Data/wd:Business_Title/text()')).toEqual(['Second job']);
-    expect(select('wd:Worker/wd:Worker_Data/wd:Employment_Data/wd:Worker_Job_Data[last()]/wd:Position_Data/wd:Business_Title/text()')).toEqual(['Main job']);
+    expect(
+      select(
+        'wd:Worker/wd:Worker_Data/wd:Employment_Data/wd:Worker_Job_Data[1]/wd:Position_Data/wd:Business_Title/text()',
+      ),
+    ).toEqual(['Second job']);
+    expect(
+      select(
+        'wd:Worker/wd:Worker_Data/wd:Employment_Data/wd:Worker_Job_Data[last()]/wd:Position_Data/wd:Business_Title/text()',
+      ),
+    ).toEqual(['Main job']);
   });
 
   it('compares a nested path with a literal, any node matching', () => {
-    const home = "wd:Worker/wd:Worker_Data/wd:Personal_Data/wd:Contact_Data/wd:Email_Address_Data[wd:Usage_Data/wd:Type_Data/wd:Type_Reference/wd:ID[@wd:type='Communication_Usage_Type_ID']='HOME']/wd:Email_Address/text()";
+    const home =
+      "wd:Worker/wd:Worker_Data/wd:Personal_Data/wd:Contact_Data/wd:Email_Address_Data[wd:Usage_Data/wd:Type_Data/wd:Type_Reference/wd:ID[@wd:type='Communication_Usage_Type_ID']='HOME']/wd:Email_Address/text()";
     expect(select(home)).toEqual(['old@example.com', 'new@example.com']);
   });
 
   it('combines conditions with and, or and parentheses', () => {
-    const primary = "wd:Worker/wd:Worker_Data/wd:Personal_Data/wd:Contact_Data/wd:Email_Address_Data[wd:Usage_Data/@wd:Public='0' and (wd:Usage_Data/wd:Type_Data/@wd:Primary='1' or wd:Usage_Data/wd:Type_Data/@wd:Primary='true')]/wd:Email_Address/text()";
+    const primary =
+      "wd:Worker/wd:Worker_Data/wd:Personal_Data/wd:Contact_Data/wd:Email_Address_Data[wd:Usage_Data/@wd:Public='0' and (wd:Usage_Data/wd:Type_Data/@wd:Primary='1' or wd:Usage_Data/wd:Type_Data/@wd:Primary='true')]/wd:Email_Address/text()";
     expect(select(primary)).toEqual(['new@example.com']);
   });
 
@@ -87,7 +101,9 @@ describe('compileSoapPath', () => {
   });
 
   it('refuses a descendant search, naming the expression', () => {
-    expect(() => compileSoapPath('wd:Worker//wd:Email_Address')).toThrow("Cannot read the XPath 'wd:Worker//wd:Email_Address': '//' (descendant search) is not supported");
+    expect(() => compileSoapPath('wd:Worker//wd:Email_Address')).toThrow(
+      "Cannot read the XPath 'wd:Worker//wd:Email_Address': '//' (descendant search) is not supported",
+    );
   });
 
   it('refuses an unclosed predicate', () => {

@@ -41,7 +41,9 @@ describe('getWorkersResponseOf', () => {
       '<wd:Validation_Error><wd:Message>Invalid ID value.  &apos;1&apos; is not a valid ID value for type = &apos;Employee_ID&apos;</wd:Message><wd:Xpath>/x</wd:Xpath></wd:Validation_Error>' +
       '<wd:Validation_Error><wd:Message>Page Number cannot be zero.</wd:Message></wd:Validation_Error>' +
       '</wd:Validation_Fault></detail>';
-    const error = errorOf({ body: soapFault('SOAP-ENV:Client.validationError', 'Validation error occurred. Invalid ID value.', detail) });
+    const error = errorOf({
+      body: soapFault('SOAP-ENV:Client.validationError', 'Validation error occurred. Invalid ID value.', detail),
+    });
     expect(error).toMatchObject({ code: 'WORKDAY.VALIDATION', transient: false });
     expect(error.message).toBe(
       "Workday refused the Get_Workers request (page 2): Invalid ID value.  '1' is not a valid ID value for type = 'Employee_ID'; Page Number cannot be zero.",
@@ -49,15 +51,25 @@ describe('getWorkersResponseOf', () => {
   });
 
   it('falls back to the faultstring of a Client fault without detail', () => {
-    expect(errorOf({ body: soapFault('SOAP-ENV:Client', 'Invalid request') })).toMatchObject({ code: 'WORKDAY.VALIDATION', message: expect.stringContaining('Invalid request') });
+    expect(errorOf({ body: soapFault('SOAP-ENV:Client', 'Invalid request') })).toMatchObject({
+      code: 'WORKDAY.VALIDATION',
+      message: expect.stringContaining('Invalid request'),
+    });
   });
 
   it('reads a Server fault as transient', () => {
-    expect(errorOf({ body: soapFault('SOAP-ENV:Server', 'Processing error occurred.') })).toMatchObject({ code: 'WORKDAY.UNAVAILABLE', transient: true });
+    expect(errorOf({ body: soapFault('SOAP-ENV:Server', 'Processing error occurred.') })).toMatchObject({
+      code: 'WORKDAY.UNAVAILABLE',
+      transient: true,
+    });
   });
 
   it("reads a 503 maintenance page as transient, keeping the server's Retry-After", () => {
-    const error = errorOf({ status: 503, retryAfter: '20', body: '<!DOCTYPE html><html><body><p>Maintenance<br></p></body></html>' });
+    const error = errorOf({
+      status: 503,
+      retryAfter: '20',
+      body: '<!DOCTYPE html><html><body><p>Maintenance<br></p></body></html>',
+    });
     expect(error).toMatchObject({ code: 'WORKDAY.UNAVAILABLE', transient: true, status: 503, retryAfterMs: 20_000 });
   });
 
@@ -72,11 +84,15 @@ describe('getWorkersResponseOf', () => {
   });
 
   it('reads an HTML page under HTTP 200 as an outage, not as an empty tenant', () => {
-    expect(errorOf({ status: 200, body: '<html><body>Workday is currently unavailable</body></html>' })).toMatchObject({ code: 'WORKDAY.UNAVAILABLE', transient: true });
+    expect(errorOf({ status: 200, body: '<html><body>Workday is currently unavailable</body></html>' })).toMatchObject({
+      code: 'WORKDAY.UNAVAILABLE',
+      transient: true,
+    });
   });
 
   it('reads a body cut off midway as a transient bad response', () => {
-    const body = '<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/"><env:Body><wd:Get_Workers_Response xmlns:wd="urn:com.workday/bsvc"><wd:Resp';
+    const body =
+      '<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/"><env:Body><wd:Get_Workers_Response xmlns:wd="urn:com.workday/bsvc"><wd:Resp';
     expect(errorOf({ status: 200, body })).toMatchObject({ code: 'WORKDAY.BAD_RESPONSE', transient: true });
   });
 
@@ -90,19 +106,23 @@ describe('getWorkersResponseOf', () => {
     ['a character reference to NUL', '1&#0;'],
     ['a decimal reference beyond Unicode', '1&#1114112;'],
     ['an entity XML does not define', '1&nbsp;'],
-  ])('reads %s as a page that fails the read, with the parser\'s reason', (_, workerId) => {
+  ])("reads %s as a page that fails the read, with the parser's reason", (_, workerId) => {
     const error = errorOf({ status: 200, body: page(workerId) });
     expect(error).toMatchObject({ code: 'WORKDAY.BAD_RESPONSE', transient: false });
     expect(error.message).toMatch(/\(page 2\) is not well-formed XML \(.*(entity).*\)/);
   });
 
   it('decodes the character references XML allows, in text and attributes', () => {
-    const response = getWorkersResponseOf({ status: 200, body: page('&#x31;&#50;&amp;&lt;&#xA;x'), retryAfter: null }, CONTEXT);
+    const response = getWorkersResponseOf(
+      { status: 200, body: page('&#x31;&#50;&amp;&lt;&#xA;x'), retryAfter: null },
+      CONTEXT,
+    );
     expect(response.children[0]?.children[0]?.children[0]?.children[0]?.text).toBe('12&<\nx');
   });
 
   it('reads a complete envelope of another shape as a bad response that a retry will not fix', () => {
-    const body = '<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/"><env:Body><wd:Get_Organizations_Response xmlns:wd="urn:com.workday/bsvc"/></env:Body></env:Envelope>';
+    const body =
+      '<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/"><env:Body><wd:Get_Organizations_Response xmlns:wd="urn:com.workday/bsvc"/></env:Body></env:Envelope>';
     expect(errorOf({ status: 200, body })).toMatchObject({ code: 'WORKDAY.BAD_RESPONSE', transient: false });
   });
 

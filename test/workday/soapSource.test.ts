@@ -25,7 +25,11 @@ describe('createSoapSource', () => {
     const pinned = tenant.requests.map((request) => /asOfEntry=(\S+)/.exec(request.summary)?.[1]);
     expect(pinned).toEqual(Array(3).fill('2026-11-26T22:00:00.000+00:00'));
     // Microsoft's connector sends As_Of_Effective_Date as the full timestamp too (not a UTC date that cuts the view at midnight).
-    expect(sent.every((body) => body.includes('<bsvc:As_Of_Effective_Date>2026-11-26T22:00:00.000+00:00</bsvc:As_Of_Effective_Date>'))).toBe(true);
+    expect(
+      sent.every((body) =>
+        body.includes('<bsvc:As_Of_Effective_Date>2026-11-26T22:00:00.000+00:00</bsvc:As_Of_Effective_Date>'),
+      ),
+    ).toBe(true);
   });
 
   it('reads nothing, in one request, from a tenant without workers', async () => {
@@ -35,7 +39,14 @@ describe('createSoapSource', () => {
   });
 
   it('delivers the attributes a connector scope reads, under the RaaS names', async () => {
-    const record = await onlyWorker(worker('100001', { employeeType: 'Temporary', legalEntity: 'Contoso LLC', businessSiteCountry: 'DE', homeCountry: 'FR' }));
+    const record = await onlyWorker(
+      worker('100001', {
+        employeeType: 'Temporary',
+        legalEntity: 'Contoso LLC',
+        businessSiteCountry: 'DE',
+        homeCountry: 'FR',
+      }),
+    );
     expect(record).toEqual({
       WorkerID: '100001',
       personalEmail: 'p100001@example.com',
@@ -48,7 +59,9 @@ describe('createSoapSource', () => {
   });
 
   it('reads CountryISO from the home address when country is home', async () => {
-    const record = await onlyWorker(worker('100001', { businessSiteCountry: 'DE', homeCountry: 'FR' }), { country: 'home' });
+    const record = await onlyWorker(worker('100001', { businessSiteCountry: 'DE', homeCountry: 'FR' }), {
+      country: 'home',
+    });
     expect(record.CountryISO).toBe('FR');
   });
 
@@ -59,7 +72,11 @@ describe('createSoapSource', () => {
 
   it('types a contingent worker from its Worker_Reference id type', async () => {
     const record = await onlyWorker(worker('C500001', { workerType: 'Contingent_Worker', employeeType: 'Contractor' }));
-    expect(record).toMatchObject({ WorkerID: 'C500001', Worker_Type: 'Contingent_Worker', Employee_Type: 'Contractor' });
+    expect(record).toMatchObject({
+      WorkerID: 'C500001',
+      Worker_Type: 'Contingent_Worker',
+      Employee_Type: 'Contractor',
+    });
   });
 
   it('reads an inactive worker as Active "0"', async () => {
@@ -71,16 +88,21 @@ describe('createSoapSource', () => {
   });
 
   describe('personal email', () => {
-    const emailOf = async (emails: SimEmail[]): Promise<unknown> => (await onlyWorker(worker('100001', { emails }))).personalEmail;
+    const emailOf = async (emails: SimEmail[]): Promise<unknown> =>
+      (await onlyWorker(worker('100001', { emails }))).personalEmail;
     const home = (address: string, primary: boolean): SimEmail => ({ address, usage: 'HOME', primary });
     const work: SimEmail = { address: 'jane.doe@contoso.com', usage: 'WORK', primary: true };
 
     it('is the primary HOME email, whatever its position', async () => {
-      expect(await emailOf([work, home('old@example.com', false), home('new@example.com', true)])).toBe('new@example.com');
+      expect(await emailOf([work, home('old@example.com', false), home('new@example.com', true)])).toBe(
+        'new@example.com',
+      );
     });
 
     it('is the first HOME email when none is primary', async () => {
-      expect(await emailOf([work, home('first@example.com', false), home('second@example.com', false)])).toBe('first@example.com');
+      expect(await emailOf([work, home('first@example.com', false), home('second@example.com', false)])).toBe(
+        'first@example.com',
+      );
     });
 
     it('is absent when the worker has only a WORK email', async () => {
@@ -94,12 +116,17 @@ describe('createSoapSource', () => {
 
   it('reads one worker by Employee_ID', async () => {
     expect(await source().readWorker('100004')).toMatchObject({ WorkerID: '100004', Worker_Type: 'Employee' });
-    expect(tenant.requests.map((request) => request.summary)).toEqual(['Get_Workers page=1 count=100 refs=Employee_ID:100004']);
+    expect(tenant.requests.map((request) => request.summary)).toEqual([
+      'Get_Workers page=1 count=100 refs=Employee_ID:100004',
+    ]);
   });
 
   it('reads one contingent worker after Workday refuses the id as an Employee_ID', async () => {
     tenant.workers.push(worker('C500001', { workerType: 'Contingent_Worker', employeeType: 'Contractor' }));
-    expect(await source().readWorker('C500001')).toMatchObject({ WorkerID: 'C500001', Worker_Type: 'Contingent_Worker' });
+    expect(await source().readWorker('C500001')).toMatchObject({
+      WorkerID: 'C500001',
+      Worker_Type: 'Contingent_Worker',
+    });
     expect(tenant.requests.map((request) => request.status)).toEqual([500, 200]);
   });
 
@@ -112,7 +139,9 @@ describe('createSoapSource', () => {
     tenant.username = 'ISU_"Entra"&Co@contoso';
     tenant.password = `<p&ss'"word>`;
     await readAll(source({ username: tenant.username, password: tenant.password }));
-    expect(sent[0]).toContain('<wsse:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText">&lt;p&amp;ss&apos;&quot;word&gt;</wsse:Password>');
+    expect(sent[0]).toContain(
+      '<wsse:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText">&lt;p&amp;ss&apos;&quot;word&gt;</wsse:Password>',
+    );
     expect(sent[0]).toContain('<wsse:Username>ISU_&quot;Entra&quot;&amp;Co@contoso</wsse:Username>');
   });
 
@@ -160,12 +189,15 @@ describe('createSoapSource', () => {
   it('reads an attribute from an overriding XPath', async () => {
     const supervisory =
       "wd:Worker/wd:Worker_Data/wd:Organization_Data/wd:Worker_Organization_Data/wd:Organization_Data[wd:Organization_Type_Reference/wd:ID[@wd:type='Organization_Type_ID']='SUPERVISORY']/wd:Organization_Name/text()";
-    expect((await onlyWorker(worker('100001'), { paths: { legalEntity: supervisory } })).Legal_Entity).toBe('Global Operations');
+    expect((await onlyWorker(worker('100001'), { paths: { legalEntity: supervisory } })).Legal_Entity).toBe(
+      'Global Operations',
+    );
   });
 
   describe('paths set in the connector file (source.paths)', () => {
     const CONTACT = 'wd:Worker/wd:Worker_Data/wd:Personal_Data/wd:Contact_Data';
-    const usage = (type: string): string => `wd:Usage_Data/wd:Type_Data/wd:Type_Reference/wd:ID[@wd:type='Communication_Usage_Type_ID']='${type}'`;
+    const usage = (type: string): string =>
+      `wd:Usage_Data/wd:Type_Data/wd:Type_Reference/wd:ID[@wd:type='Communication_Usage_Type_ID']='${type}'`;
 
     it('reads personalEmail from the WORK email when the connector says so', async () => {
       const paths = { personalEmail: `${CONTACT}/wd:Email_Address_Data[${usage('WORK')}]/wd:Email_Address/text()` };
@@ -173,25 +205,41 @@ describe('createSoapSource', () => {
     });
 
     it('reads CountryISO from another address when the connector points businessSiteCountry there', async () => {
-      const paths = { businessSiteCountry: `${CONTACT}/wd:Address_Data[${usage('HOME')}]/wd:Country_Reference/@wd:Descriptor` };
-      expect((await onlyWorker(worker('100001', { businessSiteCountry: 'DE', homeCountry: 'FR' }), { paths })).CountryISO).toBe('FR');
+      const paths = {
+        businessSiteCountry: `${CONTACT}/wd:Address_Data[${usage('HOME')}]/wd:Country_Reference/@wd:Descriptor`,
+      };
+      expect(
+        (await onlyWorker(worker('100001', { businessSiteCountry: 'DE', homeCountry: 'FR' }), { paths })).CountryISO,
+      ).toBe('FR');
     });
 
     it('tries a list of paths in order, the first with a value winning', async () => {
-      const paths = { personalEmail: [`${CONTACT}/wd:Email_Address_Data[${usage('OTHER')}]/wd:Email_Address/text()`, `${CONTACT}/wd:Email_Address_Data[${usage('WORK')}]/wd:Email_Address/text()`] };
+      const paths = {
+        personalEmail: [
+          `${CONTACT}/wd:Email_Address_Data[${usage('OTHER')}]/wd:Email_Address/text()`,
+          `${CONTACT}/wd:Email_Address_Data[${usage('WORK')}]/wd:Email_Address/text()`,
+        ],
+      };
       expect((await onlyWorker(worker('100001'), { paths })).personalEmail).toBe('w100001@contoso.com');
     });
 
     it('refuses at start-up an XPath it cannot read, naming the connector path, before any request', () => {
       expect(() => source({ paths: { personalEmail: 'wd:Worker//wd:Email_Address' } })).toThrow(
-        expect.objectContaining({ code: 'CONFIG.INVALID_CONNECTOR', message: expect.stringMatching(/source\.paths\.personalEmail: .*'\/\/' \(descendant search\) is not supported/) }),
+        expect.objectContaining({
+          code: 'CONFIG.INVALID_CONNECTOR',
+          message: expect.stringMatching(
+            /source\.paths\.personalEmail: .*'\/\/' \(descendant search\) is not supported/,
+          ),
+        }),
       );
       expect(tenant.requests).toEqual([]);
     });
   });
 
   it('treats a wrong endpoint as a setting to fix, without retrying', async () => {
-    const error = await failure(readAll(source({ endpoint: `${simulatorUrl()}/ccx/service/nowhere/Human_Resources/v44.2` })));
+    const error = await failure(
+      readAll(source({ endpoint: `${simulatorUrl()}/ccx/service/nowhere/Human_Resources/v44.2` })),
+    );
     expect(error).toMatchObject({ code: 'CONFIG.INVALID_SETTING', transient: false });
     expect(error.message).toContain('WORKDAY_SOAP_URL');
     expect(waits).toEqual([]);

@@ -20,7 +20,12 @@ let behaviour: Behaviour;
 let server: Server;
 let base: string;
 let waits: number[];
-const retry = (): RetryPolicy => ({ maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5, sleep: async (ms) => void waits.push(ms) });
+const retry = (): RetryPolicy => ({
+  maxAttempts: 2,
+  baseDelayMs: 1,
+  maxDelayMs: 5,
+  sleep: async (ms) => void waits.push(ms),
+});
 
 async function failure(run: () => Promise<unknown>): Promise<AppError> {
   try {
@@ -67,11 +72,22 @@ const stopsHalfway =
 
 describe('SOAP Get_Workers under WORKDAY_TIMEOUT_SECONDS', () => {
   const source = () =>
-    createSoapSource({ endpoint: `${base}/ccx/service/t/Human_Resources/v44.2`, username: 'ISU@t', password: 'p', pageSize: 10, country: 'businessSite', retry: retry(), timeoutMs: TIMEOUT_MS });
+    createSoapSource({
+      endpoint: `${base}/ccx/service/t/Human_Resources/v44.2`,
+      username: 'ISU@t',
+      password: 'p',
+      pageSize: 10,
+      country: 'businessSite',
+      retry: retry(),
+      timeoutMs: TIMEOUT_MS,
+    });
 
   it.each([
     ['stays silent', silent],
-    ['stops halfway through a page', stopsHalfway('text/xml', '<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/"><env:Body>')],
+    [
+      'stops halfway through a page',
+      stopsHalfway('text/xml', '<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/"><env:Body>'),
+    ],
   ])('fails a read whose host %s, after retrying, as Workday unavailable', async (_, hang) => {
     behaviour = hang;
     const started = Date.now();
@@ -84,7 +100,15 @@ describe('SOAP Get_Workers under WORKDAY_TIMEOUT_SECONDS', () => {
 });
 
 describe('RaaS report under WORKDAY_TIMEOUT_SECONDS', () => {
-  const source = () => createRaasSource({ reportUrl: `${base}/ccx/service/customreport2/t/o/r`, username: 'ISU@t', password: 'p', workerPrompt: 'Worker_ID', retry: retry(), timeoutMs: TIMEOUT_MS });
+  const source = () =>
+    createRaasSource({
+      reportUrl: `${base}/ccx/service/customreport2/t/o/r`,
+      username: 'ISU@t',
+      password: 'p',
+      workerPrompt: 'Worker_ID',
+      retry: retry(),
+      timeoutMs: TIMEOUT_MS,
+    });
 
   it('fails a report that does not start answering', async () => {
     behaviour = silent;

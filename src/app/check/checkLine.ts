@@ -23,7 +23,13 @@ export interface CheckReport {
 
 export const pass = (check: string, detail: string): CheckLine => ({ check, status: 'pass', detail });
 export const skip = (check: string, detail: string): CheckLine => ({ check, status: 'skip', detail });
-export const fail = (check: string, failure: FailureKind, detail: string, fix: string): CheckLine => ({ check, status: 'fail', failure, detail, fix });
+export const fail = (check: string, failure: FailureKind, detail: string, fix: string): CheckLine => ({
+  check,
+  status: 'fail',
+  failure,
+  detail,
+  fix,
+});
 
 export function reportOf(checks: CheckLine[]): CheckReport {
   const failures = checks.filter((line) => line.status === 'fail');

@@ -27,25 +27,51 @@ function roleRules(): RoleRules {
   return createRequire(__filename)(join(packageRoot(), 'infra', 'required-graph-roles.cjs')) as RoleRules;
 }
 
-export async function probeGraphRoles(settings: Settings, connector: ConnectorConfig, connectorPath: string, credential?: TokenCredential): Promise<CheckLine> {
+export async function probeGraphRoles(
+  settings: Settings,
+  connector: ConnectorConfig,
+  connectorPath: string,
+  credential?: TokenCredential,
+): Promise<CheckLine> {
   const check = 'Graph token and application roles';
-  if (settings.graph.auth === 'none') return skip(check, `GRAPH_AUTH is 'none' (a loopback simulator at ${settings.graph.baseUrl}): no token, no roles to check`);
-  const identity = credential ?? (settings.graph.clientId ? new ManagedIdentityCredential({ clientId: settings.graph.clientId }) : new DefaultAzureCredential());
+  if (settings.graph.auth === 'none')
+    return skip(
+      check,
+      `GRAPH_AUTH is 'none' (a loopback simulator at ${settings.graph.baseUrl}): no token, no roles to check`,
+    );
+  const identity =
+    credential ??
+    (settings.graph.clientId
+      ? new ManagedIdentityCredential({ clientId: settings.graph.clientId })
+      : new DefaultAzureCredential());
   let token: string;
   try {
     token = await cachedTokenSource(identity, graphScope(settings.graph.baseUrl))();
   } catch (err) {
     const error = ensureAppError(err);
     return error.transient
-      ? fail(check, 'unreachable', `${error.message} [${error.code}]`, 'the identity endpoint did not answer; try again, or check the network to Entra ID')
-      : fail(check, 'configuration', `${error.message} [${error.code}]`, 'run this where the app\'s identity is available (AZURE_CLIENT_ID for a user-assigned managed identity), or sign in with `az login`');
+      ? fail(
+          check,
+          'unreachable',
+          `${error.message} [${error.code}]`,
+          'the identity endpoint did not answer; try again, or check the network to Entra ID',
+        )
+      : fail(
+          check,
+          'configuration',
+          `${error.message} [${error.code}]`,
+          "run this where the app's identity is available (AZURE_CLIENT_ID for a user-assigned managed identity), or sign in with `az login`",
+        );
   }
   const claims = tokenClaims(token);
   const rules = roleRules();
   const required = rules.requiredGraphRoles({ mappings: connector.mappings.map((m) => ({ target: m.target })) });
   const who = `${claims.app_displayname ?? claims.appid ?? 'unknown app'}${claims.oid ? `, object id ${claims.oid}` : ''}`;
   if (!Array.isArray(claims.roles) && typeof claims.scp === 'string') {
-    return skip(check, `token for ${who} is a signed-in user's (delegated, scopes: ${claims.scp}), not the app's: application roles show only in the managed identity's token; run check where AZURE_CLIENT_ID names it`);
+    return skip(
+      check,
+      `token for ${who} is a signed-in user's (delegated, scopes: ${claims.scp}), not the app's: application roles show only in the managed identity's token; run check where AZURE_CLIENT_ID names it`,
+    );
   }
   const held = new Set(Array.isArray(claims.roles) ? claims.roles.map(String) : []);
   const missing = required.filter((role) => !held.has(role));
@@ -74,11 +100,19 @@ export async function probeGraphReads(directory: Directory, employeeIds: readonl
   let lookup: CheckLine;
   try {
     const users = await directory.findUsersByEmployeeId(id);
-    lookup = pass(lookupCheck, `employeeId '${id}'${employeeIds[0] ? ' (a worker in scope)' : ''}: ${users.length} user${users.length === 1 ? '' : 's'} found`);
+    lookup = pass(
+      lookupCheck,
+      `employeeId '${id}'${employeeIds[0] ? ' (a worker in scope)' : ''}: ${users.length} user${users.length === 1 ? '' : 's'} found`,
+    );
   } catch (err) {
     const error = ensureAppError(err);
     const refused = error.code === 'GRAPH.REQUEST_REFUSED' || error.status === 401 || error.status === 403;
-    lookup = fail(lookupCheck, refused ? 'configuration' : 'unreachable', `${error.message} [${error.code}]`, refused ? fixes.refused : fixes.unreachable);
+    lookup = fail(
+      lookupCheck,
+      refused ? 'configuration' : 'unreachable',
+      `${error.message} [${error.code}]`,
+      refused ? fixes.refused : fixes.unreachable,
+    );
     return [lookup, skip(deletedCheck, 'not tried: the user lookup failed')];
   }
   try {
@@ -89,7 +123,15 @@ export async function probeGraphReads(directory: Directory, employeeIds: readonl
     return [lookup, pass(deletedCheck, detail)];
   } catch (err) {
     const error = ensureAppError(err);
-    return [lookup, fail(deletedCheck, error.transient ? 'unreachable' : 'configuration', `${error.message} [${error.code}]`, error.transient ? fixes.unreachable : fixes.refused)];
+    return [
+      lookup,
+      fail(
+        deletedCheck,
+        error.transient ? 'unreachable' : 'configuration',
+        `${error.message} [${error.code}]`,
+        error.transient ? fixes.unreachable : fixes.refused,
+      ),
+    ];
   }
 }
 

@@ -27,7 +27,14 @@ export async function runCheck(env: NodeJS.ProcessEnv, options: CheckOptions): P
   try {
     settings = loadSettings(env);
   } catch (err) {
-    lines.push(fail('settings', 'configuration', ensureAppError(err).message, 'set or correct the settings named above (environment, or local.settings.json with func start)'));
+    lines.push(
+      fail(
+        'settings',
+        'configuration',
+        ensureAppError(err).message,
+        'set or correct the settings named above (environment, or local.settings.json with func start)',
+      ),
+    );
     return reportOf(lines);
   }
   let connector: ConnectorConfig | undefined;
@@ -35,17 +42,39 @@ export async function runCheck(env: NodeJS.ProcessEnv, options: CheckOptions): P
     connector = loadConnector(settings.connectorPath);
   } catch (err) {
     lines.push(pass('settings', settingsSummary(settings)));
-    lines.push(fail('connector file', 'configuration', ensureAppError(err).message, 'fix the connector file (connector.schema.json helps in an editor) or point CONNECTOR_CONFIG at it'));
+    lines.push(
+      fail(
+        'connector file',
+        'configuration',
+        ensureAppError(err).message,
+        'fix the connector file (connector.schema.json helps in an editor) or point CONNECTOR_CONFIG at it',
+      ),
+    );
   }
   let services: AppServices | undefined;
   if (connector) {
     try {
       // Telemetry off: check must leave no trace in Application Insights either.
-      services = buildServices({ ...settings, appInsightsConnectionString: undefined }, { logger: options.logger, connector });
+      services = buildServices(
+        { ...settings, appInsightsConnectionString: undefined },
+        { logger: options.logger, connector },
+      );
       lines.push(pass('settings', settingsSummary(settings)));
-      lines.push(pass('connector file', `${settings.connectorPath}: source ${connector.source.kind}, mappings ${connector.mappings.map((m) => `${m.source} → ${m.target}`).join(', ')}`));
+      lines.push(
+        pass(
+          'connector file',
+          `${settings.connectorPath}: source ${connector.source.kind}, mappings ${connector.mappings.map((m) => `${m.source} → ${m.target}`).join(', ')}`,
+        ),
+      );
     } catch (err) {
-      lines.push(fail('settings', 'configuration', ensureAppError(err).message, 'set the Workday settings that source.kind in the connector file needs'));
+      lines.push(
+        fail(
+          'settings',
+          'configuration',
+          ensureAppError(err).message,
+          'set the Workday settings that source.kind in the connector file needs',
+        ),
+      );
     }
   }
   try {
@@ -56,7 +85,8 @@ export async function runCheck(env: NodeJS.ProcessEnv, options: CheckOptions): P
     }
     const workday = await probeWorkdayRead(services.source);
     lines.push(workday);
-    const scopes = workday.status === 'pass' ? await probeScopes(services.source, connector, services.clock.now()) : undefined;
+    const scopes =
+      workday.status === 'pass' ? await probeScopes(services.source, connector, services.clock.now()) : undefined;
     lines.push(scopes?.line ?? skip('scopes exclusive on current Workday data', 'not tried: Workday did not answer'));
     lines.push(await probeGraphRoles(settings, connector, settings.connectorPath, options.credential));
     lines.push(...(await probeGraphReads(services.directory, scopes?.hybridIds ?? [])));
@@ -68,7 +98,14 @@ export async function runCheck(env: NodeJS.ProcessEnv, options: CheckOptions): P
 
 function settingsSummary(settings: Settings): string {
   const storage = settings.storage.kind === 'identity' ? 'identity-based storage' : 'storage connection string';
-  const workday = settings.workday.raasUrl ? 'WORKDAY_RAAS_URL' : settings.workday.soapUrl ? 'WORKDAY_SOAP_URL' : 'no Workday URL';
-  const flags = [settings.dryRun ? 'DRY_RUN on' : '', settings.approveHeldCycle ? `APPROVE_HELD_CYCLE=${settings.approveHeldCycle}` : ''].filter(Boolean);
+  const workday = settings.workday.raasUrl
+    ? 'WORKDAY_RAAS_URL'
+    : settings.workday.soapUrl
+      ? 'WORKDAY_SOAP_URL'
+      : 'no Workday URL';
+  const flags = [
+    settings.dryRun ? 'DRY_RUN on' : '',
+    settings.approveHeldCycle ? `APPROVE_HELD_CYCLE=${settings.approveHeldCycle}` : '',
+  ].filter(Boolean);
   return `${storage}, ${workday}, Graph ${settings.graph.baseUrl} (GRAPH_AUTH ${settings.graph.auth})${flags.length ? `, ${flags.join(', ')}` : ''}`;
 }

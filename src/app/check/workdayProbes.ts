@@ -59,13 +59,23 @@ export async function probeScopes(source: WorkerSource, connector: ConnectorConf
   if (both.length > 0) {
     const examples = `${both.slice(0, EXAMPLES).join(', ')}${both.length > EXAMPLES ? ', …' : ''}`;
     return {
-      line: fail(check, 'configuration', `${tally} (${examples})`, 'narrow scope or cloudOnlyScope in the connector file so that no worker matches both; until then these workers are conflicts and never written'),
+      line: fail(
+        check,
+        'configuration',
+        `${tally} (${examples})`,
+        'narrow scope or cloudOnlyScope in the connector file so that no worker matches both; until then these workers are conflicts and never written',
+      ),
       hybridIds,
     };
   }
   if (hybrid === 0) {
     return {
-      line: fail(check, 'configuration', tally, 'the hybrid scope selects no worker: check the attribute names in scope (report columns, or the SOAP attribute names) and their values'),
+      line: fail(
+        check,
+        'configuration',
+        tally,
+        'the hybrid scope selects no worker: check the attribute names in scope (report columns, or the SOAP attribute names) and their values',
+      ),
       hybridIds,
     };
   }
@@ -75,8 +85,24 @@ export async function probeScopes(source: WorkerSource, connector: ConnectorConf
 function workdayFailure(check: string, error: AppError): CheckLine {
   const detail = `${error.message} [${error.code}]`;
   if (error.code === 'WORKDAY.UNAVAILABLE' || error.transient) {
-    return fail(check, 'unreachable', detail, 'Workday did not answer: check the URL setting and that Workday is reachable from here (a maintenance window answers 503)');
+    return fail(
+      check,
+      'unreachable',
+      detail,
+      'Workday did not answer: check the URL setting and that Workday is reachable from here (a maintenance window answers 503)',
+    );
   }
-  if (error.code === 'WORKDAY.AUTHENTICATION') return fail(check, 'configuration', detail, 'check WORKDAY_USERNAME (ISU_name@tenant) and WORKDAY_PASSWORD, and that the integration system user may run the report or Get_Workers');
-  return fail(check, 'configuration', detail, 'check WORKDAY_RAAS_URL or WORKDAY_SOAP_URL and source in the connector file');
+  if (error.code === 'WORKDAY.AUTHENTICATION')
+    return fail(
+      check,
+      'configuration',
+      detail,
+      'check WORKDAY_USERNAME (ISU_name@tenant) and WORKDAY_PASSWORD, and that the integration system user may run the report or Get_Workers',
+    );
+  return fail(
+    check,
+    'configuration',
+    detail,
+    'check WORKDAY_RAAS_URL or WORKDAY_SOAP_URL and source in the connector file',
+  );
 }

@@ -16,7 +16,10 @@ describe('writes by an app without the write role', () => {
     const refused = await call(sim, 'PATCH', `/users/${user.id}`, { otherMails: ['a@example.org'] });
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('Authorization_RequestDenied');
-    expect((await call(sim, 'POST', `/users/${user.id}/authentication/emailMethods`, { emailAddress: 'a@example.org' })).status).toBe(403);
+    expect(
+      (await call(sim, 'POST', `/users/${user.id}/authentication/emailMethods`, { emailAddress: 'a@example.org' }))
+        .status,
+    ).toBe(403);
     expect(user.otherMails).toEqual([]);
     sim.setAppRoles(['User.Read.All', 'User-Mail.ReadWrite.All']);
     expect((await call(sim, 'PATCH', `/users/${user.id}`, { otherMails: ['a@example.org'] })).status).toBe(204);

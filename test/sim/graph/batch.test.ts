@@ -23,12 +23,21 @@ describe('POST /$batch (Graph simulator)', () => {
       { id: '1', method: 'GET', url: `/users/${user.id}?$select=id,employeeId` },
       { id: '2', method: 'PATCH', url: `/users/${user.id}`, headers: JSON_HEADERS, body: { usageLocation: 'US' } },
       { id: '3', method: 'GET', url: '/users/00000000-0000-0000-0000-000000000000' },
-      { id: '4', method: 'PATCH', url: `/users/${admin.id}`, headers: JSON_HEADERS, body: { otherMails: ['a@example.com'] } },
+      {
+        id: '4',
+        method: 'PATCH',
+        url: `/users/${admin.id}`,
+        headers: JSON_HEADERS,
+        body: { otherMails: ['a@example.com'] },
+      },
     ]);
     expect(answer.status).toBe(200);
     const byId = Object.fromEntries(answer.body.responses.map((response: { id: string }) => [response.id, response]));
     expect(byId['1']).toMatchObject({ status: 200, body: { id: user.id, employeeId: '500000' } });
-    expect(byId['1'].headers).toMatchObject({ 'x-ms-resource-unit': '1', 'Content-Type': expect.stringContaining('application/json') });
+    expect(byId['1'].headers).toMatchObject({
+      'x-ms-resource-unit': '1',
+      'Content-Type': expect.stringContaining('application/json'),
+    });
     expect(byId['2']).toMatchObject({ status: 204 });
     expect(byId['2']).not.toHaveProperty('body');
     expect(byId['3']).toMatchObject({ status: 404, body: { error: { code: 'Request_ResourceNotFound' } } });
@@ -39,7 +48,11 @@ describe('POST /$batch (Graph simulator)', () => {
   it('looks up 300 employeeIds with 20 in-filters of 15 in one batch', async () => {
     const requests = Array.from({ length: 20 }, (_, chunk) => {
       const values = Array.from({ length: 15 }, (_, i) => `'${500000 + chunk * 15 + i}'`).join(',');
-      return { id: String(chunk), method: 'GET', url: `/users?$filter=${encodeURIComponent(`employeeId in (${values})`)}&$select=id,employeeId` };
+      return {
+        id: String(chunk),
+        method: 'GET',
+        url: `/users?$filter=${encodeURIComponent(`employeeId in (${values})`)}&$select=id,employeeId`,
+      };
     });
     const answer = await batch(sim, requests);
     const found = answer.body.responses.flatMap((response: { body: { value: unknown[] } }) => response.body.value);
@@ -53,7 +66,10 @@ describe('POST /$batch (Graph simulator)', () => {
 
   it('answers 400 to a sub-request URL that repeats /v1.0, as Graph does', async () => {
     const answer = await batch(sim, [{ id: 'a', method: 'GET', url: `/v1.0/users/${user.id}` }]);
-    expect(answer.body.responses[0]).toMatchObject({ status: 400, body: { error: { message: "Resource not found for the segment 'v1.0'." } } });
+    expect(answer.body.responses[0]).toMatchObject({
+      status: 400,
+      body: { error: { message: "Resource not found for the segment 'v1.0'." } },
+    });
   });
 
   it('refuses more than 20 sub-requests with 400', async () => {
@@ -64,14 +80,26 @@ describe('POST /$batch (Graph simulator)', () => {
   });
 
   it('refuses duplicate ids, a body without Content-Type, and a malformed envelope', async () => {
-    expect((await batch(sim, [{ id: 'x', method: 'GET', url: '/users' }, { id: 'X', method: 'GET', url: '/users' }])).status).toBe(400);
-    expect((await batch(sim, [{ id: '1', method: 'PATCH', url: `/users/${user.id}`, body: { usageLocation: 'US' } }])).status).toBe(400);
+    expect(
+      (
+        await batch(sim, [
+          { id: 'x', method: 'GET', url: '/users' },
+          { id: 'X', method: 'GET', url: '/users' },
+        ])
+      ).status,
+    ).toBe(400);
+    expect(
+      (await batch(sim, [{ id: '1', method: 'PATCH', url: `/users/${user.id}`, body: { usageLocation: 'US' } }]))
+        .status,
+    ).toBe(400);
     expect((await call(sim, 'POST', '/$batch', { requests: [] })).status).toBe(400);
     expect((await call(sim, 'POST', '/$batch', 'nonsense')).status).toBe(400);
   });
 
   it('refuses a $batch nested in a $batch', async () => {
-    const answer = await batch(sim, [{ id: '1', method: 'POST', url: '/$batch', headers: JSON_HEADERS, body: { requests: [] } }]);
+    const answer = await batch(sim, [
+      { id: '1', method: 'POST', url: '/$batch', headers: JSON_HEADERS, body: { requests: [] } },
+    ]);
     expect(answer.body.responses[0].status).toBe(400);
   });
 

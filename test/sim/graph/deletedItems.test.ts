@@ -17,9 +17,15 @@ describe('GET /directory/deletedItems/microsoft.graph.user (filter supported)', 
   afterAll(() => sim.close());
 
   it('finds a soft-deleted user by employeeId, case-insensitively', async () => {
-    const answer = await call(sim, 'GET', `${DELETED_USERS}${filterQuery("employeeId eq '300002'", 'id,employeeId,deletedDateTime')}`);
+    const answer = await call(
+      sim,
+      'GET',
+      `${DELETED_USERS}${filterQuery("employeeId eq '300002'", 'id,employeeId,deletedDateTime')}`,
+    );
     expect(answer.status).toBe(200);
-    expect(answer.body.value).toEqual([{ id: expect.any(String), employeeId: '300002', deletedDateTime: expect.stringMatching(/Z$/) }]);
+    expect(answer.body.value).toEqual([
+      { id: expect.any(String), employeeId: '300002', deletedDateTime: expect.stringMatching(/Z$/) },
+    ]);
   });
 
   it('lists every soft-deleted user without a filter, and no active one', async () => {
@@ -33,7 +39,11 @@ describe('GET /directory/deletedItems/microsoft.graph.user (filter supported)', 
   });
 
   it('applies the same filter rules as /users', async () => {
-    const answer = await call(sim, 'GET', `${DELETED_USERS}${filterQuery("employeeId eq '1' or employeeId eq '2'", 'id')}`);
+    const answer = await call(
+      sim,
+      'GET',
+      `${DELETED_USERS}${filterQuery("employeeId eq '1' or employeeId eq '2'", 'id')}`,
+    );
     expect(answer.status).toBe(400);
   });
 

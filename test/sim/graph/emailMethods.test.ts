@@ -19,7 +19,7 @@ describe('/users/{id}/authentication/emailMethods (Graph simulator)', () => {
     expect(answer.body.value).toEqual([]);
   });
 
-  it('creates the one method with 201 and Graph\'s well-known id', async () => {
+  it("creates the one method with 201 and Graph's well-known id", async () => {
     const answer = await call(sim, 'POST', methods(), { emailAddress: 'kim@example.com' });
     expect(answer.status).toBe(201);
     expect(answer.body).toMatchObject({ id: EMAIL_METHOD_ID, emailAddress: 'kim@example.com' });
@@ -40,8 +40,12 @@ describe('/users/{id}/authentication/emailMethods (Graph simulator)', () => {
   });
 
   it('lists and gets the method', async () => {
-    expect((await call(sim, 'GET', methods())).body.value).toEqual([{ id: EMAIL_METHOD_ID, emailAddress: 'kim@example.com' }]);
-    expect((await call(sim, 'GET', `${methods()}/${EMAIL_METHOD_ID}`)).body).toMatchObject({ emailAddress: 'kim@example.com' });
+    expect((await call(sim, 'GET', methods())).body.value).toEqual([
+      { id: EMAIL_METHOD_ID, emailAddress: 'kim@example.com' },
+    ]);
+    expect((await call(sim, 'GET', `${methods()}/${EMAIL_METHOD_ID}`)).body).toMatchObject({
+      emailAddress: 'kim@example.com',
+    });
   });
 
   it('changes the address with PATCH and answers 204', async () => {
@@ -57,7 +61,9 @@ describe('/users/{id}/authentication/emailMethods (Graph simulator)', () => {
   });
 
   it('answers 404 for another method id', async () => {
-    const answer = await call(sim, 'PATCH', `${methods()}/00000000-0000-0000-0000-000000000000`, { emailAddress: 'x@example.com' });
+    const answer = await call(sim, 'PATCH', `${methods()}/00000000-0000-0000-0000-000000000000`, {
+      emailAddress: 'x@example.com',
+    });
     expect(answer.status).toBe(404);
   });
 

@@ -45,7 +45,8 @@ describe('parseEmployeeIdFilter', () => {
     const values = Array.from({ length: 16 }, (_, i) => `'${i}'`).join(',');
     expect(refusal(`employeeId in (${values})`)).toEqual({
       code: 'Request_UnsupportedQuery',
-      message: "Too many child clauses specified in search filter expression containing 'OR' operators: 16. Max allowed: 15.",
+      message:
+        "Too many child clauses specified in search filter expression containing 'OR' operators: 16. Max allowed: 15.",
     });
   });
 
@@ -80,11 +81,16 @@ describe('parseEmployeeIdFilter', () => {
   });
 
   it('refuses a known property other than employeeId', () => {
-    expect(refusal("displayName eq 'x'").message).toBe("Unsupported or invalid query filter clause specified for property 'displayName' of resource 'User'.");
+    expect(refusal("displayName eq 'x'").message).toBe(
+      "Unsupported or invalid query filter clause specified for property 'displayName' of resource 'User'.",
+    );
   });
 
   it('refuses an unknown property', () => {
-    expect(refusal("employeeNumber eq 'x'")).toEqual({ code: 'BadRequest', message: "Could not find a property named 'employeeNumber' on type 'microsoft.graph.user'." });
+    expect(refusal("employeeNumber eq 'x'")).toEqual({
+      code: 'BadRequest',
+      message: "Could not find a property named 'employeeNumber' on type 'microsoft.graph.user'.",
+    });
   });
 
   it('refuses functions and parentheses', () => {

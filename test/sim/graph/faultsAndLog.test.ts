@@ -68,8 +68,24 @@ describe('fault injection, request log and counters (Graph simulator)', () => {
     await call(sim, 'GET', `/users?$filter=${encodeURIComponent("employeeId eq 'a b'")}&$select=id`);
     await call(sim, 'PATCH', `/users/${user.id}`, { usageLocation: 'CA' });
     expect(sim.requests).toEqual([
-      { method: 'GET', path: '/users', query: { $filter: "employeeId eq 'a b'", $select: 'id' }, body: undefined, status: 200, inBatch: false, at: expect.any(Number) },
-      { method: 'PATCH', path: `/users/${user.id}`, query: {}, body: { usageLocation: 'CA' }, status: 204, inBatch: false, at: expect.any(Number) },
+      {
+        method: 'GET',
+        path: '/users',
+        query: { $filter: "employeeId eq 'a b'", $select: 'id' },
+        body: undefined,
+        status: 200,
+        inBatch: false,
+        at: expect.any(Number),
+      },
+      {
+        method: 'PATCH',
+        path: `/users/${user.id}`,
+        query: {},
+        body: { usageLocation: 'CA' },
+        status: 204,
+        inBatch: false,
+        at: expect.any(Number),
+      },
     ]);
     expect(sim.counters()).toEqual({ httpRequests: 2, subRequests: 2, throttled: 0, writes: 1, resourceUnits: 2 });
   });
@@ -94,7 +110,10 @@ describe('fault injection, request log and counters (Graph simulator)', () => {
     const victim = sim.addUser(seed('700002'));
     expect((await call(sim, 'DELETE', `/users/${victim.id}`)).status).toBe(204);
     expect(sim.getUser(victim.id)?.deletedDateTime).not.toBeNull();
-    expect(sim.requests.map((entry) => `${entry.method} ${entry.path}`)).toEqual(['POST /users', `DELETE /users/${victim.id}`]);
+    expect(sim.requests.map((entry) => `${entry.method} ${entry.path}`)).toEqual([
+      'POST /users',
+      `DELETE /users/${victim.id}`,
+    ]);
     expect(sim.counters().writes).toBe(2);
   });
 });
@@ -111,7 +130,10 @@ describe('latency and authorization (Graph simulator)', () => {
   it('delays a batch once, not once per sub-request', async () => {
     const sim = await startGraphSimulator({ latencyMs: 40 });
     const started = performance.now();
-    await batch(sim, Array.from({ length: 20 }, (_, i) => ({ id: String(i), method: 'GET', url: '/users' })));
+    await batch(
+      sim,
+      Array.from({ length: 20 }, (_, i) => ({ id: String(i), method: 'GET', url: '/users' })),
+    );
     expect(performance.now() - started).toBeLessThan(400);
     await sim.close();
   });

@@ -7,7 +7,13 @@ export interface HttpAnswer {
   body: any;
 }
 
-export async function call(sim: GraphSimulator, method: string, pathAndQuery: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+export async function call(
+  sim: GraphSimulator,
+  method: string,
+  pathAndQuery: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<HttpAnswer> {
   const response = await fetch(`${sim.url}/v1.0${pathAndQuery}`, {
     method,
     headers: body === undefined ? headers : { 'Content-Type': 'application/json', ...headers },

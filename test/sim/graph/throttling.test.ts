@@ -18,7 +18,13 @@ describe('identity throttling budgets (fake clock, windowScale 0.1)', () => {
   afterEach(() => sim.close());
 
   const patches = (count: number, from = 0) =>
-    Array.from({ length: count }, (_, i) => ({ id: String(from + i), method: 'PATCH', url: `/users/${user.id}`, headers: JSON_HEADERS, body: { usageLocation: 'US' } }));
+    Array.from({ length: count }, (_, i) => ({
+      id: String(from + i),
+      method: 'PATCH',
+      url: `/users/${user.id}`,
+      headers: JSON_HEADERS,
+      body: { usageLocation: 'US' },
+    }));
 
   async function writeTimes(count: number): Promise<void> {
     for (let done = 0; done < count; done += 20) {
@@ -28,7 +34,8 @@ describe('identity throttling budgets (fake clock, windowScale 0.1)', () => {
   }
 
   it('charges a list 2 RU, 1 with $select or $top under 20, and a read by id or a PATCH 1', async () => {
-    const units = async (method: string, path: string, body?: unknown) => (await call(sim, method, path, body)).headers.get('x-ms-resource-unit');
+    const units = async (method: string, path: string, body?: unknown) =>
+      (await call(sim, method, path, body)).headers.get('x-ms-resource-unit');
     expect(await units('GET', `/users${filterQuery("employeeId eq '600001'")}`)).toBe('2');
     expect(await units('GET', `/users${filterQuery("employeeId eq '600001'", 'id')}`)).toBe('1');
     expect(await units('GET', '/users?$top=5')).toBe('1');
@@ -90,7 +97,10 @@ describe('identity throttling budgets (fake clock, windowScale 0.1)', () => {
 
   it('throttles sub-requests of one batch on their own', async () => {
     await writeTimes(299);
-    const answer = await batch(sim, [...patches(2, 900), { id: 'read', method: 'GET', url: `/users/${user.id}?$select=id` }]);
+    const answer = await batch(sim, [
+      ...patches(2, 900),
+      { id: 'read', method: 'GET', url: `/users/${user.id}?$select=id` },
+    ]);
     expect(answer.status).toBe(200);
     const statuses = answer.body.responses.map((response: { status: number }) => response.status);
     expect(statuses).toEqual([204, 429, 200]);
@@ -111,7 +121,13 @@ describe('identity throttling budgets (real clock)', () => {
     // windowScale 0.01: 30 writes per 1.5 s.
     const sim = await startGraphSimulator({ throttling: { windowScale: 0.01 } });
     const user = sim.addUser(seed('600002'));
-    const patches = Array.from({ length: 15 }, (_, i) => ({ id: String(i), method: 'PATCH', url: `/users/${user.id}`, headers: JSON_HEADERS, body: { usageLocation: 'US' } }));
+    const patches = Array.from({ length: 15 }, (_, i) => ({
+      id: String(i),
+      method: 'PATCH',
+      url: `/users/${user.id}`,
+      headers: JSON_HEADERS,
+      body: { usageLocation: 'US' },
+    }));
     await batch(sim, patches);
     await batch(sim, patches);
     const refused = await call(sim, 'PATCH', `/users/${user.id}`, { usageLocation: 'US' });
@@ -127,7 +143,13 @@ describe('identity throttling budgets (real clock)', () => {
   it('never throttles when throttling is off, but still reports resource units', async () => {
     const sim = await startGraphSimulator();
     const user = sim.addUser(seed('600003'));
-    const patches = Array.from({ length: 20 }, (_, i) => ({ id: String(i), method: 'PATCH', url: `/users/${user.id}`, headers: JSON_HEADERS, body: { usageLocation: 'US' } }));
+    const patches = Array.from({ length: 20 }, (_, i) => ({
+      id: String(i),
+      method: 'PATCH',
+      url: `/users/${user.id}`,
+      headers: JSON_HEADERS,
+      body: { usageLocation: 'US' },
+    }));
     for (let round = 0; round < 20; round++) await batch(sim, patches);
     expect(sim.counters()).toMatchObject({ writes: 400, throttled: 0, resourceUnits: 400 });
     await sim.close();
@@ -150,7 +172,11 @@ describe('tenant sizes and the write window (fake clock)', () => {
 
   /** `units` reads of one resource unit each, in batches of 20. */
   async function readUnits(sim: GraphSimulator, user: SimUser, units: number): Promise<void> {
-    const reads = Array.from({ length: 20 }, (_, i) => ({ id: String(i), method: 'GET', url: `/users/${user.id}?$select=id` }));
+    const reads = Array.from({ length: 20 }, (_, i) => ({
+      id: String(i),
+      method: 'GET',
+      url: `/users/${user.id}?$select=id`,
+    }));
     for (let done = 0; done < units; done += 20) {
       const answer = await batch(sim, reads.slice(0, Math.min(20, units - done)));
       expect(answer.body.responses.every((response: { status: number }) => response.status === 200)).toBe(true);
@@ -175,7 +201,13 @@ describe('tenant sizes and the write window (fake clock)', () => {
 
   it('keeps 20 writes a second of a write window of any length, beside a 10-s resource-unit window', async () => {
     const { sim, user } = await simulator({ writeWindowSeconds: 37.5 });
-    const patches = Array.from({ length: 20 }, (_, i) => ({ id: String(i), method: 'PATCH', url: `/users/${user.id}`, headers: JSON_HEADERS, body: { usageLocation: 'US' } }));
+    const patches = Array.from({ length: 20 }, (_, i) => ({
+      id: String(i),
+      method: 'PATCH',
+      url: `/users/${user.id}`,
+      headers: JSON_HEADERS,
+      body: { usageLocation: 'US' },
+    }));
     for (let done = 0; done < 750; done += 20) {
       const answer = await batch(sim, patches.slice(0, Math.min(20, 750 - done)));
       expect(answer.body.responses.every((response: { status: number }) => response.status === 204)).toBe(true);

@@ -18,12 +18,24 @@ describe('GET /users (Graph simulator)', () => {
   beforeEach(() => sim.resetLog());
 
   it('finds a user by employeeId with the selected properties only', async () => {
-    const answer = await call(sim, 'GET', `/users${filterQuery("employeeId eq '100001'", 'id,employeeId,otherMails,usageLocation,onPremisesSyncEnabled')}`);
+    const answer = await call(
+      sim,
+      'GET',
+      `/users${filterQuery("employeeId eq '100001'", 'id,employeeId,otherMails,usageLocation,onPremisesSyncEnabled')}`,
+    );
     expect(answer.status).toBe(200);
     expect(answer.body.value).toEqual([
-      { id: expect.any(String), employeeId: '100001', otherMails: ['ann@example.com'], usageLocation: 'US', onPremisesSyncEnabled: true },
+      {
+        id: expect.any(String),
+        employeeId: '100001',
+        otherMails: ['ann@example.com'],
+        usageLocation: 'US',
+        onPremisesSyncEnabled: true,
+      },
     ]);
-    expect(answer.body['@odata.context']).toBe(`${sim.url}/v1.0/$metadata#users(id,employeeId,otherMails,usageLocation,onPremisesSyncEnabled)`);
+    expect(answer.body['@odata.context']).toBe(
+      `${sim.url}/v1.0/$metadata#users(id,employeeId,otherMails,usageLocation,onPremisesSyncEnabled)`,
+    );
   });
 
   it('leaves id out when $select does not name it', async () => {
@@ -35,13 +47,28 @@ describe('GET /users (Graph simulator)', () => {
     const answer = await call(sim, 'GET', `/users${filterQuery("employeeId eq '100001'")}`);
     const user = answer.body.value[0];
     expect(Object.keys(user).sort()).toEqual(
-      ['businessPhones', 'displayName', 'givenName', 'id', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName'].sort(),
+      [
+        'businessPhones',
+        'displayName',
+        'givenName',
+        'id',
+        'jobTitle',
+        'mail',
+        'mobilePhone',
+        'officeLocation',
+        'preferredLanguage',
+        'surname',
+        'userPrincipalName',
+      ].sort(),
     );
   });
 
   it('compares employeeId case-insensitively', async () => {
     const answer = await call(sim, 'GET', `/users${filterQuery("employeeId eq 'AB12'", 'userPrincipalName')}`);
-    expect(answer.body.value).toEqual([{ userPrincipalName: 'first@contoso.com' }, { userPrincipalName: 'second@contoso.com' }]);
+    expect(answer.body.value).toEqual([
+      { userPrincipalName: 'first@contoso.com' },
+      { userPrincipalName: 'second@contoso.com' },
+    ]);
   });
 
   it('matches a literal holding a doubled quote', async () => {
@@ -50,7 +77,11 @@ describe('GET /users (Graph simulator)', () => {
   });
 
   it('answers an in list with every match', async () => {
-    const answer = await call(sim, 'GET', `/users${filterQuery("employeeId in ('100001','bulk3','nobody')", 'employeeId')}`);
+    const answer = await call(
+      sim,
+      'GET',
+      `/users${filterQuery("employeeId in ('100001','bulk3','nobody')", 'employeeId')}`,
+    );
     expect(answer.body.value.map((user: { employeeId: string }) => user.employeeId)).toEqual(['100001', 'bulk3']);
   });
 
@@ -107,7 +138,7 @@ describe('GET /users (Graph simulator)', () => {
     expect(answer.body['@odata.nextLink']).toBeUndefined();
   });
 
-  it('refuses $top above 999 with Graph\'s message', async () => {
+  it("refuses $top above 999 with Graph's message", async () => {
     const answer = await call(sim, 'GET', '/users?$top=1000');
     expect(answer.status).toBe(400);
     expect(answer.body.error.message).toBe("Invalid page size specified: '1000'. Must be between 1 and 999 inclusive.");
@@ -148,7 +179,10 @@ describe('GET /users (Graph simulator)', () => {
   });
 
   it('finds users by employeeId in process too, active only', () => {
-    expect(sim.usersByEmployeeId('ab12').map((user) => user.userPrincipalName)).toEqual(['first@contoso.com', 'second@contoso.com']);
+    expect(sim.usersByEmployeeId('ab12').map((user) => user.userPrincipalName)).toEqual([
+      'first@contoso.com',
+      'second@contoso.com',
+    ]);
     expect(sim.usersByEmployeeId('gone')).toEqual([]);
   });
 });

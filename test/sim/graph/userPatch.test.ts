@@ -95,7 +95,10 @@ describe('PATCH /users/{id} (Graph simulator)', () => {
   it('answers 403 Authorization_RequestDenied for otherMails on a privileged-role holder and applies nothing', async () => {
     const answer = await patch(admin, { otherMails: ['boss@example.com'], usageLocation: 'GB' });
     expect(answer.status).toBe(403);
-    expect(answer.body.error).toMatchObject({ code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' });
+    expect(answer.body.error).toMatchObject({
+      code: 'Authorization_RequestDenied',
+      message: 'Insufficient privileges to complete the operation.',
+    });
     expect(admin.otherMails).toEqual([]);
     expect(admin.usageLocation).toBeNull();
   });
@@ -118,7 +121,12 @@ describe('PATCH /users/{id} (Graph simulator)', () => {
     expect(cloudOnly.displayName).toBe('Renamed');
     const read = await call(sim, 'GET', `/users/${cloudOnly.id}`);
     expect(read.body.jobTitle).toBe('Engineer');
-    expect(sim.requests[0]).toMatchObject({ method: 'PATCH', path: `/users/${cloudOnly.id}`, body: { displayName: 'Renamed', jobTitle: 'Engineer' }, status: 204 });
+    expect(sim.requests[0]).toMatchObject({
+      method: 'PATCH',
+      path: `/users/${cloudOnly.id}`,
+      body: { displayName: 'Renamed', jobTitle: 'Engineer' },
+      status: 204,
+    });
   });
 
   it('moves the employeeId index when employeeId changes', async () => {
@@ -128,7 +136,9 @@ describe('PATCH /users/{id} (Graph simulator)', () => {
   });
 
   it('refuses read-only and unknown properties', async () => {
-    expect((await patch(cloudOnly, { id: 'x' })).body.error.message).toBe("Property 'id' is read-only and cannot be set.");
+    expect((await patch(cloudOnly, { id: 'x' })).body.error.message).toBe(
+      "Property 'id' is read-only and cannot be set.",
+    );
     expect((await patch(cloudOnly, { favouriteColour: 'blue' })).status).toBe(400);
   });
 

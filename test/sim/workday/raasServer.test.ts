@@ -37,7 +37,11 @@ describe('reportEntryOf', () => {
   });
 
   it('leaves out columns whose value is null or empty, as RaaS does', () => {
-    const entry = reportEntryOf(worker({ workerId: '', legalEntity: null, emails: [], businessSiteCountry: null }), 0, plain);
+    const entry = reportEntryOf(
+      worker({ workerId: '', legalEntity: null, emails: [], businessSiteCountry: null }),
+      0,
+      plain,
+    );
     expect(Object.keys(entry)).toEqual(['Worker_Type', 'Employee_Type', 'Active']);
   });
 
@@ -60,9 +64,12 @@ describe('reportEntryOf', () => {
 describe('Workday simulator (RaaS)', () => {
   let tenant: WorkdayTenant;
   let sim: WorkdaySimulator;
-  const auth = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  const auth = (user: string, password: string): string =>
+    `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
   const get = (query: string, authorization?: string): Promise<Response> =>
-    fetch(`${sim.raasUrl}${query}`, { headers: { Authorization: authorization ?? auth(tenant.username, tenant.password) } });
+    fetch(`${sim.raasUrl}${query}`, {
+      headers: { Authorization: authorization ?? auth(tenant.username, tenant.password) },
+    });
 
   beforeAll(async () => {
     tenant = createTenant(buildWorld({ size: 50, seed: 7 }).workers);
@@ -82,12 +89,17 @@ describe('Workday simulator (RaaS)', () => {
     const body = (await response.json()) as { Report_Entry: Array<Record<string, unknown>> };
     expect(body.Report_Entry).toHaveLength(50);
     const first = tenant.workers[0]!;
-    expect(body.Report_Entry[0]).toMatchObject({ Worker_Type: first.workerType, personalEmail: personalEmailOf(first) });
+    expect(body.Report_Entry[0]).toMatchObject({
+      Worker_Type: first.workerType,
+      personalEmail: personalEmailOf(first),
+    });
   });
 
   it('narrows the report to one worker with the Worker_ID prompt', async () => {
     const target = tenant.workers.find((w) => w.workerId !== '')!;
-    const body = (await (await get(`?format=json&Worker_ID=${encodeURIComponent(target.workerId)}`)).json()) as { Report_Entry: unknown[] };
+    const body = (await (await get(`?format=json&Worker_ID=${encodeURIComponent(target.workerId)}`)).json()) as {
+      Report_Entry: unknown[];
+    };
     expect(body.Report_Entry).toHaveLength(1);
     expect(body.Report_Entry[0]).toMatchObject({ WorkerID: target.workerId });
   });
@@ -164,7 +176,11 @@ describe('Workday simulator (RaaS)', () => {
   });
 
   it('hands SOAP requests to the SOAP handler', async () => {
-    const response = await fetch(sim.soapUrl, { method: 'POST', headers: { 'Content-Type': 'text/xml' }, body: '<Envelope/>' });
+    const response = await fetch(sim.soapUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/xml' },
+      body: '<Envelope/>',
+    });
     expect(response.headers.get('content-type')).toMatch(/text\/xml/);
     expect(await response.text()).toMatch(/Envelope/);
   });

@@ -7,7 +7,11 @@ import type { SimWorker } from '../../../sim/world';
 type Node = Record<string, unknown>;
 
 /** Keeps the wd: prefixes, so the test sees the document as Workday writes it. */
-const parser = new XMLParser({ ignoreAttributes: false, parseTagValue: false, isArray: (name) => ['wd:Worker', 'wd:ID', 'wd:Email_Address_Data', 'wd:Worker_Organization_Data'].includes(name) });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  parseTagValue: false,
+  isArray: (name) => ['wd:Worker', 'wd:ID', 'wd:Email_Address_Data', 'wd:Worker_Organization_Data'].includes(name),
+});
 
 function worker(id: string, overrides: Partial<SimWorker> = {}): SimWorker {
   return {
@@ -86,7 +90,11 @@ function workerIds(body: string): string[] {
 function faultOf(body: string): { code: string; reason: string; detail: string } {
   const fault = ((parser.parse(body) as Node)['SOAP-ENV:Envelope'] as Node)['SOAP-ENV:Body'] as Node;
   const content = fault['SOAP-ENV:Fault'] as Record<string, unknown>;
-  return { code: String(content.faultcode), reason: String(content.faultstring), detail: JSON.stringify(content.detail ?? '') };
+  return {
+    code: String(content.faultcode),
+    reason: String(content.faultstring),
+    detail: JSON.stringify(content.detail ?? ''),
+  };
 }
 
 describe('handleSoapRequest', () => {
@@ -103,12 +111,19 @@ describe('handleSoapRequest', () => {
     expect(reply.body).toContain('<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/">');
     expect(reply.body).toContain('<wd:Get_Workers_Response xmlns:wd="urn:com.workday/bsvc" wd:version="v44.2">');
     const first = workersOf(reply.body)[0]!;
-    expect(first['wd:Worker_Reference']).toMatchObject({ 'wd:ID': [{ '@_wd:type': 'WID' }, { '@_wd:type': 'Employee_ID', '#text': '100001' }] });
+    expect(first['wd:Worker_Reference']).toMatchObject({
+      'wd:ID': [{ '@_wd:type': 'WID' }, { '@_wd:type': 'Employee_ID', '#text': '100001' }],
+    });
   });
 
   it('pages with Page and Count and reports the totals', async () => {
     const third = await ask({ filter: page(3, 3) });
-    expect(resultsOf(third.body)).toEqual({ 'wd:Total_Results': '7', 'wd:Total_Pages': '3', 'wd:Page_Results': '1', 'wd:Page': '3' });
+    expect(resultsOf(third.body)).toEqual({
+      'wd:Total_Results': '7',
+      'wd:Total_Pages': '3',
+      'wd:Page_Results': '1',
+      'wd:Page': '3',
+    });
     expect(workerIds(third.body)).toEqual(['100007']);
   });
 
@@ -128,7 +143,9 @@ describe('handleSoapRequest', () => {
     ['1000', 'Count must be between 1 and 999'],
     ['0', 'Count must be between 1 and 999'],
   ])('refuses Count %s with a Validation_Fault', async (count, message) => {
-    const reply = await ask({ filter: `<bsvc:Response_Filter><bsvc:Count>${count}</bsvc:Count></bsvc:Response_Filter>` });
+    const reply = await ask({
+      filter: `<bsvc:Response_Filter><bsvc:Count>${count}</bsvc:Count></bsvc:Response_Filter>`,
+    });
     expect(reply.status).toBe(500);
     expect(faultOf(reply.body)).toMatchObject({ code: 'SOAP-ENV:Client.validationError' });
     expect(faultOf(reply.body).detail).toContain(message);
@@ -141,55 +158,111 @@ describe('handleSoapRequest', () => {
   });
 
   it('echoes As_Of_Entry_DateTime exactly as sent', async () => {
-    const reply = await ask({ filter: page(1, 3, '<bsvc:As_Of_Entry_DateTime>2026-11-26T22:00:00.000+00:00</bsvc:As_Of_Entry_DateTime>') });
-    expect((responseOf(reply.body)['wd:Response_Filter'] as Node)['wd:As_Of_Entry_DateTime']).toBe('2026-11-26T22:00:00.000+00:00');
+    const reply = await ask({
+      filter: page(1, 3, '<bsvc:As_Of_Entry_DateTime>2026-11-26T22:00:00.000+00:00</bsvc:As_Of_Entry_DateTime>'),
+    });
+    expect((responseOf(reply.body)['wd:Response_Filter'] as Node)['wd:As_Of_Entry_DateTime']).toBe(
+      '2026-11-26T22:00:00.000+00:00',
+    );
   });
 
   it('returns only workers updated inside the transaction window, bounds included', async () => {
     tenant.workers[1]!.updatedAt = new Date('2026-11-20T10:00:00Z');
     tenant.workers[4]!.updatedAt = new Date('2026-11-25T00:00:00Z');
     tenant.workers[5]!.updatedAt = new Date('2026-11-25T00:00:00.001Z');
-    const reply = await ask({ criteria: updated('2026-11-20T10:00:00.000+00:00', '2026-11-25T00:00:00.000+00:00'), filter: page(1, 100) });
+    const reply = await ask({
+      criteria: updated('2026-11-20T10:00:00.000+00:00', '2026-11-25T00:00:00.000+00:00'),
+      filter: page(1, 100),
+    });
     expect(workerIds(reply.body)).toEqual(['100002', '100005']);
   });
 
   describe('a change entered in advance', () => {
-    const asOf = (moment: string): string => `<bsvc:As_Of_Effective_Date>${moment}</bsvc:As_Of_Effective_Date><bsvc:As_Of_Entry_DateTime>${moment}</bsvc:As_Of_Entry_DateTime>`;
-    const countryOf = (body: string): string | undefined => /Alpha-2_Code">(\w\w)</.exec(body.slice(body.indexOf('Business_Site_Summary_Data')))?.[1];
+    const asOf = (moment: string): string =>
+      `<bsvc:As_Of_Effective_Date>${moment}</bsvc:As_Of_Effective_Date><bsvc:As_Of_Entry_DateTime>${moment}</bsvc:As_Of_Entry_DateTime>`;
+    const countryOf = (body: string): string | undefined =>
+      /Alpha-2_Code">(\w\w)</.exec(body.slice(body.indexOf('Business_Site_Summary_Data')))?.[1];
     beforeEach(() => {
-      tenant.changes.push({ workerId: '100003', enteredAt: new Date('2026-11-10T00:00:00Z'), effectiveAt: new Date('2026-11-26T12:00:00Z'), set: { businessSiteCountry: 'JP' } });
+      tenant.changes.push({
+        workerId: '100003',
+        enteredAt: new Date('2026-11-10T00:00:00Z'),
+        effectiveAt: new Date('2026-11-26T12:00:00Z'),
+        set: { businessSiteCountry: 'JP' },
+      });
     });
 
     it('is found by the Updated window when it is entered, not when it takes effect', async () => {
-      expect(workerIds((await ask({ criteria: updated('2026-11-10T00:00:00Z', '2026-11-10T01:00:00Z'), filter: page(1, 100, asOf('2026-11-10T01:00:00Z')) })).body)).toEqual(['100003']);
-      expect(workerIds((await ask({ criteria: updated('2026-11-26T00:00:00Z', '2026-11-26T22:00:00Z'), filter: page(1, 100, asOf('2026-11-26T22:00:00Z')) })).body)).toEqual([]);
+      expect(
+        workerIds(
+          (
+            await ask({
+              criteria: updated('2026-11-10T00:00:00Z', '2026-11-10T01:00:00Z'),
+              filter: page(1, 100, asOf('2026-11-10T01:00:00Z')),
+            })
+          ).body,
+        ),
+      ).toEqual(['100003']);
+      expect(
+        workerIds(
+          (
+            await ask({
+              criteria: updated('2026-11-26T00:00:00Z', '2026-11-26T22:00:00Z'),
+              filter: page(1, 100, asOf('2026-11-26T22:00:00Z')),
+            })
+          ).body,
+        ),
+      ).toEqual([]);
     });
 
     it('is found by the Effective window when it takes effect', async () => {
-      const reply = await ask({ criteria: effective('2026-11-26T00:00:00Z', '2026-11-26T22:00:00Z'), filter: page(1, 100, asOf('2026-11-26T22:00:00Z')) });
+      const reply = await ask({
+        criteria: effective('2026-11-26T00:00:00Z', '2026-11-26T22:00:00Z'),
+        filter: page(1, 100, asOf('2026-11-26T22:00:00Z')),
+      });
       expect(workerIds(reply.body)).toEqual(['100003']);
       expect(countryOf(reply.body)).toBe('JP');
     });
 
     it('shows in the worker only from its effective moment, As_Of_Effective_Date as a date or a date-time', async () => {
-      const lookUp = (moment: string) => ask({ references: byId('Employee_ID', '100003'), filter: `<bsvc:Response_Filter>${asOf(moment)}</bsvc:Response_Filter>` });
+      const lookUp = (moment: string) =>
+        ask({
+          references: byId('Employee_ID', '100003'),
+          filter: `<bsvc:Response_Filter>${asOf(moment)}</bsvc:Response_Filter>`,
+        });
       expect(countryOf((await lookUp('2026-11-26T11:59:59Z')).body)).toBe('US');
       expect(countryOf((await lookUp('2026-11-26T12:00:00Z')).body)).toBe('JP');
-      const byDate = await ask({ references: byId('Employee_ID', '100003'), filter: '<bsvc:Response_Filter><bsvc:As_Of_Effective_Date>2026-11-27Z</bsvc:As_Of_Effective_Date></bsvc:Response_Filter>' });
+      const byDate = await ask({
+        references: byId('Employee_ID', '100003'),
+        filter:
+          '<bsvc:Response_Filter><bsvc:As_Of_Effective_Date>2026-11-27Z</bsvc:As_Of_Effective_Date></bsvc:Response_Filter>',
+      });
       expect(countryOf(byDate.body)).toBe('JP');
     });
 
     it('is not seen by a request pinned to an entry moment before it was entered', async () => {
-      const reply = await ask({ references: byId('Employee_ID', '100003'), filter: `<bsvc:Response_Filter>${asOf('2026-11-09T00:00:00Z').replace('2026-11-09T00:00:00Z</bsvc:As_Of_Effective_Date>', '2026-11-30T00:00:00Z</bsvc:As_Of_Effective_Date>')}</bsvc:Response_Filter>` });
+      const reply = await ask({
+        references: byId('Employee_ID', '100003'),
+        filter: `<bsvc:Response_Filter>${asOf('2026-11-09T00:00:00Z').replace('2026-11-09T00:00:00Z</bsvc:As_Of_Effective_Date>', '2026-11-30T00:00:00Z</bsvc:As_Of_Effective_Date>')}</bsvc:Response_Filter>`,
+      });
       expect(countryOf(reply.body)).toBe('US');
     });
   });
 
   it('leaves a future-dated hire out of a listing without criteria until its hire date', async () => {
-    tenant.changes.push({ workerId: '100007', enteredAt: new Date('2026-11-20T00:00:00Z'), effectiveAt: new Date('2026-12-01T00:00:00Z'), set: {}, hire: true });
-    const before = await ask({ filter: page(1, 100, '<bsvc:As_Of_Effective_Date>2026-11-30T00:00:00Z</bsvc:As_Of_Effective_Date>') });
+    tenant.changes.push({
+      workerId: '100007',
+      enteredAt: new Date('2026-11-20T00:00:00Z'),
+      effectiveAt: new Date('2026-12-01T00:00:00Z'),
+      set: {},
+      hire: true,
+    });
+    const before = await ask({
+      filter: page(1, 100, '<bsvc:As_Of_Effective_Date>2026-11-30T00:00:00Z</bsvc:As_Of_Effective_Date>'),
+    });
     expect(workerIds(before.body)).not.toContain('100007');
-    const onTheDay = await ask({ filter: page(1, 100, '<bsvc:As_Of_Effective_Date>2026-12-01T00:00:00Z</bsvc:As_Of_Effective_Date>') });
+    const onTheDay = await ask({
+      filter: page(1, 100, '<bsvc:As_Of_Effective_Date>2026-12-01T00:00:00Z</bsvc:As_Of_Effective_Date>'),
+    });
     expect(workerIds(onTheDay.body)).toContain('100007');
     expect(onTheDay.body).toContain('<wd:Hire_Date>2026-12-01+00:00</wd:Hire_Date>');
   });
@@ -209,7 +282,8 @@ describe('handleSoapRequest', () => {
 
   it('leaves inactive workers out when asked to', async () => {
     tenant.workers[0]!.active = false;
-    const criteria = '<bsvc:Request_Criteria><bsvc:Exclude_Inactive_Workers>true</bsvc:Exclude_Inactive_Workers></bsvc:Request_Criteria>';
+    const criteria =
+      '<bsvc:Request_Criteria><bsvc:Exclude_Inactive_Workers>true</bsvc:Exclude_Inactive_Workers></bsvc:Request_Criteria>';
     const reply = await ask({ criteria, filter: page(1, 100) });
     expect(workerIds(reply.body)).not.toContain('100001');
     expect(workerIds(reply.body)).toHaveLength(6);
@@ -224,18 +298,24 @@ describe('handleSoapRequest', () => {
   it('refuses an unknown id with "Invalid ID value", as Workday does', async () => {
     const reply = await ask({ references: byId('Employee_ID', '999999') });
     expect(reply.status).toBe(500);
-    expect(faultOf(reply.body).reason).toBe("Validation error occurred. Invalid ID value.  '999999' is not a valid ID value for type = 'Employee_ID'");
+    expect(faultOf(reply.body).reason).toBe(
+      "Validation error occurred. Invalid ID value.  '999999' is not a valid ID value for type = 'Employee_ID'",
+    );
   });
 
   it('does not find a contingent worker by Employee_ID', async () => {
     tenant.workers.push(worker('C500001', { workerType: 'Contingent_Worker', employeeType: 'Contractor' }));
-    expect(faultOf((await ask({ references: byId('Employee_ID', 'C500001') })).body).reason).toContain('Invalid ID value');
+    expect(faultOf((await ask({ references: byId('Employee_ID', 'C500001') })).body).reason).toContain(
+      'Invalid ID value',
+    );
     expect(workerIds((await ask({ references: byId('Contingent_Worker_ID', 'C500001') })).body)).toEqual(['C500001']);
   });
 
   it('finds a worker by the WID it renders', async () => {
     const first = await ask({ references: byId('Employee_ID', '100003') });
-    const widValue = ((workersOf(first.body)[0]!['wd:Worker_Reference'] as Node)['wd:ID'] as Node[])[0]!['#text'] as string;
+    const widValue = ((workersOf(first.body)[0]!['wd:Worker_Reference'] as Node)['wd:ID'] as Node[])[0]![
+      '#text'
+    ] as string;
     expect(workerIds((await ask({ references: byId('WID', widValue) })).body)).toEqual(['100003']);
   });
 
@@ -248,7 +328,10 @@ describe('handleSoapRequest', () => {
   it('answers a wrong password with the authentication fault and HTTP 500', async () => {
     const reply = await ask({ password: 'wrong' });
     expect(reply.status).toBe(500);
-    expect(faultOf(reply.body)).toMatchObject({ code: 'SOAP-ENV:Client.authenticationError', reason: 'invalid username or password' });
+    expect(faultOf(reply.body)).toMatchObject({
+      code: 'SOAP-ENV:Client.authenticationError',
+      reason: 'invalid username or password',
+    });
   });
 
   it('answers a request without a UsernameToken with the authentication fault', async () => {
@@ -263,7 +346,10 @@ describe('handleSoapRequest', () => {
   });
 
   it('answers malformed XML with a Client fault', async () => {
-    const reply = await handleSoapRequest(tenant, '<soapenv:Envelope><soapenv:Body><bsvc:Get_Workers_Request></soapenv:Body>');
+    const reply = await handleSoapRequest(
+      tenant,
+      '<soapenv:Envelope><soapenv:Body><bsvc:Get_Workers_Request></soapenv:Body>',
+    );
     expect(reply.status).toBe(500);
     expect(faultOf(reply.body).code).toBe('SOAP-ENV:Client');
   });
@@ -285,13 +371,21 @@ describe('handleSoapRequest', () => {
         ],
       }),
     ];
-    const contact = ((workersOf((await ask()).body)[0]!['wd:Worker_Data'] as Node)['wd:Personal_Data'] as Node)['wd:Contact_Data'] as Node;
+    const contact = ((workersOf((await ask()).body)[0]!['wd:Worker_Data'] as Node)['wd:Personal_Data'] as Node)[
+      'wd:Contact_Data'
+    ] as Node;
     const emails = (contact['wd:Email_Address_Data'] as Node[]).map((email) => {
       const typeData = (email['wd:Usage_Data'] as Node)['wd:Type_Data'] as Node;
-      const usage = ((typeData['wd:Type_Reference'] as Node)['wd:ID'] as Node[]).find((id) => id['@_wd:type'] === 'Communication_Usage_Type_ID')!['#text'];
+      const usage = ((typeData['wd:Type_Reference'] as Node)['wd:ID'] as Node[]).find(
+        (id) => id['@_wd:type'] === 'Communication_Usage_Type_ID',
+      )!['#text'];
       return `${String(email['wd:Email_Address'])} ${String(usage)} primary=${String(typeData['@_wd:Primary'])}`;
     });
-    expect(emails).toEqual(['work@contoso.com WORK primary=1', 'old@example.com HOME primary=0', 'new@example.com HOME primary=1']);
+    expect(emails).toEqual([
+      'work@contoso.com WORK primary=1',
+      'old@example.com HOME primary=0',
+      'new@example.com HOME primary=1',
+    ]);
   });
 
   it('renders a worker without emails with no Email_Address_Data', async () => {
@@ -300,21 +394,33 @@ describe('handleSoapRequest', () => {
   });
 
   it('renders type, status, business site and the COMPANY organisation, escaped', async () => {
-    tenant.workers = [worker('100001', { legalEntity: 'Smith & Sons <EU>', employeeType: 'Temporary', active: false, businessSiteCountry: 'DE' })];
+    tenant.workers = [
+      worker('100001', {
+        legalEntity: 'Smith & Sons <EU>',
+        employeeType: 'Temporary',
+        active: false,
+        businessSiteCountry: 'DE',
+      }),
+    ];
     const data = workersOf((await ask()).body)[0]!['wd:Worker_Data'] as Node;
     const employment = data['wd:Employment_Data'] as Node;
     const position = (employment['wd:Worker_Job_Data'] as Node)['wd:Position_Data'] as Node;
     expect((position['wd:Worker_Type_Reference'] as Node)['@_wd:Descriptor']).toBe('Temporary');
     expect((employment['wd:Worker_Status_Data'] as Node)['wd:Active']).toBe('0');
-    const site = ((position['wd:Business_Site_Summary_Data'] as Node)['wd:Address_Data'] as Node)['wd:Country_Reference'] as Node;
+    const site = ((position['wd:Business_Site_Summary_Data'] as Node)['wd:Address_Data'] as Node)[
+      'wd:Country_Reference'
+    ] as Node;
     expect((site['wd:ID'] as Node[]).find((id) => id['@_wd:type'] === 'ISO_3166-1_Alpha-2_Code')!['#text']).toBe('DE');
     const organizations = (data['wd:Organization_Data'] as Node)['wd:Worker_Organization_Data'] as Node[];
-    const company = organizations.map((org) => org['wd:Organization_Data'] as Node).find((org) => JSON.stringify(org).includes('"COMPANY"'))!;
+    const company = organizations
+      .map((org) => org['wd:Organization_Data'] as Node)
+      .find((org) => JSON.stringify(org).includes('"COMPANY"'))!;
     expect(company['wd:Organization_Name']).toBe('Smith & Sons <EU>');
   });
 
   it('leaves out the groups the Response_Group turns off', async () => {
-    const group = '<bsvc:Response_Group><bsvc:Include_Reference>true</bsvc:Include_Reference><bsvc:Include_Organizations>false</bsvc:Include_Organizations></bsvc:Response_Group>';
+    const group =
+      '<bsvc:Response_Group><bsvc:Include_Reference>true</bsvc:Include_Reference><bsvc:Include_Organizations>false</bsvc:Include_Organizations></bsvc:Response_Group>';
     const reply = await ask({ group });
     expect(reply.body).toContain('<wd:Worker_Reference');
     expect(reply.body).not.toContain('Organization_Data');
@@ -359,7 +465,9 @@ describe('handleSoapRequest', () => {
   });
 
   it('logs every request with its status and what it asked for', async () => {
-    await ask({ filter: page(2, 3, '<bsvc:As_Of_Entry_DateTime>2026-11-26T22:00:00.000+00:00</bsvc:As_Of_Entry_DateTime>') });
+    await ask({
+      filter: page(2, 3, '<bsvc:As_Of_Entry_DateTime>2026-11-26T22:00:00.000+00:00</bsvc:As_Of_Entry_DateTime>'),
+    });
     await ask({ password: 'wrong' });
     expect(tenant.requests.map(({ protocol, status, summary }) => ({ protocol, status, summary }))).toEqual([
       { protocol: 'soap', status: 200, summary: 'Get_Workers page=2 count=3 asOfEntry=2026-11-26T22:00:00.000+00:00' },
