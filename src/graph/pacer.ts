@@ -103,6 +103,8 @@ export interface PacerState {
 
 /** How often a write waiting on outstanding answers looks again. */
 const ANSWER_POLL_MS = 5;
+/** The longest Retry-After the pacer waits out: Graph's longest throttling window (150 s for writes). */
+export const MAX_RETRY_AFTER_MS = 150_000;
 
 type Limited = 'writes' | 'resourceUnits' | 'unknown';
 
@@ -263,7 +265,8 @@ export class Pacer {
   throttled(retryAfterMs: number | undefined, headers: Record<string, string> = {}): void {
     this.adjust();
     const now = this.clock.now();
-    if (retryAfterMs !== undefined) this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
+    // Graph's longest window is 150 s: a longer Retry-After (a proxy's, or a bug's) is not waited out in full.
+    if (retryAfterMs !== undefined) this.pausedUntil = Math.max(this.pausedUntil, now + Math.min(retryAfterMs, MAX_RETRY_AFTER_MS));
     this.interval.pressured = true;
     const limited = limitNamed(headers);
     if (limited !== 'writes' && now - this.lastBudgetCut >= this.options.adjustIntervalMs) {

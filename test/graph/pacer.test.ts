@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Pacer, type PacingOptions } from '../../src/graph/pacer';
+import { MAX_RETRY_AFTER_MS, Pacer, type PacingOptions } from '../../src/graph/pacer';
 
 /** A pacer on a fake clock: sleeps and pauses advance the clock instead of waiting. */
 function fakePacer(options: Partial<PacingOptions> = {}) {
@@ -249,6 +249,17 @@ describe('Pacer feedback', () => {
     const release = await pacer.acquireSlot();
     release();
     expect(pauses).toEqual([2_000]);
+  });
+});
+
+describe('Pacer and a Retry-After past Graph\'s longest window', () => {
+  it('waits out at most 150 s, however long the answer asks for', async () => {
+    const { pacer, pauses } = fakePacer({ initialConcurrency: 4 });
+    pacer.throttled(3_600_000);
+    const release = await pacer.acquireSlot();
+    release();
+    expect(pauses).toEqual([MAX_RETRY_AFTER_MS]);
+    expect(MAX_RETRY_AFTER_MS).toBe(150_000);
   });
 });
 
