@@ -266,7 +266,8 @@ export class Pacer {
     this.adjust();
     const now = this.clock.now();
     // Graph's longest window is 150 s: a longer Retry-After (a proxy's, or a bug's) is not waited out in full.
-    if (retryAfterMs !== undefined) this.pausedUntil = Math.max(this.pausedUntil, now + Math.min(retryAfterMs, MAX_RETRY_AFTER_MS));
+    if (retryAfterMs !== undefined)
+      this.pausedUntil = Math.max(this.pausedUntil, now + Math.min(retryAfterMs, MAX_RETRY_AFTER_MS));
     this.interval.pressured = true;
     const limited = limitNamed(headers);
     if (limited !== 'writes' && now - this.lastBudgetCut >= this.options.adjustIntervalMs) {

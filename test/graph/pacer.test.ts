@@ -252,7 +252,7 @@ describe('Pacer feedback', () => {
   });
 });
 
-describe('Pacer and a Retry-After past Graph\'s longest window', () => {
+describe("Pacer and a Retry-After past Graph's longest window", () => {
   it('waits out at most 150 s, however long the answer asks for', async () => {
     const { pacer, pauses } = fakePacer({ initialConcurrency: 4 });
     pacer.throttled(3_600_000);
