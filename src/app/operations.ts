@@ -83,12 +83,7 @@ export async function runCycle(deps: Pipeline, options: CycleCommandOptions = {}
     operationId,
     onOutcome: planningTelemetry(deps, runId, 'cycle', dryRun, operationId),
   });
-  options.onEnqueued?.(plan.enqueued);
-  const consumer = local?.consumer ?? (options.drain === true ? undefined : options.drain);
-  const drained =
-    consumer && plan.enqueued > 0
-      ? await drainInto(deps, consumer, plan.tally, 'cycle', options.drainOptions)
-      : { superseded: 0 };
+  const drained = await drainPlanned(deps, local, options, plan.enqueued, plan.tally, 'cycle');
   return finishRun(deps, 'cycle', { ...plan, superseded: plan.superseded + drained.superseded }, graphBefore);
 }
 
@@ -110,12 +105,7 @@ export async function runSweep(
     operationId,
     onOutcome: planningTelemetry(deps, runId, 'sweep', deps.dryRun, operationId),
   });
-  options.onEnqueued?.(result.enqueued);
-  const consumer = local?.consumer ?? (options.drain === true ? undefined : options.drain);
-  const drained =
-    consumer && result.enqueued > 0
-      ? await drainInto(deps, consumer, result.tally, 'sweep', options.drainOptions)
-      : { superseded: 0 };
+  const drained = await drainPlanned(deps, local, options, result.enqueued, result.tally, 'sweep');
   return finishRun(
     deps,
     'sweep',
@@ -172,6 +162,21 @@ export async function runResync(
 
 function localQueueFor(drain: true | JobQueueConsumer | undefined) {
   return drain === true ? createLocalJobQueue() : null;
+}
+
+/** Runs the planned jobs here when asked: from the run's own queue, or as the host from the shared one. */
+async function drainPlanned(
+  deps: Pipeline,
+  local: ReturnType<typeof localQueueFor>,
+  options: { drain?: true | JobQueueConsumer; drainOptions?: DrainOptions; onEnqueued?: (count: number) => void },
+  enqueued: number,
+  tally: RunTally,
+  kind: RunKind,
+): Promise<{ superseded: number }> {
+  options.onEnqueued?.(enqueued);
+  const consumer = local?.consumer ?? (options.drain === true ? undefined : options.drain);
+  if (!consumer || enqueued === 0) return { superseded: 0 };
+  return drainInto(deps, consumer, tally, kind, options.drainOptions);
 }
 
 /** Outcomes decided without a queue job (planning, sweep) get their telemetry event too. */
