@@ -15,7 +15,7 @@ import { recordPlans, type Decided } from './recordPlans';
 import type { EscrowEntry, LedgerEntry, RawRecord, WorkerJob } from './ports';
 import { scopeOf } from './scope';
 import { screenWorker } from './screenWorker';
-import { backlogOf, escrowSince, listEscrow, peekEscrowed } from './sweep';
+import { escrowSince, listEscrow, peekEscrowed } from './sweep';
 import { RunTally } from './tally';
 import { parseWorker, type Worker } from './worker';
 
@@ -53,7 +53,7 @@ export interface CyclePlan {
   workdayReadMs: number;
   /** Planned jobs dropped because another process recorded a newer plan for the worker meanwhile. */
   superseded: number;
-  escrow: { backlog: number; oldestAgeMinutes: number };
+  /** Who was in escrow when the cycle began, and since when: the run's backlog figure is computed from it. */
   escrowAtStart: ReadonlyMap<string, Date>;
 }
 
@@ -178,7 +178,6 @@ export async function planCycle(deps: Pipeline, options: CycleOptions): Promise<
     workersRead,
     workdayReadMs,
     superseded,
-    escrow: backlogOf(escrowEntries, startedAt),
     escrowAtStart: escrowSince(escrowEntries),
   };
 }

@@ -170,29 +170,24 @@ async function escrowMiss(job: WorkerJob, deps: Deps, dryRun: boolean, previous:
       previous,
     );
   }
-  if (dryRun) {
-    const existing = await deps.escrow.get(job.workerId);
-    const entry = nextEscrowEntry(deps.connector.escrow, existing, job, reason, now);
-    return existing && isExpired(deps.connector.escrow, existing.firstSeen, now)
-      ? expiredOutcome(job, reason, existing, deps)
-      : escrowedOutcome(job, reason, entry);
-  }
-  let outcome: Outcome = escrowedOutcome(job, reason, nextEscrowEntry(deps.connector.escrow, null, job, reason, now));
-  let expired = false;
+  /** One more miss on the entry: expired (the entry closes) or escrowed with the next attempt. */
+  const missOn = (existing: EscrowEntry | null): { outcome: Outcome; next: EscrowEntry | typeof REMOVE } => {
+    if (existing && isExpired(deps.connector.escrow, existing.firstSeen, now)) {
+      return { outcome: expiredOutcome(job, reason, existing, deps), next: REMOVE };
+    }
+    const next = nextEscrowEntry(deps.connector.escrow, existing, job, reason, now);
+    return { outcome: escrowedOutcome(job, reason, next), next };
+  };
+  if (dryRun) return missOn(await deps.escrow.get(job.workerId)).outcome;
+  let miss = missOn(null);
   const entry = await deps.escrow.change(job.workerId, (existing) => {
     // An entry planned later than this job is the newer job's to keep.
     if (existing && versionOf(existing.job) > versionOf(job)) return KEEP;
-    if (existing && isExpired(deps.connector.escrow, existing.firstSeen, now)) {
-      expired = true;
-      outcome = expiredOutcome(job, reason, existing, deps);
-      return REMOVE;
-    }
-    expired = false;
-    const next = nextEscrowEntry(deps.connector.escrow, existing, job, reason, now);
-    outcome = escrowedOutcome(job, reason, next);
-    return next;
+    miss = missOn(existing);
+    return miss.next;
   });
-  if (expired) return settle(job, deps, dryRun, outcome, previous);
+  const { outcome } = miss;
+  if (miss.next === REMOVE) return settle(job, deps, dryRun, outcome, previous);
   let settledMeanwhile = false;
   await deps.ledger.change(
     job.workerId,
@@ -302,6 +297,15 @@ export function ledgerEntry(
   if (Object.keys(written).length > 0) entry.writtenHashes = written;
   const changes = plan && plan.changes.length > 0 ? plan.changes : previous?.lastChanges;
   if (changes && changes.length > 0) entry.lastChanges = changes;
-  if (previous?.etag) entry.etag = previous.etag;
+  return entry;
+}
+
+/**
+ * The row after an outcome whose plan was not applied (decided without Graph, held, failed): it
+ * keeps the last applied desired hash, so the worker's next plan still counts as a change.
+ */
+export function unappliedEntry(job: WorkerJob, outcome: Outcome, previous: LedgerEntry | null, now: Date): LedgerEntry {
+  const entry = ledgerEntry({ ...job, desiredHash: previous?.desiredHash ?? '' }, outcome, previous, now);
+  if (!previous?.desiredHash) delete entry.desiredHash;
   return entry;
 }

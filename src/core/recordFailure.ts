@@ -1,5 +1,5 @@
 /** A job whose transient errors outlasted its retries (poison queue): recorded as `failed`, never lost. */
-import { ledgerEntry } from './enrichWorker';
+import { unappliedEntry } from './enrichWorker';
 import type { Outcome } from './outcome';
 import type { Pipeline } from './pipeline';
 import { isSuperseded } from './planVersion';
@@ -17,9 +17,7 @@ export async function recordFailure(
     // A newer plan has its own job: this one's failure says nothing about it.
     if (isSuperseded(job, current)) return KEEP;
     // Keep the last good desired state: the failed change must still count as a change next cycle.
-    const entry = ledgerEntry({ ...job, desiredHash: current?.desiredHash ?? '' }, outcome, current, now);
-    if (!current?.desiredHash) delete entry.desiredHash;
-    return entry;
+    return unappliedEntry(job, outcome, current, now);
   });
   return outcome;
 }

@@ -5,7 +5,7 @@
  * reading first, a fresh one after a lost race), so a job that wrote since the cycle started keeps
  * its record, and a plan recorded by a later read is never replaced by this older one.
  */
-import { ledgerEntry } from './enrichWorker';
+import { unappliedEntry } from './enrichWorker';
 import { valueHash } from './mapping';
 import type { Outcome } from './outcome';
 import type { Pipeline } from './pipeline';
@@ -104,11 +104,7 @@ function decision(
   if (current?.lastOutcome === outcome.code && current.reason === outcome.reason && current.plannedHash === hash)
     return KEEP;
   const job: WorkerJob = { workerId: outcome.workerId, cycleId: runId, fields, desiredHash: '' };
-  const entry = ledgerEntry(job, outcome, current, now);
-  // Keep the last applied desired state, so the worker's next valid plan still counts as a change.
-  if (current?.desiredHash) entry.desiredHash = current.desiredHash;
-  else delete entry.desiredHash;
-  return { ...entry, plannedVersion: version, plannedHash: hash };
+  return { ...unappliedEntry(job, outcome, current, now), plannedVersion: version, plannedHash: hash };
 }
 
 /** Held: the plan is not the worker's yet (approval pending); only the outcome is recorded. */
@@ -122,9 +118,7 @@ function heldEntry(
   if (!mayReplacePlan(current, version)) return KEEP;
   if (current?.lastOutcome === 'held' && current.detail === outcome.detail) return KEEP;
   const { version: _notYet, ...unversioned } = job;
-  const entry = ledgerEntry({ ...unversioned, desiredHash: current?.desiredHash ?? '' }, outcome, current, now);
-  if (!current?.desiredHash) delete entry.desiredHash;
-  return entry;
+  return unappliedEntry(unversioned, outcome, current, now);
 }
 
 /**
