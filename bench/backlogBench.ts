@@ -18,6 +18,7 @@ import { startAzurite } from '../src/state/azurite';
 import { startGraphSimulator } from '../sim/graph';
 import { startWorkdaySimulator } from '../sim/workday';
 import { createTenant } from '../sim/workday/tenant';
+import { simulatorSettings } from '../sim/settings';
 import type { SimWorker } from '../sim/world';
 
 const ESCROWED = Number(process.env.BACKLOG_ESCROWED ?? 20_000);
@@ -138,16 +139,15 @@ async function main(): Promise<void> {
   );
   const ledgerCounts: Counts = { read: 0, written: 0 };
   const escrowCounts: Counts = { read: 0, written: 0 };
-  const settings = loadSettings({
-    AzureWebJobsStorage: azurite.connectionString,
-    CONNECTOR_CONFIG: connectorPath,
-    WORKDAY_RAAS_URL: workday.raasUrl,
-    WORKDAY_USERNAME: workday.tenant.username,
-    WORKDAY_PASSWORD: workday.tenant.password,
-    GRAPH_BASE_URL: graph.url,
-    GRAPH_AUTH: 'none',
-    TABLE_PREFIX: 'backlog',
-  });
+  const settings = loadSettings(
+    simulatorSettings({
+      storageConnectionString: azurite.connectionString,
+      workday,
+      graph,
+      connectorPath,
+      tablePrefix: 'backlog',
+    }),
+  );
   const plain = buildServices(settings, { logger: createMemoryLogger('error') });
   const services = {
     ...plain,

@@ -17,6 +17,7 @@ import { startAzurite, type AzuriteInstance } from '../state/azurite';
 import { dangerousRequests, startGraphSimulator, type GraphSimulator } from '../../sim/graph';
 import { startWorkdaySimulator, type WorkdaySimulator } from '../../sim/workday';
 import { createTenant } from '../../sim/workday/tenant';
+import { simulatorSettings } from '../../sim/settings';
 import { buildWorld, CORPORATE_DOMAIN } from '../../sim/world';
 
 export interface DemoOptions {
@@ -52,16 +53,15 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const connectorPath = writeDemoConnector(dir);
     const clockOffset = { ms: 0 };
     const logger = createMemoryLogger('info');
-    const settings = loadSettings({
-      AzureWebJobsStorage: azurite.connectionString,
-      CONNECTOR_CONFIG: connectorPath,
-      WORKDAY_RAAS_URL: workday.raasUrl,
-      WORKDAY_USERNAME: workday.tenant.username,
-      WORKDAY_PASSWORD: workday.tenant.password,
-      GRAPH_BASE_URL: graph.url,
-      GRAPH_AUTH: 'none',
-      TABLE_PREFIX: 'demo',
-    });
+    const settings = loadSettings(
+      simulatorSettings({
+        storageConnectionString: azurite.connectionString,
+        workday,
+        graph,
+        connectorPath,
+        tablePrefix: 'demo',
+      }),
+    );
     services = buildServices(settings, {
       logger,
       pipeline: { clock: { now: () => new Date(Date.now() + clockOffset.ms) } },

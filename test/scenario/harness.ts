@@ -16,6 +16,7 @@ import { startGraphSimulator, type GraphSimOptions, type GraphSimulator } from '
 export { dangerousRequests } from '../../sim/graph';
 import { startWorkdaySimulator, type WorkdaySimulator } from '../../sim/workday';
 import { createTenant } from '../../sim/workday/tenant';
+import { simulatorSettings } from '../../sim/settings';
 import { buildWorld, CORPORATE_DOMAIN, type SimWorld } from '../../sim/world';
 
 let prefixCounter = 0;
@@ -73,15 +74,13 @@ export async function startScenario(azurite: AzuriteInstance, options: ScenarioO
   const connectorPath = join(dir, 'connector.json');
   writeFileSync(connectorPath, JSON.stringify(options.connector ?? baseConnector(), null, 2));
   const env: Record<string, string> = {
-    AzureWebJobsStorage: azurite.connectionString,
-    CONNECTOR_CONFIG: connectorPath,
-    WORKDAY_RAAS_URL: workday.raasUrl,
-    WORKDAY_SOAP_URL: workday.soapUrl,
-    WORKDAY_USERNAME: workday.tenant.username,
-    WORKDAY_PASSWORD: workday.tenant.password,
-    GRAPH_BASE_URL: graph.url,
-    GRAPH_AUTH: 'none',
-    TABLE_PREFIX: `s${++prefixCounter}${process.pid}`,
+    ...simulatorSettings({
+      storageConnectionString: azurite.connectionString,
+      workday,
+      graph,
+      connectorPath,
+      tablePrefix: `s${++prefixCounter}${process.pid}`,
+    }),
     ...options.env,
   };
   const logger = createMemoryLogger('debug');
