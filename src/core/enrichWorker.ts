@@ -268,7 +268,7 @@ function recordOutcome(
   return ledgerEntry(job, outcome, current, now, plan);
 }
 
-export function ledgerEntry(
+function ledgerEntry(
   job: WorkerJob,
   outcome: Outcome,
   previous: LedgerEntry | null,
