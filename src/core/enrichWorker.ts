@@ -7,6 +7,7 @@
  * null), and every record it makes is a conditional change decided on the row as stored now.
  */
 import { isExpired, nextEscrowEntry } from './escrowPolicy';
+import { pendingAfter, repairLateWrite, retiredByMerge, stillCurrent, withdrawPending, writeAhead } from './lateWrite';
 import { claimedHashes, desiredStateOf, isEmptyPlan, planWrite, valueHash, type WritePlan } from './mapping';
 import type { Outcome } from './outcome';
 import type { Pipeline } from './pipeline';
@@ -19,6 +20,7 @@ import {
   type EscrowReason,
   type LedgerEntry,
   type WorkerJob,
+  type WriteGuard,
   type WriteResult,
 } from './ports';
 
@@ -29,7 +31,12 @@ export async function enrichWorker(job: WorkerJob, deps: Deps): Promise<Outcome 
   const dryRun = deps.dryRun || job.dryRun === true;
   const previous = await deps.ledger.get(job.workerId);
   // A dry run writes nothing, so an older plan cannot do harm there; a real job must be current.
-  if (!dryRun && isSuperseded(job, previous)) return null;
+  if (!dryRun && isSuperseded(job, previous)) {
+    // Its own write-ahead record on the row: an earlier delivery died between its PATCH and its
+    // record, so that write may have landed after the newer plan's. Write the newest plan again.
+    if (previous?.pendingWrite?.version === versionOf(job)) await repairLateWrite(job, deps, enrichWorker);
+    return null;
+  }
   const matchValue = job.workerId;
   const users = await deps.directory.findUsersByEmployeeId(matchValue);
 
@@ -63,7 +70,7 @@ async function writeUser(
   dryRun: boolean,
   user: DirectoryUser,
   previous: LedgerEntry | null,
-): Promise<Outcome> {
+): Promise<Outcome | null> {
   const { mappings } = deps.connector;
   const wantsAuthEmail = mappings.some((m) => m.target === 'authenticationEmail');
   const desired = desiredStateOf(job.fields, mappings);
@@ -73,6 +80,7 @@ async function writeUser(
     mappings,
     authenticationEmail: wantsAuthEmail ? await deps.directory.getAuthenticationEmail(user.id) : undefined,
     previouslyWritten: previous?.writtenHashes,
+    retired: retiredByMerge(previous),
   });
   const base = { workerId: job.workerId, userId: user.id };
   if (isEmptyPlan(plan)) {
@@ -97,51 +105,95 @@ async function writeUser(
       detail: 'dry run: planned, not written',
       changes: plan.changes,
     };
-  const applied = await applyPlan(user.id, plan, deps);
-  if (applied.refusal) {
-    // What the PATCH already wrote stays on record, so merge mode can still retire it later.
-    return settle(
-      job,
-      deps,
-      dryRun,
-      { ...applied.refusal, ...base, changes: plan.changes },
-      previous,
-      applied.landed ?? undefined,
-    );
+  // Write-ahead: the plan is checked once more and what it adds is on record before anything leaves.
+  const ahead = await writeAhead(job, plan, deps, previous);
+  if (ahead === null) return null;
+  const applied = await applyPlan(user.id, plan, deps, stillCurrent(job, deps));
+  if (applied.notSent) {
+    await withdrawPending(job, deps);
+    return null;
   }
-  const outcome: Outcome = { code: 'written', ...base, changes: plan.changes };
-  return settle(job, deps, dryRun, outcome, previous, plan);
+  const outcome: Outcome = applied.refusal
+    ? { ...applied.refusal, ...base, changes: plan.changes }
+    : { code: 'written', ...base, changes: plan.changes };
+  // What a refused call still wrote (the PATCH before a refused email method) stays on record.
+  const landed = applied.refusal ? (applied.landed ?? undefined) : plan;
+  const late = await recordApplied(job, deps, outcome, ahead, landed);
+  if (!late) return outcome;
+  // Learned afterwards: a newer plan was recorded while this write was on its way, so this write
+  // may have replaced the newer one's. It is not this worker's outcome; the newest plan is written again.
+  await repairLateWrite(job, deps, enrichWorker);
+  return null;
+}
+
+/**
+ * Records what a job's calls to Graph did. Returns true when a newer plan was recorded meanwhile
+ * (the write was late): then nothing of this job is claimed as the worker's state, beyond the
+ * values it added, which `merge` must be able to retire.
+ */
+async function recordApplied(
+  job: WorkerJob,
+  deps: Deps,
+  outcome: Outcome,
+  seen: LedgerEntry,
+  landed: WritePlan | undefined,
+): Promise<boolean> {
+  const now = deps.clock.now();
+  let late = false;
+  await deps.ledger.change(
+    job.workerId,
+    (current) => {
+      late = isSuperseded(job, current);
+      if (!late) return recordOutcome(job, outcome, current, now, landed);
+      return current && landed ? lateEntry(current, landed) : KEEP;
+    },
+    seen,
+  );
+  if (!late) await closeEscrow(job, deps);
+  return late && landed !== undefined;
+}
+
+/** The newer plan's record stays; this late write's values join the ones the connector added. */
+function lateEntry(current: LedgerEntry, landed: WritePlan): LedgerEntry | typeof KEEP {
+  const added = landed.writtenHashes.otherMails;
+  if (!added) return KEEP;
+  return { ...current, addedHashes: withAdded(current.addedHashes, added) };
 }
 
 interface Applied {
   refusal: Omit<Outcome, 'workerId'> | null;
   /** The part of the plan that Graph accepted before a refusal, if any. */
   landed: WritePlan | null;
+  /** The guard stopped the first call: nothing reached Graph. */
+  notSent?: boolean;
 }
 
 /**
  * One PATCH carries every changed user property, so a refused PATCH changes nothing. The SSPR
  * email method is a second call, made only after the PATCH was accepted.
  */
-async function applyPlan(userId: string, plan: WritePlan, deps: Deps): Promise<Applied> {
+async function applyPlan(userId: string, plan: WritePlan, deps: Deps, guard: WriteGuard): Promise<Applied> {
   const patched = Object.keys(plan.patch).length > 0;
   if (patched) {
-    const result = await deps.directory.updateUser(userId, plan.patch);
+    const result = await deps.directory.updateUser(userId, plan.patch, guard);
+    if (result.status === 'notSent') return { refusal: null, landed: null, notSent: true };
     if (result.status !== 'ok') return { refusal: refusalOf(result, ''), landed: null };
   }
   if (plan.authenticationEmail) {
     const { existingId, emailAddress } = plan.authenticationEmail;
-    const result = await deps.directory.setAuthenticationEmail(userId, existingId, emailAddress);
-    if (result.status !== 'ok')
-      return {
-        refusal: refusalOf(result, 'authentication email method: '),
-        landed: patched ? withoutAuthenticationEmail(plan) : null,
-      };
+    const result = await deps.directory.setAuthenticationEmail(userId, existingId, emailAddress, guard);
+    const landed = patched ? withoutAuthenticationEmail(plan) : null;
+    // The PATCH went out, so its part is recorded even though the email method was stopped.
+    if (result.status === 'notSent') return { refusal: null, landed, notSent: !patched };
+    if (result.status !== 'ok') return { refusal: refusalOf(result, 'authentication email method: '), landed };
   }
   return { refusal: null, landed: plan };
 }
 
-function refusalOf(result: Exclude<WriteResult, { status: 'ok' }>, prefix: string): Omit<Outcome, 'workerId'> {
+function refusalOf(
+  result: Exclude<WriteResult, { status: 'ok' } | { status: 'notSent' }>,
+  prefix: string,
+): Omit<Outcome, 'workerId'> {
   if (result.status === 'denied') return { code: 'denied', reason: result.code, detail: `${prefix}${result.message}` };
   return { code: 'rejected', reason: 'graphRefusedValue', detail: `${prefix}${result.code}: ${result.message}` };
 }
@@ -261,10 +313,8 @@ function recordOutcome(
   now: Date,
   plan?: WritePlan,
 ): LedgerEntry | typeof KEEP {
-  if (isSuperseded(job, current)) {
-    if (!current || !plan || Object.keys(plan.writtenHashes).length === 0) return KEEP;
-    return { ...current, writtenHashes: { ...(current.writtenHashes ?? {}), ...plan.writtenHashes } };
-  }
+  // Never merge a superseded job's hashes over the newer plan's: they would claim its values.
+  if (isSuperseded(job, current)) return current && plan ? lateEntry(current, plan) : KEEP;
   return ledgerEntry(job, outcome, current, now, plan);
 }
 
@@ -295,9 +345,25 @@ function ledgerEntry(
   if (outcome.userId) entry.userId = outcome.userId;
   const written = { ...(previous?.writtenHashes ?? {}), ...(plan?.writtenHashes ?? {}) };
   if (Object.keys(written).length > 0) entry.writtenHashes = written;
+  // What the row knows beyond this outcome: the plan's fields, other jobs' writes in flight, and
+  // every value the connector added (this job's write-ahead record ends here).
+  if (previous?.plannedFields) entry.plannedFields = previous.plannedFields;
+  const pending = pendingAfter(previous?.pendingWrite, job, now);
+  if (pending) entry.pendingWrite = pending;
+  const added = plan?.writtenHashes.otherMails
+    ? withAdded(previous?.addedHashes, plan.writtenHashes.otherMails)
+    : previous?.addedHashes;
+  if (added && added.length > 0) entry.addedHashes = added;
   const changes = plan && plan.changes.length > 0 ? plan.changes : previous?.lastChanges;
   if (changes && changes.length > 0) entry.lastChanges = changes;
   return entry;
+}
+
+/** How many otherMails values the ledger remembers having added for one worker. */
+export const MAX_ADDED_HASHES = 20;
+
+function withAdded(known: readonly string[] | undefined, hash: string): string[] {
+  return [...(known ?? []).filter((h) => h !== hash), hash].slice(-MAX_ADDED_HASHES);
 }
 
 /**

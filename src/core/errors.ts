@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'GRAPH.UNAVAILABLE'
   | 'GRAPH.BAD_RESPONSE'
   | 'GRAPH.REQUEST_REFUSED'
+  /** A write's guard stopped it before it left (a newer plan exists): nothing was sent. */
+  | 'GRAPH.NOT_SENT'
   | 'STORAGE.UNAVAILABLE'
   | 'INPUT.INVALID'
   | 'INTERNAL';

@@ -85,6 +85,8 @@ export interface PlanInput {
   authenticationEmail?: AuthenticationEmailMethod | null;
   /** Hashes of what this connector wrote before (ledger). */
   previouslyWritten?: Readonly<Record<string, string>>;
+  /** Hashes of every otherMails value the connector added (ledger, write-ahead records included): `merge` retires them all. */
+  retired?: readonly string[];
 }
 
 export function planWrite(input: PlanInput): WritePlan {
@@ -131,11 +133,11 @@ function planScalar(plan: WritePlan, mapping: Mapping, want: string | null, curr
 function planOtherMails(plan: WritePlan, mapping: Mapping, want: string | null, input: PlanInput): void {
   const current = input.user.otherMails;
   const previous = input.previouslyWritten?.otherMails;
+  const ours = new Set(input.retired ?? []);
+  if (previous !== undefined) ours.add(previous);
   let next: string[];
   if (mapping.mode === 'merge') {
-    const kept = current.filter(
-      (value) => previous === undefined || valueHash(value) !== previous || sameText(value, want),
-    );
+    const kept = current.filter((value) => !ours.has(valueHash(value)) || sameText(value, want));
     if (want === null) {
       if (mapping.onSourceEmpty !== 'clear') return;
       next = kept;

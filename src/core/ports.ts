@@ -55,7 +55,16 @@ export type WriteResult =
   /** 403: e.g. `otherMails` on a privileged-role holder. */
   | { status: 'denied'; code: string; message: string }
   /** 400: Graph refused the values themselves. */
-  | { status: 'invalid'; code: string; message: string };
+  | { status: 'invalid'; code: string; message: string }
+  /** The write's guard said no just before it would have left: nothing was sent. */
+  | { status: 'notSent' };
+
+/**
+ * Asked right before a write leaves for Graph (after pacing, before every attempt): false stops
+ * it unsent. Graph has no conditional write, so this is the last moment a newer plan can stop an
+ * older one; what still slips through is found afterwards and repaired (docs/concurrency.md).
+ */
+export type WriteGuard = () => Promise<boolean>;
 
 /** The answer to a soft-deleted lookup: Graph may refuse to filter deletedItems by employeeId. */
 export type DeletedLookup = { supported: true; users: DirectoryUser[] } | { supported: false };
@@ -72,10 +81,15 @@ export interface Directory {
   findUsersByEmployeeIds(employeeIds: readonly string[]): Promise<Map<string, DirectoryUser[]>>;
   findDeletedUsersByEmployeeId(employeeId: string): Promise<DeletedLookup>;
   /** One PATCH /users/{id} carrying every changed property. */
-  updateUser(userId: string, patch: Record<string, unknown>): Promise<WriteResult>;
+  updateUser(userId: string, patch: Record<string, unknown>, guard?: WriteGuard): Promise<WriteResult>;
   getAuthenticationEmail(userId: string): Promise<AuthenticationEmailMethod | null>;
   /** Creates the user's email method when `existingId` is null, else updates it. */
-  setAuthenticationEmail(userId: string, existingId: string | null, emailAddress: string): Promise<WriteResult>;
+  setAuthenticationEmail(
+    userId: string,
+    existingId: string | null,
+    emailAddress: string,
+    guard?: WriteGuard,
+  ): Promise<WriteResult>;
   /** Counters for run records and telemetry. */
   stats(): DirectoryStats;
 }
@@ -135,6 +149,22 @@ export interface LedgerEntry {
    */
   plannedVersion?: number;
   plannedHash?: string;
+  /**
+   * The latest plan's validated fields (with `plannedVersion`/`plannedHash`): a job that learns its
+   * write arrived after a newer plan's writes the newest plan again from these, at once.
+   */
+  plannedFields?: Record<string, string | null>;
+  /**
+   * Write-ahead record of a write in flight: set before the PATCH leaves, cleared by the same job
+   * once it has recorded what happened. One left behind means a job died between its PATCH and its
+   * record: the worker is checked against Graph again (the next delivery or the next cycle).
+   */
+  pendingWrite?: PendingWrite;
+  /**
+   * Hashes of every otherMails value this connector ever added for the worker (newest last, at most
+   * MAX_ADDED_HASHES), so `merge` retires each of them when it is replaced, not only the last one.
+   */
+  addedHashes?: string[];
   /** The storage's concurrency token for this row as read; conditional writes present it. */
   etag?: string;
 }
@@ -172,6 +202,15 @@ export interface ConditionalRows<T extends { workerId: string; etag?: string }> 
 export interface Ledger extends ConditionalRows<LedgerEntry> {
   /** Entries whose worker's personal email has this hash (a shared mailbox is found without a full read). */
   findByEmailHash(emailHash: string): Promise<LedgerEntry[]>;
+}
+
+export interface PendingWrite {
+  /** The plan version of the job whose write is in flight. */
+  version: number;
+  /** When the write-ahead record was made. */
+  at: Date;
+  /** What the write adds, per target (merge mode must know it even if the job dies after the PATCH). */
+  hashes: Record<string, string>;
 }
 
 export type EscrowReason = 'notFound' | 'softDeleted';

@@ -86,6 +86,8 @@ function plannedEntry(
     ...base,
     plannedVersion: version,
     plannedHash: job.desiredHash,
+    // Kept with the plan, so a job that learns its write was late can write this plan again at once.
+    plannedFields: job.fields,
     ...(email ? { emailHash: valueHash(email) } : {}),
   };
 }

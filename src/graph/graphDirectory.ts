@@ -12,6 +12,7 @@ import type {
   DirectoryStats,
   DirectoryUser,
   Logger,
+  WriteGuard,
   WriteResult,
 } from '../core/ports';
 import { isLoopbackUrl } from '../config/settings';
@@ -121,7 +122,13 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
   let deletedFilterRefused = false;
 
   const write = async (request: GraphRequest, kinds: readonly WriteKind[], what: string): Promise<WriteResult> => {
-    const response = await execute(request, what);
+    let response: GraphResponse;
+    try {
+      response = await execute(request, what);
+    } catch (err) {
+      if (isAppError(err) && err.code === 'GRAPH.NOT_SENT') return { status: 'notSent' };
+      throw err;
+    }
     if (response.status === 403 && !(await refusals.isAboutTheUser(kinds))) {
       // Not this user's refusal: settling it as `denied` would mark every worker so. Stop instead.
       const { code } = graphError(response);
@@ -135,7 +142,7 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
     }
     const result = toWriteResult(response, what);
     if (result.status === 'ok') refusals.succeeded(kinds);
-    else log('debug', `Graph refused ${what}: ${result.code}.`);
+    else if (result.status !== 'notSent') log('debug', `Graph refused ${what}: ${result.code}.`);
     return result;
   };
 
@@ -174,10 +181,10 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
       return { supported: true, users: users.filter((user) => sameEmployeeId(user.employeeId, employeeId)) };
     },
 
-    async updateUser(userId: string, patch: Record<string, unknown>): Promise<WriteResult> {
+    async updateUser(userId: string, patch: Record<string, unknown>, guard?: WriteGuard): Promise<WriteResult> {
       assertWritablePatch(patch);
       const url = `/users/${pathSegment(userId, 'user id')}`;
-      return write({ method: 'PATCH', url, body: patch }, userPatchKinds(patch), `PATCH ${url}`);
+      return write({ method: 'PATCH', url, body: patch, ...(guard ? { guard } : {}) }, userPatchKinds(patch), `PATCH ${url}`);
     },
 
     async getAuthenticationEmail(userId: string): Promise<AuthenticationEmailMethod | null> {
@@ -193,6 +200,7 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
       userId: string,
       existingId: string | null,
       emailAddress: string,
+      guard?: WriteGuard,
     ): Promise<WriteResult> {
       if (typeof emailAddress !== 'string' || !emailAddress.includes('@')) {
         throw new AppError('INPUT.INVALID', 'An authentication email method needs an email address.');
@@ -200,12 +208,16 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
       const methods = `/users/${pathSegment(userId, 'user id')}/authentication/emailMethods`;
       if (existingId === null)
         return write(
-          { method: 'POST', url: methods, body: { emailAddress } },
+          { method: 'POST', url: methods, body: { emailAddress }, ...(guard ? { guard } : {}) },
           ['authenticationEmail'],
           `POST ${methods}`,
         );
       const url = `${methods}/${pathSegment(existingId, 'email method id')}`;
-      return write({ method: 'PATCH', url, body: { emailAddress } }, ['authenticationEmail'], `PATCH ${url}`);
+      return write(
+        { method: 'PATCH', url, body: { emailAddress }, ...(guard ? { guard } : {}) },
+        ['authenticationEmail'],
+        `PATCH ${url}`,
+      );
     },
 
     stats(): DirectoryStats {

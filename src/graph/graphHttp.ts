@@ -29,7 +29,7 @@ import type { TokenCredential } from '@azure/identity';
 import { AppError, ensureAppError } from '../core/errors';
 import { AppErrorBoundary, FetchHandler, LoopbackAuthentication, TransportFailure } from './graphMiddleware';
 import { type GraphRequest, type GraphResponse, isSuccess, isTransientStatus, refused } from './graphResponse';
-import { PacingMiddleware, WireRequest } from './pacingMiddleware';
+import { PacingMiddleware, SendGuard, WireRequest } from './pacingMiddleware';
 
 export { pathOf } from './graphMiddleware';
 
@@ -90,7 +90,9 @@ export function createGraphTransport(options: GraphTransportOptions): GraphTrans
       const failure = new TransportFailure();
       const call = client
         .api(request.url)
-        .middlewareOptions(wire ? [failure, new WireRequest()] : [failure])
+        .middlewareOptions(
+          wire ? [failure, new WireRequest()] : request.guard ? [failure, new SendGuard(request.guard)] : [failure],
+        )
         .responseType(ResponseType.RAW);
       let response: Response;
       try {

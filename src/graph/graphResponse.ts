@@ -15,6 +15,8 @@ export interface GraphRequest {
   /** Relative to the version segment, starting with `/` (as `$batch` wants it). */
   url: string;
   body?: unknown;
+  /** For writes: asked just before the request leaves (after pacing); false stops it unsent. */
+  guard?: () => Promise<boolean>;
 }
 
 export interface GraphResponse {

@@ -17,6 +17,11 @@ import type { GraphMethod, GraphRequest, GraphResponse } from './graphResponse';
 /** Marks a request the coalescer already paced: it goes on the wire as it is. */
 export class WireRequest implements MiddlewareOptions {}
 
+/** Carries a write's guard through the SDK chain to the coalescer, which asks it just before sending. */
+export class SendGuard implements MiddlewareOptions {
+  constructor(readonly ask: () => Promise<boolean>) {}
+}
+
 /** Statuses whose Response may carry no body (the Fetch standard's null-body statuses). */
 const NULL_BODY = new Set([101, 204, 205, 304]);
 
@@ -49,10 +54,12 @@ export class PacingMiddleware implements Middleware {
     }
     const method = (context.options?.method ?? 'GET').toUpperCase() as GraphMethod;
     const body = context.options?.body;
+    const guard = context.middlewareControl?.getMiddlewareOptions(SendGuard) as SendGuard | undefined;
     return {
       method,
       url: url.slice(this.versionRoot.length),
       ...(typeof body === 'string' && body !== '' ? { body: JSON.parse(body) as unknown } : {}),
+      ...(guard ? { guard: guard.ask } : {}),
     };
   }
 }

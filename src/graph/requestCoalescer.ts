@@ -134,7 +134,9 @@ export class RequestCoalescer {
     return { batch: [...batch], answered: taken.answered };
   }
 
-  private async dispatch(batch: Pending[]): Promise<void> {
+  private async dispatch(taken: Pending[]): Promise<void> {
+    const batch = await this.stillWanted(taken);
+    if (batch.length === 0) return;
     this.stats.httpRequests++;
     this.stats.subRequests += batch.length;
     try {
@@ -144,6 +146,31 @@ export class RequestCoalescer {
       const error = ensureAppError(err, 'GRAPH.UNAVAILABLE');
       for (const pending of batch) pending.reject(error);
     }
+  }
+
+  /**
+   * Asks each write's guard now, after pacing and just before the wire: a write whose plan was
+   * replaced while it waited (a pause, a retry) is answered GRAPH.NOT_SENT and never leaves.
+   */
+  private async stillWanted(taken: Pending[]): Promise<Pending[]> {
+    const verdicts = await Promise.all(
+      taken.map(async ({ request }) => {
+        try {
+          return request.guard ? await request.guard() : true;
+        } catch (err) {
+          return ensureAppError(err, 'STORAGE.UNAVAILABLE');
+        }
+      }),
+    );
+    const kept: Pending[] = [];
+    for (const [index, pending] of taken.entries()) {
+      const verdict = verdicts[index];
+      if (verdict === true) kept.push(pending);
+      else if (verdict === false)
+        pending.reject(new AppError('GRAPH.NOT_SENT', 'A newer plan replaced this write before it left; not sent.'));
+      else pending.reject(verdict as AppError);
+    }
+    return kept;
   }
 
   private async sendAlone(request: GraphRequest): Promise<GraphResponse> {

@@ -4,7 +4,7 @@
  */
 import type { ChangeView } from '../core/outcome';
 import { isOutcomeCode } from '../core/outcome';
-import type { Ledger, LedgerEntry } from '../core/ports';
+import type { Ledger, LedgerEntry, PendingWrite } from '../core/ports';
 import {
   defined,
   jsonProperties,
@@ -49,6 +49,12 @@ function toProperties(entry: LedgerEntry): EntityProperties {
     plannedHash: entry.plannedHash,
     ...jsonProperties('writtenHashes', entry.writtenHashes),
     ...jsonProperties('lastChanges', entry.lastChanges),
+    ...jsonProperties('plannedFields', entry.plannedFields),
+    ...jsonProperties('addedHashes', entry.addedHashes),
+    ...jsonProperties(
+      'pendingWrite',
+      entry.pendingWrite && { ...entry.pendingWrite, at: entry.pendingWrite.at.toISOString() },
+    ),
   });
 }
 
@@ -72,6 +78,20 @@ function fromEntity(entity: EntityProperties): LedgerEntry {
     plannedHash: readString(entity, 'plannedHash'),
     writtenHashes: readJson<Record<string, string>>(entity, 'writtenHashes'),
     lastChanges: readJson<ChangeView[]>(entity, 'lastChanges'),
+    plannedFields: readJson<Record<string, string | null>>(entity, 'plannedFields'),
+    addedHashes: readJson<string[]>(entity, 'addedHashes'),
+    pendingWrite: pendingWriteOf(readJson<{ version: number; at: string; hashes: Record<string, string> }>(entity, 'pendingWrite')),
   };
   return Object.assign(entry, defined(optional));
+}
+
+/** A write-ahead record as stored; an unreadable one counts as a write that may have landed, now. */
+function pendingWriteOf(stored: { version: number; at: string; hashes: Record<string, string> } | undefined): PendingWrite | undefined {
+  if (stored === undefined) return undefined;
+  const at = new Date(stored.at);
+  return {
+    version: typeof stored.version === 'number' ? stored.version : 0,
+    at: Number.isNaN(at.getTime()) ? new Date(0) : at,
+    hashes: typeof stored.hashes === 'object' && stored.hashes !== null ? stored.hashes : {},
+  };
 }
