@@ -7,7 +7,15 @@
  * null), and every record it makes is a conditional change decided on the row as stored now.
  */
 import { isExpired, nextEscrowEntry } from './escrowPolicy';
-import { pendingAfter, repairLateWrite, retiredByMerge, stillCurrent, withdrawPending, writeAhead } from './lateWrite';
+import {
+  hasPendingWrite,
+  pendingAfter,
+  repairLateWrite,
+  retiredByMerge,
+  stillCurrent,
+  withdrawPending,
+  writeAhead,
+} from './lateWrite';
 import { claimedHashes, desiredStateOf, isEmptyPlan, planWrite, valueHash, type WritePlan } from './mapping';
 import type { Outcome } from './outcome';
 import type { Pipeline } from './pipeline';
@@ -34,7 +42,7 @@ export async function enrichWorker(job: WorkerJob, deps: Deps): Promise<Outcome 
   if (!dryRun && isSuperseded(job, previous)) {
     // Its own write-ahead record on the row: an earlier delivery died between its PATCH and its
     // record, so that write may have landed after the newer plan's. Write the newest plan again.
-    if (previous?.pendingWrite?.version === versionOf(job)) await repairLateWrite(job, deps, enrichWorker);
+    if (hasPendingWrite(previous, job)) await repairLateWrite(job, deps, enrichWorker);
     return null;
   }
   const matchValue = job.workerId;
@@ -348,8 +356,8 @@ function ledgerEntry(
   // What the row knows beyond this outcome: the plan's fields, other jobs' writes in flight, and
   // every value the connector added (this job's write-ahead record ends here).
   if (previous?.plannedFields) entry.plannedFields = previous.plannedFields;
-  const pending = pendingAfter(previous?.pendingWrite, job, now);
-  if (pending) entry.pendingWrite = pending;
+  const pending = pendingAfter(previous?.pendingWrites, job, now);
+  if (pending) entry.pendingWrites = pending;
   const added = plan?.writtenHashes.otherMails
     ? withAdded(previous?.addedHashes, plan.writtenHashes.otherMails)
     : previous?.addedHashes;

@@ -46,7 +46,8 @@ export async function writeAhead(
       current = !isSuperseded(job, row);
       if (!current) return KEEP;
       const base: LedgerEntry = row ?? { workerId: job.workerId, cycleId: job.cycleId, updatedAt: now };
-      return { ...base, pendingWrite: { version: versionOf(job), at: now, hashes: { ...plan.writtenHashes } } };
+      const mine: PendingWrite = { version: versionOf(job), at: now, hashes: { ...plan.writtenHashes } };
+      return { ...base, pendingWrites: [...othersOf(base.pendingWrites, job), mine] };
     },
     previous,
   );
@@ -61,33 +62,42 @@ export function stillCurrent(job: WorkerJob, deps: Pick<Pipeline, 'ledger'>): Wr
 /** Ends the job's write-ahead record (nothing left, or what left is recorded and repaired). */
 export async function withdrawPending(job: WorkerJob, deps: Pick<Pipeline, 'ledger'>): Promise<void> {
   await deps.ledger.change(job.workerId, (row) => {
-    if (!row || row.pendingWrite?.version !== versionOf(job)) return KEEP;
-    const { pendingWrite: _ended, ...rest } = row;
-    return rest;
+    if (!row || !hasPendingWrite(row, job)) return KEEP;
+    const { pendingWrites, ...rest } = row;
+    const others = othersOf(pendingWrites, job);
+    return others.length > 0 ? { ...rest, pendingWrites: others } : rest;
   });
 }
 
-/** The write-ahead record a job's outcome keeps: another job's that may still be in flight. */
+/** Whether the job's own write-ahead record is on the row. */
+export function hasPendingWrite(row: LedgerEntry | null, job: WorkerJob): boolean {
+  return row?.pendingWrites?.some((pending) => pending.version === versionOf(job)) ?? false;
+}
+
+function othersOf(pending: readonly PendingWrite[] | undefined, job: WorkerJob): PendingWrite[] {
+  return (pending ?? []).filter((p) => p.version !== versionOf(job));
+}
+
+/** The write-ahead records a job's outcome keeps: other jobs' writes that may still be in flight. */
 export function pendingAfter(
-  pending: PendingWrite | undefined,
+  pending: readonly PendingWrite[] | undefined,
   job: WorkerJob,
   now: Date,
-): PendingWrite | undefined {
-  if (!pending || pending.version === versionOf(job)) return undefined;
+): PendingWrite[] | undefined {
   // This job read Graph after a write that old had landed or died: its outcome already saw it.
-  return now.getTime() - pending.at.getTime() > PENDING_WRITE_STALE_MS ? undefined : pending;
+  const kept = othersOf(pending, job).filter((p) => now.getTime() - p.at.getTime() <= PENDING_WRITE_STALE_MS);
+  return kept.length > 0 ? kept : undefined;
 }
 
 /** Whether a row holds a write-ahead record whose job has surely died (the cycle checks the worker again). */
 export function hasStalePendingWrite(row: LedgerEntry, now: Date): boolean {
-  return row.pendingWrite !== undefined && now.getTime() - row.pendingWrite.at.getTime() > PENDING_WRITE_STALE_MS;
+  return (row.pendingWrites ?? []).some((p) => now.getTime() - p.at.getTime() > PENDING_WRITE_STALE_MS);
 }
 
-/** otherMails values `merge` retires: every one the connector added, a write in flight included. */
+/** otherMails values `merge` retires: every one the connector added, writes in flight included. */
 export function retiredByMerge(row: LedgerEntry | null): string[] {
   const retired = [...(row?.addedHashes ?? [])];
-  const inFlight = row?.pendingWrite?.hashes.otherMails;
-  if (inFlight) retired.push(inFlight);
+  for (const pending of row?.pendingWrites ?? []) if (pending.hashes.otherMails) retired.push(pending.hashes.otherMails);
   return retired;
 }
 

@@ -155,11 +155,11 @@ export interface LedgerEntry {
    */
   plannedFields?: Record<string, string | null>;
   /**
-   * Write-ahead record of a write in flight: set before the PATCH leaves, cleared by the same job
-   * once it has recorded what happened. One left behind means a job died between its PATCH and its
-   * record: the worker is checked against Graph again (the next delivery or the next cycle).
+   * Write-ahead records of writes in flight: each set before its PATCH leaves, ended by the same
+   * job once it has recorded what happened. One left behind means a job died between its PATCH and
+   * its record: the worker is checked against Graph again (the next delivery or the next cycle).
    */
-  pendingWrite?: PendingWrite;
+  pendingWrites?: PendingWrite[];
   /**
    * Hashes of every otherMails value this connector ever added for the worker (newest last, at most
    * MAX_ADDED_HASHES), so `merge` retires each of them when it is replaced, not only the last one.

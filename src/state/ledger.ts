@@ -52,8 +52,8 @@ function toProperties(entry: LedgerEntry): EntityProperties {
     ...jsonProperties('plannedFields', entry.plannedFields),
     ...jsonProperties('addedHashes', entry.addedHashes),
     ...jsonProperties(
-      'pendingWrite',
-      entry.pendingWrite && { ...entry.pendingWrite, at: entry.pendingWrite.at.toISOString() },
+      'pendingWrites',
+      entry.pendingWrites?.map((pending) => ({ ...pending, at: pending.at.toISOString() })),
     ),
   });
 }
@@ -80,14 +80,19 @@ function fromEntity(entity: EntityProperties): LedgerEntry {
     lastChanges: readJson<ChangeView[]>(entity, 'lastChanges'),
     plannedFields: readJson<Record<string, string | null>>(entity, 'plannedFields'),
     addedHashes: readJson<string[]>(entity, 'addedHashes'),
-    pendingWrite: pendingWriteOf(readJson<{ version: number; at: string; hashes: Record<string, string> }>(entity, 'pendingWrite')),
+    pendingWrites: readJson<StoredPendingWrite[]>(entity, 'pendingWrites')?.map(pendingWriteOf),
   };
   return Object.assign(entry, defined(optional));
 }
 
-/** A write-ahead record as stored; an unreadable one counts as a write that may have landed, now. */
-function pendingWriteOf(stored: { version: number; at: string; hashes: Record<string, string> } | undefined): PendingWrite | undefined {
-  if (stored === undefined) return undefined;
+interface StoredPendingWrite {
+  version: number;
+  at: string;
+  hashes: Record<string, string>;
+}
+
+/** A write-ahead record as stored; a damaged one still counts as a write that may have landed. */
+function pendingWriteOf(stored: StoredPendingWrite): PendingWrite {
   const at = new Date(stored.at);
   return {
     version: typeof stored.version === 'number' ? stored.version : 0,

@@ -31,6 +31,7 @@ import type {
   WatermarkStore,
   WorkerJob,
   WorkerSource,
+  WriteGuard,
   WriteResult,
 } from '../../src/core/ports';
 
@@ -93,6 +94,12 @@ export class FakeDirectory implements Directory {
   readonly authenticationEmails = new Map<string, AuthenticationEmailMethod>();
   /** Thrown by the next call of any method (a transient Graph fault). */
   failNext: AppError | null = null;
+  /** Runs once before the next write's guard is asked: the write waits (pacing, a retry) meanwhile. */
+  onTheWay: (() => Promise<void>) | null = null;
+  /** Runs once after the next write left and before it lands: it is on the wire meanwhile. */
+  onTheWire: (() => Promise<void>) | null = null;
+  /** Writes their guards stopped, by method. */
+  readonly notSent: string[] = [];
 
   constructor(readonly users: DirectoryUser[] = []) {}
 
@@ -138,8 +145,28 @@ export class FakeDirectory implements Directory {
       : { supported: false };
   }
 
-  async updateUser(userId: string, patch: Record<string, unknown>): Promise<WriteResult> {
+  /** A write's way out as Graph's adapter makes it: wait, ask the guard, leave, land. */
+  private async leave(method: string, guard: WriteGuard | undefined): Promise<boolean> {
+    const waiting = this.onTheWay;
+    this.onTheWay = null;
+    await waiting?.();
+    if (guard && !(await guard())) {
+      this.notSent.push(method);
+      return false;
+    }
+    return true;
+  }
+
+  private async land(): Promise<void> {
+    const wire = this.onTheWire;
+    this.onTheWire = null;
+    await wire?.();
+  }
+
+  async updateUser(userId: string, patch: Record<string, unknown>, guard?: WriteGuard): Promise<WriteResult> {
+    if (!(await this.leave('updateUser', guard))) return { status: 'notSent' };
     this.call('updateUser', userId, patch);
+    await this.land();
     const refusal = this.refuseUpdate.get(userId);
     if (refusal) return refusal;
     const user = this.user(userId);
@@ -157,8 +184,15 @@ export class FakeDirectory implements Directory {
     return method ? { ...method } : null;
   }
 
-  async setAuthenticationEmail(userId: string, existingId: string | null, emailAddress: string): Promise<WriteResult> {
+  async setAuthenticationEmail(
+    userId: string,
+    existingId: string | null,
+    emailAddress: string,
+    guard?: WriteGuard,
+  ): Promise<WriteResult> {
+    if (!(await this.leave('setAuthenticationEmail', guard))) return { status: 'notSent' };
     this.call('setAuthenticationEmail', userId, existingId, emailAddress);
+    await this.land();
     const refusal = this.refuseAuthenticationEmail.get(userId);
     if (refusal) return refusal;
     this.authenticationEmails.set(userId, { id: existingId ?? `method-${userId}`, emailAddress });

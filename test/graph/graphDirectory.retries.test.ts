@@ -145,3 +145,46 @@ describe('GraphDirectory authentication', () => {
     await sim.close();
   });
 });
+
+describe('GraphDirectory write guards', () => {
+  let sim: GraphSimulator;
+  let h: Harness;
+  useSimulatedDirectory((s, harness) => {
+    sim = s;
+    h = harness;
+  });
+
+  it('sends nothing when the guard says no at the wire', async () => {
+    const user = sim.addUser(seed('100001'));
+    expect(await h.directory.updateUser(user.id, { usageLocation: 'NL' }, async () => false)).toEqual({
+      status: 'notSent',
+    });
+    expect(sim.requests.filter((r) => r.method === 'PATCH')).toEqual([]);
+    expect(sim.getUser(user.id)?.usageLocation).not.toBe('NL');
+  });
+
+  it('asks the guard again before a retry: a write replaced during a 503 pause is not sent again', async () => {
+    const user = sim.addUser(seed('100001'));
+    sim.injectFaults({ status: 503, count: 1, retryAfterSeconds: 3, match: (method) => method === 'PATCH' });
+    const asked: boolean[] = [];
+    const guard = async () => {
+      // A newer plan is recorded while the first attempt waits out Retry-After.
+      const current = asked.length === 0;
+      asked.push(current);
+      return current;
+    };
+    expect(await h.directory.updateUser(user.id, { usageLocation: 'NL' }, guard)).toEqual({ status: 'notSent' });
+    expect(asked).toEqual([true, false]);
+    expect(sim.requests.filter((r) => r.method === 'PATCH').map((r) => r.status)).toEqual([503]);
+  });
+
+  it('guards each write of a $batch on its own', async () => {
+    const users = Array.from({ length: 6 }, (_, i) => sim.addUser(seed(String(500_000 + i))));
+    const results = await Promise.all(
+      users.map((user, i) => h.directory.updateUser(user.id, { usageLocation: 'DE' }, async () => i % 2 === 0)),
+    );
+    expect(results.map((r) => r.status)).toEqual(['ok', 'notSent', 'ok', 'notSent', 'ok', 'notSent']);
+    const patched = sim.requests.filter((r) => r.method === 'PATCH').map((r) => r.path);
+    expect(patched.sort()).toEqual([users[0], users[2], users[4]].map((u) => `/users/${u!.id}`).sort());
+  });
+});

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { enrichWorker } from '../../src/core/enrichWorker';
+import { valueHash } from '../../src/core/mapping';
+import type { WorkerJob } from '../../src/core/ports';
+import { recordPlans } from '../../src/core/recordPlans';
+import { connectorOf, type FakePipeline, FakeDirectory, jobOf, pipelineOf, T0, userOf } from './fakes';
+
+const TYPO = { personalEmail: 'jane.deo@home.example', countryIso: 'GB' };
+const FIXED = { personalEmail: 'jane.doe@home.example', countryIso: 'GB' };
+
+/** Records a plan as the cycle or resync does (its fields, version and hash), returning the job it enqueues. */
+async function plan(deps: FakePipeline, job: WorkerJob, version: number): Promise<WorkerJob> {
+  const [recorded] = await recordPlans(deps, {
+    runId: job.cycleId,
+    version,
+    now: new Date(version),
+    ledger: new Map(),
+    escrow: new Map(),
+    decided: [],
+    held: [],
+    jobs: [job],
+  });
+  if (!recorded) throw new Error('plan not recorded');
+  return recorded;
+}
+
+const mergeConnector = () =>
+  connectorOf({ mappings: [{ source: 'personalEmail', target: 'otherMails', mode: 'merge', onSourceEmpty: 'keep' }] });
+
+describe('a late write (Graph has no conditional write)', () => {
+  it('is stopped at the wire when a newer plan is recorded while the write waits', async () => {
+    const deps = pipelineOf({ directory: new FakeDirectory([userOf()]) });
+    const old = await plan(deps, jobOf('W1', TYPO, { cycleId: 'cycle-1' }), T0.getTime());
+    deps.directory.onTheWay = async () => {
+      await plan(deps, jobOf('W1', FIXED, { cycleId: 'resync-1' }), T0.getTime() + 1000);
+    };
+    expect(await enrichWorker(old, deps)).toBeNull();
+    expect(deps.directory.updates).toEqual([]);
+    expect(deps.directory.notSent).toEqual(['updateUser']);
+    const row = deps.ledger.entries.get('W1');
+    expect(row?.lastOutcome).toBeUndefined();
+    expect(row?.pendingWrites).toBeUndefined();
+  });
+
+  it('that lands after the newer plan was written claims nothing and the newest plan is written again', async () => {
+    const deps = pipelineOf({ directory: new FakeDirectory([userOf()]) });
+    const old = await plan(deps, jobOf('W1', TYPO, { cycleId: 'cycle-1' }), T0.getTime());
+    const fixed = jobOf('W1', FIXED, { cycleId: 'resync-1' });
+    deps.directory.onTheWire = async () => {
+      // The operator fixes the email and resyncs while the old PATCH is on its way.
+      const newer = await plan(deps, fixed, T0.getTime() + 1000);
+      expect(await enrichWorker(newer, deps)).toMatchObject({ code: 'written' });
+    };
+    expect(await enrichWorker(old, deps)).toBeNull();
+    expect(deps.directory.updates.map((u) => u.patch.otherMails)).toEqual([
+      ['jane.deo@home.example'],
+      ['jane.doe@home.example'],
+      ['jane.doe@home.example'],
+    ]);
+    expect(deps.directory.user('user-1').otherMails).toEqual(['jane.doe@home.example']);
+    const row = deps.ledger.entries.get('W1');
+    expect(row).toMatchObject({ lastOutcome: 'written', desiredHash: fixed.desiredHash });
+    expect(row?.writtenHashes?.otherMails).toBe(valueHash('jane.doe@home.example'));
+    expect(row?.pendingWrites).toBeUndefined();
+    expect(row?.addedHashes).toContain(valueHash('jane.deo@home.example'));
+    expect(deps.logger.lines.some((l) => l.properties?.event === 'lateWrite' && l.level === 'warn')).toBe(true);
+  });
+
+  it('in merge mode never merges its hashes over the newer plan, so the typo is retired later', async () => {
+    const deps = pipelineOf({
+      connector: mergeConnector(),
+      directory: new FakeDirectory([userOf({ otherMails: ['keep@work.example'] })]),
+    });
+    const connector = deps.connector;
+    const old = await plan(deps, jobOf('W1', TYPO, { cycleId: 'cycle-1' }, connector), T0.getTime());
+    deps.directory.onTheWire = async () => {
+      const newer = await plan(deps, jobOf('W1', FIXED, { cycleId: 'cycle-2' }, connector), T0.getTime() + 1000);
+      await enrichWorker(newer, deps);
+    };
+    expect(await enrichWorker(old, deps)).toBeNull();
+    expect(deps.directory.user('user-1').otherMails).toEqual(['keep@work.example', 'jane.doe@home.example']);
+    expect(deps.ledger.entries.get('W1')?.writtenHashes?.otherMails).toBe(valueHash('jane.doe@home.example'));
+  });
+
+  it('merge: an instance that dies after its PATCH leaves a write-ahead record, so the newer plan retires that address', async () => {
+    const deps = pipelineOf({
+      connector: mergeConnector(),
+      directory: new FakeDirectory([userOf({ otherMails: ['keep@work.example'] })]),
+    });
+    const connector = deps.connector;
+    const old = await plan(deps, jobOf('W1', TYPO, { cycleId: 'cycle-1' }, connector), T0.getTime());
+    deps.directory.onTheWire = async () => {
+      // The PATCH lands, then the instance dies before its record.
+      deps.ledger.beforeWrite = () => {
+        throw new Error('instance died');
+      };
+    };
+    await expect(enrichWorker(old, deps)).rejects.toThrow('instance died');
+    expect(deps.directory.user('user-1').otherMails).toEqual(['keep@work.example', 'jane.deo@home.example']);
+    // Workday changes the email before the message comes back; the new plan's job runs first.
+    const newer = await plan(deps, jobOf('W1', FIXED, { cycleId: 'cycle-2' }, connector), T0.getTime() + 60_000);
+    expect(await enrichWorker(newer, deps)).toMatchObject({ code: 'written' });
+    expect(deps.directory.user('user-1').otherMails).toEqual(['keep@work.example', 'jane.doe@home.example']);
+    // The redelivered old job is superseded; it ends its own write-ahead record.
+    expect(await enrichWorker(old, deps)).toBeNull();
+    expect(deps.directory.user('user-1').otherMails).toEqual(['keep@work.example', 'jane.doe@home.example']);
+    expect(deps.ledger.entries.get('W1')?.pendingWrites).toBeUndefined();
+  });
+
+  it('a redelivery of a job that died after its late PATCH writes the newest plan again', async () => {
+    const deps = pipelineOf({ directory: new FakeDirectory([userOf()]) });
+    const old = await plan(deps, jobOf('W1', TYPO, { cycleId: 'cycle-1' }), T0.getTime());
+    deps.directory.onTheWire = async () => {
+      const newer = await plan(deps, jobOf('W1', FIXED, { cycleId: 'resync-1' }), T0.getTime() + 1000);
+      await enrichWorker(newer, deps);
+      deps.ledger.beforeWrite = () => {
+        throw new Error('instance died');
+      };
+    };
+    await expect(enrichWorker(old, deps)).rejects.toThrow('instance died');
+    expect(deps.directory.user('user-1').otherMails).toEqual(['jane.deo@home.example']);
+    expect(await enrichWorker(old, deps)).toBeNull();
+    expect(deps.directory.user('user-1').otherMails).toEqual(['jane.doe@home.example']);
+    expect(deps.ledger.entries.get('W1')?.pendingWrites).toBeUndefined();
+  });
+});
