@@ -10,6 +10,7 @@ import type { Settings } from '../config/settings';
 import { createGraphDirectory } from '../graph/graphDirectory';
 import { createEscrowStore } from '../state/escrowStore';
 import { createLedger } from '../state/ledger';
+import { createPlanStore } from '../state/planStore';
 import { createRunHistory } from '../state/runHistory';
 import { createWatermarkStore } from '../state/watermarkStore';
 import { createJobQueue, createJobQueueConsumer, type JobQueueConsumer } from '../state/jobQueue';
@@ -52,6 +53,7 @@ export function buildServices(settings: Settings, overrides: ServiceOverrides = 
     directory,
     ledger: createLedger(clients, settings.tablePrefix),
     escrow: createEscrowStore(clients, settings.tablePrefix),
+    plans: createPlanStore(clients, settings.tablePrefix),
     runs: createRunHistory(clients, settings.tablePrefix),
     watermarks: createWatermarkStore(clients, settings.tablePrefix),
     queue: createJobQueue(clients, settings.queueName),

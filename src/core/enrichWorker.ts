@@ -32,7 +32,7 @@ import {
   type WriteResult,
 } from './ports';
 
-type Deps = Pick<Pipeline, 'connector' | 'directory' | 'ledger' | 'escrow' | 'clock' | 'logger' | 'dryRun'>;
+type Deps = Pick<Pipeline, 'connector' | 'directory' | 'ledger' | 'escrow' | 'plans' | 'clock' | 'logger' | 'dryRun'>;
 
 /** The worker's outcome, or null when a newer plan superseded the job (it wrote nothing). */
 export async function enrichWorker(job: WorkerJob, deps: Deps): Promise<Outcome | null> {
@@ -353,9 +353,8 @@ function ledgerEntry(
   if (outcome.userId) entry.userId = outcome.userId;
   const written = { ...(previous?.writtenHashes ?? {}), ...(plan?.writtenHashes ?? {}) };
   if (Object.keys(written).length > 0) entry.writtenHashes = written;
-  // What the row knows beyond this outcome: the plan's fields, other jobs' writes in flight, and
-  // every value the connector added (this job's write-ahead record ends here).
-  if (previous?.plannedFields) entry.plannedFields = previous.plannedFields;
+  // What the row knows beyond this outcome: other jobs' writes in flight, and every value the
+  // connector added (this job's write-ahead record ends here).
   const pending = pendingAfter(previous?.pendingWrites, job, now);
   if (pending) entry.pendingWrites = pending;
   const added = plan?.writtenHashes.otherMails

@@ -20,7 +20,7 @@ import type { Pipeline } from './pipeline';
 import { isSuperseded, versionOf } from './planVersion';
 import { KEEP, type LedgerEntry, type PendingWrite, type WorkerJob, type WriteGuard } from './ports';
 
-type Deps = Pick<Pipeline, 'ledger' | 'clock' | 'logger'>;
+type Deps = Pick<Pipeline, 'ledger' | 'plans' | 'clock' | 'logger'>;
 
 /**
  * Longest a write can stay in flight: Graph's longest pause (150 s) over the retry policy's
@@ -97,22 +97,22 @@ export function hasStalePendingWrite(row: LedgerEntry, now: Date): boolean {
 /** otherMails values `merge` retires: every one the connector added, writes in flight included. */
 export function retiredByMerge(row: LedgerEntry | null): string[] {
   const retired = [...(row?.addedHashes ?? [])];
-  for (const pending of row?.pendingWrites ?? []) if (pending.hashes.otherMails) retired.push(pending.hashes.otherMails);
+  for (const pending of row?.pendingWrites ?? [])
+    if (pending.hashes.otherMails) retired.push(pending.hashes.otherMails);
   return retired;
 }
 
-/** The worker's newest plan as a job, when the row holds what it needs to be written. */
-export function newestPlanJob(row: LedgerEntry | null, late: WorkerJob): WorkerJob | null {
-  if (!row?.plannedFields || row.plannedVersion === undefined || !row.plannedHash) return null;
-  const job: WorkerJob = {
-    workerId: row.workerId,
-    cycleId: late.cycleId,
-    fields: row.plannedFields,
-    desiredHash: row.plannedHash,
-    version: row.plannedVersion,
-  };
-  if (late.operationId) job.operationId = late.operationId;
-  return job;
+/** The worker's newest plan as a job: the kept job whose version and hash the ledger row names. */
+export async function newestPlanJob(
+  deps: Pick<Pipeline, 'ledger' | 'plans'>,
+  late: WorkerJob,
+): Promise<WorkerJob | null> {
+  const row = await deps.ledger.get(late.workerId);
+  if (row?.plannedVersion === undefined || !row.plannedHash) return null;
+  const kept = await deps.plans.get(late.workerId);
+  if (!kept || versionOf(kept.job) !== row.plannedVersion || kept.job.desiredHash !== row.plannedHash) return null;
+  const { dryRun: _never, ...job } = kept.job;
+  return late.operationId ? { ...job, operationId: late.operationId } : job;
 }
 
 /**
@@ -130,7 +130,7 @@ export async function repairLateWrite<D extends Deps>(
   let newest: WorkerJob | null = null;
   while (attempts < MAX_REPAIRS && repaired === null) {
     attempts += 1;
-    newest = newestPlanJob(await deps.ledger.get(late.workerId), late);
+    newest = await newestPlanJob(deps, late);
     if (newest === null) break;
     repaired = await run(newest, deps);
   }

@@ -7,6 +7,7 @@ import type {
   JobQueue,
   Ledger,
   Logger,
+  PlanStore,
   RunHistory,
   Telemetry,
   WatermarkStore,
@@ -19,6 +20,7 @@ export interface Pipeline {
   directory: Directory;
   ledger: Ledger;
   escrow: EscrowStore;
+  plans: PlanStore;
   runs: RunHistory;
   queue: JobQueue;
   watermarks: WatermarkStore;

@@ -150,11 +150,6 @@ export interface LedgerEntry {
   plannedVersion?: number;
   plannedHash?: string;
   /**
-   * The latest plan's validated fields (with `plannedVersion`/`plannedHash`): a job that learns its
-   * write arrived after a newer plan's writes the newest plan again from these, at once.
-   */
-  plannedFields?: Record<string, string | null>;
-  /**
    * Write-ahead records of writes in flight: each set before its PATCH leaves, ended by the same
    * job once it has recorded what happened. One left behind means a job died between its PATCH and
    * its record: the worker is checked against Graph again (the next delivery or the next cycle).
@@ -230,6 +225,19 @@ export interface EscrowEntry {
 }
 
 export type EscrowStore = ConditionalRows<EscrowEntry>;
+
+/**
+ * A worker's latest recorded plan as the job that carries it (its fields hold the personal email,
+ * so it lives beside escrow, never in the ledger that reports read). A job that learns its write
+ * was late writes this plan again at once; a planned job lost with its process is enqueued again.
+ */
+export interface PlannedJob {
+  workerId: string;
+  job: WorkerJob;
+  etag?: string;
+}
+
+export type PlanStore = ConditionalRows<PlannedJob>;
 
 export type RunKind = 'cycle' | 'sweep' | 'resync';
 

@@ -10,7 +10,15 @@ import { valueHash } from './mapping';
 import type { Outcome } from './outcome';
 import type { Pipeline } from './pipeline';
 import { decisionHash, mayReplacePlan, versionOf } from './planVersion';
-import { KEEP, REMOVE, type EscrowEntry, type LedgerEntry, type RowChange, type WorkerJob } from './ports';
+import {
+  KEEP,
+  REMOVE,
+  type EscrowEntry,
+  type LedgerEntry,
+  type PlannedJob,
+  type RowChange,
+  type WorkerJob,
+} from './ports';
 
 export interface Decided {
   outcome: Outcome;
@@ -32,7 +40,10 @@ export interface PlanRecord {
 }
 
 /** Records plans and decisions; returns the jobs still current, each carrying its row's plan version. */
-export async function recordPlans(deps: Pick<Pipeline, 'ledger' | 'escrow'>, record: PlanRecord): Promise<WorkerJob[]> {
+export async function recordPlans(
+  deps: Pick<Pipeline, 'ledger' | 'escrow' | 'plans'>,
+  record: PlanRecord,
+): Promise<WorkerJob[]> {
   const { version, now, runId } = record;
   const changes: RowChange<LedgerEntry>[] = [];
   const seen = (workerId: string) => record.ledger.get(workerId) ?? null;
@@ -67,8 +78,26 @@ export async function recordPlans(deps: Pick<Pipeline, 'ledger' | 'escrow'>, rec
     if (row?.plannedHash !== job.desiredHash || row.plannedVersion === undefined) continue;
     current.push({ ...job, version: row.plannedVersion });
   }
+  await keepPlannedJobs(deps, current);
   await settleEscrow(deps, record, current);
   return current;
+}
+
+/**
+ * Each current plan's job is kept beside the ledger, so it can be written again after a late write
+ * or enqueued again after its process died. Recorded after the ledger accepted the plan, and
+ * conditional on the stored job's version: an older plan never replaces a newer one.
+ */
+async function keepPlannedJobs(deps: Pick<Pipeline, 'plans'>, jobs: readonly WorkerJob[]): Promise<void> {
+  if (jobs.length === 0 || jobs.every((job) => job.dryRun)) return;
+  await deps.plans.changeMany(
+    jobs.map((job) => ({
+      workerId: job.workerId,
+      seen: null,
+      decide: (stored: PlannedJob | null) =>
+        stored && versionOf(stored.job) >= versionOf(job) ? KEEP : { workerId: job.workerId, job },
+    })),
+  );
 }
 
 /** The worker's plan is a new version only when what it asks for changed; an equal plan keeps its version. */
@@ -86,8 +115,6 @@ function plannedEntry(
     ...base,
     plannedVersion: version,
     plannedHash: job.desiredHash,
-    // Kept with the plan, so a job that learns its write was late can write this plan again at once.
-    plannedFields: job.fields,
     ...(email ? { emailHash: valueHash(email) } : {}),
   };
 }

@@ -184,7 +184,11 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
     async updateUser(userId: string, patch: Record<string, unknown>, guard?: WriteGuard): Promise<WriteResult> {
       assertWritablePatch(patch);
       const url = `/users/${pathSegment(userId, 'user id')}`;
-      return write({ method: 'PATCH', url, body: patch, ...(guard ? { guard } : {}) }, userPatchKinds(patch), `PATCH ${url}`);
+      return write(
+        { method: 'PATCH', url, body: patch, ...(guard ? { guard } : {}) },
+        userPatchKinds(patch),
+        `PATCH ${url}`,
+      );
     },
 
     async getAuthenticationEmail(userId: string): Promise<AuthenticationEmailMethod | null> {

@@ -49,7 +49,6 @@ function toProperties(entry: LedgerEntry): EntityProperties {
     plannedHash: entry.plannedHash,
     ...jsonProperties('writtenHashes', entry.writtenHashes),
     ...jsonProperties('lastChanges', entry.lastChanges),
-    ...jsonProperties('plannedFields', entry.plannedFields),
     ...jsonProperties('addedHashes', entry.addedHashes),
     ...jsonProperties(
       'pendingWrites',
@@ -78,7 +77,6 @@ function fromEntity(entity: EntityProperties): LedgerEntry {
     plannedHash: readString(entity, 'plannedHash'),
     writtenHashes: readJson<Record<string, string>>(entity, 'writtenHashes'),
     lastChanges: readJson<ChangeView[]>(entity, 'lastChanges'),
-    plannedFields: readJson<Record<string, string | null>>(entity, 'plannedFields'),
     addedHashes: readJson<string[]>(entity, 'addedHashes'),
     pendingWrites: readJson<StoredPendingWrite[]>(entity, 'pendingWrites')?.map(pendingWriteOf),
   };

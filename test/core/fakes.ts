@@ -23,6 +23,8 @@ import type {
   LedgerEntry,
   Logger,
   LogLevel,
+  PlannedJob,
+  PlanStore,
   RawRecord,
   ReadOptions,
   RunHistory,
@@ -290,6 +292,8 @@ export class FakeEscrow extends FakeRows<EscrowEntry> implements EscrowStore {
   }
 }
 
+export class FakePlans extends FakeRows<PlannedJob> implements PlanStore {}
+
 export class FakeRuns implements RunHistory {
   readonly runs: RunRecord[] = [];
   readonly approvals = new Map<string, string>();
@@ -412,6 +416,7 @@ export interface FakePipeline extends Pipeline {
   directory: FakeDirectory;
   ledger: FakeLedger;
   escrow: FakeEscrow;
+  plans: FakePlans;
   runs: FakeRuns;
   queue: FakeQueue;
   watermarks: FakeWatermarks;
@@ -426,6 +431,7 @@ export function pipelineOf(parts: Partial<FakePipeline> = {}): FakePipeline {
     directory: new FakeDirectory(),
     ledger: new FakeLedger(),
     escrow: new FakeEscrow(),
+    plans: new FakePlans(),
     runs: new FakeRuns(),
     queue: new FakeQueue(),
     watermarks: new FakeWatermarks(),

@@ -214,10 +214,14 @@ describe('delivery twice', () => {
       fields: { ...jobFor(s).fields, countryIso: 'NZ' },
     };
     s.graph.resetLog();
-    const crashingLedger = {
+    // The write-ahead record is made; the process dies after the PATCH, before its outcome record.
+    let changes = 0;
+    const crashingLedger: typeof s.services.ledger = {
       ...s.services.ledger,
-      change: async () => {
-        throw new Error('process killed');
+      change: async (...args) => {
+        changes += 1;
+        if (changes > 1) throw new Error('process killed');
+        return s.services.ledger.change(...args);
       },
     };
     await expect(enrichWorker(job, { ...s.services, ledger: crashingLedger })).rejects.toThrow();
