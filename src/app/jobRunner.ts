@@ -23,6 +23,7 @@ export interface JobContext {
 
 /** The job's outcome (null: superseded by a newer plan, nothing written), reported once. */
 export async function runJob(deps: Pipeline, job: WorkerJob, context: JobContext = {}): Promise<Outcome | null> {
+  await deps.clock.sync?.();
   const started = Date.now();
   const counting = countingDirectory(deps.directory);
   const outcome = await oneAtATimePerWorker(job.workerId, () =>

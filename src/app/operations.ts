@@ -69,7 +69,8 @@ export interface CycleCommandOptions {
 }
 
 export async function runCycle(deps: Pipeline, options: CycleCommandOptions = {}): Promise<RunSummary> {
-  const runId = newRunId('cycle');
+  await deps.clock.sync?.();
+  const runId = newRunId('cycle', deps.clock.now());
   const operationId = options.operationId ?? runId;
   const graphBefore = { ...deps.directory.stats() };
   const dryRun = (options.dryRun ?? false) || deps.dryRun;
@@ -96,7 +97,8 @@ export async function runSweep(
     operationId?: string;
   } = {},
 ): Promise<RunSummary> {
-  const runId = newRunId('sweep');
+  await deps.clock.sync?.();
+  const runId = newRunId('sweep', deps.clock.now());
   const graphBefore = { ...deps.directory.stats() };
   const operationId = options.operationId ?? runId;
   const local = localQueueFor(options.drain);
@@ -130,7 +132,8 @@ export async function runResync(
   workerId: string,
   options: { dryRun?: boolean; operationId?: string } = {},
 ): Promise<{ outcome: Outcome; summary: RunSummary }> {
-  const runId = newRunId('resync');
+  await deps.clock.sync?.();
+  const runId = newRunId('resync', deps.clock.now());
   const graphBefore = { ...deps.directory.stats() };
   const startedAt = deps.clock.now();
   const dryRun = (options.dryRun ?? false) || deps.dryRun;

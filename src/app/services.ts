@@ -14,6 +14,7 @@ import { createPlanStore } from '../state/planStore';
 import { createRunHistory } from '../state/runHistory';
 import { createWatermarkStore } from '../state/watermarkStore';
 import { createJobQueue, createJobQueueConsumer, type JobQueueConsumer } from '../state/jobQueue';
+import { createSharedClock } from '../state/sharedClock';
 import { createStorageClients } from '../state/storageClients';
 import { createTelemetry } from '../telemetry/createTelemetry';
 import { createRaasSource } from '../workday/raasSource';
@@ -65,7 +66,8 @@ export function buildServices(settings: Settings, overrides: ServiceOverrides = 
       logger,
     }),
     logger,
-    clock: { now: () => new Date() },
+    // The storage service's time, which every writer of the deployment shares (its answers' Date).
+    clock: createSharedClock(async () => (await (await clients.ensureQueue(settings.queueName)).getProperties()).date),
     dryRun: settings.dryRun,
     ...(settings.approveHeldCycle ? { approveHeldCycle: settings.approveHeldCycle } : {}),
     ...overrides.pipeline,

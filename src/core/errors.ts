@@ -4,6 +4,8 @@ import { maskPersonalData } from './mask';
 export type ErrorCode =
   | 'CONFIG.INVALID_SETTING'
   | 'CONFIG.INVALID_CONNECTOR'
+  /** This process's clock is too far from the shared (storage) time to version plans or move watermarks. */
+  | 'CONFIG.CLOCK_SKEW'
   | 'WORKDAY.AUTHENTICATION'
   | 'WORKDAY.VALIDATION'
   | 'WORKDAY.UNAVAILABLE'

@@ -287,6 +287,12 @@ export interface WatermarkStore {
 
 export interface Clock {
   now(): Date;
+  /**
+   * Learns the time all writers share (the storage service's) before a run writes anything, and
+   * refuses (CONFIG.CLOCK_SKEW) when this process's own clock is off by more than a few seconds.
+   * Absent on clocks that are the shared time already (tests).
+   */
+  sync?(): Promise<void>;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { createSharedClock } from '../../src/state/sharedClock';
+
+/** A storage service whose time is `serverMs`, answering after `rttMs`, with a Date truncated to the second. */
+function service(state: { local: number; server: number; rttMs: number; asked: number }) {
+  return async () => {
+    state.asked += 1;
+    state.local += state.rttMs / 2;
+    state.server += state.rttMs / 2;
+    const date = new Date(Math.floor(state.server / 1000) * 1000);
+    state.local += state.rttMs / 2;
+    state.server += state.rttMs / 2;
+    return date;
+  };
+}
+
+describe('createSharedClock', () => {
+  it("runs on the storage service's time, within about a second, whatever this process's clock says", async () => {
+    for (const skew of [-4200, -900, 0, 700, 4300]) {
+      const state = { local: 1_000_000_000_000 + skew, server: 1_000_000_000_000, rttMs: 40, asked: 0 };
+      const clock = createSharedClock(service(state), { local: () => state.local });
+      await clock.sync?.();
+      expect(Math.abs(clock.now().getTime() - state.server)).toBeLessThanOrEqual(600);
+    }
+  });
+
+  it('refuses with CONFIG.CLOCK_SKEW, naming the skew and its direction, beyond five seconds', async () => {
+    const state = { local: 1_000_000_000_000 + 7_200_000, server: 1_000_000_000_000, rttMs: 20, asked: 0 };
+    const clock = createSharedClock(service(state), { local: () => state.local });
+    await expect(clock.sync?.()).rejects.toMatchObject({
+      code: 'CONFIG.CLOCK_SKEW',
+      message: expect.stringMatching(/clock is 7(199|200)\.\d s ahead of the storage service's time/),
+    });
+  });
+
+  it('measures once per ten minutes, not once per job', async () => {
+    const state = { local: 1_000_000_000_000, server: 1_000_000_000_000, rttMs: 10, asked: 0 };
+    const clock = createSharedClock(service(state), { local: () => state.local });
+    for (let i = 0; i < 50; i++) {
+      await clock.sync?.();
+      state.local += 1000;
+      state.server += 1000;
+    }
+    expect(state.asked).toBe(1);
+    state.local += 10 * 60_000;
+    state.server += 10 * 60_000;
+    await clock.sync?.();
+    expect(state.asked).toBe(2);
+  });
+
+  it('keeps the last offset when the service gave no Date', async () => {
+    const clock = createSharedClock(async () => undefined, { local: () => 5_000 });
+    await clock.sync?.();
+    expect(clock.now().getTime()).toBe(5_000);
+  });
+});
