@@ -83,8 +83,10 @@ export async function runCycle(deps: Pipeline, options: CycleCommandOptions = {}
     ...(options.fullRead ? { fullRead: true } : {}),
     operationId,
     onOutcome: planningTelemetry(deps, runId, 'cycle', dryRun, operationId),
+    ...(local ? { drainsHere: true } : {}),
   });
   const drained = await drainPlanned(deps, local, options, plan.enqueued, plan.tally, 'cycle');
+  await plan.commitRead();
   return finishRun(deps, 'cycle', { ...plan, superseded: plan.superseded + drained.superseded }, graphBefore);
 }
 

@@ -7,10 +7,12 @@
  * peek) and, on incremental reads, the workers whose last outcome asks for a retry, read by id.
  */
 import { guardCycle } from './approval';
+import { hasStalePendingWrite } from './lateWrite';
 import { ensureAppError } from './errors';
 import { desiredHash, desiredStateOf, valueHash } from './mapping';
 import { SETTLED_OUTCOMES, type Outcome, type OutcomeCode } from './outcome';
 import type { Pipeline } from './pipeline';
+import { isDecisionHash } from './planVersion';
 import { recordPlans, type Decided } from './recordPlans';
 import type { EscrowEntry, LedgerEntry, RawRecord, WorkerJob } from './ports';
 import { scopeOf } from './scope';
@@ -31,6 +33,11 @@ export interface CycleOptions {
   operationId?: string;
   /** Every outcome decided while planning (rejected, out of scope, conflicts, held, settled denied). */
   onOutcome?: (outcome: Outcome) => void;
+  /**
+   * The jobs run in this process (the CLI): the read window is committed by `commitRead` once they
+   * have settled, not when they are planned, so a run stopped mid-drain reads the same changes again.
+   */
+  drainsHere?: boolean;
 }
 
 export interface CyclePlan {
@@ -55,6 +62,8 @@ export interface CyclePlan {
   superseded: number;
   /** Who was in escrow when the cycle began, and since when: the run's backlog figure is computed from it. */
   escrowAtStart: ReadonlyMap<string, Date>;
+  /** Moves the read watermark (a no-op when planning moved it already, or must not move it at all). */
+  commitRead(): Promise<void>;
 }
 
 interface Candidate {
@@ -74,7 +83,7 @@ export async function planCycle(deps: Pipeline, options: CycleOptions): Promise<
   const readPlan = await chooseRead(deps, options, startedAt);
 
   const readStarted = Date.now();
-  const retries = readPlan.updatedFrom ? idsToRetry(ledger, escrowEntries, appeared) : [];
+  const retries = readPlan.updatedFrom ? idsToRetry(ledger, escrowEntries, appeared, startedAt) : [];
   const { candidates, decided, workersRead } = await readAndClassify(
     deps,
     ledger,
@@ -106,14 +115,17 @@ export async function planCycle(deps: Pipeline, options: CycleOptions): Promise<
     // sweep, which peeks at it every few minutes; a cycle job would only repeat that.
     const ownedBySweep = previous?.lastOutcome === 'escrowed' && !isChange && !options.reverify && !userAppeared;
     const lastOutcome = previous?.lastOutcome;
+    // A write-ahead record left by a job that died: Graph may hold that write; check the worker.
+    const writeInDoubt = previous !== undefined && hasStalePendingWrite(previous, startedAt);
     const needsJob =
-      !ownedBySweep &&
+      writeInDoubt ||
+      (!ownedBySweep &&
       (isChange ||
         options.reverify ||
         verifyDue ||
         userAppeared ||
         lastOutcome === undefined ||
-        !SETTLED_OUTCOMES.has(lastOutcome));
+        !SETTLED_OUTCOMES.has(lastOutcome)));
     if (!needsJob) {
       if (lastOutcome === 'written' || lastOutcome === 'unchanged') settled += 1;
       else if (lastOutcome)
@@ -158,7 +170,9 @@ export async function planCycle(deps: Pipeline, options: CycleOptions): Promise<
   }
   if (!held) await deps.queue.enqueue(toEnqueue);
   // A held cycle keeps its read window: after approval the next incremental read sees the same changes.
-  if (!dryRun && !held) await readPlan.commit();
+  // The window moves once its jobs are safe: on the shared queue now, or settled by this process's drain.
+  const commitRead = !dryRun && !held ? readPlan.commit : async () => {};
+  if (!options.drainsHere) await commitRead();
   if (held)
     deps.logger.log('warn', `cycle ${options.runId} held: ${guard.heldReason}`, { runId: options.runId, changes });
 
@@ -179,6 +193,7 @@ export async function planCycle(deps: Pipeline, options: CycleOptions): Promise<
     workdayReadMs,
     superseded,
     escrowAtStart: escrowSince(escrowEntries),
+    commitRead: options.drainsHere ? commitRead : async () => {},
   };
 }
 
@@ -214,12 +229,32 @@ function idsToRetry(
   ledger: Map<string, LedgerEntry>,
   escrow: readonly EscrowEntry[],
   appeared: ReadonlySet<string>,
+  now: Date,
 ): string[] {
   const ids = new Set<string>();
   for (const entry of ledger.values())
-    if (RETRIED.has(entry.lastOutcome) && entry.reason !== 'notInScope') ids.add(entry.workerId);
+    if (
+      (RETRIED.has(entry.lastOutcome) && entry.reason !== 'notInScope') ||
+      planNotApplied(entry) ||
+      hasStalePendingWrite(entry, now)
+    )
+      ids.add(entry.workerId);
   for (const entry of escrow) if (appeared.has(entry.workerId.toLowerCase())) ids.add(entry.workerId);
   return [...ids];
+}
+
+/**
+ * A plan recorded and never applied: its job was lost (a CLI stopped mid-drain, a process that
+ * died). Workday shows no new change for the worker, so an incremental read must ask for it.
+ */
+function planNotApplied(entry: LedgerEntry): boolean {
+  return (
+    entry.plannedHash !== undefined &&
+    entry.plannedHash !== entry.desiredHash &&
+    !isDecisionHash(entry.plannedHash) &&
+    entry.lastOutcome !== 'escrowed' &&
+    entry.lastOutcome !== 'held'
+  );
 }
 
 /** Every record under the id; sources that cannot repeat an id answer with the one. */

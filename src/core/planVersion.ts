@@ -25,3 +25,6 @@ export function mayReplacePlan(row: LedgerEntry | null, version: number): boolea
 
 /** The hash a no-write decision (rejected, out of scope, conflict) records as the worker's plan. */
 export const decisionHash = (code: string, reason?: string): string => `decided:${code}:${reason ?? ''}`;
+
+/** Whether a recorded plan is a no-write decision rather than values to write. */
+export const isDecisionHash = (hash: string): boolean => hash.startsWith('decided:');

@@ -1,0 +1,106 @@
+/**
+ * One truth across instances (issue 18): what several processes, an operator's laptop and Graph's
+ * late answers did wrong, each replayed on Azurite and the simulators through the real use cases.
+ * The race between OS processes is in concurrentProcesses.test.ts and `npm run faults -- --kinds instances`.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runCycle, runResync } from '../../src/app/operations';
+import type { SimWorker } from '../../sim/world';
+import type { AzuriteInstance } from '../support/azurite';
+import { baseConnector, patches, startAzurite, startScenario, type Scenario } from './harness';
+import { hybridWorker, syncedUser, world } from './smallWorld';
+
+let azurite: AzuriteInstance;
+let s: Scenario | undefined;
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+afterEach(async () => {
+  await s?.close();
+  s = undefined;
+});
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+const soap = () => ({ ...baseConnector(), source: { kind: 'soap' } });
+
+function setEmail(sc: Scenario, workerId: string, address: string): void {
+  const worker = sc.workday.tenant.workers.find((w) => w.workerId === workerId) as SimWorker;
+  worker.emails = [{ address, usage: 'HOME', primary: true }];
+  // Entered a moment ago by Workday's clock: the shared time is known to within about a second.
+  worker.updatedAt = new Date(Date.now() - 2000);
+}
+
+const otherMailsOf = (sc: Scenario, workerId: string) => sc.graph.usersByEmployeeId(workerId)[0]?.otherMails;
+
+describe('a CLI cycle that stops after planning (case 3)', () => {
+  it('loses nothing: the next incremental cycles still write the change it planned', async () => {
+    s = await startScenario(azurite, {
+      world: world([hybridWorker('C1'), hybridWorker('C2')], [syncedUser('C1'), syncedUser('C2')]),
+      connector: soap(),
+    });
+    expect((await s.cli(['cycle'])).code).toBe(0);
+    setEmail(s, 'C1', 'c1.corrected@home.example');
+    // Graph refuses the app as a whole before the first write: the drain stops, exit 3.
+    s.graph.setAppRoles(['User.Read.All']);
+    const stopped = await s.cli(['cycle']);
+    expect(stopped.code, stopped.stderr).toBe(3);
+    expect(otherMailsOf(s, 'C1')).not.toContain('c1.corrected@home.example');
+    s.graph.setAppRoles(null);
+    const next = await s.cli(['cycle', '--json']);
+    expect(next.code, next.stderr).toBe(0);
+    expect(JSON.parse(next.stdout)).toMatchObject({ read: 'incremental', counts: { written: 1 } });
+    expect(otherMailsOf(s, 'C1')).toEqual(['c1.corrected@home.example']);
+  }, 120_000);
+
+  it('a planned job lost with its process is asked for again by id on an incremental read', async () => {
+    s = await startScenario(azurite, {
+      world: world([hybridWorker('L1'), hybridWorker('L2')], [syncedUser('L1'), syncedUser('L2')]),
+      connector: soap(),
+    });
+    await runCycle(s.services, { drain: true });
+    setEmail(s, 'L1', 'l1.new@home.example');
+    // The deployed timer plans and enqueues; the message is then lost (a queue cleared by hand).
+    s.advance(1000);
+    await runCycle(s.services);
+    const queue = await s.services.consumer.receive(32, 30);
+    for (const message of queue) await s.services.consumer.complete(message);
+    s.advance(30 * 60_000);
+    const next = await runCycle(s.services, { drain: true });
+    expect(next.read).toBe('incremental');
+    expect(otherMailsOf(s, 'L1')).toEqual(['l1.new@home.example']);
+  }, 120_000);
+});
+
+describe('a late write through the real Graph adapter (case 1)', () => {
+  it('a PATCH delayed by a 503 while the operator resyncs the corrected email ends with the corrected value', async () => {
+    s = await startScenario(azurite, {
+      world: world([hybridWorker('T1', { email: 'jane.deo@home.example' })], [syncedUser('T1')]),
+    });
+    const user = s.graph.usersByEmployeeId('T1')[0]!;
+    let delayed = true;
+    // The old job's PATCH is answered 503 with Retry-After: it waits, then tries again.
+    s.graph.injectFaults({
+      status: 503,
+      count: 1,
+      retryAfterSeconds: 2,
+      match: (method, path) => delayed && method === 'PATCH' && path.endsWith(user.id),
+    });
+    const timer = runCycle(s.services, { drain: true });
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    delayed = false;
+    setEmail(s, 'T1', 'jane.doe@home.example');
+    s.advance(1000);
+    const resync = await runResync(s.services, 'T1');
+    expect(resync.outcome).toMatchObject({ code: 'written' });
+    await timer;
+    expect(otherMailsOf(s, 'T1')).toEqual(['jane.doe@home.example']);
+    const row = await s.services.ledger.get('T1');
+    expect(row?.writtenHashes?.otherMails).toBeDefined();
+    expect(row?.pendingWrites).toBeUndefined();
+    // The typo never reached Graph after the correction did, or was written over again at once.
+    const sent = patches(s.graph).map((r) => (r.body as { otherMails?: string[] }).otherMails?.[0]);
+    expect(sent.at(-1)).toBe('jane.doe@home.example');
+  }, 60_000);
+});
