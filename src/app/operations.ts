@@ -54,6 +54,8 @@ export function newRunId(kind: RunKind, now = new Date()): string {
 export interface CycleCommandOptions {
   dryRun?: boolean;
   approve?: boolean;
+  /** `--approve <runId>`: approve exactly that held run's plan. */
+  approveRun?: string;
   reverify?: boolean;
   fullRead?: boolean;
   /**
@@ -79,6 +81,7 @@ export async function runCycle(deps: Pipeline, options: CycleCommandOptions = {}
     runId,
     dryRun: options.dryRun ?? false,
     approve: options.approve ?? false,
+    ...(options.approveRun ? { approveRun: options.approveRun } : {}),
     reverify: options.reverify ?? false,
     ...(options.fullRead ? { fullRead: true } : {}),
     operationId,

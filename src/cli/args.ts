@@ -40,10 +40,11 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   return parseCommand(first, rest);
 }
 
-function parseCommand(command: CommandName, args: readonly string[]): ParsedArgs {
+function parseCommand(command: CommandName, given: readonly string[]): ParsedArgs {
   const spec: CommandSpec = COMMANDS[command];
   const known: Record<string, OptionSpec> = { ...spec.options, ...COMMON_OPTIONS };
   const usage = shortUsage(command);
+  const { args, optionalValues } = takeOptionalValues(given, known);
   // Not strict: unknown options come back as tokens, so the error can name the closest valid one.
   const { values, positionals, tokens } = parseArgs({
     args: [...args],
@@ -75,11 +76,44 @@ function parseCommand(command: CommandName, args: readonly string[]): ParsedArgs
       usage,
     );
   }
-  const options = Object.fromEntries(Object.entries(values).filter(([name]) => name !== 'help')) as Record<
-    string,
-    string | boolean
-  >;
+  const options = {
+    ...(Object.fromEntries(Object.entries(values).filter(([name]) => name !== 'help')) as Record<
+      string,
+      string | boolean
+    >),
+    ...optionalValues,
+  };
   return { kind: 'run', command, ...(positionals[0] !== undefined ? { workerId: positionals[0] } : {}), options };
+}
+
+/**
+ * A boolean option that may take a value (`--approve [runId]`, `--approve=<runId>`): node's
+ * parseArgs has no such kind, so the value is taken out first and returned as `<name>Value`.
+ */
+function takeOptionalValues(
+  given: readonly string[],
+  known: Record<string, OptionSpec>,
+): { args: string[]; optionalValues: Record<string, string> } {
+  const args: string[] = [];
+  const optionalValues: Record<string, string> = {};
+  for (let i = 0; i < given.length; i++) {
+    const arg = given[i] as string;
+    const [flag, inline] = arg.startsWith('--')
+      ? [arg.slice(2).split('=', 1)[0] as string, arg.includes('=')]
+      : ['', false];
+    if (!known[flag]?.optionalValue) {
+      args.push(arg);
+      continue;
+    }
+    args.push(`--${flag}`);
+    const next = given[i + 1];
+    if (inline) optionalValues[`${flag}Value`] = arg.slice(flag.length + 3);
+    else if (next !== undefined && !next.startsWith('-')) {
+      optionalValues[`${flag}Value`] = next;
+      i += 1;
+    }
+  }
+  return { args, optionalValues };
 }
 
 /** A whole number of at least 1 from a string option, or an INPUT.INVALID naming the option. */

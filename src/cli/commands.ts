@@ -8,6 +8,8 @@ export interface OptionSpec {
   short?: string;
   /** Shown after the option in the usage (`--last N`); string options only. */
   valueName?: string;
+  /** A boolean option that may take a value (`--approve [runId]`): the value is `<name>Value`. */
+  optionalValue?: string;
   description: string;
 }
 
@@ -29,7 +31,11 @@ export const COMMANDS = {
     summary: 'one full cycle here: read, scope, enqueue, drain the queue, summarise',
     options: {
       'dry-run': { type: 'boolean', description: 'plan and report, write nothing to Graph or the ledger' },
-      approve: { type: 'boolean', description: 'approve the latest held plan (the mass-change guard)' },
+      approve: {
+        type: 'boolean',
+        optionalValue: 'runId',
+        description: 'approve the latest held plan (the mass-change guard), or exactly the held run named',
+      },
       reverify: { type: 'boolean', description: 'check every in-scope worker against Graph, ignoring the ledger' },
       'full-read': {
         type: 'boolean',
@@ -98,7 +104,7 @@ function synopsis(name: CommandName): string {
   const parts = [`attribute-writer ${name.padEnd(6)}`];
   if (spec.argument) parts.push(`<${spec.argument.name}>`);
   for (const [option, o] of Object.entries(spec.options))
-    parts.push(`[--${option}${o.valueName ? ` ${o.valueName}` : ''}]`);
+    parts.push(`[--${option}${o.valueName ? ` ${o.valueName}` : o.optionalValue ? ` [${o.optionalValue}]` : ''}]`);
   return parts.join(' ');
 }
 
@@ -129,7 +135,10 @@ export function commandUsage(name: CommandName): string {
   const rows: Array<[string, string]> = [];
   if (spec.argument) rows.push([`<${spec.argument.name}>`, spec.argument.description]);
   for (const [option, o] of Object.entries({ ...spec.options, ...COMMON_OPTIONS })) {
-    rows.push([`${o.short ? `-${o.short}, ` : ''}--${option}${o.valueName ? ` ${o.valueName}` : ''}`, o.description]);
+    rows.push([
+      `${o.short ? `-${o.short}, ` : ''}--${option}${o.valueName ? ` ${o.valueName}` : o.optionalValue ? ` [${o.optionalValue}]` : ''}`,
+      o.description,
+    ]);
   }
   const width = Math.max(...rows.map(([left]) => left.length));
   for (const [left, right] of rows) lines.push(`  ${left.padEnd(width)}  ${right}`);

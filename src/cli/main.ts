@@ -148,6 +148,7 @@ async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLi
       const summary = await runCycle(services, {
         dryRun: args.options['dry-run'] === true,
         approve: args.options.approve === true,
+        ...(typeof args.options.approveValue === 'string' ? { approveRun: args.options.approveValue } : {}),
         reverify: args.options.reverify === true,
         fullRead: args.options['full-read'] === true,
         drain: true,

@@ -6,8 +6,8 @@
  * claimed once (insert-if-absent in the run history) before anything is enqueued, so a failed
  * run record cannot keep it valid for another cycle, and two cycles cannot both spend it.
  */
+import { AppError } from './errors';
 import type { Pipeline } from './pipeline';
-import type { RunRecord } from './ports';
 
 export interface GuardVerdict {
   held: boolean;
@@ -22,10 +22,18 @@ export interface GuardVerdict {
 
 export async function guardCycle(
   deps: Pick<Pipeline, 'connector' | 'runs' | 'approveHeldCycle'>,
-  request: { runId: string; changes: number; approve: boolean; dryRun: boolean },
+  request: { runId: string; changes: number; approve: boolean; approveRun?: string; dryRun: boolean },
 ): Promise<GuardVerdict> {
   const max = deps.connector.guards.maxWritesPerCycle;
   const { changes, dryRun } = request;
+  // A named approval must name a held plan, whatever this cycle plans: a typo is said at once.
+  const chain = request.approveRun || deps.approveHeldCycle ? await deps.runs.heldAwaitingApproval() : null;
+  if (request.approveRun && !chain?.some((run) => run.runId === request.approveRun)) {
+    throw new AppError(
+      'INPUT.INVALID',
+      `--approve ${request.approveRun}: no held cycle awaiting approval has that run id (attribute-writer runs lists them)`,
+    );
+  }
   if (changes <= max) return { held: false, wouldBeHeld: false, approvedBy: null };
   const holdFor = (heldReason: string): GuardVerdict =>
     dryRun
@@ -35,8 +43,9 @@ export async function guardCycle(
   const wanted = request.approve ? 'flag' : deps.approveHeldCycle ? 'setting' : null;
   if (wanted === null) return holdFor(overLimit);
 
-  const chain = await heldChain(deps);
-  const target = wanted === 'flag' ? chain[0] : chain.find((run) => run.runId === deps.approveHeldCycle);
+  const held = chain ?? (await deps.runs.heldAwaitingApproval());
+  const named = wanted === 'flag' ? request.approveRun : deps.approveHeldCycle;
+  const target = named ? held.find((run) => run.runId === named) : held[0];
   if (wanted === 'setting' && !target) {
     return holdFor(`${overLimit}; APPROVE_HELD_CYCLE (${deps.approveHeldCycle}) names no held cycle awaiting approval`);
   }
@@ -53,20 +62,3 @@ export async function guardCycle(
     return holdFor(`the approval of held cycle ${target.runId} was already used by another cycle`);
   return { held: false, wouldBeHeld: false, approvedBy: wanted, approvedHeldRun: target.runId };
 }
-
-/**
- * The held cycles since the last cycle that went through, newest first (dry runs aside): the
- * plans an approval may name, so a second held timer cycle does not spoil the id an operator copied.
- */
-async function heldChain(deps: Pick<Pipeline, 'runs'>): Promise<RunRecord[]> {
-  const chain: RunRecord[] = [];
-  for (const run of await deps.runs.latest(APPROVAL_LOOKBACK_RUNS)) {
-    if (run.kind !== 'cycle' || run.dryRun) continue;
-    if (!run.held) break;
-    chain.push(run);
-  }
-  return chain;
-}
-
-/** Runs looked at to find the held cycle: a day of one-minute sweeps and half-hourly cycles. */
-const APPROVAL_LOOKBACK_RUNS = 2000;

@@ -26,6 +26,8 @@ export interface CycleOptions {
   dryRun: boolean;
   /** `--approve`: approve the latest held plan (or, with none on record, this one). */
   approve: boolean;
+  /** `--approve <runId>`: approve exactly that held run's plan. */
+  approveRun?: string;
   /** `--reverify`: check every in-scope worker against Graph, whatever the ledger says. */
   reverify: boolean;
   /** Force a full read from an incremental-capable source. */
@@ -120,12 +122,12 @@ export async function planCycle(deps: Pipeline, options: CycleOptions): Promise<
     const needsJob =
       writeInDoubt ||
       (!ownedBySweep &&
-      (isChange ||
-        options.reverify ||
-        verifyDue ||
-        userAppeared ||
-        lastOutcome === undefined ||
-        !SETTLED_OUTCOMES.has(lastOutcome)));
+        (isChange ||
+          options.reverify ||
+          verifyDue ||
+          userAppeared ||
+          lastOutcome === undefined ||
+          !SETTLED_OUTCOMES.has(lastOutcome)));
     if (!needsJob) {
       if (lastOutcome === 'written' || lastOutcome === 'unchanged') settled += 1;
       else if (lastOutcome)
@@ -142,7 +144,13 @@ export async function planCycle(deps: Pipeline, options: CycleOptions): Promise<
   tally.addCount('unchanged', settled);
 
   const dryRun = options.dryRun || deps.dryRun;
-  const guard = await guardCycle(deps, { runId: options.runId, changes, approve: options.approve, dryRun });
+  const guard = await guardCycle(deps, {
+    runId: options.runId,
+    changes,
+    approve: options.approve,
+    ...(options.approveRun ? { approveRun: options.approveRun } : {}),
+    dryRun,
+  });
   const { held } = guard;
   const heldOutcomes: Decided[] = held
     ? jobs.map((job) => ({

@@ -268,6 +268,12 @@ export interface RunHistory {
   record(run: RunRecord): Promise<void>;
   latest(limit: number): Promise<RunRecord[]>;
   /**
+   * The held cycles since the last real cycle that went through, newest first (dry runs aside):
+   * the plans an approval may name. Found without a window and ordered by the shared time, so
+   * however many sweeps ran since, the held plan is not lost.
+   */
+  heldAwaitingApproval(): Promise<RunRecord[]>;
+  /**
    * Claims the approval of a held cycle for one cycle (insert-if-absent): true for the first
    * claimant only, so an approval lets through exactly one plan, however many cycles race for it.
    */

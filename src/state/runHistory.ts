@@ -14,6 +14,12 @@ import { encodeKey, invertedTimeKey, tableName } from './tableKeys';
 const PARTITION = 'runs';
 /** Approvals of held cycles, one row per held run id, each claimed once. */
 const APPROVALS = 'approvals';
+/**
+ * Indexes of real cycles by what the guard did: held ones, and ones that went through. A held
+ * plan is found from these without a window, however many sweeps and resyncs ran since.
+ */
+const HELD = 'held';
+const THROUGH = 'through';
 const MAX_PAGE_SIZE = 1000;
 
 export function createRunHistory(clients: StorageClients, tablePrefix: string): RunHistory {
@@ -28,6 +34,12 @@ export function createRunHistory(clients: StorageClients, tablePrefix: string): 
       };
       // A run id is new each run: a second record of it is a redelivery, and the first one stands.
       await insertIfAbsent(client, entity, `recording run ${run.runId}`);
+      if (run.kind === 'cycle' && !run.dryRun)
+        await insertIfAbsent(
+          client,
+          { ...entity, partitionKey: run.held ? HELD : THROUGH },
+          `indexing run ${run.runId}`,
+        );
     },
     async claimApproval(heldRunId, claimedBy) {
       const client = await clients.ensureTable(name);
@@ -37,6 +49,14 @@ export function createRunHistory(clients: StorageClients, tablePrefix: string): 
     async latest(limit) {
       if (limit <= 0) return [];
       return newest(await clients.ensureTable(name), limit);
+    },
+    async heldAwaitingApproval() {
+      const client = await clients.ensureTable(name);
+      const [through] = await newest(client, 1, THROUGH);
+      const since = through ? `${invertedTimeKey(through.startedAt)}_${encodeKey(through.runId)}` : null;
+      // Row keys count down with the shared time: a held cycle newer than the last one through sorts first.
+      const filter = since ? odata`PartitionKey eq ${HELD} and RowKey lt ${since}` : odata`PartitionKey eq ${HELD}`;
+      return newest(client, Number.MAX_SAFE_INTEGER, HELD, filter);
     },
   };
 }
@@ -52,9 +72,13 @@ async function insertIfAbsent(client: TableClient, entity: TableEntity, action: 
   }
 }
 
-async function newest(client: TableClient, limit: number): Promise<RunRecord[]> {
+async function newest(
+  client: TableClient,
+  limit: number,
+  partition = PARTITION,
+  filter = odata`PartitionKey eq ${partition}`,
+): Promise<RunRecord[]> {
   const runs: RunRecord[] = [];
-  const filter = odata`PartitionKey eq ${PARTITION}`;
   const pages = client
     .listEntities<EntityProperties>({ queryOptions: { filter } })
     .byPage({ maxPageSize: Math.min(limit, MAX_PAGE_SIZE) });

@@ -312,6 +312,12 @@ export class FakeRuns implements RunHistory {
   async latest(limit: number): Promise<RunRecord[]> {
     return [...this.runs].sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime()).slice(0, limit);
   }
+
+  async heldAwaitingApproval(): Promise<RunRecord[]> {
+    const cycles = (await this.latest(this.runs.length)).filter((r) => r.kind === 'cycle' && !r.dryRun);
+    const through = cycles.findIndex((r) => !r.held);
+    return through === -1 ? cycles : cycles.slice(0, through);
+  }
 }
 
 export class FakeQueue implements JobQueue {

@@ -104,3 +104,54 @@ describe('a late write through the real Graph adapter (case 1)', () => {
     expect(sent.at(-1)).toBe('jane.doe@home.example');
   }, 60_000);
 });
+
+describe('approving a held plan (case 8)', () => {
+  it('finds the held plan however many runs came after it; --approve <runId> approves exactly that plan', async () => {
+    const workers = ['A1', 'A2', 'A3'].map((id) => hybridWorker(id));
+    const base = baseConnector();
+    s = await startScenario(azurite, {
+      world: world(
+        workers,
+        workers.map((w) => syncedUser(w.workerId)),
+      ),
+      connector: { ...base, guards: { ...(base.guards as object), maxWritesPerCycle: 2 } },
+    });
+    const held = await s.cli(['cycle', '--json']);
+    const heldRun = JSON.parse(held.stdout) as { runId: string; held: boolean };
+    expect(heldRun.held).toBe(true);
+    expect(held.stderr).toContain(heldRun.runId);
+    // A day and a half of one-minute sweeps and resyncs recorded after it.
+    const later = Date.now() + 1000;
+    for (let chunk = 0; chunk < 21; chunk++) {
+      await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          s!.services.runs.record({
+            runId: `sweep-filler-${chunk}-${i}`,
+            kind: 'sweep',
+            startedAt: new Date(later + (chunk * 100 + i) * 60_000),
+            durationMs: 1,
+            dryRun: false,
+            approved: false,
+            held: false,
+            counts: JSON.parse(held.stdout).counts,
+            enqueued: 0,
+            graphRequests: 0,
+            graphThrottled: 0,
+            workdayReadMs: 0,
+          }),
+        ),
+      );
+    }
+    const typo = await s.cli(['cycle', '--approve', 'cycle-20260101T000000Z-deadbeef']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('no held cycle awaiting approval has that run id');
+    expect(patches(s.graph)).toEqual([]);
+    const approved = await s.cli(['cycle', '--approve', heldRun.runId, '--json']);
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(JSON.parse(approved.stdout)).toMatchObject({
+      held: false,
+      approvedHeldRun: heldRun.runId,
+      counts: { written: 3 },
+    });
+  }, 120_000);
+});
