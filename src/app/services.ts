@@ -52,8 +52,8 @@ export function buildServices(settings: Settings, overrides: ServiceOverrides = 
     connector,
     source: createSource(settings, connector, logger),
     directory,
-    ledger: createLedger(clients, settings.tablePrefix),
-    escrow: createEscrowStore(clients, settings.tablePrefix),
+    ledger: createLedger(clients, settings.tablePrefix, unreadableRow(logger, 'ledger')),
+    escrow: createEscrowStore(clients, settings.tablePrefix, unreadableRow(logger, 'escrow')),
     plans: createPlanStore(clients, settings.tablePrefix),
     runs: createRunHistory(clients, settings.tablePrefix),
     watermarks: createWatermarkStore(clients, settings.tablePrefix),
@@ -81,6 +81,16 @@ export function buildServices(settings: Settings, overrides: ServiceOverrides = 
       await (pipeline.directory as { close?: () => Promise<void> }).close?.();
     },
   };
+}
+
+/** A row a listing skipped: said once per row and run, with what to do, never fatal. */
+function unreadableRow(logger: Logger, table: string) {
+  return (rowKey: string, problem: string) =>
+    logger.log(
+      'warn',
+      `skipped an unreadable ${table} row (${rowKey}): ${problem}; fix or delete that row (attribute-writer status shows the worker)`,
+      { table, rowKey, event: 'unreadableRow' },
+    );
 }
 
 function createSource(settings: Settings, connector: ConnectorConfig, logger: Logger): WorkerSource {

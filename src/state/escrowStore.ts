@@ -9,9 +9,14 @@ import type { StorageClients } from './storageClients';
 import { tableName } from './tableKeys';
 import { createWorkerTable } from './workerTable';
 
-export function createEscrowStore(clients: StorageClients, tablePrefix: string): EscrowStore {
+export function createEscrowStore(
+  clients: StorageClients,
+  tablePrefix: string,
+  onUnreadable?: (rowKey: string, problem: string) => void,
+): EscrowStore {
   const table = createWorkerTable(clients, tableName(tablePrefix, 'Escrow'), {
     label: 'escrow entry',
+    ...(onUnreadable ? { onUnreadable } : {}),
     toProperties,
     fromEntity,
   });

@@ -18,9 +18,14 @@ import type { StorageClients } from './storageClients';
 import { tableName } from './tableKeys';
 import { createWorkerTable } from './workerTable';
 
-export function createLedger(clients: StorageClients, tablePrefix: string): Ledger {
+export function createLedger(
+  clients: StorageClients,
+  tablePrefix: string,
+  onUnreadable?: (rowKey: string, problem: string) => void,
+): Ledger {
   const table = createWorkerTable(clients, tableName(tablePrefix, 'Ledger'), {
     label: 'ledger entry',
+    ...(onUnreadable ? { onUnreadable } : {}),
     toProperties,
     fromEntity,
   });

@@ -20,6 +20,11 @@ export interface EntityMapping<T extends { workerId: string; etag?: string }> {
   label: string;
   toProperties(value: T): EntityProperties;
   fromEntity(entity: EntityProperties): T;
+  /**
+   * Told about a row a listing or query skipped because it could not be read (a hand edit, an
+   * older shape, a partial write): one bad row never stops a run that lists the table.
+   */
+  onUnreadable?: (rowKey: string, problem: string) => void;
 }
 
 export type WorkerTable<T extends { workerId: string; etag?: string }> = ConditionalRows<T> & {
@@ -51,6 +56,16 @@ export function createWorkerTable<T extends { workerId: string; etag?: string }>
     ...mapping.fromEntity(entity),
     ...(entity.etag ? { etag: entity.etag } : {}),
   });
+  /** A row of a listing, or null when it cannot be read (reported, skipped). */
+  const readListed = (entity: EntityProperties & { etag?: string }): T | null => {
+    try {
+      return read(entity);
+    } catch (err) {
+      const problem = err instanceof Error ? err.message : String(err);
+      mapping.onUnreadable?.(String(entity.rowKey ?? ''), problem);
+      return null;
+    }
+  };
 
   async function get(workerId: string): Promise<T | null> {
     const client = await table();
@@ -74,14 +89,14 @@ export function createWorkerTable<T extends { workerId: string; etag?: string }>
     try {
       if (next === REMOVE) {
         if (seen === null) return { won: true, row: null };
-        await client.deleteEntity(keys.partitionKey, keys.rowKey, { etag: seen.etag ?? '*' });
+        await client.deleteEntity(keys.partitionKey, keys.rowKey, { etag: etagOf(seen) });
         return { won: true, row: null };
       }
       const entity = entityOf(next);
       const response =
         seen === null
           ? await client.createEntity(entity)
-          : await client.updateEntity(entity, 'Replace', { etag: seen.etag ?? '*' });
+          : await client.updateEntity(entity, 'Replace', { etag: etagOf(seen) });
       const { etag: _old, ...plain } = next;
       return { won: true, row: { ...(plain as T), ...(response.etag ? { etag: response.etag } : {}) } };
     } catch (err) {
@@ -94,7 +109,8 @@ export function createWorkerTable<T extends { workerId: string; etag?: string }>
 
   async function change(workerId: string, decide: RowDecision<T>, seen?: T | null): Promise<T | null> {
     const client = await table();
-    let current = seen === undefined ? await get(workerId) : seen;
+    // A row without its ETag cannot be written conditionally: read it, never write blind.
+    let current = seen === undefined || (seen !== null && !seen.etag) ? await get(workerId) : seen;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const next = decide(current);
       if (next === KEEP) return current;
@@ -115,6 +131,10 @@ export function createWorkerTable<T extends { workerId: string; etag?: string }>
     const writes: Array<{ change: RowChange<T>; next: T }> = [];
     const singles: RowChange<T>[] = [];
     for (const item of lastPerWorker(changes)) {
+      if (item.seen !== null && !item.seen.etag) {
+        singles.push(item);
+        continue;
+      }
       const next = item.decide(item.seen);
       if (next === KEEP) results.set(item.workerId, item.seen);
       else if (next === REMOVE) singles.push(item);
@@ -128,7 +148,7 @@ export function createWorkerTable<T extends { workerId: string; etag?: string }>
           ({ change: item, next }): TransactionAction =>
             item.seen === null
               ? ['create', entityOf(next)]
-              : ['update', entityOf(next), 'Replace', { etag: item.seen.etag ?? '*' }],
+              : ['update', entityOf(next), 'Replace', { etag: etagOf(item.seen) }],
         );
         try {
           const response = await client.submitTransaction(actions);
@@ -147,7 +167,7 @@ export function createWorkerTable<T extends { workerId: string; etag?: string }>
       },
     );
     await forEachConcurrently(singles, SINGLE_CHANGES_IN_FLIGHT, async (item) => {
-      results.set(item.workerId, await change(item.workerId, item.decide, item.seen));
+      results.set(item.workerId, await change(item.workerId, item.decide, item.seen?.etag ? item.seen : undefined));
     });
     return results;
   }
@@ -161,24 +181,36 @@ export function createWorkerTable<T extends { workerId: string; etag?: string }>
     for (;;) {
       const page = await storageCall(`querying ${mapping.label}s`, () => pages.next());
       if (page.done) return rows;
-      for (const entity of page.value) rows.push(read(entity));
+      for (const entity of page.value) {
+        const row = readListed(entity);
+        if (row) rows.push(row);
+      }
     }
   }
 
-  return { get, change, changeMany, query, list: () => listAll(table, mapping.label, read) };
+  return { get, change, changeMany, query, list: () => listAll(table, mapping.label, readListed) };
+}
+
+/** The ETag a conditional write presents; a row without one was never read from the table. */
+function etagOf(seen: { etag?: string }): string {
+  if (!seen.etag) throw new AppError('INTERNAL', 'A conditional write was asked without the row ETag it depends on');
+  return seen.etag;
 }
 
 async function* listAll<T>(
   table: () => Promise<TableClient>,
   label: string,
-  read: (entity: EntityProperties) => T,
+  read: (entity: EntityProperties) => T | null,
 ): AsyncIterable<T> {
   const client = await table();
   const pages = client.listEntities<EntityProperties>().byPage({ maxPageSize: PAGE_SIZE });
   for (;;) {
     const page = await storageCall(`listing ${label}s`, () => pages.next());
     if (page.done) return;
-    for (const entity of page.value) yield read(entity);
+    for (const entity of page.value) {
+      const row = read(entity);
+      if (row !== null) yield row;
+    }
   }
 }
 

@@ -3,7 +3,9 @@
  * late answers did wrong, each replayed on Azurite and the simulators through the real use cases.
  * The race between OS processes is in concurrentProcesses.test.ts and `npm run faults -- --kinds instances`.
  */
+import { TableClient } from '@azure/data-tables';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { workerKeys } from '../../src/state/tableKeys';
 import { runCycle, runResync } from '../../src/app/operations';
 import type { SimWorker } from '../../sim/world';
 import type { AzuriteInstance } from '../support/azurite';
@@ -154,4 +156,32 @@ describe('approving a held plan (case 8)', () => {
       counts: { written: 3 },
     });
   }, 120_000);
+});
+
+describe('an unreadable row (case 7)', () => {
+  it('is skipped and reported: sweeps and cycles go on for everyone else', async () => {
+    s = await startScenario(azurite, {
+      world: world([hybridWorker('U1'), hybridWorker('U2')], [syncedUser('U2')]),
+    });
+    await runCycle(s.services, { drain: true });
+    // A hand edit leaves one escrow row without its job, and one ledger row with broken JSON.
+    const prefix = s.env.TABLE_PREFIX as string;
+    const escrow = TableClient.fromConnectionString(azurite.connectionString, `${prefix}Escrow`, {
+      allowInsecureConnection: true,
+    });
+    await escrow.upsertEntity({ ...workerKeys('U9'), workerId: 'U9', reason: 'notFound' }, 'Replace');
+    const ledger = TableClient.fromConnectionString(azurite.connectionString, `${prefix}Ledger`, {
+      allowInsecureConnection: true,
+    });
+    await ledger.upsertEntity({ ...workerKeys('U8'), workerId: 'U8', writtenHashes: '{broken' }, 'Replace');
+    s.advance(10 * 60_000);
+    const sweep = await s.cli(['sweep', '--json']);
+    expect(sweep.code, sweep.stderr).toBe(0);
+    const cycle = await s.cli(['cycle', '--json', '--reverify']);
+    expect(cycle.code, cycle.stderr).toBe(0);
+    expect(cycle.stderr).toMatch(/skipped an unreadable escrow row \(U9\)/);
+    expect(cycle.stderr).toMatch(/skipped an unreadable ledger row \(U8\)/);
+    const escrowed = JSON.parse((await s.cli(['escrow', '--json'])).stdout) as { entries: Array<{ workerId: string }> };
+    expect(escrowed.entries.map((e) => e.workerId)).toEqual(['U1']);
+  }, 60_000);
 });
