@@ -221,6 +221,8 @@ export interface EscrowEntry {
    * exists the replay writes nothing; a cycle that plans anew replaces it.
    */
   job: WorkerJob;
+  /** When a sweep last enqueued this entry's job because the user appeared (it waits in the queue). */
+  replayedAt?: Date;
   etag?: string;
 }
 

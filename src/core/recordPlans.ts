@@ -136,7 +136,10 @@ function decision(
   return { ...unappliedEntry(job, outcome, current, now), plannedVersion: version, plannedHash: hash };
 }
 
-/** Held: the plan is not the worker's yet (approval pending); only the outcome is recorded. */
+/**
+ * Held: the new data is not approved yet, so the worker's plan becomes "write nothing until
+ * approved": a job queued before the hold, with older data, writes nothing either.
+ */
 function heldEntry(
   current: LedgerEntry | null,
   outcome: Outcome,
@@ -145,9 +148,10 @@ function heldEntry(
   now: Date,
 ): LedgerEntry | typeof KEEP {
   if (!mayReplacePlan(current, version)) return KEEP;
-  if (current?.lastOutcome === 'held' && current.detail === outcome.detail) return KEEP;
+  const hash = decisionHash('held', outcome.reason);
+  if (current?.lastOutcome === 'held' && current.detail === outcome.detail && current.plannedHash === hash) return KEEP;
   const { version: _notYet, ...unversioned } = job;
-  return unappliedEntry(unversioned, outcome, current, now);
+  return { ...unappliedEntry(unversioned, outcome, current, now), plannedVersion: version, plannedHash: hash };
 }
 
 /**

@@ -44,8 +44,10 @@ export async function sweepEscrow(
     const isDue = entry.nextAttempt.getTime() <= now.getTime();
     if (isDue) due += 1;
     if (found.has(entry.workerId.toLowerCase()) || isExpired(deps.connector.escrow, entry.firstSeen, now)) {
-      // Found (or expiring): the worker pipeline decides and records the outcome.
-      jobs.push(replayOf(entry, options.runId, options.operationId));
+      // Found (or expiring): the worker pipeline decides and records the outcome. A replay already
+      // waiting in the queue (a backfill ahead of it) is not enqueued again every minute.
+      if (deps.dryRun || (await markReplayed(deps, entry, now)))
+        jobs.push(replayOf(entry, options.runId, options.operationId));
       continue;
     }
     if (!isDue) continue;
@@ -88,6 +90,26 @@ async function countMiss(deps: Deps, seen: EscrowEntry, now: Date): Promise<Escr
     seen,
   );
   return counted;
+}
+
+/** How long a replay may wait in the queue before a sweep enqueues it again (its message may be lost). */
+export const REPLAY_GRACE_MS = 30 * 60_000;
+
+/** Claims the replay of an entry whose user appeared; false when a recent one still waits in the queue. */
+async function markReplayed(deps: Deps, seen: EscrowEntry, now: Date): Promise<boolean> {
+  let claimed = false;
+  await deps.escrow.change(
+    seen.workerId,
+    (current) => {
+      claimed = false;
+      if (!current || versionOf(current.job) !== versionOf(seen.job)) return KEEP;
+      if (current.replayedAt && now.getTime() - current.replayedAt.getTime() < REPLAY_GRACE_MS) return KEEP;
+      claimed = true;
+      return { ...current, replayedAt: now };
+    },
+    seen,
+  );
+  return claimed;
 }
 
 function replayOf(entry: EscrowEntry, runId: string, operationId?: string): WorkerJob {

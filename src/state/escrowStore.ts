@@ -29,6 +29,7 @@ function toProperties(entry: EscrowEntry): EntityProperties {
     firstSeen: entry.firstSeen,
     attempts: entry.attempts,
     nextAttempt: entry.nextAttempt,
+    ...(entry.replayedAt ? { replayedAt: entry.replayedAt } : {}),
     ...jsonProperties('job', entry.job),
   };
 }
@@ -51,5 +52,6 @@ function fromEntity(entity: EntityProperties): EscrowEntry {
     attempts: typeof entity.attempts === 'number' ? entity.attempts : 0,
     nextAttempt,
     job,
+    ...(readDate(entity, 'replayedAt') ? { replayedAt: readDate(entity, 'replayedAt') as Date } : {}),
   };
 }

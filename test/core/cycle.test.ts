@@ -286,6 +286,27 @@ describe('planCycle', () => {
       expect(deps.logger.lines.some((line) => line.level === 'warn' && /held/.test(line.message))).toBe(true);
     });
 
+    it('a job queued before the hold writes nothing: the held data is not approved, the older data is stale', async () => {
+      const deps = setup([rowOf('W1'), rowOf('W2'), rowOf('W3')], {
+        connector: guarded(5),
+        directory: new FakeDirectory([
+          userOf({ id: 'u1', employeeId: 'W1' }),
+          userOf({ id: 'u2', employeeId: 'W2' }),
+          userOf({ id: 'u3', employeeId: 'W3' }),
+        ]),
+      });
+      await planCycle(deps, options({ runId: 'cycle-1' }));
+      // The jobs wait in the queue; every email changes; the next cycle is held.
+      deps.source.records = ['W1', 'W2', 'W3'].map((id) => rowOf(id, { personalEmail: `${id}.new@home.example` }));
+      deps.connector.guards.maxWritesPerCycle = 2;
+      deps.clock.advance(60_000);
+      const held = await planCycle(deps, options({ runId: 'cycle-2' }));
+      expect(held.held).toBe(true);
+      const outcomes = await drain(deps);
+      expect(outcomes).toEqual([]);
+      expect(deps.directory.updates).toEqual([]);
+    });
+
     it('holds on any change with maxWritesPerCycle 0', async () => {
       const deps = setup([rowOf('W1')], { connector: guarded(0) });
       expect((await planCycle(deps, options())).held).toBe(true);

@@ -64,6 +64,19 @@ describe('sweepEscrow', () => {
     expect(await sweepEscrow(deps, { runId: 'sweep-1' })).toMatchObject({ due: 0, enqueued: 1 });
   });
 
+  it('does not enqueue a found worker again every minute while its replay waits in the queue (a backfill ahead)', async () => {
+    const deps = await withEntries([entryOf('W1')]);
+    deps.directory.users.push(userOf());
+    const enqueued: number[] = [];
+    for (let minute = 0; minute < 40; minute++) {
+      enqueued.push((await sweepEscrow(deps, { runId: `sweep-${minute}` })).enqueued);
+      deps.clock.advance(MINUTE);
+    }
+    // Once at once, and once more after 30 minutes in case that message was lost.
+    expect(enqueued.reduce((a, b) => a + b, 0)).toBe(2);
+    expect(enqueued[0]).toBe(1);
+  });
+
   it('reports the backlog and the age of its oldest entry', async () => {
     const deps = await withEntries([entryOf('W1', { firstSeen: new Date(T0.getTime() - 90 * MINUTE) }), entryOf('W2')]);
     expect(await sweepEscrow(deps, { runId: 'sweep-1' })).toMatchObject({ backlog: 2, oldestAgeMinutes: 90 });
