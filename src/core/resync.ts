@@ -48,10 +48,12 @@ export async function resyncWorker(
   // Two records under one id: the cycle refuses to guess between them, and so does resync.
   if (matching.length > 1) return record(deps, options, version, duplicateWorkerIdConflict(workerId));
   const first = matching[0]!;
-  if (!first.ok) return { code: 'rejected', workerId, reason: first.reason, detail: first.detail };
+  // A decision is a plan too ("write nothing"): a job queued before it, with older data, writes nothing.
+  if (!first.ok)
+    return record(deps, options, version, { code: 'rejected', workerId, reason: first.reason, detail: first.detail });
   const { worker } = first;
   const refusal = screenWorker(deps.connector, worker);
-  if (refusal) return { ...refusal, workerId };
+  if (refusal) return record(deps, options, version, { ...refusal, workerId }, worker.fields);
   const sharers = await otherWorkersOnMailbox(deps, worker);
   if (sharers > 0)
     return record(deps, options, version, sharedEmailConflict(worker.workerId, sharers + 1), worker.fields);
@@ -99,10 +101,12 @@ async function record(
   fields: Record<string, string | null> = {},
 ): Promise<Outcome> {
   if (!options.dryRun && !deps.dryRun) {
-    await recordPlans(
-      deps,
-      planOf(deps, options, version, await ledgerRow(deps, outcome.workerId), [{ outcome, fields }], []),
-    );
+    // The worker's escrow entry is read too: a worker settled by a decision leaves escrow.
+    const entry = await deps.escrow.get(outcome.workerId);
+    await recordPlans(deps, {
+      ...planOf(deps, options, version, await ledgerRow(deps, outcome.workerId), [{ outcome, fields }], []),
+      escrow: entry ? new Map([[entry.workerId, entry]]) : new Map(),
+    });
   }
   return outcome;
 }

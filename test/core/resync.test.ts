@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/core/errors';
+import { planCycle } from '../../src/core/cycle';
 import { checkWorkerIdInput, resyncWorker } from '../../src/core/resync';
-import { connectorOf, FakeDirectory, FakeSource, pipelineOf, rowOf, userOf, type FakePipeline } from './fakes';
+import { connectorOf, drain, FakeDirectory, FakeSource, pipelineOf, rowOf, userOf, type FakePipeline } from './fakes';
 
 function codeOf(run: () => unknown): string | undefined {
   try {
@@ -110,5 +111,31 @@ describe('resyncWorker', () => {
     const deps = setup([rowOf('W1')], { directory: new FakeDirectory([]) });
     expect(await resync(deps, 'W1')).toMatchObject({ code: 'escrowed', reason: 'notFound' });
     expect(deps.escrow.entries.has('W1')).toBe(true);
+  });
+});
+
+describe('resync is a writer like the others (issue 18, case 6)', () => {
+  it('an out-of-scope or rejected answer supersedes a job queued before it, which then writes nothing', async () => {
+    for (const change of [{ Worker_Type: 'Intern' }, { personalEmail: 'not an email' }]) {
+      const deps = setup();
+      await planCycle(deps, { runId: 'cycle-1', dryRun: false, approve: false, reverify: false });
+      expect(deps.queue.jobs).toHaveLength(1);
+      deps.source.records = [rowOf('W1', change)];
+      deps.clock.advance(60_000);
+      const outcome = await resync(deps, 'W1');
+      expect(['outOfScope', 'rejected']).toContain(outcome.code);
+      expect(await drain(deps)).toEqual([]);
+      expect(deps.directory.updates).toEqual([]);
+    }
+  });
+
+  it('a worker it settles as a conflict or rejected leaves escrow', async () => {
+    const deps = setup([rowOf('W1')], { directory: new FakeDirectory([]) });
+    expect((await resync(deps, 'W1')).code).toBe('escrowed');
+    expect(deps.escrow.entries.has('W1')).toBe(true);
+    deps.source.records = [rowOf('W1', { personalEmail: 'not an email' })];
+    deps.clock.advance(60_000);
+    expect((await resync(deps, 'W1')).code).toBe('rejected');
+    expect(deps.escrow.entries.has('W1')).toBe(false);
   });
 });
