@@ -12,6 +12,11 @@ import type { LogicalRequest, SimRuntime } from './simRuntime';
 export interface FrontOptions {
   latencyMs: number;
   requireAuthorization: boolean;
+  /**
+   * How long a request travels before Graph acts on it (ms), per request: a write sent in time
+   * can still land after a later one, as on a slow path to a real front end.
+   */
+  landingDelayMs?: (method: string, path: string) => number;
 }
 
 export async function handleHttp(
@@ -23,6 +28,8 @@ export async function handleHttp(
   runtime.recorder.countHttpRequest();
   const text = await readBody(req);
   const { request, versioned } = logicalRequestOf(req, text);
+  const landing = options.landingDelayMs?.(request.method, request.path) ?? 0;
+  if (landing > 0) await new Promise((resolve) => setTimeout(resolve, landing));
   const response = versioned
     ? answerHttp(runtime, options, request)
     : recordedEnvelope(

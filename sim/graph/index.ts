@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SimUserSeed } from '../world';
 import { FaultQueue } from './faults';
-import { handleHttp } from './httpFront';
+import { type FrontOptions, handleHttp } from './httpFront';
 import { IdentityBudgets } from './identityBudgets';
 import { RequestRecorder } from './requestRecorder';
 import type { SimRuntime } from './simRuntime';
@@ -40,7 +40,10 @@ export async function startGraphSimulator(options: GraphSimOptions = {}): Promis
     deletedItemsFilter: options.deletedItemsFilter ?? 'supported',
     appRoles: options.appRoles ? new Set(options.appRoles) : null,
   };
-  const front = { latencyMs: options.latencyMs ?? 0, requireAuthorization: options.requireAuthorization ?? false };
+  const front: FrontOptions = {
+    latencyMs: options.latencyMs ?? 0,
+    requireAuthorization: options.requireAuthorization ?? false,
+  };
   const server = createServer((req, res) => {
     handleHttp(runtime, front, req, res).catch((err: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
@@ -74,6 +77,10 @@ export async function startGraphSimulator(options: GraphSimOptions = {}): Promis
     counters: () => recorder.counters(),
     resetLog: () => recorder.reset(),
     injectFaults: (fault) => runtime.faults.add(fault),
+    delayLanding: (delay) => {
+      if (delay) front.landingDelayMs = delay;
+      else delete front.landingDelayMs;
+    },
     setAppRoles: (roles) => {
       runtime.appRoles = roles ? new Set(roles) : null;
     },

@@ -90,5 +90,7 @@ export interface GraphSimulator {
   injectFaults(fault: GraphFault): void;
   /** Changes the app's roles from the next request on (null: all), as a grant reaching Graph would. */
   setAppRoles(roles: readonly string[] | null): void;
+  /** Holds chosen plain requests before Graph acts on them (ms; null: none): writes that land late. */
+  delayLanding(delay: ((method: string, path: string) => number) | null): void;
   close(): Promise<void>;
 }

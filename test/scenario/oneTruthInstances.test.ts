@@ -10,6 +10,7 @@ import { createMemoryLogger } from '../../src/app/logger';
 import { runCycle, runResync } from '../../src/app/operations';
 import { buildServices } from '../../src/app/services';
 import { loadSettings } from '../../src/config/settings';
+import { valueHash } from '../../src/core/mapping';
 import type { SimWorker } from '../../sim/world';
 import type { AzuriteInstance } from '../support/azurite';
 import { baseConnector, patches, startAzurite, startScenario, type Scenario } from './harness';
@@ -91,16 +92,22 @@ describe('a late write through the real Graph adapter (case 1)', () => {
     });
     const user = s.graph.usersByEmployeeId('T1')[0]!;
     let delayed = true;
+    let oldPatchWaits = () => {};
+    const waiting = new Promise<void>((resolve) => (oldPatchWaits = resolve));
     // The old job's PATCH is answered 503 with Retry-After: it waits, then tries again.
     s.graph.injectFaults({
       status: 503,
       count: 1,
-      retryAfterSeconds: 4,
-      match: (method, path) => delayed && method === 'PATCH' && path.endsWith(user.id),
+      retryAfterSeconds: 3,
+      match: (method, path) => {
+        if (!delayed || method !== 'PATCH' || !path.endsWith(user.id)) return false;
+        delayed = false;
+        oldPatchWaits();
+        return true;
+      },
     });
     const timer = runCycle(s.services, { drain: true });
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    delayed = false;
+    await waiting;
     setEmail(s, 'T1', 'jane.doe@home.example');
     s.advance(1000);
     const resync = await runResync(s.services, 'T1');
@@ -108,7 +115,7 @@ describe('a late write through the real Graph adapter (case 1)', () => {
     await timer;
     expect(otherMailsOf(s, 'T1')).toEqual(['jane.doe@home.example']);
     const row = await s.services.ledger.get('T1');
-    expect(row?.writtenHashes?.otherMails).toBeDefined();
+    expect(row?.writtenHashes?.otherMails).toBe(valueHash('jane.doe@home.example'));
     expect(row?.pendingWrites).toBeUndefined();
     // The typo never reached Graph after the correction did, or was written over again at once.
     const sent = patches(s.graph).map((r) => `${r.status} ${(r.body as { otherMails?: string[] }).otherMails?.[0]}`);
@@ -192,5 +199,38 @@ describe('an unreadable row (case 7)', () => {
     expect(cycle.stderr).toMatch(/skipped an unreadable ledger row \(U8\)/);
     const escrowed = JSON.parse((await s.cli(['escrow', '--json'])).stdout) as { entries: Array<{ workerId: string }> };
     expect(escrowed.entries.map((e) => e.workerId)).toEqual(['U1']);
+  }, 60_000);
+});
+
+describe('a write that lands after a newer one (case 1, learned afterwards)', () => {
+  it('the late typo is written over at once with the corrected value, and the ledger claims what Graph holds', async () => {
+    s = await startScenario(azurite, {
+      world: world([hybridWorker('T2', { email: 'jane.deo@home.example' })], [syncedUser('T2')]),
+    });
+    const user = s.graph.usersByEmployeeId('T2')[0]!;
+    let onTheWire = () => {};
+    const sent = new Promise<void>((resolve) => (onTheWire = resolve));
+    let first = true;
+    // The old job's PATCH passes its guard, then travels two seconds before Graph acts on it.
+    s.graph.delayLanding((method, path) => {
+      if (!first || method !== 'PATCH' || !path.endsWith(user.id)) return 0;
+      first = false;
+      onTheWire();
+      return 2000;
+    });
+    const timer = runCycle(s.services, { drain: true });
+    await sent;
+    setEmail(s, 'T2', 'jane.doe@home.example');
+    s.advance(1000);
+    expect((await runResync(s.services, 'T2')).outcome).toMatchObject({ code: 'written' });
+    await timer;
+    const landed = patches(s.graph).map((r) => (r.body as { otherMails?: string[] }).otherMails?.[0]);
+    // In the order Graph acted on them: the correction, the late typo, the correction again.
+    expect(landed).toEqual(['jane.doe@home.example', 'jane.deo@home.example', 'jane.doe@home.example']);
+    expect(otherMailsOf(s, 'T2')).toEqual(['jane.doe@home.example']);
+    const row = await s.services.ledger.get('T2');
+    expect(row?.writtenHashes?.otherMails).toBe(valueHash('jane.doe@home.example'));
+    expect(row?.pendingWrites).toBeUndefined();
+    expect(s.logLines.some((line) => line.includes('reached Graph after a newer plan'))).toBe(true);
   }, 60_000);
 });
