@@ -7,14 +7,14 @@
  * peek) and, on incremental reads, the workers whose last outcome asks for a retry, read by id.
  */
 import { guardCycle } from './approval';
-import { hasStalePendingWrite } from './lateWrite';
 import { ensureAppError } from './errors';
 import { desiredHash, desiredStateOf, valueHash } from './mapping';
-import { SETTLED_OUTCOMES, type Outcome, type OutcomeCode } from './outcome';
+import { SETTLED_OUTCOMES, type Outcome } from './outcome';
 import type { Pipeline } from './pipeline';
-import { isDecisionHash } from './planVersion';
 import { recordPlans, type Decided } from './recordPlans';
-import type { EscrowEntry, LedgerEntry, RawRecord, WorkerJob } from './ports';
+import { idsToRetry } from './retries';
+import { hasStalePendingWrite } from './lateWrite';
+import type { LedgerEntry, RawRecord, WorkerJob } from './ports';
 import { scopeOf } from './scope';
 import { screenWorker } from './screenWorker';
 import { escrowSince, listEscrow, peekEscrowed } from './sweep';
@@ -224,52 +224,28 @@ async function loadLedger(deps: Pick<Pipeline, 'ledger'>): Promise<Map<string, L
   return map;
 }
 
-/** Outcomes that wait for a retry, which an incremental read would not show again (nothing changed in Workday). */
-const RETRIED: ReadonlySet<OutcomeCode | undefined> = new Set<OutcomeCode | undefined>([
-  'failed',
-  'rejected',
-  'conflict',
-  undefined,
-]);
-
-/** On an incremental read: workers to read by id besides the changes (retries, escrowed users that appeared). */
-function idsToRetry(
-  ledger: Map<string, LedgerEntry>,
-  escrow: readonly EscrowEntry[],
-  appeared: ReadonlySet<string>,
-  now: Date,
-): string[] {
-  const ids = new Set<string>();
-  for (const entry of ledger.values())
-    if (
-      (RETRIED.has(entry.lastOutcome) && entry.reason !== 'notInScope') ||
-      planNotApplied(entry) ||
-      hasStalePendingWrite(entry, now)
-    )
-      ids.add(entry.workerId);
-  for (const entry of escrow) if (appeared.has(entry.workerId.toLowerCase())) ids.add(entry.workerId);
-  return [...ids];
-}
-
-/**
- * A plan recorded and never applied: its job was lost (a CLI stopped mid-drain, a process that
- * died). Workday shows no new change for the worker, so an incremental read must ask for it.
- */
-function planNotApplied(entry: LedgerEntry): boolean {
-  return (
-    entry.plannedHash !== undefined &&
-    entry.plannedHash !== entry.desiredHash &&
-    !isDecisionHash(entry.plannedHash) &&
-    entry.lastOutcome !== 'escrowed' &&
-    entry.lastOutcome !== 'held'
-  );
-}
-
 /** Every record under the id; sources that cannot repeat an id answer with the one. */
 export async function readRecordsOf(source: Pipeline['source'], workerId: string): Promise<RawRecord[]> {
   if (source.readWorkerRecords) return source.readWorkerRecords(workerId);
   const record = await source.readWorker(workerId);
   return record === null ? [] : [record];
+}
+
+async function readRetry(deps: Pipeline, workerId: string): Promise<RawRecord[] | null> {
+  try {
+    return await readRecordsOf(deps.source, workerId);
+  } catch (err) {
+    const error = ensureAppError(err, 'WORKDAY.BAD_RESPONSE');
+    if (error.isConfiguration) throw error;
+    deps.logger.log(
+      'warn',
+      `worker ${workerId} could not be read again by id (${error.code}); it is retried next cycle`,
+      {
+        workerId,
+      },
+    );
+    return null;
+  }
 }
 
 /**
@@ -325,7 +301,9 @@ async function readAndClassify(
     for await (const raw of deps.source.readWorkers({ asOf, ...(updatedFrom ? { updatedFrom } : {}) })) classify(raw);
     for (const workerId of retries) {
       if (idCounts.has(workerId.toLowerCase())) continue;
-      for (const raw of await readRecordsOf(deps.source, workerId)) classify(raw);
+      // A retry that cannot be read now waits for the next cycle; the changes read above still count.
+      const records = await readRetry(deps, workerId);
+      for (const raw of records ?? []) classify(raw);
     }
   } catch (err) {
     throw ensureAppError(err, 'WORKDAY.BAD_RESPONSE');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AppError } from '../../src/core/errors';
 import { INCREMENTAL_OVERLAP_MS, planCycle, type CycleOptions } from '../../src/core/cycle';
 import type { LedgerEntry, RawRecord } from '../../src/core/ports';
 import {
@@ -559,6 +560,25 @@ describe('planCycle', () => {
       };
       await planCycle(deps, options());
       expect(deps.watermarks.values.get('soap:lastRead')).toEqual(deps.source.reads[0]!.asOf);
+    });
+
+    it('a worker that cannot be read again by id waits for the next cycle; the changes still go through', async () => {
+      const deps = soapSetup([rowOf('W1'), rowOf('W2')], () => [rowOf('W2', { CountryISO: 'FR' })], {
+        directory: new FakeDirectory([userOf({ id: 'u2', employeeId: 'W2' })]),
+      });
+      await cycleAndDrain(deps, 'cycle-1'); // W1 has no user: escrowed; mark it failed to be retried by id
+      const w1 = deps.ledger.entries.get('W1');
+      if (w1) deps.ledger.seed({ ...w1, lastOutcome: 'failed' });
+      deps.source.readWorker = async (id) => {
+        if (id === 'W1') throw new AppError('WORKDAY.UNAVAILABLE', 'Workday answered 503', { transient: true });
+        return null;
+      };
+      deps.clock.advance(HOUR);
+      const plan = await planCycle(deps, options({ runId: 'cycle-2' }));
+      expect(plan).toMatchObject({ read: 'incremental', enqueued: 1 });
+      expect(
+        deps.logger.lines.some((l) => l.level === 'warn' && l.message.includes('W1 could not be read again')),
+      ).toBe(true);
     });
 
     it('does not move the watermark when the read fails', async () => {
