@@ -154,16 +154,18 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
       const what = 'a soft-deleted user lookup';
       const url = deletedUsersByEmployeeIdPath(employeeId, select);
       const first = await execute({ method: 'GET', url }, what);
-      // Filtering deletedItems by employeeId is not documented, so any 400 (whatever its code)
-      // means "not here": the worker is escrowed as notFound, never failed.
-      if (first.status === 400) {
-        if (!deletedFilterRefused) {
-          deletedFilterRefused = true;
+      // "List deletedItems" (https://learn.microsoft.com/graph/api/directory-deleteditems-list)
+      // supports the query parameters of the resource cast to, so the user's employeeId filter.
+      // Only Request_UnsupportedQuery to that filter means "not here": the worker is escrowed as
+      // notFound from then on. Any other error is an ordinary failure (readAllUsers throws it).
+      if (first.status === 400 && graphError(first).code === 'Request_UnsupportedQuery') {
+        // Lookups in flight when the first refusal came back must not warn again.
+        if (!deletedFilterRefused)
           log(
             'warn',
-            `Graph refuses to filter deletedItems by employeeId (${graphError(first).code}); soft-deleted users are reported as notFound from now on.`,
+            'Graph refuses to filter deletedItems by employeeId (Request_UnsupportedQuery); soft-deleted users are reported as notFound from now on.',
           );
-        }
+        deletedFilterRefused = true;
         return { supported: false };
       }
       const users = await readAllUsers(

@@ -119,7 +119,7 @@ export async function probeGraphReads(directory: Directory, employeeIds: readonl
     const deleted = await directory.findDeletedUsersByEmployeeId(id);
     const detail = deleted.supported
       ? 'this tenant answers it: a worker whose only user is soft-deleted is escrowed as softDeleted'
-      : 'this tenant refuses it (undocumented filter): soft-deleted users will be escrowed as notFound; nothing to fix';
+      : 'this tenant answers Request_UnsupportedQuery: soft-deleted users will be escrowed as notFound; nothing to fix';
     return [lookup, pass(deletedCheck, detail)];
   } catch (err) {
     const error = ensureAppError(err);
