@@ -118,10 +118,22 @@ export function createGraphTransport(options: GraphTransportOptions): GraphTrans
  * A `$batch` refused as a whole (a 403 for a missing permission, a 400, a 500) says nothing about
  * the 20 workers inside it: it becomes one error for each of them, never their per-user outcome.
  * Throttling and unavailability pass through: the coalescer pauses on them and each caller retries.
+ * An outer answer of another status that still carries sub-responses (Graph's JSON batching
+ * guidance once described a 424 with the 429s inside) is read per sub-response by the coalescer.
  */
 function refuseWholeBatch(answer: GraphResponse): void {
-  if (isSuccess(answer.status) || isTransientStatus(answer.status)) return;
+  if (isSuccess(answer.status) || isTransientStatus(answer.status) || hasSubResponses(answer.body)) return;
   throw refused(answer, 'a $batch request');
+}
+
+/** Whether a `$batch` answer holds a non-empty `responses` array. */
+export function hasSubResponses(body: unknown): boolean {
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    Array.isArray((body as { responses?: unknown }).responses) &&
+    (body as { responses: unknown[] }).responses.length > 0
+  );
 }
 
 export function lowerCased(headers: Headers | Record<string, unknown> | undefined): Record<string, string> {

@@ -162,10 +162,12 @@ export class RequestCoalescer {
     }));
     const outer = await this.http.send({ method: 'POST', url: '/$batch', body: { requests } });
     this.observe(outer);
-    // The whole batch refused (429, 503, …): every sub-request carries that answer back, and what
-    // was charged when it left stays charged (Graph's answer says nothing per sub-request).
-    if (outer.status !== 200) return batch.map(() => outer);
+    // The whole batch throttled or unavailable with no sub-responses (429, 503, 504): every
+    // sub-request carries that answer back, and what was charged when it left stays charged
+    // (Graph's answer says nothing per sub-request). Any answer with sub-responses is read per
+    // sub-response, whatever its outer status; the transport refused every other one already.
     const answers = subResponses(outer.body);
+    if (outer.status !== 200 && answers.size === 0) return batch.map(() => outer);
     return requests.map(({ id }) => {
       const response = answers.get(id);
       if (!response)
