@@ -23,6 +23,7 @@ import {
   type GraphResponse,
   graphError,
   readBody,
+  requestIds,
   throwIfTransient,
   toWriteResult,
 } from './graphResponse';
@@ -125,9 +126,10 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
     if (response.status === 403 && !(await refusals.isAboutTheUser(kinds))) {
       // Not this user's refusal: settling it as `denied` would mark every worker so. Stop instead.
       const { code } = graphError(response);
+      const ids = requestIds(response);
       throw new AppError(
         'GRAPH.REQUEST_REFUSED',
-        `Graph answered 403 ${code} to ${what}, and ${refusals.whyAppWide(kinds)}; no worker is marked denied.`,
+        `Graph answered 403 ${code} to ${what}${ids ? ` (${ids})` : ''}, and ${refusals.whyAppWide(kinds)}; no worker is marked denied.`,
         {
           status: 403,
         },
@@ -135,7 +137,7 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
     }
     const result = toWriteResult(response, what);
     if (result.status === 'ok') refusals.succeeded(kinds);
-    else log('debug', `Graph refused ${what}: ${result.code}.`);
+    else log('info', `Graph refused ${what}: ${result.code} ${result.message}`);
     return result;
   };
 

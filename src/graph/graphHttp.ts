@@ -25,6 +25,7 @@
  */
 import { AuthenticationHandler, Client, type Middleware, ResponseType } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
+import { randomUUID } from 'node:crypto';
 import type { TokenCredential } from '@azure/identity';
 import { AppError, ensureAppError } from '../core/errors';
 import { AppErrorBoundary, FetchHandler, LoopbackAuthentication, TransportFailure } from './graphMiddleware';
@@ -88,8 +89,12 @@ export function createGraphTransport(options: GraphTransportOptions): GraphTrans
     (wire: boolean) =>
     async (request: GraphRequest): Promise<GraphResponse> => {
       const failure = new TransportFailure();
+      // Graph support asks for the request-id Graph returns and the client-request-id sent
+      // ("Microsoft Graph error responses and resource types", learn.microsoft.com/graph/errors).
+      const clientRequestId = randomUUID();
       const call = client
         .api(request.url)
+        .header('client-request-id', clientRequestId)
         .middlewareOptions(wire ? [failure, new WireRequest()] : [failure])
         .responseType(ResponseType.RAW);
       let response: Response;
@@ -104,7 +109,7 @@ export function createGraphTransport(options: GraphTransportOptions): GraphTrans
       }
       const answer: GraphResponse = {
         status: response.status,
-        headers: lowerCased(response.headers),
+        headers: { 'client-request-id': clientRequestId, ...lowerCased(response.headers) },
         body: await readJson(response),
       };
       if (wire && request.url === '/$batch') refuseWholeBatch(answer);
