@@ -86,6 +86,8 @@ describe('attribute-writer check', () => {
       expect(roles).toMatchObject({ status: 'fail', failure: 'configuration' });
       expect(roles?.detail).toContain('lacks User-Mail.ReadWrite.All, User.ReadUpdate.All');
       expect(roles?.fix).toContain(`infra/grant-graph-permissions.sh ${s.connectorPath} ${identity.objectId}`);
+      expect(roles?.fix).toContain('cached for about 24 hours and cannot be refreshed early');
+      expect(roles?.fix).not.toContain('within minutes');
       expect(identity.requests).toBeGreaterThan(0);
     } finally {
       await identity.close();

@@ -82,7 +82,7 @@ export async function probeGraphRoles(
       check,
       'configuration',
       `token for ${who} lacks ${missing.join(', ')} (the mappings need ${required.join(', ')}; it holds ${[...held].join(', ') || 'no roles'})${note}`,
-      `grant them: ${GRANT_SCRIPT} ${connectorPath} ${claims.oid ?? '<managed identity object id>'}  (new roles reach the token within minutes)`,
+      `grant them: ${GRANT_SCRIPT} ${connectorPath} ${claims.oid ?? '<managed identity object id>'}  (a managed identity's token is cached for about 24 hours and cannot be refreshed early, a restart does not help: new roles reach it within a day)`,
     );
   }
   return pass(check, `token for ${who} holds ${required.join(', ')}${note}`);
