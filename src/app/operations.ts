@@ -128,8 +128,19 @@ export async function runSweep(
 export async function runResync(
   deps: Pipeline,
   workerId: string,
-  options: { dryRun?: boolean; operationId?: string } = {},
-): Promise<{ outcome: Outcome; summary: RunSummary }> {
+  options?: { dryRun?: boolean; operationId?: string },
+): Promise<{ outcome: Outcome; summary: RunSummary }>;
+/** With `handOff`: a null outcome when the job went to the queue (see resyncWithin.ts). */
+export async function runResync(
+  deps: Pipeline,
+  workerId: string,
+  options: { dryRun?: boolean; operationId?: string; handOff: () => boolean },
+): Promise<{ outcome: Outcome | null; summary: RunSummary }>;
+export async function runResync(
+  deps: Pipeline,
+  workerId: string,
+  options: { dryRun?: boolean; operationId?: string; handOff?: () => boolean } = {},
+): Promise<{ outcome: Outcome | null; summary: RunSummary }> {
   const runId = newRunId('resync');
   const graphBefore = { ...deps.directory.stats() };
   const startedAt = deps.clock.now();
@@ -140,7 +151,18 @@ export async function runResync(
     runId,
     dryRun,
     operationId: options.operationId ?? runId,
+    ...(options.handOff ? { handOff: options.handOff } : {}),
   });
+  const tally = new RunTally();
+  if (outcome === null) {
+    const summary = await finishRun(
+      deps,
+      'resync',
+      { runId, startedAt, dryRun, tally, enqueued: 1, held: false, approvedBy: null, workdayReadMs: 0 },
+      graphBefore,
+    );
+    return { outcome, summary };
+  }
   deps.telemetry.workerOutcome(outcome, {
     runId,
     runKind: 'resync',
@@ -149,7 +171,6 @@ export async function runResync(
     graphRequests: counting.calls(),
     ...(options.operationId ? { operationId: options.operationId } : {}),
   });
-  const tally = new RunTally();
   tally.add(outcome);
   const summary = await finishRun(
     deps,
