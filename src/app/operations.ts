@@ -35,6 +35,8 @@ export interface RunSummary {
   workdayReadMs: number;
   /** Planned jobs that wrote nothing because another run recorded a newer plan for the worker. */
   superseded: number;
+  /** Workers whose written value Entra replaced (drift.ts). */
+  drift: number;
   heldReason?: string;
   approvedHeldRun?: string;
   graph: DirectoryStats;
@@ -281,6 +283,7 @@ async function finishRun(
     workdayReadMs: plan.workdayReadMs,
     ...(plan.changes !== undefined ? { changes: plan.changes } : {}),
     ...(plan.approvedHeldRun ? { approvedHeldRun: plan.approvedHeldRun } : {}),
+    drift: plan.tally.drifted(),
     ...noteOf(plan),
   };
   try {
@@ -312,6 +315,7 @@ async function finishRun(
     ...(plan.heldReason ? { heldReason: plan.heldReason } : {}),
     ...(plan.approvedHeldRun ? { approvedHeldRun: plan.approvedHeldRun } : {}),
     superseded: plan.superseded ?? 0,
+    drift: record.drift ?? 0,
     graph,
     ...(escrow ? { escrow } : {}),
     examples: plan.tally.exampleList(),

@@ -6,6 +6,7 @@
  * first checks that its plan is still the worker's latest (else it writes nothing and returns
  * null), and every record it makes is a conditional change decided on the row as stored now.
  */
+import { assessDrift, driftOutcome } from './drift';
 import { isExpired, nextEscrowEntry } from './escrowPolicy';
 import { claimedHashes, desiredStateOf, isEmptyPlan, planWrite, valueHash, type WritePlan } from './mapping';
 import type { Outcome } from './outcome';
@@ -67,14 +68,31 @@ async function writeUser(
   const { mappings } = deps.connector;
   const wantsAuthEmail = mappings.some((m) => m.target === 'authenticationEmail');
   const desired = desiredStateOf(job.fields, mappings);
-  const plan = planWrite({
+  // A value this connector wrote and Entra replaced is rewritten once, then left to Entra (drift.ts).
+  const drift = assessDrift(
+    planWrite({
+      desired,
+      user,
+      mappings,
+      authenticationEmail: wantsAuthEmail ? await deps.directory.getAuthenticationEmail(user.id) : undefined,
+      previouslyWritten: previous?.writtenHashes,
+    }),
     desired,
-    user,
-    mappings,
-    authenticationEmail: wantsAuthEmail ? await deps.directory.getAuthenticationEmail(user.id) : undefined,
-    previouslyWritten: previous?.writtenHashes,
-  });
+    job,
+    previous,
+  );
+  const { plan } = drift;
   const base = { workerId: job.workerId, userId: user.id };
+  if (isEmptyPlan(plan) && drift.givenUp.length > 0)
+    return settle(
+      job,
+      deps,
+      dryRun,
+      driftOutcome(drift, { code: 'unchanged', ...base }),
+      previous,
+      undefined,
+      drift.counts,
+    );
   if (isEmptyPlan(plan)) {
     // The values are there: maybe our own write whose record was lost. Claim them, so that `merge`
     // can still retire them when the worker's email changes.
@@ -109,8 +127,8 @@ async function writeUser(
       applied.landed ?? undefined,
     );
   }
-  const outcome: Outcome = { code: 'written', ...base, changes: plan.changes };
-  return settle(job, deps, dryRun, outcome, previous, plan);
+  const outcome = driftOutcome(drift, { code: 'written', ...base, changes: plan.changes });
+  return settle(job, deps, dryRun, outcome, previous, plan, drift.counts);
 }
 
 interface Applied {
@@ -232,10 +250,11 @@ async function settle(
   outcome: Outcome,
   previous: LedgerEntry | null,
   plan?: WritePlan,
+  drift?: Record<string, number>,
 ): Promise<Outcome> {
   if (dryRun) return outcome;
   const now = deps.clock.now();
-  await deps.ledger.change(job.workerId, (current) => recordOutcome(job, outcome, current, now, plan), previous);
+  await deps.ledger.change(job.workerId, (current) => recordOutcome(job, outcome, current, now, plan, drift), previous);
   // A settled worker has no escrow entry, whichever route it came by.
   await closeEscrow(job, deps);
   return outcome;
@@ -260,12 +279,13 @@ function recordOutcome(
   current: LedgerEntry | null,
   now: Date,
   plan?: WritePlan,
+  drift?: Record<string, number>,
 ): LedgerEntry | typeof KEEP {
   if (isSuperseded(job, current)) {
     if (!current || !plan || Object.keys(plan.writtenHashes).length === 0) return KEEP;
     return { ...current, writtenHashes: { ...(current.writtenHashes ?? {}), ...plan.writtenHashes } };
   }
-  return ledgerEntry(job, outcome, current, now, plan);
+  return ledgerEntry(job, outcome, current, now, plan, drift);
 }
 
 function ledgerEntry(
@@ -274,6 +294,7 @@ function ledgerEntry(
   previous: LedgerEntry | null,
   now: Date,
   plan?: WritePlan,
+  drift?: Record<string, number>,
 ): LedgerEntry {
   const entry: LedgerEntry = {
     workerId: job.workerId,
@@ -297,6 +318,9 @@ function ledgerEntry(
   if (Object.keys(written).length > 0) entry.writtenHashes = written;
   const changes = plan && plan.changes.length > 0 ? plan.changes : previous?.lastChanges;
   if (changes && changes.length > 0) entry.lastChanges = changes;
+  // Drift counts hold while the worker's data is what the connector wrote (drift.ts).
+  const counts = drift ?? (previous?.desiredHash === entry.desiredHash ? previous?.drift : undefined);
+  if (counts && Object.keys(counts).length > 0) entry.drift = counts;
   return entry;
 }
 

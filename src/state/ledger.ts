@@ -49,6 +49,7 @@ function toProperties(entry: LedgerEntry): EntityProperties {
     plannedHash: entry.plannedHash,
     ...jsonProperties('writtenHashes', entry.writtenHashes),
     ...jsonProperties('lastChanges', entry.lastChanges),
+    ...jsonProperties('drift', entry.drift),
   });
 }
 
@@ -72,6 +73,7 @@ function fromEntity(entity: EntityProperties): LedgerEntry {
     plannedHash: readString(entity, 'plannedHash'),
     writtenHashes: readJson<Record<string, string>>(entity, 'writtenHashes'),
     lastChanges: readJson<ChangeView[]>(entity, 'lastChanges'),
+    drift: readJson<Record<string, number>>(entity, 'drift'),
   };
   return Object.assign(entry, defined(optional));
 }

@@ -86,6 +86,7 @@ export function runRecords(run: RunRecord, context: RunContext): TelemetryRecord
       graphThrottled: run.graphThrottled,
       workdayReadMs: run.workdayReadMs,
       durationMs: run.durationMs,
+      ...(run.drift === undefined ? {} : { drift: run.drift }),
       ...(context.escrowBacklog === undefined
         ? {}
         : { escrowBacklog: context.escrowBacklog, escrowOldestAgeMinutes: context.escrowOldestAgeMinutes ?? 0 }),
