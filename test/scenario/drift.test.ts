@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCycle } from '../../src/app/operations';
+import { formatSummary } from '../../src/cli/format';
 import type { AzuriteInstance } from '../support/azurite';
 import { patches, type Scenario, startAzurite, startScenario } from './harness';
 import { hybridWorker, syncedUser, world } from './smallWorld';
@@ -45,6 +46,7 @@ describe('a value sync keeps putting back', () => {
     expect(await s.services.ledger.get('D1')).toMatchObject({ lastOutcome: 'written', reason: 'drift' });
     expect((await s.services.ledger.get('D1'))?.detail).toContain('usageLocation');
     expect(summary.drift).toBe(1);
+    expect(formatSummary(summary)).toContain('drift: 1 workers hold a value Entra replaced');
     expect((await s.services.runs.latest(1))[0]).toMatchObject({ drift: 1 });
     expect(s.graph.usersByEmployeeId('D1')[0]!.usageLocation).toBe('GB');
   });
