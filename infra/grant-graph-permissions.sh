@@ -71,7 +71,9 @@ while IFS=$'\t' read -r action role role_id assignment_id breadth; do
 done <"$work/plan"
 
 if (( granted > 0 )); then
-  echo "Granted $granted role(s). New app roles reach the app's token within minutes; restart the app to pick them up at once."
+  # Microsoft, "Managed identity best practice recommendations" (Limitation of using managed
+  # identities for authorization): tokens are cached for about 24 hours and cannot be refreshed early.
+  echo "Granted $granted role(s). A managed identity's token is cached for about 24 hours and cannot be refreshed early (a restart does not help): the app may go on without the new roles until its cached token expires, up to a day."
 else
   echo "Nothing to grant."
 fi

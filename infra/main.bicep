@@ -72,7 +72,7 @@ param instanceMemoryMB int = 2048
 param alertEmailAddress string = ''
 
 @minValue(1)
-@description('The "escrow too old" alert fires when a worker has waited this many hours for its Entra user. Cloud Sync normally creates users 10-40 minutes after AD.')
+@description('The "escrow too old" alert fires when a worker has waited this many hours for its Entra user. Workday-to-AD provisioning runs about every 40 minutes and Cloud Sync every 2, so the user of a new hire normally appears within an hour or so.')
 param escrowAlertAgeHours int = 24
 
 @minValue(1)

@@ -1,6 +1,8 @@
 /**
- * /directory/deletedItems: soft-deleted users (kept 30 days in Entra). Filtering them by
- * employeeId is not documented; the 'refused' option models a Graph that will not do it.
+ * /directory/deletedItems: soft-deleted users (kept 30 days in Entra). As documented ("List
+ * deletedItems", https://learn.microsoft.com/graph/api/directory-deleteditems-list), the cast to
+ * microsoft.graph.user supports the user resource's filters, employeeId included; the 'refused'
+ * and `refusedWith` options model a tenant that answers otherwise, for the writer's fallbacks.
  */
 import { parseEmployeeIdFilter } from './employeeIdFilter';
 import { badRequest, noContent, notFound, type SimResponse } from './responses';

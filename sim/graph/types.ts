@@ -28,8 +28,8 @@ export interface GraphSimOptions {
    */
   throttling?: false | BudgetShape;
   /**
-   * Filtering deletedItems by employeeId is not documented: 'refused' answers 400
-   * Request_UnsupportedQuery, `{ refusedWith: code }` a 400 with another code.
+   * Default 'supported', as documented (deletedItems supports the user resource's filters);
+   * 'refused' answers 400 Request_UnsupportedQuery, `{ refusedWith: code }` a 400 with another code.
    */
   deletedItemsFilter?: 'supported' | 'refused' | { refusedWith: string };
   /** The app's application roles; default: all the writer could need. Writes without one answer 403. */

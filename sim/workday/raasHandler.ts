@@ -3,7 +3,7 @@
  * with basic auth, the `Worker_ID` prompt, injected faults, and a streamed answer.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { takeFault, type InjectedFault, type WorkdayTenant } from './tenant';
+import { seenByIntegrationUser, takeFault, type InjectedFault, type WorkdayTenant } from './tenant';
 import { reportBody, reportRows, WORKER_PROMPT, type RaasReportOptions } from './raasReport';
 
 const MAINTENANCE_HTML =
@@ -42,7 +42,8 @@ export async function handleRaasRequest(
     });
   }
   const workerId = url.searchParams.get(WORKER_PROMPT);
-  const rows = reportRows(tenant.workers, options, workerId);
+  const visible = tenant.workers.map((worker) => seenByIntegrationUser(tenant, worker));
+  const rows = reportRows(visible, options, workerId);
   log(200);
   if (fault?.kind === 'truncate') {
     const total =

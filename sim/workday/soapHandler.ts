@@ -24,7 +24,7 @@ import {
   type GetWorkersRequest,
   type XmlObject,
 } from './soapRequest';
-import { takeFault, type InjectedFault, type WorkdayTenant } from './tenant';
+import { seenByIntegrationUser, takeFault, type InjectedFault, type WorkdayTenant } from './tenant';
 
 export type { SoapReply } from './soapFaults';
 
@@ -123,7 +123,7 @@ function getWorkers(tenant: WorkdayTenant, request: GetWorkersRequest): SoapRepl
     : view.select(request);
   const totalPages = Math.ceil(selected.length / request.count);
   const start = (request.page - 1) * request.count;
-  const workers = selected.slice(start, start + request.count);
+  const workers = selected.slice(start, start + request.count).map((worker) => seenByIntegrationUser(tenant, worker));
   return { status: 200, body: renderResponse({ request, workers, totalResults: selected.length, totalPages, now }) };
 }
 

@@ -54,6 +54,12 @@ export interface WorkdayTenant {
   changes: SimChange[];
   faults: InjectedFault[];
   requests: WorkdayRequestLogEntry[];
+  /**
+   * The integration user lacks the domain *Person Data: Home Contact Information* (Microsoft's
+   * standard integration-user setup grants only Work Contact Information): Workday answers
+   * without any HOME email, and says nothing about it.
+   */
+  homeContactHidden: boolean;
 }
 
 export function createTenant(
@@ -69,7 +75,14 @@ export function createTenant(
     changes: [],
     faults: [],
     requests: [],
+    homeContactHidden: false,
   };
+}
+
+/** A worker as the integration user may see it: no HOME email without the Home Contact domain. */
+export function seenByIntegrationUser<T extends SimWorker>(tenant: WorkdayTenant, worker: T): T {
+  if (!tenant.homeContactHidden) return worker;
+  return { ...worker, emails: worker.emails.filter((email) => email.usage !== 'HOME') };
 }
 
 /** Consumes one injected fault matching the request, if any. */

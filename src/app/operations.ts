@@ -35,6 +35,8 @@ export interface RunSummary {
   workdayReadMs: number;
   /** Planned jobs that wrote nothing because another run recorded a newer plan for the worker. */
   superseded: number;
+  /** Workers whose written value Entra replaced (drift.ts). */
+  drift: number;
   heldReason?: string;
   approvedHeldRun?: string;
   graph: DirectoryStats;
@@ -135,8 +137,19 @@ export async function runSweep(
 export async function runResync(
   deps: Pipeline,
   workerId: string,
-  options: { dryRun?: boolean; operationId?: string } = {},
-): Promise<{ outcome: Outcome; summary: RunSummary }> {
+  options?: { dryRun?: boolean; operationId?: string },
+): Promise<{ outcome: Outcome; summary: RunSummary }>;
+/** With `handOff`: a null outcome when the job went to the queue (see resyncWithin.ts). */
+export async function runResync(
+  deps: Pipeline,
+  workerId: string,
+  options: { dryRun?: boolean; operationId?: string; handOff: () => boolean },
+): Promise<{ outcome: Outcome | null; summary: RunSummary }>;
+export async function runResync(
+  deps: Pipeline,
+  workerId: string,
+  options: { dryRun?: boolean; operationId?: string; handOff?: () => boolean } = {},
+): Promise<{ outcome: Outcome | null; summary: RunSummary }> {
   await deps.clock.sync?.();
   const runId = newRunId('resync', deps.clock.now());
   const graphBefore = { ...deps.directory.stats() };
@@ -148,7 +161,18 @@ export async function runResync(
     runId,
     dryRun,
     operationId: options.operationId ?? runId,
+    ...(options.handOff ? { handOff: options.handOff } : {}),
   });
+  const tally = new RunTally();
+  if (outcome === null) {
+    const summary = await finishRun(
+      deps,
+      'resync',
+      { runId, startedAt, dryRun, tally, enqueued: 1, held: false, approvedBy: null, workdayReadMs: 0 },
+      graphBefore,
+    );
+    return { outcome, summary };
+  }
   deps.telemetry.workerOutcome(outcome, {
     runId,
     runKind: 'resync',
@@ -157,7 +181,6 @@ export async function runResync(
     graphRequests: counting.calls(),
     ...(options.operationId ? { operationId: options.operationId } : {}),
   });
-  const tally = new RunTally();
   tally.add(outcome);
   const summary = await finishRun(
     deps,
@@ -268,6 +291,7 @@ async function finishRun(
     workdayReadMs: plan.workdayReadMs,
     ...(plan.changes !== undefined ? { changes: plan.changes } : {}),
     ...(plan.approvedHeldRun ? { approvedHeldRun: plan.approvedHeldRun } : {}),
+    drift: plan.tally.drifted(),
     ...noteOf(plan),
   };
   try {
@@ -299,6 +323,7 @@ async function finishRun(
     ...(plan.heldReason ? { heldReason: plan.heldReason } : {}),
     ...(plan.approvedHeldRun ? { approvedHeldRun: plan.approvedHeldRun } : {}),
     superseded: plan.superseded ?? 0,
+    drift: record.drift ?? 0,
     graph,
     ...(escrow ? { escrow } : {}),
     examples: plan.tally.exampleList(),

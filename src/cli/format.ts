@@ -31,6 +31,10 @@ export function formatSummary(summary: RunSummary, options: { examples?: number 
   );
   if (summary.superseded > 0)
     lines.push(`  superseded: ${summary.superseded} jobs wrote nothing (another run planned those workers anew)`);
+  if (summary.drift > 0)
+    lines.push(
+      `  drift: ${summary.drift} workers hold a value Entra replaced after this connector wrote it (docs/design.md, Drift)`,
+    );
   if (summary.heldReason) lines.push(`  held: ${summary.heldReason}`);
   if (summary.escrow)
     lines.push(`  escrow: ${summary.escrow.backlog} waiting, oldest ${summary.escrow.oldestAgeMinutes} min`);

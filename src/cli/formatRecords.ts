@@ -16,10 +16,11 @@ export function formatCheck(report: CheckReport): string {
     if (line.fix) lines.push(`${' '.repeat(6 + width)}  fix: ${line.fix}`);
   }
   const failures = report.checks.filter((line) => line.status === 'fail').length;
+  const warnings = report.checks.filter((line) => line.status === 'warn').length;
   lines.push('');
   lines.push(
     report.ok
-      ? 'All checks passed: the next cycle can run.'
+      ? `All checks passed: the next cycle can run${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'}: read the fix)` : ''}.`
       : `${failures} check${failures === 1 ? '' : 's'} failed (exit ${report.exitCode}: ${report.exitCode === 2 ? 'configuration' : 'a service could not be reached'}).`,
   );
   return lines.join('\n');

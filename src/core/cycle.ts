@@ -9,6 +9,7 @@
 import { guardCycle } from './approval';
 import { ensureAppError } from './errors';
 import { desiredHash, desiredStateOf, valueHash } from './mapping';
+import { isLeftToEntra } from './drift';
 import { SETTLED_OUTCOMES, type Outcome } from './outcome';
 import type { Pipeline } from './pipeline';
 import { recordPlans, type Decided } from './recordPlans';
@@ -127,7 +128,7 @@ export async function planCycle(deps: Pipeline, options: CycleOptions): Promise<
           verifyDue ||
           userAppeared ||
           lastOutcome === undefined ||
-          !SETTLED_OUTCOMES.has(lastOutcome)));
+          !(SETTLED_OUTCOMES.has(lastOutcome) || isLeftToEntra(previous))));
     if (!needsJob) {
       if (lastOutcome === 'written' || lastOutcome === 'unchanged') settled += 1;
       else if (lastOutcome)

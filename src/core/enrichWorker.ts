@@ -6,6 +6,7 @@
  * first checks that its plan is still the worker's latest (else it writes nothing and returns
  * null), and every record it makes is a conditional change decided on the row as stored now.
  */
+import { assessDrift, driftOutcome } from './drift';
 import { isExpired, nextEscrowEntry } from './escrowPolicy';
 import {
   hasPendingWrite,
@@ -82,15 +83,32 @@ async function writeUser(
   const { mappings } = deps.connector;
   const wantsAuthEmail = mappings.some((m) => m.target === 'authenticationEmail');
   const desired = desiredStateOf(job.fields, mappings);
-  const plan = planWrite({
+  // A value this connector wrote and Entra replaced is rewritten once, then left to Entra (drift.ts).
+  const drift = assessDrift(
+    planWrite({
+      desired,
+      user,
+      mappings,
+      authenticationEmail: wantsAuthEmail ? await deps.directory.getAuthenticationEmail(user.id) : undefined,
+      previouslyWritten: previous?.writtenHashes,
+      retired: retiredByMerge(previous),
+    }),
     desired,
-    user,
-    mappings,
-    authenticationEmail: wantsAuthEmail ? await deps.directory.getAuthenticationEmail(user.id) : undefined,
-    previouslyWritten: previous?.writtenHashes,
-    retired: retiredByMerge(previous),
-  });
+    job,
+    previous,
+  );
+  const { plan } = drift;
   const base = { workerId: job.workerId, userId: user.id };
+  if (isEmptyPlan(plan) && drift.givenUp.length > 0)
+    return settle(
+      job,
+      deps,
+      dryRun,
+      driftOutcome(drift, { code: 'unchanged', ...base }),
+      previous,
+      undefined,
+      drift.counts,
+    );
   if (isEmptyPlan(plan)) {
     // The values are there: maybe our own write whose record was lost. Claim them, so that `merge`
     // can still retire them when the worker's email changes.
@@ -123,10 +141,10 @@ async function writeUser(
   }
   const outcome: Outcome = applied.refusal
     ? { ...applied.refusal, ...base, changes: plan.changes }
-    : { code: 'written', ...base, changes: plan.changes };
+    : driftOutcome(drift, { code: 'written', ...base, changes: plan.changes });
   // What a refused call still wrote (the PATCH before a refused email method) stays on record.
   const landed = applied.refusal ? (applied.landed ?? undefined) : plan;
-  const late = await recordApplied(job, deps, outcome, ahead, landed);
+  const late = await recordApplied(job, deps, outcome, ahead, landed, drift.counts);
   if (!late) return outcome;
   // Learned afterwards: a newer plan was recorded while this write was on its way, so this write
   // may have replaced the newer one's. It is not this worker's outcome; the newest plan is written again.
@@ -145,6 +163,7 @@ async function recordApplied(
   outcome: Outcome,
   seen: LedgerEntry,
   landed: WritePlan | undefined,
+  drift?: Record<string, number>,
 ): Promise<boolean> {
   const now = deps.clock.now();
   let late = false;
@@ -152,7 +171,7 @@ async function recordApplied(
     job.workerId,
     (current) => {
       late = isSuperseded(job, current);
-      if (!late) return recordOutcome(job, outcome, current, now, landed);
+      if (!late) return recordOutcome(job, outcome, current, now, landed, drift);
       return current && landed ? lateEntry(current, landed) : KEEP;
     },
     seen,
@@ -292,10 +311,11 @@ async function settle(
   outcome: Outcome,
   previous: LedgerEntry | null,
   plan?: WritePlan,
+  drift?: Record<string, number>,
 ): Promise<Outcome> {
   if (dryRun) return outcome;
   const now = deps.clock.now();
-  await deps.ledger.change(job.workerId, (current) => recordOutcome(job, outcome, current, now, plan), previous);
+  await deps.ledger.change(job.workerId, (current) => recordOutcome(job, outcome, current, now, plan, drift), previous);
   // A settled worker has no escrow entry, whichever route it came by.
   await closeEscrow(job, deps);
   return outcome;
@@ -320,10 +340,11 @@ function recordOutcome(
   current: LedgerEntry | null,
   now: Date,
   plan?: WritePlan,
+  drift?: Record<string, number>,
 ): LedgerEntry | typeof KEEP {
   // Never merge a superseded job's hashes over the newer plan's: they would claim its values.
   if (isSuperseded(job, current)) return current && plan ? lateEntry(current, plan) : KEEP;
-  return ledgerEntry(job, outcome, current, now, plan);
+  return ledgerEntry(job, outcome, current, now, plan, drift);
 }
 
 function ledgerEntry(
@@ -332,6 +353,7 @@ function ledgerEntry(
   previous: LedgerEntry | null,
   now: Date,
   plan?: WritePlan,
+  drift?: Record<string, number>,
 ): LedgerEntry {
   const entry: LedgerEntry = {
     workerId: job.workerId,
@@ -363,6 +385,9 @@ function ledgerEntry(
   if (added && added.length > 0) entry.addedHashes = added;
   const changes = plan && plan.changes.length > 0 ? plan.changes : previous?.lastChanges;
   if (changes && changes.length > 0) entry.lastChanges = changes;
+  // Drift counts hold while the worker's data is what the connector wrote (drift.ts).
+  const counts = drift ?? (previous?.desiredHash === entry.desiredHash ? previous?.drift : undefined);
+  if (counts && Object.keys(counts).length > 0) entry.drift = counts;
   return entry;
 }
 

@@ -26,5 +26,8 @@ export function mayReplacePlan(row: LedgerEntry | null, version: number): boolea
 /** The hash a no-write decision (rejected, out of scope, conflict) records as the worker's plan. */
 export const decisionHash = (code: string, reason?: string): string => `decided:${code}:${reason ?? ''}`;
 
+/** The plan a held cycle records: nothing is written until this data (its desired hash) is approved. */
+export const heldHash = (desiredHash: string): string => `decided:held:${desiredHash}`;
+
 /** Whether a recorded plan is a no-write decision rather than values to write. */
 export const isDecisionHash = (hash: string): boolean => hash.startsWith('decided:');

@@ -160,6 +160,8 @@ export interface LedgerEntry {
    * MAX_ADDED_HASHES), so `merge` retires each of them when it is replaced, not only the last one.
    */
   addedHashes?: string[];
+  /** Per property, how often Entra replaced the value the connector wrote since the data last changed (drift.ts). */
+  drift?: Record<string, number>;
   /** The storage's concurrency token for this row as read; conditional writes present it. */
   etag?: string;
 }
@@ -261,6 +263,8 @@ export interface RunRecord {
   changes?: number;
   /** The held cycle whose approval this cycle used. */
   approvedHeldRun?: string;
+  /** Workers whose written value Entra replaced (drift: rewritten once, or left to Entra). */
+  drift?: number;
   /** Free text, masked. */
   note?: string;
 }

@@ -9,7 +9,7 @@ import { unappliedEntry } from './enrichWorker';
 import { valueHash } from './mapping';
 import type { Outcome } from './outcome';
 import type { Pipeline } from './pipeline';
-import { decisionHash, mayReplacePlan, versionOf } from './planVersion';
+import { decisionHash, heldHash, mayReplacePlan, versionOf } from './planVersion';
 import {
   KEEP,
   REMOVE,
@@ -107,7 +107,8 @@ function plannedEntry(
   version: number,
   now: Date,
 ): LedgerEntry | typeof KEEP {
-  if (!mayReplacePlan(current, version)) return KEEP;
+  // A hold of exactly this data gives way to its approval, even one read a moment earlier.
+  if (!mayReplacePlan(current, version) && current?.plannedHash !== heldHash(job.desiredHash)) return KEEP;
   if (current?.plannedHash === job.desiredHash && current.plannedVersion !== undefined) return KEEP;
   const email = job.fields.personalEmail;
   const base: LedgerEntry = current ?? { workerId: job.workerId, cycleId: job.cycleId, updatedAt: now };
@@ -137,8 +138,10 @@ function decision(
 }
 
 /**
- * Held: the new data is not approved yet, so the worker's plan becomes "write nothing until
- * approved": a job queued before the hold, with older data, writes nothing either.
+ * Held: the new data is not approved yet, so the worker's plan becomes "write nothing until this
+ * data is approved": a job queued before the hold, with older data, writes nothing either. A plan
+ * of this very data already recorded (another cycle's approved run) is left alone, and an approved
+ * plan of this data replaces the hold whatever their versions (`plannedEntry`).
  */
 function heldEntry(
   current: LedgerEntry | null,
@@ -147,8 +150,8 @@ function heldEntry(
   version: number,
   now: Date,
 ): LedgerEntry | typeof KEEP {
-  if (!mayReplacePlan(current, version)) return KEEP;
-  const hash = decisionHash('held', outcome.reason);
+  if (!mayReplacePlan(current, version) || current?.plannedHash === job.desiredHash) return KEEP;
+  const hash = heldHash(job.desiredHash);
   if (current?.lastOutcome === 'held' && current.detail === outcome.detail && current.plannedHash === hash) return KEEP;
   const { version: _notYet, ...unversioned } = job;
   return { ...unappliedEntry(unversioned, outcome, current, now), plannedVersion: version, plannedHash: hash };

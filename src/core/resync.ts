@@ -24,11 +24,23 @@ export function checkWorkerIdInput(workerId: string): string {
   return trimmed;
 }
 
+export interface ResyncOptions {
+  runId: string;
+  dryRun: boolean;
+  operationId?: string;
+  /**
+   * True once the caller can no longer wait (HTTP resync past its deadline): the planned job is
+   * then enqueued for the queue function instead of running here, and the result is null.
+   */
+  handOff?: () => boolean;
+}
+
+/** The worker's outcome, or null when its job was handed to the queue (`handOff`). */
 export async function resyncWorker(
   deps: Pipeline,
   workerIdInput: string,
-  options: { runId: string; dryRun: boolean; operationId?: string },
-): Promise<Outcome> {
+  options: ResyncOptions,
+): Promise<Outcome | null> {
   const workerId = checkWorkerIdInput(workerIdInput);
   const version = deps.clock.now().getTime();
   const records = await readRecordsOf(deps.source, workerId);
@@ -73,6 +85,10 @@ export async function resyncWorker(
       ? [job]
       : await recordPlans(deps, planOf(deps, options, version, await ledgerRow(deps, worker.workerId), [], [job]));
   const planned = current[0];
+  if (planned && options.handOff?.()) {
+    await deps.queue.enqueue([planned]);
+    return null;
+  }
   const outcome = planned ? await enrichWorker(planned, deps) : null;
   return outcome ?? superseded(worker.workerId);
 }

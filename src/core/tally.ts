@@ -1,4 +1,5 @@
 /** Counts outcomes for a run (one per worker), keeping a few examples of each for the summary. */
+import { DRIFT_REASONS } from './drift';
 import { emptyCounts, OUTCOME_CODES, type Outcome, type OutcomeCode, type OutcomeCounts } from './outcome';
 
 export class RunTally {
@@ -14,6 +15,8 @@ export class RunTally {
     return this.byWorker.get(workerId);
   }
   private readonly anonymous = emptyCounts();
+  /** Workers whose latest outcome in this run is drift: a written value Entra replaced (drift.ts). */
+  private readonly drifting = new Set<string>();
   private readonly examples = new Map<OutcomeCode, Outcome[]>();
 
   constructor(
@@ -31,6 +34,8 @@ export class RunTally {
     if (!options.quiet) this.listener?.(outcome);
     if (options.keyed === false) this.anonymous[outcome.code] += 1;
     else this.byWorker.set(outcome.workerId, outcome.code);
+    if (outcome.reason !== undefined && DRIFT_REASONS.has(outcome.reason)) this.drifting.add(outcome.workerId);
+    else this.drifting.delete(outcome.workerId);
     const list = this.examples.get(outcome.code) ?? [];
     if (list.length < this.examplesPerCode && !list.some((o) => o.workerId === outcome.workerId)) list.push(outcome);
     this.examples.set(outcome.code, list);
@@ -45,6 +50,11 @@ export class RunTally {
     const counts = { ...this.anonymous };
     for (const code of this.byWorker.values()) counts[code] += 1;
     return counts;
+  }
+
+  /** Workers whose written value Entra replaced: rewritten once (`drift`), or left to Entra (`overwrittenInEntra`). */
+  drifted(): number {
+    return this.drifting.size;
   }
 
   total(): number {

@@ -24,6 +24,7 @@ import {
   type GraphResponse,
   graphError,
   readBody,
+  requestIds,
   throwIfTransient,
   toWriteResult,
 } from './graphResponse';
@@ -132,9 +133,10 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
     if (response.status === 403 && !(await refusals.isAboutTheUser(kinds))) {
       // Not this user's refusal: settling it as `denied` would mark every worker so. Stop instead.
       const { code } = graphError(response);
+      const ids = requestIds(response);
       throw new AppError(
         'GRAPH.REQUEST_REFUSED',
-        `Graph answered 403 ${code} to ${what}, and ${refusals.whyAppWide(kinds)}; no worker is marked denied.`,
+        `Graph answered 403 ${code} to ${what}${ids ? ` (${ids})` : ''}, and ${refusals.whyAppWide(kinds)}; no worker is marked denied.`,
         {
           status: 403,
         },
@@ -142,7 +144,7 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
     }
     const result = toWriteResult(response, what);
     if (result.status === 'ok') refusals.succeeded(kinds);
-    else if (result.status !== 'notSent') log('debug', `Graph refused ${what}: ${result.code}.`);
+    else if (result.status !== 'notSent') log('info', `Graph refused ${what}: ${result.code} ${result.message}`);
     return result;
   };
 
@@ -161,16 +163,18 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
       const what = 'a soft-deleted user lookup';
       const url = deletedUsersByEmployeeIdPath(employeeId, select);
       const first = await execute({ method: 'GET', url }, what);
-      // Filtering deletedItems by employeeId is not documented, so any 400 (whatever its code)
-      // means "not here": the worker is escrowed as notFound, never failed.
-      if (first.status === 400) {
-        if (!deletedFilterRefused) {
-          deletedFilterRefused = true;
+      // "List deletedItems" (https://learn.microsoft.com/graph/api/directory-deleteditems-list)
+      // supports the query parameters of the resource cast to, so the user's employeeId filter.
+      // Only Request_UnsupportedQuery to that filter means "not here": the worker is escrowed as
+      // notFound from then on. Any other error is an ordinary failure (readAllUsers throws it).
+      if (first.status === 400 && graphError(first).code === 'Request_UnsupportedQuery') {
+        // Lookups in flight when the first refusal came back must not warn again.
+        if (!deletedFilterRefused)
           log(
             'warn',
-            `Graph refuses to filter deletedItems by employeeId (${graphError(first).code}); soft-deleted users are reported as notFound from now on.`,
+            'Graph refuses to filter deletedItems by employeeId (Request_UnsupportedQuery); soft-deleted users are reported as notFound from now on.',
           );
-        }
+        deletedFilterRefused = true;
         return { supported: false };
       }
       const users = await readAllUsers(

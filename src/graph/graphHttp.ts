@@ -25,6 +25,7 @@
  */
 import { AuthenticationHandler, Client, type Middleware, ResponseType } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
+import { randomUUID } from 'node:crypto';
 import type { TokenCredential } from '@azure/identity';
 import { AppError, ensureAppError } from '../core/errors';
 import { AppErrorBoundary, FetchHandler, LoopbackAuthentication, TransportFailure } from './graphMiddleware';
@@ -88,8 +89,12 @@ export function createGraphTransport(options: GraphTransportOptions): GraphTrans
     (wire: boolean) =>
     async (request: GraphRequest): Promise<GraphResponse> => {
       const failure = new TransportFailure();
+      // Graph support asks for the request-id Graph returns and the client-request-id sent
+      // ("Microsoft Graph error responses and resource types", learn.microsoft.com/graph/errors).
+      const clientRequestId = randomUUID();
       const call = client
         .api(request.url)
+        .header('client-request-id', clientRequestId)
         .middlewareOptions(
           wire ? [failure, new WireRequest()] : request.guard ? [failure, new SendGuard(request.guard)] : [failure],
         )
@@ -106,7 +111,7 @@ export function createGraphTransport(options: GraphTransportOptions): GraphTrans
       }
       const answer: GraphResponse = {
         status: response.status,
-        headers: lowerCased(response.headers),
+        headers: { 'client-request-id': clientRequestId, ...lowerCased(response.headers) },
         body: await readJson(response),
       };
       if (wire && request.url === '/$batch') refuseWholeBatch(answer);
@@ -120,10 +125,22 @@ export function createGraphTransport(options: GraphTransportOptions): GraphTrans
  * A `$batch` refused as a whole (a 403 for a missing permission, a 400, a 500) says nothing about
  * the 20 workers inside it: it becomes one error for each of them, never their per-user outcome.
  * Throttling and unavailability pass through: the coalescer pauses on them and each caller retries.
+ * An outer answer of another status that still carries sub-responses (Graph's JSON batching
+ * guidance once described a 424 with the 429s inside) is read per sub-response by the coalescer.
  */
 function refuseWholeBatch(answer: GraphResponse): void {
-  if (isSuccess(answer.status) || isTransientStatus(answer.status)) return;
+  if (isSuccess(answer.status) || isTransientStatus(answer.status) || hasSubResponses(answer.body)) return;
   throw refused(answer, 'a $batch request');
+}
+
+/** Whether a `$batch` answer holds a non-empty `responses` array. */
+export function hasSubResponses(body: unknown): boolean {
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    Array.isArray((body as { responses?: unknown }).responses) &&
+    (body as { responses: unknown[] }).responses.length > 0
+  );
 }
 
 export function lowerCased(headers: Headers | Record<string, unknown> | undefined): Record<string, string> {

@@ -33,19 +33,33 @@ export const isWrite = (request: GraphRequest): boolean => request.method !== 'G
 export const isTransientStatus = (status: number): boolean => TRANSIENT_STATUSES.has(status);
 export const isSuccess = (status: number): boolean => status >= 200 && status < 300;
 
-/** Graph's `error.code` and masked `error.message`, or the status when the body holds none. */
+/**
+ * Graph's `error.code` and masked `error.message` (the status when the body holds no code),
+ * followed by the request's ids: Graph support asks for `request-id` and `client-request-id`
+ * on every refused or throttled request (learn.microsoft.com/graph/errors).
+ */
 export function graphError(response: GraphResponse): { code: string; message: string } {
   const error = isObject(response.body) && isObject(response.body.error) ? response.body.error : {};
   const code = typeof error.code === 'string' && error.code ? error.code : `HTTP${response.status}`;
-  const message = typeof error.message === 'string' ? error.message : '';
-  return { code, message: maskPersonalData(message) };
+  const text = typeof error.message === 'string' ? maskPersonalData(error.message) : '';
+  const ids = requestIds(response);
+  return { code, message: ids && text ? `${text} (${ids})` : text || (ids ? `(${ids})` : '') };
+}
+
+/** `request-id …, client-request-id …` from an answer's headers, or '' when it carries neither. */
+export function requestIds(response: Pick<GraphResponse, 'headers'>): string {
+  const ids = ['request-id', 'client-request-id']
+    .filter((name) => response.headers[name])
+    .map((name) => `${name} ${response.headers[name]}`);
+  return ids.join(', ');
 }
 
 /** Throws the transient AppError that `withRetry` retries, carrying the server's Retry-After. */
 export function throwIfTransient(response: GraphResponse, what: string): GraphResponse {
   if (!isTransientStatus(response.status)) return response;
   const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
-  throw new AppError('GRAPH.UNAVAILABLE', `Graph answered ${response.status} to ${what}.`, {
+  const ids = requestIds(response);
+  throw new AppError('GRAPH.UNAVAILABLE', `Graph answered ${response.status} to ${what}${ids ? ` (${ids})` : ''}.`, {
     transient: true,
     status: response.status,
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),

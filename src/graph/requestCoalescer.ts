@@ -4,6 +4,7 @@
  * a lone request leaves as a plain request. Each caller gets its own sub-response back, so a
  * throttled sub-request is retried on its own by its caller, not with the whole batch.
  */
+import { randomUUID } from 'node:crypto';
 import { AppError, ensureAppError } from '../core/errors';
 import type { DirectoryStats, Logger } from '../core/ports';
 import { parseRetryAfter } from '../core/retry';
@@ -181,20 +182,36 @@ export class RequestCoalescer {
   }
 
   private async sendBatch(batch: Pending[]): Promise<Array<GraphResponse | AppError>> {
+    // Each sub-request carries its own client-request-id, so a refused one can be named to support.
     const requests = batch.map(({ request }, index) => ({
       id: String(index + 1),
       method: request.method,
       url: request.url,
-      ...(request.body === undefined ? {} : { body: request.body, headers: { 'Content-Type': 'application/json' } }),
+      headers: {
+        'client-request-id': randomUUID(),
+        ...(request.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      ...(request.body === undefined ? {} : { body: request.body }),
     }));
     const outer = await this.http.send({ method: 'POST', url: '/$batch', body: { requests } });
     this.observe(outer);
-    // The whole batch refused (429, 503, …): every sub-request carries that answer back, and what
-    // was charged when it left stays charged (Graph's answer says nothing per sub-request).
-    if (outer.status !== 200) return batch.map(() => outer);
+    // The whole batch throttled or unavailable with no sub-responses (429, 503, 504): every
+    // sub-request carries that answer back, and what was charged when it left stays charged
+    // (Graph's answer says nothing per sub-request). Any answer with sub-responses is read per
+    // sub-response, whatever its outer status; the transport refused every other one already.
     const answers = subResponses(outer.body);
-    return requests.map(({ id }) => {
-      const response = answers.get(id);
+    if (outer.status !== 200 && answers.size === 0) return batch.map(() => outer);
+    return requests.map(({ id, headers }) => {
+      const answer = answers.get(id);
+      // A sub-response may carry no ids of its own: it keeps what was sent and the envelope's.
+      const response = answer && {
+        ...answer,
+        headers: {
+          'client-request-id': headers['client-request-id'],
+          ...(outer.headers['request-id'] ? { 'request-id': outer.headers['request-id'] } : {}),
+          ...answer.headers,
+        },
+      };
       if (!response)
         return new AppError('GRAPH.BAD_RESPONSE', `Graph's $batch answer held no response for sub-request ${id}.`, {
           transient: true,
@@ -212,7 +229,7 @@ export class RequestCoalescer {
       this.stats.throttled++;
       const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
       this.pacer.throttled(retryAfterMs, response.headers);
-      this.logThrottle(retryAfterMs);
+      this.logThrottle(retryAfterMs, response);
     }
     this.pacer.observe(response.headers);
   }
@@ -226,13 +243,15 @@ export class RequestCoalescer {
     pending.resolve(response);
   }
 
-  private logThrottle(retryAfterMs: number | undefined): void {
+  private logThrottle(retryAfterMs: number | undefined, response: GraphResponse): void {
     const now = Date.now();
     if (now - this.lastThrottleLog < THROTTLE_LOG_INTERVAL_MS) return;
     this.lastThrottleLog = now;
     const state = this.pacer.state();
     this.logger?.log('warn', 'Graph throttled a request (429); every sender pauses and the pace halves.', {
       retryAfterMs: retryAfterMs ?? null,
+      requestId: response.headers['request-id'] ?? null,
+      clientRequestId: response.headers['client-request-id'] ?? null,
       concurrency: state.concurrency,
       writesPerSecond: Math.round(state.writesPerSecond * 10) / 10,
     });

@@ -59,6 +59,7 @@ function toProperties(entry: LedgerEntry): EntityProperties {
       'pendingWrites',
       entry.pendingWrites?.map((pending) => ({ ...pending, at: pending.at.toISOString() })),
     ),
+    ...jsonProperties('drift', entry.drift),
   });
 }
 
@@ -84,6 +85,7 @@ function fromEntity(entity: EntityProperties): LedgerEntry {
     lastChanges: readJson<ChangeView[]>(entity, 'lastChanges'),
     addedHashes: readJson<string[]>(entity, 'addedHashes'),
     pendingWrites: readJson<StoredPendingWrite[]>(entity, 'pendingWrites')?.map(pendingWriteOf),
+    drift: readJson<Record<string, number>>(entity, 'drift'),
   };
   return Object.assign(entry, defined(optional));
 }

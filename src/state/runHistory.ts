@@ -104,6 +104,7 @@ function toProperties(run: RunRecord): EntityProperties {
     graphThrottled: run.graphThrottled,
     workdayReadMs: run.workdayReadMs,
     changes: run.changes,
+    drift: run.drift,
     approvedHeldRun: run.approvedHeldRun,
     note: run.note,
     ...jsonProperties('counts', run.counts),
@@ -129,6 +130,7 @@ function fromEntity(entity: EntityProperties): RunRecord {
     graphThrottled: number('graphThrottled'),
     workdayReadMs: number('workdayReadMs'),
     ...(typeof entity.changes === 'number' ? { changes: entity.changes } : {}),
+    ...(typeof entity.drift === 'number' ? { drift: entity.drift } : {}),
     ...(approvedHeldRun !== undefined ? { approvedHeldRun } : {}),
     ...(note !== undefined ? { note } : {}),
   };

@@ -46,6 +46,8 @@ export interface RunContext {
   operationId?: string;
 }
 
+const DETAILED_OUTCOMES = new Set<Outcome['code']>(['denied', 'failed', 'rejected']);
+
 /** One `WorkerOutcome` event. */
 export function workerOutcomeRecords(outcome: Outcome, context: WorkerOutcomeContext): TelemetryRecord[] {
   const properties = cleanProperties({
@@ -58,6 +60,8 @@ export function workerOutcomeRecords(outcome: Outcome, context: WorkerOutcomeCon
     operationId: operationProperty(context.operationId),
     // The diff is masked at source (outcome.changes) and again here, like every property.
     changes: outcome.changes && outcome.changes.length > 0 ? JSON.stringify(outcome.changes) : undefined,
+    // Graph's refusals and failures carry its request-id and client-request-id, which support asks for.
+    detail: DETAILED_OUTCOMES.has(outcome.code) ? outcome.detail : undefined,
   });
   const measurements = cleanMeasurements({ durationMs: context.durationMs, graphRequests: context.graphRequests });
   return [{ kind: 'event', name: TELEMETRY.workerOutcomeEvent, properties, measurements }];
@@ -82,6 +86,7 @@ export function runRecords(run: RunRecord, context: RunContext): TelemetryRecord
       graphThrottled: run.graphThrottled,
       workdayReadMs: run.workdayReadMs,
       durationMs: run.durationMs,
+      ...(run.drift === undefined ? {} : { drift: run.drift }),
       ...(context.escrowBacklog === undefined
         ? {}
         : { escrowBacklog: context.escrowBacklog, escrowOldestAgeMinutes: context.escrowOldestAgeMinutes ?? 0 }),

@@ -104,14 +104,42 @@ export function workerLookupEnvelope(
   );
 }
 
-/** Exactly the groups the attributes come from; Workday returns every group when none is named. */
-const RESPONSE_GROUP =
-  '<bsvc:Response_Group>' +
-  '<bsvc:Include_Reference>true</bsvc:Include_Reference>' +
-  '<bsvc:Include_Personal_Information>true</bsvc:Include_Personal_Information>' +
-  '<bsvc:Include_Employment_Information>true</bsvc:Include_Employment_Information>' +
-  '<bsvc:Include_Organizations>true</bsvc:Include_Organizations>' +
-  '</bsvc:Response_Group>';
+/**
+ * Exactly the groups the attributes come from; Workday returns every group when none is named.
+ * Within Organization data, the `Exclude_*` flags drop what the connector never reads (support
+ * roles, hierarchies, matrix organisations, pay groups, regions, funds, grants, business units,
+ * programs, gifts): the flags Microsoft's Workday connector sends to keep pages small ("How
+ * Microsoft Entra provisioning integrates with Workday",
+ * https://learn.microsoft.com/entra/identity/app-provisioning/workday-integration-reference).
+ * Companies stay (Legal_Entity is the COMPANY organisation). Elements in the order of
+ * Worker_Response_GroupType in Workday's Human_Resources schema, which a validating parser enforces.
+ */
+const RESPONSE_GROUP_FLAGS = [
+  'Include_Reference',
+  'Include_Personal_Information',
+  'Include_Employment_Information',
+  'Include_Organizations',
+  'Exclude_Organization_Support_Role_Data',
+  'Exclude_Location_Hierarchies',
+  'Exclude_Cost_Center_Hierarchies',
+  'Exclude_Company_Hierarchies',
+  'Exclude_Matrix_Organizations',
+  'Exclude_Pay_Groups',
+  'Exclude_Regions',
+  'Exclude_Region_Hierarchies',
+  'Exclude_Funds',
+  'Exclude_Fund_Hierarchies',
+  'Exclude_Grants',
+  'Exclude_Grant_Hierarchies',
+  'Exclude_Business_Units',
+  'Exclude_Business_Unit_Hierarchies',
+  'Exclude_Programs',
+  'Exclude_Program_Hierarchies',
+  'Exclude_Gifts',
+  'Exclude_Gift_Hierarchies',
+] as const;
+
+const RESPONSE_GROUP = `<bsvc:Response_Group>${RESPONSE_GROUP_FLAGS.map((flag) => `<bsvc:${flag}>true</bsvc:${flag}>`).join('')}</bsvc:Response_Group>`;
 
 function getWorkers(content: string, version: string | undefined): string {
   const versionAttribute = version ? ` bsvc:version="${escapeXml(version)}"` : '';

@@ -58,6 +58,8 @@ describe('attribute-writer check', () => {
       'Graph token and application roles',
       'Graph user lookup by employeeId',
       'Graph deletedItems filter on employeeId',
+      'personal email in sampled workers',
+      'predicted outcomes of sampled workers',
     ]);
     expect(report.checks.filter((line) => line.status === 'fail')).toEqual([]);
     expect(lineOf(report, 'scopes')?.detail).toMatch(
@@ -86,9 +88,45 @@ describe('attribute-writer check', () => {
       expect(roles).toMatchObject({ status: 'fail', failure: 'configuration' });
       expect(roles?.detail).toContain('lacks User-Mail.ReadWrite.All, User.ReadUpdate.All');
       expect(roles?.fix).toContain(`infra/grant-graph-permissions.sh ${s.connectorPath} ${identity.objectId}`);
+      expect(roles?.fix).toContain('cached for about 24 hours and cannot be refreshed early');
+      expect(roles?.fix).not.toContain('within minutes');
       expect(identity.requests).toBeGreaterThan(0);
     } finally {
       await identity.close();
+    }
+  });
+
+  it('samples in-scope workers and predicts their outcomes from reads, writing nothing', async () => {
+    const before = s.graph.requests.length;
+    const { code, stdout, stderr } = await run(['check', '--json'], s.env);
+    expect(code, stderr).toBe(0);
+    const report = JSON.parse(stdout) as Report;
+    expect(lineOf(report, 'personal email')).toMatchObject({ status: 'pass' });
+    expect(lineOf(report, 'personal email')?.detail).toMatch(
+      /^[1-9]\d* of \d+ sampled in-scope workers have a personal/,
+    );
+    expect(lineOf(report, 'predicted outcomes')?.detail).toMatch(
+      /^\d+ in-scope workers sampled: [1-9]\d* written, \d+ unchanged, [1-9]\d* escrowed, \d+ rejected, \d+ conflict/,
+    );
+    const since = s.graph.requests.slice(before);
+    expect(since.filter((r) => r.method !== 'GET' && !r.path.startsWith('/$batch'))).toEqual([]);
+  });
+
+  // Microsoft's standard integration-user setup grants Work, not Home, Contact Information:
+  // Workday then answers without HOME emails, silently. check says so, with the fix.
+  it('warns, with the fix, when no sampled worker has a personal email (HOME contact data hidden)', async () => {
+    s.workday.tenant.homeContactHidden = true;
+    try {
+      const { code, stdout, stderr } = await run(['check', '--json'], s.env);
+      expect(code, stderr).toBe(0);
+      const line = lineOf(JSON.parse(stdout) as Report, 'personal email');
+      expect(line).toMatchObject({ status: 'warn' });
+      expect(line?.detail).toMatch(/^0 of [1-9]\d* sampled in-scope workers/);
+      expect(line?.fix).toContain('Person Data: Home Contact Information');
+      const human = await run(['check'], s.env);
+      expect(human.stdout).toMatch(/^WARN {2}personal email in sampled workers/m);
+    } finally {
+      s.workday.tenant.homeContactHidden = false;
     }
   });
 

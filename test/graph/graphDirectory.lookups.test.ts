@@ -161,12 +161,17 @@ describe('GraphDirectory soft-deleted lookups', () => {
     expect(h.logs.filter((log) => log.level === 'warn')).toHaveLength(1);
   });
 
-  // Filtering deletedItems by employeeId is not documented: whatever code Graph's 400 carries,
-  // the lookup falls back to "not supported" (notFound), never an error.
-  it('reports a filter refused with another 400 code as unsupported too', async () => {
+  // "List deletedItems" supports the user resource's filters: only Request_UnsupportedQuery says
+  // the tenant will not filter; any other 400 is an ordinary failure, and detection stays on.
+  it('fails a lookup refused with another 400 code, and keeps asking Graph', async () => {
     sim = await startGraphSimulator({ deletedItemsFilter: { refusedWith: 'BadRequest' } });
     h = directoryFor(sim);
-    expect(await h.directory.findDeletedUsersByEmployeeId('300001')).toEqual({ supported: false });
-    expect(h.logs.filter((log) => log.level === 'warn')).toHaveLength(1);
+    await expect(h.directory.findDeletedUsersByEmployeeId('300001')).rejects.toMatchObject({
+      code: 'GRAPH.REQUEST_REFUSED',
+      status: 400,
+    });
+    await expect(h.directory.findDeletedUsersByEmployeeId('300002')).rejects.toMatchObject({ status: 400 });
+    expect(sim.counters().httpRequests).toBe(2);
+    expect(h.logs.filter((log) => log.level === 'warn')).toHaveLength(0);
   });
 });

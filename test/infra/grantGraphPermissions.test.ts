@@ -67,6 +67,9 @@ describe('grant-graph-permissions.sh', () => {
     expect(granted()).toEqual(['User.Read.All', 'User-Mail.ReadWrite.All', 'User.ReadUpdate.All']);
     expect(state().assignments[0]).toMatchObject({ principalId: IDENTITY, resourceId: GRAPH.id });
     expect(run.stdout).toContain('granted     User-Mail.ReadWrite.All');
+    // A managed identity's token is cached about 24 h and cannot be refreshed early: no "minutes", no "restart".
+    expect(run.stdout).toContain('cached for about 24 hours and cannot be refreshed early');
+    expect(run.stdout).not.toMatch(/within minutes|restart the app/);
   });
 
   it('is idempotent: a second run grants nothing and says so', () => {

@@ -80,6 +80,11 @@ describe('workerOutcomeRecords', () => {
 });
 
 describe('runRecords', () => {
+  it('counts drifted workers in RunCompleted (a written value Entra replaced)', () => {
+    const [completed] = events(runRecords({ ...cycleRun(), drift: 2 }, {}));
+    expect(completed!.measurements).toMatchObject({ drift: 2 });
+  });
+
   it('builds RunCompleted with a count for every outcome code and the run metrics as measurements', () => {
     const [completed] = events(
       runRecords(cycleRun(), { escrowBacklog: 3, escrowOldestAgeMinutes: 95, operationId: TRACEPARENT }),

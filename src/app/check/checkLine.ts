@@ -3,7 +3,8 @@
  * and for a failure the fix. A failure is either configuration (exit 2: a setting, the
  * connector file, a permission) or a service that could not be reached (exit 3).
  */
-export type CheckStatus = 'pass' | 'fail' | 'skip';
+/** `warn`: the next cycle can run, but likely not as meant (the fix says why); the exit code stays 0. */
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 export type FailureKind = 'configuration' | 'unreachable';
 
 export interface CheckLine {
@@ -23,6 +24,7 @@ export interface CheckReport {
 
 export const pass = (check: string, detail: string): CheckLine => ({ check, status: 'pass', detail });
 export const skip = (check: string, detail: string): CheckLine => ({ check, status: 'skip', detail });
+export const warn = (check: string, detail: string, fix: string): CheckLine => ({ check, status: 'warn', detail, fix });
 export const fail = (check: string, failure: FailureKind, detail: string, fix: string): CheckLine => ({
   check,
   status: 'fail',

@@ -82,7 +82,7 @@ export async function probeGraphRoles(
       check,
       'configuration',
       `token for ${who} lacks ${missing.join(', ')} (the mappings need ${required.join(', ')}; it holds ${[...held].join(', ') || 'no roles'})${note}`,
-      `grant them: ${GRANT_SCRIPT} ${connectorPath} ${claims.oid ?? '<managed identity object id>'}  (new roles reach the token within minutes)`,
+      `grant them: ${GRANT_SCRIPT} ${connectorPath} ${claims.oid ?? '<managed identity object id>'}  (a managed identity's token is cached for about 24 hours and cannot be refreshed early, a restart does not help: new roles reach it within a day)`,
     );
   }
   return pass(check, `token for ${who} holds ${required.join(', ')}${note}`);
@@ -119,7 +119,7 @@ export async function probeGraphReads(directory: Directory, employeeIds: readonl
     const deleted = await directory.findDeletedUsersByEmployeeId(id);
     const detail = deleted.supported
       ? 'this tenant answers it: a worker whose only user is soft-deleted is escrowed as softDeleted'
-      : 'this tenant refuses it (undocumented filter): soft-deleted users will be escrowed as notFound; nothing to fix';
+      : 'this tenant answers Request_UnsupportedQuery: soft-deleted users will be escrowed as notFound; nothing to fix';
     return [lookup, pass(deletedCheck, detail)];
   } catch (err) {
     const error = ensureAppError(err);

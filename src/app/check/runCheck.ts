@@ -12,6 +12,7 @@ import { loadConnector } from '../loadConnector';
 import { buildServices, type AppServices } from '../services';
 import { fail, pass, reportOf, skip, type CheckLine, type CheckReport } from './checkLine';
 import { probeGraphReads, probeGraphRoles } from './graphProbes';
+import { probeSample } from './sampleProbes';
 import { probeStorage } from './storageProbes';
 import { probeScopes, probeWorkdayRead } from './workdayProbes';
 
@@ -89,7 +90,10 @@ export async function runCheck(env: NodeJS.ProcessEnv, options: CheckOptions): P
       workday.status === 'pass' ? await probeScopes(services.source, connector, services.clock.now()) : undefined;
     lines.push(scopes?.line ?? skip('scopes exclusive on current Workday data', 'not tried: Workday did not answer'));
     lines.push(await probeGraphRoles(settings, connector, settings.connectorPath, options.credential));
-    lines.push(...(await probeGraphReads(services.directory, scopes?.hybridIds ?? [])));
+    const reads = await probeGraphReads(services.directory, scopes?.hybridIds ?? []);
+    lines.push(...reads);
+    if (scopes?.line.status === 'pass' && reads.every((line) => line.status !== 'fail'))
+      lines.push(...(await probeSample(scopes.sample, connector, services.directory)));
     return reportOf(lines);
   } finally {
     await services?.close().catch(() => undefined);

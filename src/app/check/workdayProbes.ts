@@ -1,7 +1,8 @@
 /**
  * Workday for `check`: first the smallest read the source allows (one worker by id: the RaaS
  * prompt, or a SOAP Get_Workers by reference), which proves the URL and the credentials; then
- * one full read, to see whether the two scopes are exclusive on the data as it is today.
+ * one full read, to see whether the two scopes are exclusive on the data as it is today, which
+ * also keeps a bounded sample of in-scope workers for the sample probes.
  */
 import type { ConnectorConfig } from '../../core/connector';
 import { ensureAppError, type AppError } from '../../core/errors';
@@ -9,6 +10,7 @@ import type { WorkerSource } from '../../core/ports';
 import { scopeOf } from '../../core/scope';
 import { parseWorker } from '../../core/worker';
 import { fail, pass, type CheckLine } from './checkLine';
+import { SAMPLE_SIZE, type WorkerSample } from './sampleProbes';
 
 /** No Workday worker has this id; any answer to it (none found, or a row) proves the read works. */
 export const PROBE_WORKER_ID = 'awcheck-probe';
@@ -30,6 +32,8 @@ export interface ScopeProbe {
   line: CheckLine;
   /** A few workers in the hybrid scope, for the Graph probes. */
   hybridIds: string[];
+  /** The first in-scope workers of the read, for the sample probes. */
+  sample: WorkerSample;
 }
 
 export async function probeScopes(source: WorkerSource, connector: ConnectorConfig, asOf: Date): Promise<ScopeProbe> {
@@ -39,6 +43,7 @@ export async function probeScopes(source: WorkerSource, connector: ConnectorConf
   let outOfScope = 0;
   const both: string[] = [];
   const hybridIds: string[] = [];
+  const sample: WorkerSample = { workers: [], rejected: 0 };
   try {
     for await (const raw of source.readWorkers({ asOf })) {
       read += 1;
@@ -50,10 +55,14 @@ export async function probeScopes(source: WorkerSource, connector: ConnectorConf
       else {
         hybrid += 1;
         if (parsed.ok && hybridIds.length < 3) hybridIds.push(id);
+        if (sample.workers.length + sample.rejected < SAMPLE_SIZE) {
+          if (parsed.ok) sample.workers.push(parsed.worker);
+          else sample.rejected += 1;
+        }
       }
     }
   } catch (err) {
-    return { line: workdayFailure(check, ensureAppError(err)), hybridIds };
+    return { line: workdayFailure(check, ensureAppError(err)), hybridIds, sample };
   }
   const tally = `${read} workers read: ${hybrid} hybrid, ${outOfScope} out of scope, ${both.length} in both scopes`;
   if (both.length > 0) {
@@ -66,6 +75,7 @@ export async function probeScopes(source: WorkerSource, connector: ConnectorConf
         'narrow scope or cloudOnlyScope in the connector file so that no worker matches both; until then these workers are conflicts and never written',
       ),
       hybridIds,
+      sample,
     };
   }
   if (hybrid === 0) {
@@ -77,9 +87,10 @@ export async function probeScopes(source: WorkerSource, connector: ConnectorConf
         'the hybrid scope selects no worker: check the attribute names in scope (report columns, or the SOAP attribute names) and their values',
       ),
       hybridIds,
+      sample,
     };
   }
-  return { line: pass(check, tally), hybridIds };
+  return { line: pass(check, tally), hybridIds, sample };
 }
 
 function workdayFailure(check: string, error: AppError): CheckLine {

@@ -79,8 +79,7 @@ describe('GET /directory/deletedItems/microsoft.graph.user (filter refused)', ()
   });
 });
 
-// Filtering deletedItems by employeeId is not documented ("List deletedItems" names no such
-// filter): a real tenant may refuse it with a 400 of another code.
+// A fault the writer must treat as an ordinary failure (not as "filter unsupported").
 describe('GET /directory/deletedItems/microsoft.graph.user (filter refused with another code)', () => {
   let sim: GraphSimulator;
   beforeAll(async () => {
