@@ -9,6 +9,7 @@ import {
   listEmailMethods,
   updateEmailMethod,
 } from './emailMethodRoutes';
+import { listGroupTransitiveUsers, listRoleAssignments, listRoleEligibilitySchedules } from './roleRoutes';
 import type { Route } from './routeTable';
 import { createUser, deleteUser, getUser, listUsers, patchUser } from './userRoutes';
 
@@ -26,4 +27,13 @@ export const GRAPH_ROUTES: readonly Route[] = [
   { segments: ['directory', 'deletedItems', 'microsoft.graph.user'], methods: { GET: listDeletedUsers } },
   { segments: ['directory', 'deletedItems', '{}'], methods: { GET: getDeletedItem, DELETE: purgeDeletedItem } },
   { segments: ['directory', 'deletedItems', '{}', 'restore'], methods: { POST: restoreDeletedItem } },
+  { segments: ['roleManagement', 'directory', 'roleAssignments'], methods: { GET: listRoleAssignments } },
+  {
+    segments: ['roleManagement', 'directory', 'roleEligibilitySchedules'],
+    methods: { GET: listRoleEligibilitySchedules },
+  },
+  {
+    segments: ['groups', '{}', 'transitiveMembers', 'microsoft.graph.user'],
+    methods: { GET: listGroupTransitiveUsers },
+  },
 ];

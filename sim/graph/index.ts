@@ -24,6 +24,7 @@ export type {
   SimUser,
 } from './types';
 export { EMAIL_METHOD_ID } from './emailMethodRoutes';
+export { GLOBAL_ADMINISTRATOR } from './roleDirectory';
 export { dangerousRequests, isDangerousRequest } from './dangerousRequests';
 export { ISO_COUNTRY_CODES } from './countries';
 
@@ -74,6 +75,10 @@ export async function startGraphSimulator(options: GraphSimOptions = {}): Promis
     counters: () => recorder.counters(),
     resetLog: () => recorder.reset(),
     injectFaults: (fault) => runtime.faults.add(fault),
+    grantDirectoryRole: (principalId, kind) => {
+      directory.roles.grant(principalId, kind);
+    },
+    addRoleAssignableGroup: (displayName, memberIds) => directory.roles.addGroup(displayName, memberIds).id,
     setAppRoles: (roles) => {
       runtime.appRoles = roles ? new Set(roles) : null;
     },

@@ -12,6 +12,7 @@ export interface SimUser {
   onPremisesSyncEnabled: boolean | null;
   otherMails: string[];
   usageLocation: string | null;
+  /** Seeded with an active Global Administrator assignment (see roleDirectory.ts). */
   privileged: boolean;
   deletedDateTime: string | null;
   extensions: Record<string, unknown>;
@@ -88,6 +89,10 @@ export interface GraphSimulator {
   counters(): GraphCounters;
   resetLog(): void;
   injectFaults(fault: GraphFault): void;
+  /** Assigns the principal (a user or a role-assignable group) a directory role, active or PIM-eligible. */
+  grantDirectoryRole(principalId: string, kind: 'active' | 'eligible'): void;
+  /** A role-assignable group holding these users; returns its id (grant it a role to make them admins). */
+  addRoleAssignableGroup(displayName: string, memberIds: readonly string[]): string;
   /** Changes the app's roles from the next request on (null: all), as a grant reaching Graph would. */
   setAppRoles(roles: readonly string[] | null): void;
   close(): Promise<void>;
