@@ -29,6 +29,7 @@ import {
 import { appRolesOf, cachedTokenSource, graphScope, tokenCredentialOf } from './graphToken';
 import { assertEmployeeId, deletedUsersByEmployeeIdPath, pathSegment, userSelect } from './odataQuery';
 import { Pacer, type PacerState, type PacingOptions } from './pacer';
+import { PrivilegedUsers } from './privilegedUsers';
 import { RequestCoalescer } from './requestCoalescer';
 import { assertWritablePatch } from './writablePatch';
 import { collectionValues, sameEmployeeId, toEmailMethod } from './toDirectoryUser';
@@ -119,6 +120,7 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
     windowMs: pacer.coalesceWindowMs,
   });
   let deletedFilterRefused = false;
+  const privilegedUsers = new PrivilegedUsers({ execute, relativeLink: transport.logical.relativeLink });
 
   const write = async (request: GraphRequest, kinds: readonly WriteKind[], what: string): Promise<WriteResult> => {
     const response = await execute(request, what);
@@ -206,6 +208,10 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
         );
       const url = `${methods}/${pathSegment(existingId, 'email method id')}`;
       return write({ method: 'PATCH', url, body: { emailAddress } }, ['authenticationEmail'], `PATCH ${url}`);
+    },
+
+    privilegedUserIds(): Promise<ReadonlySet<string>> {
+      return privilegedUsers.ids();
     },
 
     stats(): DirectoryStats {
