@@ -29,8 +29,8 @@ describe('an app whose write role is missing or not yet propagated', () => {
         WORKERS.map((id) => hybridWorker(id)),
         WORKERS.map((id) => syncedUser(id)),
       ),
-      // Read, but no role to write otherMails or usageLocation: every PATCH answers 403.
-      graph: { appRoles: ['User.Read.All'] },
+      // Read users and role holders, but no role to write otherMails or usageLocation: every PATCH answers 403.
+      graph: { appRoles: ['User.Read.All', 'RoleManagement.Read.Directory', 'GroupMember.Read.All'] },
     });
   });
   afterAll(async () => s?.close());
