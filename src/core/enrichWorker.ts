@@ -67,7 +67,7 @@ async function writeUser(
 ): Promise<Outcome> {
   const { mappings } = deps.connector;
   // Before any read of the email method and any write, dry runs included (they predict `denied`).
-  const privileged = await screenPrivilegedTarget(user.id, mappings, deps.directory);
+  const privileged = await screenPrivilegedTarget(user.id, mappings, deps.directory, previous?.writtenHashes);
   if (privileged)
     return settle(job, deps, dryRun, { ...privileged, workerId: job.workerId, userId: user.id }, previous);
   const wantsAuthEmail = mappings.some((m) => m.target === 'authenticationEmail');

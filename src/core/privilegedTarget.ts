@@ -29,14 +29,18 @@ export async function screenPrivilegedTarget(
   userId: string,
   mappings: readonly Pick<Mapping, 'target'>[],
   directory: Pick<Directory, 'privilegedUserIds'>,
+  previouslyWritten: Record<string, string> = {},
 ): Promise<Pick<Outcome, 'code' | 'reason' | 'detail'> | null> {
   if (!mapsResetChannel(mappings)) return null;
   const privileged = await directory.privilegedUserIds();
   if (!privileged.has(userId)) return null;
+  // Written before the user became an admin: the connector removes nothing (safety rule 1), a person must.
+  const left = Object.keys(previouslyWritten).filter((target) => RESET_CHANNEL_TARGETS.has(target));
+  const leftover =
+    left.length > 0 ? `; this connector set ${left.join(' and ')} before the role was held: remove it by hand` : '';
   return {
     code: 'denied',
     reason: 'privilegedTarget',
-    detail:
-      'the user holds or is eligible for a directory role: this connector sets no password-reset channel on it, and writes nothing to it',
+    detail: `the user holds or is eligible for a directory role: this connector sets no password-reset channel on it, and writes nothing to it${leftover}`,
   };
 }

@@ -29,6 +29,22 @@ describe('the privileged-target screen', () => {
     expect(deps.ledger.entries.get('W1')).toMatchObject({ lastOutcome: 'denied', reason: 'privilegedTarget' });
   });
 
+  it('tells the operator to remove by hand a reset channel it set before the user held the role', async () => {
+    const deps = adminPipeline();
+    const job = jobOf('W1', W1);
+    deps.ledger.seed({
+      workerId: 'W1',
+      lastOutcome: 'written',
+      cycleId: 'cycle-0',
+      updatedAt: new Date(0),
+      writtenHashes: { otherMails: 'h1', usageLocation: 'h2' },
+      desiredHash: 'older',
+    });
+    const outcome = await enrichWorker(job, deps);
+    expect(outcome?.detail).toContain('this connector set otherMails before the role was held: remove it by hand');
+    expect(deps.directory.writes).toEqual([]);
+  });
+
   it('predicts the denial in a dry run', async () => {
     const deps = adminPipeline({ dryRun: true });
     expect(await enrichWorker(jobOf('W1', W1), deps)).toMatchObject({ code: 'denied', reason: 'privilegedTarget' });

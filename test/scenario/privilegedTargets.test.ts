@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphRequestLogEntry, GraphSimulator } from '../../sim/graph';
+import { runResync } from '../../src/app/operations';
 import { baseConnector, startAzurite, startScenario, type Scenario } from './harness';
 import { hybridWorker, syncedUser, world } from './smallWorld';
 import type { AzuriteInstance } from '../support/azurite';
@@ -95,6 +96,14 @@ describe('admins among the workers, with otherMails and the email method mapped'
     expect(roleReads(s.graph, '/roleManagement/directory/roleAssignments')).toBe(1);
     expect(roleReads(s.graph, '/roleManagement/directory/roleEligibilitySchedules')).toBe(1);
     expect(roleReads(s.graph, '/transitiveMembers/microsoft.graph.user')).toBe(1);
+  });
+
+  it('denies an admin on resync too, dry run or not', async () => {
+    for (const dryRun of [true, false]) {
+      const { outcome } = await runResync(s.services, ADMINS.eligible, { dryRun });
+      expect([dryRun, outcome.code, outcome.reason]).toEqual([dryRun, 'denied', 'privilegedTarget']);
+    }
+    expect(userOf(s, ADMINS.eligible).emailMethod).toBeNull();
   });
 });
 
