@@ -27,7 +27,12 @@ const ROLE_ELIGIBILITY_READ = [
   'RoleManagement.Read.Directory',
   'RoleManagement.ReadWrite.Directory',
 ];
-/** "List group transitive members", application permissions. */
+/** "List eligibilitySchedules" of PIM for Groups, application permissions. */
+const GROUP_ELIGIBILITY_READ = [
+  'PrivilegedEligibilitySchedule.Read.AzureADGroup',
+  'PrivilegedEligibilitySchedule.ReadWrite.AzureADGroup',
+];
+/** "List group transitive members" and "List group owners", application permissions. */
 const GROUP_MEMBER_READ = [
   'GroupMember.Read.All',
   'Directory.Read.All',
@@ -56,6 +61,10 @@ export function requireRoleReadRole(runtime: SimRuntime, kind: 'active' | 'eligi
 
 export function requireGroupMemberReadRole(runtime: SimRuntime): void {
   requireRole(runtime, GROUP_MEMBER_READ);
+}
+
+export function requireGroupEligibilityReadRole(runtime: SimRuntime): void {
+  requireRole(runtime, GROUP_ELIGIBILITY_READ);
 }
 
 function requireRole(runtime: SimRuntime, granting: readonly string[]): void {

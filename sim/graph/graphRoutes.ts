@@ -9,7 +9,13 @@ import {
   listEmailMethods,
   updateEmailMethod,
 } from './emailMethodRoutes';
-import { listGroupTransitiveUsers, listRoleAssignments, listRoleEligibilitySchedules } from './roleRoutes';
+import {
+  listGroupEligibilitySchedules,
+  listGroupTransitiveUsers,
+  listGroupUserOwners,
+  listRoleAssignments,
+  listRoleEligibilitySchedules,
+} from './roleRoutes';
 import type { Route } from './routeTable';
 import { createUser, deleteUser, getUser, listUsers, patchUser } from './userRoutes';
 
@@ -35,5 +41,10 @@ export const GRAPH_ROUTES: readonly Route[] = [
   {
     segments: ['groups', '{}', 'transitiveMembers', 'microsoft.graph.user'],
     methods: { GET: listGroupTransitiveUsers },
+  },
+  { segments: ['groups', '{}', 'owners', 'microsoft.graph.user'], methods: { GET: listGroupUserOwners } },
+  {
+    segments: ['identityGovernance', 'privilegedAccess', 'group', 'eligibilitySchedules'],
+    methods: { GET: listGroupEligibilitySchedules },
   },
 ];

@@ -40,6 +40,7 @@ export async function startGraphSimulator(options: GraphSimOptions = {}): Promis
     baseUrl: () => url,
     deletedItemsFilter: options.deletedItemsFilter ?? 'supported',
     appRoles: options.appRoles ? new Set(options.appRoles) : null,
+    pimLicensed: options.pimLicensed ?? true,
   };
   const front = { latencyMs: options.latencyMs ?? 0, requireAuthorization: options.requireAuthorization ?? false };
   const server = createServer((req, res) => {
@@ -78,7 +79,7 @@ export async function startGraphSimulator(options: GraphSimOptions = {}): Promis
     grantDirectoryRole: (principalId, kind) => {
       directory.roles.grant(principalId, kind);
     },
-    addRoleAssignableGroup: (displayName, memberIds) => directory.roles.addGroup(displayName, memberIds).id,
+    addRoleAssignableGroup: (displayName, seed) => directory.roles.addGroup(displayName, seed).id,
     setAppRoles: (roles) => {
       runtime.appRoles = roles ? new Set(roles) : null;
     },

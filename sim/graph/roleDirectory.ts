@@ -25,6 +25,17 @@ export interface SimGroup {
   displayName: string;
   isAssignableToRole: boolean;
   members: Set<string>;
+  /** Owners manage membership: an owner of a role-holding group can add themselves. */
+  owners: Set<string>;
+  /** PIM for Groups: users eligible for membership or ownership, not yet active. */
+  eligible: Array<{ principalId: string; accessId: 'member' | 'owner' }>;
+}
+
+export interface SimGroupSeed {
+  members?: readonly string[];
+  owners?: readonly string[];
+  eligibleMembers?: readonly string[];
+  eligibleOwners?: readonly string[];
 }
 
 export class RoleDirectory {
@@ -38,8 +49,18 @@ export class RoleDirectory {
   }
 
   /** A role-assignable group (members are users: such a group cannot nest groups). */
-  addGroup(displayName: string, memberIds: readonly string[]): SimGroup {
-    const group = { id: randomUUID(), displayName, isAssignableToRole: true, members: new Set(memberIds) };
+  addGroup(displayName: string, seed: SimGroupSeed = {}): SimGroup {
+    const group: SimGroup = {
+      id: randomUUID(),
+      displayName,
+      isAssignableToRole: true,
+      members: new Set(seed.members ?? []),
+      owners: new Set(seed.owners ?? []),
+      eligible: [
+        ...(seed.eligibleMembers ?? []).map((principalId) => ({ principalId, accessId: 'member' as const })),
+        ...(seed.eligibleOwners ?? []).map((principalId) => ({ principalId, accessId: 'owner' as const })),
+      ],
+    };
     this.groups.set(group.id, group);
     return group;
   }

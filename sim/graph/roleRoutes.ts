@@ -3,10 +3,13 @@
  * (GET /roleManagement/directory/roleAssignments, active assignments), "List
  * roleEligibilitySchedules" (GET /roleManagement/directory/roleEligibilitySchedules, PIM
  * eligibilities), both with `$expand=principal`, and "List group transitive members"
- * (GET /groups/{id}/transitiveMembers/microsoft.graph.user) for role-assignable groups.
- * Each answers 403 without one of the read roles its reference page lists.
+ * (GET /groups/{id}/transitiveMembers/microsoft.graph.user), "List group owners"
+ * (GET /groups/{id}/owners/microsoft.graph.user) and PIM for Groups "List eligibilitySchedules"
+ * (GET /identityGovernance/privilegedAccess/group/eligibilitySchedules?$filter=groupId eq '…')
+ * for role-assignable groups. Each answers 403 without one of the read roles its reference page
+ * lists; the PIM lists answer 400 AadPremiumLicenseRequired in a tenant without Entra ID P2.
  */
-import { requireGroupMemberReadRole, requireRoleReadRole } from './appRoles';
+import { requireGroupEligibilityReadRole, requireGroupMemberReadRole, requireRoleReadRole } from './appRoles';
 import { pageOf } from './paging';
 import { badRequest, jsonResponse, notFound, type SimResponse } from './responses';
 import type { RoleKind, SimRoleGrant } from './roleDirectory';
@@ -22,6 +25,7 @@ export function listRoleAssignments(runtime: SimRuntime, request: LogicalRequest
 
 export function listRoleEligibilitySchedules(runtime: SimRuntime, request: LogicalRequest): SimResponse {
   requireRoleReadRole(runtime, 'eligible');
+  requirePimLicence(runtime);
   return grantCollection(runtime, request, 'eligible', 'roleManagement/directory/roleEligibilitySchedules');
 }
 
@@ -36,6 +40,49 @@ export function listGroupTransitiveUsers(
   if (!group) throw notFound(groupId!);
   const members = runtime.directory.active().filter((user) => group.members.has(user.id));
   return userCollection(runtime, request, members, options, 'users');
+}
+
+export function listGroupUserOwners(runtime: SimRuntime, request: LogicalRequest, [groupId]: string[]): SimResponse {
+  requireGroupMemberReadRole(runtime);
+  const options = systemOptions(request, ['$select', '$top', '$skiptoken']);
+  const group = runtime.directory.roles.groups.get(groupId!);
+  if (!group) throw notFound(groupId!);
+  const owners = runtime.directory.active().filter((user) => group.owners.has(user.id));
+  return userCollection(runtime, request, owners, options, 'users');
+}
+
+/** PIM for Groups: the method requires `$filter` on groupId (or principalId); this one serves groupId. */
+export function listGroupEligibilitySchedules(runtime: SimRuntime, request: LogicalRequest): SimResponse {
+  requireGroupEligibilityReadRole(runtime);
+  requirePimLicence(runtime);
+  const options = systemOptions(request, ['$filter', '$select', '$skiptoken']);
+  const groupId = /^groupId eq '([^']+)'$/.exec(options.$filter?.trim() ?? '')?.[1];
+  if (!groupId)
+    throw badRequest('BadRequest', "This request requires a $filter on groupId or principalId, e.g. groupId eq '…'.");
+  const rows = runtime.directory.roles.groups.get(groupId)?.eligible ?? [];
+  const selected = options.$select?.split(',').map((name) => name.trim()) ?? ['principalId', 'accessId', 'groupId'];
+  const withoutToken = Object.fromEntries(
+    Object.entries(request.query).filter(([name]) => name.toLowerCase() !== '$skiptoken'),
+  );
+  const page = pageOf(rows, options, (skipToken) =>
+    absoluteUrl(runtime, request.path, { ...withoutToken, $skiptoken: skipToken }),
+  );
+  return jsonResponse(200, {
+    '@odata.context': metadataUrl(runtime, 'identityGovernance/privilegedAccess/group/eligibilitySchedules'),
+    ...(page.nextLink ? { '@odata.nextLink': page.nextLink } : {}),
+    value: page.items.map((row) => {
+      const rendered: Record<string, unknown> = { ...row, groupId };
+      return Object.fromEntries(selected.map((name) => [name, rendered[name]]));
+    }),
+  });
+}
+
+function requirePimLicence(runtime: SimRuntime): void {
+  if (!runtime.pimLicensed)
+    throw badRequest(
+      'AadPremiumLicenseRequired',
+      'The tenant needs to have Microsoft Entra ID P2 or Microsoft Entra ID Governance license.',
+    );
 }
 
 function grantCollection(runtime: SimRuntime, request: LogicalRequest, kind: RoleKind, entitySet: string): SimResponse {

@@ -23,7 +23,7 @@ describe('privilegedUserIds', () => {
     const eligible = sim.addUser(seed('800002', { eligibleAdmin: true })).id;
     const grouped = sim.addUser(seed('800003')).id;
     const ordinary = sim.addUser(seed('800004')).id;
-    sim.grantDirectoryRole(sim.addRoleAssignableGroup('admins', [grouped]), 'eligible');
+    sim.grantDirectoryRole(sim.addRoleAssignableGroup('admins', { members: [grouped] }), 'eligible');
     const ids = await harness.directory.privilegedUserIds();
     expect([active, eligible, grouped].every((id) => ids.has(id))).toBe(true);
     expect(ids.has(ordinary)).toBe(false);

@@ -59,7 +59,7 @@ describe('admins among the workers, with otherMails and the email method mapped'
   let s: Scenario;
   beforeAll(async () => {
     s = await startScenario(azurite, { world: adminWorld(), connector: bothChannels() });
-    const group = s.graph.addRoleAssignableGroup('Helpdesk admins', [userOf(s, ADMINS.grouped).id]);
+    const group = s.graph.addRoleAssignableGroup('Helpdesk admins', { members: [userOf(s, ADMINS.grouped).id] });
     s.graph.grantDirectoryRole(group, 'active');
   });
   afterAll(async () => s?.close());
