@@ -6,8 +6,9 @@
 #   User.ReadUpdate.All                  when usageLocation or an extension_* attribute is mapped
 #   UserAuthMethod-Email.ReadWrite.All   when authenticationEmail is mapped (never the Tier-0
 #                                        UserAuthenticationMethod.ReadWrite.All)
-#   RoleManagement.Read.Directory and    when a reset channel (otherMails, authenticationEmail) is
-#   GroupMember.Read.All                 mapped: the privileged-target screen reads role holders
+#   RoleManagement.Read.Directory,       when a reset channel (otherMails, authenticationEmail) is
+#   GroupMember.Read.All and             mapped: the privileged-target screen reads role holders
+#   PrivilegedEligibilitySchedule.Read.AzureADGroup
 #
 # Usage: infra/grant-graph-permissions.sh [connector.json] [managed identity object id]
 #   The object id defaults to API_IDENTITY_PRINCIPAL_ID from the azd environment (`azd up` sets it).

@@ -27,6 +27,8 @@ const WRITE_AUTH_EMAIL = 'UserAuthMethod-Email.ReadWrite.All';
  */
 const READ_ROLE_HOLDERS = 'RoleManagement.Read.Directory';
 const READ_GROUP_MEMBERS = 'GroupMember.Read.All';
+const READ_GROUP_ELIGIBILITIES = 'PrivilegedEligibilitySchedule.Read.AzureADGroup';
+const ROLE_HOLDER_READS = [READ_ROLE_HOLDERS, READ_GROUP_MEMBERS, READ_GROUP_ELIGIBILITIES];
 const RESET_CHANNEL_TARGETS = new Set(['otherMails', 'authenticationEmail']);
 
 const EXTENSION_TARGET = /^extension_[0-9a-f]{32}_[A-Za-z0-9_]{1,100}$/;
@@ -47,6 +49,10 @@ const BROADER_THAN_NEEDED = {
   'Directory.ReadWrite.All': {
     power: 'it can change almost anything in the directory',
     narrower: [WRITE_OTHER_MAILS, WRITE_USER_PROPERTIES, READ_USERS, READ_ROLE_HOLDERS, READ_GROUP_MEMBERS],
+  },
+  'PrivilegedEligibilitySchedule.ReadWrite.AzureADGroup': {
+    power: 'it can make any user eligible for a role-assignable group, and so for its roles',
+    narrower: [READ_GROUP_ELIGIBILITIES],
   },
   'Directory.Read.All': {
     power: 'it reads the whole directory',
@@ -95,10 +101,7 @@ function requiredGraphRoles(connector) {
     if (!mapping || typeof mapping.target !== 'string') throw new Error('every mapping needs a string target');
     roles.add(roleForTarget(mapping.target));
     // No reset channel is written before the screen has read who holds a role.
-    if (RESET_CHANNEL_TARGETS.has(mapping.target)) {
-      roles.add(READ_ROLE_HOLDERS);
-      roles.add(READ_GROUP_MEMBERS);
-    }
+    if (RESET_CHANNEL_TARGETS.has(mapping.target)) for (const role of ROLE_HOLDER_READS) roles.add(role);
   }
   const order = [
     READ_USERS,
@@ -107,6 +110,7 @@ function requiredGraphRoles(connector) {
     WRITE_AUTH_EMAIL,
     READ_ROLE_HOLDERS,
     READ_GROUP_MEMBERS,
+    READ_GROUP_ELIGIBILITIES,
   ];
   return order.filter((role) => roles.has(role));
 }
@@ -188,6 +192,5 @@ module.exports = {
   planGrants,
   broaderRoleAdvice,
   BROADER_ROLES,
-  READ_ROLE_HOLDERS,
-  READ_GROUP_MEMBERS,
+  ROLE_HOLDER_READS,
 };

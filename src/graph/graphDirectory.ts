@@ -120,7 +120,11 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
     windowMs: pacer.coalesceWindowMs,
   });
   let deletedFilterRefused = false;
-  const privilegedUsers = new PrivilegedUsers({ execute, relativeLink: transport.logical.relativeLink });
+  const privilegedUsers = new PrivilegedUsers({
+    execute,
+    relativeLink: transport.logical.relativeLink,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
 
   const write = async (request: GraphRequest, kinds: readonly WriteKind[], what: string): Promise<WriteResult> => {
     const response = await execute(request, what);

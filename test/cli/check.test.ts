@@ -98,6 +98,7 @@ describe('attribute-writer check', () => {
     'User.ReadUpdate.All',
     'RoleManagement.Read.Directory',
     'GroupMember.Read.All',
+    'PrivilegedEligibilitySchedule.Read.AzureADGroup',
   ];
 
   it('passes the roles line when the token holds what the mappings need', async () => {
@@ -117,7 +118,9 @@ describe('attribute-writer check', () => {
       const { code, stdout } = await run(['check', '--json'], { ...s.env, ...identity.env });
       expect(code).toBe(2);
       const roles = lineOf(JSON.parse(stdout) as Report, 'Graph token');
-      expect(roles?.detail).toContain('lacks RoleManagement.Read.Directory, GroupMember.Read.All');
+      expect(roles?.detail).toContain(
+        'lacks RoleManagement.Read.Directory, GroupMember.Read.All, PrivilegedEligibilitySchedule.Read.AzureADGroup',
+      );
       expect(roles?.detail).toContain('writes no reset channel for anyone');
     } finally {
       await identity.close();
@@ -138,6 +141,7 @@ describe('attribute-writer check', () => {
       'UserAuthMethod-Email.ReadWrite.All',
       'RoleManagement.Read.Directory',
       'GroupMember.Read.All',
+      'PrivilegedEligibilitySchedule.Read.AzureADGroup',
       'UserAuthenticationMethod.ReadWrite.All',
     ]);
     try {

@@ -4,9 +4,9 @@
  * process for a few minutes, and a refusal that names the missing grant.
  */
 import { describe, expect, it } from 'vitest';
-import type { GraphSimulator } from '../../sim/graph/index';
+import { startGraphSimulator, type GraphSimulator } from '../../sim/graph/index';
 import { PrivilegedUsers } from '../../src/graph/privilegedUsers';
-import { seed, type Harness, useSimulatedDirectory } from './directoryHarness';
+import { directoryFor, seed, type Harness, useSimulatedDirectory } from './directoryHarness';
 
 let sim: GraphSimulator;
 let harness: Harness;
@@ -27,6 +27,38 @@ describe('privilegedUserIds', () => {
     const ids = await harness.directory.privilegedUserIds();
     expect([active, eligible, grouped].every((id) => ids.has(id))).toBe(true);
     expect(ids.has(ordinary)).toBe(false);
+  });
+
+  it("holds a role-holding group's owners and its PIM-for-Groups eligible members and owners", async () => {
+    const [owner, eligibleMember, eligibleOwner, bystander] = ['830001', '830002', '830003', '830004'].map(
+      (id) => sim.addUser(seed(id)).id,
+    ) as [string, string, string, string];
+    const group = sim.addRoleAssignableGroup('Tier-0', {
+      owners: [owner],
+      eligibleMembers: [eligibleMember],
+      eligibleOwners: [eligibleOwner],
+    });
+    sim.grantDirectoryRole(group, 'active');
+    sim.addRoleAssignableGroup('holds no role', { members: [bystander], owners: [bystander] });
+    const ids = await harness.directory.privilegedUserIds();
+    expect([owner, eligibleMember, eligibleOwner].filter((id) => !ids.has(id))).toEqual([]);
+    expect(ids.has(bystander)).toBe(false);
+  });
+
+  it('reads active role holders in a tenant without Entra ID P2, where the PIM lists answer 400, and says so once', async () => {
+    const unlicensed = await startGraphSimulator({ pimLicensed: false });
+    const { directory, logs } = directoryFor(unlicensed);
+    try {
+      const admin = unlicensed.addUser(seed('840001', { privileged: true })).id;
+      const member = unlicensed.addUser(seed('840002')).id;
+      unlicensed.grantDirectoryRole(unlicensed.addRoleAssignableGroup('admins', { members: [member] }), 'active');
+      const ids = await directory.privilegedUserIds();
+      expect([ids.has(admin), ids.has(member)]).toEqual([true, true]);
+      expect(logs.filter((line) => line.message.includes('AadPremiumLicenseRequired'))).toHaveLength(1);
+    } finally {
+      await directory.close();
+      await unlicensed.close();
+    }
   });
 
   it('follows @odata.nextLink through a long list of role holders', async () => {
@@ -65,7 +97,9 @@ describe('privilegedUserIds', () => {
     sim.setAppRoles(['User.Read.All', 'User-Mail.ReadWrite.All']);
     const refusal = harness.directory.privilegedUserIds();
     await expect(refusal).rejects.toMatchObject({ code: 'GRAPH.REQUEST_REFUSED', status: 403 });
-    await expect(refusal).rejects.toThrow(/RoleManagement\.Read\.Directory and GroupMember\.Read\.All/);
+    await expect(refusal).rejects.toThrow(
+      /RoleManagement\.Read\.Directory, GroupMember\.Read\.All, PrivilegedEligibilitySchedule\.Read\.AzureADGroup/,
+    );
     sim.setAppRoles(null);
     await expect(harness.directory.privilegedUserIds()).resolves.toBeInstanceOf(Set);
   });

@@ -16,6 +16,7 @@ const GRAPH = {
     { id: 'role-email-method', value: 'UserAuthMethod-Email.ReadWrite.All' },
     { id: 'role-role-read', value: 'RoleManagement.Read.Directory' },
     { id: 'role-group-members', value: 'GroupMember.Read.All' },
+    { id: 'role-group-eligibilities', value: 'PrivilegedEligibilitySchedule.Read.AzureADGroup' },
     { id: 'role-directory-rw', value: 'Directory.ReadWrite.All' },
   ],
 };
@@ -73,6 +74,7 @@ describe('grant-graph-permissions.sh', () => {
       'User.ReadUpdate.All',
       'RoleManagement.Read.Directory',
       'GroupMember.Read.All',
+      'PrivilegedEligibilitySchedule.Read.AzureADGroup',
     ]);
     expect(state().assignments[0]).toMatchObject({ principalId: IDENTITY, resourceId: GRAPH.id });
     expect(run.stdout).toContain('granted     User-Mail.ReadWrite.All');
@@ -88,7 +90,7 @@ describe('grant-graph-permissions.sh', () => {
         .calls.slice(callsBefore)
         .filter((c) => c.includes('--method POST')),
     ).toEqual([]);
-    expect(granted()).toHaveLength(5);
+    expect(granted()).toHaveLength(6);
     expect(again.stdout).toContain('left alone  User.Read.All (already granted)');
     expect(again.stdout).toContain('Nothing to grant.');
   });
@@ -109,6 +111,7 @@ describe('grant-graph-permissions.sh', () => {
       'UserAuthMethod-Email.ReadWrite.All',
       'RoleManagement.Read.Directory',
       'GroupMember.Read.All',
+      'PrivilegedEligibilitySchedule.Read.AzureADGroup',
     ]);
   });
 

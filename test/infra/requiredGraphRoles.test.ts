@@ -9,7 +9,11 @@ const { requiredGraphRoles, planGrants, broaderRoleAdvice } = require('../../inf
   planGrants: (required: string[], graph: unknown, assignments: unknown[]) => Array<Record<string, unknown>>;
   broaderRoleAdvice: (role: string, required: string[]) => string | null;
 };
-const SCREEN = ['RoleManagement.Read.Directory', 'GroupMember.Read.All'];
+const SCREEN = [
+  'RoleManagement.Read.Directory',
+  'GroupMember.Read.All',
+  'PrivilegedEligibilitySchedule.Read.AzureADGroup',
+];
 
 const EXTENSION = 'extension_0123456789abcdef0123456789abcdef_costCenter';
 const connector = (...targets: string[]) => ({ mappings: targets.map((target) => ({ source: 'x', target })) });

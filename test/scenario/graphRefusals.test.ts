@@ -30,7 +30,14 @@ describe('an app whose write role is missing or not yet propagated', () => {
         WORKERS.map((id) => syncedUser(id)),
       ),
       // Read users and role holders, but no role to write otherMails or usageLocation: every PATCH answers 403.
-      graph: { appRoles: ['User.Read.All', 'RoleManagement.Read.Directory', 'GroupMember.Read.All'] },
+      graph: {
+        appRoles: [
+          'User.Read.All',
+          'RoleManagement.Read.Directory',
+          'GroupMember.Read.All',
+          'PrivilegedEligibilitySchedule.Read.AzureADGroup',
+        ],
+      },
     });
   });
   afterAll(async () => s?.close());

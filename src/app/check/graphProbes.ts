@@ -21,7 +21,8 @@ interface RoleRules {
   requiredGraphRoles(connector: { mappings: Array<{ target: string }> }): string[];
   /** What a broader role can do and the narrower one to grant instead; null when it is not broader. */
   broaderRoleAdvice(role: string, required: readonly string[]): string | null;
-  READ_ROLE_HOLDERS: string;
+  /** What the privileged-target screen reads with; without them no reset channel is written. */
+  ROLE_HOLDER_READS: string[];
 }
 
 /** The grant script's own rules (plain CommonJS beside it), so `check` and the script never disagree. */
@@ -84,9 +85,11 @@ export async function probeGraphRoles(
   const note = advice.map((line) => `; ${line}`).join('');
   if (missing.length > 0) {
     // Without the role read the privileged-target screen cannot run, and no reset channel is written.
-    const screen = missing.includes(rules.READ_ROLE_HOLDERS)
-      ? `; without ${rules.READ_ROLE_HOLDERS} the app cannot tell who holds a directory role, so it writes no reset channel for anyone`
-      : '';
+    const screenReads = missing.filter((role) => rules.ROLE_HOLDER_READS.includes(role));
+    const screen =
+      screenReads.length > 0
+        ? `; without ${screenReads.join(', ')} the app cannot tell who holds a directory role, so it writes no reset channel for anyone`
+        : '';
     return fail(
       check,
       'configuration',
