@@ -19,7 +19,7 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-const ADMINS = { active: '6001', eligible: '6002', grouped: '6003' };
+const ADMINS = { active: '6001', eligible: '6002', grouped: '6003', groupOwner: '6004', groupEligible: '6005' };
 const ORDINARY = Array.from({ length: 12 }, (_, i) => String(6100 + i));
 const ALL = [...Object.values(ADMINS), ...ORDINARY];
 
@@ -59,7 +59,11 @@ describe('admins among the workers, with otherMails and the email method mapped'
   let s: Scenario;
   beforeAll(async () => {
     s = await startScenario(azurite, { world: adminWorld(), connector: bothChannels() });
-    const group = s.graph.addRoleAssignableGroup('Helpdesk admins', { members: [userOf(s, ADMINS.grouped).id] });
+    const group = s.graph.addRoleAssignableGroup('Helpdesk admins', {
+      members: [userOf(s, ADMINS.grouped).id],
+      owners: [userOf(s, ADMINS.groupOwner).id],
+      eligibleMembers: [userOf(s, ADMINS.groupEligible).id],
+    });
     s.graph.grantDirectoryRole(group, 'active');
   });
   afterAll(async () => s?.close());
@@ -67,10 +71,10 @@ describe('admins among the workers, with otherMails and the email method mapped'
   it('predicts denied privilegedTarget in a dry run', async () => {
     const run = await s.cli(['cycle', '--dry-run', '--json']);
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout).counts).toMatchObject({ denied: 3, written: ORDINARY.length });
+    expect(JSON.parse(run.stdout).counts).toMatchObject({ denied: 5, written: ORDINARY.length });
   });
 
-  it('denies the active, the PIM-eligible and the group-held admin before any request about them', async () => {
+  it('denies the active, the PIM-eligible and the group-held admin (member, owner, PIM-eligible member) before any request about them', async () => {
     s.graph.resetLog();
     const run = await s.cli(['cycle', '--json']);
     expect(run.code).toBe(0);
