@@ -58,6 +58,7 @@ describe('attribute-writer check', () => {
       'Graph token and application roles',
       'Graph user lookup by employeeId',
       'Graph deletedItems filter on employeeId',
+      'Graph privileged-target screen',
     ]);
     expect(report.checks.filter((line) => line.status === 'fail')).toEqual([]);
     expect(lineOf(report, 'scopes')?.detail).toMatch(
@@ -124,6 +125,20 @@ describe('attribute-writer check', () => {
       expect(roles?.detail).toContain('writes no reset channel for anyone');
     } finally {
       await identity.close();
+    }
+  });
+
+  it('fails the privileged-target screen line when Graph refuses the role read, naming the grants, and exits 2', async () => {
+    s.graph.setAppRoles(['User.Read.All', 'User-Mail.ReadWrite.All', 'User.ReadUpdate.All']);
+    try {
+      const { code, stdout } = await run(['check', '--json'], s.env);
+      expect(code).toBe(2);
+      const screen = lineOf(JSON.parse(stdout) as Report, 'Graph privileged-target');
+      expect(screen).toMatchObject({ status: 'fail', failure: 'configuration' });
+      expect(screen?.fix).toContain('RoleManagement.Read.Directory');
+      expect(screen?.fix).toContain('no reset channel is written for anyone');
+    } finally {
+      s.graph.setAppRoles(null);
     }
   });
 

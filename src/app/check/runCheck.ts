@@ -12,6 +12,7 @@ import { loadConnector } from '../loadConnector';
 import { buildServices, type AppServices } from '../services';
 import { fail, pass, reportOf, skip, type CheckLine, type CheckReport } from './checkLine';
 import { probeGraphReads, probeGraphRoles } from './graphProbes';
+import { probePrivilegedRead } from './privilegedProbe';
 import { probeStorage } from './storageProbes';
 import { probeScopes, probeWorkdayRead } from './workdayProbes';
 
@@ -90,6 +91,7 @@ export async function runCheck(env: NodeJS.ProcessEnv, options: CheckOptions): P
     lines.push(scopes?.line ?? skip('scopes exclusive on current Workday data', 'not tried: Workday did not answer'));
     lines.push(await probeGraphRoles(settings, connector, settings.connectorPath, options.credential));
     lines.push(...(await probeGraphReads(services.directory, scopes?.hybridIds ?? [])));
+    lines.push(await probePrivilegedRead(services.directory, connector));
     return reportOf(lines);
   } finally {
     await services?.close().catch(() => undefined);
