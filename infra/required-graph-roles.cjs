@@ -22,8 +22,9 @@ const WRITE_USER_PROPERTIES = 'User.ReadUpdate.All';
 /** The email method alone: never UserAuthenticationMethod.ReadWrite.All (see BROADER_ROLES). */
 const WRITE_AUTH_EMAIL = 'UserAuthMethod-Email.ReadWrite.All';
 /**
- * The privileged-target screen (docs/design.md "Privileged targets"): who holds or is eligible for
- * a directory role, and who is in a role-assignable group. Needed whenever a reset channel is mapped.
+ * The privileged-target screen (docs/privileged-targets.md): who holds or is eligible for a
+ * directory role, and who is a member or owner (active or PIM-eligible) of a role-assignable group
+ * that does. Needed whenever a reset channel is mapped.
  */
 const READ_ROLE_HOLDERS = 'RoleManagement.Read.Directory';
 const READ_GROUP_MEMBERS = 'GroupMember.Read.All';
