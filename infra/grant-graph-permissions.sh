@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Grants the function app's managed identity exactly the Microsoft Graph application roles that
 # the connector file's mappings need, and nothing else:
-#   User.Read.All                           always (find users by employeeId, soft-deleted users)
-#   User-Mail.ReadWrite.All                 when otherMails is mapped
-#   User.ReadUpdate.All                     when usageLocation or an extension_* attribute is mapped
-#   UserAuthenticationMethod.ReadWrite.All  when authenticationEmail is mapped
+#   User.Read.All                        always (find users by employeeId, soft-deleted users)
+#   User-Mail.ReadWrite.All              when otherMails is mapped
+#   User.ReadUpdate.All                  when usageLocation or an extension_* attribute is mapped
+#   UserAuthMethod-Email.ReadWrite.All   when authenticationEmail is mapped (never the Tier-0
+#                                        UserAuthenticationMethod.ReadWrite.All)
+#   RoleManagement.Read.Directory,       when a reset channel (otherMails, authenticationEmail) is
+#   GroupMember.Read.All and             mapped: the privileged-target screen reads role holders
+#   PrivilegedEligibilitySchedule.Read.AzureADGroup
 #
 # Usage: infra/grant-graph-permissions.sh [connector.json] [managed identity object id]
 #   The object id defaults to API_IDENTITY_PRINCIPAL_ID from the azd environment (`azd up` sets it).
@@ -50,7 +54,7 @@ node "$here/required-graph-roles.cjs" plan "$connector" "$work/graph.json" "$wor
 
 echo "Microsoft Graph app roles for managed identity $principal_id (from $connector):"
 granted=0
-while IFS=$'\t' read -r action role role_id assignment_id breadth; do
+while IFS=$'\t' read -r action role role_id assignment_id breadth advice; do
   case "$action" in
     keep)
       echo "  left alone  $role (already granted)" ;;
@@ -63,7 +67,7 @@ while IFS=$'\t' read -r action role role_id assignment_id breadth; do
     extra)
       remove="az rest --method DELETE --uri $graph_url/v1.0/servicePrincipals/$principal_id/appRoleAssignments/$assignment_id"
       if [[ "$breadth" == broader ]]; then
-        echo "  WARNING     $role is granted and is broader than this mapping needs; remove it: $remove"
+        echo "  WARNING     $advice: $remove"
       else
         echo "  left alone  $role (not needed by this mapping; remove it with: $remove)"
       fi ;;

@@ -37,8 +37,10 @@ export interface SimUserSeed {
   onPremisesSyncEnabled: boolean | null;
   otherMails?: string[];
   usageLocation?: string | null;
-  /** Holds a privileged admin role: Graph answers 403 when otherMails is written. */
+  /** Holds an active Global Administrator assignment: Graph answers 403 when otherMails is written. */
   privileged?: boolean;
+  /** PIM-eligible for Global Administrator, not active: Graph accepts every write for them. */
+  eligibleAdmin?: boolean;
   /** Soft-deleted (in /directory/deletedItems). */
   deleted?: boolean;
 }

@@ -11,6 +11,35 @@ import type { SimRuntime } from './simRuntime';
 const OTHER_MAILS = ['User-Mail.ReadWrite.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'];
 const USER_PROPERTIES = ['User.ReadUpdate.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'];
 const AUTHENTICATION_EMAIL = ['UserAuthMethod-Email.ReadWrite.All', 'UserAuthenticationMethod.ReadWrite.All'];
+/** "List unifiedRoleAssignments" (directory provider), application permissions. */
+const ROLE_ASSIGNMENT_READ = [
+  'RoleManagement.Read.Directory',
+  'RoleManagement.Read.All',
+  'Directory.Read.All',
+  'RoleManagement.ReadWrite.Directory',
+  'Directory.ReadWrite.All',
+];
+/** "List roleEligibilitySchedules", application permissions. */
+const ROLE_ELIGIBILITY_READ = [
+  'RoleEligibilitySchedule.Read.Directory',
+  'RoleEligibilitySchedule.ReadWrite.Directory',
+  'RoleManagement.Read.All',
+  'RoleManagement.Read.Directory',
+  'RoleManagement.ReadWrite.Directory',
+];
+/** "List eligibilitySchedules" of PIM for Groups, application permissions. */
+const GROUP_ELIGIBILITY_READ = [
+  'PrivilegedEligibilitySchedule.Read.AzureADGroup',
+  'PrivilegedEligibilitySchedule.ReadWrite.AzureADGroup',
+];
+/** "List group transitive members" and "List group owners", application permissions. */
+const GROUP_MEMBER_READ = [
+  'GroupMember.Read.All',
+  'Directory.Read.All',
+  'Group.Read.All',
+  'Group.ReadWrite.All',
+  'GroupMember.ReadWrite.All',
+];
 
 /** PATCH /users/{id}: otherMails needs a mail role, any other property a user-update role. */
 export function requireUserPatchRoles(runtime: SimRuntime, body: unknown): void {
@@ -23,6 +52,19 @@ export function requireUserPatchRoles(runtime: SimRuntime, body: unknown): void 
 
 export function requireAuthenticationEmailRole(runtime: SimRuntime): void {
   requireRole(runtime, AUTHENTICATION_EMAIL);
+}
+
+/** Active assignments or PIM eligibilities of directory roles. */
+export function requireRoleReadRole(runtime: SimRuntime, kind: 'active' | 'eligible'): void {
+  requireRole(runtime, kind === 'active' ? ROLE_ASSIGNMENT_READ : ROLE_ELIGIBILITY_READ);
+}
+
+export function requireGroupMemberReadRole(runtime: SimRuntime): void {
+  requireRole(runtime, GROUP_MEMBER_READ);
+}
+
+export function requireGroupEligibilityReadRole(runtime: SimRuntime): void {
+  requireRole(runtime, GROUP_ELIGIBILITY_READ);
 }
 
 function requireRole(runtime: SimRuntime, granting: readonly string[]): void {

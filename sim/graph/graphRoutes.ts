@@ -9,6 +9,13 @@ import {
   listEmailMethods,
   updateEmailMethod,
 } from './emailMethodRoutes';
+import {
+  listGroupEligibilitySchedules,
+  listGroupTransitiveUsers,
+  listGroupUserOwners,
+  listRoleAssignments,
+  listRoleEligibilitySchedules,
+} from './roleRoutes';
 import type { Route } from './routeTable';
 import { createUser, deleteUser, getUser, listUsers, patchUser } from './userRoutes';
 
@@ -26,4 +33,18 @@ export const GRAPH_ROUTES: readonly Route[] = [
   { segments: ['directory', 'deletedItems', 'microsoft.graph.user'], methods: { GET: listDeletedUsers } },
   { segments: ['directory', 'deletedItems', '{}'], methods: { GET: getDeletedItem, DELETE: purgeDeletedItem } },
   { segments: ['directory', 'deletedItems', '{}', 'restore'], methods: { POST: restoreDeletedItem } },
+  { segments: ['roleManagement', 'directory', 'roleAssignments'], methods: { GET: listRoleAssignments } },
+  {
+    segments: ['roleManagement', 'directory', 'roleEligibilitySchedules'],
+    methods: { GET: listRoleEligibilitySchedules },
+  },
+  {
+    segments: ['groups', '{}', 'transitiveMembers', 'microsoft.graph.user'],
+    methods: { GET: listGroupTransitiveUsers },
+  },
+  { segments: ['groups', '{}', 'owners', 'microsoft.graph.user'], methods: { GET: listGroupUserOwners } },
+  {
+    segments: ['identityGovernance', 'privilegedAccess', 'group', 'eligibilitySchedules'],
+    methods: { GET: listGroupEligibilitySchedules },
+  },
 ];

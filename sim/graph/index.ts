@@ -24,6 +24,7 @@ export type {
   SimUser,
 } from './types';
 export { EMAIL_METHOD_ID } from './emailMethodRoutes';
+export { GLOBAL_ADMINISTRATOR } from './roleDirectory';
 export { dangerousRequests, isDangerousRequest } from './dangerousRequests';
 export { ISO_COUNTRY_CODES } from './countries';
 
@@ -39,6 +40,7 @@ export async function startGraphSimulator(options: GraphSimOptions = {}): Promis
     baseUrl: () => url,
     deletedItemsFilter: options.deletedItemsFilter ?? 'supported',
     appRoles: options.appRoles ? new Set(options.appRoles) : null,
+    pimLicensed: options.pimLicensed ?? true,
   };
   const front: FrontOptions = {
     latencyMs: options.latencyMs ?? 0,
@@ -81,6 +83,10 @@ export async function startGraphSimulator(options: GraphSimOptions = {}): Promis
       if (delay) front.landingDelayMs = delay;
       else delete front.landingDelayMs;
     },
+    grantDirectoryRole: (principalId, kind) => {
+      directory.roles.grant(principalId, kind);
+    },
+    addRoleAssignableGroup: (displayName, seed) => directory.roles.addGroup(displayName, seed).id,
     setAppRoles: (roles) => {
       runtime.appRoles = roles ? new Set(roles) : null;
     },

@@ -36,6 +36,8 @@ export interface SimRuntime {
   deletedItemsFilter: DeletedItemsFilter;
   /** The app's roles; null: every role the writer could need (see appRoles.ts). */
   appRoles: Set<string> | null;
+  /** False: no Entra ID P2 / ID Governance, so PIM lists answer 400 AadPremiumLicenseRequired. */
+  pimLicensed: boolean;
 }
 
 /** 'refused' answers 400 Request_UnsupportedQuery; `{ refusedWith }` a 400 with that code. */

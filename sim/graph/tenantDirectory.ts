@@ -4,6 +4,7 @@
  * PATCH may still write (kept so a later read shows them).
  */
 import type { SimUserSeed } from '../world';
+import { RoleDirectory } from './roleDirectory';
 import type { SimUser } from './types';
 
 export class TenantDirectory {
@@ -13,6 +14,8 @@ export class TenantDirectory {
   private readonly byEmployeeId = new Map<string, Set<string>>();
   private readonly order = new Map<string, number>();
   private sequence = 0;
+  /** Who holds a directory role, actively or as PIM-eligible, directly or through a group. */
+  readonly roles = new RoleDirectory();
 
   constructor(private readonly clock: () => number) {}
 
@@ -36,6 +39,8 @@ export class TenantDirectory {
     this.extras.set(id, {});
     this.order.set(id, this.sequence++);
     if (!user.deletedDateTime) this.index(user);
+    if (user.privileged) this.roles.grant(id, 'active');
+    if (seed.eligibleAdmin) this.roles.grant(id, 'eligible');
     return user;
   }
 

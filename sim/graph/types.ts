@@ -3,6 +3,7 @@
  */
 import type { SimUserSeed } from '../world';
 import type { BudgetShape } from './identityBudgets';
+import type { SimGroupSeed } from './roleDirectory';
 
 export interface SimUser {
   id: string;
@@ -12,6 +13,7 @@ export interface SimUser {
   onPremisesSyncEnabled: boolean | null;
   otherMails: string[];
   usageLocation: string | null;
+  /** Seeded with an active Global Administrator assignment (see roleDirectory.ts). */
   privileged: boolean;
   deletedDateTime: string | null;
   extensions: Record<string, unknown>;
@@ -34,6 +36,11 @@ export interface GraphSimOptions {
   deletedItemsFilter?: 'supported' | 'refused' | { refusedWith: string };
   /** The app's application roles; default: all the writer could need. Writes without one answer 403. */
   appRoles?: readonly string[];
+  /**
+   * Default true. False models a tenant without Microsoft Entra ID P2 / ID Governance: the PIM
+   * eligibility lists answer 400 AadPremiumLicenseRequired.
+   */
+  pimLicensed?: boolean;
   /** When true, a request without `Authorization: Bearer …` answers 401. */
   requireAuthorization?: boolean;
   /** Milliseconds since the epoch; tests pass a fake clock to drive the budgets exactly. */
@@ -88,6 +95,13 @@ export interface GraphSimulator {
   counters(): GraphCounters;
   resetLog(): void;
   injectFaults(fault: GraphFault): void;
+  /** Assigns the principal (a user or a role-assignable group) a directory role, active or PIM-eligible. */
+  grantDirectoryRole(principalId: string, kind: 'active' | 'eligible'): void;
+  /**
+   * A role-assignable group with these members, owners and PIM-for-Groups eligibilities; returns
+   * its id (grant it a role to make them admins).
+   */
+  addRoleAssignableGroup(displayName: string, seed: SimGroupSeed): string;
   /** Changes the app's roles from the next request on (null: all), as a grant reaching Graph would. */
   setAppRoles(roles: readonly string[] | null): void;
   /** Holds chosen plain requests before Graph acts on them (ms; null: none): writes that land late. */

@@ -25,7 +25,13 @@ export interface UserChange {
   isExtension: boolean;
 }
 
-export function planUserPatch(user: SimUser, body: unknown, malformedBody: boolean): UserChange[] {
+/** `activeRoleHolder`: the user holds a directory role now (directly or through a group). */
+export function planUserPatch(
+  user: SimUser,
+  body: unknown,
+  malformedBody: boolean,
+  activeRoleHolder = user.privileged,
+): UserChange[] {
   if (malformedBody || typeof body !== 'object' || body === null || Array.isArray(body)) throw unreadablePayload();
   const changes: UserChange[] = [];
   for (const [key, value] of Object.entries(body)) {
@@ -45,7 +51,7 @@ export function planUserPatch(user: SimUser, body: unknown, malformedBody: boole
     checkValue(name, value);
     changes.push({ name, value, isExtension: false });
   }
-  if (user.privileged && changes.some((change) => SENSITIVE_PROPERTIES.has(change.name))) {
+  if (activeRoleHolder && changes.some((change) => SENSITIVE_PROPERTIES.has(change.name))) {
     throw new GraphRefusal(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
   }
   return changes;

@@ -30,7 +30,12 @@ export function getUser(runtime: SimRuntime, request: LogicalRequest, [id]: stri
 export function patchUser(runtime: SimRuntime, request: LogicalRequest, [id]: string[]): SimResponse {
   const user = activeUser(runtime, id!);
   requireUserPatchRoles(runtime, request.body);
-  const changes = planUserPatch(user, request.body, request.malformedBody);
+  const changes = planUserPatch(
+    user,
+    request.body,
+    request.malformedBody,
+    runtime.directory.roles.holdsActiveRole(user.id),
+  );
   applyUserPatch(runtime.directory, user, changes);
   return noContent();
 }

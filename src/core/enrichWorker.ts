@@ -21,6 +21,7 @@ import { claimedHashes, desiredStateOf, isEmptyPlan, planWrite, valueHash, type 
 import type { Outcome } from './outcome';
 import type { Pipeline } from './pipeline';
 import { isSuperseded, versionOf } from './planVersion';
+import { screenPrivilegedTarget } from './privilegedTarget';
 import {
   KEEP,
   REMOVE,
@@ -81,6 +82,10 @@ async function writeUser(
   previous: LedgerEntry | null,
 ): Promise<Outcome | null> {
   const { mappings } = deps.connector;
+  // Before any read of the email method and any write, dry runs included (they predict `denied`).
+  const privileged = await screenPrivilegedTarget(user.id, mappings, deps.directory, previous?.writtenHashes);
+  if (privileged)
+    return settle(job, deps, dryRun, { ...privileged, workerId: job.workerId, userId: user.id }, previous);
   const wantsAuthEmail = mappings.some((m) => m.target === 'authenticationEmail');
   const desired = desiredStateOf(job.fields, mappings);
   // A value this connector wrote and Entra replaced is rewritten once, then left to Entra (drift.ts).

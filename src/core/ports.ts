@@ -90,6 +90,13 @@ export interface Directory {
     emailAddress: string,
     guard?: WriteGuard,
   ): Promise<WriteResult>;
+  /**
+   * Ids of the users who hold or are eligible for (PIM) a directory role, directly or through a
+   * role-assignable group: safety rule 4's screen. One read serves every worker for a few
+   * minutes. Throws AppError GRAPH.REQUEST_REFUSED (403) when the app may not read them: the
+   * caller must then write no reset channel for anyone.
+   */
+  privilegedUserIds(): Promise<ReadonlySet<string>>;
   /** Counters for run records and telemetry. */
   stats(): DirectoryStats;
 }

@@ -31,6 +31,7 @@ import {
 import { appRolesOf, cachedTokenSource, graphScope, tokenCredentialOf } from './graphToken';
 import { assertEmployeeId, deletedUsersByEmployeeIdPath, pathSegment, userSelect } from './odataQuery';
 import { Pacer, type PacerState, type PacingOptions } from './pacer';
+import { PrivilegedUsers } from './privilegedUsers';
 import { RequestCoalescer } from './requestCoalescer';
 import { assertWritablePatch } from './writablePatch';
 import { collectionValues, sameEmployeeId, toEmailMethod } from './toDirectoryUser';
@@ -121,6 +122,11 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
     windowMs: pacer.coalesceWindowMs,
   });
   let deletedFilterRefused = false;
+  const privilegedUsers = new PrivilegedUsers({
+    execute,
+    relativeLink: transport.logical.relativeLink,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
 
   const write = async (request: GraphRequest, kinds: readonly WriteKind[], what: string): Promise<WriteResult> => {
     let response: GraphResponse;
@@ -226,6 +232,10 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
         ['authenticationEmail'],
         `PATCH ${url}`,
       );
+    },
+
+    privilegedUserIds(): Promise<ReadonlySet<string>> {
+      return privilegedUsers.ids();
     },
 
     stats(): DirectoryStats {

@@ -58,6 +58,7 @@ describe('attribute-writer check', () => {
       'Graph token and application roles',
       'Graph user lookup by employeeId',
       'Graph deletedItems filter on employeeId',
+      'Graph privileged-target screen',
       'personal email in sampled workers',
       'predicted outcomes of sampled workers',
     ]);
@@ -129,13 +130,77 @@ describe('attribute-writer check', () => {
       s.workday.tenant.homeContactHidden = false;
     }
   });
+  const NEEDED = [
+    'User.Read.All',
+    'User-Mail.ReadWrite.All',
+    'User.ReadUpdate.All',
+    'RoleManagement.Read.Directory',
+    'GroupMember.Read.All',
+    'PrivilegedEligibilitySchedule.Read.AzureADGroup',
+  ];
 
   it('passes the roles line when the token holds what the mappings need', async () => {
-    const identity = await startIdentityEndpoint(['User.Read.All', 'User-Mail.ReadWrite.All', 'User.ReadUpdate.All']);
+    const identity = await startIdentityEndpoint(NEEDED);
     try {
       const { code, stdout, stderr } = await run(['check', '--json'], { ...s.env, ...identity.env });
       expect(code, stderr).toBe(0);
       expect(lineOf(JSON.parse(stdout) as Report, 'Graph token')).toMatchObject({ status: 'pass' });
+    } finally {
+      await identity.close();
+    }
+  });
+
+  it('says that no reset channel is written while the role-read permission is missing, and exits 2', async () => {
+    const identity = await startIdentityEndpoint(['User.Read.All', 'User-Mail.ReadWrite.All', 'User.ReadUpdate.All']);
+    try {
+      const { code, stdout } = await run(['check', '--json'], { ...s.env, ...identity.env });
+      expect(code).toBe(2);
+      const roles = lineOf(JSON.parse(stdout) as Report, 'Graph token');
+      expect(roles?.detail).toContain(
+        'lacks RoleManagement.Read.Directory, GroupMember.Read.All, PrivilegedEligibilitySchedule.Read.AzureADGroup',
+      );
+      expect(roles?.detail).toContain('writes no reset channel for anyone');
+    } finally {
+      await identity.close();
+    }
+  });
+
+  it('fails the privileged-target screen line when Graph refuses the role read, naming the grants, and exits 2', async () => {
+    s.graph.setAppRoles(['User.Read.All', 'User-Mail.ReadWrite.All', 'User.ReadUpdate.All']);
+    try {
+      const { code, stdout } = await run(['check', '--json'], s.env);
+      expect(code).toBe(2);
+      const screen = lineOf(JSON.parse(stdout) as Report, 'Graph privileged-target');
+      expect(screen).toMatchObject({ status: 'fail', failure: 'configuration' });
+      expect(screen?.fix).toContain('RoleManagement.Read.Directory');
+      expect(screen?.fix).toContain('no reset channel is written for anyone');
+    } finally {
+      s.graph.setAppRoles(null);
+    }
+  });
+
+  it('names a granted role broader than the mapping needs and the narrower one to grant instead', async () => {
+    const path = `${s.connectorPath}.email-method.json`;
+    writeFileSync(
+      path,
+      JSON.stringify({
+        ...baseConnector(),
+        mappings: [{ source: 'personalEmail', target: 'authenticationEmail' }],
+      }),
+    );
+    const identity = await startIdentityEndpoint([
+      'User.Read.All',
+      'UserAuthMethod-Email.ReadWrite.All',
+      'RoleManagement.Read.Directory',
+      'GroupMember.Read.All',
+      'PrivilegedEligibilitySchedule.Read.AzureADGroup',
+      'UserAuthenticationMethod.ReadWrite.All',
+    ]);
+    try {
+      const { stdout } = await run(['check', '--json'], { ...s.env, ...identity.env, CONNECTOR_CONFIG: path });
+      expect(lineOf(JSON.parse(stdout) as Report, 'Graph token')?.detail).toContain(
+        'UserAuthenticationMethod.ReadWrite.All is broader than needed: it can create a Temporary Access Pass for any account, break-glass admins included; grant UserAuthMethod-Email.ReadWrite.All and remove it',
+      );
     } finally {
       await identity.close();
     }

@@ -94,6 +94,9 @@ export class FakeDirectory implements Directory {
   readonly refuseUpdate = new Map<string, WriteResult>();
   readonly refuseAuthenticationEmail = new Map<string, WriteResult>();
   readonly authenticationEmails = new Map<string, AuthenticationEmailMethod>();
+  /** Users holding or eligible for a directory role; `privilegedRefusal` is thrown instead when set. */
+  readonly privileged = new Set<string>();
+  privilegedRefusal: AppError | null = null;
   /** Thrown by the next call of any method (a transient Graph fault). */
   failNext: AppError | null = null;
   /** Runs once before the next write's guard is asked: the write waits (pacing, a retry) meanwhile. */
@@ -199,6 +202,12 @@ export class FakeDirectory implements Directory {
     if (refusal) return refusal;
     this.authenticationEmails.set(userId, { id: existingId ?? `method-${userId}`, emailAddress });
     return { status: 'ok' };
+  }
+
+  async privilegedUserIds(): Promise<ReadonlySet<string>> {
+    this.call('privilegedUserIds');
+    if (this.privilegedRefusal) throw this.privilegedRefusal;
+    return new Set(this.privileged);
   }
 
   stats(): DirectoryStats {

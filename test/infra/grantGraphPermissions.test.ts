@@ -13,6 +13,10 @@ const GRAPH = {
     { id: 'role-mail', value: 'User-Mail.ReadWrite.All' },
     { id: 'role-update', value: 'User.ReadUpdate.All' },
     { id: 'role-authmethods', value: 'UserAuthenticationMethod.ReadWrite.All' },
+    { id: 'role-email-method', value: 'UserAuthMethod-Email.ReadWrite.All' },
+    { id: 'role-role-read', value: 'RoleManagement.Read.Directory' },
+    { id: 'role-group-members', value: 'GroupMember.Read.All' },
+    { id: 'role-group-eligibilities', value: 'PrivilegedEligibilitySchedule.Read.AzureADGroup' },
     { id: 'role-directory-rw', value: 'Directory.ReadWrite.All' },
   ],
 };
@@ -64,7 +68,14 @@ describe('grant-graph-permissions.sh', () => {
   it('grants exactly the roles the mapping needs to a fresh identity', () => {
     const run = grant('connector.json', IDENTITY);
     expect(run.status).toBe(0);
-    expect(granted()).toEqual(['User.Read.All', 'User-Mail.ReadWrite.All', 'User.ReadUpdate.All']);
+    expect(granted()).toEqual([
+      'User.Read.All',
+      'User-Mail.ReadWrite.All',
+      'User.ReadUpdate.All',
+      'RoleManagement.Read.Directory',
+      'GroupMember.Read.All',
+      'PrivilegedEligibilitySchedule.Read.AzureADGroup',
+    ]);
     expect(state().assignments[0]).toMatchObject({ principalId: IDENTITY, resourceId: GRAPH.id });
     expect(run.stdout).toContain('granted     User-Mail.ReadWrite.All');
     // A managed identity's token is cached about 24 h and cannot be refreshed early: no "minutes", no "restart".
@@ -82,7 +93,7 @@ describe('grant-graph-permissions.sh', () => {
         .calls.slice(callsBefore)
         .filter((c) => c.includes('--method POST')),
     ).toEqual([]);
-    expect(granted()).toHaveLength(3);
+    expect(granted()).toHaveLength(6);
     expect(again.stdout).toContain('left alone  User.Read.All (already granted)');
     expect(again.stdout).toContain('Nothing to grant.');
   });
@@ -90,15 +101,31 @@ describe('grant-graph-permissions.sh', () => {
   it('warns about a broader role it finds and leaves it in place', () => {
     writeState([{ id: 'existing-1', appRoleId: 'role-directory-rw', resourceId: GRAPH.id }]);
     const run = grant('connector.json', IDENTITY);
-    expect(run.stdout).toMatch(/WARNING +Directory\.ReadWrite\.All is granted and is broader/);
+    expect(run.stdout).toMatch(/WARNING +Directory\.ReadWrite\.All is broader than needed: .*; grant .* and remove it/);
     expect(run.stdout).toContain(`appRoleAssignments/existing-1`);
     expect(granted()).toContain('Directory.ReadWrite.All');
   });
 
-  it('grants the authentication-method role only when authenticationEmail is mapped', () => {
+  it('grants the email-only method role and the role-holder reads for authenticationEmail, never the Tier-0 role', () => {
     writeConnector('authenticationEmail');
     grant('connector.json', IDENTITY);
-    expect(granted()).toEqual(['User.Read.All', 'UserAuthenticationMethod.ReadWrite.All']);
+    expect(granted()).toEqual([
+      'User.Read.All',
+      'UserAuthMethod-Email.ReadWrite.All',
+      'RoleManagement.Read.Directory',
+      'GroupMember.Read.All',
+      'PrivilegedEligibilitySchedule.Read.AzureADGroup',
+    ]);
+  });
+
+  it('warns about UserAuthenticationMethod.ReadWrite.All granted by an older script, naming the narrower role', () => {
+    writeConnector('authenticationEmail');
+    writeState([{ id: 'old-tier0', appRoleId: 'role-authmethods', resourceId: GRAPH.id }]);
+    const run = grant('connector.json', IDENTITY);
+    expect(run.stdout).toContain(
+      'WARNING     UserAuthenticationMethod.ReadWrite.All is broader than needed: it can create a Temporary Access Pass for any account, break-glass admins included; grant UserAuthMethod-Email.ReadWrite.All and remove it',
+    );
+    expect(run.stdout).toContain('appRoleAssignments/old-tier0');
   });
 
   it('stops with exit 2 before calling Azure when the connector file is unusable', () => {

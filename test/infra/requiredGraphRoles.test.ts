@@ -4,17 +4,27 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const require = createRequire(__filename);
-const { requiredGraphRoles, planGrants } = require('../../infra/required-graph-roles.cjs') as {
+const { requiredGraphRoles, planGrants, broaderRoleAdvice } = require('../../infra/required-graph-roles.cjs') as {
   requiredGraphRoles: (connector: unknown) => string[];
   planGrants: (required: string[], graph: unknown, assignments: unknown[]) => Array<Record<string, unknown>>;
+  broaderRoleAdvice: (role: string, required: string[]) => string | null;
 };
+const SCREEN = [
+  'RoleManagement.Read.Directory',
+  'GroupMember.Read.All',
+  'PrivilegedEligibilitySchedule.Read.AzureADGroup',
+];
 
 const EXTENSION = 'extension_0123456789abcdef0123456789abcdef_costCenter';
 const connector = (...targets: string[]) => ({ mappings: targets.map((target) => ({ source: 'x', target })) });
 
 describe('requiredGraphRoles', () => {
-  it('needs User.Read.All and User-Mail.ReadWrite.All for otherMails alone', () => {
-    expect(requiredGraphRoles(connector('otherMails'))).toEqual(['User.Read.All', 'User-Mail.ReadWrite.All']);
+  it('needs User.Read.All, User-Mail.ReadWrite.All and the role-holder reads for otherMails alone', () => {
+    expect(requiredGraphRoles(connector('otherMails'))).toEqual([
+      'User.Read.All',
+      'User-Mail.ReadWrite.All',
+      ...SCREEN,
+    ]);
   });
 
   it('needs User.ReadUpdate.All for usageLocation', () => {
@@ -25,18 +35,32 @@ describe('requiredGraphRoles', () => {
     expect(requiredGraphRoles(connector(EXTENSION, 'usageLocation'))).toEqual(['User.Read.All', 'User.ReadUpdate.All']);
   });
 
-  it('needs UserAuthenticationMethod.ReadWrite.All only when authenticationEmail is mapped', () => {
-    expect(requiredGraphRoles(connector('otherMails', 'usageLocation', 'authenticationEmail'))).toEqual([
+  it('needs the email-only UserAuthMethod-Email.ReadWrite.All for authenticationEmail, never the Tier-0 role', () => {
+    const roles = requiredGraphRoles(connector('otherMails', 'usageLocation', 'authenticationEmail'));
+    expect(roles).toEqual([
       'User.Read.All',
       'User-Mail.ReadWrite.All',
       'User.ReadUpdate.All',
-      'UserAuthenticationMethod.ReadWrite.All',
+      'UserAuthMethod-Email.ReadWrite.All',
+      ...SCREEN,
     ]);
+    expect(requiredGraphRoles(connector('authenticationEmail'))).not.toContain(
+      'UserAuthenticationMethod.ReadWrite.All',
+    );
   });
 
-  it('needs mail and property writes for the shipped example connector', () => {
+  it('needs no role-holder read when no reset channel is mapped', () => {
+    expect(requiredGraphRoles(connector('usageLocation', EXTENSION))).toEqual(['User.Read.All', 'User.ReadUpdate.All']);
+  });
+
+  it('needs mail and property writes and the role-holder reads for the shipped example connector', () => {
     const example = JSON.parse(readFileSync(join(__dirname, '../../connector.example.json'), 'utf8'));
-    expect(requiredGraphRoles(example)).toEqual(['User.Read.All', 'User-Mail.ReadWrite.All', 'User.ReadUpdate.All']);
+    expect(requiredGraphRoles(example)).toEqual([
+      'User.Read.All',
+      'User-Mail.ReadWrite.All',
+      'User.ReadUpdate.All',
+      ...SCREEN,
+    ]);
   });
 
   it('refuses a target it has no permission for rather than granting nothing', () => {
@@ -76,7 +100,14 @@ describe('planGrants', () => {
       { id: 'a3', appRoleId: 'r-groups', resourceId: 'graph-sp' },
     ]);
     expect(steps.slice(1)).toEqual([
-      { action: 'extra', value: 'User.ReadWrite.All', appRoleId: 'r-rw', assignmentId: 'a2', broader: true },
+      {
+        action: 'extra',
+        value: 'User.ReadWrite.All',
+        appRoleId: 'r-rw',
+        assignmentId: 'a2',
+        broader: true,
+        advice: 'User.ReadWrite.All is broader than needed: it can change any property of any user; remove it',
+      },
       { action: 'extra', value: 'Group.Read.All', appRoleId: 'r-groups', assignmentId: 'a3', broader: false },
     ]);
   });
@@ -88,5 +119,22 @@ describe('planGrants', () => {
 
   it('fails when Graph does not offer a required role', () => {
     expect(() => planGrants(['User.ReadUpdate.All'], graph, [])).toThrow(/no application role 'User.ReadUpdate.All'/);
+  });
+});
+
+describe('broaderRoleAdvice', () => {
+  it('names what the Tier-0 authentication-method role can do and the email-only role to grant instead', () => {
+    expect(
+      broaderRoleAdvice('UserAuthenticationMethod.ReadWrite.All', requiredGraphRoles(connector('authenticationEmail'))),
+    ).toBe(
+      'UserAuthenticationMethod.ReadWrite.All is broader than needed: it can create a Temporary Access Pass for any account, break-glass admins included; grant UserAuthMethod-Email.ReadWrite.All and remove it',
+    );
+  });
+
+  it('offers only the narrower roles the mapping needs', () => {
+    expect(broaderRoleAdvice('Directory.Read.All', requiredGraphRoles(connector('usageLocation')))).toBe(
+      'Directory.Read.All is broader than needed: it reads the whole directory; grant User.Read.All and remove it',
+    );
+    expect(broaderRoleAdvice('Group.Read.All', ['User.Read.All'])).toBeNull();
   });
 });

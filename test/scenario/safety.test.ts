@@ -99,10 +99,11 @@ describe('per-worker refusals', () => {
     expect([entry?.lastOutcome, entry?.reason]).toEqual(['rejected', 'blockedEmailDomain']);
   });
 
-  it('records Graph 403 for a privileged user as denied with the Graph error code, and does not retry it', async () => {
+  it('denies a privileged user before any write (privilegedTarget), and does not retry it', async () => {
     const entry = await outcomeOf(s, '1007');
-    expect([entry?.lastOutcome, entry?.reason]).toEqual(['denied', 'Authorization_RequestDenied']);
+    expect([entry?.lastOutcome, entry?.reason]).toEqual(['denied', 'privilegedTarget']);
     const user = s.graph.usersByEmployeeId('1007')[0]!;
+    expect(patches(s.graph).filter((request) => request.path === `/users/${user.id}`)).toEqual([]);
     expect(user.otherMails).toEqual([]);
     expect(user.usageLocation).toBeNull();
   });

@@ -19,7 +19,10 @@ const GRANT_SCRIPT = 'infra/grant-graph-permissions.sh';
 
 interface RoleRules {
   requiredGraphRoles(connector: { mappings: Array<{ target: string }> }): string[];
-  BROADER_ROLES: Set<string>;
+  /** What a broader role can do and the narrower one to grant instead; null when it is not broader. */
+  broaderRoleAdvice(role: string, required: readonly string[]): string | null;
+  /** What the privileged-target screen reads with; without them no reset channel is written. */
+  ROLE_HOLDER_READS: string[];
 }
 
 /** The grant script's own rules (plain CommonJS beside it), so `check` and the script never disagree. */
@@ -75,13 +78,22 @@ export async function probeGraphRoles(
   }
   const held = new Set(Array.isArray(claims.roles) ? claims.roles.map(String) : []);
   const missing = required.filter((role) => !held.has(role));
-  const broader = [...held].filter((role) => rules.BROADER_ROLES.has(role) && !required.includes(role));
-  const note = broader.length > 0 ? `; broader than needed, consider removing: ${broader.join(', ')}` : '';
+  const advice = [...held]
+    .filter((role) => !required.includes(role))
+    .map((role) => rules.broaderRoleAdvice(role, required))
+    .filter((line): line is string => line !== null);
+  const note = advice.map((line) => `; ${line}`).join('');
   if (missing.length > 0) {
+    // Without the role read the privileged-target screen cannot run, and no reset channel is written.
+    const screenReads = missing.filter((role) => rules.ROLE_HOLDER_READS.includes(role));
+    const screen =
+      screenReads.length > 0
+        ? `; without ${screenReads.join(', ')} the app cannot tell who holds a directory role, so it writes no reset channel for anyone`
+        : '';
     return fail(
       check,
       'configuration',
-      `token for ${who} lacks ${missing.join(', ')} (the mappings need ${required.join(', ')}; it holds ${[...held].join(', ') || 'no roles'})${note}`,
+      `token for ${who} lacks ${missing.join(', ')} (the mappings need ${required.join(', ')}; it holds ${[...held].join(', ') || 'no roles'})${screen}${note}`,
       `grant them: ${GRANT_SCRIPT} ${connectorPath} ${claims.oid ?? '<managed identity object id>'}  (a managed identity's token is cached for about 24 hours and cannot be refreshed early, a restart does not help: new roles reach it within a day)`,
     );
   }

@@ -13,6 +13,7 @@ import { buildServices, type AppServices } from '../services';
 import { fail, pass, reportOf, skip, type CheckLine, type CheckReport } from './checkLine';
 import { probeGraphReads, probeGraphRoles } from './graphProbes';
 import { probeSample } from './sampleProbes';
+import { probePrivilegedRead } from './privilegedProbe';
 import { probeStorage } from './storageProbes';
 import { probeScopes, probeWorkdayRead } from './workdayProbes';
 
@@ -92,6 +93,7 @@ export async function runCheck(env: NodeJS.ProcessEnv, options: CheckOptions): P
     lines.push(await probeGraphRoles(settings, connector, settings.connectorPath, options.credential));
     const reads = await probeGraphReads(services.directory, scopes?.hybridIds ?? []);
     lines.push(...reads);
+    lines.push(await probePrivilegedRead(services.directory, connector));
     if (scopes?.line.status === 'pass' && reads.every((line) => line.status !== 'fail'))
       lines.push(...(await probeSample(scopes.sample, connector, services.directory)));
     return reportOf(lines);

@@ -1,0 +1,70 @@
+/** Safety rule 4 in the per-worker pipeline: the privileged-target screen (src/core/privilegedTarget.ts). */
+import { describe, expect, it } from 'vitest';
+import { enrichWorker } from '../../src/core/enrichWorker';
+import { AppError } from '../../src/core/errors';
+import { connectorOf, FakeDirectory, jobOf, pipelineOf, userOf } from './fakes';
+
+const W1 = { personalEmail: 'jane.doe@home.example', countryIso: 'GB' };
+
+const bothChannels = connectorOf({
+  mappings: [
+    { source: 'personalEmail', target: 'otherMails', mode: 'replace' },
+    { source: 'personalEmail', target: 'authenticationEmail' },
+    { source: 'countryIso', target: 'usageLocation' },
+  ],
+});
+
+function adminPipeline(parts: Parameters<typeof pipelineOf>[0] = {}) {
+  const directory = new FakeDirectory([userOf()]);
+  directory.privileged.add('user-1');
+  return pipelineOf({ directory, connector: bothChannels, ...parts });
+}
+
+describe('the privileged-target screen', () => {
+  it('denies a role holder before reading or writing its email method, and writes none of its properties', async () => {
+    const deps = adminPipeline();
+    const outcome = await enrichWorker(jobOf('W1', W1), deps);
+    expect(outcome).toMatchObject({ code: 'denied', reason: 'privilegedTarget', userId: 'user-1' });
+    expect(deps.directory.calls.map((call) => call.method)).toEqual(['findUsersByEmployeeId', 'privilegedUserIds']);
+    expect(deps.ledger.entries.get('W1')).toMatchObject({ lastOutcome: 'denied', reason: 'privilegedTarget' });
+  });
+
+  it('tells the operator to remove by hand a reset channel it set before the user held the role', async () => {
+    const deps = adminPipeline();
+    const job = jobOf('W1', W1);
+    deps.ledger.seed({
+      workerId: 'W1',
+      lastOutcome: 'written',
+      cycleId: 'cycle-0',
+      updatedAt: new Date(0),
+      writtenHashes: { otherMails: 'h1', usageLocation: 'h2' },
+      desiredHash: 'older',
+    });
+    const outcome = await enrichWorker(job, deps);
+    expect(outcome?.detail).toContain('this connector set otherMails before the role was held: remove it by hand');
+    expect(deps.directory.writes).toEqual([]);
+  });
+
+  it('predicts the denial in a dry run', async () => {
+    const deps = adminPipeline({ dryRun: true });
+    expect(await enrichWorker(jobOf('W1', W1), deps)).toMatchObject({ code: 'denied', reason: 'privilegedTarget' });
+    expect(deps.directory.writes).toEqual([]);
+  });
+
+  it('lets the refusal of the role read through: no worker is written unscreened or marked denied', async () => {
+    const deps = adminPipeline();
+    deps.directory.privileged.clear();
+    deps.directory.privilegedRefusal = new AppError('GRAPH.REQUEST_REFUSED', 'Graph answered 403', { status: 403 });
+    await expect(enrichWorker(jobOf('W1', W1), deps)).rejects.toMatchObject({ code: 'GRAPH.REQUEST_REFUSED' });
+    expect(deps.directory.writes).toEqual([]);
+    expect(deps.ledger.entries.get('W1')?.lastOutcome).toBeUndefined();
+  });
+
+  it('makes no role read when no reset channel is mapped', async () => {
+    const deps = adminPipeline({
+      connector: connectorOf({ mappings: [{ source: 'countryIso', target: 'usageLocation' }] }),
+    });
+    expect(await enrichWorker(jobOf('W1', W1), deps)).toMatchObject({ code: 'written' });
+    expect(deps.directory.calls.some((call) => call.method === 'privilegedUserIds')).toBe(false);
+  });
+});
