@@ -68,6 +68,16 @@ const httpUrl = (example: string) =>
       return url === null || (url.username === '' && url.password === '');
     }, 'must hold no credentials (user:password@ in the URL): Workday takes WORKDAY_USERNAME and WORKDAY_PASSWORD, Graph and storage a managed identity');
 
+/**
+ * An https URL, or http to a loopback address (the simulators): Workday takes the integration
+ * user's password with every call, so a plain-http URL to a real host would send it in clear.
+ */
+const httpsUrl = (example: string) =>
+  httpUrl(example).refine((value) => {
+    const url = parsedUrl(value);
+    return url === null || url.protocol === 'https:' || isLoopbackUrl(value);
+  }, `must be an https URL (plain http only to a loopback address), e.g. ${example}`);
+
 const bool = z
   .string()
   .trim()
@@ -102,10 +112,10 @@ const settingsSchema = z
     AzureWebJobsStorage__credential: z.literal('managedidentity', { error: "must be 'managedidentity'" }).optional(),
     AzureWebJobsStorage__clientId: z.string().trim().optional(),
     CONNECTOR_CONFIG: z.string().trim().min(1).default('connector.json'),
-    WORKDAY_RAAS_URL: httpUrl(
+    WORKDAY_RAAS_URL: httpsUrl(
       'https://wd2-impl-services1.workday.com/ccx/service/customreport2/<tenant>/<owner>/<report>',
     ).optional(),
-    WORKDAY_SOAP_URL: httpUrl('https://<host>/ccx/service/<tenant>/Human_Resources/v44.2').optional(),
+    WORKDAY_SOAP_URL: httpsUrl('https://<host>/ccx/service/<tenant>/Human_Resources/v44.2').optional(),
     WORKDAY_USERNAME: z
       .string()
       .trim()

@@ -244,6 +244,24 @@ describe('loadSettings', () => {
   });
 });
 
+describe('Workday URLs', () => {
+  it.each([
+    ['WORKDAY_RAAS_URL', 'http://example.com/r'],
+    ['WORKDAY_SOAP_URL', 'http://wd2-impl-services1.workday.com/ccx/service/contoso/Human_Resources/v44.2'],
+  ])('refuses plain http to a real host in %s, which would send the password in clear', (name, url) => {
+    expect(problems({ ...LOCAL, [name]: url })).toEqual([
+      expect.stringMatching(new RegExp(`^${name} must be an https URL \\(plain http only to a loopback address\\)`)),
+    ]);
+  });
+
+  it.each(['http://127.0.0.1:8080/r', 'http://localhost/r', 'https://example.com/r'])('accepts %s', (url) => {
+    expect(loadSettings({ ...LOCAL, WORKDAY_RAAS_URL: url, WORKDAY_SOAP_URL: url }).workday).toMatchObject({
+      raasUrl: url,
+      soapUrl: url,
+    });
+  });
+});
+
 describe('credentials in URL settings', () => {
   const urlSettings = {
     WORKDAY_RAAS_URL:
