@@ -82,6 +82,9 @@ param deniedRiseThreshold int = 5
 @description('Object id of an operator (user or group) who runs `attribute-writer` from their machine against this deployment\'s storage. Gets Storage Queue and Table Data Contributor, nothing else. Empty: no human access.')
 param operatorPrincipalId string = ''
 
+@description('Client id of the app registration that defines the HTTP routes\' app roles (AttributeWriter.Resync, AttributeWriter.Read); infra/register-operator-app.sh creates it. Empty: the routes refuse every call.')
+param operatorAppClientId string = ''
+
 @minValue(30)
 @maxValue(730)
 @description('Days Log Analytics keeps the logs and telemetry.')
@@ -184,6 +187,7 @@ module api 'app/api.bicep' = {
     escrowSweepSchedule: escrowSweepSchedule
     dryRun: dryRun
     tablePrefix: tablePrefix
+    operatorAppClientId: operatorAppClientId
     workdayTimeoutSeconds: workdayTimeoutSeconds
   }
 }

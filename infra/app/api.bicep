@@ -23,6 +23,8 @@ param escrowSweepSchedule string
 param dryRun bool
 param tablePrefix string
 param workdayTimeoutSeconds int
+@description('Client id of the app registration whose app roles (AttributeWriter.Resync, AttributeWriter.Read) admit callers of the HTTP routes; empty: every route call is refused.')
+param operatorAppClientId string
 
 // Scale-out must not multiply the Graph write rate past Graph's ceiling of 3,000 writes per
 // 150 s (20 writes/s) per app per tenant. Flex Consumption scales per function group, and
@@ -92,6 +94,10 @@ var appSettings = union(queueConcurrency, {
   DRY_RUN: dryRun ? 'true' : 'false'
   TABLE_PREFIX: tablePrefix
   WORKDAY_TIMEOUT_SECONDS: string(workdayTimeoutSeconds)
+  // The routes validate Entra tokens themselves: Easy Auth is not supported on Flex Consumption.
+  AUTH_TENANT_ID: tenant().tenantId
+  AUTH_CLIENT_ID: operatorAppClientId
+  AUTH_AUTHORITY_HOST: environment().authentication.loginEndpoint
 })
 
 resource functionApp 'Microsoft.Web/sites@2024-04-01' = {

@@ -17,12 +17,15 @@ import { createStorageClients } from '../state/storageClients';
 import { createTelemetry } from '../telemetry/createTelemetry';
 import { createRaasSource } from '../workday/raasSource';
 import { createSoapSource } from '../workday/soapSource';
+import { createEntraCallerVerifier, type CallerVerifier } from './entraCallers';
 import { createLogger } from './logger';
 import { loadConnector } from './loadConnector';
 
 export interface AppServices extends Pipeline {
   settings: Settings;
   consumer: JobQueueConsumer;
+  /** Verifies the HTTP routes' callers; null when AUTH_TENANT_ID or AUTH_CLIENT_ID is unset (every call refused). */
+  callers: CallerVerifier | null;
   close(): Promise<void>;
 }
 
@@ -72,11 +75,17 @@ export function buildServices(settings: Settings, overrides: ServiceOverrides = 
     ...pipeline,
     settings,
     consumer: createJobQueueConsumer(clients, settings.queueName),
+    callers: callerVerifier(settings),
     async close() {
       await pipeline.telemetry.flush();
       await (pipeline.directory as { close?: () => Promise<void> }).close?.();
     },
   };
+}
+
+function callerVerifier(settings: Settings): CallerVerifier | null {
+  const { tenantId, clientId, authorityHost } = settings.auth;
+  return tenantId && clientId ? createEntraCallerVerifier({ tenantId, clientId, authorityHost }) : null;
 }
 
 function createSource(settings: Settings, connector: ConnectorConfig, logger: Logger): WorkerSource {

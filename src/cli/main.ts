@@ -16,6 +16,7 @@ import { runCheck } from '../app/check/runCheck';
 import { createLogger } from '../app/logger';
 import { runCycle, runResync, runSweep } from '../app/operations';
 import { packageRoot } from '../app/packageRoot';
+import { cliOperator } from '../app/cliOperator';
 import { buildServices, type AppServices } from '../app/services';
 import { parseCommandLine, wholeNumberOption, type ParsedArgs } from './args';
 import { formatEscrow, formatOutcome, formatSummary } from './format';
@@ -146,6 +147,7 @@ async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLi
     case 'cycle': {
       const progress = progressed('cycle');
       const summary = await runCycle(services, {
+        requestedBy: await cliOperator(services.settings),
         dryRun: args.options['dry-run'] === true,
         approve: args.options.approve === true,
         reverify: args.options.reverify === true,
@@ -161,6 +163,7 @@ async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLi
     case 'sweep': {
       const progress = progressed('sweep');
       const summary = await runSweep(services, {
+        requestedBy: await cliOperator(services.settings),
         drain: true,
         drainOptions: progress.drainOptions,
         onEnqueued: progress.onEnqueued,
@@ -171,6 +174,7 @@ async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLi
     }
     case 'resync': {
       const { outcome, summary } = await runResync(services, args.workerId as string, {
+        requestedBy: await cliOperator(services.settings),
         dryRun: args.options['dry-run'] === true,
       });
       print(

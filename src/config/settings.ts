@@ -19,6 +19,8 @@ export function logLevelSetting(env: NodeJS.ProcessEnv = process.env): (typeof L
 }
 export const POISON_QUEUE = `${JOB_QUEUE}-poison`;
 
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
 export function isLoopbackUrl(url: string): boolean {
@@ -142,6 +144,14 @@ const settingsSchema = z
       .default(20),
     GRAPH_AUTH: z.enum(['azure', 'none'], { error: "must be 'azure' or 'none'" }).default('azure'),
     AZURE_CLIENT_ID: z.string().trim().optional(),
+    /** The HTTP routes' callers: tokens of this tenant, for this app registration (docs/security.md). */
+    AUTH_TENANT_ID: z.string().trim().regex(GUID, 'must be the directory (tenant) id, a GUID').optional(),
+    AUTH_CLIENT_ID: z
+      .string()
+      .trim()
+      .regex(GUID, "must be the client id (a GUID) of the app registration that holds the routes' app roles")
+      .optional(),
+    AUTH_AUTHORITY_HOST: httpsUrl('https://login.microsoftonline.com').default('https://login.microsoftonline.com'),
     ENRICH_SCHEDULE: ncrontab('0 */30 * * * *').default('0 */30 * * * *'),
     ESCROW_SWEEP_SCHEDULE: ncrontab('0 */1 * * * *').default('0 */1 * * * *'),
     DRY_RUN: bool.default(false),
@@ -202,6 +212,8 @@ export interface Settings {
   storage: StorageSettings;
   connectorPath: string;
   workday: { raasUrl?: string; soapUrl?: string; username?: string; password?: string; timeoutMs: number };
+  /** Who may call the HTTP routes; without tenant and client id every route call is refused. */
+  auth: { tenantId?: string; clientId?: string; authorityHost: string };
   /** maxWritesPerSecond: this process's share of Graph's 20 writes/s (20 / instances in Azure). */
   graph: { baseUrl: string; auth: 'azure' | 'none'; clientId?: string; maxWritesPerSecond: number };
   enrichSchedule: string;
@@ -249,6 +261,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       auth: s.GRAPH_AUTH,
       clientId: s.AZURE_CLIENT_ID,
       maxWritesPerSecond: s.GRAPH_MAX_WRITES_PER_SECOND,
+    },
+    auth: {
+      ...(s.AUTH_TENANT_ID ? { tenantId: s.AUTH_TENANT_ID } : {}),
+      ...(s.AUTH_CLIENT_ID ? { clientId: s.AUTH_CLIENT_ID } : {}),
+      authorityHost: s.AUTH_AUTHORITY_HOST.replace(/\/+$/, ''),
     },
     enrichSchedule: s.ENRICH_SCHEDULE,
     escrowSweepSchedule: s.ESCROW_SWEEP_SCHEDULE,

@@ -32,6 +32,7 @@ describe('loadSettings', () => {
       connectorPath: 'connector.json',
       workday: { raasUrl: undefined, soapUrl: undefined, username: undefined, password: undefined, timeoutMs: 120_000 },
       graph: { baseUrl: 'https://graph.microsoft.com', auth: 'azure', clientId: undefined, maxWritesPerSecond: 20 },
+      auth: { authorityHost: 'https://login.microsoftonline.com' },
       enrichSchedule: '0 */30 * * * *',
       escrowSweepSchedule: '0 */1 * * * *',
       dryRun: false,
