@@ -92,7 +92,8 @@ param logRetentionDays int = 30
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
-// The job queue the queue trigger binds to (JOB_QUEUE in src/config/settings.ts; a test keeps them equal).
+// The job queue, created here and given to the app as WORKER_QUEUE_NAME, which the queue triggers
+// bind to (its default is JOB_QUEUE in src/config/settings.ts; a test keeps them equal).
 var queueName = 'worker-jobs'
 var tablePrefix = 'attrwriter'
 
@@ -188,6 +189,7 @@ module api 'app/api.bicep' = {
     dryRun: dryRun
     tablePrefix: tablePrefix
     operatorAppClientId: operatorAppClientId
+    workerQueueName: queueName
     workdayTimeoutSeconds: workdayTimeoutSeconds
   }
 }

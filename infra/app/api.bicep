@@ -25,6 +25,8 @@ param tablePrefix string
 param workdayTimeoutSeconds int
 @description('Client id of the app registration whose app roles (AttributeWriter.Resync, AttributeWriter.Read) admit callers of the HTTP routes; empty: every route call is refused.')
 param operatorAppClientId string
+@description('The job queue (storage.bicep creates it and its -poison queue); the queue triggers bind to it through WORKER_QUEUE_NAME.')
+param workerQueueName string
 
 // Scale-out must not multiply the Graph write rate past Graph's ceiling of 3,000 writes per
 // 150 s (20 writes/s) per app per tenant. Flex Consumption scales per function group, and
@@ -93,6 +95,7 @@ var appSettings = union(queueConcurrency, {
   ESCROW_SWEEP_SCHEDULE: escrowSweepSchedule
   DRY_RUN: dryRun ? 'true' : 'false'
   TABLE_PREFIX: tablePrefix
+  WORKER_QUEUE_NAME: workerQueueName
   WORKDAY_TIMEOUT_SECONDS: string(workdayTimeoutSeconds)
   // The routes validate Entra tokens themselves: Easy Auth is not supported on Flex Consumption.
   AUTH_TENANT_ID: tenant().tenantId

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { AppError } from '../core/errors';
 
+/** The default job queue (WORKER_QUEUE_NAME); its poison queue is `<name>-poison`. */
 export const JOB_QUEUE = 'worker-jobs';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -17,7 +18,14 @@ export function logLevelSetting(env: NodeJS.ProcessEnv = process.env): (typeof L
   const value = (env.LOG_LEVEL ?? 'info').trim().toLowerCase();
   return (LOG_LEVELS as readonly string[]).includes(value) ? (value as (typeof LOG_LEVELS)[number]) : 'info';
 }
+/**
+ * The queue triggers' bindings read the queue name from the app setting, so each deployment
+ * (and each test's Azurite) names its own queue; the poison queue follows it.
+ */
+export const JOB_QUEUE_BINDING = '%WORKER_QUEUE_NAME%';
+/** The default job queue's poison queue. */
 export const POISON_QUEUE = `${JOB_QUEUE}-poison`;
+export const POISON_QUEUE_BINDING = `${JOB_QUEUE_BINDING}-poison`;
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
@@ -157,6 +165,14 @@ const settingsSchema = z
     DRY_RUN: bool.default(false),
     /** One-shot approval of the held cycle, by its id (see README, Safety). */
     APPROVE_HELD_CYCLE: z.string().trim().optional(),
+    WORKER_QUEUE_NAME: z
+      .string()
+      .trim()
+      .regex(
+        /^[a-z0-9](?!.*--)[a-z0-9-]{1,54}[a-z0-9]$/,
+        `must be a storage queue name of 3-56 lower-case letters, digits and single hyphens (room for '-poison'), e.g. ${JOB_QUEUE}`,
+      )
+      .default(JOB_QUEUE),
     TABLE_PREFIX: z
       .string()
       .trim()
@@ -220,8 +236,8 @@ export interface Settings {
   escrowSweepSchedule: string;
   dryRun: boolean;
   approveHeldCycle?: string;
-  /** The job queue; fixed because the queue trigger's binding names it (poison queue: `worker-jobs-poison`). */
-  queueName: typeof JOB_QUEUE;
+  /** The job queue (WORKER_QUEUE_NAME, which the queue trigger binds to); the poison queue is `<name>-poison`. */
+  queueName: string;
   tablePrefix: string;
   appInsightsConnectionString?: string;
   appInsightsAuthenticationString?: string;
@@ -271,7 +287,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     escrowSweepSchedule: s.ESCROW_SWEEP_SCHEDULE,
     dryRun: s.DRY_RUN,
     approveHeldCycle: s.APPROVE_HELD_CYCLE || undefined,
-    queueName: JOB_QUEUE,
+    queueName: s.WORKER_QUEUE_NAME,
     tablePrefix: s.TABLE_PREFIX,
     appInsightsConnectionString: s.APPLICATIONINSIGHTS_CONNECTION_STRING || undefined,
     appInsightsAuthenticationString: s.APPLICATIONINSIGHTS_AUTHENTICATION_STRING || undefined,

@@ -245,6 +245,19 @@ describe('loadSettings', () => {
   });
 });
 
+describe('WORKER_QUEUE_NAME', () => {
+  it('names the job queue per deployment, worker-jobs by default', () => {
+    expect(loadSettings(LOCAL).queueName).toBe('worker-jobs');
+    expect(loadSettings({ ...LOCAL, WORKER_QUEUE_NAME: 'hr-eu-jobs' }).queueName).toBe('hr-eu-jobs');
+  });
+
+  it.each(['Worker_Jobs', 'a', 'jobs--x', `${'q'.repeat(57)}`])('refuses %s, naming the setting', (name) => {
+    expect(problems({ ...LOCAL, WORKER_QUEUE_NAME: name })[0]).toMatch(
+      /^WORKER_QUEUE_NAME must be a storage queue name/,
+    );
+  });
+});
+
 describe('Workday URLs', () => {
   it.each([
     ['WORKDAY_RAAS_URL', 'http://example.com/r'],
