@@ -29,6 +29,11 @@ param workdayUsername string
 @description('The integration system user\'s password. Stored only in Key Vault (secret "workday-password"); the app setting WORKDAY_PASSWORD holds a Key Vault reference, never the value. azd asks for it and keeps the answer under .azure/ (git-ignored).')
 param workdayPassword string
 
+@secure()
+@minLength(32)
+@description('EMAIL_HASH_KEY: the key of the personal-email hashes in the tables and the queue, stored only in Key Vault (secret "email-hash-key"). The preprovision hook (azure.yaml) generates it once per azd environment; changing it is a rotation (docs/security.md).')
+param emailHashKey string
+
 @description('GRAPH_BASE_URL: Microsoft Graph without a version segment. Change only for a national cloud (e.g. https://graph.microsoft.us).')
 param graphBaseUrl string = 'https://graph.microsoft.com'
 
@@ -132,6 +137,7 @@ module keyVault 'app/keyvault.bicep' = {
     location: location
     tags: tags
     workdayPassword: workdayPassword
+    emailHashKey: emailHashKey
   }
 }
 
@@ -156,6 +162,7 @@ module rbac 'app/rbac.bicep' = {
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     keyVaultName: keyVault.outputs.name
     workdayPasswordSecretName: keyVault.outputs.workdayPasswordSecretName
+    emailHashKeySecretName: keyVault.outputs.emailHashKeySecretName
     operatorPrincipalId: operatorPrincipalId
   }
 }
@@ -176,6 +183,7 @@ module api 'app/api.bicep' = {
     deploymentContainerName: storage.outputs.deploymentContainerName
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     workdayPasswordSecretUri: keyVault.outputs.workdayPasswordSecretUri
+    emailHashKeySecretUri: keyVault.outputs.emailHashKeySecretUri
     maximumInstanceCount: maximumInstanceCount
     queueBatchSize: queueBatchSize
     instanceMemoryMB: instanceMemoryMB

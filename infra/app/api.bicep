@@ -10,6 +10,7 @@ param storageAccountName string
 param deploymentContainerName string
 param applicationInsightsName string
 param workdayPasswordSecretUri string
+param emailHashKeySecretUri string
 param maximumInstanceCount int
 param queueBatchSize int
 param instanceMemoryMB int
@@ -88,6 +89,7 @@ var appSettings = union(queueConcurrency, {
   WORKDAY_SOAP_URL: workdaySoapUrl
   WORKDAY_USERNAME: workdayUsername
   WORKDAY_PASSWORD: '@Microsoft.KeyVault(SecretUri=${workdayPasswordSecretUri})'
+  EMAIL_HASH_KEY: '@Microsoft.KeyVault(SecretUri=${emailHashKeySecretUri})'
   GRAPH_BASE_URL: graphBaseUrl
   GRAPH_AUTH: 'azure'
   AZURE_CLIENT_ID: identityClientId

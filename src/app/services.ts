@@ -3,6 +3,7 @@
  * Functions and the CLI both start here, so they run the same pipeline.
  */
 import { AppError } from '../core/errors';
+import { useHashKey } from '../core/hashKey';
 import { isExtensionAttribute, type ConnectorConfig } from '../core/connector';
 import type { Pipeline } from '../core/pipeline';
 import type { Logger, WorkerSource } from '../core/ports';
@@ -38,6 +39,8 @@ export interface ServiceOverrides {
 
 export function buildServices(settings: Settings, overrides: ServiceOverrides = {}): AppServices {
   const logger = overrides.logger ?? createLogger();
+  // Before any hash is taken: every ledger and queue hash of this deployment uses its key.
+  useHashKey(settings.emailHashKey);
   const connector = overrides.connector ?? loadConnector(settings.connectorPath);
   const clients = createStorageClients(settings.storage);
   const extensionProperties = connector.mappings.map((m) => m.target).filter(isExtensionAttribute);

@@ -165,6 +165,11 @@ const settingsSchema = z
     DRY_RUN: bool.default(false),
     /** One-shot approval of the held cycle, by its id (see README, Safety). */
     APPROVE_HELD_CYCLE: z.string().trim().optional(),
+    /** The key of the personal-email hashes (src/core/hashKey.ts); a Key Vault reference in Azure. */
+    EMAIL_HASH_KEY: z
+      .string()
+      .min(32, 'must be at least 32 characters of random text, e.g. the output of: openssl rand -base64 48')
+      .optional(),
     WORKER_QUEUE_NAME: z
       .string()
       .trim()
@@ -202,6 +207,16 @@ const settingsSchema = z
         message: `'none' is refused because GRAPH_BASE_URL (${s.GRAPH_BASE_URL}) is not a loopback address; use 'azure'`,
       });
     }
+    const storageGiven =
+      s.AzureWebJobsStorage || s.AzureWebJobsStorage__queueServiceUri || s.AzureWebJobsStorage__tableServiceUri;
+    if (storageGiven && !s.EMAIL_HASH_KEY && !isDevelopmentStorage(s.AzureWebJobsStorage, s)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['EMAIL_HASH_KEY'],
+        message:
+          'is required unless storage is the development storage (Azurite): the key of the personal-email hashes in the tables, a Key Vault secret in Azure',
+      });
+    }
     const identity = s.AzureWebJobsStorage__queueServiceUri || s.AzureWebJobsStorage__tableServiceUri;
     if (!s.AzureWebJobsStorage && !identity) {
       ctx.addIssue({
@@ -224,6 +239,22 @@ const settingsSchema = z
     }
   });
 
+/** Azurite: `UseDevelopmentStorage=true` or its well-known account, and no identity-based storage. */
+function isDevelopmentStorage(
+  connectionString: string | undefined,
+  s: {
+    AzureWebJobsStorage__queueServiceUri?: string | undefined;
+    AzureWebJobsStorage__tableServiceUri?: string | undefined;
+  },
+): boolean {
+  if (s.AzureWebJobsStorage__queueServiceUri || s.AzureWebJobsStorage__tableServiceUri || !connectionString)
+    return false;
+  return (
+    /^UseDevelopmentStorage=true/i.test(connectionString) ||
+    /(^|;)\s*AccountName=devstoreaccount1\s*(;|$)/i.test(connectionString)
+  );
+}
+
 export interface Settings {
   storage: StorageSettings;
   connectorPath: string;
@@ -236,6 +267,8 @@ export interface Settings {
   escrowSweepSchedule: string;
   dryRun: boolean;
   approveHeldCycle?: string;
+  /** EMAIL_HASH_KEY; absent only with development storage (then a fixed development key is used). */
+  emailHashKey?: string;
   /** The job queue (WORKER_QUEUE_NAME, which the queue trigger binds to); the poison queue is `<name>-poison`. */
   queueName: string;
   tablePrefix: string;
@@ -287,6 +320,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     escrowSweepSchedule: s.ESCROW_SWEEP_SCHEDULE,
     dryRun: s.DRY_RUN,
     approveHeldCycle: s.APPROVE_HELD_CYCLE || undefined,
+    emailHashKey: s.EMAIL_HASH_KEY,
     queueName: s.WORKER_QUEUE_NAME,
     tablePrefix: s.TABLE_PREFIX,
     appInsightsConnectionString: s.APPLICATIONINSIGHTS_CONNECTION_STRING || undefined,
