@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSettings } from '../config/settings';
 import { AppError, ensureAppError } from '../core/errors';
-import { maskPersonalData } from '../core/mask';
+import { maskPersonalData, maskValue } from '../core/mask';
 import { workerStatus } from '../core/workerStatus';
 import type { EscrowEntry, Logger } from '../core/ports';
 import { runCheck } from '../app/check/runCheck';
@@ -121,8 +121,9 @@ function packageVersion(): string {
 
 async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLines: StderrLines): Promise<void> {
   const json = args.options.json === true;
+  // Standard output is a boundary: every string is masked there, stored free text included.
   const print = (value: unknown, text: () => string): void =>
-    io.stdout(`${json ? JSON.stringify(value, null, 2) : text()}\n`);
+    io.stdout(`${json ? JSON.stringify(maskValue(value), null, 2) : maskPersonalData(text())}\n`);
   /** Progress of the drain, from the enqueued total and each job's outcome. */
   const progressed = (kind: string) => {
     const progress = new DrainProgress({

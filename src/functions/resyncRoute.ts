@@ -1,6 +1,7 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { OPERATOR_ROLES } from '../app/entraCallers';
 import { runResync } from '../app/operations';
+import { maskValue } from '../core/mask';
 import { errorResponse } from './httpErrors';
 import { callerOf } from './httpCaller';
 import { refuseRequest } from './httpInput';
@@ -28,7 +29,9 @@ export async function resyncRoute(request: HttpRequest, context: InvocationConte
       requestedBy: who.caller,
     });
     const status = outcome.reason === 'notInWorkday' ? 404 : 200;
-    return { status, jsonBody: { runId: summary.runId, dryRun: summary.dryRun, requestedBy: who.caller, outcome } };
+    // Masked where it leaves: an outcome's detail is free text, whatever produced it.
+    const body = { runId: summary.runId, dryRun: summary.dryRun, requestedBy: who.caller, outcome };
+    return { status, jsonBody: maskValue(body) };
   } catch (err) {
     return errorResponse(err, context);
   }

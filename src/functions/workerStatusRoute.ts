@@ -1,5 +1,6 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { OPERATOR_ROLES } from '../app/entraCallers';
+import { maskValue } from '../core/mask';
 import { workerStatus } from '../core/workerStatus';
 import { errorResponse } from './httpErrors';
 import { callerOf } from './httpCaller';
@@ -15,9 +16,13 @@ export async function workerStatusRoute(request: HttpRequest, context: Invocatio
     const refusal = await refuseRequest(request, { method: 'GET', queryParameters: [] });
     if (refusal) return refusal;
     const view = await workerStatus(services, request.params.workerId ?? '');
+    // Masked where it leaves: a stored detail may hold an address from before it was masked at source.
     if (!view.known)
-      return { status: 404, jsonBody: { ...view, message: 'neither the ledger nor escrow knows this worker id' } };
-    return { status: 200, jsonBody: view };
+      return {
+        status: 404,
+        jsonBody: maskValue({ ...view, message: 'neither the ledger nor escrow knows this worker id' }),
+      };
+    return { status: 200, jsonBody: maskValue(view) };
   } catch (err) {
     return errorResponse(err, context);
   }
