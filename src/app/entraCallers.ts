@@ -42,6 +42,8 @@ const CLOCK_SKEW_SECONDS = 300;
 /** Entra rolls its signing keys over days; an unknown `kid` refetches, at most this often. */
 const KEYS_REFRESH_MS = 5 * 60_000;
 const KEYS_MAX_AGE_MS = 24 * 3_600_000;
+/** After a failed fetch, callers are refused for this long without asking again (no request storm). */
+const KEYS_RETRY_MS = 30_000;
 
 export function createEntraCallerVerifier(settings: EntraAuthSettings, now: () => number = Date.now): CallerVerifier {
   const host = settings.authorityHost.replace(/\/+$/, '');
@@ -61,7 +63,8 @@ export function createEntraCallerVerifier(settings: EntraAuthSettings, now: () =
       if (header.alg !== 'RS256' || typeof header.kid !== 'string')
         return refuse(401, 'the token is not signed with RS256 and a key id');
       const key = await keys.get(header.kid);
-      if (!key) return refuse(401, 'the token is not signed by a key of the tenant');
+      if (!key)
+        return refuse(401, "the token is not signed by a key of the tenant (or the tenant's keys could not be read)");
       const signed = Buffer.from(`${parts[0]}.${parts[1]}`, 'ascii');
       if (!verify('RSA-SHA256', signed, key, Buffer.from(parts[2]!, 'base64url')))
         return refuse(401, 'the token signature does not verify');
@@ -120,6 +123,7 @@ function requesterOf(claims: Claims): Requester {
 function signingKeys(url: string, now: () => number): { get(kid: string): Promise<KeyObject | null> } {
   let cache = new Map<string, KeyObject>();
   let fetchedAt = Number.NEGATIVE_INFINITY;
+  let failedAt = Number.NEGATIVE_INFINITY;
   let pending: Promise<void> | null = null;
   const refresh = async () => {
     const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
@@ -137,10 +141,15 @@ function signingKeys(url: string, now: () => number): { get(kid: string): Promis
     async get(kid) {
       const stale = now() - fetchedAt > KEYS_MAX_AGE_MS;
       const unknownAndDue = !cache.has(kid) && now() - fetchedAt > KEYS_REFRESH_MS;
-      if (stale || unknownAndDue) {
-        pending ??= refresh().finally(() => {
-          pending = null;
-        });
+      if ((stale || unknownAndDue) && now() - failedAt > KEYS_RETRY_MS) {
+        pending ??= refresh()
+          .catch((err: unknown) => {
+            failedAt = now();
+            throw err;
+          })
+          .finally(() => {
+            pending = null;
+          });
         // Keys that cannot be fetched verify nothing: the caller is refused, never let through.
         await pending.catch(() => undefined);
       }
