@@ -163,3 +163,19 @@ describe('who may call the routes', () => {
     expect(event).toContain(caller.name);
   });
 });
+
+describe('a deployment without AUTH_TENANT_ID and AUTH_CLIENT_ID', () => {
+  it('refuses every route call, naming the settings, and writes nothing', async () => {
+    useServices({ ...s.services, callers: null });
+    try {
+      const before = s.graph.requests.length;
+      for (const response of [await post('7001'), await get('7001')]) {
+        expect(response.status).toBe(500);
+        expect(JSON.stringify(response.jsonBody)).toMatch(/AUTH_TENANT_ID and AUTH_CLIENT_ID/);
+      }
+      expect(s.graph.requests.length).toBe(before);
+    } finally {
+      useServices(s.services);
+    }
+  });
+});
