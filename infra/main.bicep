@@ -29,6 +29,11 @@ param workdayUsername string
 @description('The integration system user\'s password. Stored only in Key Vault (secret "workday-password"); the app setting WORKDAY_PASSWORD holds a Key Vault reference, never the value. azd asks for it and keeps the answer under .azure/ (git-ignored).')
 param workdayPassword string
 
+@secure()
+@minLength(32)
+@description('EMAIL_HASH_KEY: the key of the personal-email hashes in the tables and the queue, stored only in Key Vault (secret "email-hash-key"). The preprovision hook (azure.yaml) generates it once per azd environment; changing it is a rotation (docs/security.md).')
+param emailHashKey string
+
 @description('GRAPH_BASE_URL: Microsoft Graph without a version segment. Change only for a national cloud (e.g. https://graph.microsoft.us).')
 param graphBaseUrl string = 'https://graph.microsoft.com'
 
@@ -82,6 +87,9 @@ param deniedRiseThreshold int = 5
 @description('Object id of an operator (user or group) who runs `attribute-writer` from their machine against this deployment\'s storage. Gets Storage Queue and Table Data Contributor, nothing else. Empty: no human access.')
 param operatorPrincipalId string = ''
 
+@description('Client id of the app registration that defines the HTTP routes\' app roles (AttributeWriter.Resync, AttributeWriter.Read); infra/register-operator-app.sh creates it. Empty: the routes refuse every call.')
+param operatorAppClientId string = ''
+
 @minValue(30)
 @maxValue(730)
 @description('Days Log Analytics keeps the logs and telemetry.')
@@ -89,7 +97,8 @@ param logRetentionDays int = 30
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
-// The job queue the queue trigger binds to (JOB_QUEUE in src/config/settings.ts; a test keeps them equal).
+// The job queue, created here and given to the app as WORKER_QUEUE_NAME, which the queue triggers
+// bind to (its default is JOB_QUEUE in src/config/settings.ts; a test keeps them equal).
 var queueName = 'worker-jobs'
 var tablePrefix = 'attrwriter'
 
@@ -128,6 +137,7 @@ module keyVault 'app/keyvault.bicep' = {
     location: location
     tags: tags
     workdayPassword: workdayPassword
+    emailHashKey: emailHashKey
   }
 }
 
@@ -152,6 +162,7 @@ module rbac 'app/rbac.bicep' = {
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     keyVaultName: keyVault.outputs.name
     workdayPasswordSecretName: keyVault.outputs.workdayPasswordSecretName
+    emailHashKeySecretName: keyVault.outputs.emailHashKeySecretName
     operatorPrincipalId: operatorPrincipalId
   }
 }
@@ -172,6 +183,7 @@ module api 'app/api.bicep' = {
     deploymentContainerName: storage.outputs.deploymentContainerName
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     workdayPasswordSecretUri: keyVault.outputs.workdayPasswordSecretUri
+    emailHashKeySecretUri: keyVault.outputs.emailHashKeySecretUri
     maximumInstanceCount: maximumInstanceCount
     queueBatchSize: queueBatchSize
     instanceMemoryMB: instanceMemoryMB
@@ -184,6 +196,8 @@ module api 'app/api.bicep' = {
     escrowSweepSchedule: escrowSweepSchedule
     dryRun: dryRun
     tablePrefix: tablePrefix
+    operatorAppClientId: operatorAppClientId
+    workerQueueName: queueName
     workdayTimeoutSeconds: workdayTimeoutSeconds
   }
 }

@@ -10,6 +10,7 @@ param storageAccountName string
 param deploymentContainerName string
 param applicationInsightsName string
 param workdayPasswordSecretUri string
+param emailHashKeySecretUri string
 param maximumInstanceCount int
 param queueBatchSize int
 param instanceMemoryMB int
@@ -23,6 +24,10 @@ param escrowSweepSchedule string
 param dryRun bool
 param tablePrefix string
 param workdayTimeoutSeconds int
+@description('Client id of the app registration whose app roles (AttributeWriter.Resync, AttributeWriter.Read) admit callers of the HTTP routes; empty: every route call is refused.')
+param operatorAppClientId string
+@description('The job queue (storage.bicep creates it and its -poison queue); the queue triggers bind to it through WORKER_QUEUE_NAME.')
+param workerQueueName string
 
 // Scale-out must not multiply the Graph write rate past Graph's ceiling of 3,000 writes per
 // 150 s (20 writes/s) per app per tenant. Flex Consumption scales per function group, and
@@ -84,6 +89,7 @@ var appSettings = union(queueConcurrency, {
   WORKDAY_SOAP_URL: workdaySoapUrl
   WORKDAY_USERNAME: workdayUsername
   WORKDAY_PASSWORD: '@Microsoft.KeyVault(SecretUri=${workdayPasswordSecretUri})'
+  EMAIL_HASH_KEY: '@Microsoft.KeyVault(SecretUri=${emailHashKeySecretUri})'
   GRAPH_BASE_URL: graphBaseUrl
   GRAPH_AUTH: 'azure'
   AZURE_CLIENT_ID: identityClientId
@@ -91,7 +97,12 @@ var appSettings = union(queueConcurrency, {
   ESCROW_SWEEP_SCHEDULE: escrowSweepSchedule
   DRY_RUN: dryRun ? 'true' : 'false'
   TABLE_PREFIX: tablePrefix
+  WORKER_QUEUE_NAME: workerQueueName
   WORKDAY_TIMEOUT_SECONDS: string(workdayTimeoutSeconds)
+  // The routes validate Entra tokens themselves: Easy Auth is not supported on Flex Consumption.
+  AUTH_TENANT_ID: tenant().tenantId
+  AUTH_CLIENT_ID: operatorAppClientId
+  AUTH_AUTHORITY_HOST: environment().authentication.loginEndpoint
 })
 
 resource functionApp 'Microsoft.Web/sites@2024-04-01' = {

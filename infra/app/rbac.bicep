@@ -5,6 +5,7 @@ param storageAccountName string
 param applicationInsightsName string
 param keyVaultName string
 param workdayPasswordSecretName string
+param emailHashKeySecretName string
 @description('Optional operator (user or group) object id; empty grants nothing.')
 param operatorPrincipalId string
 
@@ -45,6 +46,10 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
   resource workdayPasswordSecret 'secrets' existing = {
     name: workdayPasswordSecretName
   }
+
+  resource emailHashKeySecret 'secrets' existing = {
+    name: emailHashKeySecretName
+  }
 }
 
 resource storageAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for roleId in storageRoles: {
@@ -76,6 +81,27 @@ resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
     principalId: identityPrincipalId
     principalType: 'ServicePrincipal'
+  }
+}
+
+// The hash key: the app reads it, and so does the operator, whose CLI runs against the same tables
+// and must hash as the app does.
+resource hashKeyUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(vault::emailHashKeySecret.id, identityPrincipalId, roles.keyVaultSecretsUser)
+  scope: vault::emailHashKeySecret
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
+    principalId: identityPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource operatorHashKeyUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
+  name: guid(vault::emailHashKeySecret.id, operatorPrincipalId, roles.keyVaultSecretsUser)
+  scope: vault::emailHashKeySecret
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
+    principalId: operatorPrincipalId
   }
 }
 

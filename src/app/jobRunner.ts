@@ -11,6 +11,7 @@ import type { Outcome } from '../core/outcome';
 import type { Pipeline } from '../core/pipeline';
 import type { RunKind, WorkerJob } from '../core/ports';
 import { recordFailure } from '../core/recordFailure';
+import { screenJob } from '../core/screenJob';
 import { countingDirectory } from './countingDirectory';
 import { packageRoot } from './packageRoot';
 import { oneAtATimePerWorker } from './workerLock';
@@ -21,10 +22,19 @@ export interface JobContext {
   runKind?: RunKind;
 }
 
-/** The job's outcome (null: superseded by a newer plan, nothing written), reported once. */
+/**
+ * The job's outcome (null: superseded by a newer plan, nothing written), reported once. The
+ * message is screened again first (src/core/screenJob.ts): a queue message is not trusted as planned.
+ */
 export async function runJob(deps: Pipeline, job: WorkerJob, context: JobContext = {}): Promise<Outcome | null> {
   await deps.clock.sync?.();
   const started = Date.now();
+  const refused = screenJob(deps.connector, job);
+  if (refused) {
+    deps.logger.log('warn', `job for worker ${job.workerId} refused: ${refused.reason}`, { detail: refused.detail });
+    report(deps, job, refused, context, Date.now() - started, 0);
+    return refused;
+  }
   const counting = countingDirectory(deps.directory);
   const outcome = await oneAtATimePerWorker(job.workerId, () =>
     enrichWorker(job, { ...deps, directory: counting.directory }),

@@ -7,7 +7,7 @@ import { planCycle, type CyclePlan } from '../core/cycle';
 import { ensureAppError } from '../core/errors';
 import type { Outcome, OutcomeCounts } from '../core/outcome';
 import type { Pipeline } from '../core/pipeline';
-import type { DirectoryStats, RunKind, RunRecord } from '../core/ports';
+import type { DirectoryStats, Requester, RunKind, RunRecord } from '../core/ports';
 import { resyncWorker } from '../core/resync';
 import { backlogAfter, sweepEscrow } from '../core/sweep';
 import { RunTally } from '../core/tally';
@@ -44,6 +44,7 @@ export interface RunSummary {
   escrow?: { backlog: number; oldestAgeMinutes: number };
   /** A few outcomes per code, masked. */
   examples: Outcome[];
+  requestedBy?: Requester;
 }
 
 export function newRunId(kind: RunKind, now = new Date()): string {
@@ -70,6 +71,8 @@ export interface CycleCommandOptions {
   /** Called once planning has enqueued the jobs, before the drain (the CLI's progress needs the total). */
   onEnqueued?: (count: number) => void;
   operationId?: string;
+  /** Who ran the cycle (the CLI's operator); recorded with the run, its approval included. */
+  requestedBy?: Requester;
 }
 
 export async function runCycle(deps: Pipeline, options: CycleCommandOptions = {}): Promise<RunSummary> {
@@ -92,7 +95,12 @@ export async function runCycle(deps: Pipeline, options: CycleCommandOptions = {}
   });
   const drained = await drainPlanned(deps, local, options, plan.enqueued, plan.tally, 'cycle');
   await plan.commitRead();
-  return finishRun(deps, 'cycle', { ...plan, superseded: plan.superseded + drained.superseded }, graphBefore);
+  return finishRun(
+    deps,
+    'cycle',
+    { ...plan, superseded: plan.superseded + drained.superseded, requestedBy: options.requestedBy },
+    graphBefore,
+  );
 }
 
 export async function runSweep(
@@ -102,6 +110,7 @@ export async function runSweep(
     drainOptions?: DrainOptions;
     onEnqueued?: (count: number) => void;
     operationId?: string;
+    requestedBy?: Requester;
   } = {},
 ): Promise<RunSummary> {
   await deps.clock.sync?.();
@@ -129,6 +138,7 @@ export async function runSweep(
       workdayReadMs: 0,
       superseded: drained.superseded,
       escrowAtStart: result.escrowAtStart,
+      requestedBy: options.requestedBy,
     },
     graphBefore,
   );
@@ -137,18 +147,18 @@ export async function runSweep(
 export async function runResync(
   deps: Pipeline,
   workerId: string,
-  options?: { dryRun?: boolean; operationId?: string },
+  options?: { dryRun?: boolean; operationId?: string; requestedBy?: Requester },
 ): Promise<{ outcome: Outcome; summary: RunSummary }>;
 /** With `handOff`: a null outcome when the job went to the queue (see resyncWithin.ts). */
 export async function runResync(
   deps: Pipeline,
   workerId: string,
-  options: { dryRun?: boolean; operationId?: string; handOff: () => boolean },
+  options: { dryRun?: boolean; operationId?: string; requestedBy?: Requester; handOff: () => boolean },
 ): Promise<{ outcome: Outcome | null; summary: RunSummary }>;
 export async function runResync(
   deps: Pipeline,
   workerId: string,
-  options: { dryRun?: boolean; operationId?: string; handOff?: () => boolean } = {},
+  options: { dryRun?: boolean; operationId?: string; requestedBy?: Requester; handOff?: () => boolean } = {},
 ): Promise<{ outcome: Outcome | null; summary: RunSummary }> {
   await deps.clock.sync?.();
   const runId = newRunId('resync', deps.clock.now());
@@ -185,7 +195,17 @@ export async function runResync(
   const summary = await finishRun(
     deps,
     'resync',
-    { runId, startedAt, dryRun, tally, enqueued: 0, held: false, approvedBy: null, workdayReadMs: 0 },
+    {
+      runId,
+      startedAt,
+      dryRun,
+      tally,
+      enqueued: 0,
+      held: false,
+      approvedBy: null,
+      workdayReadMs: 0,
+      requestedBy: options.requestedBy,
+    },
     graphBefore,
   );
   return { outcome, summary };
@@ -264,7 +284,7 @@ type PlanLike = Pick<
       | 'superseded'
       | 'escrowAtStart'
     >
-  >;
+  > & { requestedBy?: Requester | undefined };
 
 async function finishRun(
   deps: Pipeline,
@@ -293,6 +313,7 @@ async function finishRun(
     ...(plan.approvedHeldRun ? { approvedHeldRun: plan.approvedHeldRun } : {}),
     drift: plan.tally.drifted(),
     ...noteOf(plan),
+    ...(plan.requestedBy ? { requestedBy: plan.requestedBy } : {}),
   };
   try {
     await deps.runs.record(record);
@@ -327,6 +348,7 @@ async function finishRun(
     graph,
     ...(escrow ? { escrow } : {}),
     examples: plan.tally.exampleList(),
+    ...(plan.requestedBy ? { requestedBy: plan.requestedBy } : {}),
   };
 }
 

@@ -10,6 +10,7 @@
  */
 import type { Outcome } from '../core/outcome';
 import type { Pipeline } from '../core/pipeline';
+import type { Requester } from '../core/ports';
 import { checkWorkerIdInput } from '../core/resync';
 import { ensureAppError } from '../core/errors';
 import { type RunSummary, runResync } from './operations';
@@ -25,7 +26,7 @@ export type ResyncAnswer =
 export async function resyncWithin(
   deps: Pipeline,
   workerIdInput: string,
-  options: { dryRun?: boolean; operationId?: string; deadlineMs?: number } = {},
+  options: { dryRun?: boolean; operationId?: string; requestedBy?: Requester; deadlineMs?: number } = {},
 ): Promise<ResyncAnswer> {
   // A bad id is a 400 now, not a 202 that leads nowhere.
   const workerId = checkWorkerIdInput(workerIdInput);
@@ -33,6 +34,7 @@ export async function resyncWithin(
   const work = runResync(deps, workerId, {
     ...(options.dryRun === undefined ? {} : { dryRun: options.dryRun }),
     ...(options.operationId === undefined ? {} : { operationId: options.operationId }),
+    ...(options.requestedBy === undefined ? {} : { requestedBy: options.requestedBy }),
     handOff: () => late,
   });
   let timer: NodeJS.Timeout | undefined;

@@ -3,6 +3,7 @@
  * Functions and the CLI both start here, so they run the same pipeline.
  */
 import { AppError } from '../core/errors';
+import { useHashKey } from '../core/hashKey';
 import { isExtensionAttribute, type ConnectorConfig } from '../core/connector';
 import type { Pipeline } from '../core/pipeline';
 import type { Logger, WorkerSource } from '../core/ports';
@@ -19,12 +20,15 @@ import { createStorageClients } from '../state/storageClients';
 import { createTelemetry } from '../telemetry/createTelemetry';
 import { createRaasSource } from '../workday/raasSource';
 import { createSoapSource } from '../workday/soapSource';
+import { createEntraCallerVerifier, type CallerVerifier } from './entraCallers';
 import { createLogger } from './logger';
 import { loadConnector } from './loadConnector';
 
 export interface AppServices extends Pipeline {
   settings: Settings;
   consumer: JobQueueConsumer;
+  /** Verifies the HTTP routes' callers; null when AUTH_TENANT_ID or AUTH_CLIENT_ID is unset (every call refused). */
+  callers: CallerVerifier | null;
   close(): Promise<void>;
 }
 
@@ -37,6 +41,8 @@ export interface ServiceOverrides {
 
 export function buildServices(settings: Settings, overrides: ServiceOverrides = {}): AppServices {
   const logger = overrides.logger ?? createLogger();
+  // Before any hash is taken: every ledger and queue hash of this deployment uses its key.
+  useHashKey(settings.emailHashKey);
   const connector = overrides.connector ?? loadConnector(settings.connectorPath);
   const clients = createStorageClients(settings.storage);
   const extensionProperties = connector.mappings.map((m) => m.target).filter(isExtensionAttribute);
@@ -76,6 +82,7 @@ export function buildServices(settings: Settings, overrides: ServiceOverrides = 
     ...pipeline,
     settings,
     consumer: createJobQueueConsumer(clients, settings.queueName),
+    callers: callerVerifier(settings),
     async close() {
       await pipeline.telemetry.flush();
       await (pipeline.directory as { close?: () => Promise<void> }).close?.();
@@ -91,6 +98,11 @@ function unreadableRow(logger: Logger, table: string) {
       `skipped an unreadable ${table} row (${rowKey}): ${problem}; fix or delete that row (attribute-writer status shows the worker)`,
       { table, rowKey, event: 'unreadableRow' },
     );
+}
+
+function callerVerifier(settings: Settings): CallerVerifier | null {
+  const { tenantId, clientId, authorityHost } = settings.auth;
+  return tenantId && clientId ? createEntraCallerVerifier({ tenantId, clientId, authorityHost }) : null;
 }
 
 function createSource(settings: Settings, connector: ConnectorConfig, logger: Logger): WorkerSource {

@@ -38,6 +38,7 @@ export function formatRuns(runs: readonly RunRecord[]): string {
       run.dryRun ? 'dry run' : '',
       run.held ? `HELD ${run.runId}` : '',
       run.approved ? 'approved' : '',
+      run.requestedBy ? `by ${run.requestedBy.name}` : '',
     ].filter(Boolean);
     lines.push(
       [

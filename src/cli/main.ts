@@ -9,13 +9,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSettings } from '../config/settings';
 import { AppError, ensureAppError } from '../core/errors';
-import { maskPersonalData } from '../core/mask';
+import { maskPersonalData, maskValue } from '../core/mask';
 import { workerStatus } from '../core/workerStatus';
 import type { EscrowEntry, Logger } from '../core/ports';
 import { runCheck } from '../app/check/runCheck';
 import { createLogger } from '../app/logger';
 import { runCycle, runResync, runSweep } from '../app/operations';
 import { packageRoot } from '../app/packageRoot';
+import { cliOperator } from '../app/cliOperator';
 import { buildServices, type AppServices } from '../app/services';
 import { parseCommandLine, wholeNumberOption, type ParsedArgs } from './args';
 import { formatEscrow, formatOutcome, formatSummary } from './format';
@@ -120,8 +121,9 @@ function packageVersion(): string {
 
 async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLines: StderrLines): Promise<void> {
   const json = args.options.json === true;
+  // Standard output is a boundary: every string is masked there, stored free text included.
   const print = (value: unknown, text: () => string): void =>
-    io.stdout(`${json ? JSON.stringify(value, null, 2) : text()}\n`);
+    io.stdout(`${json ? JSON.stringify(maskValue(value), null, 2) : maskPersonalData(text())}\n`);
   /** Progress of the drain, from the enqueued total and each job's outcome. */
   const progressed = (kind: string) => {
     const progress = new DrainProgress({
@@ -146,6 +148,7 @@ async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLi
     case 'cycle': {
       const progress = progressed('cycle');
       const summary = await runCycle(services, {
+        requestedBy: await cliOperator(services.settings),
         dryRun: args.options['dry-run'] === true,
         approve: args.options.approve === true,
         ...(typeof args.options.approveValue === 'string' ? { approveRun: args.options.approveValue } : {}),
@@ -162,6 +165,7 @@ async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLi
     case 'sweep': {
       const progress = progressed('sweep');
       const summary = await runSweep(services, {
+        requestedBy: await cliOperator(services.settings),
         drain: true,
         drainOptions: progress.drainOptions,
         onEnqueued: progress.onEnqueued,
@@ -172,6 +176,7 @@ async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLi
     }
     case 'resync': {
       const { outcome, summary } = await runResync(services, args.workerId as string, {
+        requestedBy: await cliOperator(services.settings),
         dryRun: args.options['dry-run'] === true,
       });
       print(

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { AppError } from '../core/errors';
 
+/** The default job queue (WORKER_QUEUE_NAME); its poison queue is `<name>-poison`. */
 export const JOB_QUEUE = 'worker-jobs';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -17,7 +18,16 @@ export function logLevelSetting(env: NodeJS.ProcessEnv = process.env): (typeof L
   const value = (env.LOG_LEVEL ?? 'info').trim().toLowerCase();
   return (LOG_LEVELS as readonly string[]).includes(value) ? (value as (typeof LOG_LEVELS)[number]) : 'info';
 }
+/**
+ * The queue triggers' bindings read the queue name from the app setting, so each deployment
+ * (and each test's Azurite) names its own queue; the poison queue follows it.
+ */
+export const JOB_QUEUE_BINDING = '%WORKER_QUEUE_NAME%';
+/** The default job queue's poison queue. */
 export const POISON_QUEUE = `${JOB_QUEUE}-poison`;
+export const POISON_QUEUE_BINDING = `${JOB_QUEUE_BINDING}-poison`;
+
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
@@ -68,6 +78,16 @@ const httpUrl = (example: string) =>
       return url === null || (url.username === '' && url.password === '');
     }, 'must hold no credentials (user:password@ in the URL): Workday takes WORKDAY_USERNAME and WORKDAY_PASSWORD, Graph and storage a managed identity');
 
+/**
+ * An https URL, or http to a loopback address (the simulators): Workday takes the integration
+ * user's password with every call, so a plain-http URL to a real host would send it in clear.
+ */
+const httpsUrl = (example: string) =>
+  httpUrl(example).refine((value) => {
+    const url = parsedUrl(value);
+    return url === null || url.protocol === 'https:' || isLoopbackUrl(value);
+  }, `must be an https URL (plain http only to a loopback address), e.g. ${example}`);
+
 const bool = z
   .string()
   .trim()
@@ -102,10 +122,10 @@ const settingsSchema = z
     AzureWebJobsStorage__credential: z.literal('managedidentity', { error: "must be 'managedidentity'" }).optional(),
     AzureWebJobsStorage__clientId: z.string().trim().optional(),
     CONNECTOR_CONFIG: z.string().trim().min(1).default('connector.json'),
-    WORKDAY_RAAS_URL: httpUrl(
+    WORKDAY_RAAS_URL: httpsUrl(
       'https://wd2-impl-services1.workday.com/ccx/service/customreport2/<tenant>/<owner>/<report>',
     ).optional(),
-    WORKDAY_SOAP_URL: httpUrl('https://<host>/ccx/service/<tenant>/Human_Resources/v44.2').optional(),
+    WORKDAY_SOAP_URL: httpsUrl('https://<host>/ccx/service/<tenant>/Human_Resources/v44.2').optional(),
     WORKDAY_USERNAME: z
       .string()
       .trim()
@@ -132,11 +152,32 @@ const settingsSchema = z
       .default(20),
     GRAPH_AUTH: z.enum(['azure', 'none'], { error: "must be 'azure' or 'none'" }).default('azure'),
     AZURE_CLIENT_ID: z.string().trim().optional(),
+    /** The HTTP routes' callers: tokens of this tenant, for this app registration (docs/security.md). */
+    AUTH_TENANT_ID: z.string().trim().regex(GUID, 'must be the directory (tenant) id, a GUID').optional(),
+    AUTH_CLIENT_ID: z
+      .string()
+      .trim()
+      .regex(GUID, "must be the client id (a GUID) of the app registration that holds the routes' app roles")
+      .optional(),
+    AUTH_AUTHORITY_HOST: httpsUrl('https://login.microsoftonline.com').default('https://login.microsoftonline.com'),
     ENRICH_SCHEDULE: ncrontab('0 */30 * * * *').default('0 */30 * * * *'),
     ESCROW_SWEEP_SCHEDULE: ncrontab('0 */1 * * * *').default('0 */1 * * * *'),
     DRY_RUN: bool.default(false),
     /** One-shot approval of the held cycle, by its id (see README, Safety). */
     APPROVE_HELD_CYCLE: z.string().trim().optional(),
+    /** The key of the personal-email hashes (src/core/hashKey.ts); a Key Vault reference in Azure. */
+    EMAIL_HASH_KEY: z
+      .string()
+      .min(32, 'must be at least 32 characters of random text, e.g. the output of: openssl rand -base64 48')
+      .optional(),
+    WORKER_QUEUE_NAME: z
+      .string()
+      .trim()
+      .regex(
+        /^[a-z0-9](?!.*--)[a-z0-9-]{1,54}[a-z0-9]$/,
+        `must be a storage queue name of 3-56 lower-case letters, digits and single hyphens (room for '-poison'), e.g. ${JOB_QUEUE}`,
+      )
+      .default(JOB_QUEUE),
     TABLE_PREFIX: z
       .string()
       .trim()
@@ -166,6 +207,16 @@ const settingsSchema = z
         message: `'none' is refused because GRAPH_BASE_URL (${s.GRAPH_BASE_URL}) is not a loopback address; use 'azure'`,
       });
     }
+    const storageGiven =
+      s.AzureWebJobsStorage || s.AzureWebJobsStorage__queueServiceUri || s.AzureWebJobsStorage__tableServiceUri;
+    if (storageGiven && !s.EMAIL_HASH_KEY && !isDevelopmentStorage(s.AzureWebJobsStorage, s)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['EMAIL_HASH_KEY'],
+        message:
+          'is required unless storage is the development storage (Azurite): the key of the personal-email hashes in the tables, a Key Vault secret in Azure',
+      });
+    }
     const identity = s.AzureWebJobsStorage__queueServiceUri || s.AzureWebJobsStorage__tableServiceUri;
     if (!s.AzureWebJobsStorage && !identity) {
       ctx.addIssue({
@@ -188,18 +239,38 @@ const settingsSchema = z
     }
   });
 
+/** Azurite: `UseDevelopmentStorage=true` or its well-known account, and no identity-based storage. */
+function isDevelopmentStorage(
+  connectionString: string | undefined,
+  s: {
+    AzureWebJobsStorage__queueServiceUri?: string | undefined;
+    AzureWebJobsStorage__tableServiceUri?: string | undefined;
+  },
+): boolean {
+  if (s.AzureWebJobsStorage__queueServiceUri || s.AzureWebJobsStorage__tableServiceUri || !connectionString)
+    return false;
+  return (
+    /^UseDevelopmentStorage=true/i.test(connectionString) ||
+    /(^|;)\s*AccountName=devstoreaccount1\s*(;|$)/i.test(connectionString)
+  );
+}
+
 export interface Settings {
   storage: StorageSettings;
   connectorPath: string;
   workday: { raasUrl?: string; soapUrl?: string; username?: string; password?: string; timeoutMs: number };
+  /** Who may call the HTTP routes; without tenant and client id every route call is refused. */
+  auth: { tenantId?: string; clientId?: string; authorityHost: string };
   /** maxWritesPerSecond: this process's share of Graph's 20 writes/s (20 / instances in Azure). */
   graph: { baseUrl: string; auth: 'azure' | 'none'; clientId?: string; maxWritesPerSecond: number };
   enrichSchedule: string;
   escrowSweepSchedule: string;
   dryRun: boolean;
   approveHeldCycle?: string;
-  /** The job queue; fixed because the queue trigger's binding names it (poison queue: `worker-jobs-poison`). */
-  queueName: typeof JOB_QUEUE;
+  /** EMAIL_HASH_KEY; absent only with development storage (then a fixed development key is used). */
+  emailHashKey?: string;
+  /** The job queue (WORKER_QUEUE_NAME, which the queue trigger binds to); the poison queue is `<name>-poison`. */
+  queueName: string;
   tablePrefix: string;
   appInsightsConnectionString?: string;
   appInsightsAuthenticationString?: string;
@@ -240,11 +311,17 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       clientId: s.AZURE_CLIENT_ID,
       maxWritesPerSecond: s.GRAPH_MAX_WRITES_PER_SECOND,
     },
+    auth: {
+      ...(s.AUTH_TENANT_ID ? { tenantId: s.AUTH_TENANT_ID } : {}),
+      ...(s.AUTH_CLIENT_ID ? { clientId: s.AUTH_CLIENT_ID } : {}),
+      authorityHost: s.AUTH_AUTHORITY_HOST.replace(/\/+$/, ''),
+    },
     enrichSchedule: s.ENRICH_SCHEDULE,
     escrowSweepSchedule: s.ESCROW_SWEEP_SCHEDULE,
     dryRun: s.DRY_RUN,
     approveHeldCycle: s.APPROVE_HELD_CYCLE || undefined,
-    queueName: JOB_QUEUE,
+    emailHashKey: s.EMAIL_HASH_KEY,
+    queueName: s.WORKER_QUEUE_NAME,
     tablePrefix: s.TABLE_PREFIX,
     appInsightsConnectionString: s.APPLICATIONINSIGHTS_CONNECTION_STRING || undefined,
     appInsightsAuthenticationString: s.APPLICATIONINSIGHTS_AUTHENTICATION_STRING || undefined,

@@ -2,8 +2,9 @@
  * From a worker's fields to the target state, and from the user's current state to the one
  * PATCH that makes it so. Comparison is case-insensitive for emails, so casing never churns writes.
  */
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { Mapping } from './connector';
+import { hashKey } from './hashKey';
 import { maskValue } from './mask';
 import type { ChangeView } from './outcome';
 import type { AuthenticationEmailMethod, DirectoryUser } from './ports';
@@ -20,7 +21,19 @@ export function desiredStateOf(
   return desired;
 }
 
-/** Stable hash of what the connector wants for a worker, mapping rules included: a config change re-plans. */
+/**
+ * Keyed hash (HMAC-SHA256, src/core/hashKey.ts) of text that holds a personal email, shortened to
+ * 132 bits: enough to tell values apart, and useless to a reader of the tables without the key.
+ * node:crypto is the platform, not an SDK: the core stays free of Azure and HTTP.
+ */
+function keyedHash(text: string): string {
+  return createHmac('sha256', hashKey()).update(text, 'utf8').digest('base64url').slice(0, 22);
+}
+
+/**
+ * Stable keyed hash of what the connector wants for a worker, mapping rules included: a config
+ * change re-plans. A queue message carries it, and the job runner checks it against the fields.
+ */
 export function desiredHash(desired: DesiredState, mappings: readonly Mapping[]): string {
   const canonical = mappings.map((m) => {
     const value = desired[m.target] ?? null;
@@ -32,12 +45,12 @@ export function desiredHash(desired: DesiredState, mappings: readonly Mapping[])
       EMAIL_TARGETS.has(m.target) ? normalise(value) : (value?.trim() ?? null),
     ];
   });
-  return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url').slice(0, 22);
+  return keyedHash(JSON.stringify(canonical));
 }
 
-/** Hash of one written value, kept in the ledger so `merge` can later remove exactly what it added. */
+/** Keyed hash of one written value, kept in the ledger so `merge` can later remove exactly what it added. */
 export function valueHash(value: string): string {
-  return createHash('sha256').update(value.trim().toLowerCase()).digest('base64url').slice(0, 22);
+  return keyedHash(value.trim().toLowerCase());
 }
 
 const EMAIL_TARGETS: ReadonlySet<string> = new Set(['otherMails', 'authenticationEmail']);

@@ -3,7 +3,7 @@
  * `jane.doe@example.com` → `j***@example.com`. What counts as an address comes from
  * emailSyntax.ts, the definition validation uses, so every character validation accepts is masked.
  */
-import { EMAIL_IN_TEXT } from './emailSyntax';
+import { EMAIL_IN_TEXT, LOCAL_PART_CHARS } from './emailSyntax';
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 
@@ -22,9 +22,36 @@ const LEADING_DELIMITERS = /^['"`/]*/u;
 /** A local part this function already produced: masking it again must change nothing. */
 const MASKED_LOCAL_PART = /^[\p{L}\p{N}]?\*\*\*$/u;
 
+/**
+ * An @ written another way: percent-encoded (`%40`, and `%2540` encoded twice, as a URL in a URL
+ * carries it), an HTML character reference (`&#64;`, `&#x40;`, `&commat;`), or a JSON or
+ * JavaScript escape (`\u0040`, `\x40`). `o%27connor%40corp.example` is an address all the same.
+ */
+const ENCODED_AT = String.raw`(?:%(?:25)*40|&#0*64;|&#x0*40;|&commat;|\\u0040|\\x40)`;
+// Local-part characters less the URL and entity delimiters, which an encoded address encodes too.
+const ENCODED_LOCAL = LOCAL_PART_CHARS.replace(/[/?=&#]/g, '');
+// At most 64 characters before the @ (the longest local part there is): a run of them with no @
+// after it is then given up after 64 steps, not retried from every position (quadratic).
+const ENCODED_ADDRESS = new RegExp(`([.${ENCODED_LOCAL}]{1,64})(${ENCODED_AT})(?=[A-Za-z0-9%])`, 'giu');
+
 /** Masks every email-like token and every URL credential in free text (error messages, log lines). */
 export function maskPersonalData(text: string): string {
-  return text.replace(URL_USERINFO, '$1***@').replace(EMAIL_IN_TEXT, (match: string, domain: string | undefined) => {
+  return maskPlainAddresses(
+    text.replace(URL_USERINFO, '$1***@').replace(ENCODED_ADDRESS, (_match, run: string, at: string) => {
+      const lead = LEADING_DELIMITERS.exec(run)![0];
+      return `${lead}${maskedLocalPart(run.slice(lead.length) || '*')}${at}`;
+    }),
+  );
+}
+
+/** `jane.doe` → `j***`; a local part this module already produced stays as it is. */
+function maskedLocalPart(local: string): string {
+  const first = String.fromCodePoint(local.codePointAt(0)!);
+  return `${LETTER_OR_DIGIT.test(first) ? first : ''}***`;
+}
+
+function maskPlainAddresses(text: string): string {
+  return text.replace(EMAIL_IN_TEXT, (match: string, domain: string | undefined) => {
     if (domain === undefined) return match;
     const lead = LEADING_DELIMITERS.exec(match)![0];
     const address = match.slice(lead.length);
@@ -33,9 +60,24 @@ export function maskPersonalData(text: string): string {
   });
 }
 
-/** Masks a value that may be an email, a list of emails, or anything else. */
+/**
+ * Masks a value that may be an email, a list of emails, or anything else; in a plain object (an
+ * HTTP body, a CLI's JSON output) every string at any depth, so free text such as a stored
+ * `detail` is masked where it leaves, whatever was stored.
+ */
 export function maskValue(value: unknown): unknown {
   if (typeof value === 'string') return maskPersonalData(value);
   if (Array.isArray(value)) return value.map(maskValue);
+  if (isPlainObject(value)) {
+    const masked: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) masked[key] = item === undefined ? undefined : maskValue(item);
+    return masked;
+  }
   return value ?? null;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return prototype === Object.prototype || prototype === null;
 }

@@ -252,6 +252,18 @@ export type PlanStore = ConditionalRows<PlannedJob>;
 
 export type RunKind = 'cycle' | 'sweep' | 'resync';
 
+/**
+ * Who asked for a run: an Entra principal (the HTTP routes' caller, or the Azure identity a CLI
+ * runs as) by object id and name, or the operating-system user of a CLI run with no Azure identity.
+ */
+export interface Requester {
+  source: 'entra' | 'os';
+  /** The Entra object id (`oid` claim); absent for an OS user. */
+  objectId?: string;
+  /** A display name, user name or `app <client id>`: for people reading the run history. */
+  name: string;
+}
+
 export interface RunRecord {
   runId: string;
   kind: RunKind;
@@ -274,6 +286,8 @@ export interface RunRecord {
   drift?: number;
   /** Free text, masked. */
   note?: string;
+  /** Who ran it (a resync's caller, a CLI's operator); absent for the timers. */
+  requestedBy?: Requester;
 }
 
 export interface RunHistory {

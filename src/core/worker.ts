@@ -5,7 +5,7 @@
 import { domainToASCII } from 'node:url';
 import { isCountryCode } from './countries';
 import { EMAIL } from './emailSyntax';
-import { maskEmail } from './mask';
+import { maskEmail, maskPersonalData } from './mask';
 import type { RawRecord } from './ports';
 
 export type AttributeValue = string | string[] | null;
@@ -258,7 +258,8 @@ function validate(
         ok: false,
         workerId,
         reason: 'invalidCountry',
-        detail: `country '${printableText(country.slice(0, 16))}' is not an ISO 3166-1 alpha-2 code`,
+        // Masked before it is cut short: a cut address (`jane.doe@exa`) no longer looks like one.
+        detail: `country '${printableText(maskPersonalData(country).slice(0, 16))}' is not an ISO 3166-1 alpha-2 code`,
       };
     }
     values.countryIso = code;

@@ -1,12 +1,12 @@
 import { app, type InvocationContext } from '@azure/functions';
 import { recordPoisonedJob } from '../app/jobRunner';
-import { POISON_QUEUE } from '../config/settings';
+import { POISON_QUEUE_BINDING } from '../config/settings';
 import type { Outcome } from '../core/outcome';
 import { decodeJobMessage } from '../state/jobMessage';
 import { operationIdOf } from '../telemetry/operationContext';
 import { getServices } from './hostServices';
 
-/** Queue `worker-jobs-poison`: the job outlasted its retries. Record the worker as `failed` instead of losing it. */
+/** Queue `<WORKER_QUEUE_NAME>-poison`: the job outlasted its retries. Record the worker as `failed` instead of losing it. */
 export async function onPoisonedJob(message: unknown, context: InvocationContext): Promise<Outcome> {
   const job = decodeJobMessage(typeof message === 'string' ? message : JSON.stringify(message));
   const deliveries = context.triggerMetadata?.dequeueCount;
@@ -16,7 +16,7 @@ export async function onPoisonedJob(message: unknown, context: InvocationContext
 }
 
 app.storageQueue('enrichWorkerPoison', {
-  queueName: POISON_QUEUE,
+  queueName: POISON_QUEUE_BINDING,
   connection: 'AzureWebJobsStorage',
   handler: onPoisonedJob,
 });

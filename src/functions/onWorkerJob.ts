@@ -1,13 +1,13 @@
 import { app, type InvocationContext } from '@azure/functions';
 import { runJob } from '../app/jobRunner';
-import { JOB_QUEUE } from '../config/settings';
+import { JOB_QUEUE_BINDING } from '../config/settings';
 import type { Outcome } from '../core/outcome';
 import { decodeJobMessage } from '../state/jobMessage';
 import { operationIdOf } from '../telemetry/operationContext';
 import { getServices } from './hostServices';
 
 /**
- * Queue `worker-jobs`: one worker. Outcomes are values; a transient fault throws so the host
+ * Queue WORKER_QUEUE_NAME (default `worker-jobs`): one worker. Outcomes are values; a transient fault throws so the host
  * retries the message and, after maxDequeueCount (host.json), moves it to the poison queue.
  */
 export async function onWorkerJob(message: unknown, context: InvocationContext): Promise<Outcome | null> {
@@ -19,4 +19,8 @@ export async function onWorkerJob(message: unknown, context: InvocationContext):
   return outcome;
 }
 
-app.storageQueue('enrichWorker', { queueName: JOB_QUEUE, connection: 'AzureWebJobsStorage', handler: onWorkerJob });
+app.storageQueue('enrichWorker', {
+  queueName: JOB_QUEUE_BINDING,
+  connection: 'AzureWebJobsStorage',
+  handler: onWorkerJob,
+});

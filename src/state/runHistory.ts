@@ -4,7 +4,7 @@
  */
 import { odata, type TableClient, type TableEntity } from '@azure/data-tables';
 import { emptyCounts, type OutcomeCounts } from '../core/outcome';
-import type { RunHistory, RunKind, RunRecord } from '../core/ports';
+import type { Requester, RunHistory, RunKind, RunRecord } from '../core/ports';
 import { defined, jsonProperties, readDate, readJson, readString, type EntityProperties } from './entityValues';
 import { statusOf, storageCall, toStorageError } from './storageErrors';
 import type { StorageClients } from './storageClients';
@@ -107,6 +107,9 @@ function toProperties(run: RunRecord): EntityProperties {
     drift: run.drift,
     approvedHeldRun: run.approvedHeldRun,
     note: run.note,
+    requestedBySource: run.requestedBy?.source,
+    requestedById: run.requestedBy?.objectId,
+    requestedByName: run.requestedBy?.name,
     ...jsonProperties('counts', run.counts),
   });
 }
@@ -133,5 +136,14 @@ function fromEntity(entity: EntityProperties): RunRecord {
     ...(typeof entity.drift === 'number' ? { drift: entity.drift } : {}),
     ...(approvedHeldRun !== undefined ? { approvedHeldRun } : {}),
     ...(note !== undefined ? { note } : {}),
+    ...requesterOf(entity),
   };
+}
+
+function requesterOf(entity: EntityProperties): { requestedBy?: Requester } {
+  const name = readString(entity, 'requestedByName');
+  if (name === undefined) return {};
+  const objectId = readString(entity, 'requestedById');
+  const source = readString(entity, 'requestedBySource') === 'entra' ? 'entra' : 'os';
+  return { requestedBy: { source, name, ...(objectId !== undefined ? { objectId } : {}) } };
 }

@@ -35,13 +35,17 @@ export function createSharedClock(
   let offset = 0;
   let measuredAt = Number.NEGATIVE_INFINITY;
 
-  const measure = async (): Promise<number | undefined> => {
+  /** The offset's best guess, and the smallest skew it can be (a slow answer widens the interval). */
+  const measure = async (): Promise<{ offset: number; leastSkew: number } | undefined> => {
     const sent = local();
     const date = await serverDate();
     const received = local();
     if (!date || Number.isNaN(date.getTime())) return undefined;
-    // The header is truncated to the second: its middle is the best guess of the server's moment.
-    return date.getTime() + 500 - (sent + received) / 2;
+    // The server's moment lies in [date, date + 1 s) and between `sent` and `received` here.
+    const lowest = date.getTime() - received;
+    const highest = date.getTime() + 1000 - sent;
+    const leastSkew = lowest > 0 ? lowest : highest < 0 ? -highest : 0;
+    return { offset: (lowest + highest) / 2, leastSkew: Math.sign(lowest + highest) * leastSkew };
   };
 
   return {
@@ -51,14 +55,15 @@ export function createSharedClock(
       if (local() - measuredAt < REMEASURE_AFTER_MS) return;
       const measured = await measure();
       if (measured === undefined) return;
-      if (Math.abs(measured) > maxSkewMs) {
-        const direction = measured < 0 ? 'ahead of' : 'behind';
+      // Refused only when the clock is surely off by more than the limit, however slow the answer was.
+      if (Math.abs(measured.leastSkew) > maxSkewMs) {
+        const direction = measured.offset < 0 ? 'ahead of' : 'behind';
         throw new AppError(
           'CONFIG.CLOCK_SKEW',
-          `This machine's clock is ${(Math.abs(measured) / 1000).toFixed(1)} s ${direction} the storage service's time (more than ${maxSkewMs / 1000} s). Plan versions, watermarks and run order come from the shared time, so this process writes nothing: synchronise the clock (NTP) and run again.`,
+          `This machine's clock is ${(Math.abs(measured.offset) / 1000).toFixed(1)} s ${direction} the storage service's time (more than ${maxSkewMs / 1000} s). Plan versions, watermarks and run order come from the shared time, so this process writes nothing: synchronise the clock (NTP) and run again.`,
         );
       }
-      offset = measured;
+      offset = measured.offset;
       measuredAt = local();
     },
   };

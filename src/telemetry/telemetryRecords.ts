@@ -78,7 +78,14 @@ export function runRecords(run: RunRecord, context: RunContext): TelemetryRecord
   const completed: TelemetryEvent = {
     kind: 'event',
     name: TELEMETRY.runCompletedEvent,
-    properties: cleanProperties({ ...common, held: run.held, approved: run.approved, note: run.note }),
+    properties: cleanProperties({
+      ...common,
+      held: run.held,
+      approved: run.approved,
+      note: run.note,
+      requestedById: run.requestedBy?.objectId,
+      requestedByName: run.requestedBy?.name,
+    }),
     measurements: cleanMeasurements({
       ...countMeasurements(run),
       enqueued: run.enqueued,

@@ -256,6 +256,14 @@ describe('attribute-writer check', () => {
     expect(report.checks[0]?.detail).toContain('AzureWebJobsStorage');
   });
 
+  it('exits 2 naming WORKDAY_RAAS_URL when it is plain http to a real host', async () => {
+    const { code, stdout } = await run(['check', '--json'], { ...s.env, WORKDAY_RAAS_URL: 'http://example.com/r' });
+    expect(code).toBe(2);
+    const report = JSON.parse(stdout) as Report;
+    expect(report.checks[0]).toMatchObject({ check: 'settings', status: 'fail' });
+    expect(report.checks[0]?.detail).toMatch(/WORKDAY_RAAS_URL must be an https URL/);
+  });
+
   it('still checks storage when the connector file is missing', async () => {
     const { code, stdout } = await run(['check', '--json'], {
       ...s.env,

@@ -7,6 +7,7 @@ const IDENTITY = {
   AzureWebJobsStorage__queueServiceUri: 'https://acct.queue.core.windows.net',
   AzureWebJobsStorage__tableServiceUri: 'https://acct.table.core.windows.net',
   AzureWebJobsStorage__credential: 'managedidentity',
+  EMAIL_HASH_KEY: 'k'.repeat(48),
 };
 
 /** The problem lines of refused settings (after the first line). */
@@ -32,10 +33,12 @@ describe('loadSettings', () => {
       connectorPath: 'connector.json',
       workday: { raasUrl: undefined, soapUrl: undefined, username: undefined, password: undefined, timeoutMs: 120_000 },
       graph: { baseUrl: 'https://graph.microsoft.com', auth: 'azure', clientId: undefined, maxWritesPerSecond: 20 },
+      auth: { authorityHost: 'https://login.microsoftonline.com' },
       enrichSchedule: '0 */30 * * * *',
       escrowSweepSchedule: '0 */1 * * * *',
       dryRun: false,
       approveHeldCycle: undefined,
+      emailHashKey: undefined,
       queueName: 'worker-jobs',
       tablePrefix: 'attrwriter',
       appInsightsConnectionString: undefined,
@@ -105,14 +108,20 @@ describe('loadSettings', () => {
   });
 
   it('names the missing table URI of identity-based storage', () => {
-    const env = { AzureWebJobsStorage__queueServiceUri: IDENTITY.AzureWebJobsStorage__queueServiceUri };
+    const env = {
+      AzureWebJobsStorage__queueServiceUri: IDENTITY.AzureWebJobsStorage__queueServiceUri,
+      EMAIL_HASH_KEY: IDENTITY.EMAIL_HASH_KEY,
+    };
     expect(problems(env)).toEqual([
       'AzureWebJobsStorage__tableServiceUri is required with identity-based storage (both __queueServiceUri and __tableServiceUri)',
     ]);
   });
 
   it('names the missing queue URI of identity-based storage', () => {
-    const env = { AzureWebJobsStorage__tableServiceUri: IDENTITY.AzureWebJobsStorage__tableServiceUri };
+    const env = {
+      AzureWebJobsStorage__tableServiceUri: IDENTITY.AzureWebJobsStorage__tableServiceUri,
+      EMAIL_HASH_KEY: IDENTITY.EMAIL_HASH_KEY,
+    };
     expect(problems(env)[0]).toMatch(/^AzureWebJobsStorage__queueServiceUri is required/);
   });
 
@@ -241,6 +250,61 @@ describe('loadSettings', () => {
     const [line] = problems({ ...LOCAL, WORKDAY_RAAS_URL: 'wd2.workday.com/report?password=hunter2' });
     expect(line).toMatch(/^WORKDAY_RAAS_URL must be an http\(s\) URL/);
     expect(line).not.toContain('hunter2');
+  });
+});
+
+describe('EMAIL_HASH_KEY', () => {
+  it('stops start-up in Azure (identity-based storage) without it, naming the setting', () => {
+    const { EMAIL_HASH_KEY: _key, ...withoutKey } = IDENTITY;
+    expect(problems(withoutKey)).toEqual([
+      expect.stringMatching(/^EMAIL_HASH_KEY is required unless storage is the development storage/),
+    ]);
+  });
+
+  it('is required with a real storage account connection string too', () => {
+    const real = 'DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=a2V5;EndpointSuffix=core.windows.net';
+    expect(problems({ AzureWebJobsStorage: real })[0]).toMatch(/^EMAIL_HASH_KEY is required/);
+  });
+
+  it('may be left out with Azurite, and is refused when short', () => {
+    expect(loadSettings(LOCAL).emailHashKey).toBeUndefined();
+    const azurite =
+      'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1';
+    expect(loadSettings({ AzureWebJobsStorage: azurite }).emailHashKey).toBeUndefined();
+    expect(problems({ ...LOCAL, EMAIL_HASH_KEY: 'short' })[0]).toMatch(
+      /^EMAIL_HASH_KEY must be at least 32 characters/,
+    );
+  });
+});
+
+describe('WORKER_QUEUE_NAME', () => {
+  it('names the job queue per deployment, worker-jobs by default', () => {
+    expect(loadSettings(LOCAL).queueName).toBe('worker-jobs');
+    expect(loadSettings({ ...LOCAL, WORKER_QUEUE_NAME: 'hr-eu-jobs' }).queueName).toBe('hr-eu-jobs');
+  });
+
+  it.each(['Worker_Jobs', 'a', 'jobs--x', `${'q'.repeat(57)}`])('refuses %s, naming the setting', (name) => {
+    expect(problems({ ...LOCAL, WORKER_QUEUE_NAME: name })[0]).toMatch(
+      /^WORKER_QUEUE_NAME must be a storage queue name/,
+    );
+  });
+});
+
+describe('Workday URLs', () => {
+  it.each([
+    ['WORKDAY_RAAS_URL', 'http://example.com/r'],
+    ['WORKDAY_SOAP_URL', 'http://wd2-impl-services1.workday.com/ccx/service/contoso/Human_Resources/v44.2'],
+  ])('refuses plain http to a real host in %s, which would send the password in clear', (name, url) => {
+    expect(problems({ ...LOCAL, [name]: url })).toEqual([
+      expect.stringMatching(new RegExp(`^${name} must be an https URL \\(plain http only to a loopback address\\)`)),
+    ]);
+  });
+
+  it.each(['http://127.0.0.1:8080/r', 'http://localhost/r', 'https://example.com/r'])('accepts %s', (url) => {
+    expect(loadSettings({ ...LOCAL, WORKDAY_RAAS_URL: url, WORKDAY_SOAP_URL: url }).workday).toMatchObject({
+      raasUrl: url,
+      soapUrl: url,
+    });
   });
 });
 

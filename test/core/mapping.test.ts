@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Mapping } from '../../src/core/connector';
 import { desiredHash, desiredStateOf, isEmptyPlan, planWrite, valueHash, type PlanInput } from '../../src/core/mapping';
+import { useHashKey } from '../../src/core/hashKey';
 import { userOf } from './fakes';
 
 const EXT = 'extension_0123456789abcdef0123456789abcdef_costCenter';
@@ -246,5 +248,28 @@ describe('planWrite', () => {
       { property: 'otherMails', before: ['o***@home.example'], after: ['j***@home.example'] },
     ]);
     expect(JSON.stringify(result.changes)).not.toContain('jane.doe');
+  });
+});
+
+describe('keyed hashes of personal emails', () => {
+  const email = 'jane.doe@example.com';
+  // What a reader of the tables computes for each address of a dictionary of likely ones.
+  const unkeyed = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 22);
+  afterEach(() => useHashKey(undefined));
+
+  it('cannot be reproduced from the address alone (no dictionary attack on the ledger)', () => {
+    useHashKey('a deployment key of at least thirty-two characters');
+    expect(valueHash(email)).not.toBe(unkeyed(email));
+    expect(valueHash(email)).toHaveLength(22);
+  });
+
+  it('depends on the key: another deployment (or a rotated key) gives other hashes', () => {
+    useHashKey('key one: at least thirty-two characters long');
+    const first = { value: valueHash(email), desired: desiredHash({ otherMails: email }, [replace]) };
+    useHashKey('key two: at least thirty-two characters long');
+    expect(valueHash(email)).not.toBe(first.value);
+    expect(desiredHash({ otherMails: email }, [replace])).not.toBe(first.desired);
+    useHashKey('key one: at least thirty-two characters long');
+    expect(valueHash(` ${email.toUpperCase()} `)).toBe(first.value);
   });
 });

@@ -127,3 +127,57 @@ describe('maskPersonalData on long text', () => {
     expect(maskPersonalData(`${'a'.repeat(300)}@example.com`)).toBe('a***@example.com');
   });
 });
+
+describe('encoded addresses', () => {
+  it.each([
+    ['o%27connor%40corp.example', 'o***%40corp.example'],
+    ["country 'o%27connor%40corp.example'", "country 'o***%40corp.example'"],
+    ['mailto:jane.doe%40example.com', 'mailto:j***%40example.com'],
+    ['https://h/p?email=jane.doe%40example.com&x=1', 'https://h/p?email=j***%40example.com&x=1'],
+    ['jane.doe%2540example.com', 'j***%2540example.com'],
+    ['jane.doe&#64;example.com', 'j***&#64;example.com'],
+    ['jane.doe&#x40;example.com', 'j***&#x40;example.com'],
+    ['jane.doe&commat;example.com', 'j***&commat;example.com'],
+    ['jane.doe\\u0040example.com', 'j***\\u0040example.com'],
+    ['jane.doe\\x40example.com', 'j***\\x40example.com'],
+    [
+      "country 'mo@corp.example' is not an ISO 3166-1 alpha-2 code",
+      "country 'm***@corp.example' is not an ISO 3166-1 alpha-2 code",
+    ],
+    ['"jane.doe"@example.com', '"j***@example.com'],
+  ])('masks %s', (text, masked) => {
+    expect(maskPersonalData(text)).toBe(masked);
+    expect(maskPersonalData(masked)).toBe(masked);
+  });
+
+  it('leaves a percent sign that is no @ alone', () => {
+    expect(maskPersonalData('100%40 of them, 50%2F50')).toBe('100%40 of them, 50%2F50');
+  });
+
+  it('stays linear on a long run of encoded characters with no @', () => {
+    const started = Date.now();
+    maskPersonalData(`${'%41'.repeat(20_000)}x${'a'.repeat(50_000)}`);
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+});
+
+describe('maskValue on a body', () => {
+  it('masks every string at any depth and keeps dates, numbers and absent values', () => {
+    const at = new Date(0);
+    expect(
+      maskValue({
+        detail: "country 'mo@corp.example'",
+        nested: { list: ['a%40b.example'] },
+        at,
+        n: 1,
+        gone: undefined,
+      }),
+    ).toEqual({
+      detail: "country 'm***@corp.example'",
+      nested: { list: ['a***%40b.example'] },
+      at,
+      n: 1,
+      gone: undefined,
+    });
+  });
+});

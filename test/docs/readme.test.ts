@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/commands';
+import { SETTING_NAMES } from '../../src/config/settings';
 import { parseConnector } from '../../src/core/connector';
 import { workerOutcomeRecords } from '../../src/telemetry/telemetryRecords';
 
@@ -82,6 +83,14 @@ describe('docs/design.md', () => {
     const example = /```json\n([\s\S]*?)```/.exec(section)?.[1];
     expect(example).toBeDefined();
     expect(() => parseConnector(JSON.parse(example!))).not.toThrow();
+  });
+
+  it('lists every setting the code reads in its settings table', () => {
+    const section = design.slice(design.indexOf('### Settings'), design.indexOf('### The connector file'));
+    const documented = (name: string) =>
+      section.includes(`\`${name}\``) ||
+      (name.startsWith('AzureWebJobsStorage__') && section.includes(`\`${name.slice('AzureWebJobsStorage'.length)}`));
+    expect(SETTING_NAMES.filter((name) => !documented(name))).toEqual([]);
   });
 
   it('lists every command of the CLI with every option it takes', () => {

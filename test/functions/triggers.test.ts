@@ -8,6 +8,7 @@ import { onPoisonedJob } from '../../src/functions/onPoisonedJob';
 import { escrowSweep } from '../../src/functions/escrowSweep';
 import { useServices } from '../../src/functions/hostServices';
 import { JOB_QUEUE } from '../../src/config/settings';
+import { desiredHash, desiredStateOf } from '../../src/core/mapping';
 import { startAzurite, startScenario, type Scenario } from '../scenario/harness';
 import { hybridWorker, syncedUser, world } from '../scenario/smallWorld';
 import type { AzuriteInstance } from '../support/azurite';
@@ -75,12 +76,14 @@ describe('escrowSweep (timer)', () => {
 describe('onWorkerJob (queue function enrichWorker)', () => {
   it('throws on a transient Graph failure so the host retries the message', async () => {
     s.graph.injectFaults({ status: 503, count: 100 });
+    const fields = { workerId: '8001', personalEmail: 'other@example.org', countryIso: 'GB' };
+    const { mappings } = s.services.connector;
     const job = {
       workerId: '8001',
       cycleId: 'c-retry',
-      desiredHash: 'x',
+      desiredHash: desiredHash(desiredStateOf(fields, mappings), mappings),
       version: Date.now(),
-      fields: { workerId: '8001', personalEmail: 'other@example.org', countryIso: 'GB' },
+      fields,
     };
     await expect(onWorkerJob(job, context('enrichWorker'))).rejects.toMatchObject({ transient: true });
     s.graph.injectFaults({ status: 503, count: 0 });
@@ -105,5 +108,59 @@ describe('onPoisonedJob (queue function enrichWorkerPoison)', () => {
     const outcome = await onPoisonedJob(job, context('enrichWorkerPoison'));
     expect(outcome.code).toBe('failed');
     expect((await s.services.ledger.get('8001'))?.lastOutcome).toBe('failed');
+  });
+});
+
+describe('onWorkerJob screens a message again before it runs', () => {
+  const fields = (personalEmail: string) => ({ workerId: '8001', personalEmail, countryIso: 'GB' });
+  const hashOf = (f: Record<string, string | null>) =>
+    desiredHash(desiredStateOf(f, s.services.connector.mappings), s.services.connector.mappings);
+  const writes = () => s.graph.requests.filter((r) => r.method === 'PATCH' || r.method === 'POST');
+
+  it('rejects a hand-made message with a blocked-domain address, writing nothing to Graph or the ledger', async () => {
+    const before = { writes: writes().length, ledger: await s.services.ledger.get('8001') };
+    const forged = fields('attacker@contoso.com');
+    const outcome = await onWorkerJob(
+      { workerId: '8001', cycleId: 'hand-made', desiredHash: hashOf(forged), version: Date.now(), fields: forged },
+      context('enrichWorker'),
+    );
+    expect(outcome).toMatchObject({ code: 'rejected', reason: 'blockedEmailDomain' });
+    expect(writes().length).toBe(before.writes);
+    expect(s.graph.usersByEmployeeId('8001')[0]!.otherMails).not.toContain('attacker@contoso.com');
+    expect(await s.services.ledger.get('8001')).toEqual(before.ledger);
+  });
+
+  it('rejects a message whose desiredHash is not the hash of its fields', async () => {
+    const before = writes().length;
+    const outcome = await onWorkerJob(
+      {
+        workerId: '8001',
+        cycleId: 'hand-made',
+        desiredHash: hashOf(fields('8001.home@example.net')),
+        version: Date.now(),
+        fields: fields('someone.else@example.org'),
+      },
+      context('enrichWorker'),
+    );
+    expect(outcome).toMatchObject({ code: 'rejected', reason: 'invalidJob' });
+    expect(outcome?.detail).toContain('desiredHash');
+    expect(writes().length).toBe(before);
+  });
+
+  it('rejects a message whose fields fail validation, or name another worker', async () => {
+    const bad = { workerId: '8001', personalEmail: 'not an address', countryIso: 'GB' };
+    expect(
+      await onWorkerJob(
+        { workerId: '8001', cycleId: 'hand-made', desiredHash: hashOf(bad), fields: bad },
+        context('enrichWorker'),
+      ),
+    ).toMatchObject({ code: 'rejected', reason: 'invalidEmail' });
+    const other = fields('8002.home@example.net');
+    expect(
+      await onWorkerJob(
+        { workerId: '8002', cycleId: 'hand-made', desiredHash: hashOf(other), fields: other },
+        context('enrichWorker'),
+      ),
+    ).toMatchObject({ code: 'rejected', reason: 'invalidJob' });
   });
 });

@@ -108,6 +108,8 @@ describe('function app settings', () => {
         AzureWebJobsStorage__queueServiceUri: 'https://account.queue.core.windows.net',
         AzureWebJobsStorage__tableServiceUri: 'https://account.table.core.windows.net',
         APPLICATIONINSIGHTS_AUTHENTICATION_STRING: deployed,
+        // A Key Vault reference in Azure, resolved by the platform before the app reads it.
+        EMAIL_HASH_KEY: 'resolved-from-key-vault-0123456789abcdef',
       }),
     ).not.toThrow();
   });

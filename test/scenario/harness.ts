@@ -16,6 +16,7 @@ import { startGraphSimulator, type GraphSimOptions, type GraphSimulator } from '
 export { dangerousRequests } from '../../sim/graph';
 import { startWorkdaySimulator, type WorkdaySimulator } from '../../sim/workday';
 import { createTenant } from '../../sim/workday/tenant';
+import { sharedTokenIssuer, type TokenIssuer } from '../../sim/entra/tokenIssuer';
 import { simulatorSettings } from '../../sim/settings';
 import { buildWorld, CORPORATE_DOMAIN, type SimWorld } from '../../sim/world';
 
@@ -25,6 +26,8 @@ export interface Scenario {
   world: SimWorld;
   graph: GraphSimulator;
   workday: WorkdaySimulator;
+  /** Signs operators' access tokens for the HTTP routes (AUTH_* settings point at it). */
+  entra: TokenIssuer;
   services: AppServices;
   env: Record<string, string>;
   logLines: string[];
@@ -65,9 +68,10 @@ export const baseConnector = (): Record<string, unknown> => ({
 
 export async function startScenario(azurite: AzuriteInstance, options: ScenarioOptions = {}): Promise<Scenario> {
   const world = options.world ?? buildWorld({ size: options.size ?? 120, seed: options.seed ?? 11 });
-  const [graph, workday] = await Promise.all([
+  const [graph, workday, entra] = await Promise.all([
     startGraphSimulator({ deletedItemsFilter: 'supported', ...options.graph }),
     startWorkdaySimulator({ tenant: createTenant(world.workers) }),
+    sharedTokenIssuer(),
   ]);
   graph.loadUsers(world.users);
   const dir = mkdtempSync(join(tmpdir(), 'aw-scenario-'));
@@ -81,6 +85,7 @@ export async function startScenario(azurite: AzuriteInstance, options: ScenarioO
       connectorPath,
       tablePrefix: `s${++prefixCounter}${process.pid}`,
     }),
+    ...entra.settings,
     ...options.env,
   };
   const logger = createMemoryLogger('debug');
@@ -93,6 +98,7 @@ export async function startScenario(azurite: AzuriteInstance, options: ScenarioO
     world,
     graph,
     workday,
+    entra,
     services,
     env,
     logLines: logger.lines,

@@ -7,6 +7,7 @@ import { drainQueue } from '../../src/app/drainQueue';
 import { runCycle, runSweep } from '../../src/app/operations';
 import { RunTally } from '../../src/core/tally';
 import { enrichWorker } from '../../src/core/enrichWorker';
+import { desiredHash, desiredStateOf } from '../../src/core/mapping';
 import type { LedgerEntry, WorkerJob } from '../../src/core/ports';
 import { personalEmailOf } from '../../sim/world';
 import { dangerousRequests, patches, startAzurite, startScenario, type Scenario } from './harness';
@@ -184,15 +185,18 @@ describe('delivery twice', () => {
       (u) => u.onPremisesSyncEnabled && !u.deleted && !u.privileged && (u.otherMails?.length ?? 0) === 0,
     )!;
     const worker = s.world.workers.find((w) => w.workerId === seed.employeeId)!;
+    const fields = {
+      workerId: worker.workerId,
+      personalEmail: personalEmailOf(worker),
+      countryIso: worker.businessSiteCountry,
+    };
+    // The hash a cycle gives these fields: the job runner screens a message against it.
+    const { mappings } = s.services.connector;
     return {
       workerId: worker.workerId,
       cycleId: 'cycle-test-1',
-      desiredHash: 'h1',
-      fields: {
-        workerId: worker.workerId,
-        personalEmail: personalEmailOf(worker),
-        countryIso: worker.businessSiteCountry,
-      },
+      desiredHash: desiredHash(desiredStateOf(fields, mappings), mappings),
+      fields,
     };
   };
 

@@ -67,11 +67,13 @@ describe('privacy across a whole run', () => {
       .find((w) => w.workerId === written.workerId)!
       .emails.find((e) => e.usage === 'HOME')!.address = 'changed.address@example.org';
     const context = new InvocationContext({ invocationId: 'privacy-1', functionName: 'resyncWorker' });
+    const headers = { authorization: `Bearer ${s.entra.token({ roles: ['AttributeWriter.Resync'] })}` };
     const resync = await resyncRoute(
       new HttpRequest({
         method: 'POST',
         url: `http://localhost/api/workers/${written.workerId}/resync?dryRun=true`,
         params: { workerId: written.workerId },
+        headers,
       }),
       context,
     );
@@ -80,6 +82,7 @@ describe('privacy across a whole run', () => {
         method: 'GET',
         url: `http://localhost/api/workers/${written.workerId}`,
         params: { workerId: written.workerId },
+        headers,
       }),
       context,
     );

@@ -54,3 +54,11 @@ describe('createSharedClock', () => {
     expect(clock.now().getTime()).toBe(5_000);
   });
 });
+
+describe('createSharedClock under a slow answer', () => {
+  it('does not refuse a right clock because the storage answered slowly', async () => {
+    const state = { local: 1_000_000_000_000, server: 1_000_000_000_000, rttMs: 14_000, asked: 0 };
+    const clock = createSharedClock(service(state), { local: () => state.local });
+    await expect(clock.sync?.()).resolves.toBeUndefined();
+  });
+});
