@@ -136,7 +136,7 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
       if (isAppError(err) && err.code === 'GRAPH.NOT_SENT') return { status: 'notSent' };
       throw err;
     }
-    if (response.status === 403 && !(await refusals.isAboutTheUser(kinds))) {
+    if (response.status === 403 && !refusals.isAboutTheUser(kinds)) {
       // Not this user's refusal: settling it as `denied` would mark every worker so. Stop instead.
       const { code } = graphError(response);
       const ids = requestIds(response);
@@ -149,8 +149,8 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
       );
     }
     const result = toWriteResult(response, what);
-    if (result.status === 'ok') refusals.succeeded(kinds);
-    else if (result.status !== 'notSent') log('info', `Graph refused ${what}: ${result.code} ${result.message}`);
+    if (result.status === 'denied' || result.status === 'invalid')
+      log('info', `Graph refused ${what}: ${result.code} ${result.message}`);
     return result;
   };
 

@@ -5,6 +5,7 @@
  * otherMails of users with privileged administrator roles). Only the second is a worker's
  * `denied`; the first stops the run with exit 3 and keeps every job for the next one.
  */
+import { startIdentityEndpoint } from '../cli/processRun';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCycle } from '../../src/app/operations';
 import { patches, startAzurite, startScenario, type Scenario } from './harness';
@@ -67,15 +68,30 @@ describe('an app whose write role is missing or not yet propagated', () => {
   });
 });
 
+const GRANTED_ROLES = [
+  'User.Read.All',
+  'User-Mail.ReadWrite.All',
+  'User.ReadUpdate.All',
+  'RoleManagement.Read.Directory',
+  'GroupMember.Read.All',
+  'PrivilegedEligibilitySchedule.Read.AzureADGroup',
+];
+
 // The app screens role holders before it writes (safety rule 4, test/scenario/privilegedTargets.test.ts),
 // from a read kept a few minutes. A role granted inside that window meets Graph's 403: the second line.
 describe('a user who becomes an admin after the role holders were read', () => {
   it("is denied with Graph's code while the others are written", async () => {
+    // The app's token names its roles, so a 403 despite a granting role is about the user.
+    const identity = await startIdentityEndpoint(GRANTED_ROLES);
+    // The managed identity credential reads its endpoint from the process environment.
+    const saved = { ...process.env };
+    Object.assign(process.env, identity.env);
     const s = await startScenario(azurite, {
       world: world(
         WORKERS.map((id) => hybridWorker(id)),
         WORKERS.map((id) => syncedUser(id)),
       ),
+      env: identity.env,
     });
     try {
       await runCycle(s.services, { drain: s.services.consumer });
@@ -92,6 +108,11 @@ describe('a user who becomes an admin after the role holders were read', () => {
       expect(admin.otherMails).toEqual(['changed.by.hand@example.org']);
     } finally {
       await s.close();
+      await identity.close();
+      for (const name of Object.keys(identity.env)) {
+        if (saved[name] === undefined) delete process.env[name];
+        else process.env[name] = saved[name];
+      }
     }
   });
 });
