@@ -120,12 +120,12 @@ export async function planCycle(deps: Pipeline, options: CycleOptions): Promise<
     const needsJob =
       writeInDoubt ||
       (!ownedBySweep &&
-      (isChange ||
-        options.reverify ||
-        verifyDue ||
-        userAppeared ||
-        lastOutcome === undefined ||
-        !SETTLED_OUTCOMES.has(lastOutcome)));
+        (isChange ||
+          options.reverify ||
+          verifyDue ||
+          userAppeared ||
+          lastOutcome === undefined ||
+          !SETTLED_OUTCOMES.has(lastOutcome)));
     if (!needsJob) {
       if (lastOutcome === 'written' || lastOutcome === 'unchanged') settled += 1;
       else if (lastOutcome)
