@@ -42,7 +42,19 @@ export interface FaultWorldOptions {
   childDeadlineMs: number;
 }
 
-export type ChildMode = 'cycle' | 'full-cycle' | 'sweep' | 'plan' | 'cli';
+export type ChildMode = 'cycle' | 'full-cycle' | 'sweep' | 'plan' | 'cli' | 'queue-host' | 'resync';
+
+export interface ChildOptions {
+  connectorPath?: string;
+  deadlineMs?: number;
+  onStart?: () => void;
+  /** The spawned process, for the suite to signal (a queue host is told to stop once idle). */
+  onSpawn?: (child: ChildProcess) => void;
+  /** Arguments after the mode (the worker ids of a resync). */
+  args?: string[];
+  /** Settings added to the child's environment (a skewed clock's preload). */
+  env?: Record<string, string>;
+}
 
 export interface ChildRun {
   code: number | null;
@@ -72,10 +84,7 @@ export interface FaultWorld {
   /** The pipeline in this process, through the proxies (the Functions handlers run on it). */
   proxied: AppServices;
   raasConnectorPath: string;
-  runChild(
-    mode: ChildMode,
-    options?: { connectorPath?: string; deadlineMs?: number; onStart?: () => void },
-  ): Promise<ChildRun>;
+  runChild(mode: ChildMode, options?: ChildOptions): Promise<ChildRun>;
   /** One clean cycle or sweep in this process (no kill needed): spares a process start per pass. */
   runHere(mode: 'cycle' | 'sweep'): Promise<ChildRun>;
   queueLength(queueName: string): Promise<number>;
@@ -95,7 +104,13 @@ export async function startFaultWorld(options: FaultWorldOptions): Promise<Fault
   let current: ChildProcess | null = null;
   const kill = (): void => void current?.kill('SIGKILL');
   const counter = new FaultCounter();
-  const graphControl: GraphFaultControl = { rate: 0, killAfterPatches: null, failingUsers: new Set(), onKill: kill };
+  const graphControl: GraphFaultControl = {
+    rate: 0,
+    killAfterPatches: null,
+    failingUsers: new Set(),
+    latePatchRate: 0,
+    onKill: kill,
+  };
   const tablePrefix = 'faults';
   const storageControl: StorageFaultControl = {
     tablePrefix,
@@ -168,15 +183,18 @@ export async function startFaultWorld(options: FaultWorldOptions): Promise<Fault
   const runChild: FaultWorld['runChild'] = (mode, runOptions = {}) =>
     new Promise((resolve) => {
       const started = Date.now();
-      const child = spawn(process.execPath, [childScript, mode], {
+      const child = spawn(process.execPath, [childScript, mode, ...(runOptions.args ?? [])], {
         env: {
           PATH: process.env.PATH ?? '',
           ...env,
+          FAULT_SEED: String(options.seed),
           ...(runOptions.connectorPath ? { CONNECTOR_CONFIG: runOptions.connectorPath } : {}),
+          ...runOptions.env,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       current = child;
+      runOptions.onSpawn?.(child);
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -5,7 +5,9 @@
  * sub-requests fail on their own (they are taken out before the simulator sees them, so a failed
  * sub-request never executed); the envelope itself can fail too. Armed, it kills the pipeline's
  * process right after a PATCH reached the simulator and before the answer gets back: exactly
- * "after the write, before the ledger write".
+ * "after the write, before the ledger write". With `latePatchRate`, chosen PATCHes are answered
+ * late: 503 with a Retry-After of a few seconds (the client waits, then asks its guard again), or
+ * held a few seconds before they reach Graph (a slow answer: the write lands late, after the guard).
  */
 import { jsonResponse, type ProxiedRequest, type ProxiedResponse, type ProxyPolicy, type Verdict } from './proxy';
 import type { FaultCounter } from './faultCounter';
@@ -15,6 +17,10 @@ const KINDS: GraphFaultKind[] = ['429 Retry-After', '429', '503', '504', 'timeou
 const SUB_KINDS: GraphFaultKind[] = ['429 Retry-After', '429', '503', '504'];
 /** A held request is dropped after this long: the client sees the broken exchange a timeout ends in. */
 const HOLD_MS = 1_500;
+/** A late PATCH's 503 asks the client to come back after 2–4 s. */
+const LATE_RETRY_AFTER_S = [2, 4] as const;
+/** A slow PATCH is held 4–12 s before it reaches Graph: long enough for a newer plan's write to land first. */
+const SLOW_PATCH_MS = [4_000, 12_000] as const;
 
 export interface GraphFaultControl {
   /** Share of requests (and of sub-requests) that fail; 0 turns faults off. */
@@ -23,6 +29,10 @@ export interface GraphFaultControl {
   killAfterPatches: number | null;
   /** Every PATCH to these user ids fails with 503 (a job that outlives its deliveries). */
   failingUsers: Set<string>;
+  /** Share of PATCHes (plain or inside `$batch`) answered late: half 503 + Retry-After, half held before Graph. */
+  latePatchRate: number;
+  /** Called when a PATCH starts being held (the suite changes Workday's data meanwhile). */
+  onSlowPatch?: () => void;
   onKill: () => void;
 }
 
@@ -37,17 +47,38 @@ export function graphFaultPolicy(random: () => number, control: GraphFaultContro
       counter.add('graph: PATCH failing until poisoned');
       return { kind: 'answer', response: graphError('503', 0) };
     }
+    const late = (): Lateness => lateness(random, control, counter);
     if (!isBatch) {
       if (failsNow()) return plainFault(pick(KINDS), counter, 'graph: ');
-      return {
+      const forward: Verdict = {
         kind: 'forward',
         after: (response) => afterPatches(patchedUser !== null && ok(response.status) ? 1 : 0, control, counter),
       };
+      const answer = patchedUser ? late() : null;
+      if (answer?.kind === 'retryAfter') return { kind: 'answer', response: graphError('503', answer.seconds) };
+      // biome-ignore lint/suspicious/noThenProperty: `then` names the step after the delay in a fault plan, not a thenable.
+      if (answer?.kind === 'slow') return { kind: 'delay', delayMs: answer.ms, then: forward };
+      return forward;
     }
     if (control.rate > 0 && random() < control.rate / 4)
       return plainFault(pick(['503', '504', 'reset'] as const), counter, 'graph: $batch envelope ');
-    return batchWithFailingItems(request, failsNow, () => pick(SUB_KINDS), control, counter);
+    return batchWithFailingItems(request, failsNow, () => pick(SUB_KINDS), control, counter, late);
   };
+}
+
+type Lateness = { kind: 'retryAfter'; seconds: number } | { kind: 'slow'; ms: number } | null;
+
+/** Whether this PATCH is answered late, and how. */
+function lateness(random: () => number, control: GraphFaultControl, counter: FaultCounter): Lateness {
+  if (control.latePatchRate <= 0 || random() >= control.latePatchRate) return null;
+  const between = ([low, high]: readonly [number, number]) => low + Math.floor(random() * (high - low + 1));
+  if (random() < 0.5) {
+    counter.add('graph: PATCH answered 503 with Retry-After (late)');
+    return { kind: 'retryAfter', seconds: between(LATE_RETRY_AFTER_S) };
+  }
+  counter.add('graph: PATCH held before it reached Graph (slow answer)');
+  control.onSlowPatch?.();
+  return { kind: 'slow', ms: between(SLOW_PATCH_MS) };
 }
 
 function plainFault(kind: GraphFaultKind, counter: FaultCounter, label: string): Verdict {
@@ -69,6 +100,7 @@ function batchWithFailingItems(
   kindOf: () => GraphFaultKind,
   control: GraphFaultControl,
   counter: FaultCounter,
+  late: () => Lateness,
 ): Verdict {
   let body: { requests: BatchItem[] };
   try {
@@ -77,6 +109,8 @@ function batchWithFailingItems(
     return { kind: 'forward' };
   }
   const synthesized: Array<{ id: string; status: number; headers: Record<string, string>; body: unknown }> = [];
+  // A slow PATCH holds the whole envelope it rides in (Graph answers a `$batch` once).
+  let holdMs = 0;
   const kept = body.requests.filter((item) => {
     const user = item.method.toUpperCase() === 'PATCH' ? userOfPatch(item.url) : null;
     if (user && control.failingUsers.has(user)) {
@@ -84,6 +118,12 @@ function batchWithFailingItems(
       synthesized.push(subError(item.id, '503', 0));
       return false;
     }
+    const answer = user ? late() : null;
+    if (answer?.kind === 'retryAfter') {
+      synthesized.push(subError(item.id, '503', answer.seconds));
+      return false;
+    }
+    if (answer?.kind === 'slow') holdMs = Math.max(holdMs, answer.ms);
     if (!failsNow()) return true;
     const kind = kindOf();
     counter.add(`graph: $batch item ${kind}`);
@@ -93,7 +133,7 @@ function batchWithFailingItems(
   const patchIds = new Set(kept.filter((item) => item.method.toUpperCase() === 'PATCH').map((item) => item.id));
   if (kept.length === 0) return { kind: 'answer', response: jsonResponse(200, { responses: synthesized }) };
   const forwarded: ProxiedRequest = { ...request, body: Buffer.from(JSON.stringify({ ...body, requests: kept })) };
-  return {
+  const forward: Verdict = {
     kind: 'forward',
     request: forwarded,
     after: (response) => {
@@ -112,6 +152,8 @@ function batchWithFailingItems(
       };
     },
   };
+  // biome-ignore lint/suspicious/noThenProperty: `then` names the step after the delay in a fault plan, not a thenable.
+  return holdMs > 0 ? { kind: 'delay', delayMs: holdMs, then: forward } : forward;
 }
 
 function afterPatches(
