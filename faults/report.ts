@@ -9,6 +9,11 @@ const STATE_FIGURES = new Set<keyof RoundResult>([
   'escrowLost',
   'escrowLeft',
   'queueLeft',
+  'notNewestAtPhase',
+  'notNewestPlan',
+  'falseClaimsAtPhase',
+  'falseClaims',
+  'watermarkAhead',
 ]);
 
 const COLUMNS: Array<[keyof RoundResult, string]> = [
@@ -27,7 +32,15 @@ const COLUMNS: Array<[keyof RoundResult, string]> = [
   ['hung', 'hung'],
   ['queueLeft', 'queue left'],
   ['notConverged', 'not converged'],
+  ['notNewestAtPhase', 'not newest plan (phase)'],
+  ['notNewestPlan', 'not newest plan'],
+  ['falseClaimsAtPhase', 'false claim (phase)'],
+  ['falseClaims', 'false claim'],
+  ['watermarkAhead', 'watermark ahead'],
   ['duplicateWrites', 'dup writes'],
+  ['latePatches', 'late writes'],
+  ['lateRepaired', 'repaired'],
+  ['skewedCli', 'skewed CLI'],
   ['seconds', 's'],
   ['exits', 'exits (fault | converge)'],
 ];
@@ -72,7 +85,8 @@ export function formatReport(result: SuiteResult, header: string): string {
     '',
     ...table,
     '',
-    '¹ TOTAL: events summed over the rounds; states (no outcome, wrong, escrow, queue left) from their worst round.',
+    '¹ TOTAL: events summed over the rounds; states (no outcome, wrong, escrow, queue left, not newest plan, false claim, watermark ahead) from their worst round.',
+    '  (phase): right after the fault phase, before convergence. late writes / repaired / skewed CLI: instances rounds only (shown, not judged).',
     '',
     'Faults injected:',
     ...faults,

@@ -4,7 +4,7 @@
  * the invariants are counted. Every figure but `duplicate writes` must be zero.
  */
 import { JOB_QUEUE } from '../src/config/settings';
-import { checkRound, type RoundFigures } from './invariants';
+import { checkRound, checkTruth, lateWrites, type RoundFigures, type TruthFigures } from './invariants';
 import { runFaultPhase, resetFaults, ROUND_KINDS, type RoundKind } from './faultRounds';
 import { startFaultWorld, type FaultWorld, type FaultWorldOptions } from './faultWorld';
 
@@ -25,6 +25,20 @@ export interface RoundResult extends RoundFigures {
   hung: number;
   queueLeft: number;
   notConverged: number;
+  /** After convergence: settled rows whose user does not hold the recorded plan (see checkTruth). */
+  notNewestPlan: number;
+  /** After convergence: rows that claim a value Graph does not hold. */
+  falseClaims: number;
+  /** `instances`, right after the phase (before convergence, which would mask them): the same two. */
+  notNewestAtPhase: number;
+  falseClaimsAtPhase: number;
+  /** Read watermarks ahead of the real time, right after the phase and after convergence. */
+  watermarkAhead: number;
+  /** `instances`: PATCHes of a stale value during the phase (expected there), and how many were repaired by its end. */
+  latePatches: number;
+  lateRepaired: number;
+  /** `instances`: the exit of the CLI cycle on a clock 2 h fast ('2': refused, wrote nothing). */
+  skewedCli: string;
   seconds: number;
 }
 
@@ -34,7 +48,7 @@ export interface SuiteResult {
   seconds: number;
 }
 
-/** Figures that must be zero; `duplicateWrites` and `patches` are shown, not judged. */
+/** Figures that must be zero; `duplicateWrites`, `patches`, `latePatches` and `lateRepaired` are shown, not judged. */
 export const WRONG_FIGURES = [
   'withoutOutcome',
   'otherMailsWrong',
@@ -47,6 +61,11 @@ export const WRONG_FIGURES = [
   'hung',
   'queueLeft',
   'notConverged',
+  'notNewestAtPhase',
+  'notNewestPlan',
+  'falseClaimsAtPhase',
+  'falseClaims',
+  'watermarkAhead',
 ] as const satisfies ReadonlyArray<keyof RoundResult>;
 
 const MAX_CONVERGENCE_PASSES = 4;
@@ -79,6 +98,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
         lastWrite,
         valuesAt,
         roundClock,
+        null,
       ),
     );
     const order = options.kinds ?? shuffled([...ROUND_KINDS], w.random);
@@ -91,8 +111,12 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
       remember();
       let changeText = `${changes.emails}e ${changes.countries}c ${changes.leftScope}l ${changes.usersAppeared}u`;
       log(`round ${round}: ${kind} (${changeText})`);
-      const phase = await runFaultPhase(kind, w, roundStarted);
+      const phase = await runFaultPhase(kind, w, roundStarted, { round, worldChanged: remember });
       resetFaults(w);
+      if (phase.changedAgain !== undefined) changeText += ` +${phase.changedAgain}e`;
+      // Judged before convergence, which would mask a late write or a false claim.
+      const atPhase = kind === 'instances' ? await phaseEnd(w, roundStart, valuesAt) : null;
+      for (const example of atPhase?.examples ?? []) log(`  after the phase: ${example}`);
       if (phase.runs.some((r) => r.signal === 'SIGKILL')) {
         // The dead run left jobs behind; the data moves on before anything runs again.
         changeText += ` +${w.evolving.changeAgain(round, roundStarted)}e`;
@@ -112,6 +136,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
         lastWrite,
         valuesAt,
         roundClock,
+        atPhase,
       );
       for (const example of result.examples) log(`  ${example}`);
       results.push(result);
@@ -151,6 +176,7 @@ async function check(
   lastWrite: Map<string, string>,
   valuesAt: (at: number) => ReturnType<FaultWorld['evolving']['snapshot']>,
   startedAt: number,
+  atPhase: PhaseEnd | null,
 ): Promise<RoundResult> {
   const roundPatches = w.graph.requests
     .slice(roundStart)
@@ -164,12 +190,26 @@ async function check(
     valuesAt,
     lastWrite,
   });
+  const truth = await truthNow(w);
+  figures.examples.push(...truth.examples);
+  // In this round a PATCH of a stale value is expected during the phase (shown as a late write);
+  // one after it (in convergence) is still a superseded PATCH.
+  const supersededPatches = atPhase ? Math.max(0, figures.supersededPatches - atPhase.late) : figures.supersededPatches;
   return {
     round,
     kind,
     changes,
     exits,
     ...figures,
+    supersededPatches,
+    notNewestPlan: truth.notNewestPlan,
+    falseClaims: truth.falseClaims,
+    notNewestAtPhase: atPhase?.notNewestPlan ?? 0,
+    falseClaimsAtPhase: atPhase?.falseClaims ?? 0,
+    watermarkAhead: truth.watermarkAhead + (atPhase?.watermarkAhead ?? 0),
+    latePatches: atPhase?.late ?? 0,
+    lateRepaired: atPhase?.repaired ?? 0,
+    skewedCli: phase.skewedCli ?? '',
     readNotClean: phase.readNotClean,
     poisonWrong: phase.poisonWrong,
     hung: phase.runs.filter((r) => r.hung).length + settled.hung,
@@ -177,6 +217,37 @@ async function check(
     notConverged: settled.converged ? 0 : 1,
     seconds: Math.round((Date.now() - startedAt) / 1000),
   };
+}
+
+interface PhaseEnd extends TruthFigures {
+  late: number;
+  repaired: number;
+}
+
+function truthNow(w: FaultWorld): Promise<TruthFigures> {
+  return checkTruth({
+    graph: w.graph,
+    ledger: w.direct.ledger,
+    plans: w.direct.plans,
+    watermarks: w.direct.watermarks,
+    mappings: w.direct.connector.mappings,
+    sourceKind: w.direct.source.kind,
+    now: Date.now(),
+  });
+}
+
+/** Right after the phase: the ledger against Graph, the watermarks, and the late writes with their repairs. */
+async function phaseEnd(
+  w: FaultWorld,
+  roundStart: number,
+  valuesAt: (at: number) => ReturnType<FaultWorld['evolving']['snapshot']>,
+): Promise<PhaseEnd> {
+  const truth = await truthNow(w);
+  const patches = w.graph.requests
+    .slice(roundStart)
+    .filter((r) => r.method === 'PATCH' && /^\/users\/[^/]+$/.test(r.path));
+  const late = lateWrites({ patches, graph: w.graph, valuesAt, now: w.evolving.snapshot() });
+  return { ...truth, late: late.late, repaired: late.repaired, examples: [...truth.examples, ...late.examples] };
 }
 
 /** `0`, `3`, `K` (SIGKILL by the suite), `H` (hung, killed at the deadline). */
