@@ -124,8 +124,12 @@ async function writeUser(
   const outcome: Outcome = applied.refusal
     ? { ...applied.refusal, ...base, changes: plan.changes }
     : { code: 'written', ...base, changes: plan.changes };
-  // What a refused call still wrote (the PATCH before a refused email method) stays on record.
-  const landed = applied.refusal ? (applied.landed ?? undefined) : plan;
+  // What a refused call still wrote (the PATCH before a refused email method) stays on record. A
+  // full write leaves every desired value in place, also those the PATCH did not need to carry (an
+  // older job's late write, say, put them there): the row claims those, never an older value.
+  const landed = applied.refusal
+    ? (applied.landed ?? undefined)
+    : { ...plan, writtenHashes: { ...claimedHashes(desired, mappings), ...plan.writtenHashes } };
   const late = await recordApplied(job, deps, outcome, ahead, landed);
   if (!late) return outcome;
   // Learned afterwards: a newer plan was recorded while this write was on its way, so this write

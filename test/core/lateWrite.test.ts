@@ -124,3 +124,26 @@ describe('a late write (Graph has no conditional write)', () => {
     expect(deps.ledger.entries.get('W1')?.pendingWrites).toBeUndefined();
   });
 });
+
+describe('what a write claims', () => {
+  it('is every desired value the user holds after it, not an older value for a property the PATCH did not carry', async () => {
+    // An older job's late PATCH already put GB in place; the row still claims the FR written before.
+    const deps = pipelineOf({
+      directory: new FakeDirectory([userOf({ otherMails: ['jane.deo@home.example'], usageLocation: 'GB' })]),
+    });
+    deps.ledger.seed({
+      workerId: 'W1',
+      lastOutcome: 'written',
+      cycleId: 'cycle-0',
+      updatedAt: T0,
+      writtenHashes: { otherMails: valueHash('jane.old@home.example'), usageLocation: valueHash('FR') },
+    });
+    const newest = await plan(deps, jobOf('W1', FIXED, { cycleId: 'cycle-2' }), T0.getTime() + 1000);
+    expect(await enrichWorker(newest, deps)).toMatchObject({ code: 'written' });
+    expect(deps.directory.updates.map((u) => u.patch)).toEqual([{ otherMails: ['jane.doe@home.example'] }]);
+    expect(deps.ledger.entries.get('W1')?.writtenHashes).toEqual({
+      otherMails: valueHash('jane.doe@home.example'),
+      usageLocation: valueHash('GB'),
+    });
+  });
+});
