@@ -116,9 +116,21 @@ async function writeUser(
   // Write-ahead: the plan is checked once more and what it adds is on record before anything leaves.
   const ahead = await writeAhead(job, plan, deps, previous);
   if (ahead === null) return null;
-  const applied = await applyPlan(user.id, plan, deps, stillCurrent(job, deps));
+  // The guard is asked before every attempt: once it said yes, an attempt left, and when its
+  // answer was lost (a reset, a timeout) that write may still have landed.
+  const current = stillCurrent(job, deps);
+  let attemptsLeft = 0;
+  const guard: WriteGuard = async () => {
+    const yes = await current();
+    if (yes) attemptsLeft += 1;
+    return yes;
+  };
+  const applied = await applyPlan(user.id, plan, deps, guard);
   if (applied.notSent) {
-    await withdrawPending(job, deps);
+    // Stopped before a retry: the attempt that left may have landed after the newer plan's write,
+    // so the newest plan is written again (a no-op when it is in place). Else nothing left at all.
+    if (attemptsLeft > 0) await repairLateWrite(job, deps, enrichWorker);
+    else await withdrawPending(job, deps);
     return null;
   }
   const outcome: Outcome = applied.refusal

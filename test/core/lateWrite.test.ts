@@ -107,6 +107,23 @@ describe('a late write (Graph has no conditional write)', () => {
     expect(deps.ledger.entries.get('W1')?.pendingWrites).toBeUndefined();
   });
 
+  it('whose answer was lost, and whose retry the guard then stopped, is repaired: it may have landed after the newer write', async () => {
+    const deps = pipelineOf({ directory: new FakeDirectory([userOf()]) });
+    const old = await plan(deps, jobOf('W1', TYPO, { cycleId: 'cycle-1' }), T0.getTime());
+    deps.directory.onTheWire = async () => {
+      const newer = await plan(deps, jobOf('W1', FIXED, { cycleId: 'resync-1' }), T0.getTime() + 1000);
+      expect(await enrichWorker(newer, deps)).toMatchObject({ code: 'written' });
+    };
+    // The old PATCH lands after the newer one; its answer is lost, and its retry is stopped unsent.
+    deps.directory.loseAnswer = true;
+    expect(await enrichWorker(old, deps)).toBeNull();
+    expect(deps.directory.notSent).toEqual(['updateUser']);
+    expect(deps.directory.user('user-1').otherMails).toEqual(['jane.doe@home.example']);
+    const row = deps.ledger.entries.get('W1');
+    expect(row?.writtenHashes?.otherMails).toBe(valueHash('jane.doe@home.example'));
+    expect(row?.pendingWrites).toBeUndefined();
+  });
+
   it('a redelivery of a job that died after its late PATCH writes the newest plan again', async () => {
     const deps = pipelineOf({ directory: new FakeDirectory([userOf()]) });
     const old = await plan(deps, jobOf('W1', TYPO, { cycleId: 'cycle-1' }), T0.getTime());
