@@ -43,6 +43,8 @@ export interface FaultPhase {
   changedAgain?: number;
   /** `instances`: the exit of the CLI cycle whose clock is 2 h fast (2: it refused to write). */
   skewedCli?: string;
+  /** `instances`: writes the jobs themselves learned had reached Graph after a newer plan (each repaired at once). */
+  lateWritesSeen?: number;
 }
 
 export interface PhaseContext {
@@ -138,6 +140,8 @@ export function resetFaults(w: FaultWorld): void {
   w.graphControl.killAfterPatches = null;
   w.graphControl.failingUsers.clear();
   w.graphControl.latePatchRate = 0;
+  w.graphControl.releaseHeld?.();
+  w.graphControl.overtakable.clear();
   delete w.graphControl.onSlowPatch;
   w.storageControl.killOnWatermarkWrite = false;
   w.storageControl.killAfterEscrowWrites = null;
@@ -178,6 +182,10 @@ async function instances(w: FaultWorld, run: Run, phase: FaultPhase, roundStarte
   const slow = new Promise<void>((resolve) => (firstSlow = resolve));
   w.graphControl.onSlowPatch = () => firstSlow();
   w.graphControl.latePatchRate = 0.4;
+  // The workers whose data changes again below: a late PATCH of theirs may wait for the newer one.
+  for (const worker of w.evolving.world.workers)
+    if (worker.updatedAt >= roundStarted)
+      for (const user of w.graph.usersByEmployeeId(worker.workerId)) w.graphControl.overtakable.add(user.id);
   const hosts: ChildProcess[] = [];
   const hostRuns = Array.from({ length: QUEUE_HOSTS }, () => run('queue-host', { onSpawn: (c) => hosts.push(c) }));
   await Promise.race([slow, pause(6_000)]);
@@ -199,8 +207,12 @@ async function instances(w: FaultWorld, run: Run, phase: FaultPhase, roundStarte
   ]);
   phase.skewedCli = skewed.hung ? 'H' : String(skewed.code ?? skewed.signal);
   w.counter.add('cli: cycle on a clock 2 h fast');
+  // The newer plan's jobs get a few seconds to land before what is still held goes on regardless.
+  await pause(8_000);
+  w.graphControl.releaseHeld?.();
   for (const host of hosts) host.kill('SIGTERM');
   const ended = await Promise.all(hostRuns);
+  phase.lateWritesSeen = phase.runs.reduce((sum, r) => sum + r.lateWritesSeen, 0);
   w.counter.add(
     'queue: message handed to two invocations (two instances)',
     ended.reduce((sum, r) => sum + (r.report?.duplicated ?? 0), 0),

@@ -32,6 +32,8 @@ import { storageFaultPolicy, type StorageFaultControl } from './storageFaults';
  */
 export const WORKDAY_TIMEOUT_SETTING = 'WORKDAY_TIMEOUT_SECONDS';
 const WORKDAY_TIMEOUT_SECONDS = 5;
+/** The warning a job logs when it learns its write reached Graph after a newer plan (src/core/lateWrite.ts). */
+const LATE_WRITE_WARNING = /reached Graph after a newer plan/;
 
 export interface FaultWorldOptions {
   seed: number;
@@ -63,6 +65,8 @@ export interface ChildRun {
   ms: number;
   hung: boolean;
   stderr: string;
+  /** Warnings of the process's jobs that their write reached Graph after a newer plan (and was repaired). */
+  lateWritesSeen: number;
 }
 
 export interface FaultWorld {
@@ -109,6 +113,7 @@ export async function startFaultWorld(options: FaultWorldOptions): Promise<Fault
     killAfterPatches: null,
     failingUsers: new Set(),
     latePatchRate: 0,
+    overtakable: new Set(),
     onKill: kill,
   };
   const tablePrefix = 'faults';
@@ -197,8 +202,15 @@ export async function startFaultWorld(options: FaultWorldOptions): Promise<Fault
       runOptions.onSpawn?.(child);
       let stdout = '';
       let stderr = '';
+      let partial = '';
+      let lateWritesSeen = 0;
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr = (stderr + chunk.toString()).slice(-4000);
+        const lines = (partial + chunk.toString()).split('\n');
+        partial = lines.pop() ?? '';
+        lateWritesSeen += lines.filter((line) => LATE_WRITE_WARNING.test(line)).length;
+      });
       let hung = false;
       const timer = setTimeout(() => {
         hung = true;
@@ -208,13 +220,22 @@ export async function startFaultWorld(options: FaultWorldOptions): Promise<Fault
       // A process that could not even start counts as a failed run, not as a crash of the suite.
       child.once('error', (err) => {
         clearTimeout(timer);
-        resolve({ code: 1, signal: null, report: null, ms: Date.now() - started, hung: false, stderr: err.message });
+        resolve({
+          code: 1,
+          signal: null,
+          report: null,
+          ms: Date.now() - started,
+          hung: false,
+          stderr: err.message,
+          lateWritesSeen,
+        });
       });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
         if (current === child) current = null;
         const report = parseReport(stdout);
-        const result = { code, signal, report, ms: Date.now() - started, hung, stderr };
+        if (LATE_WRITE_WARNING.test(partial)) lateWritesSeen += 1;
+        const result = { code, signal, report, ms: Date.now() - started, hung, stderr, lateWritesSeen };
         if (signal === 'SIGKILL') void expireLeases().then(() => resolve(result));
         else resolve(result);
       });
@@ -246,7 +267,7 @@ export async function startFaultWorld(options: FaultWorldOptions): Promise<Fault
             ? await runSweep(proxied, { drain: proxied.consumer, drainOptions })
             : await runCycle(proxied, { drain: proxied.consumer, drainOptions });
         const report: ChildReport = { mode, counts: summary.counts, enqueued: summary.enqueued };
-        return { code: 0, signal: null, report, ms: Date.now() - started, hung: false, stderr: '' };
+        return { code: 0, signal: null, report, ms: Date.now() - started, hung: false, stderr: '', lateWritesSeen: 0 };
       } catch (err) {
         const error = ensureAppError(err);
         return {
@@ -256,6 +277,7 @@ export async function startFaultWorld(options: FaultWorldOptions): Promise<Fault
           ms: Date.now() - started,
           hung: false,
           stderr: error.message,
+          lateWritesSeen: 0,
         };
       }
     },

@@ -179,9 +179,17 @@ export async function checkTruth(input: {
         : target === 'usageLocation'
           ? user.usageLocation !== null && valueHash(user.usageLocation) === hash
           : true;
-    if (Object.entries(claims).some(([target, hash]) => !holds(target, hash))) {
+    const falseTargets = Object.entries(claims).filter(([target, hash]) => !holds(target, hash));
+    if (falseTargets.length > 0) {
       figures.falseClaims += 1;
-      note(`ledger claims a value Graph does not hold (${row.lastOutcome})`, row.workerId);
+      note(
+        `ledger claims a value Graph does not hold (${row.lastOutcome}, ${falseTargets.map(([t]) => t).join(', ')})`,
+        row.workerId,
+      );
+      if (process.env.FAULTS_TRACE)
+        process.stderr.write(
+          `    row ${JSON.stringify({ ...row, pendingWrites: undefined })} plan ${JSON.stringify(plans.get(row.workerId.toLowerCase()))} user ${JSON.stringify({ otherMails: user.otherMails, usageLocation: user.usageLocation })}\n`,
+        );
     }
     if (row.plannedHash === undefined || row.desiredHash !== row.plannedHash) continue;
     const plan = plans.get(row.workerId.toLowerCase());
@@ -213,33 +221,42 @@ export async function checkTruth(input: {
 }
 
 /**
- * PATCHes of a value the worker no longer had in Workday when it reached Graph (late writes), and
- * how many of them were repaired: the user holds the worker's current values for what the PATCH
- * carried, now.
+ * PATCHes of a value the worker no longer had in Workday when it reached Graph (late writes); of
+ * those, the ones that landed after a PATCH of the newer value to the same user (they replaced it
+ * for a while); and how many were repaired: the user holds the worker's current values for what
+ * the PATCH carried, now.
  */
 export function lateWrites(input: {
   patches: GraphRequestLogEntry[];
   graph: GraphSimulator;
   valuesAt: (at: number) => Map<string, WorkerValues>;
   now: Map<string, WorkerValues>;
-}): { late: number; repaired: number; examples: string[] } {
-  const result = { late: 0, repaired: 0, examples: [] as string[] };
+}): { late: number; overNewer: number; repaired: number; examples: string[] } {
+  const result = { late: 0, overNewer: 0, repaired: 0, examples: [] as string[] };
+  const landedMails = new Map<string, string[]>();
   for (const patch of input.patches) {
     const userId = /^\/users\/([^/]+)$/.exec(patch.path)?.[1] ?? '';
     const user = input.graph.getUser(userId);
     const employeeId = user?.employeeId?.toLowerCase() ?? '';
     const body = (patch.body ?? {}) as { otherMails?: string[]; usageLocation?: string };
-    if (!isStale(body, input.valuesAt(patch.at).get(employeeId))) continue;
-    result.late += 1;
-    const current = input.now.get(employeeId);
-    const repaired =
-      user !== undefined &&
-      current?.inScope === true &&
-      (body.otherMails === undefined ||
-        JSON.stringify(user.otherMails) === JSON.stringify(current.email ? [current.email] : [])) &&
-      (body.usageLocation === undefined || user.usageLocation === current.country);
-    if (repaired) result.repaired += 1;
-    else if (result.examples.length < 8) result.examples.push(`late write not repaired: worker ${employeeId}`);
+    const then = input.valuesAt(patch.at).get(employeeId);
+    const ok = patch.status >= 200 && patch.status < 300;
+    if (isStale(body, then)) {
+      result.late += 1;
+      const newer = JSON.stringify(then?.email ? [then.email] : []);
+      if (body.otherMails !== undefined && (landedMails.get(userId) ?? []).includes(newer)) result.overNewer += 1;
+      const current = input.now.get(employeeId);
+      const repaired =
+        user !== undefined &&
+        current?.inScope === true &&
+        (body.otherMails === undefined ||
+          JSON.stringify(user.otherMails) === JSON.stringify(current.email ? [current.email] : [])) &&
+        (body.usageLocation === undefined || user.usageLocation === current.country);
+      if (repaired) result.repaired += 1;
+      else if (result.examples.length < 8) result.examples.push(`late write not repaired: worker ${employeeId}`);
+    }
+    if (ok && body.otherMails !== undefined)
+      landedMails.set(userId, [...(landedMails.get(userId) ?? []), JSON.stringify(body.otherMails)]);
   }
   return result;
 }

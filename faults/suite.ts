@@ -36,6 +36,10 @@ export interface RoundResult extends RoundFigures {
   watermarkAhead: number;
   /** `instances`: PATCHes of a stale value during the phase (expected there), and how many were repaired by its end. */
   latePatches: number;
+  /** Of those, the ones that landed after a PATCH of the newer value (they replaced it until repaired). */
+  lateOverNewer: number;
+  /** Late writes the jobs themselves learned of (the warning each logs as it writes the newest plan again). */
+  lateSeen: number;
   lateRepaired: number;
   /** `instances`: the exit of the CLI cycle on a clock 2 h fast ('2': refused, wrote nothing). */
   skewedCli: string;
@@ -208,6 +212,8 @@ async function check(
     falseClaimsAtPhase: atPhase?.falseClaims ?? 0,
     watermarkAhead: truth.watermarkAhead + (atPhase?.watermarkAhead ?? 0),
     latePatches: atPhase?.late ?? 0,
+    lateOverNewer: atPhase?.overNewer ?? 0,
+    lateSeen: phase.lateWritesSeen ?? 0,
     lateRepaired: atPhase?.repaired ?? 0,
     skewedCli: phase.skewedCli ?? '',
     readNotClean: phase.readNotClean,
@@ -221,6 +227,7 @@ async function check(
 
 interface PhaseEnd extends TruthFigures {
   late: number;
+  overNewer: number;
   repaired: number;
 }
 
@@ -247,7 +254,13 @@ async function phaseEnd(
     .slice(roundStart)
     .filter((r) => r.method === 'PATCH' && /^\/users\/[^/]+$/.test(r.path));
   const late = lateWrites({ patches, graph: w.graph, valuesAt, now: w.evolving.snapshot() });
-  return { ...truth, late: late.late, repaired: late.repaired, examples: [...truth.examples, ...late.examples] };
+  return {
+    ...truth,
+    late: late.late,
+    overNewer: late.overNewer,
+    repaired: late.repaired,
+    examples: [...truth.examples, ...late.examples],
+  };
 }
 
 /** `0`, `3`, `K` (SIGKILL by the suite), `H` (hung, killed at the deadline). */
