@@ -25,7 +25,7 @@ const SLOW_PATCH_MS = [4_000, 12_000] as const;
  * The longest a PATCH is held waiting for a newer write to the same user to land first (below the
  * client's 60 s request timeout, so the client still hears the answer).
  */
-const OVERTAKEN_MAX_MS = 40_000;
+const OVERTAKEN_MAX_MS = 30_000;
 
 export interface GraphFaultControl {
   /** Share of requests (and of sub-requests) that fail; 0 turns faults off. */
@@ -112,7 +112,9 @@ function lateness(random: () => number, control: GraphFaultControl, counter: Fau
     counter.add('graph: PATCH held 4–12 s before it reached Graph (slow answer)');
     return { kind: 'slow', ms: between(SLOW_PATCH_MS) };
   }
-  counter.add('graph: PATCH held until a newer PATCH to its user landed (at most 40 s)');
+  // Once per user: its retries are not held so again (the phase stays short).
+  control.overtakable.delete(user);
+  counter.add('graph: PATCH held until a newer PATCH to its user landed (at most 30 s)');
   // Half of them land and then lose their answer (a reset): the client cannot know the write landed.
   const answerLost = random() < 0.5;
   if (answerLost) counter.add('graph: answer to a held PATCH lost after it landed (reset)');
