@@ -89,6 +89,9 @@ function print(report: ChildReport): number {
 /** One Functions instance's queue triggers, until it is told to stop and nothing is left to run. */
 async function queueHost(services: AppServices, stopping: () => boolean): Promise<ChildReport> {
   useServices(services);
+  // The suite holds our stdin open: if it dies, so does this instance, instead of polling on.
+  process.stdin.once('end', () => process.exit(1));
+  process.stdin.resume();
   const report: Required<Pick<ChildReport, 'invocations' | 'duplicated' | 'poisoned' | 'superseded'>> & ChildReport = {
     mode: 'queue-host',
     counts: emptyCounts(),

@@ -187,7 +187,9 @@ async function instances(w: FaultWorld, run: Run, phase: FaultPhase, roundStarte
     if (worker.updatedAt >= roundStarted)
       for (const user of w.graph.usersByEmployeeId(worker.workerId)) w.graphControl.overtakable.add(user.id);
   const hosts: ChildProcess[] = [];
-  const hostRuns = Array.from({ length: QUEUE_HOSTS }, () => run('queue-host', { onSpawn: (c) => hosts.push(c) }));
+  const hostRuns = Array.from({ length: QUEUE_HOSTS }, () =>
+    run('queue-host', { onSpawn: (c) => hosts.push(c), exitWithSuite: true }),
+  );
   await Promise.race([slow, pause(6_000)]);
 
   phase.changedAgain = w.evolving.changeAgain(context.round, roundStarted);

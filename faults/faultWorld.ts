@@ -56,6 +56,8 @@ export interface ChildOptions {
   args?: string[];
   /** Settings added to the child's environment (a skewed clock's preload). */
   env?: Record<string, string>;
+  /** The child gets a stdin pipe that closes when the suite's process ends (a queue host then exits). */
+  exitWithSuite?: boolean;
 }
 
 export interface ChildRun {
@@ -196,7 +198,7 @@ export async function startFaultWorld(options: FaultWorldOptions): Promise<Fault
           ...(runOptions.connectorPath ? { CONNECTOR_CONFIG: runOptions.connectorPath } : {}),
           ...runOptions.env,
         },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: [runOptions.exitWithSuite ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       });
       current = child;
       runOptions.onSpawn?.(child);
@@ -204,8 +206,8 @@ export async function startFaultWorld(options: FaultWorldOptions): Promise<Fault
       let stderr = '';
       let partial = '';
       let lateWritesSeen = 0;
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => {
+      child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr!.on('data', (chunk: Buffer) => {
         stderr = (stderr + chunk.toString()).slice(-4000);
         const lines = (partial + chunk.toString()).split('\n');
         partial = lines.pop() ?? '';

@@ -195,6 +195,8 @@ async function check(
     lastWrite,
   });
   const truth = await truthNow(w);
+  // In this round a stale PATCH during the phase is what the round provokes: logged as a late write.
+  if (atPhase) figures.examples = figures.examples.map((e) => e.replace(/^superseded PATCH/, 'late write'));
   figures.examples.push(...truth.examples);
   // In this round a PATCH of a stale value is expected during the phase (shown as a late write);
   // one after it (in convergence) is still a superseded PATCH.
