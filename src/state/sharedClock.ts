@@ -6,9 +6,11 @@
  * its offset from that time, runs on the storage's time, and refuses to write at all when its own
  * clock is off by more than MAX_CLOCK_SKEW_MS (the operator must fix the clock; exit 2).
  *
- * `Date` has a resolution of one second, so the offset is known to within about half a second
- * plus half the round trip: far below the skew that is refused, and below the five-minute overlap
- * of incremental reads.
+ * `Date` has a resolution of one second, so the offset is known to within about a second plus the
+ * round trip: far below the skew that is refused, and below the five-minute overlap of incremental
+ * reads. The offset taken is the lower bound (the header is the second the answer was made in, cut
+ * down): the shared time may run up to that much behind the storage's, never ahead of it, so a read
+ * is never pinned to a moment Workday has not reached yet (a watermark ahead of Workday's time).
  */
 import { AppError } from '../core/errors';
 import type { Clock } from '../core/ports';
@@ -36,12 +38,13 @@ export function createSharedClock(
   let measuredAt = Number.NEGATIVE_INFINITY;
 
   const measure = async (): Promise<number | undefined> => {
-    const sent = local();
     const date = await serverDate();
     const received = local();
     if (!date || Number.isNaN(date.getTime())) return undefined;
-    // The header is truncated to the second: its middle is the best guess of the server's moment.
-    return date.getTime() + 500 - (sent + received) / 2;
+    // The server made its answer at `date` or up to a second later (the header is cut down to the
+    // second), and no later than we received it: so the storage's time is at least `date` when
+    // ours is `received`. That lower bound is never ahead of the storage's time.
+    return date.getTime() - received;
   };
 
   return {
