@@ -256,6 +256,15 @@ async function phaseEnd(
     .slice(roundStart)
     .filter((r) => r.method === 'PATCH' && /^\/users\/[^/]+$/.test(r.path));
   const late = lateWrites({ patches, graph: w.graph, valuesAt, now: w.evolving.snapshot() });
+  if (process.env.FAULTS_TRACE)
+    for (const example of late.examples) {
+      const workerId = example.split(' ').pop() ?? '';
+      const row = await w.direct.ledger.get(workerId);
+      const user = w.graph.usersByEmployeeId(workerId)[0];
+      process.stderr.write(
+        `    ${workerId}: row ${JSON.stringify(row)} user ${JSON.stringify(user?.otherMails)} ${user?.usageLocation}\n`,
+      );
+    }
   return {
     ...truth,
     late: late.late,
