@@ -144,6 +144,11 @@ async function writeUser(
     : { ...plan, writtenHashes: { ...claimedHashes(desired, mappings), ...plan.writtenHashes } };
   const late = await recordApplied(job, deps, outcome, ahead, landed);
   if (!late) return outcome;
+  // Superseded while Graph refused it: nothing of it reached the user, and the outcome is the newer job's.
+  if (landed === undefined) {
+    await withdrawPending(job, deps);
+    return null;
+  }
   // Learned afterwards: a newer plan was recorded while this write was on its way, so this write
   // may have replaced the newer one's. It is not this worker's outcome; the newest plan is written again.
   await repairLateWrite(job, deps, enrichWorker);
@@ -152,8 +157,8 @@ async function writeUser(
 
 /**
  * Records what a job's calls to Graph did. Returns true when a newer plan was recorded meanwhile
- * (the write was late): then nothing of this job is claimed as the worker's state, beyond the
- * values it added, which `merge` must be able to retire.
+ * (the write was late, or refused too late to matter): then nothing of this job is claimed as the
+ * worker's state, beyond the values it added, which `merge` must be able to retire.
  */
 async function recordApplied(
   job: WorkerJob,
@@ -174,7 +179,7 @@ async function recordApplied(
     seen,
   );
   if (!late) await closeEscrow(job, deps);
-  return late && landed !== undefined;
+  return late;
 }
 
 /** The newer plan's record stays; this late write's values join the ones the connector added. */

@@ -124,6 +124,19 @@ describe('a late write (Graph has no conditional write)', () => {
     expect(row?.pendingWrites).toBeUndefined();
   });
 
+  it('refused by Graph after a newer plan was recorded claims nothing and leaves no write-ahead record behind', async () => {
+    const deps = pipelineOf({ directory: new FakeDirectory([userOf()]) });
+    const old = await plan(deps, jobOf('W1', TYPO, { cycleId: 'cycle-1' }), T0.getTime());
+    deps.directory.refuseUpdate.set('user-1', { status: 'denied', code: 'Authorization_RequestDenied', message: 'no' });
+    deps.directory.onTheWire = async () => {
+      await plan(deps, jobOf('W1', FIXED, { cycleId: 'cycle-2' }), T0.getTime() + 1000);
+    };
+    expect(await enrichWorker(old, deps)).toBeNull();
+    const row = deps.ledger.entries.get('W1');
+    expect(row?.lastOutcome).toBeUndefined();
+    expect(row?.pendingWrites).toBeUndefined();
+  });
+
   it('a redelivery of a job that died after its late PATCH writes the newest plan again', async () => {
     const deps = pipelineOf({ directory: new FakeDirectory([userOf()]) });
     const old = await plan(deps, jobOf('W1', TYPO, { cycleId: 'cycle-1' }), T0.getTime());
