@@ -3,13 +3,16 @@
  * true of that run by itself (a failed read fails cleanly and writes nothing; a poisoned job is
  * recorded once; no run hangs). What must be true of the world afterwards is invariants.ts.
  */
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { QueueClient } from '@azure/storage-queue';
 import { onWorkerJob } from '../src/functions/onWorkerJob';
 import { onPoisonedJob } from '../src/functions/onPoisonedJob';
 import { useServices } from '../src/functions/hostServices';
 import { JOB_QUEUE, POISON_QUEUE } from '../src/config/settings';
 import { hostMaxDequeueCount } from '../src/app/jobRunner';
-import type { ChildMode, ChildRun, FaultWorld } from './faultWorld';
+import { packageRoot } from '../src/app/packageRoot';
+import type { ChildMode, ChildOptions, ChildRun, FaultWorld } from './faultWorld';
 import { runQueueTrigger } from './functionsHost';
 import { pause } from './proxy';
 
@@ -26,6 +29,7 @@ export const ROUND_KINDS = [
   'poisoned-job',
   'storage-outage',
   'functions-host',
+  'instances',
 ] as const;
 export type RoundKind = (typeof ROUND_KINDS)[number];
 
@@ -35,12 +39,31 @@ export interface FaultPhase {
   readNotClean: number;
   /** Poisoned messages not recorded exactly once, or left in a poison queue, or looping. */
   poisonWrong: number;
+  /** `instances`: workers whose data changed again while the queue hosts ran. */
+  changedAgain?: number;
+  /** `instances`: the exit of the CLI cycle whose clock is 2 h fast (2: it refused to write). */
+  skewedCli?: string;
+  /** `instances`: writes the jobs themselves learned had reached Graph after a newer plan (each repaired at once). */
+  lateWritesSeen?: number;
 }
 
-export async function runFaultPhase(kind: RoundKind, w: FaultWorld, roundStarted: Date): Promise<FaultPhase> {
+export interface PhaseContext {
+  round: number;
+  /** Workday's data changed during the phase: the suite remembers the values from now on. */
+  worldChanged: () => void;
+}
+
+export async function runFaultPhase(
+  kind: RoundKind,
+  w: FaultWorld,
+  roundStarted: Date,
+  context: PhaseContext,
+): Promise<FaultPhase> {
   const phase: FaultPhase = { runs: [], readNotClean: 0, poisonWrong: 0 };
-  const run = async (mode: ChildMode, options?: Parameters<FaultWorld['runChild']>[1]) => {
+  const run = async (mode: ChildMode, options?: ChildOptions) => {
     const result = await w.runChild(mode, options);
+    if (process.env.FAULTS_TRACE)
+      process.stderr.write(`  ${mode}: exit ${result.code} after ${result.ms} ms ${JSON.stringify(result.report)}\n`);
     phase.runs.push(result);
     return result;
   };
@@ -104,6 +127,9 @@ export async function runFaultPhase(kind: RoundKind, w: FaultWorld, roundStarted
     case 'functions-host':
       await functionsHost(w, run, phase);
       break;
+    case 'instances':
+      await instances(w, run, phase, roundStarted, context);
+      break;
   }
   resetFaults(w);
   return phase;
@@ -113,6 +139,10 @@ export function resetFaults(w: FaultWorld): void {
   w.graphControl.rate = 0;
   w.graphControl.killAfterPatches = null;
   w.graphControl.failingUsers.clear();
+  w.graphControl.latePatchRate = 0;
+  w.graphControl.releaseHeld?.();
+  w.graphControl.overtakable.clear();
+  delete w.graphControl.onSlowPatch;
   w.storageControl.killOnWatermarkWrite = false;
   w.storageControl.killAfterEscrowWrites = null;
   w.storageControl.duplicateRate = 0;
@@ -129,7 +159,67 @@ async function storageOutage(w: FaultWorld): Promise<void> {
   await Promise.all(w.storageProxies.map((proxy) => proxy.up()));
 }
 
-type Run = (mode: ChildMode, options?: Parameters<FaultWorld['runChild']>[1]) => Promise<ChildRun>;
+type Run = (mode: ChildMode, options?: ChildOptions) => Promise<ChildRun>;
+
+/** A clock two hours fast, applied from outside src/ by a preload (an operator's laptop). */
+const SKEWED_CLOCK = { SKEW_MS: String(2 * 3600_000) };
+const QUEUE_HOSTS = 2;
+const RESYNCS = 6;
+
+/**
+ * Scaled out for real: the timer's cycle plans the round's changes onto the shared queue (some
+ * messages twice); two queue-function instances, each an OS process with its own state, drain it
+ * while Graph answers chosen PATCHes late (503 + Retry-After, or held seconds before they land).
+ * As soon as a PATCH is held, Workday's data changes again and, during the drain, the timer's next
+ * cycle plans the new data, an operator resyncs some of those workers on the HTTP function, and an
+ * operator's CLI cycle runs on a laptop whose clock is 2 h fast (it must refuse: exit 2). The
+ * queue hosts stop once every queue is empty; what they left is judged before anything converges.
+ */
+async function instances(w: FaultWorld, run: Run, phase: FaultPhase, roundStarted: Date, context: PhaseContext) {
+  w.storageControl.duplicateRate = 0.3;
+  await run('plan');
+  let firstSlow: () => void = () => undefined;
+  const slow = new Promise<void>((resolve) => (firstSlow = resolve));
+  w.graphControl.onSlowPatch = () => firstSlow();
+  w.graphControl.latePatchRate = 0.4;
+  // The workers whose data changes again below: a late PATCH of theirs may wait for the newer one.
+  for (const worker of w.evolving.world.workers)
+    if (worker.updatedAt >= roundStarted)
+      for (const user of w.graph.usersByEmployeeId(worker.workerId)) w.graphControl.overtakable.add(user.id);
+  const hosts: ChildProcess[] = [];
+  const hostRuns = Array.from({ length: QUEUE_HOSTS }, () =>
+    run('queue-host', { onSpawn: (c) => hosts.push(c), exitWithSuite: true }),
+  );
+  await Promise.race([slow, pause(6_000)]);
+
+  phase.changedAgain = w.evolving.changeAgain(context.round, roundStarted);
+  context.worldChanged();
+  w.counter.add('workday: data changed again while the queue hosts ran', phase.changedAgain);
+  const resynced = w.evolving.world.workers
+    .filter((worker) => worker.updatedAt >= roundStarted && w.graph.usersByEmployeeId(worker.workerId).length === 1)
+    .filter(() => w.random() < 0.5)
+    .slice(0, RESYNCS)
+    .map((worker) => worker.workerId);
+  w.counter.add('resync: worker resynced while its older job ran', resynced.length);
+  const skewPreload = join(packageRoot(), 'test', 'support', 'skewClock.cjs');
+  const [, , skewed] = await Promise.all([
+    run('plan'),
+    resynced.length > 0 ? run('resync', { args: [resynced.join(',')] }) : Promise.resolve(null),
+    run('cli', { env: { ...SKEWED_CLOCK, NODE_OPTIONS: `--require ${skewPreload}` } }),
+  ]);
+  phase.skewedCli = skewed.hung ? 'H' : String(skewed.code ?? skewed.signal);
+  w.counter.add('cli: cycle on a clock 2 h fast');
+  // The newer plan's jobs get a few seconds to land before what is still held goes on regardless.
+  await pause(8_000);
+  w.graphControl.releaseHeld?.();
+  for (const host of hosts) host.kill('SIGTERM');
+  const ended = await Promise.all(hostRuns);
+  phase.lateWritesSeen = phase.runs.reduce((sum, r) => sum + r.lateWritesSeen, 0);
+  w.counter.add(
+    'queue: message handed to two invocations (two instances)',
+    ended.reduce((sum, r) => sum + (r.report?.duplicated ?? 0), 0),
+  );
+}
 
 /** Writes to a few users fail on every attempt: their jobs outlive maxDequeueCount. */
 async function poisonedJob(w: FaultWorld, run: Run, phase: FaultPhase, roundStarted: Date): Promise<void> {

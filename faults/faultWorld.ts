@@ -32,6 +32,8 @@ import { storageFaultPolicy, type StorageFaultControl } from './storageFaults';
  */
 export const WORKDAY_TIMEOUT_SETTING = 'WORKDAY_TIMEOUT_SECONDS';
 const WORKDAY_TIMEOUT_SECONDS = 5;
+/** The warning a job logs when it learns its write reached Graph after a newer plan (src/core/lateWrite.ts). */
+const LATE_WRITE_WARNING = /reached Graph after a newer plan/;
 
 export interface FaultWorldOptions {
   seed: number;
@@ -42,7 +44,21 @@ export interface FaultWorldOptions {
   childDeadlineMs: number;
 }
 
-export type ChildMode = 'cycle' | 'full-cycle' | 'sweep' | 'plan' | 'cli';
+export type ChildMode = 'cycle' | 'full-cycle' | 'sweep' | 'plan' | 'cli' | 'queue-host' | 'resync';
+
+export interface ChildOptions {
+  connectorPath?: string;
+  deadlineMs?: number;
+  onStart?: () => void;
+  /** The spawned process, for the suite to signal (a queue host is told to stop once idle). */
+  onSpawn?: (child: ChildProcess) => void;
+  /** Arguments after the mode (the worker ids of a resync). */
+  args?: string[];
+  /** Settings added to the child's environment (a skewed clock's preload). */
+  env?: Record<string, string>;
+  /** The child gets a stdin pipe that closes when the suite's process ends (a queue host then exits). */
+  exitWithSuite?: boolean;
+}
 
 export interface ChildRun {
   code: number | null;
@@ -51,6 +67,8 @@ export interface ChildRun {
   ms: number;
   hung: boolean;
   stderr: string;
+  /** Warnings of the process's jobs that their write reached Graph after a newer plan (and was repaired). */
+  lateWritesSeen: number;
 }
 
 export interface FaultWorld {
@@ -72,10 +90,7 @@ export interface FaultWorld {
   /** The pipeline in this process, through the proxies (the Functions handlers run on it). */
   proxied: AppServices;
   raasConnectorPath: string;
-  runChild(
-    mode: ChildMode,
-    options?: { connectorPath?: string; deadlineMs?: number; onStart?: () => void },
-  ): Promise<ChildRun>;
+  runChild(mode: ChildMode, options?: ChildOptions): Promise<ChildRun>;
   /** One clean cycle or sweep in this process (no kill needed): spares a process start per pass. */
   runHere(mode: 'cycle' | 'sweep'): Promise<ChildRun>;
   queueLength(queueName: string): Promise<number>;
@@ -95,7 +110,14 @@ export async function startFaultWorld(options: FaultWorldOptions): Promise<Fault
   let current: ChildProcess | null = null;
   const kill = (): void => void current?.kill('SIGKILL');
   const counter = new FaultCounter();
-  const graphControl: GraphFaultControl = { rate: 0, killAfterPatches: null, failingUsers: new Set(), onKill: kill };
+  const graphControl: GraphFaultControl = {
+    rate: 0,
+    killAfterPatches: null,
+    failingUsers: new Set(),
+    latePatchRate: 0,
+    overtakable: new Set(),
+    onKill: kill,
+  };
   const tablePrefix = 'faults';
   const storageControl: StorageFaultControl = {
     tablePrefix,
@@ -168,19 +190,29 @@ export async function startFaultWorld(options: FaultWorldOptions): Promise<Fault
   const runChild: FaultWorld['runChild'] = (mode, runOptions = {}) =>
     new Promise((resolve) => {
       const started = Date.now();
-      const child = spawn(process.execPath, [childScript, mode], {
+      const child = spawn(process.execPath, [childScript, mode, ...(runOptions.args ?? [])], {
         env: {
           PATH: process.env.PATH ?? '',
           ...env,
+          FAULT_SEED: String(options.seed),
           ...(runOptions.connectorPath ? { CONNECTOR_CONFIG: runOptions.connectorPath } : {}),
+          ...runOptions.env,
         },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: [runOptions.exitWithSuite ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       });
       current = child;
+      runOptions.onSpawn?.(child);
       let stdout = '';
       let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+      let partial = '';
+      let lateWritesSeen = 0;
+      child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr!.on('data', (chunk: Buffer) => {
+        stderr = (stderr + chunk.toString()).slice(-4000);
+        const lines = (partial + chunk.toString()).split('\n');
+        partial = lines.pop() ?? '';
+        lateWritesSeen += lines.filter((line) => LATE_WRITE_WARNING.test(line)).length;
+      });
       let hung = false;
       const timer = setTimeout(() => {
         hung = true;
@@ -190,13 +222,22 @@ export async function startFaultWorld(options: FaultWorldOptions): Promise<Fault
       // A process that could not even start counts as a failed run, not as a crash of the suite.
       child.once('error', (err) => {
         clearTimeout(timer);
-        resolve({ code: 1, signal: null, report: null, ms: Date.now() - started, hung: false, stderr: err.message });
+        resolve({
+          code: 1,
+          signal: null,
+          report: null,
+          ms: Date.now() - started,
+          hung: false,
+          stderr: err.message,
+          lateWritesSeen,
+        });
       });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
         if (current === child) current = null;
         const report = parseReport(stdout);
-        const result = { code, signal, report, ms: Date.now() - started, hung, stderr };
+        if (LATE_WRITE_WARNING.test(partial)) lateWritesSeen += 1;
+        const result = { code, signal, report, ms: Date.now() - started, hung, stderr, lateWritesSeen };
         if (signal === 'SIGKILL') void expireLeases().then(() => resolve(result));
         else resolve(result);
       });
@@ -228,7 +269,7 @@ export async function startFaultWorld(options: FaultWorldOptions): Promise<Fault
             ? await runSweep(proxied, { drain: proxied.consumer, drainOptions })
             : await runCycle(proxied, { drain: proxied.consumer, drainOptions });
         const report: ChildReport = { mode, counts: summary.counts, enqueued: summary.enqueued };
-        return { code: 0, signal: null, report, ms: Date.now() - started, hung: false, stderr: '' };
+        return { code: 0, signal: null, report, ms: Date.now() - started, hung: false, stderr: '', lateWritesSeen: 0 };
       } catch (err) {
         const error = ensureAppError(err);
         return {
@@ -238,6 +279,7 @@ export async function startFaultWorld(options: FaultWorldOptions): Promise<Fault
           ms: Date.now() - started,
           hung: false,
           stderr: error.message,
+          lateWritesSeen: 0,
         };
       }
     },

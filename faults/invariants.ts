@@ -5,8 +5,10 @@
  */
 import type { GraphRequestLogEntry, GraphSimulator } from '../sim/graph';
 import { CORPORATE_DOMAIN, personalEmailOf, type SimWorker } from '../sim/world';
+import type { Mapping } from '../src/core/connector';
+import { desiredStateOf, valueHash } from '../src/core/mapping';
 import type { OutcomeCode } from '../src/core/outcome';
-import type { EscrowStore, Ledger } from '../src/core/ports';
+import type { EscrowStore, Ledger, PlanStore, WatermarkStore, WorkerJob } from '../src/core/ports';
 import { isHybrid, type WorkerValues } from './evolvingWorld';
 
 /** Outcomes that document why a user does not hold the worker's value. */
@@ -108,14 +110,8 @@ export async function checkRound(input: {
     figures.patches += 1;
     const userId = /^\/users\/([^/]+)$/.exec(patch.path)?.[1] ?? '';
     const employeeId = input.graph.getUser(userId)?.employeeId?.toLowerCase() ?? '';
-    const current = input.valuesAt(patch.at).get(employeeId);
     const body = (patch.body ?? {}) as { otherMails?: string[]; usageLocation?: string };
-    const stale =
-      !current?.inScope ||
-      (body.otherMails !== undefined &&
-        JSON.stringify(body.otherMails) !== JSON.stringify(current.email ? [current.email] : [])) ||
-      (body.usageLocation !== undefined && body.usageLocation !== current.country);
-    if (stale) {
+    if (isStale(body, input.valuesAt(patch.at).get(employeeId))) {
       figures.supersededPatches += 1;
       note(`superseded PATCH (${patch.status})`, employeeId, outcomes.get(employeeId));
     }
@@ -135,5 +131,141 @@ function isValidId(id: string): boolean {
 function isPlainEmail(email: string): boolean {
   return (
     /^[\x21-\x7e]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/.test(email) && !email.toLowerCase().endsWith(`@${CORPORATE_DOMAIN}`)
+  );
+}
+
+export interface TruthFigures {
+  /** Settled rows whose user does not hold the values of the row's recorded plan. */
+  notNewestPlan: number;
+  /** Rows that claim (`writtenHashes`) a value Graph does not hold, with no write in flight left on record. */
+  falseClaims: number;
+  /** Read watermarks later than the real time (Workday's): the next incremental read would skip changes. */
+  watermarkAhead: number;
+  examples: string[];
+}
+
+/**
+ * What the ledger says against what Graph holds, at any quiet moment (no process running): for a
+ * row settled on its recorded plan (written or unchanged, applied hash = planned hash, no
+ * write-ahead record left), the user holds that plan's values, taken from the Plans table; and no
+ * row whose outcome says written or unchanged claims a value the user does not hold. Also: no read
+ * watermark is ahead of the real time.
+ */
+export async function checkTruth(input: {
+  graph: GraphSimulator;
+  ledger: Ledger;
+  plans: PlanStore;
+  watermarks: WatermarkStore;
+  mappings: readonly Mapping[];
+  sourceKind: string;
+  now: number;
+}): Promise<TruthFigures> {
+  const figures: TruthFigures = { notNewestPlan: 0, falseClaims: 0, watermarkAhead: 0, examples: [] };
+  const note = (what: string, workerId: string) => {
+    if (figures.examples.length < 8) figures.examples.push(`${what}: worker ${workerId}`);
+  };
+  const plans = new Map<string, WorkerJob>();
+  for await (const planned of input.plans.list()) plans.set(planned.workerId.toLowerCase(), planned.job);
+  for await (const row of input.ledger.list()) {
+    if (row.lastOutcome !== 'written' && row.lastOutcome !== 'unchanged') continue;
+    if ((row.pendingWrites?.length ?? 0) > 0) continue;
+    const users = input.graph.usersByEmployeeId(row.workerId);
+    if (users.length !== 1) continue;
+    const user = users[0]!;
+    const claims = row.writtenHashes ?? {};
+    const holds = (target: string, hash: string): boolean =>
+      target === 'otherMails'
+        ? user.otherMails.some((value) => valueHash(value) === hash)
+        : target === 'usageLocation'
+          ? user.usageLocation !== null && valueHash(user.usageLocation) === hash
+          : true;
+    const falseTargets = Object.entries(claims).filter(([target, hash]) => !holds(target, hash));
+    if (falseTargets.length > 0) {
+      figures.falseClaims += 1;
+      note(
+        `ledger claims a value Graph does not hold (${row.lastOutcome}, ${falseTargets.map(([t]) => t).join(', ')})`,
+        row.workerId,
+      );
+      if (process.env.FAULTS_TRACE)
+        process.stderr.write(
+          `    row ${JSON.stringify({ ...row, pendingWrites: undefined })} plan ${JSON.stringify(plans.get(row.workerId.toLowerCase()))} user ${JSON.stringify({ otherMails: user.otherMails, usageLocation: user.usageLocation })}\n`,
+        );
+    }
+    if (row.plannedHash === undefined || row.desiredHash !== row.plannedHash) continue;
+    const plan = plans.get(row.workerId.toLowerCase());
+    if (!plan || (plan.version ?? 0) !== row.plannedVersion || plan.desiredHash !== row.plannedHash) continue;
+    const desired = desiredStateOf(plan.fields, input.mappings);
+    const email = desired.otherMails;
+    const country = desired.usageLocation;
+    const mailsRight =
+      email === null ||
+      email === undefined ||
+      (user.otherMails.length === 1 && user.otherMails[0]!.toLowerCase() === email.trim().toLowerCase());
+    const countryRight = country === null || country === undefined || user.usageLocation === country;
+    if (!mailsRight || !countryRight) {
+      figures.notNewestPlan += 1;
+      note(`user does not hold the recorded plan (${row.lastOutcome})`, row.workerId);
+    }
+  }
+  for (const mark of ['lastRead', 'lastFullRead']) {
+    const value = await input.watermarks.get(`${input.sourceKind}:${mark}`);
+    if (value && value.getTime() > input.now) {
+      figures.watermarkAhead += 1;
+      if (figures.examples.length < 8)
+        figures.examples.push(
+          `watermark ${mark} ${value.toISOString()} is ahead of ${new Date(input.now).toISOString()}`,
+        );
+    }
+  }
+  return figures;
+}
+
+/**
+ * PATCHes of a value the worker no longer had in Workday when it reached Graph (late writes); of
+ * those, the ones that landed after a PATCH of the newer value to the same user (they replaced it
+ * for a while); and how many were repaired: the user holds the worker's current values for what
+ * the PATCH carried, now.
+ */
+export function lateWrites(input: {
+  patches: GraphRequestLogEntry[];
+  graph: GraphSimulator;
+  valuesAt: (at: number) => Map<string, WorkerValues>;
+  now: Map<string, WorkerValues>;
+}): { late: number; overNewer: number; repaired: number; examples: string[] } {
+  const result = { late: 0, overNewer: 0, repaired: 0, examples: [] as string[] };
+  const landedMails = new Map<string, string[]>();
+  for (const patch of input.patches) {
+    const userId = /^\/users\/([^/]+)$/.exec(patch.path)?.[1] ?? '';
+    const user = input.graph.getUser(userId);
+    const employeeId = user?.employeeId?.toLowerCase() ?? '';
+    const body = (patch.body ?? {}) as { otherMails?: string[]; usageLocation?: string };
+    const then = input.valuesAt(patch.at).get(employeeId);
+    const ok = patch.status >= 200 && patch.status < 300;
+    if (isStale(body, then)) {
+      result.late += 1;
+      const newer = JSON.stringify(then?.email ? [then.email] : []);
+      if (body.otherMails !== undefined && (landedMails.get(userId) ?? []).includes(newer)) result.overNewer += 1;
+      const current = input.now.get(employeeId);
+      const repaired =
+        user !== undefined &&
+        current?.inScope === true &&
+        (body.otherMails === undefined ||
+          JSON.stringify(user.otherMails) === JSON.stringify(current.email ? [current.email] : [])) &&
+        (body.usageLocation === undefined || user.usageLocation === current.country);
+      if (repaired) result.repaired += 1;
+      else if (result.examples.length < 8) result.examples.push(`late write not repaired: worker ${employeeId}`);
+    }
+    if (ok && body.otherMails !== undefined)
+      landedMails.set(userId, [...(landedMails.get(userId) ?? []), JSON.stringify(body.otherMails)]);
+  }
+  return result;
+}
+
+function isStale(body: { otherMails?: string[]; usageLocation?: string }, current: WorkerValues | undefined): boolean {
+  return (
+    !current?.inScope ||
+    (body.otherMails !== undefined &&
+      JSON.stringify(body.otherMails) !== JSON.stringify(current.email ? [current.email] : [])) ||
+    (body.usageLocation !== undefined && body.usageLocation !== current.country)
   );
 }

@@ -46,7 +46,7 @@ async function main(args: string[]): Promise<number> {
     log: (line) => process.stderr.write(`${line}\n`),
   });
   process.stdout.write(
-    `${formatReport(result, `npm run faults -- --seed ${seed} --workers ${workers} --rounds ${rounds}`)}\n`,
+    `${formatReport(result, `npm run faults -- ${kinds ? `--kinds ${kinds.join(',')} ` : ''}--seed ${seed} --workers ${workers} --rounds ${rounds}`)}\n`,
   );
   return wrongFigures(result) === 0 ? 0 : 1;
 }

@@ -4,7 +4,7 @@
  * the invariants are counted. Every figure but `duplicate writes` must be zero.
  */
 import { JOB_QUEUE } from '../src/config/settings';
-import { checkRound, type RoundFigures } from './invariants';
+import { checkRound, checkTruth, lateWrites, type RoundFigures, type TruthFigures } from './invariants';
 import { runFaultPhase, resetFaults, ROUND_KINDS, type RoundKind } from './faultRounds';
 import { startFaultWorld, type FaultWorld, type FaultWorldOptions } from './faultWorld';
 
@@ -25,6 +25,24 @@ export interface RoundResult extends RoundFigures {
   hung: number;
   queueLeft: number;
   notConverged: number;
+  /** After convergence: settled rows whose user does not hold the recorded plan (see checkTruth). */
+  notNewestPlan: number;
+  /** After convergence: rows that claim a value Graph does not hold. */
+  falseClaims: number;
+  /** `instances`, right after the phase (before convergence, which would mask them): the same two. */
+  notNewestAtPhase: number;
+  falseClaimsAtPhase: number;
+  /** Read watermarks ahead of the real time, right after the phase and after convergence. */
+  watermarkAhead: number;
+  /** `instances`: PATCHes of a stale value during the phase (expected there), and how many were repaired by its end. */
+  latePatches: number;
+  /** Of those, the ones that landed after a PATCH of the newer value (they replaced it until repaired). */
+  lateOverNewer: number;
+  /** Late writes the jobs themselves learned of (the warning each logs as it writes the newest plan again). */
+  lateSeen: number;
+  lateRepaired: number;
+  /** `instances`: the exit of the CLI cycle on a clock 2 h fast ('2': refused, wrote nothing). */
+  skewedCli: string;
   seconds: number;
 }
 
@@ -34,7 +52,7 @@ export interface SuiteResult {
   seconds: number;
 }
 
-/** Figures that must be zero; `duplicateWrites` and `patches` are shown, not judged. */
+/** Figures that must be zero; `duplicateWrites`, `patches`, `latePatches` and `lateRepaired` are shown, not judged. */
 export const WRONG_FIGURES = [
   'withoutOutcome',
   'otherMailsWrong',
@@ -47,6 +65,11 @@ export const WRONG_FIGURES = [
   'hung',
   'queueLeft',
   'notConverged',
+  'notNewestAtPhase',
+  'notNewestPlan',
+  'falseClaimsAtPhase',
+  'falseClaims',
+  'watermarkAhead',
 ] as const satisfies ReadonlyArray<keyof RoundResult>;
 
 const MAX_CONVERGENCE_PASSES = 4;
@@ -79,6 +102,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
         lastWrite,
         valuesAt,
         roundClock,
+        null,
       ),
     );
     const order = options.kinds ?? shuffled([...ROUND_KINDS], w.random);
@@ -91,8 +115,12 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
       remember();
       let changeText = `${changes.emails}e ${changes.countries}c ${changes.leftScope}l ${changes.usersAppeared}u`;
       log(`round ${round}: ${kind} (${changeText})`);
-      const phase = await runFaultPhase(kind, w, roundStarted);
+      const phase = await runFaultPhase(kind, w, roundStarted, { round, worldChanged: remember });
       resetFaults(w);
+      if (phase.changedAgain !== undefined) changeText += ` +${phase.changedAgain}e`;
+      // Judged before convergence, which would mask a late write or a false claim.
+      const atPhase = kind === 'instances' ? await phaseEnd(w, roundStart, valuesAt) : null;
+      for (const example of atPhase?.examples ?? []) log(`  after the phase: ${example}`);
       if (phase.runs.some((r) => r.signal === 'SIGKILL')) {
         // The dead run left jobs behind; the data moves on before anything runs again.
         changeText += ` +${w.evolving.changeAgain(round, roundStarted)}e`;
@@ -112,6 +140,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
         lastWrite,
         valuesAt,
         roundClock,
+        atPhase,
       );
       for (const example of result.examples) log(`  ${example}`);
       results.push(result);
@@ -151,6 +180,7 @@ async function check(
   lastWrite: Map<string, string>,
   valuesAt: (at: number) => ReturnType<FaultWorld['evolving']['snapshot']>,
   startedAt: number,
+  atPhase: PhaseEnd | null,
 ): Promise<RoundResult> {
   const roundPatches = w.graph.requests
     .slice(roundStart)
@@ -164,18 +194,83 @@ async function check(
     valuesAt,
     lastWrite,
   });
+  const truth = await truthNow(w);
+  // In this round a stale PATCH during the phase is what the round provokes: logged as a late write.
+  if (atPhase) figures.examples = figures.examples.map((e) => e.replace(/^superseded PATCH/, 'late write'));
+  figures.examples.push(...truth.examples);
+  // In this round a PATCH of a stale value is expected during the phase (shown as a late write);
+  // one after it (in convergence) is still a superseded PATCH.
+  const supersededPatches = atPhase ? Math.max(0, figures.supersededPatches - atPhase.late) : figures.supersededPatches;
   return {
     round,
     kind,
     changes,
     exits,
     ...figures,
+    supersededPatches,
+    notNewestPlan: truth.notNewestPlan,
+    falseClaims: truth.falseClaims,
+    notNewestAtPhase: atPhase?.notNewestPlan ?? 0,
+    falseClaimsAtPhase: atPhase?.falseClaims ?? 0,
+    watermarkAhead: truth.watermarkAhead + (atPhase?.watermarkAhead ?? 0),
+    latePatches: atPhase?.late ?? 0,
+    lateOverNewer: atPhase?.overNewer ?? 0,
+    lateSeen: phase.lateWritesSeen ?? 0,
+    lateRepaired: atPhase?.repaired ?? 0,
+    skewedCli: phase.skewedCli ?? '',
     readNotClean: phase.readNotClean,
     poisonWrong: phase.poisonWrong,
     hung: phase.runs.filter((r) => r.hung).length + settled.hung,
     queueLeft: await w.queueLength(JOB_QUEUE),
     notConverged: settled.converged ? 0 : 1,
     seconds: Math.round((Date.now() - startedAt) / 1000),
+  };
+}
+
+interface PhaseEnd extends TruthFigures {
+  late: number;
+  overNewer: number;
+  repaired: number;
+}
+
+function truthNow(w: FaultWorld): Promise<TruthFigures> {
+  return checkTruth({
+    graph: w.graph,
+    ledger: w.direct.ledger,
+    plans: w.direct.plans,
+    watermarks: w.direct.watermarks,
+    mappings: w.direct.connector.mappings,
+    sourceKind: w.direct.source.kind,
+    now: Date.now(),
+  });
+}
+
+/** Right after the phase: the ledger against Graph, the watermarks, and the late writes with their repairs. */
+async function phaseEnd(
+  w: FaultWorld,
+  roundStart: number,
+  valuesAt: (at: number) => ReturnType<FaultWorld['evolving']['snapshot']>,
+): Promise<PhaseEnd> {
+  const truth = await truthNow(w);
+  const patches = w.graph.requests
+    .slice(roundStart)
+    .filter((r) => r.method === 'PATCH' && /^\/users\/[^/]+$/.test(r.path));
+  const late = lateWrites({ patches, graph: w.graph, valuesAt, now: w.evolving.snapshot() });
+  if (process.env.FAULTS_TRACE)
+    for (const example of late.examples) {
+      const workerId = example.split(' ').pop() ?? '';
+      const row = await w.direct.ledger.get(workerId);
+      const user = w.graph.usersByEmployeeId(workerId)[0];
+      process.stderr.write(
+        `    ${workerId}: row ${JSON.stringify(row)} user ${JSON.stringify(user?.otherMails)} ${user?.usageLocation}\n`,
+      );
+    }
+  return {
+    ...truth,
+    late: late.late,
+    overNewer: late.overNewer,
+    repaired: late.repaired,
+    examples: [...truth.examples, ...late.examples],
   };
 }
 

@@ -139,18 +139,39 @@ async function writeUser(
   // Write-ahead: the plan is checked once more and what it adds is on record before anything leaves.
   const ahead = await writeAhead(job, plan, deps, previous);
   if (ahead === null) return null;
-  const applied = await applyPlan(user.id, plan, deps, stillCurrent(job, deps));
+  // The guard is asked before every attempt: once it said yes, an attempt left, and when its
+  // answer was lost (a reset, a timeout) that write may still have landed.
+  const current = stillCurrent(job, deps);
+  let attemptsLeft = 0;
+  const guard: WriteGuard = async () => {
+    const yes = await current();
+    if (yes) attemptsLeft += 1;
+    return yes;
+  };
+  const applied = await applyPlan(user.id, plan, deps, guard);
   if (applied.notSent) {
-    await withdrawPending(job, deps);
+    // Stopped before a retry: the attempt that left may have landed after the newer plan's write,
+    // so the newest plan is written again (a no-op when it is in place). Else nothing left at all.
+    if (attemptsLeft > 0) await repairLateWrite(job, deps, enrichWorker);
+    else await withdrawPending(job, deps);
     return null;
   }
   const outcome: Outcome = applied.refusal
     ? { ...applied.refusal, ...base, changes: plan.changes }
     : driftOutcome(drift, { code: 'written', ...base, changes: plan.changes });
-  // What a refused call still wrote (the PATCH before a refused email method) stays on record.
-  const landed = applied.refusal ? (applied.landed ?? undefined) : plan;
+  // What a refused call still wrote (the PATCH before a refused email method) stays on record. A
+  // full write leaves every desired value in place, also those the PATCH did not need to carry (an
+  // older job's late write, say, put them there): the row claims those, never an older value.
+  const landed = applied.refusal
+    ? (applied.landed ?? undefined)
+    : { ...plan, writtenHashes: { ...claimedHashes(desired, mappings), ...plan.writtenHashes } };
   const late = await recordApplied(job, deps, outcome, ahead, landed, drift.counts);
   if (!late) return outcome;
+  // Superseded while Graph refused it: nothing of it reached the user, and the outcome is the newer job's.
+  if (landed === undefined) {
+    await withdrawPending(job, deps);
+    return null;
+  }
   // Learned afterwards: a newer plan was recorded while this write was on its way, so this write
   // may have replaced the newer one's. It is not this worker's outcome; the newest plan is written again.
   await repairLateWrite(job, deps, enrichWorker);
@@ -159,8 +180,8 @@ async function writeUser(
 
 /**
  * Records what a job's calls to Graph did. Returns true when a newer plan was recorded meanwhile
- * (the write was late): then nothing of this job is claimed as the worker's state, beyond the
- * values it added, which `merge` must be able to retire.
+ * (the write was late, or refused too late to matter): then nothing of this job is claimed as the
+ * worker's state, beyond the values it added, which `merge` must be able to retire.
  */
 async function recordApplied(
   job: WorkerJob,
@@ -182,7 +203,7 @@ async function recordApplied(
     seen,
   );
   if (!late) await closeEscrow(job, deps);
-  return late && landed !== undefined;
+  return late;
 }
 
 /** The newer plan's record stays; this late write's values join the ones the connector added. */

@@ -6,9 +6,11 @@
  * its offset from that time, runs on the storage's time, and refuses to write at all when its own
  * clock is off by more than MAX_CLOCK_SKEW_MS (the operator must fix the clock; exit 2).
  *
- * `Date` has a resolution of one second, so the offset is known to within about half a second
- * plus half the round trip: far below the skew that is refused, and below the five-minute overlap
- * of incremental reads.
+ * `Date` has a resolution of one second, so the offset is known to within about a second plus the
+ * round trip: far below the skew that is refused, and below the five-minute overlap of incremental
+ * reads. The offset taken is the lower bound (the header is the second the answer was made in, cut
+ * down): the shared time may run up to that much behind the storage's, never ahead of it, so a read
+ * is never pinned to a moment Workday has not reached yet (a watermark ahead of Workday's time).
  */
 import { AppError } from '../core/errors';
 import type { Clock } from '../core/ports';
@@ -35,17 +37,19 @@ export function createSharedClock(
   let offset = 0;
   let measuredAt = Number.NEGATIVE_INFINITY;
 
-  /** The offset's best guess, and the smallest skew it can be (a slow answer widens the interval). */
+  /** The offset (a lower bound of the storage's time), and the smallest skew it can be (a slow answer widens the interval). */
   const measure = async (): Promise<{ offset: number; leastSkew: number } | undefined> => {
     const sent = local();
     const date = await serverDate();
     const received = local();
     if (!date || Number.isNaN(date.getTime())) return undefined;
-    // The server's moment lies in [date, date + 1 s) and between `sent` and `received` here.
+    // The server made its answer at `date` or up to a second later (the header is cut down to the
+    // second), between `sent` and `received` here. `date - received` is a lower bound of the
+    // storage's time, so a watermark taken from it is never ahead of it.
     const lowest = date.getTime() - received;
     const highest = date.getTime() + 1000 - sent;
-    const leastSkew = lowest > 0 ? lowest : highest < 0 ? -highest : 0;
-    return { offset: (lowest + highest) / 2, leastSkew: Math.sign(lowest + highest) * leastSkew };
+    const leastSkew = lowest > 0 ? lowest : highest < 0 ? highest : 0;
+    return { offset: lowest, leastSkew };
   };
 
   return {

@@ -105,6 +105,11 @@ export class FakeDirectory implements Directory {
   onTheWire: (() => Promise<void>) | null = null;
   /** Writes their guards stopped, by method. */
   readonly notSent: string[] = [];
+  /**
+   * The next write lands and its answer is lost (a reset): like Graph's adapter, the write is tried
+   * again, its guard asked first, so a newer plan recorded meanwhile stops the retry unsent.
+   */
+  loseAnswer = false;
 
   constructor(readonly users: DirectoryUser[] = []) {}
 
@@ -170,6 +175,8 @@ export class FakeDirectory implements Directory {
 
   async updateUser(userId: string, patch: Record<string, unknown>, guard?: WriteGuard): Promise<WriteResult> {
     if (!(await this.leave('updateUser', guard))) return { status: 'notSent' };
+    const loseAnswer = this.loseAnswer;
+    this.loseAnswer = false;
     this.call('updateUser', userId, patch);
     await this.land();
     const refusal = this.refuseUpdate.get(userId);
@@ -179,6 +186,12 @@ export class FakeDirectory implements Directory {
       if (property === 'otherMails') user.otherMails = [...(value as string[])];
       else if (property === 'usageLocation') user.usageLocation = value as string | null;
       else user.extensions[property] = value;
+    }
+    if (loseAnswer) {
+      if (guard && !(await guard())) {
+        this.notSent.push('updateUser');
+        return { status: 'notSent' };
+      }
     }
     return { status: 'ok' };
   }

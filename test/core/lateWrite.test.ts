@@ -107,6 +107,36 @@ describe('a late write (Graph has no conditional write)', () => {
     expect(deps.ledger.entries.get('W1')?.pendingWrites).toBeUndefined();
   });
 
+  it('whose answer was lost, and whose retry the guard then stopped, is repaired: it may have landed after the newer write', async () => {
+    const deps = pipelineOf({ directory: new FakeDirectory([userOf()]) });
+    const old = await plan(deps, jobOf('W1', TYPO, { cycleId: 'cycle-1' }), T0.getTime());
+    deps.directory.onTheWire = async () => {
+      const newer = await plan(deps, jobOf('W1', FIXED, { cycleId: 'resync-1' }), T0.getTime() + 1000);
+      expect(await enrichWorker(newer, deps)).toMatchObject({ code: 'written' });
+    };
+    // The old PATCH lands after the newer one; its answer is lost, and its retry is stopped unsent.
+    deps.directory.loseAnswer = true;
+    expect(await enrichWorker(old, deps)).toBeNull();
+    expect(deps.directory.notSent).toEqual(['updateUser']);
+    expect(deps.directory.user('user-1').otherMails).toEqual(['jane.doe@home.example']);
+    const row = deps.ledger.entries.get('W1');
+    expect(row?.writtenHashes?.otherMails).toBe(valueHash('jane.doe@home.example'));
+    expect(row?.pendingWrites).toBeUndefined();
+  });
+
+  it('refused by Graph after a newer plan was recorded claims nothing and leaves no write-ahead record behind', async () => {
+    const deps = pipelineOf({ directory: new FakeDirectory([userOf()]) });
+    const old = await plan(deps, jobOf('W1', TYPO, { cycleId: 'cycle-1' }), T0.getTime());
+    deps.directory.refuseUpdate.set('user-1', { status: 'denied', code: 'Authorization_RequestDenied', message: 'no' });
+    deps.directory.onTheWire = async () => {
+      await plan(deps, jobOf('W1', FIXED, { cycleId: 'cycle-2' }), T0.getTime() + 1000);
+    };
+    expect(await enrichWorker(old, deps)).toBeNull();
+    const row = deps.ledger.entries.get('W1');
+    expect(row?.lastOutcome).toBeUndefined();
+    expect(row?.pendingWrites).toBeUndefined();
+  });
+
   it('a redelivery of a job that died after its late PATCH writes the newest plan again', async () => {
     const deps = pipelineOf({ directory: new FakeDirectory([userOf()]) });
     const old = await plan(deps, jobOf('W1', TYPO, { cycleId: 'cycle-1' }), T0.getTime());
@@ -122,5 +152,28 @@ describe('a late write (Graph has no conditional write)', () => {
     expect(await enrichWorker(old, deps)).toBeNull();
     expect(deps.directory.user('user-1').otherMails).toEqual(['jane.doe@home.example']);
     expect(deps.ledger.entries.get('W1')?.pendingWrites).toBeUndefined();
+  });
+});
+
+describe('what a write claims', () => {
+  it('is every desired value the user holds after it, not an older value for a property the PATCH did not carry', async () => {
+    // An older job's late PATCH already put GB in place; the row still claims the FR written before.
+    const deps = pipelineOf({
+      directory: new FakeDirectory([userOf({ otherMails: ['jane.deo@home.example'], usageLocation: 'GB' })]),
+    });
+    deps.ledger.seed({
+      workerId: 'W1',
+      lastOutcome: 'written',
+      cycleId: 'cycle-0',
+      updatedAt: T0,
+      writtenHashes: { otherMails: valueHash('jane.old@home.example'), usageLocation: valueHash('FR') },
+    });
+    const newest = await plan(deps, jobOf('W1', FIXED, { cycleId: 'cycle-2' }), T0.getTime() + 1000);
+    expect(await enrichWorker(newest, deps)).toMatchObject({ code: 'written' });
+    expect(deps.directory.updates.map((u) => u.patch)).toEqual([{ otherMails: ['jane.doe@home.example'] }]);
+    expect(deps.ledger.entries.get('W1')?.writtenHashes).toEqual({
+      otherMails: valueHash('jane.doe@home.example'),
+      usageLocation: valueHash('GB'),
+    });
   });
 });
