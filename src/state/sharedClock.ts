@@ -48,7 +48,8 @@ export function createSharedClock(
     // storage's time, so a watermark taken from it is never ahead of it.
     const lowest = date.getTime() - received;
     const highest = date.getTime() + 1000 - sent;
-    const leastSkew = lowest > 0 ? lowest : highest < 0 ? highest : 0;
+    // How far off this clock surely is: 0 when the interval holds a zero offset.
+    const leastSkew = lowest > 0 ? lowest : Math.min(highest, 0);
     return { offset: lowest, leastSkew };
   };
 
