@@ -81,12 +81,13 @@ describe('incremental SOAP reads', () => {
     worker.emails.find((e) => e.usage === 'HOME')!.address = 'moved.house@example.org';
     worker.updatedAt = new Date();
     s.graph.resetLog();
+    // Bad data is read again in its hour of six (test/core/retries.test.ts), so how many are read by
+    // id depends on the hour; the count must match whatever it is.
     const retried = await retriedWorkers(s);
     const second = await runCycle(s.services, { drain: s.services.consumer });
     expect(second.read).toBe('incremental');
     // The changed worker, and by id the workers whose last outcome waits for a retry.
     expect(second.workersRead).toBe(1 + retried);
-    expect(retried).toBeGreaterThan(0);
     expect(second.counts.written).toBe(1);
     expect(s.graph.usersByEmployeeId(worker.workerId)[0]!.otherMails).toEqual(['moved.house@example.org']);
     // Two delta queries: changes entered since the last read, and changes that took effect since then.
@@ -100,8 +101,9 @@ describe('incremental SOAP reads', () => {
       (w) => w.workerId !== '' && s.graph.usersByEmployeeId(w.workerId)[0]?.otherMails.length === 1,
     )!;
     worker.emails.find((e) => e.usage === 'HOME')!.address = 'second.move@example.org';
-    worker.updatedAt = new Date();
-    for (const w of s.workday.tenant.workers) w.updatedAt = new Date();
+    // Entered a moment before the run: the CLI runs on the storage's time, known to the second.
+    worker.updatedAt = new Date(Date.now() - 2000);
+    for (const w of s.workday.tenant.workers) w.updatedAt = new Date(Date.now() - 2000);
     s.workday.tenant.faults.push({ protocol: 'soap', kind: 503, remaining: 1000, fromPage: 2 });
     s.graph.resetLog();
     const { code, stderr } = await s.cli(['cycle']);
