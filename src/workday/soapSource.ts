@@ -104,6 +104,21 @@ export function createSoapSource(options: SoapSourceOptions): WorkerSource {
       }
       return null;
     },
+    // Resync refuses to guess between two records under one id, as the cycle does: an employee and a
+    // contingent worker may carry the same id, so every id type is asked, not the first that answers.
+    async readWorkerRecords(workerId) {
+      if (workerId.trim() === '') return [];
+      const records: RawRecord[] = [];
+      for (const idType of LOOKUP_ID_TYPES) {
+        const worker = await lookUp(
+          context,
+          workerLookupEnvelope(context.credentials, idType, workerId, context.version),
+          `worker ${workerId}`,
+        );
+        if (worker !== 'unknown' && worker !== null) records.push(worker.record);
+      }
+      return records;
+    },
   };
 }
 

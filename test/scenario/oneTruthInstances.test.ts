@@ -234,3 +234,20 @@ describe('a write that lands after a newer one (case 1, learned afterwards)', ()
     expect(s.logLines.some((line) => line.includes('reached Graph after a newer plan'))).toBe(true);
   }, 60_000);
 });
+
+describe('resync applies the cycle guards (case 6)', () => {
+  it('an employee and a contingent worker sharing an id are a conflict for resync as for the cycle', async () => {
+    s = await startScenario(azurite, {
+      world: world(
+        [hybridWorker('7001'), hybridWorker('7001', { workerType: 'Contingent_Worker', employeeType: 'Contractor' })],
+        [syncedUser('7001')],
+      ),
+      connector: soap(),
+    });
+    const resync = await runResync(s.services, '7001');
+    expect(resync.outcome).toMatchObject({ code: 'conflict', reason: 'duplicateWorkerId' });
+    const cycle = await runCycle(s.services, { drain: true });
+    expect(cycle.counts.conflict).toBeGreaterThanOrEqual(1);
+    expect(patches(s.graph)).toEqual([]);
+  }, 60_000);
+});

@@ -130,6 +130,13 @@ describe('createSoapSource', () => {
     expect(tenant.requests.map((request) => request.status)).toEqual([500, 200]);
   });
 
+  it('reads every record under an id, an employee and a contingent worker sharing it included (resync refuses to guess)', async () => {
+    tenant.workers.push(worker('100004', { workerType: 'Contingent_Worker', employeeType: 'Contractor' }));
+    const records = await source().readWorkerRecords?.('100004');
+    expect(records?.map((record) => record.Worker_Type).sort()).toEqual(['Contingent_Worker', 'Employee']);
+    expect(await source().readWorkerRecords?.('999999')).toEqual([]);
+  });
+
   it('answers null for a worker Workday does not know', async () => {
     expect(await source().readWorker('999999')).toBeNull();
     expect(tenant.requests).toHaveLength(2);
