@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { enrichWorker } from '../core/enrichWorker';
+import { AppError, isAppError } from '../core/errors';
 import type { Outcome } from '../core/outcome';
 import type { Pipeline } from '../core/pipeline';
 import type { RunKind, WorkerJob } from '../core/ports';
@@ -35,12 +36,47 @@ export async function runJob(deps: Pipeline, job: WorkerJob, context: JobContext
     report(deps, job, refused, context, Date.now() - started, 0);
     return refused;
   }
+  await honourWriteGate(deps, job);
   const counting = countingDirectory(deps.directory);
   const outcome = await oneAtATimePerWorker(job.workerId, () =>
     enrichWorker(job, { ...deps, directory: counting.directory }),
-  );
+  ).catch((err: unknown) => closeWriteGate(deps, err));
   if (outcome) report(deps, job, outcome, context, Date.now() - started, counting.calls());
   return outcome;
+}
+
+/** How long every instance leaves Graph alone after it refused the app as a whole. */
+export const WRITES_REFUSED_FOR_MS = 5 * 60_000;
+
+/**
+ * While the shared row says Graph refuses the app, a job fails without calling Graph: the queue
+ * retries it, the poison path records it `failed`, and the next cycle retries it. A dry run writes
+ * nothing and goes ahead.
+ */
+async function honourWriteGate(deps: Pipeline, job: WorkerJob): Promise<void> {
+  if (!deps.writeGate || deps.dryRun || job.dryRun) return;
+  const refused = await deps.writeGate.refusedNow(deps.clock.now());
+  if (!refused) return;
+  throw new AppError(
+    'GRAPH.REQUEST_REFUSED',
+    `Graph refuses this app's writes as a whole; every instance waits until ${refused.until.toISOString()} before asking again (${refused.reason})`,
+    { status: 403 },
+  );
+}
+
+/** A refusal of the app as a whole stops every instance: one shared row, said once. */
+async function closeWriteGate(deps: Pipeline, err: unknown): Promise<never> {
+  if (deps.writeGate && isAppError(err) && err.code === 'GRAPH.REQUEST_REFUSED') {
+    const now = deps.clock.now();
+    const first = await deps.writeGate.refuse(new Date(now.getTime() + WRITES_REFUSED_FOR_MS), err.message, now);
+    if (first)
+      deps.logger.log(
+        'error',
+        `Graph refused this app's writes as a whole: every instance stops writing for ${WRITES_REFUSED_FOR_MS / 60_000} min, then asks again. ${err.message}`,
+        { event: 'writesRefused' },
+      );
+  }
+  throw err;
 }
 
 /** A job whose transient errors outlasted its deliveries: recorded `failed`, never lost. */

@@ -14,6 +14,7 @@ import { createLedger } from '../state/ledger';
 import { createPlanStore } from '../state/planStore';
 import { createRunHistory } from '../state/runHistory';
 import { createWatermarkStore } from '../state/watermarkStore';
+import { createWriteGate } from '../state/writeGate';
 import { createJobQueue, createJobQueueConsumer, type JobQueueConsumer } from '../state/jobQueue';
 import { createSharedClock } from '../state/sharedClock';
 import { createStorageClients } from '../state/storageClients';
@@ -62,6 +63,7 @@ export function buildServices(settings: Settings, overrides: ServiceOverrides = 
     escrow: createEscrowStore(clients, settings.tablePrefix, unreadableRow(logger, 'escrow')),
     plans: createPlanStore(clients, settings.tablePrefix),
     runs: createRunHistory(clients, settings.tablePrefix),
+    writeGate: createWriteGate(clients, settings.tablePrefix),
     watermarks: createWatermarkStore(clients, settings.tablePrefix),
     queue: createJobQueue(clients, settings.queueName),
     telemetry: createTelemetry({

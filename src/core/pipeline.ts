@@ -11,6 +11,7 @@ import type {
   RunHistory,
   Telemetry,
   WatermarkStore,
+  WriteGate,
   WorkerSource,
 } from './ports';
 
@@ -29,6 +30,8 @@ export interface Pipeline {
   clock: Clock;
   /** DRY_RUN: plans and reports but writes nothing to Graph, whatever a job says. */
   dryRun: boolean;
+  /** Shared "writes refused until …" row (absent in tests that run one pipeline). */
+  writeGate?: WriteGate;
   /** APPROVE_HELD_CYCLE: the id of a held cycle whose changes the next cycle may apply once. */
   approveHeldCycle?: string;
 }

@@ -307,6 +307,19 @@ export interface RunHistory {
   claimApproval(heldRunId: string, claimedBy: string): Promise<boolean>;
 }
 
+/**
+ * One shared row that stops every instance's writes while Graph refuses the app as a whole (a
+ * missing or removed permission): a refusal the app cannot fix per user. Jobs meeting it fail
+ * without calling Graph (the queue retries them, the poison path records them `failed`, the next
+ * cycle retries them), and the first job after `until` asks Graph again.
+ */
+export interface WriteGate {
+  /** The refusal in force now, or null. */
+  refusedNow(now: Date): Promise<{ until: Date; reason: string } | null>;
+  /** Records (or extends) a refusal; true when it was not in force before (say it once, loudly). */
+  refuse(until: Date, reason: string, now: Date): Promise<boolean>;
+}
+
 export interface JobQueue {
   enqueue(jobs: readonly WorkerJob[]): Promise<void>;
 }

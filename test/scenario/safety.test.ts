@@ -207,13 +207,12 @@ describe('the mass-change guard', () => {
   });
 
   it('lets the changes through once with APPROVE_HELD_CYCLE naming the held run', async () => {
-    const [held] = await s.services.runs.latest(1);
-    // The dry run above is the latest run; hold once more so the setting can name a held run.
-    await s.cli(['cycle', '--json']);
-    const [latestHeld] = await s.services.runs.latest(1);
-    expect(latestHeld?.held).toBe(true);
-    expect(held).toBeDefined();
-    const { stdout } = await s.cli(['cycle', '--json'], { APPROVE_HELD_CYCLE: latestHeld!.runId });
+    // The dry run above is the latest run; hold once more so the setting can name a held run (as
+    // printed: runs a second apart in two processes may sort either way on the shared time).
+    const heldRun = JSON.parse((await s.cli(['cycle', '--json'])).stdout) as { runId: string; held: boolean };
+    expect(heldRun.held).toBe(true);
+    expect((await s.services.runs.heldAwaitingApproval()).map((run) => run.runId)).toContain(heldRun.runId);
+    const { stdout } = await s.cli(['cycle', '--json'], { APPROVE_HELD_CYCLE: heldRun.runId });
     const summary = JSON.parse(stdout);
     expect(summary.approvedBy).toBe('setting');
     expect(summary.counts.written).toBe(12);
