@@ -66,7 +66,7 @@ async function honourWriteGate(deps: Pipeline, job: WorkerJob): Promise<void> {
 
 /** A refusal of the app as a whole stops every instance: one shared row, said once. */
 async function closeWriteGate(deps: Pipeline, err: unknown): Promise<never> {
-  if (deps.writeGate && isAppError(err) && err.code === 'GRAPH.REQUEST_REFUSED') {
+  if (deps.writeGate && isAppError(err) && err.code === 'GRAPH.REQUEST_REFUSED' && err.status === 403) {
     const now = deps.clock.now();
     const first = await deps.writeGate.refuse(new Date(now.getTime() + WRITES_REFUSED_FOR_MS), err.message, now);
     if (first)

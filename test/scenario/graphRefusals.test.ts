@@ -5,6 +5,7 @@
  * otherMails of users with privileged administrator roles). Only the second is a worker's
  * `denied`; the first stops the run with exit 3 and keeps every job for the next one.
  */
+import { WRITES_REFUSED_FOR_MS } from '../../src/app/jobRunner';
 import { startIdentityEndpoint } from '../cli/processRun';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCycle } from '../../src/app/operations';
@@ -57,8 +58,13 @@ describe('an app whose write role is missing or not yet propagated', () => {
     expect(s.graph.allUsers().every((user) => user.otherMails.length === 0)).toBe(true);
   });
 
-  it('writes every worker once the role reaches Graph', async () => {
+  it('writes every worker once the role reaches Graph, at the first try after the shared refusal window', async () => {
     s.graph.setAppRoles(null);
+    // The refusal stopped every instance for WRITES_REFUSED_FOR_MS (one shared row): no PATCH inside it.
+    const blocked = await runCycle(s.services, { drain: s.services.consumer }).catch((err: unknown) => err);
+    expect(blocked).toMatchObject({ code: 'GRAPH.REQUEST_REFUSED' });
+    expect(patches(s.graph).filter((request) => request.status === 204)).toEqual([]);
+    s.advance(WRITES_REFUSED_FOR_MS + 1000);
     await runCycle(s.services, { drain: s.services.consumer });
     // The kept jobs and the new cycle's may both arrive: the second finds the value written.
     for (const workerId of WORKERS)
