@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { TableServiceClient } from '@azure/data-tables';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseConnector, startAzurite, startScenario, type Scenario } from '../scenario/harness';
+import { baseConnector, rolesTheConnectorNeeds, startAzurite, startScenario, type Scenario } from '../scenario/harness';
 import type { AzuriteInstance } from '../support/azurite';
 import { run, startIdentityEndpoint } from './processRun';
 
@@ -130,14 +130,8 @@ describe('attribute-writer check', () => {
       s.workday.tenant.homeContactHidden = false;
     }
   });
-  const NEEDED = [
-    'User.Read.All',
-    'User-Mail.ReadWrite.All',
-    'User.ReadUpdate.All',
-    'RoleManagement.Read.Directory',
-    'GroupMember.Read.All',
-    'PrivilegedEligibilitySchedule.Read.AzureADGroup',
-  ];
+  // What the grant script gives for the scenario's connector: one list, in infra/required-graph-roles.cjs.
+  const NEEDED = rolesTheConnectorNeeds();
 
   it('passes the roles line when the token holds what the mappings need', async () => {
     const identity = await startIdentityEndpoint(NEEDED);

@@ -9,7 +9,7 @@ import { WRITES_REFUSED_FOR_MS } from '../../src/app/jobRunner';
 import { startIdentityEndpoint } from '../cli/processRun';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCycle } from '../../src/app/operations';
-import { patches, startAzurite, startScenario, type Scenario } from './harness';
+import { patches, rolesTheConnectorNeeds, startAzurite, startScenario, type Scenario } from './harness';
 import { hybridWorker, syncedUser, world } from './smallWorld';
 import type { AzuriteInstance } from '../support/azurite';
 
@@ -74,14 +74,8 @@ describe('an app whose write role is missing or not yet propagated', () => {
   });
 });
 
-const GRANTED_ROLES = [
-  'User.Read.All',
-  'User-Mail.ReadWrite.All',
-  'User.ReadUpdate.All',
-  'RoleManagement.Read.Directory',
-  'GroupMember.Read.All',
-  'PrivilegedEligibilitySchedule.Read.AzureADGroup',
-];
+// The roles the grant script gives for the scenario's connector, the write roles included.
+const GRANTED_ROLES = rolesTheConnectorNeeds();
 
 // The app screens role holders before it writes (safety rule 4, test/scenario/privilegedTargets.test.ts),
 // from a read kept a few minutes. A role granted inside that window meets Graph's 403: the second line.

@@ -66,6 +66,14 @@ export const baseConnector = (): Record<string, unknown> => ({
   escrow: { retryAfterMinutes: [1, 2, 5], expireAfterDays: 28 },
 });
 
+const { requiredGraphRoles } = require('../../infra/required-graph-roles.cjs') as {
+  requiredGraphRoles(connector: unknown): string[];
+};
+
+/** The Graph application roles the grant script gives for a connector (default: the scenarios' own). */
+export const rolesTheConnectorNeeds = (connector: Record<string, unknown> = baseConnector()): string[] =>
+  requiredGraphRoles(connector);
+
 export async function startScenario(azurite: AzuriteInstance, options: ScenarioOptions = {}): Promise<Scenario> {
   const world = options.world ?? buildWorld({ size: options.size ?? 120, seed: options.seed ?? 11 });
   const [graph, workday, entra] = await Promise.all([
