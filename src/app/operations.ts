@@ -167,12 +167,14 @@ export async function runResync(
   const dryRun = (options.dryRun ?? false) || deps.dryRun;
   const started = Date.now();
   const counting = countingDirectory(deps.directory);
+  // One worker, an operator waiting: its write takes the deployment's write turn before the backfill's.
+  const releasePriority = deps.writePriority?.();
   const outcome = await resyncWorker({ ...deps, directory: counting.directory }, workerId, {
     runId,
     dryRun,
     operationId: options.operationId ?? runId,
     ...(options.handOff ? { handOff: options.handOff } : {}),
-  });
+  }).finally(() => releasePriority?.());
   const tally = new RunTally();
   if (outcome === null) {
     const summary = await finishRun(

@@ -17,6 +17,7 @@ import { createWatermarkStore } from '../state/watermarkStore';
 import { createWriteGate } from '../state/writeGate';
 import { createJobQueue, createJobQueueConsumer, type JobQueueConsumer } from '../state/jobQueue';
 import { createSharedClock } from '../state/sharedClock';
+import { createSharedWriteBudget, type SharedWriteBudget } from '../state/sharedWriteBudget';
 import { createStorageClients } from '../state/storageClients';
 import { createTelemetry } from '../telemetry/createTelemetry';
 import { createRaasSource } from '../workday/raasSource';
@@ -30,6 +31,8 @@ export interface AppServices extends Pipeline {
   consumer: JobQueueConsumer;
   /** Verifies the HTTP routes' callers; null when AUTH_TENANT_ID or AUTH_CLIENT_ID is unset (every call refused). */
   callers: CallerVerifier | null;
+  /** The deployment's one Graph write budget, shared through storage by every process (resync prioritizes). */
+  writeBudget: SharedWriteBudget;
   close(): Promise<void>;
 }
 
@@ -47,6 +50,8 @@ export function buildServices(settings: Settings, overrides: ServiceOverrides = 
   const connector = overrides.connector ?? loadConnector(settings.connectorPath);
   const clients = createStorageClients(settings.storage);
   const extensionProperties = connector.mappings.map((m) => m.target).filter(isExtensionAttribute);
+  // One ceiling for every instance, resync and the CLI of this deployment, taken in turns.
+  const writeBudget = createSharedWriteBudget(clients, settings.tablePrefix);
   const directory = createGraphDirectory({
     baseUrl: settings.graph.baseUrl,
     auth: settings.graph.auth,
@@ -54,6 +59,7 @@ export function buildServices(settings: Settings, overrides: ServiceOverrides = 
     extensionProperties,
     logger,
     pacing: { maxWritesPerSecond: settings.graph.maxWritesPerSecond },
+    writeBudget,
   });
   const pipeline: Pipeline = {
     connector,
@@ -77,6 +83,7 @@ export function buildServices(settings: Settings, overrides: ServiceOverrides = 
     // The storage service's time, which every writer of the deployment shares (its answers' Date).
     clock: createSharedClock(async () => (await (await clients.ensureQueue(settings.queueName)).getProperties()).date),
     dryRun: settings.dryRun,
+    writePriority: () => writeBudget.prioritize(),
     ...(settings.approveHeldCycle ? { approveHeldCycle: settings.approveHeldCycle } : {}),
     ...overrides.pipeline,
   };
@@ -85,7 +92,9 @@ export function buildServices(settings: Settings, overrides: ServiceOverrides = 
     settings,
     consumer: createJobQueueConsumer(clients, settings.queueName),
     callers: callerVerifier(settings),
+    writeBudget,
     async close() {
+      await writeBudget.close().catch(() => undefined);
       await pipeline.telemetry.flush();
       await (pipeline.directory as { close?: () => Promise<void> }).close?.();
     },

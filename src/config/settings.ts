@@ -150,6 +150,13 @@ const settingsSchema = z
       .min(0.1, 'must be at least 0.1')
       .max(20, "must be at most 20: Graph's ceiling is 3,000 writes per 150 s per app per tenant")
       .default(20),
+    /** The share of the write ceiling left to the tenant's other writers (docs/performance.md, "Headroom"). */
+    GRAPH_WRITE_HEADROOM_PERCENT: z.coerce
+      .number({ error: 'must be a whole percentage, e.g. 10' })
+      .int('must be a whole percentage, e.g. 10')
+      .min(0, 'must be at least 0')
+      .max(90, 'must be at most 90: the connector must keep some of the ceiling to write at all')
+      .default(0),
     GRAPH_AUTH: z.enum(['azure', 'none'], { error: "must be 'azure' or 'none'" }).default('azure'),
     AZURE_CLIENT_ID: z.string().trim().optional(),
     /** The HTTP routes' callers: tokens of this tenant, for this app registration (docs/security.md). */
@@ -261,7 +268,10 @@ export interface Settings {
   workday: { raasUrl?: string; soapUrl?: string; username?: string; password?: string; timeoutMs: number };
   /** Who may call the HTTP routes; without tenant and client id every route call is refused. */
   auth: { tenantId?: string; clientId?: string; authorityHost: string };
-  /** maxWritesPerSecond: this process's share of Graph's 20 writes/s (20 / instances in Azure). */
+  /**
+   * maxWritesPerSecond: the whole deployment's writes per second (every instance, resync and the
+   * CLI take them from one shared budget), after GRAPH_WRITE_HEADROOM_PERCENT is taken off.
+   */
   graph: { baseUrl: string; auth: 'azure' | 'none'; clientId?: string; maxWritesPerSecond: number };
   enrichSchedule: string;
   escrowSweepSchedule: string;
@@ -309,7 +319,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       baseUrl: s.GRAPH_BASE_URL.replace(/\/+$/, ''),
       auth: s.GRAPH_AUTH,
       clientId: s.AZURE_CLIENT_ID,
-      maxWritesPerSecond: s.GRAPH_MAX_WRITES_PER_SECOND,
+      maxWritesPerSecond: s.GRAPH_MAX_WRITES_PER_SECOND * (1 - s.GRAPH_WRITE_HEADROOM_PERCENT / 100),
     },
     auth: {
       ...(s.AUTH_TENANT_ID ? { tenantId: s.AUTH_TENANT_ID } : {}),

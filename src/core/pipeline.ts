@@ -32,6 +32,8 @@ export interface Pipeline {
   dryRun: boolean;
   /** Shared "writes refused until …" row (absent in tests that run one pipeline). */
   writeGate?: WriteGate;
+  /** While held (call the release it returns), this process's writes go ahead of backfill jobs: a resync, an operator waiting. */
+  writePriority?: () => () => void;
   /** APPROVE_HELD_CYCLE: the id of a held cycle whose changes the next cycle may apply once. */
   approveHeldCycle?: string;
 }

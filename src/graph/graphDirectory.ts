@@ -31,6 +31,7 @@ import {
 import { appRolesOf, cachedTokenSource, graphScope, tokenCredentialOf } from './graphToken';
 import { assertEmployeeId, deletedUsersByEmployeeIdPath, pathSegment, userSelect } from './odataQuery';
 import { Pacer, type PacerState, type PacingOptions } from './pacer';
+import type { WriteBudgetSource } from './writeBudget';
 import { PrivilegedUsers } from './privilegedUsers';
 import { RequestCoalescer } from './requestCoalescer';
 import { assertWritablePatch } from './writablePatch';
@@ -49,6 +50,8 @@ export interface GraphDirectoryOptions {
   logger?: Logger;
   retry?: RetryPolicy;
   pacing?: Partial<PacingOptions>;
+  /** The deployment's shared write budget (all instances, resync, the CLI); without it this process holds the whole ceiling. */
+  writeBudget?: WriteBudgetSource;
   fetchImpl?: typeof fetch;
   /** Overrides the credential that `auth: 'azure'` builds (tests, custom identities). */
   credential?: TokenCredential;
@@ -77,7 +80,7 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
   const stats: DirectoryStats = { httpRequests: 0, subRequests: 0, throttled: 0, writes: 0 };
   let lastToken = '';
   let tokenRoles: string[] | null = null;
-  const pacer = new Pacer(options.pacing, retry.sleep ? { pause: retry.sleep } : {});
+  const pacer = new Pacer(options.pacing, retry.sleep ? { pause: retry.sleep } : {}, options.writeBudget);
   // The coalescer sends through the transport's wire side; the transport's pacing link submits
   // logical requests to the coalescer: bound late, as neither exists before the other.
   const transport = createGraphTransport({

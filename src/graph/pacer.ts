@@ -23,12 +23,16 @@
  *   second while the header shows room.
  * - The number of requests in flight follows the same steps (more slots after calm seconds).
  *
+ * - Shared: with a write budget source (writeBudget.ts), writes leave only while this process
+ *   holds the deployment's write turn, counted on top of the previous holder's last writes.
+ *
  * How a transport uses it, per request or `$batch`: `acquireSlot()`; `takeRequests(reads, writes)`
  * for what may leave now; send; per answer and sub-answer `observe`, `throttled` on a 429, and
  * `chargeResourceUnits(actual, estimated)`; then the take's `answered()` and the slot's release.
  */
 import { sleep as timerSleep } from '../core/retry';
 import { RESOURCE_UNIT_WINDOW_MS, ResourceUnitBudget } from './resourceUnitBudget';
+import type { WriteBudgetSource } from './writeBudget';
 import { type WriteTicket, WriteWindow } from './writeWindow';
 
 export interface PacingOptions {
@@ -36,7 +40,7 @@ export interface PacingOptions {
   initialConcurrency: number;
   minConcurrency: number;
   maxConcurrency: number;
-  /** Ceiling on writes per second (Graph: 3,000 per 150 s per app per tenant; less per instance). */
+  /** Ceiling on writes per second (Graph: 3,000 per 150 s per app per tenant, less the headroom left to others). */
   maxWritesPerSecond: number;
   /** The largest resource-unit budget per second the pacer may learn (Graph: 8,000 per 10 s). */
   maxResourceUnitsPerSecond: number;
@@ -128,7 +132,12 @@ export class Pacer {
   private fastGrowthUpTo: number = CONTROL.maxScale;
   private interval = { responses: 0, maxPercentage: 0, pressured: false };
 
-  constructor(options: Partial<PacingOptions> = {}, clock: Partial<PacerClock> = {}) {
+  /** @param budget the deployment's shared write budget; without one this process holds the whole ceiling */
+  constructor(
+    options: Partial<PacingOptions> = {},
+    clock: Partial<PacerClock> = {},
+    private readonly budget?: WriteBudgetSource,
+  ) {
     this.options = { ...DEFAULT_PACING, ...options };
     const now = clock.now ?? Date.now;
     this.clock = { now, sleep: clock.sleep ?? timerSleep, pause: clock.pause ?? timerSleep };
@@ -139,6 +148,7 @@ export class Pacer {
       this.options.maxResourceUnitsPerSecond * (RESOURCE_UNIT_WINDOW_MS / 1000),
     );
     this.intervalStart = now();
+    budget?.attach((at) => this.writes.stillCounting(this.writeWindow().windowMs, at));
   }
 
   get coalesceWindowMs(): number {
@@ -181,6 +191,7 @@ export class Pacer {
    */
   takeRequests(reads: number, writes: number): { reads: number; writes: number; answered(): void } {
     const now = this.clock.now();
+    const holdsTurn = this.holdsWriteTurn(now);
     const unitRoom = this.resourceUnits.room(now);
     const readsTaken = clamp(Math.floor(reads), 0, unitRoom);
     const { count, windowMs } = this.writeWindow();
@@ -189,8 +200,9 @@ export class Pacer {
       count - this.writes.inWindow(windowMs, now),
       unitRoom - readsTaken,
     );
-    const writesTaken = clamp(Math.floor(writes), 0, Math.max(0, writeRoom));
+    const writesTaken = holdsTurn ? clamp(Math.floor(writes), 0, Math.max(0, writeRoom)) : 0;
     const ticket: WriteTicket = this.writes.take(writesTaken, now);
+    if (writes > 0) this.budget?.wanted(now);
     this.resourceUnits.spend(readsTaken + writesTaken, now);
     return { reads: readsTaken, writes: writesTaken, answered: () => this.writes.answered(ticket, this.clock.now()) };
   }
@@ -219,9 +231,14 @@ export class Pacer {
   /** Waits until at least one write may leave. */
   async waitForWrite(): Promise<void> {
     for (;;) {
+      if (!this.holdsWriteTurn(this.clock.now())) {
+        await this.budget!.acquire();
+        continue;
+      }
       const now = this.clock.now();
       const { count, windowMs } = this.writeWindow();
       const at = Math.max(this.writes.fitsAt(1, count, windowMs, now), this.resourceUnits.fitsAt(1, now));
+      this.budget?.wanted(at);
       if (at <= now) return;
       await this.clock.sleep(this.writeWait(at, now));
     }
@@ -345,6 +362,13 @@ export class Pacer {
   private writeWait(at: number, now: number): number {
     const wait = Math.max(1, Math.ceil(at - now));
     return this.writes.awaitsAnswers(now) ? Math.min(wait, ANSWER_POLL_MS) : wait;
+  }
+
+  /** Without a shared budget, always; with one, while this process holds the turn (the last holder's writes counted first). */
+  private holdsWriteTurn(now: number): boolean {
+    if (!this.budget) return true;
+    for (const { count, countedUntil } of this.budget.takeInherited()) this.writes.inherit(count, countedUntil);
+    return this.budget.mayWrite(now);
   }
 
   private writeRate(): number {

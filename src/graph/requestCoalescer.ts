@@ -87,14 +87,25 @@ export class RequestCoalescer {
     }, this.pacer.coalesceWindowMs);
   }
 
-  /** Waits for write places (gathering up to a batch, at most a second), or until reads arrive. */
-  private async waitForWritesOrReads(): Promise<void> {
+  /**
+   * Waits for write places (gathering up to a batch, at most a second), or until reads arrive.
+   * False when the wait gave up (no turn of a shared write budget in time): the writes waiting
+   * are answered with that transient error, so their jobs give their queue messages back.
+   */
+  private async waitForWritesOrReads(): Promise<boolean> {
     const readsArrived = new Promise<void>((resolve) => (this.wakeForReads = resolve));
     try {
       await Promise.race([
         this.pacer.waitForWrites(Math.min(this.queue.length, MAX_BATCH_REQUESTS), WRITE_GATHER_MS),
         readsArrived,
       ]);
+      return true;
+    } catch (err) {
+      const error = ensureAppError(err, 'GRAPH.UNAVAILABLE');
+      const writes = this.queue.filter((pending) => isWrite(pending.request));
+      this.queue = this.queue.filter((pending) => !isWrite(pending.request));
+      for (const pending of writes) pending.reject(error);
+      return false;
     } finally {
       this.wakeForReads = null;
       if (this.readTimer) clearTimeout(this.readTimer);
@@ -108,7 +119,7 @@ export class RequestCoalescer {
       while (this.queue.length > 0) {
         // Wait for the budgets without holding a slot, and never keep reads behind writes.
         if (this.queue.some((pending) => !isWrite(pending.request))) await this.pacer.waitForResourceUnits(1);
-        else await this.waitForWritesOrReads();
+        else if (!(await this.waitForWritesOrReads())) continue;
         const release = await this.pacer.acquireSlot();
         const { batch, answered } = this.takeBatch();
         if (batch.length === 0) {

@@ -33,6 +33,22 @@ export class WriteWindow {
     if (ticket.answeredAt === null) ticket.answeredAt = now;
   }
 
+  /**
+   * Writes another process sent that may still count at Graph until `countedUntil` (a shared
+   * budget's previous holder): this window counts them as if they were its own.
+   */
+  inherit(count: number, countedUntil: number): void {
+    if (count > 0) this.entries.push({ sentAt: countedUntil - this.answerBoundMs, count, answeredAt: countedUntil });
+  }
+
+  /** The writes that still count within a window of `windowMs` ending now, for the next holder of a shared budget. */
+  stillCounting(windowMs: number, now: number): Array<{ count: number; countedUntil: number }> {
+    this.prune(now);
+    return this.entries
+      .map((entry) => ({ count: entry.count, countedUntil: this.countedUntil(entry) }))
+      .filter(({ countedUntil }) => countedUntil > now - windowMs);
+  }
+
   /** Writes that may still count within a window of `windowMs` ending now. */
   inWindow(windowMs: number, now: number): number {
     this.prune(now);

@@ -1,0 +1,38 @@
+/**
+ * Where the Pacer's write places come from when several processes write for one app.
+ *
+ * Graph's write ceiling (3,000 per 150 s per app per tenant) is one budget for every writer of a
+ * deployment: each queue-function instance, the HTTP resync, an operator's CLI. Without a source
+ * the Pacer holds the whole ceiling in-process (one writer); with one, it writes only while the
+ * source says this process holds the deployment's write turn, and it first counts the writes the
+ * previous holder may still have counting at Graph. The Pacer keeps pacing within the turn as
+ * it always has (at most N writes within any second, each counted until answered), so the
+ * ceiling holds across turns and processes. The shared source is `src/state/sharedWriteBudget.ts`;
+ * the mechanism and its cost are argued in docs/performance.md ("One write budget for the whole
+ * deployment").
+ */
+
+/** Writes that may still count at Graph until `countedUntil` (this process's `Date.now()` time). */
+export interface CountedWrites {
+  count: number;
+  countedUntil: number;
+}
+
+export interface WriteBudgetSource {
+  /** Whether this process may send writes now (never waits). */
+  mayWrite(now: number): boolean;
+  /**
+   * Waits until this process may send writes. Rejects with a transient AppError when the wait
+   * passes the source's bound, so that a job gives its queue message back in time.
+   */
+  acquire(): Promise<void>;
+  /**
+   * This process has writes to send at least until `until` (it may be waiting out its own pace
+   * within the turn): the source hands the turn back only once no write has been wanted for a while.
+   */
+  wanted(until: number): void;
+  /** The previous holder's writes still counting at Graph, handed over once after a turn is taken. */
+  takeInherited(): CountedWrites[];
+  /** Tells the source how to read this process's writes still counting, for the next holder. */
+  attach(stillCounting: (now: number) => CountedWrites[]): void;
+}

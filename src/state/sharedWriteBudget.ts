@@ -1,0 +1,353 @@
+/**
+ * The deployment's one write budget: a write *turn* that one process holds at a time, kept in one
+ * Table row (`${prefix}Runs`, partition `state`, row `writeTurn`) and changed only with its ETag.
+ *
+ * Why a turn and not slices of each second: Graph counts writes over sliding windows, and the
+ * Pacer keeps at most N writes within any second by counting each write until Graph answered it.
+ * Slices of a shared second cannot promise that across processes (two slices of adjacent seconds
+ * may leave within one second of each other), and a shared "second" would need the processes'
+ * clocks to agree to a few milliseconds. A turn needs no shared clock at all: every time below is
+ * one process's own, and each is compared only with times of that same process.
+ * - The holder's turn ends `termMs` after it sent its last successful renewal; it renews every
+ *   `renewEveryMs` while it writes. Another process first sees the row after the renewal was
+ *   stored, so from that moment + `termMs` the holder surely stopped sending; its last writes
+ *   count at most `answerBoundMs` + 1 s longer. That is when a dead holder's turn returns.
+ * - A holder that stops writing, has held `yieldAfterMs` while others wait, or sees a priority
+ *   waiter (a resync: an operator is waiting) hands the turn back in the same row, with its
+ *   writes still counting, relative to that update (`tail`). The next holder counts them from
+ *   when it first saw the hand-back, which is later than the update: never too few.
+ * Cost: the holder's renewals, the waiters' polls, one update per turn taken or handed back
+ * (figures in docs/performance.md). The Pacer paces within the turn as it always has.
+ */
+import type { TableClient } from '@azure/data-tables';
+import { AppError } from '../core/errors';
+import { sleep } from '../core/retry';
+import type { CountedWrites, WriteBudgetSource } from '../graph/writeBudget';
+import { readNumber, readString } from './entityValues';
+import { isNotFound, statusOf, toStorageError } from './storageErrors';
+import type { StorageClients } from './storageClients';
+import { tableName } from './tableKeys';
+
+const PARTITION = 'state';
+const ROW = 'writeTurn';
+/** Graph's write window the Pacer paces within: a write's last count + this is when it stops mattering. */
+const WINDOW_MS = 1_000;
+/** A waiter registered this many turns ago and not seen since is dropped (it died, or gave up). */
+const STALE_TURNS = 4;
+/** A free turn that the first waiter in line has not taken for this long goes to whoever asks (that waiter died). */
+const FREE_GRACE_MS = 300;
+/** Writes stop this long before the turn ends (a write taken may still wait for its guard). */
+const STOP_BEFORE_END_MS = 100;
+
+export interface WriteTurnTiming {
+  /** A turn lasts this long after the holder's last renewal (bounds a dead holder's turn). */
+  termMs: number;
+  renewEveryMs: number;
+  /** With others waiting, the holder hands the turn on after holding it this long. */
+  yieldAfterMs: number;
+  /** A holder that wanted no write for this long hands the turn back. */
+  idleReleaseMs: number;
+  /** How often a waiter reads the row. */
+  pollMs: number;
+  /** The Pacer's bound on how long after it left a write may still count at Graph. */
+  answerBoundMs: number;
+  /**
+   * How long a write waits for the turn before its request fails as transient: under the CLI's
+   * visibility timeout (300 s) and the function timeout (10 min) even after every retry.
+   */
+  maxWaitMs: number;
+}
+
+export const DEFAULT_WRITE_TURN: WriteTurnTiming = {
+  termMs: 1_200,
+  renewEveryMs: 400,
+  yieldAfterMs: 5_000,
+  idleReleaseMs: 500,
+  pollMs: 100,
+  answerBoundMs: 250,
+  maxWaitMs: 40_000,
+};
+
+/** Storage operations the sharing cost (the bench reports them per 1,000 writes). */
+export interface WriteTurnOperations {
+  reads: number;
+  writes: number;
+  /** Conditional writes refused because another process changed the row first (412/409). */
+  conflicts: number;
+  turnsTaken: number;
+}
+
+export interface SharedWriteBudget extends WriteBudgetSource {
+  /** While the returned release is not called, this process waits for the turn ahead of the others (resync). */
+  prioritize(): () => void;
+  operations(): WriteTurnOperations;
+  /** Hands the turn back now (at shutdown), so the next process need not wait for it to lapse. */
+  close(): Promise<void>;
+}
+
+interface Waiter {
+  turn: number;
+  priority: boolean;
+}
+
+interface Turn {
+  holder: string;
+  turn: number;
+  termMs: number;
+  /** The last holder's writes still counting: [ms after the hand-back update was sent, count]. */
+  tail: Array<[number, number]>;
+  waiting: Record<string, Waiter>;
+}
+
+const FREE: Turn = { holder: '', turn: 0, termMs: 0, tail: [], waiting: {} };
+
+export function createSharedWriteBudget(
+  clients: StorageClients,
+  tablePrefix: string,
+  timing: Partial<WriteTurnTiming> = {},
+): SharedWriteBudget {
+  const t = { ...DEFAULT_WRITE_TURN, ...timing };
+  const name = tableName(tablePrefix, 'Runs');
+  const id = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+  const ops: WriteTurnOperations = { reads: 0, writes: 0, conflicts: 0, turnsTaken: 0 };
+  let known: { turn: Turn; etag: string | null; seenAt: number } = { turn: FREE, etag: null, seenAt: 0 };
+  let heldUntil = 0;
+  let heldSince = 0;
+  let lastRenew = 0;
+  let lastWanted = 0;
+  let inherited: CountedWrites[] = [];
+  let stillCounting: (now: number) => CountedWrites[] = () => [];
+  let priorities = 0;
+  let timer: NodeJS.Timeout | null = null;
+  let chain: Promise<unknown> = Promise.resolve();
+
+  /** One row operation at a time per process: the holder's timer and a waiting drain never race each other. */
+  const serial = <T>(step: () => Promise<T>): Promise<T> => {
+    const run = chain.then(step, step);
+    chain = run.catch(() => undefined);
+    return run;
+  };
+
+  const table = (): Promise<TableClient> => clients.ensureTable(name);
+  // A write taken now may still wait for its guard before it leaves: stop a little before the term ends.
+  const holds = (now: number): boolean => now < heldUntil - STOP_BEFORE_END_MS;
+
+  const read = async (): Promise<void> => {
+    ops.reads++;
+    try {
+      const entity = await (await table()).getEntity<Record<string, unknown>>(PARTITION, ROW);
+      const etag = entity.etag as string;
+      if (etag !== known.etag) known = { turn: parseTurn(entity), etag, seenAt: Date.now() };
+    } catch (err) {
+      if (!isNotFound(err)) throw toStorageError(err, 'reading the write-turn row');
+      known = { turn: FREE, etag: null, seenAt: Date.now() };
+    }
+  };
+
+  /** Writes `turn` if the row is still what we last saw; false when another process changed it first. */
+  const write = async (turn: Turn): Promise<boolean> => {
+    ops.writes++;
+    const entity = {
+      partitionKey: PARTITION,
+      rowKey: ROW,
+      holder: turn.holder,
+      turn: turn.turn,
+      termMs: turn.termMs,
+      tail: JSON.stringify(turn.tail),
+      waiting: JSON.stringify(turn.waiting),
+    };
+    try {
+      const client = await table();
+      const answer =
+        known.etag === null
+          ? await client.createEntity(entity)
+          : await client.updateEntity(entity, 'Replace', { etag: known.etag });
+      known = { turn, etag: answer.etag ?? null, seenAt: Date.now() };
+      return true;
+    } catch (err) {
+      const status = statusOf(err);
+      if (status !== 409 && status !== 412) throw toStorageError(err, 'recording the write turn');
+      ops.conflicts++;
+      return false;
+    }
+  };
+
+  const othersWaiting = (turn: Turn): Array<Waiter & { id: string }> =>
+    Object.entries(turn.waiting)
+      .filter(([waiter, entry]) => waiter !== id && entry.turn > turn.turn - STALE_TURNS)
+      .map(([waiter, entry]) => ({ ...entry, id: waiter }));
+
+  /** The waiters in line before this process: priority first, then by when they queued up. */
+  const aheadOfUs = (turn: Turn, priority: boolean): Waiter[] => {
+    const others = othersWaiting(turn);
+    if (priority) return [];
+    if (others.some((w) => w.priority)) return others.filter((w) => w.priority);
+    const mine = turn.waiting[id];
+    if (!mine) return others;
+    return others.filter((w) => w.turn < mine.turn || (w.turn === mine.turn && w.id < id));
+  };
+
+  const withoutStale = (waiting: Record<string, Waiter>, turnNumber: number, except: string) =>
+    Object.fromEntries(
+      Object.entries(waiting).filter(([waiter, entry]) => waiter !== except && entry.turn > turnNumber - STALE_TURNS),
+    );
+
+  /** The holder's writes stop counting this long after we first saw its last renewal (it may have died). */
+  const lapsesAt = () => known.seenAt + known.turn.termMs + t.answerBoundMs + WINDOW_MS;
+
+  /** One look at the row as a waiter: take the turn if it is free (or lapsed) and ours to take, else queue up. */
+  const tryTake = async (): Promise<void> => {
+    await read();
+    const now = Date.now();
+    const { turn } = known;
+    const free = turn.holder === '' || turn.holder === id || now >= lapsesAt();
+    const priority = priorities > 0;
+    // Those in line before us take a free turn first, unless they leave it free too long (gone).
+    const inLine = aheadOfUs(turn, priority).length > 0 && now - known.seenAt < FREE_GRACE_MS;
+    if (!free || inLine) {
+      const mine = turn.waiting[id];
+      if (mine && mine.priority === priority && mine.turn > turn.turn - STALE_TURNS / 2) return;
+      await write({ ...turn, waiting: { ...turn.waiting, [id]: { turn: turn.turn, priority } } });
+      return;
+    }
+    const lapsed = turn.holder !== '' && turn.holder !== id;
+    const tail = lapsed ? [] : turn.tail;
+    const seenAt = known.seenAt;
+    const sentAt = Date.now();
+    const taken = await write({
+      holder: id,
+      turn: turn.turn + 1,
+      termMs: t.termMs,
+      tail: [],
+      waiting: withoutStale(turn.waiting, turn.turn + 1, id),
+    });
+    if (!taken) return;
+    ops.turnsTaken++;
+    heldSince = sentAt;
+    lastRenew = sentAt;
+    lastWanted = Math.max(lastWanted, sentAt);
+    heldUntil = sentAt + t.termMs;
+    // Counted from when we first saw the hand-back, which was after it was stored: never too early.
+    inherited = tail.map(([after, count]) => ({ count, countedUntil: seenAt + after }));
+    startTimer();
+  };
+
+  const handBack = async (): Promise<void> => {
+    if (heldUntil === 0) return;
+    heldUntil = 0;
+    stopTimer();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const sentAt = Date.now();
+      const tail = stillCounting(sentAt).map(({ countedUntil, count }): [number, number] => [
+        Math.ceil(countedUntil - sentAt),
+        count,
+      ]);
+      if (known.turn.holder !== id) return;
+      if (await write({ ...known.turn, holder: '', tail })) return;
+      await read();
+    }
+  };
+
+  /** Extends the turn; on a conflict (a waiter queued up) looks again and hands on when it should. */
+  const renew = async (): Promise<void> => {
+    for (let attempt = 0; attempt < 3 && heldUntil > 0; attempt++) {
+      const now = Date.now();
+      if (known.turn.holder !== id) {
+        heldUntil = 0;
+        stopTimer();
+        return;
+      }
+      const waiters = othersWaiting(known.turn);
+      const priorityWaits = priorities === 0 && waiters.some((w) => w.priority);
+      if (priorityWaits || (waiters.length > 0 && now - heldSince >= t.yieldAfterMs)) return handBack();
+      if (await write(known.turn)) {
+        lastRenew = now;
+        heldUntil = now + t.termMs;
+        return;
+      }
+      await read();
+    }
+  };
+
+  const tick = (): void => {
+    const now = Date.now();
+    if (now >= heldUntil) {
+      heldUntil = 0;
+      stopTimer();
+      return;
+    }
+    if (now - lastWanted >= t.idleReleaseMs) void serial(handBack).catch(() => undefined);
+    else if (now - lastRenew >= t.renewEveryMs) void serial(renew).catch(() => undefined);
+  };
+
+  const startTimer = (): void => {
+    if (timer) return;
+    timer = setInterval(tick, Math.max(10, Math.floor(t.renewEveryMs / 4)));
+    timer.unref();
+  };
+
+  const stopTimer = (): void => {
+    if (timer) clearInterval(timer);
+    timer = null;
+  };
+
+  return {
+    mayWrite: holds,
+    wanted(until) {
+      lastWanted = Math.max(lastWanted, until);
+    },
+    takeInherited() {
+      const handed = inherited;
+      inherited = [];
+      return handed;
+    },
+    attach(reader) {
+      stillCounting = reader;
+    },
+    async acquire() {
+      const started = Date.now();
+      for (;;) {
+        if (holds(Date.now())) return;
+        if (Date.now() - started > t.maxWaitMs) {
+          throw new AppError(
+            'GRAPH.UNAVAILABLE',
+            `No turn of the deployment's Graph write budget within ${Math.round(t.maxWaitMs / 1000)} s (other instances hold it); the write was not sent and is retried.`,
+            { transient: true },
+          );
+        }
+        await serial(tryTake);
+        if (holds(Date.now())) return;
+        await sleep(t.pollMs * (0.75 + Math.random() / 2));
+      }
+    },
+    prioritize() {
+      priorities++;
+      let done = false;
+      return () => {
+        if (done) return;
+        done = true;
+        priorities--;
+      };
+    },
+    operations: () => ({ ...ops }),
+    close: () => serial(handBack),
+  };
+}
+
+function parseTurn(entity: Record<string, unknown>): Turn {
+  return {
+    holder: readString(entity, 'holder') ?? '',
+    turn: readNumber(entity, 'turn') ?? 0,
+    termMs: readNumber(entity, 'termMs') ?? 0,
+    tail: parseJson(readString(entity, 'tail'), []),
+    waiting: parseJson(readString(entity, 'waiting'), {}),
+  };
+}
+
+function parseJson<T>(text: string | undefined, fallback: T): T {
+  try {
+    return text ? (JSON.parse(text) as T) : fallback;
+  } catch {
+    return fallback;
+  }
+}

@@ -1,0 +1,40 @@
+// One OS process that writes through the deployment's shared write budget (the compiled app:
+// `npm run build` first). Env: STORAGE (connection string), TABLE_PREFIX, GRAPH_BASE_URL,
+// CEILING (writes per second), ANSWER_BOUND_MS (how long after it left a write may still count),
+// USER_IDS (comma-separated). PATCHes every user at once (the pacer
+// and the shared budget decide when each leaves), prints `first` after its first answered write
+// and `done <storage operations as JSON>` at the end.
+const { createStorageClients } = require('../../dist/src/state/storageClients');
+const { createSharedWriteBudget } = require('../../dist/src/state/sharedWriteBudget');
+const { createGraphDirectory } = require('../../dist/src/graph/graphDirectory');
+
+async function main() {
+  const clients = createStorageClients({ kind: 'connectionString', connectionString: process.env.STORAGE });
+  const answerBoundMs = Number(process.env.ANSWER_BOUND_MS);
+  const writeBudget = createSharedWriteBudget(clients, process.env.TABLE_PREFIX, { answerBoundMs });
+  const directory = createGraphDirectory({
+    baseUrl: process.env.GRAPH_BASE_URL,
+    auth: 'none',
+    pacing: { maxWritesPerSecond: Number(process.env.CEILING), writeAnswerBoundMs: answerBoundMs },
+    writeBudget,
+  });
+  let first = true;
+  const ids = process.env.USER_IDS.split(',');
+  await Promise.all(
+    ids.map(async (id, i) => {
+      await directory.updateUser(id, { usageLocation: i % 2 === 0 ? 'GB' : 'FR' });
+      if (first) {
+        first = false;
+        process.stdout.write('first\n');
+      }
+    }),
+  );
+  await writeBudget.close();
+  await directory.close();
+  process.stdout.write(`done ${JSON.stringify(writeBudget.operations())}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err && err.stack ? err.stack : err}\n`);
+  process.exit(1);
+});
