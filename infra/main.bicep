@@ -56,13 +56,18 @@ param dryRun bool = true
 
 @minValue(1)
 @maxValue(10)
-@description('Flex Consumption maximumInstanceCount: the most on-demand instances of each function group (the queue function and the HTTP group each, not the whole app). Both groups write, so each instance writes at most 20 / (2 x maximumInstanceCount) times a second (GRAPH_MAX_WRITES_PER_SECOND) and together they stay under Graph\'s 20 writes/s (see app/api.bicep).')
+@description('Flex Consumption maximumInstanceCount: the most on-demand instances of each function group (the queue function and the HTTP group each, not the whole app). However many run, they take their writes from one shared budget of Graph\'s 20 writes/s (see app/api.bicep).')
 param maximumInstanceCount int = 2
 
 @minValue(1)
 @maxValue(32)
-@description('How many queue messages (workers) one instance processes at once (host.json extensions.queues.batchSize, set as an app setting; newBatchThreshold is 0). Concurrent jobs share $batch requests; the write rate is capped separately per instance (GRAPH_MAX_WRITES_PER_SECOND = 20 / (2 x maximumInstanceCount)).')
+@description('How many queue messages (workers) one instance processes at once (host.json extensions.queues.batchSize, set as an app setting; newBatchThreshold is 0). Concurrent jobs share $batch requests; the write rate is the deployment\'s, shared by every instance.')
 param queueBatchSize int = 32
+
+@minValue(0)
+@maxValue(90)
+@description('GRAPH_WRITE_HEADROOM_PERCENT: the share of Graph\'s 20 writes/s per app that the deployment leaves to the tenant\'s other writers (the tenant-wide bucket of 18,000 writes per 5 min is shared with every app). 0 takes the whole per-app ceiling, which is a third of the tenant-wide bucket.')
+param graphWriteHeadroomPercent int = 0
 
 @minValue(5)
 @maxValue(300)
@@ -186,6 +191,7 @@ module api 'app/api.bicep' = {
     emailHashKeySecretUri: keyVault.outputs.emailHashKeySecretUri
     maximumInstanceCount: maximumInstanceCount
     queueBatchSize: queueBatchSize
+    graphWriteHeadroomPercent: graphWriteHeadroomPercent
     instanceMemoryMB: instanceMemoryMB
     connectorConfigPath: connectorConfigPath
     workdayRaasUrl: workdayRaasUrl

@@ -13,6 +13,8 @@ param workdayPasswordSecretUri string
 param emailHashKeySecretUri string
 param maximumInstanceCount int
 param queueBatchSize int
+@description('GRAPH_WRITE_HEADROOM_PERCENT: the share of the write ceiling left to the tenant\'s other writers.')
+param graphWriteHeadroomPercent int
 param instanceMemoryMB int
 param connectorConfigPath string
 param workdayRaasUrl string
@@ -30,25 +32,22 @@ param operatorAppClientId string
 param workerQueueName string
 
 // Scale-out must not multiply the Graph write rate past Graph's ceiling of 3,000 writes per
-// 150 s (20 writes/s) per app per tenant. Flex Consumption scales per function group, and
-// maximumInstanceCount caps the on-demand instances of each group, not of the app: the queue
-// function (`function:enrichWorker`) and the HTTP group (`resyncWorker` writes too) may each run
-// that many instances at once. Each instance's Graph client paces its writes with a one-second sliding window
-// capped at GRAPH_MAX_WRITES_PER_SECOND, so:
-//   writes per second <= (queue instances + HTTP instances) x GRAPH_MAX_WRITES_PER_SECOND
-//                      <= 2 x maximumInstanceCount x (20 / (2 x maximumInstanceCount)) <= 20
-// whatever the queue concurrency. The timers (cycle, sweep) and the poison handler write nothing.
-// Always-ready instances are not counted in maximumInstanceCount: none are configured here; a
-// group given some must add them to the divisor. Within an instance, batchSize jobs run at once so
-// their lookups and PATCHes share `$batch` requests (300 lookups or 20 writes per request);
-// newBatchThreshold 0 fetches no second batch while one runs. On top of the cap, the client
-// honours Retry-After (pausing every sender) and backs off on x-ms-throttle-limit-percentage, so
-// another app's load in the tenant (or a platform burst past the cap) is absorbed.
-var writingGroups = 2
+// 150 s (20 writes/s) per app per tenant. It does not need dividing either: every writer of the
+// deployment (each instance of the queue function, of the HTTP group for resync, and an
+// operator's CLI) takes its writes from one shared budget, a write turn held by one process at a
+// time in the runs table (src/state/sharedWriteBudget.ts, docs/performance.md). So
+// GRAPH_MAX_WRITES_PER_SECOND is the deployment's whole ceiling whatever maximumInstanceCount is,
+// and one busy instance writes at all of it. The timers (cycle, sweep) and the poison handler write
+// nothing. Within an instance, batchSize jobs run at once so their lookups and PATCHes share
+// `$batch` requests (300 lookups or 20 writes per request); newBatchThreshold 0 fetches no second
+// batch while one runs. On top of the budget, the client honours Retry-After (pausing every sender)
+// and backs off on x-ms-throttle-limit-percentage above 100 %, so another app's load in the tenant
+// is absorbed; GRAPH_WRITE_HEADROOM_PERCENT leaves part of the ceiling to it ahead of time.
 var queueConcurrency = {
   AzureFunctionsJobHost__extensions__queues__batchSize: string(queueBatchSize)
   AzureFunctionsJobHost__extensions__queues__newBatchThreshold: '0'
-  GRAPH_MAX_WRITES_PER_SECOND: string(20 / (writingGroups * maximumInstanceCount))
+  GRAPH_MAX_WRITES_PER_SECOND: '20'
+  GRAPH_WRITE_HEADROOM_PERCENT: string(graphWriteHeadroomPercent)
 }
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {

@@ -59,8 +59,8 @@ export interface WriteTurnTiming {
 }
 
 export const DEFAULT_WRITE_TURN: WriteTurnTiming = {
-  termMs: 1_200,
-  renewEveryMs: 400,
+  termMs: 2_000,
+  renewEveryMs: 500,
   yieldAfterMs: 5_000,
   idleReleaseMs: 500,
   pollMs: 100,
@@ -197,6 +197,8 @@ export function createSharedWriteBudget(
 
   /** One look at the row as a waiter: take the turn if it is free (or lapsed) and ours to take, else queue up. */
   const tryTake = async (): Promise<void> => {
+    // Several waits may queue up behind one look: the first took the turn for all of them.
+    if (holds(Date.now())) return;
     await read();
     const now = Date.now();
     const { turn } = known;
@@ -232,8 +234,8 @@ export function createSharedWriteBudget(
     startTimer();
   };
 
+  /** Hands the turn back with our writes still counting; also after our term lapsed, so no one waits out the lapse. */
   const handBack = async (): Promise<void> => {
-    if (heldUntil === 0) return;
     heldUntil = 0;
     stopTimer();
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -271,13 +273,13 @@ export function createSharedWriteBudget(
 
   const tick = (): void => {
     const now = Date.now();
-    if (now >= heldUntil) {
+    // Lapsed (a renewal too slow) or idle: hand it back; sooner when others wait for it.
+    const idleFor = othersWaiting(known.turn).length > 0 ? t.idleReleaseMs / 4 : t.idleReleaseMs;
+    if (now >= heldUntil || now - lastWanted >= idleFor) {
       heldUntil = 0;
       stopTimer();
-      return;
-    }
-    if (now - lastWanted >= t.idleReleaseMs) void serial(handBack).catch(() => undefined);
-    else if (now - lastRenew >= t.renewEveryMs) void serial(renew).catch(() => undefined);
+      void serial(handBack).catch(() => undefined);
+    } else if (now - lastRenew >= t.renewEveryMs) void serial(renew).catch(() => undefined);
   };
 
   const startTimer = (): void => {
@@ -330,7 +332,7 @@ export function createSharedWriteBudget(
       };
     },
     operations: () => ({ ...ops }),
-    close: () => serial(handBack),
+    close: () => serial(async () => (heldUntil > 0 || known.turn.holder === id ? handBack() : undefined)),
   };
 }
 

@@ -52,6 +52,14 @@ describe('loadSettings', () => {
       /^GRAPH_MAX_WRITES_PER_SECOND must be at most 20/,
     );
     expect(problems({ ...LOCAL, GRAPH_MAX_WRITES_PER_SECOND: 'fast' })[0]).toMatch(/^GRAPH_MAX_WRITES_PER_SECOND /);
+    // The headroom left to the tenant's other writers comes off the deployment's ceiling.
+    expect(loadSettings({ ...LOCAL, GRAPH_WRITE_HEADROOM_PERCENT: '25' }).graph.maxWritesPerSecond).toBe(15);
+    expect(problems({ ...LOCAL, GRAPH_WRITE_HEADROOM_PERCENT: '95' })[0]).toMatch(
+      /^GRAPH_WRITE_HEADROOM_PERCENT must be at most 90/,
+    );
+    expect(problems({ ...LOCAL, GRAPH_WRITE_HEADROOM_PERCENT: '5.5' })[0]).toMatch(
+      /^GRAPH_WRITE_HEADROOM_PERCENT must be a whole percentage/,
+    );
   });
 
   it('bounds every Workday call by WORKDAY_TIMEOUT_SECONDS, within what a retried call can afford', () => {

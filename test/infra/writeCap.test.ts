@@ -4,7 +4,8 @@
  * share the `http` group, every other function is its own group; Microsoft Learn, "Flex
  * Consumption plan hosting", per-function scaling; the REST API describes maximumInstanceCount as
  * "the maximum number of on demand instances per function group"). Every group that writes to
- * Graph must be in the divisor, or scale-out passes Graph's 20 writes/s.
+ * Graph takes its writes from the deployment's one shared budget (src/state/sharedWriteBudget.ts),
+ * so the setting is the whole ceiling, however many instances run.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -48,25 +49,27 @@ describe('the Graph write cap under per-function scaling', () => {
     ).toEqual(Object.keys(WRITES_TO_GRAPH).sort());
   });
 
-  it('divides 20 writes/s among the instances of every group that writes', () => {
+  it('gives the whole deployment one ceiling of 20 writes/s, not a share per instance', () => {
     const writingGroups = new Set(
       registeredFunctions()
         .filter(([name]) => WRITES_TO_GRAPH[name])
         .map(([, group]) => group),
     );
+    // Both groups scale out; neither divides the ceiling: they take turns of one shared budget.
     expect([...writingGroups].sort()).toEqual(['function:enrichWorker', 'http']);
-    expect(variable(api, 'writingGroups')?.text).toBe(String(writingGroups.size));
-    expect(propertyValue(writeCap!).text).toBe('string(20 / (writingGroups * maximumInstanceCount))');
+    expect(propertyValue(writeCap!).text).toBe("'20'");
+    expect(variable(api, 'writingGroups')).toBeUndefined();
   });
 
-  it('leaves every instance a write rate at the largest maximumInstanceCount main.bicep allows (Bicep divides integers)', () => {
-    const source = readFileSync(join(INFRA, 'main.bicep'), 'utf8');
-    const largest = Number(
-      /@maxValue\((\d+)\)\s*@description\('Flex Consumption maximumInstanceCount/.exec(source)?.[1],
+  it("passes the headroom left to the tenant's other writers from main.bicep to the app setting", () => {
+    const headroom = objectProperties(variable(api, 'queueConcurrency')!).find(
+      (p) => propertyKey(p) === 'GRAPH_WRITE_HEADROOM_PERCENT',
     );
-    expect(largest).toBeGreaterThan(0);
-    const perInstance = Math.trunc(20 / (2 * largest));
-    expect(perInstance).toBeGreaterThan(0);
-    expect(2 * largest * perInstance).toBeLessThanOrEqual(20);
+    expect(propertyValue(headroom!).text).toBe('string(graphWriteHeadroomPercent)');
+    const source = readFileSync(join(INFRA, 'main.bicep'), 'utf8');
+    expect(source).toMatch(
+      /@maxValue\(90\)\s*@description\('GRAPH_WRITE_HEADROOM_PERCENT[^\n]*\n\s*param graphWriteHeadroomPercent int = 0/,
+    );
+    expect(source).toMatch(/graphWriteHeadroomPercent: graphWriteHeadroomPercent/);
   });
 });

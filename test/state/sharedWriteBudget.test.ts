@@ -21,7 +21,7 @@ const CEILING = 10;
  * later than that, which is a matter of the bound, not of sharing: this test gives it room.
  */
 const ANSWER_BOUND_MS = 1_000;
-/** The turn lasts this long after the holder's last renewal (DEFAULT_WRITE_TURN.termMs). */
+/** The turn lasts this long after the holder's last renewal (DEFAULT_WRITE_TURN.termMs, 2 s). */
 const TERM_MS = DEFAULT_WRITE_TURN.termMs;
 
 let azurite: AzuriteInstance;
@@ -151,7 +151,7 @@ describe('the shared write budget across OS processes', () => {
     // The holder was writing when it died, and the waiter had not written yet.
     expect(killedAt - lastOfHolder).toBeLessThan(1_000);
     expect(writesOfWaiter[0]!).toBeGreaterThan(killedAt);
-    // Its turn ends 1.2 s after its last renewal, its writes count for the bound and 1 s more: then the waiter writes.
+    // Its turn ends a term after its last renewal, its writes count for the bound and 1 s more: then the waiter writes.
     expect(writesOfWaiter[0]! - killedAt).toBeLessThan(TERM_MS + ANSWER_BOUND_MS + 1_000 + 1_000);
     expect(mostWithinOneSecond(writesOf([...a, ...b]))).toBeLessThanOrEqual(CEILING);
   }, 60_000);
