@@ -34,6 +34,8 @@ export interface Connector {
   drain: JobQueueConsumer;
   sim: SimWorldProcess;
   azurite: AzuriteInstance;
+  /** The settings the services were built from: other processes of the same deployment take these. */
+  env: Record<string, string>;
   memory: MemorySampler;
   /** Moves the services' clock forward (the simulators keep real time). */
   advance(ms: number): void;
@@ -46,7 +48,7 @@ export async function startConnector(size: number, options: ConnectorOptions): P
   const [azurite, sim] = await Promise.all([startAzurite(), startSimWorld({ size, ...host })]);
   const memory = new MemorySampler();
   let offset = 0;
-  const settings = loadSettings({
+  const env = {
     AzureWebJobsStorage: azurite.connectionString,
     CONNECTOR_CONFIG: writeConnector(dir),
     WORKDAY_RAAS_URL: sim.info.raasUrl,
@@ -55,7 +57,8 @@ export async function startConnector(size: number, options: ConnectorOptions): P
     GRAPH_BASE_URL: sim.info.graphUrl,
     GRAPH_AUTH: 'none',
     TABLE_PREFIX,
-  });
+  };
+  const settings = loadSettings(env);
   // The cycle's queue port, wrapped to measure; `azurite` is the adapter buildServices would make.
   const target = {
     memory: sim.jobQueue,
@@ -71,6 +74,7 @@ export async function startConnector(size: number, options: ConnectorOptions): P
     drain: queue === 'memory' ? sim.jobConsumer : services.consumer,
     sim,
     azurite,
+    env,
     memory,
     advance: (ms) => {
       offset += ms;

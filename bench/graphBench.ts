@@ -10,6 +10,10 @@
  * per target.
  *
  *   npm run build && npm run bench [-- --sizes 2000,20000 --plan-sizes 100000 --sample-writes 3000 --write-window 15 --read-budget 8000 --queue memory]
+ *   npm run build && npm run bench -- --sizes 2000 --plan-sizes "" --instances 1,2,4 --json
+ *
+ * `--instances` runs the deployed topology instead (topology.ts): the queue handler in that many
+ * OS processes sharing the deployment's write budget, resyncs and a CLI cycle beside them.
  *
  * `--write-window` is the length in seconds of the simulator's write window (its limit stays 20
  * writes a second of it: Graph's is 150 s); a client that bursts above 20/s is punished by a short
@@ -27,6 +31,7 @@ import { cpus, totalmem } from 'node:os';
 import { runCycle } from '../src/app/operations';
 import { startConnector, TABLE_PREFIX } from './connector';
 import { backfill, reverify, steadyState, sweepAfterBurst, sweepLatency, type BenchContext } from './phases';
+import { runTopology } from './topology';
 import { int, printPlan, printSize, printVerdicts, type PlanResult, type SizeResult } from './report';
 import { RESOURCE_UNITS_PER_10S, type TenantSize } from '../sim/graph/identityBudgets';
 
@@ -47,6 +52,10 @@ export interface BenchOptions {
   queue: 'memory' | 'azurite';
   /** Jobs in flight while draining: the CLI's 64, or e.g. 16 as one Azure instance (host.json batchSize). */
   drainConcurrency: number;
+  /** `--instances 1,2,4`: run the deployed topology instead (topology.ts), for the first size. */
+  instances: number[];
+  /** With --instances: print one JSON object on stdout. */
+  json: boolean;
 }
 
 type ReadBudget = (typeof RESOURCE_UNITS_PER_10S)[TenantSize];
@@ -66,6 +75,8 @@ const DEFAULTS: BenchOptions = {
   seed: 42,
   queue: 'memory',
   drainConcurrency: 64,
+  instances: [],
+  json: false,
 };
 
 function parseArgs(argv: string[]): BenchOptions {
@@ -77,6 +88,11 @@ function parseArgs(argv: string[]): BenchOptions {
   };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i]!, argv[i + 1]];
+    if (flag === '--json') {
+      options.json = true;
+      i -= 1;
+      continue;
+    }
     const sizes = () =>
       (value ?? '')
         .split(',')
@@ -99,9 +115,10 @@ function parseArgs(argv: string[]): BenchOptions {
     else if (flag === '--seed') options.seed = number(flag, value);
     else if (flag === '--queue' && (value === 'memory' || value === 'azurite')) options.queue = value;
     else if (flag === '--drain-concurrency') options.drainConcurrency = Math.max(1, number(flag, value));
+    else if (flag === '--instances') options.instances = sizes().map((n) => Math.max(1, Math.round(n)));
     else
       throw new Error(
-        `Unknown option ${flag} ${value ?? ''}. Options: --sizes 2000,20000 --plan-sizes 100000 --sample-writes N --write-window SECONDS --read-budget 3500|5000|8000 --window-scale S --latency-ms MS --latency-period MINUTES --seed N --queue memory|azurite --drain-concurrency N`,
+        `Unknown option ${flag} ${value ?? ''}. Options: --sizes 2000,20000 --plan-sizes 100000 --sample-writes N --write-window SECONDS --read-budget 3500|5000|8000 --window-scale S --latency-ms MS --latency-period MINUTES --seed N --queue memory|azurite --drain-concurrency N --instances 1,2,4 --json`,
       );
   }
   if (!(options.windowScale > 0)) throw new Error('--window-scale must be above 0.');
@@ -208,6 +225,7 @@ function budgetShape(options: BenchOptions): {
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
+  if (options.instances.length > 0) return topology(options);
   console.log(
     `Graph benchmark — ${new Date().toISOString()} — Node ${process.version}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB\n` +
       `Graph simulator: identity budgets on: writes 20/s over a ${options.writeWindowSeconds}-s window (${int(20 * options.writeWindowSeconds)} writes), ` +
@@ -228,6 +246,26 @@ async function main(): Promise<void> {
     printPlan(plan);
   }
   printVerdicts(results, plans);
+}
+
+/** `--instances`: the deployed topology (topology.ts) for the first size; one JSON object with `--json`. */
+async function topology(options: BenchOptions): Promise<void> {
+  const size = options.sizes[0] ?? 2_000;
+  const rows = await runTopology(size, options.instances, {
+    seed: options.seed,
+    latencyMs: options.latencyMs,
+    sampleWrites: options.sampleWrites,
+    tenantSize: TENANT_SIZE_BY_BUDGET.get(options.readBudget)!,
+    instanceConcurrency: 32,
+    resyncEverySeconds: 4,
+  });
+  const result = { size, ceilingWritesPerSecond: 20, writeWindowSeconds: 150, topology: rows };
+  if (options.json) {
+    console.log(JSON.stringify(result));
+    return;
+  }
+  console.log(`Deployed topology, ${size.toLocaleString('en-US')} workers, Graph's real windows:`);
+  for (const row of rows) console.log(JSON.stringify(row));
 }
 
 main().catch((err: unknown) => {
