@@ -186,10 +186,11 @@ export class Pacer {
 
   /**
    * How many of `reads` and `writes` may leave now (never waits), charged as they leave: one
-   * resource unit each, and each write against the write window. Call `answered()` once Graph's
-   * answer (or a failure) is in: until then, and at most `writeAnswerBoundMs`, the writes count.
+   * resource unit each, and each write against the write window. Call `left()` when the request
+   * really leaves and `answered()` once Graph's answer (or a failure) is in: until then, and at
+   * most `writeAnswerBoundMs` after it left, the writes count.
    */
-  takeRequests(reads: number, writes: number): { reads: number; writes: number; answered(): void } {
+  takeRequests(reads: number, writes: number): { reads: number; writes: number; left(): void; answered(): void } {
     const now = this.clock.now();
     const holdsTurn = this.holdsWriteTurn(now);
     const unitRoom = this.resourceUnits.room(now);
@@ -204,7 +205,12 @@ export class Pacer {
     const ticket: WriteTicket = this.writes.take(writesTaken, now);
     if (writes > 0) this.budget?.wanted(now);
     this.resourceUnits.spend(readsTaken + writesTaken, now);
-    return { reads: readsTaken, writes: writesTaken, answered: () => this.writes.answered(ticket, this.clock.now()) };
+    return {
+      reads: readsTaken,
+      writes: writesTaken,
+      left: () => this.writes.left(ticket, this.clock.now()),
+      answered: () => this.writes.answered(ticket, this.clock.now()),
+    };
   }
 
   /** Takes up to `wanted` writes that may leave now (never waits); they count for `writeAnswerBoundMs`. */

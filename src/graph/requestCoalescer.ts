@@ -121,12 +121,12 @@ export class RequestCoalescer {
         if (this.queue.some((pending) => !isWrite(pending.request))) await this.pacer.waitForResourceUnits(1);
         else if (!(await this.waitForWritesOrReads())) continue;
         const release = await this.pacer.acquireSlot();
-        const { batch, answered } = this.takeBatch();
+        const { batch, left, answered } = this.takeBatch();
         if (batch.length === 0) {
           release();
           continue;
         }
-        void this.dispatch(batch).finally(() => {
+        void this.dispatch(batch, left).finally(() => {
           answered();
           release();
         });
@@ -137,17 +137,19 @@ export class RequestCoalescer {
   }
 
   /** Reads first (they cost no write budget), then as many writes as may leave now. */
-  private takeBatch(): { batch: Pending[]; answered(): void } {
+  private takeBatch(): { batch: Pending[]; left(): void; answered(): void } {
     const reads = this.queue.filter((pending) => !isWrite(pending.request)).slice(0, MAX_BATCH_REQUESTS);
     const writes = this.queue.filter((pending) => isWrite(pending.request));
     const taken = this.pacer.takeRequests(reads.length, Math.min(MAX_BATCH_REQUESTS - reads.length, writes.length));
     const batch = new Set([...reads.slice(0, taken.reads), ...writes.slice(0, taken.writes)]);
     this.queue = this.queue.filter((pending) => !batch.has(pending));
-    return { batch: [...batch], answered: taken.answered };
+    return { batch: [...batch], left: taken.left, answered: taken.answered };
   }
 
-  private async dispatch(taken: Pending[]): Promise<void> {
+  /** `left` tells the pacer the writes leave now, after their guards: they count from here. */
+  private async dispatch(taken: Pending[], left: () => void): Promise<void> {
     const batch = await this.stillWanted(taken);
+    left();
     if (batch.length === 0) return;
     this.stats.httpRequests++;
     this.stats.subRequests += batch.length;

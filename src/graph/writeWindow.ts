@@ -9,7 +9,8 @@
  * was counted, and waiting for it would cost the whole pace.
  */
 export interface WriteTicket {
-  readonly sentAt: number;
+  /** When the writes left: when taken, moved to when they really left (`left`). */
+  sentAt: number;
   readonly count: number;
   answeredAt: number | null;
 }
@@ -27,6 +28,15 @@ export class WriteWindow {
     const ticket: WriteTicket = { sentAt: now, count, answeredAt: null };
     if (count > 0) this.entries.push(ticket);
     return ticket;
+  }
+
+  /**
+   * The writes really left now: a write taken may first wait for its guard (a storage read, which
+   * took hundreds of ms on a loaded machine), and counted from when it was taken it would stop
+   * counting before Graph even saw it.
+   */
+  left(ticket: WriteTicket, now: number): void {
+    if (ticket.answeredAt === null) ticket.sentAt = Math.max(ticket.sentAt, now);
   }
 
   answered(ticket: WriteTicket, now: number): void {

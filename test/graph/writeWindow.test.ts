@@ -19,6 +19,15 @@ describe('WriteWindow', () => {
     expect(window.fitsAt(16, 20, 1_000, 100)).toBe(1_250);
   });
 
+  it('counts a write that waited for its guard from when it left, not from when it was taken', () => {
+    const window = new WriteWindow(250);
+    const ticket = window.take(20, 0);
+    window.left(ticket, 300);
+    // Unanswered, it counts until 250 ms after it left: a second after that, places free up.
+    expect(window.inWindow(1_000, 1_500)).toBe(20);
+    expect(window.fitsAt(1, 20, 1_000, 600)).toBe(1_550);
+  });
+
   it('frees places in the order the writes stop counting, not the order they left', () => {
     const window = new WriteWindow(250);
     const slow = window.take(10, 0);
