@@ -33,6 +33,9 @@ export interface WriteBudgetSource {
   wanted(until: number): void;
   /** The previous holder's writes still counting at Graph, handed over once after a turn is taken. */
   takeInherited(): CountedWrites[];
-  /** Tells the source how to read this process's writes still counting, for the next holder. */
-  attach(stillCounting: (now: number) => CountedWrites[]): void;
+  /**
+   * Tells the source how to read this process's writes still counting, for the next holder: null
+   * while a write taken has not left yet (the source waits for it before handing the turn on).
+   */
+  attach(stillCounting: (now: number) => CountedWrites[] | null): void;
 }

@@ -11,6 +11,8 @@
 export interface WriteTicket {
   /** When the writes left: when taken, moved to when they really left (`left`). */
   sentAt: number;
+  /** False from the take until the writes really leave (after their guards). */
+  hasLeft: boolean;
   readonly count: number;
   answeredAt: number | null;
 }
@@ -25,7 +27,7 @@ export class WriteWindow {
 
   /** Records `count` writes leaving now; `answered(ticket)` when Graph's answer is in. */
   take(count: number, now: number): WriteTicket {
-    const ticket: WriteTicket = { sentAt: now, count, answeredAt: null };
+    const ticket: WriteTicket = { sentAt: now, hasLeft: false, count, answeredAt: null };
     if (count > 0) this.entries.push(ticket);
     return ticket;
   }
@@ -37,6 +39,7 @@ export class WriteWindow {
    */
   left(ticket: WriteTicket, now: number): void {
     if (ticket.answeredAt === null) ticket.sentAt = Math.max(ticket.sentAt, now);
+    ticket.hasLeft = true;
   }
 
   answered(ticket: WriteTicket, now: number): void {
@@ -48,12 +51,17 @@ export class WriteWindow {
    * budget's previous holder): this window counts them as if they were its own.
    */
   inherit(count: number, countedUntil: number): void {
-    if (count > 0) this.entries.push({ sentAt: countedUntil - this.answerBoundMs, count, answeredAt: countedUntil });
+    if (count > 0)
+      this.entries.push({ sentAt: countedUntil - this.answerBoundMs, hasLeft: true, count, answeredAt: countedUntil });
   }
 
-  /** The writes that still count within a window of `windowMs` ending now, for the next holder of a shared budget. */
-  stillCounting(windowMs: number, now: number): Array<{ count: number; countedUntil: number }> {
+  /**
+   * The writes that still count within a window of `windowMs` ending now, for the next holder of a
+   * shared budget; null while some taken write has not left yet (when it will count is not known).
+   */
+  stillCounting(windowMs: number, now: number): Array<{ count: number; countedUntil: number }> | null {
     this.prune(now);
+    if (this.entries.some((entry) => !entry.hasLeft && entry.answeredAt === null)) return null;
     return this.entries
       .map((entry) => ({ count: entry.count, countedUntil: this.countedUntil(entry) }))
       .filter(({ countedUntil }) => countedUntil > now - windowMs);

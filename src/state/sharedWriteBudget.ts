@@ -36,8 +36,13 @@ const WINDOW_MS = 1_000;
 const STALE_TURNS = 4;
 /** A free turn that the first waiter in line has not taken for this long goes to whoever asks (that waiter died). */
 const FREE_GRACE_MS = 300;
-/** Writes stop this long before the turn ends (a write taken may still wait for its guard). */
-const STOP_BEFORE_END_MS = 100;
+/**
+ * Writes are taken until this long before the turn ends: a write taken may still wait for its
+ * guard (a storage read) before it leaves, and it must leave within the turn.
+ */
+const STOP_BEFORE_END_MS = 500;
+/** How long a hand-back waits for the writes taken to leave (their guards), at most. */
+const LEAVE_WAIT_MS = 3_000;
 
 export interface WriteTurnTiming {
   /** A turn lasts this long after the holder's last renewal (bounds a dead holder's turn). */
@@ -116,7 +121,7 @@ export function createSharedWriteBudget(
   let lastRenew = 0;
   let lastWanted = 0;
   let inherited: CountedWrites[] = [];
-  let stillCounting: (now: number) => CountedWrites[] = () => [];
+  let stillCounting: (now: number) => CountedWrites[] | null = () => [];
   let priorities = 0;
   let timer: NodeJS.Timeout | null = null;
   let chain: Promise<unknown> = Promise.resolve();
@@ -238,9 +243,12 @@ export function createSharedWriteBudget(
   const handBack = async (): Promise<void> => {
     heldUntil = 0;
     stopTimer();
+    // Writes taken may still wait for their guards: until they left, when they count is unknown.
+    const waitUntil = Date.now() + LEAVE_WAIT_MS;
+    while (stillCounting(Date.now()) === null && Date.now() < waitUntil) await sleep(10);
     for (let attempt = 0; attempt < 3; attempt++) {
       const sentAt = Date.now();
-      const tail = stillCounting(sentAt).map(({ countedUntil, count }): [number, number] => [
+      const tail = (stillCounting(sentAt) ?? []).map(({ countedUntil, count }): [number, number] => [
         Math.ceil(countedUntil - sentAt),
         count,
       ]);

@@ -28,6 +28,14 @@ describe('WriteWindow', () => {
     expect(window.fitsAt(1, 20, 1_000, 600)).toBe(1_550);
   });
 
+  it('cannot say yet what a taken write that has not left will count for the next holder', () => {
+    const window = new WriteWindow(250);
+    const ticket = window.take(5, 0);
+    expect(window.stillCounting(1_000, 100)).toBeNull();
+    window.left(ticket, 400);
+    expect(window.stillCounting(1_000, 500)).toEqual([{ count: 5, countedUntil: 650 }]);
+  });
+
   it('frees places in the order the writes stop counting, not the order they left', () => {
     const window = new WriteWindow(250);
     const slow = window.take(10, 0);

@@ -148,8 +148,8 @@ describe('the shared write budget across OS processes', () => {
     const lastOfHolder = writesOf(a).at(-1)!;
     const writesOfWaiter = writesOf(b);
     expect(writesOfWaiter).toHaveLength(30);
-    // The holder was writing when it died, and the waiter had not written yet.
-    expect(killedAt - lastOfHolder).toBeLessThan(1_000);
+    // The holder was writing when it died (a batch a second or so), and the waiter had not written yet.
+    expect(killedAt - lastOfHolder).toBeLessThan(1_500);
     expect(writesOfWaiter[0]!).toBeGreaterThan(killedAt);
     // Its turn ends a term after its last renewal, its writes count for the bound and 1 s more: then the waiter writes.
     expect(writesOfWaiter[0]! - killedAt).toBeLessThan(TERM_MS + ANSWER_BOUND_MS + 1_000 + 1_000);
