@@ -250,4 +250,30 @@ describe('resync applies the cycle guards (case 6)', () => {
     expect(cycle.counts.conflict).toBeGreaterThanOrEqual(1);
     expect(patches(s.graph)).toEqual([]);
   }, 60_000);
+
+  it.each([
+    ['a report (read in full)', baseConnector],
+    ['Get_Workers (changes since the last read)', soap],
+  ])(
+    'two workers who moved to one mailbox since the last cycle are a conflict for resync: %s',
+    async (_, connector) => {
+      s = await startScenario(azurite, {
+        world: world([hybridWorker('M1'), hybridWorker('M2')], [syncedUser('M1'), syncedUser('M2')]),
+        connector: connector(),
+      });
+      await runCycle(s.services, { drain: true });
+      const before = otherMailsOf(s, 'M1');
+      setEmail(s, 'M1', 'shared.box@home.example');
+      setEmail(s, 'M2', 'shared.box@home.example');
+      const resync = await runResync(s.services, 'M1');
+      expect(resync.outcome).toMatchObject({ code: 'conflict', reason: 'sharedPersonalEmail' });
+      expect(otherMailsOf(s, 'M1')).toEqual(before);
+      // M2 moves on: Workday's current data, not the ledger's memory, decides, and M1 is written.
+      setEmail(s, 'M2', 'm2.elsewhere@home.example');
+      const again = await runResync(s.services, 'M1');
+      expect(again.outcome).toMatchObject({ code: 'written' });
+      expect(otherMailsOf(s, 'M1')).toEqual(['shared.box@home.example']);
+    },
+    60_000,
+  );
 });
