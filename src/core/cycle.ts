@@ -232,21 +232,35 @@ export async function readRecordsOf(source: Pipeline['source'], workerId: string
   return record === null ? [] : [record];
 }
 
-async function readRetry(deps: Pipeline, workerId: string): Promise<RawRecord[] | null> {
-  try {
-    return await readRecordsOf(deps.source, workerId);
-  } catch (err) {
-    const error = ensureAppError(err, 'WORKDAY.BAD_RESPONSE');
-    if (error.isConfiguration) throw error;
-    deps.logger.log(
-      'warn',
-      `worker ${workerId} could not be read again by id (${error.code}); it is retried next cycle`,
-      {
-        workerId,
-      },
-    );
-    return null;
+/**
+ * The workers an incremental read asks for again by id: in a few requests where the source can
+ * (Get_Workers with many references), one by one otherwise. Retries that cannot be read now wait
+ * for the next cycle; the changes read before them still count.
+ */
+async function* readRetries(deps: Pipeline, workerIds: readonly string[], asOf: Date): AsyncGenerator<RawRecord> {
+  if (workerIds.length === 0) return;
+  const { source } = deps;
+  if (source.readWorkersByIds) {
+    try {
+      yield* source.readWorkersByIds(workerIds, asOf);
+    } catch (err) {
+      retryUnreadable(deps, err, workerIds.length === 1 ? '1 worker' : `${workerIds.length} workers`);
+    }
+    return;
   }
+  for (const workerId of workerIds) {
+    try {
+      yield* await readRecordsOf(source, workerId);
+    } catch (err) {
+      retryUnreadable(deps, err, `worker ${workerId}`);
+    }
+  }
+}
+
+function retryUnreadable(deps: Pipeline, err: unknown, who: string): void {
+  const error = ensureAppError(err, 'WORKDAY.BAD_RESPONSE');
+  if (error.isConfiguration) throw error;
+  deps.logger.log('warn', `${who} could not be read again by id (${error.code}); retried next cycle`, {});
 }
 
 /**
@@ -300,12 +314,8 @@ async function readAndClassify(
   };
   try {
     for await (const raw of deps.source.readWorkers({ asOf, ...(updatedFrom ? { updatedFrom } : {}) })) classify(raw);
-    for (const workerId of retries) {
-      if (idCounts.has(workerId.toLowerCase())) continue;
-      // A retry that cannot be read now waits for the next cycle; the changes read above still count.
-      const records = await readRetry(deps, workerId);
-      for (const raw of records ?? []) classify(raw);
-    }
+    const unread = retries.filter((workerId) => !idCounts.has(workerId.toLowerCase()));
+    for await (const raw of readRetries(deps, unread, asOf)) classify(raw);
   } catch (err) {
     throw ensureAppError(err, 'WORKDAY.BAD_RESPONSE');
   }

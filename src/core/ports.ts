@@ -31,6 +31,12 @@ export interface WorkerSource {
    * between two. Sources that cannot repeat an id may leave it out; `[readWorker(id)]` stands in.
    */
   readWorkerRecords?(workerId: string): Promise<RawRecord[]>;
+  /**
+   * Every record Workday holds under any of these ids, as of `asOf`, ids it does not hold left
+   * out: a few requests for many ids instead of one or two per id. Throws AppError (WORKDAY.*)
+   * when a read fails; records already delivered stay delivered.
+   */
+  readWorkersByIds?(workerIds: readonly string[], asOf: Date): AsyncIterable<RawRecord>;
 }
 
 /** The properties the writer reads from a user; the Graph adapter `$select`s exactly these. */

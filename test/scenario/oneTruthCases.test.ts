@@ -85,6 +85,36 @@ describe('a CLI cycle that stops after planning (case 3)', () => {
   }, 120_000);
 });
 
+describe('workers read again by id (case 9)', () => {
+  it('are asked for in one Get_Workers with many references, not one request per id and id type', async () => {
+    const ids = Array.from({ length: 60 }, (_, i) => `R${String(i).padStart(3, '0')}`);
+    s = await startScenario(azurite, {
+      world: world(
+        ids.map((id) => hybridWorker(id)),
+        ids.map((id) => syncedUser(id)),
+      ),
+      connector: soap(),
+    });
+    // Every job of the first cycle is lost (a queue cleared by hand): 60 plans never applied.
+    await runCycle(s.services);
+    for (
+      let batch = await s.services.consumer.receive(32, 30);
+      batch.length > 0;
+      batch = await s.services.consumer.receive(32, 30)
+    )
+      for (const message of batch) await s.services.consumer.complete(message);
+    s.advance(10 * 60_000);
+    const before = s.workday.tenant.requests.length;
+    const next = await runCycle(s.services, { drain: true });
+    const soapRequests = s.workday.tenant.requests.slice(before).filter((r) => r.protocol === 'soap');
+    expect(next).toMatchObject({ read: 'incremental', workersRead: 60 });
+    expect(next.counts.written).toBe(60);
+    // The two change windows (entered, effective), then all 60 ids under both id types at once.
+    expect(soapRequests.length).toBe(3);
+    expect(soapRequests.filter((r) => r.summary?.includes('refs=')).length).toBe(1);
+  }, 120_000);
+});
+
 describe('a late write through the real Graph adapter (case 1)', () => {
   it('a PATCH delayed by a 503 while the operator resyncs the corrected email ends with the corrected value', async () => {
     s = await startScenario(azurite, {
