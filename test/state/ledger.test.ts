@@ -194,6 +194,23 @@ describe('Ledger.change: conditional read-modify-write', () => {
     expect((await target.get('K1'))?.etag).toBe(before?.etag);
   });
 
+  // A row built by hand (or from an older read that lost its ETag) must never be written blind
+  // (`If-Match: *`): that would put back what another writer changed since.
+  it('given a row without its ETag, reads the stored row and decides on it, one change or many', async () => {
+    const mine = freshLedger();
+    const theirs = openLedger(mine.tablePrefix);
+    await store(mine, entry('E1', { detail: 'original' }));
+    await store(mine, entry('E2', { detail: 'original' }));
+    const stale = (workerId: string) => plain(entry(workerId, { detail: 'original' })) as LedgerEntry;
+    for (const id of ['E1', 'E2']) await theirs.change(id, (current) => ({ ...current!, userId: 'their-user' }));
+    await mine.change('E1', (current) => ({ ...current!, detail: 'mine' }), stale('E1'));
+    await mine.changeMany([
+      { workerId: 'E2', seen: stale('E2'), decide: (current) => ({ ...current!, detail: 'mine' }) },
+    ]);
+    for (const id of ['E1', 'E2'])
+      expect(plain(await mine.get(id))).toEqual(entry(id, { detail: 'mine', userId: 'their-user' }));
+  });
+
   it('reads the row first when no `seen` is given', async () => {
     const target = freshLedger();
     await store(target, entry('G1', { detail: 'stored' }));
