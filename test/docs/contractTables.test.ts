@@ -210,14 +210,27 @@ describe('docs/design.md, Exit codes', () => {
   });
 });
 
-describe('README', () => {
-  it('links to the contract tables instead of repeating them', () => {
-    const repeated = [
-      ...OUTCOME_CODES.filter((code) => readme.includes(`| \`${code}\` |`)).map((code) => `outcome row \`${code}\``),
-      ...['AzureWebJobsStorage', 'GRAPH_AUTH', 'DRY_RUN']
-        .filter((name) => readme.includes(`| \`${name}\``))
-        .map((name) => `settings row \`${name}\``),
-    ];
+describe('the other documents', () => {
+  it('link to the outcome and exit-code tables instead of repeating them', () => {
+    const others = ['README.md', ...readdirSync(join(ROOT, 'docs')).map((name) => `docs/${name}`)].filter(
+      (path) => path.endsWith('.md') && path !== 'docs/design.md',
+    );
+    const repeated = others.flatMap((path) => {
+      const text = read(path);
+      return [
+        ...OUTCOME_CODES.filter((code) => text.includes(`| \`${code}\` |`)).map(
+          (code) => `${path}: outcome row \`${code}\``,
+        ),
+        ...(/^\| `[0-3]` \|/m.test(text) ? [`${path}: an exit-code row`] : []),
+      ];
+    });
+    expect(repeated, 'rows of docs/design.md repeated elsewhere').toEqual([]);
+  });
+
+  it('README links to the contract tables instead of repeating the settings', () => {
+    const repeated = ['AzureWebJobsStorage', 'GRAPH_AUTH', 'DRY_RUN', 'LOG_LEVEL']
+      .filter((name) => readme.includes(`| \`${name}\``))
+      .map((name) => `settings row \`${name}\``);
     expect(repeated, 'README.md repeats rows of docs/design.md').toEqual([]);
     for (const anchor of ['#outcomes', '#settings', '#command-line', '#exit-codes'])
       expect(readme).toContain(`docs/design.md${anchor}`);
