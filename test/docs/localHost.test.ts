@@ -73,4 +73,21 @@ describe('docs/local-host.md', () => {
     );
     expect(unmatched).toEqual([]);
   });
+
+  it('points to a local.settings.example.json that holds every setting a local run may set', () => {
+    const example = JSON.parse(readFileSync(join(ROOT, 'local.settings.example.json'), 'utf8')) as {
+      Values: Record<string, string>;
+    };
+    expect(() => loadSettings(example.Values)).not.toThrow();
+    const settingsSection = design.slice(design.indexOf('### Settings'), design.indexOf('### The connector file'));
+    const appTable = settingsSection.slice(0, settingsSection.indexOf('Read by the Functions host'));
+    const appSettings = [...appTable.matchAll(/^\| ([^|]+) \|/gm)].flatMap((m) =>
+      [...m[1]!.matchAll(/`([^`]+)`/g)].map((n) => n[1]!),
+    );
+    // Identity-based storage is Azure's; the CLI's operator name and the pinned-Node marker are not settings to set.
+    const notLocal = /^AzureWebJobsStorage__|^USER$|^USERNAME$|^ATTRIBUTE_WRITER_PINNED_NODE$/;
+    const missing = appSettings.filter((name) => !notLocal.test(name) && !(name in example.Values));
+    expect(appSettings.length).toBeGreaterThan(15);
+    expect(missing, 'local.settings.example.json lacks these settings of docs/design.md').toEqual([]);
+  });
 });
