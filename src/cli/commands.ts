@@ -94,7 +94,7 @@ export const COMMON_OPTIONS: Record<string, OptionSpec> = {
   help: { type: 'boolean', short: 'h', description: 'print this help and exit' },
 };
 
-const SETTINGS_NOTE = `Settings come from the environment (see README, Settings): AzureWebJobsStorage, CONNECTOR_CONFIG,
+const SETTINGS_NOTE = `Settings come from the environment (docs/design.md, Settings): AzureWebJobsStorage, CONNECTOR_CONFIG,
 WORKDAY_RAAS_URL or WORKDAY_SOAP_URL, WORKDAY_USERNAME, WORKDAY_PASSWORD, GRAPH_BASE_URL, GRAPH_AUTH, DRY_RUN.
 Exit codes: 0 ran to its end; 2 invalid settings, connector file or arguments; 3 Workday or
 Graph could not be read (check: any service could not be reached); 1 anything else.`;

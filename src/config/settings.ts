@@ -163,7 +163,7 @@ const settingsSchema = z
     ENRICH_SCHEDULE: ncrontab('0 */30 * * * *').default('0 */30 * * * *'),
     ESCROW_SWEEP_SCHEDULE: ncrontab('0 */1 * * * *').default('0 */1 * * * *'),
     DRY_RUN: bool.default(false),
-    /** One-shot approval of the held cycle, by its id (see README, Safety). */
+    /** One-shot approval of the held cycle, by its id (docs/design.md, Guards). */
     APPROVE_HELD_CYCLE: z.string().trim().optional(),
     /** The key of the personal-email hashes (src/core/hashKey.ts); a Key Vault reference in Azure. */
     EMAIL_HASH_KEY: z
