@@ -3,6 +3,7 @@
  * sweep escrow, resync one worker. Each records one run (Table storage) and its telemetry.
  */
 import { randomUUID } from 'node:crypto';
+import type { ApprovalSource } from '../core/approval';
 import { planCycle, type CyclePlan } from '../core/cycle';
 import { ensureAppError } from '../core/errors';
 import type { Outcome, OutcomeCounts } from '../core/outcome';
@@ -23,7 +24,7 @@ export interface RunSummary {
   held: boolean;
   /** A dry run over the mass-change guard: a real cycle would have been held. */
   wouldBeHeld?: boolean;
-  approvedBy: 'flag' | 'setting' | null;
+  approvedBy: ApprovalSource | null;
   counts: OutcomeCounts;
   /** Workers that were given an outcome. */
   workers: number;
@@ -352,10 +353,16 @@ async function finishRun(
   };
 }
 
+const APPROVED_BY: Record<ApprovalSource, string> = {
+  flag: '--approve',
+  setting: 'APPROVE_HELD_CYCLE',
+  route: 'an operator through POST /api/cycles/{runId}/approve',
+};
+
 function noteOf(plan: PlanLike): { note?: string } {
   if (plan.held) return plan.heldReason ? { note: plan.heldReason } : {};
   if (!plan.approvedBy) return {};
-  const by = plan.approvedBy === 'flag' ? '--approve' : 'APPROVE_HELD_CYCLE';
+  const by = APPROVED_BY[plan.approvedBy];
   return { note: `approved by ${by}${plan.approvedHeldRun ? ` as held cycle ${plan.approvedHeldRun}` : ''}` };
 }
 

@@ -288,6 +288,8 @@ export interface RunRecord {
   note?: string;
   /** Who ran it (a resync's caller, a CLI's operator); absent for the timers. */
   requestedBy?: Requester;
+  /** On a held cycle: the operator who approved it through the HTTP route, and when. */
+  approval?: { by: Requester; at: Date };
 }
 
 export interface RunHistory {
@@ -305,6 +307,12 @@ export interface RunHistory {
    * claimant only, so an approval lets through exactly one plan, however many cycles race for it.
    */
   claimApproval(heldRunId: string, claimedBy: string): Promise<boolean>;
+  /**
+   * Records an operator's approval on a held cycle awaiting approval (the HTTP route), for the
+   * next cycle to honour. The held run as approved, or null when no held cycle awaiting approval
+   * has that id.
+   */
+  approveHeld(heldRunId: string, approver: Requester, at: Date): Promise<RunRecord | null>;
 }
 
 /**

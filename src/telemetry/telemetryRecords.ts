@@ -105,12 +105,17 @@ export function runRecords(run: RunRecord, context: RunContext): TelemetryRecord
           kind: 'event',
           name: TELEMETRY.cycleHeldEvent,
           // The portal shows this next to the alert: how to let the held changes through.
-          properties: cleanProperties({ ...common, approveWith: `APPROVE_HELD_CYCLE=${run.runId}` }),
+          properties: cleanProperties({ ...common, approveWith: approveWith(run.runId) }),
           measurements: cleanMeasurements({ heldWorkers: run.counts.held }),
         },
       ]
     : [];
   return [completed, ...held, ...runMetrics(run, context)];
+}
+
+/** The approve route first (no app-setting edit), then the CLI. */
+function approveWith(runId: string): string {
+  return `POST /api/cycles/${runId}/approve (app role AttributeWriter.Approve), or attribute-writer cycle --approve ${runId}`;
 }
 
 function runMetrics(run: RunRecord, context: RunContext): TelemetryMetric[] {

@@ -118,7 +118,9 @@ describe('runRecords', () => {
     const held = events(
       runRecords(cycleRun({ held: true, counts: { ...cycleRun().counts, held: 800 } }), context),
     ).find((e) => e.name === TELEMETRY.cycleHeldEvent);
-    expect(held?.properties.approveWith).toBe('APPROVE_HELD_CYCLE=cycle-20250101T0000');
+    expect(held?.properties.approveWith).toBe(
+      'POST /api/cycles/cycle-20250101T0000/approve (app role AttributeWriter.Approve), or attribute-writer cycle --approve cycle-20250101T0000',
+    );
     expect(held?.measurements).toEqual({ heldWorkers: 800 });
   });
 
