@@ -84,6 +84,15 @@ param escrowAlertAgeHours int = 24
 @description('The "denied rising" alert fires when this many more workers were denied in the last 24 hours than in the 24 hours before.')
 param deniedRiseThreshold int = 5
 
+@minValue(1)
+@description('The "rejected rising" alert fires when this many more workers were rejected for their Workday data in the last 24 hours than in the 24 hours before.')
+param rejectedRiseThreshold int = 10
+
+@minValue(5)
+@maxValue(1440)
+@description('The "app not running" alert fires when no run of any kind completed for this many minutes. Keep it above the ESCROW_SWEEP_SCHEDULE interval (every minute by default).')
+param silentAfterMinutes int = 15
+
 @description('Object id of an operator (user or group) who runs `attribute-writer` from their machine against this deployment\'s storage. Gets Storage Queue and Table Data Contributor, nothing else. Empty: no human access.')
 param operatorPrincipalId string = ''
 
@@ -224,7 +233,9 @@ module alerts 'app/alerts.bicep' = {
     alertEmailAddress: alertEmailAddress
     escrowAlertAgeHours: escrowAlertAgeHours
     deniedRiseThreshold: deniedRiseThreshold
+    rejectedRiseThreshold: rejectedRiseThreshold
     enrichIntervalMinutes: enrichIntervalMinutes
+    silentAfterMinutes: silentAfterMinutes
   }
 }
 

@@ -125,6 +125,7 @@ export async function runSweep(
     onOutcome: planningTelemetry(deps, runId, 'sweep', deps.dryRun, operationId),
   });
   const drained = await drainPlanned(deps, local, options, result.enqueued, result.tally, 'sweep');
+  const poisonQueueDepth = await measurePoisonDepth(deps);
   return finishRun(
     deps,
     'sweep',
@@ -140,9 +141,20 @@ export async function runSweep(
       superseded: drained.superseded,
       escrowAtStart: result.escrowAtStart,
       requestedBy: options.requestedBy,
+      poisonQueueDepth,
     },
     graphBefore,
   );
+}
+
+/** The sweep runs every few minutes: it measures the poison queue for the poison-depth alert. Never fails the sweep. */
+async function measurePoisonDepth(deps: Pipeline): Promise<number | undefined> {
+  try {
+    return await deps.queue.poisonDepth?.();
+  } catch (err) {
+    deps.logger.log('warn', 'could not read the poison queue depth', { error: ensureAppError(err).message });
+    return undefined;
+  }
 }
 
 export async function runResync(
@@ -285,7 +297,7 @@ type PlanLike = Pick<
       | 'superseded'
       | 'escrowAtStart'
     >
-  > & { requestedBy?: Requester | undefined };
+  > & { requestedBy?: Requester | undefined; poisonQueueDepth?: number | undefined };
 
 async function finishRun(
   deps: Pipeline,
@@ -325,6 +337,7 @@ async function finishRun(
   }
   deps.telemetry.runCompleted(record, {
     ...(escrow ? { escrowBacklog: escrow.backlog, escrowOldestAgeMinutes: escrow.oldestAgeMinutes } : {}),
+    ...(plan.poisonQueueDepth === undefined ? {} : { poisonQueueDepth: plan.poisonQueueDepth }),
     operationId: plan.runId,
   });
   return {

@@ -330,6 +330,12 @@ export interface WriteGate {
 
 export interface JobQueue {
   enqueue(jobs: readonly WorkerJob[]): Promise<void>;
+  /**
+   * Messages waiting in the poison queue (approximate): jobs the poison handler has not recorded
+   * yet. It drains in seconds, so a depth that stays above zero means the handler is failing.
+   * Absent on queues of one process (the CLI's), which have no poison queue.
+   */
+  poisonDepth?(): Promise<number>;
 }
 
 /** Where an incremental read resumes; moved only after a whole read succeeded. */

@@ -43,6 +43,8 @@ export interface RunContext {
   /** Absent for a resync, which does not read the escrow table. */
   escrowBacklog?: number;
   escrowOldestAgeMinutes?: number;
+  /** Measured by a sweep: jobs waiting in the poison queue. */
+  poisonQueueDepth?: number;
   operationId?: string;
 }
 
@@ -97,6 +99,7 @@ export function runRecords(run: RunRecord, context: RunContext): TelemetryRecord
       ...(context.escrowBacklog === undefined
         ? {}
         : { escrowBacklog: context.escrowBacklog, escrowOldestAgeMinutes: context.escrowOldestAgeMinutes ?? 0 }),
+      ...(context.poisonQueueDepth === undefined ? {} : { poisonQueueDepth: context.poisonQueueDepth }),
     }),
   };
   const held: TelemetryEvent[] = run.held
@@ -132,6 +135,9 @@ function runMetrics(run: RunRecord, context: RunContext): TelemetryMetric[] {
           metric(m.escrowBacklog, 'gauge', context.escrowBacklog, {}),
           metric(m.escrowOldestAgeMinutes, 'gauge', context.escrowOldestAgeMinutes ?? 0, {}),
         ]),
+    ...(context.poisonQueueDepth === undefined
+      ? []
+      : [metric(m.poisonQueueDepth, 'gauge', context.poisonQueueDepth, {})]),
     metric(m.graphRequests, 'counter', run.graphRequests, byRun),
     metric(m.graphThrottled, 'counter', run.graphThrottled, byRun),
     // Only a cycle reads Workday in bulk; a sweep's zero would drag the average down.
