@@ -144,8 +144,8 @@ export function workbookQueries(): DeployedQuery[] {
     });
 }
 
-/** The time ranges a workbook query can be given: its parameter's choices, in minutes. */
-export function workbookTimeRanges(): Record<string, number[]> {
+/** The workbook's parameters (type 9 items), by name. */
+export function workbookParameters(): Record<string, Record<string, Value>> {
   const file = join(INFRA, 'app/workbook.bicep');
   const root = parseBicepFile(file);
   const items = evaluate(variable(root, 'items')!, { file, root, params: {} }) as Array<{
@@ -153,6 +153,12 @@ export function workbookTimeRanges(): Record<string, number[]> {
     content: { parameters?: Array<Record<string, Value>> };
   }>;
   const parameters = items.filter((item) => item.type === 9).flatMap((item) => item.content.parameters ?? []);
+  return Object.fromEntries(parameters.map((p) => [String(p.name), p]));
+}
+
+/** The time ranges a workbook query can be given: its parameter's choices, in minutes. */
+export function workbookTimeRanges(): Record<string, number[]> {
+  const parameters = Object.values(workbookParameters()).filter((p) => p.typeSettings);
   return Object.fromEntries(
     parameters.map((p) => {
       const choices = (
