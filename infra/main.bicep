@@ -99,6 +99,9 @@ param operatorPrincipalId string = ''
 @description('Client id of the app registration that defines the HTTP routes\' app roles (AttributeWriter.Resync, AttributeWriter.Read); infra/register-operator-app.sh creates it. Empty: the routes refuse every call.')
 param operatorAppClientId string = ''
 
+@description('PRIVATE_NETWORKING: VNet integration with a NAT gateway (one fixed outbound IP to allow-list in Workday, output as WORKDAY_ALLOWLIST_IP) and private endpoints for storage and Key Vault, which then refuse public network traffic. Off by default: without it the app has no fixed outbound address. See docs/workday.md.')
+param privateNetworking bool = false
+
 @minValue(30)
 @maxValue(730)
 @description('Days Log Analytics keeps the logs and telemetry.')
@@ -135,6 +138,7 @@ module storage 'app/storage.bicep' = {
     location: location
     tags: tags
     queueName: queueName
+    publicNetworkAccess: !privateNetworking
   }
 }
 
@@ -147,6 +151,19 @@ module keyVault 'app/keyvault.bicep' = {
     tags: tags
     workdayPassword: workdayPassword
     emailHashKey: emailHashKey
+    publicNetworkAccess: !privateNetworking
+  }
+}
+
+module network 'app/network.bicep' = if (privateNetworking) {
+  name: 'network'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    namePrefix: resourceToken
+    storageAccountName: storage.outputs.name
+    keyVaultName: keyVault.outputs.name
   }
 }
 
@@ -208,6 +225,7 @@ module api 'app/api.bicep' = {
     operatorAppClientId: operatorAppClientId
     workerQueueName: queueName
     workdayTimeoutSeconds: workdayTimeoutSeconds
+    virtualNetworkSubnetId: privateNetworking ? network.outputs.appSubnetId : ''
   }
 }
 
@@ -252,3 +270,6 @@ output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connect
 output AzureWebJobsStorage__queueServiceUri string = storage.outputs.queueServiceUri
 output AzureWebJobsStorage__tableServiceUri string = storage.outputs.tableServiceUri
 output TABLE_PREFIX string = tablePrefix
+// The address to allow-list in Workday (PRIVATE_NETWORKING); empty without it: Flex Consumption
+// has no fixed outbound address of its own.
+output WORKDAY_ALLOWLIST_IP string = privateNetworking ? network.outputs.outboundIpAddress : ''
