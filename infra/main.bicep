@@ -96,7 +96,7 @@ param silentAfterMinutes int = 15
 @description('Object id of an operator (user or group) who runs `attribute-writer` from their machine against this deployment\'s storage. Gets Storage Queue and Table Data Contributor, nothing else. Empty: no human access.')
 param operatorPrincipalId string = ''
 
-@description('Client id of the app registration that defines the HTTP routes\' app roles (AttributeWriter.Resync, AttributeWriter.Read); infra/register-operator-app.sh creates it. Empty: the routes refuse every call.')
+@description('Client id of the app registration that defines the HTTP routes\' app roles (AttributeWriter.Resync, AttributeWriter.Read, AttributeWriter.Approve); infra/register-operator-app.sh creates it. Empty: the routes refuse every call.')
 param operatorAppClientId string = ''
 
 @description('PRIVATE_NETWORKING: VNet integration with a NAT gateway (one fixed outbound IP to allow-list in Workday, output as WORKDAY_ALLOWLIST_IP) and private endpoints for storage and Key Vault, which then refuse public network traffic. Off by default: without it the app has no fixed outbound address. See docs/workday.md.')
