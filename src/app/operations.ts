@@ -3,6 +3,7 @@
  * sweep escrow, resync one worker. Each records one run (Table storage) and its telemetry.
  */
 import { randomUUID } from 'node:crypto';
+import type { ApprovalSource } from '../core/approval';
 import { planCycle, type CyclePlan } from '../core/cycle';
 import { ensureAppError } from '../core/errors';
 import type { Outcome, OutcomeCounts } from '../core/outcome';
@@ -23,7 +24,7 @@ export interface RunSummary {
   held: boolean;
   /** A dry run over the mass-change guard: a real cycle would have been held. */
   wouldBeHeld?: boolean;
-  approvedBy: 'flag' | 'setting' | null;
+  approvedBy: ApprovalSource | null;
   counts: OutcomeCounts;
   /** Workers that were given an outcome. */
   workers: number;
@@ -124,6 +125,7 @@ export async function runSweep(
     onOutcome: planningTelemetry(deps, runId, 'sweep', deps.dryRun, operationId),
   });
   const drained = await drainPlanned(deps, local, options, result.enqueued, result.tally, 'sweep');
+  const poisonQueueDepth = await measurePoisonDepth(deps);
   return finishRun(
     deps,
     'sweep',
@@ -139,9 +141,20 @@ export async function runSweep(
       superseded: drained.superseded,
       escrowAtStart: result.escrowAtStart,
       requestedBy: options.requestedBy,
+      poisonQueueDepth,
     },
     graphBefore,
   );
+}
+
+/** The sweep runs every few minutes: it measures the poison queue for the poison-depth alert. Never fails the sweep. */
+async function measurePoisonDepth(deps: Pipeline): Promise<number | undefined> {
+  try {
+    return await deps.queue.poisonDepth?.();
+  } catch (err) {
+    deps.logger.log('warn', 'could not read the poison queue depth', { error: ensureAppError(err).message });
+    return undefined;
+  }
 }
 
 export async function runResync(
@@ -284,7 +297,7 @@ type PlanLike = Pick<
       | 'superseded'
       | 'escrowAtStart'
     >
-  > & { requestedBy?: Requester | undefined };
+  > & { requestedBy?: Requester | undefined; poisonQueueDepth?: number | undefined };
 
 async function finishRun(
   deps: Pipeline,
@@ -324,6 +337,7 @@ async function finishRun(
   }
   deps.telemetry.runCompleted(record, {
     ...(escrow ? { escrowBacklog: escrow.backlog, escrowOldestAgeMinutes: escrow.oldestAgeMinutes } : {}),
+    ...(plan.poisonQueueDepth === undefined ? {} : { poisonQueueDepth: plan.poisonQueueDepth }),
     operationId: plan.runId,
   });
   return {
@@ -352,10 +366,16 @@ async function finishRun(
   };
 }
 
+const APPROVED_BY: Record<ApprovalSource, string> = {
+  flag: '--approve',
+  setting: 'APPROVE_HELD_CYCLE',
+  route: 'an operator through POST /api/cycles/{runId}/approve',
+};
+
 function noteOf(plan: PlanLike): { note?: string } {
   if (plan.held) return plan.heldReason ? { note: plan.heldReason } : {};
   if (!plan.approvedBy) return {};
-  const by = plan.approvedBy === 'flag' ? '--approve' : 'APPROVE_HELD_CYCLE';
+  const by = APPROVED_BY[plan.approvedBy];
   return { note: `approved by ${by}${plan.approvedHeldRun ? ` as held cycle ${plan.approvedHeldRun}` : ''}` };
 }
 

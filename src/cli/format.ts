@@ -4,13 +4,15 @@ import { OUTCOME_CODES, type ChangeView, type Outcome } from '../core/outcome';
 import type { EscrowEntry } from '../core/ports';
 import type { RunSummary } from '../app/operations';
 
+const APPROVED_WITH = { flag: '--approve', setting: 'APPROVE_HELD_CYCLE', route: 'the approve route' } as const;
+
 export function formatSummary(summary: RunSummary, options: { examples?: number } = {}): string {
   const lines: string[] = [];
   const flags = [
     summary.dryRun ? 'dry run: nothing written' : '',
     summary.held ? 'HELD by the mass-change guard' : '',
     summary.wouldBeHeld ? 'a real cycle would be HELD by the mass-change guard' : '',
-    summary.approvedBy ? `approved (${summary.approvedBy === 'flag' ? '--approve' : 'APPROVE_HELD_CYCLE'})` : '',
+    summary.approvedBy ? `approved (${APPROVED_WITH[summary.approvedBy]})` : '',
   ]
     .filter(Boolean)
     .join(', ');

@@ -6,7 +6,7 @@
  * A cycle also retries what waits: escrowed workers whose user has appeared (the sweep's batched
  * peek) and, on incremental reads, the workers whose last outcome asks for a retry, read by id.
  */
-import { guardCycle } from './approval';
+import { guardCycle, type ApprovalSource } from './approval';
 import { ensureAppError } from './errors';
 import { desiredHash, desiredStateOf, valueHash } from './mapping';
 import { isLeftToEntra } from './drift';
@@ -56,7 +56,7 @@ export interface CyclePlan {
   heldReason?: string;
   /** A dry run over the guard: planned in full, but a real cycle would be held. */
   wouldBeHeld: boolean;
-  approvedBy: 'flag' | 'setting' | null;
+  approvedBy: ApprovalSource | null;
   approvedHeldRun?: string;
   read: 'full' | 'incremental';
   workersRead: number;

@@ -294,6 +294,8 @@ export interface RunRecord {
   note?: string;
   /** Who ran it (a resync's caller, a CLI's operator); absent for the timers. */
   requestedBy?: Requester;
+  /** On a held cycle: the operator who approved it through the HTTP route, and when. */
+  approval?: { by: Requester; at: Date };
 }
 
 export interface RunHistory {
@@ -311,6 +313,12 @@ export interface RunHistory {
    * claimant only, so an approval lets through exactly one plan, however many cycles race for it.
    */
   claimApproval(heldRunId: string, claimedBy: string): Promise<boolean>;
+  /**
+   * Records an operator's approval on a held cycle awaiting approval (the HTTP route), for the
+   * next cycle to honour. The held run as approved, or null when no held cycle awaiting approval
+   * has that id.
+   */
+  approveHeld(heldRunId: string, approver: Requester, at: Date): Promise<RunRecord | null>;
 }
 
 /**
@@ -328,6 +336,12 @@ export interface WriteGate {
 
 export interface JobQueue {
   enqueue(jobs: readonly WorkerJob[]): Promise<void>;
+  /**
+   * Messages waiting in the poison queue (approximate): jobs the poison handler has not recorded
+   * yet. It drains in seconds, so a depth that stays above zero means the handler is failing.
+   * Absent on queues of one process (the CLI's), which have no poison queue.
+   */
+  poisonDepth?(): Promise<number>;
 }
 
 /** Where an incremental read resumes; moved only after a whole read succeeded. */

@@ -17,5 +17,7 @@ export const TELEMETRY = {
     graphRequests: 'AttributeWriter.GraphRequests',
     workdayReadMs: 'AttributeWriter.WorkdayReadMs',
     runDurationMs: 'AttributeWriter.RunDurationMs',
+    /** Gauge, measured by each sweep: jobs waiting in the poison queue (the poison-depth alert). */
+    poisonQueueDepth: 'AttributeWriter.PoisonQueueDepth',
   },
 } as const;

@@ -24,6 +24,14 @@ const MAX_PAGE_SIZE = 1000;
 
 export function createRunHistory(clients: StorageClients, tablePrefix: string): RunHistory {
   const name = tableName(tablePrefix, 'Runs');
+  async function heldAwaitingApproval(): Promise<RunRecord[]> {
+    const client = await clients.ensureTable(name);
+    const [through] = await newest(client, 1, THROUGH);
+    const since = through ? `${invertedTimeKey(through.startedAt)}_${encodeKey(through.runId)}` : null;
+    // Row keys count down with the shared time: a held cycle newer than the last one through sorts first.
+    const filter = since ? odata`PartitionKey eq ${HELD} and RowKey lt ${since}` : odata`PartitionKey eq ${HELD}`;
+    return newest(client, Number.MAX_SAFE_INTEGER, HELD, filter);
+  }
   return {
     async record(run) {
       const client = await clients.ensureTable(name);
@@ -50,13 +58,24 @@ export function createRunHistory(clients: StorageClients, tablePrefix: string): 
       if (limit <= 0) return [];
       return newest(await clients.ensureTable(name), limit);
     },
-    async heldAwaitingApproval() {
+    heldAwaitingApproval,
+    async approveHeld(heldRunId, approver, at) {
+      const run = (await heldAwaitingApproval()).find((held) => held.runId === heldRunId);
+      if (!run) return null;
       const client = await clients.ensureTable(name);
-      const [through] = await newest(client, 1, THROUGH);
-      const since = through ? `${invertedTimeKey(through.startedAt)}_${encodeKey(through.runId)}` : null;
-      // Row keys count down with the shared time: a held cycle newer than the last one through sorts first.
-      const filter = since ? odata`PartitionKey eq ${HELD} and RowKey lt ${since}` : odata`PartitionKey eq ${HELD}`;
-      return newest(client, Number.MAX_SAFE_INTEGER, HELD, filter);
+      const rowKey = `${invertedTimeKey(run.startedAt)}_${encodeKey(run.runId)}`;
+      const approval = defined({
+        approvalBySource: approver.source,
+        approvalById: approver.objectId,
+        approvalByName: approver.name,
+        approvalAt: at,
+      });
+      // Merge: the approval is added to the record and its held index; a second approval names the last approver.
+      for (const partitionKey of [HELD, PARTITION])
+        await storageCall(`recording the approval of ${heldRunId}`, () =>
+          client.updateEntity({ partitionKey, rowKey, ...approval }, 'Merge'),
+        );
+      return { ...run, approval: { by: approver, at } };
     },
   };
 }
@@ -137,7 +156,17 @@ function fromEntity(entity: EntityProperties): RunRecord {
     ...(approvedHeldRun !== undefined ? { approvedHeldRun } : {}),
     ...(note !== undefined ? { note } : {}),
     ...requesterOf(entity),
+    ...approvalOf(entity),
   };
+}
+
+function approvalOf(entity: EntityProperties): { approval?: { by: Requester; at: Date } } {
+  const name = readString(entity, 'approvalByName');
+  const at = readDate(entity, 'approvalAt');
+  if (name === undefined || at === undefined) return {};
+  const objectId = readString(entity, 'approvalById');
+  const source = readString(entity, 'approvalBySource') === 'os' ? 'os' : 'entra';
+  return { approval: { by: { source, name, ...(objectId !== undefined ? { objectId } : {}) }, at } };
 }
 
 function requesterOf(entity: EntityProperties): { requestedBy?: Requester } {

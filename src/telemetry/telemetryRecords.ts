@@ -43,6 +43,8 @@ export interface RunContext {
   /** Absent for a resync, which does not read the escrow table. */
   escrowBacklog?: number;
   escrowOldestAgeMinutes?: number;
+  /** Measured by a sweep: jobs waiting in the poison queue. */
+  poisonQueueDepth?: number;
   operationId?: string;
 }
 
@@ -97,6 +99,7 @@ export function runRecords(run: RunRecord, context: RunContext): TelemetryRecord
       ...(context.escrowBacklog === undefined
         ? {}
         : { escrowBacklog: context.escrowBacklog, escrowOldestAgeMinutes: context.escrowOldestAgeMinutes ?? 0 }),
+      ...(context.poisonQueueDepth === undefined ? {} : { poisonQueueDepth: context.poisonQueueDepth }),
     }),
   };
   const held: TelemetryEvent[] = run.held
@@ -105,12 +108,17 @@ export function runRecords(run: RunRecord, context: RunContext): TelemetryRecord
           kind: 'event',
           name: TELEMETRY.cycleHeldEvent,
           // The portal shows this next to the alert: how to let the held changes through.
-          properties: cleanProperties({ ...common, approveWith: `APPROVE_HELD_CYCLE=${run.runId}` }),
+          properties: cleanProperties({ ...common, approveWith: approveWith(run.runId) }),
           measurements: cleanMeasurements({ heldWorkers: run.counts.held }),
         },
       ]
     : [];
   return [completed, ...held, ...runMetrics(run, context)];
+}
+
+/** The approve route first (no app-setting edit), then the CLI. */
+function approveWith(runId: string): string {
+  return `POST /api/cycles/${runId}/approve (app role AttributeWriter.Approve), or attribute-writer cycle --approve ${runId}`;
 }
 
 function runMetrics(run: RunRecord, context: RunContext): TelemetryMetric[] {
@@ -127,6 +135,9 @@ function runMetrics(run: RunRecord, context: RunContext): TelemetryMetric[] {
           metric(m.escrowBacklog, 'gauge', context.escrowBacklog, {}),
           metric(m.escrowOldestAgeMinutes, 'gauge', context.escrowOldestAgeMinutes ?? 0, {}),
         ]),
+    ...(context.poisonQueueDepth === undefined
+      ? []
+      : [metric(m.poisonQueueDepth, 'gauge', context.poisonQueueDepth, {})]),
     metric(m.graphRequests, 'counter', run.graphRequests, byRun),
     metric(m.graphThrottled, 'counter', run.graphThrottled, byRun),
     // Only a cycle reads Workday in bulk; a sweep's zero would drag the average down.

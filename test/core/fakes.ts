@@ -26,6 +26,7 @@ import type {
   PlannedJob,
   PlanStore,
   RawRecord,
+  Requester,
   ReadOptions,
   RunHistory,
   RunRecord,
@@ -339,6 +340,13 @@ export class FakeRuns implements RunHistory {
     const cycles = (await this.latest(this.runs.length)).filter((r) => r.kind === 'cycle' && !r.dryRun);
     const through = cycles.findIndex((r) => !r.held);
     return through === -1 ? cycles : cycles.slice(0, through);
+  }
+
+  async approveHeld(heldRunId: string, approver: Requester, at: Date): Promise<RunRecord | null> {
+    if (!(await this.heldAwaitingApproval()).some((r) => r.runId === heldRunId)) return null;
+    const run = this.runs.find((r) => r.runId === heldRunId)!;
+    run.approval = { by: approver, at };
+    return structuredClone(run);
   }
 }
 

@@ -124,3 +124,27 @@ describe('RunHistory.claimApproval', () => {
     expect((await history.latest(10)).map((r) => r.runId)).toEqual(['cycle-next', 'held-run']);
   });
 });
+
+describe('RunHistory.approveHeld', () => {
+  const alice = { source: 'entra' as const, objectId: 'oid-alice', name: 'Alice Operator' };
+  const at = new Date('2025-03-01T10:30:00.000Z');
+
+  it("records the approver on the held run, where another process's history and the run list see it", async () => {
+    const [history, other] = freshHistories();
+    await history.record(run("held/O'Brien#1", '2025-03-01T10:00:00Z', { held: true, changes: 600 }));
+    const approved = await history.approveHeld("held/O'Brien#1", alice, at);
+    expect(approved).toMatchObject({ runId: "held/O'Brien#1", changes: 600, approval: { by: alice, at } });
+    expect((await other.heldAwaitingApproval())[0]?.approval).toEqual({ by: alice, at });
+    expect((await other.latest(1))[0]?.approval).toEqual({ by: alice, at });
+  });
+
+  it('answers null for an id no held cycle awaiting approval has: unknown, not held, or gone through since', async () => {
+    const history = freshHistory();
+    await history.record(run('held-run', '2025-03-01T10:00:00Z', { held: true }));
+    await history.record(run('plain-run', '2025-03-01T10:10:00Z'));
+    expect(await history.approveHeld('no-such-run', alice, at)).toBeNull();
+    expect(await history.approveHeld('plain-run', alice, at)).toBeNull();
+    expect(await history.approveHeld('held-run', alice, at)).toBeNull(); // plain-run went through after it
+    expect((await history.latest(5)).every((r) => r.approval === undefined)).toBe(true);
+  });
+});

@@ -118,7 +118,9 @@ describe('runRecords', () => {
     const held = events(
       runRecords(cycleRun({ held: true, counts: { ...cycleRun().counts, held: 800 } }), context),
     ).find((e) => e.name === TELEMETRY.cycleHeldEvent);
-    expect(held?.properties.approveWith).toBe('APPROVE_HELD_CYCLE=cycle-20250101T0000');
+    expect(held?.properties.approveWith).toBe(
+      'POST /api/cycles/cycle-20250101T0000/approve (app role AttributeWriter.Approve), or attribute-writer cycle --approve cycle-20250101T0000',
+    );
     expect(held?.measurements).toEqual({ heldWorkers: 800 });
   });
 
@@ -134,10 +136,9 @@ describe('runRecords', () => {
     ]);
   });
 
-  it('emits every per-run metric named in telemetryNames for a cycle', () => {
-    const names = new Set(
-      metrics(runRecords(cycleRun(), { escrowBacklog: 3, escrowOldestAgeMinutes: 95 })).map((m) => m.name),
-    );
+  it('emits every per-run metric named in telemetryNames for a run that measured everything', () => {
+    const context = { escrowBacklog: 3, escrowOldestAgeMinutes: 95, poisonQueueDepth: 0 };
+    const names = new Set(metrics(runRecords(cycleRun(), context)).map((m) => m.name));
     expect([...names].sort()).toEqual(Object.values(TELEMETRY.metrics).sort());
   });
 
@@ -149,6 +150,15 @@ describe('runRecords', () => {
     expect(byName.get(TELEMETRY.metrics.escrowOldestAgeMinutes)).toMatchObject({ instrument: 'gauge', value: 95 });
     expect(byName.get(TELEMETRY.metrics.runDurationMs)).toMatchObject({ instrument: 'histogram', value: 42_000 });
     expect(byName.get(TELEMETRY.metrics.graphThrottled)).toMatchObject({ instrument: 'counter', value: 2 });
+  });
+
+  it('records the poison queue depth a sweep measured as a gauge, and on RunCompleted', () => {
+    const records = runRecords(cycleRun({ kind: 'sweep' }), { escrowBacklog: 0, poisonQueueDepth: 4 });
+    const depth = metrics(records).find((m) => m.name === TELEMETRY.metrics.poisonQueueDepth);
+    expect(depth).toMatchObject({ instrument: 'gauge', value: 4 });
+    expect(events(records)[0]!.measurements.poisonQueueDepth).toBe(4);
+    const unmeasured = metrics(runRecords(cycleRun(), { escrowBacklog: 0 })).map((m) => m.name);
+    expect(unmeasured).not.toContain(TELEMETRY.metrics.poisonQueueDepth);
   });
 
   it('leaves Workday read time out of a sweep, which reads nothing in bulk', () => {
