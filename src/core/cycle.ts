@@ -13,6 +13,7 @@ import { isLeftToEntra } from './drift';
 import { SETTLED_OUTCOMES, type Outcome } from './outcome';
 import type { Pipeline } from './pipeline';
 import { recordPlans, type Decided } from './recordPlans';
+import { markRepeated } from './repeatedOutcome';
 import { idsToRetry } from './retries';
 import { hasStalePendingWrite } from './lateWrite';
 import type { LedgerEntry, RawRecord, WorkerJob } from './ports';
@@ -131,11 +132,13 @@ export async function planCycle(deps: Pipeline, options: CycleOptions): Promise<
           !(SETTLED_OUTCOMES.has(lastOutcome) || isLeftToEntra(previous))));
     if (!needsJob) {
       if (lastOutcome === 'written' || lastOutcome === 'unchanged') settled += 1;
+      // Counted from the ledger: nothing happened to this worker in this run, so no one is told again.
       else if (lastOutcome)
         tally.add({
           code: lastOutcome,
           workerId: candidate.worker.workerId,
           ...(previous?.reason ? { reason: previous.reason } : {}),
+          repeated: true,
         });
       continue;
     }
@@ -159,7 +162,8 @@ export async function planCycle(deps: Pipeline, options: CycleOptions): Promise<
         job,
       }))
     : [];
-  for (const { outcome } of [...decided, ...heldOutcomes]) tally.add(outcome, { keyed: outcome.workerId !== '' });
+  for (const { outcome } of [...decided, ...heldOutcomes])
+    tally.add(markRepeated(outcome, ledger.get(outcome.workerId)), { keyed: outcome.workerId !== '' });
 
   let toEnqueue = held ? [] : jobs;
   let superseded = 0;

@@ -22,6 +22,7 @@ import type { Outcome } from './outcome';
 import type { Pipeline } from './pipeline';
 import { isSuperseded, versionOf } from './planVersion';
 import { screenPrivilegedTarget } from './privilegedTarget';
+import { markRepeated } from './repeatedOutcome';
 import {
   KEEP,
   REMOVE,
@@ -309,7 +310,7 @@ async function escrowMiss(job: WorkerJob, deps: Deps, dryRun: boolean, previous:
     previous,
   );
   if (settledMeanwhile && entry) await closeEscrow(job, deps, entry);
-  return outcome;
+  return markRepeated(outcome, previous);
 }
 
 function escrowedOutcome(job: WorkerJob, reason: EscrowReason, entry: EscrowEntry): Outcome {
@@ -344,7 +345,7 @@ async function settle(
   await deps.ledger.change(job.workerId, (current) => recordOutcome(job, outcome, current, now, plan, drift), previous);
   // A settled worker has no escrow entry, whichever route it came by.
   await closeEscrow(job, deps);
-  return outcome;
+  return markRepeated(outcome, previous);
 }
 
 /** Removes the worker's escrow entry unless a newer plan's job made it. */
