@@ -18,7 +18,7 @@ import { idsToRetry } from './retries';
 import { hasStalePendingWrite } from './lateWrite';
 import type { LedgerEntry, RawRecord, WorkerJob } from './ports';
 import { scopeOf } from './scope';
-import { screenWorker } from './screenWorker';
+import { outOfScopeOutcome, screenWorker } from './screenWorker';
 import { escrowSince, listEscrow, peekEscrowed } from './sweep';
 import { RunTally } from './tally';
 import { parseWorker, type Worker } from './worker';
@@ -286,7 +286,7 @@ async function readAndClassify(
       decided.push({
         outcome:
           keyed && verdict === 'outOfScope'
-            ? { code: 'outOfScope', workerId: id ?? '', reason: 'notInScope' }
+            ? outOfScopeOutcome(connector, id ?? '', parsed.attributes)
             : { code: 'rejected', workerId: id ?? '', reason: parsed.reason, detail: parsed.detail },
       });
       return;
