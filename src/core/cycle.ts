@@ -7,6 +7,7 @@
  * peek) and, on incremental reads, the workers whose last outcome asks for a retry, read by id.
  */
 import { guardCycle } from './approval';
+import { duplicateWorkerIdConflict, sharedEmailConflict } from './conflicts';
 import { ensureAppError } from './errors';
 import { desiredHash, desiredStateOf, valueHash } from './mapping';
 import { isLeftToEntra } from './drift';
@@ -357,24 +358,6 @@ function separateConflicts(
     }
   }
   return { candidates: kept, decided };
-}
-
-export function duplicateWorkerIdConflict(workerId: string): Outcome {
-  return {
-    code: 'conflict',
-    workerId,
-    reason: 'duplicateWorkerId',
-    detail: 'several workers share this id (employeeId matching ignores case); none is written',
-  };
-}
-
-export function sharedEmailConflict(workerId: string, workers: number): Outcome {
-  return {
-    code: 'conflict',
-    workerId,
-    reason: 'sharedPersonalEmail',
-    detail: `${workers} in-scope workers share this personal email; two accounts resetting to one mailbox is an account-takeover path`,
-  };
 }
 
 /** Full or incremental read; the watermark moves only through `commit`, after the whole read succeeded. */

@@ -40,6 +40,11 @@ export interface DirectoryUser {
   onPremisesSyncEnabled: boolean | null;
   otherMails: string[];
   usageLocation: string | null;
+  /**
+   * Never written, only shown to name the users of a duplicate employeeId (masked: it has the
+   * shape of an address). Absent where the adapter did not read it.
+   */
+  userPrincipalName?: string | null;
   /** Directory extension attributes (`extension_<appId>_<name>`) that the mapping targets. */
   extensions: Record<string, unknown>;
 }
