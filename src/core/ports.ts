@@ -101,9 +101,19 @@ export interface Directory {
    * minutes. Throws AppError GRAPH.REQUEST_REFUSED (403) when the app may not read them: the
    * caller must then write no reset channel for anyone.
    */
-  privilegedUserIds(): Promise<ReadonlySet<string>>;
+  privilegedUserIds(): Promise<ReadonlyMap<string, Privilege>>;
   /** Counters for run records and telemetry. */
   stats(): DirectoryStats;
+}
+
+/** One way a user holds a directory role, so that a `denied` worker says which (privilegedTarget.ts). */
+export interface Privilege {
+  /** The role's template id (`62e90394-…` is Global Administrator); null when Graph did not say. */
+  roleDefinitionId: string | null;
+  /** PIM-eligible rather than active. */
+  eligible: boolean;
+  /** The role-assignable group the role reaches the user through (member, owner or eligible for it). */
+  groupId?: string;
 }
 
 export interface DirectoryStats {
