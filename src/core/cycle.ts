@@ -7,17 +7,19 @@
  * peek) and, on incremental reads, the workers whose last outcome asks for a retry, read by id.
  */
 import { guardCycle, type ApprovalSource } from './approval';
+import { duplicateWorkerIdConflict, sharedEmailConflict } from './conflicts';
 import { ensureAppError } from './errors';
 import { desiredHash, desiredStateOf, valueHash } from './mapping';
 import { isLeftToEntra } from './drift';
 import { SETTLED_OUTCOMES, type Outcome } from './outcome';
 import type { Pipeline } from './pipeline';
 import { recordPlans, type Decided } from './recordPlans';
+import { markRepeated } from './repeatedOutcome';
 import { idsToRetry } from './retries';
 import { hasStalePendingWrite } from './lateWrite';
 import type { LedgerEntry, RawRecord, WorkerJob } from './ports';
 import { scopeOf } from './scope';
-import { screenWorker } from './screenWorker';
+import { outOfScopeOutcome, screenWorker } from './screenWorker';
 import { escrowSince, listEscrow, peekEscrowed } from './sweep';
 import { RunTally } from './tally';
 import { parseWorker, type Worker } from './worker';
@@ -131,11 +133,13 @@ export async function planCycle(deps: Pipeline, options: CycleOptions): Promise<
           !(SETTLED_OUTCOMES.has(lastOutcome) || isLeftToEntra(previous))));
     if (!needsJob) {
       if (lastOutcome === 'written' || lastOutcome === 'unchanged') settled += 1;
+      // Counted from the ledger: nothing happened to this worker in this run, so no one is told again.
       else if (lastOutcome)
         tally.add({
           code: lastOutcome,
           workerId: candidate.worker.workerId,
           ...(previous?.reason ? { reason: previous.reason } : {}),
+          repeated: true,
         });
       continue;
     }
@@ -159,7 +163,8 @@ export async function planCycle(deps: Pipeline, options: CycleOptions): Promise<
         job,
       }))
     : [];
-  for (const { outcome } of [...decided, ...heldOutcomes]) tally.add(outcome, { keyed: outcome.workerId !== '' });
+  for (const { outcome } of [...decided, ...heldOutcomes])
+    tally.add(markRepeated(outcome, ledger.get(outcome.workerId)), { keyed: outcome.workerId !== '' });
 
   let toEnqueue = held ? [] : jobs;
   let superseded = 0;
@@ -296,7 +301,7 @@ async function readAndClassify(
       decided.push({
         outcome:
           keyed && verdict === 'outOfScope'
-            ? { code: 'outOfScope', workerId: id ?? '', reason: 'notInScope' }
+            ? outOfScopeOutcome(connector, id ?? '', parsed.attributes)
             : { code: 'rejected', workerId: id ?? '', reason: parsed.reason, detail: parsed.detail },
       });
       return;
@@ -363,24 +368,6 @@ function separateConflicts(
     }
   }
   return { candidates: kept, decided };
-}
-
-export function duplicateWorkerIdConflict(workerId: string): Outcome {
-  return {
-    code: 'conflict',
-    workerId,
-    reason: 'duplicateWorkerId',
-    detail: 'several workers share this id (employeeId matching ignores case); none is written',
-  };
-}
-
-export function sharedEmailConflict(workerId: string, workers: number): Outcome {
-  return {
-    code: 'conflict',
-    workerId,
-    reason: 'sharedPersonalEmail',
-    detail: `${workers} in-scope workers share this personal email; two accounts resetting to one mailbox is an account-takeover path`,
-  };
 }
 
 /** Full or incremental read; the watermark moves only through `commit`, after the whole read succeeded. */

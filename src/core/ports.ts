@@ -46,6 +46,11 @@ export interface DirectoryUser {
   onPremisesSyncEnabled: boolean | null;
   otherMails: string[];
   usageLocation: string | null;
+  /**
+   * Never written, only shown to name the users of a duplicate employeeId (masked: it has the
+   * shape of an address). Absent where the adapter did not read it.
+   */
+  userPrincipalName?: string | null;
   /** Directory extension attributes (`extension_<appId>_<name>`) that the mapping targets. */
   extensions: Record<string, unknown>;
 }
@@ -102,9 +107,19 @@ export interface Directory {
    * minutes. Throws AppError GRAPH.REQUEST_REFUSED (403) when the app may not read them: the
    * caller must then write no reset channel for anyone.
    */
-  privilegedUserIds(): Promise<ReadonlySet<string>>;
+  privilegedUserIds(): Promise<ReadonlyMap<string, Privilege>>;
   /** Counters for run records and telemetry. */
   stats(): DirectoryStats;
+}
+
+/** One way a user holds a directory role, so that a `denied` worker says which (privilegedTarget.ts). */
+export interface Privilege {
+  /** The role's template id (`62e90394-…` is Global Administrator); null when Graph did not say. */
+  roleDefinitionId: string | null;
+  /** PIM-eligible rather than active. */
+  eligible: boolean;
+  /** The role-assignable group the role reaches the user through (member, owner or eligible for it). */
+  groupId?: string;
 }
 
 export interface DirectoryStats {

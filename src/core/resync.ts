@@ -4,7 +4,8 @@
  * Used by the HTTP function and `attribute-writer resync`. The escrow table is not read: a resync
  * costs the same whatever the backlog.
  */
-import { duplicateWorkerIdConflict, readRecordsOf, sharedEmailConflict } from './cycle';
+import { duplicateWorkerIdConflict, sharedEmailConflict } from './conflicts';
+import { readRecordsOf } from './cycle';
 import { enrichWorker } from './enrichWorker';
 import { AppError } from './errors';
 import { otherWorkersOnMailbox } from './mailboxSharers';

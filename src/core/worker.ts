@@ -5,6 +5,7 @@
 import { domainToASCII } from 'node:url';
 import { isCountryCode } from './countries';
 import { EMAIL } from './emailSyntax';
+import { emailProblem } from './emailProblems';
 import { maskEmail, maskPersonalData } from './mask';
 import type { RawRecord } from './ports';
 
@@ -147,7 +148,7 @@ function checkEmail(raw: string): Checked | { email: string } {
   if (email.length > MAX_EMAIL_LENGTH)
     return { reason: 'emailTooLong', detail: `personal email is longer than ${MAX_EMAIL_LENGTH} characters` };
   if (!EMAIL.test(email))
-    return { reason: 'invalidEmail', detail: `personal email ${maskEmail(email)} is not a valid address` };
+    return { reason: 'invalidEmail', detail: `personal email ${maskEmail(email)} ${emailProblem(email)}` };
   return { email };
 }
 

@@ -12,6 +12,7 @@ import type {
   DirectoryStats,
   DirectoryUser,
   Logger,
+  Privilege,
   WriteGuard,
   WriteResult,
 } from '../core/ports';
@@ -234,7 +235,7 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
       );
     },
 
-    privilegedUserIds(): Promise<ReadonlySet<string>> {
+    privilegedUserIds(): Promise<ReadonlyMap<string, Privilege>> {
       return privilegedUsers.ids();
     },
 

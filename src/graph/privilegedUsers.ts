@@ -17,7 +17,7 @@
  * failed read is not kept, so the next job asks again.
  */
 import { AppError, isAppError } from '../core/errors';
-import type { Logger } from '../core/ports';
+import type { Logger, Privilege } from '../core/ports';
 import type { GraphRequest, GraphResponse } from './graphResponse';
 import { graphError, readBody } from './graphResponse';
 import { encodeQueryValue, odataLiteral, pathSegment } from './odataQuery';
@@ -45,12 +45,13 @@ export interface PrivilegedUsersDeps {
 }
 
 export class PrivilegedUsers {
-  private cached: { ids: Promise<ReadonlySet<string>>; at: number } | null = null;
+  private cached: { ids: Promise<ReadonlyMap<string, Privilege>>; at: number } | null = null;
   private unlicensedSaid = false;
 
   constructor(private readonly deps: PrivilegedUsersDeps) {}
 
-  ids(): Promise<ReadonlySet<string>> {
+  /** Each privileged user with one way it holds a role (an active one first, as read first). */
+  ids(): Promise<ReadonlyMap<string, Privilege>> {
     const now = (this.deps.now ?? Date.now)();
     if (this.cached && now - this.cached.at < (this.deps.ttlMs ?? PRIVILEGED_USERS_TTL_MS)) return this.cached.ids;
     const ids = this.read().catch((err: unknown) => {
@@ -64,21 +65,27 @@ export class PrivilegedUsers {
     return ids;
   }
 
-  private async read(): Promise<ReadonlySet<string>> {
-    const users = new Set<string>();
-    const groups = new Set<string>();
+  private async read(): Promise<ReadonlyMap<string, Privilege>> {
+    const users = new Map<string, Privilege>();
+    const groups = new Map<string, Privilege>();
+    const keepFirst = (map: Map<string, Privilege>, id: string, privilege: Privilege) => {
+      if (!map.has(id)) map.set(id, privilege);
+    };
     for (const list of ROLE_LISTS) {
-      const url = `/roleManagement/directory/${list}?$select=principalId&$expand=principal`;
+      const url = `/roleManagement/directory/${list}?$select=principalId,roleDefinitionId&$expand=principal`;
       const pim = list === 'roleEligibilitySchedules';
       for (const row of await this.all(url, `the ${list} list`, pim)) {
         if (!isObject(row) || typeof row.principalId !== 'string') continue;
         const type = isObject(row.principal) ? row.principal['@odata.type'] : undefined;
-        if (type === '#microsoft.graph.group') groups.add(row.principalId);
+        const role = typeof row.roleDefinitionId === 'string' ? row.roleDefinitionId : null;
+        const privilege: Privilege = { roleDefinitionId: role, eligible: pim };
+        if (type === '#microsoft.graph.group') keepFirst(groups, row.principalId, privilege);
         // A user, or a principal Graph did not describe: screening an id that is no user costs nothing.
-        else if (type !== '#microsoft.graph.servicePrincipal') users.add(row.principalId);
+        else if (type !== '#microsoft.graph.servicePrincipal') keepFirst(users, row.principalId, privilege);
       }
     }
-    for (const group of groups) for (const id of await this.groupUsers(group)) users.add(id);
+    for (const [group, privilege] of groups)
+      for (const id of await this.groupUsers(group)) keepFirst(users, id, { ...privilege, groupId: group });
     return users;
   }
 

@@ -8,6 +8,7 @@ import { OUTCOME_CODES, type Outcome } from '../core/outcome';
 import type { RunKind, RunRecord } from '../core/ports';
 import { TELEMETRY } from '../core/telemetryNames';
 import { parseOperationId } from './operationContext';
+import { needsWorkerEvent } from './workerEvents';
 
 export interface TelemetryEvent {
   kind: 'event';
@@ -48,10 +49,12 @@ export interface RunContext {
   operationId?: string;
 }
 
-const DETAILED_OUTCOMES = new Set<Outcome['code']>(['denied', 'failed', 'rejected']);
+/** Outcomes whose detail says what to fix (who shares the id, why Graph refused, what is wrong with a value). */
+const DETAILED_OUTCOMES = new Set<Outcome['code']>(['denied', 'failed', 'rejected', 'conflict', 'expired']);
 
-/** One `WorkerOutcome` event. */
+/** One `WorkerOutcome` event, or none where no person needs one (workerEvents.ts). */
 export function workerOutcomeRecords(outcome: Outcome, context: WorkerOutcomeContext): TelemetryRecord[] {
+  if (!needsWorkerEvent(outcome, context)) return [];
   const properties = cleanProperties({
     code: outcome.code,
     reason: outcome.reason,

@@ -8,7 +8,14 @@ import { AppError } from '../../src/core/errors';
 import { desiredHash, desiredStateOf } from '../../src/core/mapping';
 import type { Outcome } from '../../src/core/outcome';
 import type { Pipeline } from '../../src/core/pipeline';
-import { KEEP, REMOVE, type ConditionalRows, type RowChange, type RowDecision } from '../../src/core/ports';
+import {
+  KEEP,
+  REMOVE,
+  type ConditionalRows,
+  type Privilege,
+  type RowChange,
+  type RowDecision,
+} from '../../src/core/ports';
 import type {
   AuthenticationEmailMethod,
   Clock,
@@ -218,10 +225,16 @@ export class FakeDirectory implements Directory {
     return { status: 'ok' };
   }
 
-  async privilegedUserIds(): Promise<ReadonlySet<string>> {
+  async privilegedUserIds(): Promise<ReadonlyMap<string, Privilege>> {
     this.call('privilegedUserIds');
     if (this.privilegedRefusal) throw this.privilegedRefusal;
-    return new Set(this.privileged);
+    // An active Global Administrator assignment, the simulator's default grant.
+    return new Map(
+      [...this.privileged].map((id) => [
+        id,
+        { roleDefinitionId: '62e90394-69f5-4237-9190-012177145e10', eligible: false },
+      ]),
+    );
   }
 
   stats(): DirectoryStats {

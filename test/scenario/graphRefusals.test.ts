@@ -102,6 +102,12 @@ describe('a user who becomes an admin after the role holders were read', () => {
       await runCycle(s.services, { drain: s.services.consumer, reverify: true });
       const entry = await s.services.ledger.get('4003');
       expect([entry?.lastOutcome, entry?.reason]).toEqual(['denied', 'Authorization_RequestDenied']);
+      // What the 403 means and what to do, before Graph's own words (kept for Microsoft support).
+      const shown = (await s.cli(['status', '4003'])).stdout;
+      expect(shown).toContain("Graph refused to change this user's properties (403 Authorization_RequestDenied)");
+      expect(shown).toMatch(
+        /most likely holds an administrator role.*What to do: .*Graph said: Insufficient privileges/,
+      );
       for (const workerId of WORKERS.filter((id) => id !== '4003'))
         expect(['written', 'unchanged']).toContain((await s.services.ledger.get(workerId))?.lastOutcome);
       expect(patches(s.graph).filter((request) => request.status === 403)).toHaveLength(1);

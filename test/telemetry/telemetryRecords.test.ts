@@ -21,7 +21,7 @@ describe('workerOutcomeRecords', () => {
       graphRequests: 2,
       operationId: TRACEPARENT,
       runKind: 'cycle',
-      dryRun: true,
+      dryRun: false,
     });
     expect(records).toEqual([
       {
@@ -33,12 +33,40 @@ describe('workerOutcomeRecords', () => {
           workerId: '21001',
           runId: 'cycle-1',
           runKind: 'cycle',
-          dryRun: 'true',
+          dryRun: 'false',
           operationId: '0af7651916cd43dd8448eb211c80319c',
         },
         measurements: { durationMs: 84, graphRequests: 2 },
       },
     ]);
+  });
+
+  // Each event is a billed Log Analytics row: only outcomes a person may act on are sent (docs/cost.md).
+  it.each(['unchanged', 'outOfScope', 'held'] as const)('sends no event for a %s worker', (code) => {
+    expect(workerOutcomeRecords(writtenOutcome({ code }), { runId: 'r', durationMs: 1, graphRequests: 0 })).toEqual([]);
+  });
+
+  it('sends no event for any worker of a dry run', () => {
+    const context = { runId: 'r', durationMs: 1, graphRequests: 0, dryRun: true };
+    expect(workerOutcomeRecords(writtenOutcome({ code: 'denied' }), context)).toEqual([]);
+  });
+
+  it('sends no event for an outcome the worker already had (told before)', () => {
+    const context = { runId: 'r', durationMs: 1, graphRequests: 0 };
+    expect(workerOutcomeRecords(writtenOutcome({ code: 'rejected', repeated: true }), context)).toEqual([]);
+    expect(events(workerOutcomeRecords(writtenOutcome({ code: 'rejected' }), context))).toHaveLength(1);
+  });
+
+  it('carries the detail of a conflict, which names what to fix', () => {
+    const detail = '2 users share employeeId';
+    const [event] = events(
+      workerOutcomeRecords(writtenOutcome({ code: 'conflict', detail }), {
+        runId: 'r',
+        durationMs: 1,
+        graphRequests: 0,
+      }),
+    );
+    expect(event!.properties.detail).toBe(detail);
   });
 
   it('leaves out what the caller did not know instead of writing "undefined"', () => {
