@@ -25,6 +25,12 @@ export interface DrainOptions {
   runKind?: RunKind;
   /** Called for a job that wrote nothing because a newer plan for its worker exists. */
   onSuperseded?: (job: ReceivedJob['job']) => void;
+  /**
+   * The queue lives in this process's memory (the CLI's own run): when the drain stops, its jobs
+   * end with the process. Nothing is lost: each worker's plan is in the ledger without an outcome,
+   * so the next cycle plans it again (test/scenario/graphRefusals.test.ts shows it).
+   */
+  inMemory?: boolean;
 }
 
 export async function drainQueue(
@@ -81,7 +87,11 @@ export async function drainQueue(
       await Promise.allSettled(inFlight);
       throw new AppError(
         stop.code.startsWith('GRAPH.') ? stop.code : 'GRAPH.UNAVAILABLE',
-        `Graph could not be used, so the drain stopped; the remaining jobs stay queued for the next run: ${stop.message}`,
+        `Graph could not be used, so the drain stopped; ${
+          options.inMemory
+            ? "the remaining jobs were this run's own and end with it: the next cycle plans their workers again"
+            : 'the remaining jobs stay in the queue for the next delivery'
+        }: ${stop.message}`,
       );
     }
     const room = concurrency - inFlight.size;
