@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { loadSettings } from '../config/settings';
 import { AppError, ensureAppError } from '../core/errors';
 import { maskPersonalData, maskValue } from '../core/mask';
+import { listRun } from '../core/runListing';
 import { workerStatus } from '../core/workerStatus';
 import type { EscrowEntry, Logger } from '../core/ports';
 import { runCheck } from '../app/check/runCheck';
@@ -20,7 +21,7 @@ import { cliOperator } from '../app/cliOperator';
 import { buildServices, type AppServices } from '../app/services';
 import { parseCommandLine, wholeNumberOption, type ParsedArgs } from './args';
 import { formatEscrow, formatOutcome, formatSummary } from './format';
-import { formatCheck, formatRuns, formatStatus } from './formatRecords';
+import { formatCheck, formatRunListing, formatRuns, formatStatus } from './formatRecords';
 import { DrainProgress } from './progress';
 
 export interface CliIo {
@@ -191,6 +192,15 @@ async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLi
       return;
     }
     case 'runs': {
+      const outcome = typeof args.options.outcome === 'string' ? args.options.outcome : undefined;
+      // The command's one argument, a run id here.
+      if (args.workerId !== undefined) {
+        const listing = await listRun(services.runs, args.workerId, outcome);
+        print(listing, () => formatRunListing(listing));
+        return;
+      }
+      if (outcome !== undefined)
+        throw new AppError('INPUT.INVALID', '--outcome lists the workers of one run: give its run id');
       const runs = await services.runs.latest(wholeNumberOption(args.options.last, 'last', 20));
       print({ count: runs.length, runs }, () => formatRuns(runs));
       return;

@@ -169,8 +169,18 @@ export interface LedgerEntry {
   addedHashes?: string[];
   /** Per property, how often Entra replaced the value the connector wrote since the data last changed (drift.ts). */
   drift?: Record<string, number>;
+  /** The outcomes before `lastOutcome`, newest first (workerHistory.ts). */
+  history?: WorkerHistoryEntry[];
   /** The storage's concurrency token for this row as read; conditional writes present it. */
   etag?: string;
+}
+
+/** One earlier outcome of a worker: which run gave it, when, and why. */
+export interface WorkerHistoryEntry {
+  runId: string;
+  code: OutcomeCode;
+  reason?: string;
+  at: Date;
 }
 
 /**
