@@ -3,7 +3,8 @@
  * queue function settles each job later, maybe redelivered) shows the same run at the terminal as
  * a CLI cycle does. Driven through the real triggers and the CLI's real command code.
  */
-import { InvocationContext, type Timer } from '@azure/functions';
+import { HttpRequest, InvocationContext, type Timer } from '@azure/functions';
+import { OPERATOR_ROLES } from '../../src/app/entraCallers';
 import { QueueClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOB_QUEUE } from '../../src/config/settings';
@@ -11,6 +12,7 @@ import type { RunRecord, RunWorker } from '../../src/core/ports';
 import { enrichCycle } from '../../src/functions/enrichCycle';
 import { useServices } from '../../src/functions/hostServices';
 import { onWorkerJob } from '../../src/functions/onWorkerJob';
+import { workerStatusRoute } from '../../src/functions/workerStatusRoute';
 import { startAzurite, startScenario, type Scenario } from '../scenario/harness';
 import { hybridWorker, syncedUser, world } from '../scenario/smallWorld';
 import type { AzuriteInstance } from '../support/azurite';
@@ -114,5 +116,17 @@ describe('a timer cycle whose jobs the queue function settles', () => {
     const status = await cliJson<{ history?: Array<{ runId: string; outcome: string }> }>(['status', '9002']);
     expect(status.history?.map((h) => h.outcome)).toEqual(['written', 'escrowed']);
     expect(status.history?.[1]?.runId).toBe(runId);
+    // The HTTP status route answers the same view.
+    const response = await workerStatusRoute(
+      new HttpRequest({
+        method: 'GET',
+        url: 'http://localhost/api/workers/9002',
+        params: { workerId: '9002' },
+        headers: { authorization: `Bearer ${s.entra.token({ roles: [OPERATOR_ROLES.read] })}` },
+      }),
+      context('workerStatus'),
+    );
+    expect(response.status).toBe(200);
+    expect((response.jsonBody as { history: unknown }).history).toEqual(status.history);
   });
 });
