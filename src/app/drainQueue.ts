@@ -31,6 +31,8 @@ export interface DrainOptions {
    * so the next cycle plans it again (test/scenario/graphRefusals.test.ts shows it).
    */
   inMemory?: boolean;
+  /** Aborted (the CLI's Ctrl-C): no new job starts, the ones in flight finish, and the drain stops. */
+  signal?: AbortSignal;
 }
 
 export async function drainQueue(
@@ -83,6 +85,17 @@ export async function drainQueue(
   };
 
   for (;;) {
+    if (options.signal?.aborted) {
+      await Promise.allSettled(inFlight);
+      throw new AppError(
+        'RUN.INTERRUPTED',
+        `Interrupted: the ${succeeded} jobs done are recorded; ${
+          options.inMemory
+            ? "the others were this run's own and end with it: the next cycle plans their workers again"
+            : 'the others stay in the queue'
+        }`,
+      );
+    }
     if (stop) {
       await Promise.allSettled(inFlight);
       throw new AppError(

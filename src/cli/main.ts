@@ -148,6 +148,7 @@ async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLi
   switch (args.command) {
     case 'cycle': {
       const progress = progressed('cycle');
+      using interrupt = onCtrlC();
       const summary = await runCycle(services, {
         requestedBy: await cliOperator(services.settings),
         dryRun: args.options['dry-run'] === true,
@@ -156,7 +157,7 @@ async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLi
         reverify: args.options.reverify === true,
         fullRead: args.options['full-read'] === true,
         drain: true,
-        drainOptions: progress.drainOptions,
+        drainOptions: { ...progress.drainOptions, signal: interrupt.signal },
         onEnqueued: progress.onEnqueued,
       });
       progress.done();
@@ -165,10 +166,11 @@ async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLi
     }
     case 'sweep': {
       const progress = progressed('sweep');
+      using interrupt = onCtrlC();
       const summary = await runSweep(services, {
         requestedBy: await cliOperator(services.settings),
         drain: true,
-        drainOptions: progress.drainOptions,
+        drainOptions: { ...progress.drainOptions, signal: interrupt.signal },
         onEnqueued: progress.onEnqueued,
       });
       progress.done();
@@ -224,4 +226,15 @@ async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLi
     default:
       throw new AppError('INPUT.INVALID', `unknown command '${args.command}'`);
   }
+}
+
+/**
+ * The first Ctrl-C of a cycle or sweep stops its drain after the jobs in flight, so the run is
+ * recorded as stopped with what it did; a second one ends the process at once (Node's default).
+ */
+function onCtrlC(): { signal: AbortSignal; [Symbol.dispose](): void } {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  process.once('SIGINT', abort);
+  return { signal: controller.signal, [Symbol.dispose]: () => process.off('SIGINT', abort) };
 }

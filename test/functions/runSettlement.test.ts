@@ -7,6 +7,7 @@ import { HttpRequest, InvocationContext, type Timer } from '@azure/functions';
 import { OPERATOR_ROLES } from '../../src/app/entraCallers';
 import { QueueClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCycle } from '../../src/app/operations';
 import { JOB_QUEUE } from '../../src/config/settings';
 import type { RunRecord, RunWorker } from '../../src/core/ports';
 import { enrichCycle } from '../../src/functions/enrichCycle';
@@ -128,5 +129,22 @@ describe('a timer cycle whose jobs the queue function settles', () => {
     );
     expect(response.status).toBe(200);
     expect((response.jsonBody as { history: unknown }).history).toEqual(status.history);
+  });
+});
+
+describe('a CLI cycle stopped by Ctrl-C', () => {
+  it('finishes the jobs in flight, then records the run as stopped with what it did', async () => {
+    const interrupt = new AbortController();
+    const stopped = await runCycle(s.services, {
+      drain: true,
+      reverify: true,
+      // Ctrl-C as the first job settles (main.ts aborts the drain's signal on SIGINT).
+      drainOptions: { concurrency: 1, signal: interrupt.signal, onOutcome: () => interrupt.abort() },
+    }).catch((err: unknown) => err);
+    expect(stopped).toMatchObject({ code: 'RUN.INTERRUPTED' });
+    const [run] = await s.services.runs.latest(1);
+    expect(run?.stopped).toMatch(/^RUN\.INTERRUPTED: Interrupted: the 1 jobs done are recorded/);
+    expect(run?.settled?.jobs).toBe(1);
+    expect(run?.enqueued).toBeGreaterThan(1);
   });
 });
