@@ -17,31 +17,33 @@
  * job. A crash loses no count: a job's settlement resolves only once its batch is stored, and
  * the queue message is deleted only after that, so a lost batch comes back as a redelivery.
  */
-import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { AppError } from '../core/errors';
-import { maskPersonalData } from '../core/mask';
-import { emptyCounts, isOutcomeCode, type Outcome, type OutcomeCounts } from '../core/outcome';
+import type { Outcome } from '../core/outcome';
 import type { JobSettlement, RunRecord, RunWorker, SettledJobs } from '../core/ports';
+import type { EntityProperties } from './entityValues';
 import {
-  defined,
-  jsonProperties,
-  readDate,
-  readJson,
-  readNumber,
-  readString,
-  type EntityProperties,
-} from './entityValues';
-import { isNotFound, statusOf, storageCall, toStorageError } from './storageErrors';
+  WORKER_PREFIX,
+  copyOf,
+  noneSettled,
+  readRunRow,
+  readWorkerRows,
+  recordOf,
+  runRowAction,
+  workerEntity,
+  workerOf,
+  type RunRow,
+  type StoredRecord,
+  type WorkerRow,
+} from './runWorkerRows';
+import { statusOf, storageCall, toStorageError } from './storageErrors';
 import type { StorageClients } from './storageClients';
 import { encodeKey, tableName } from './tableKeys';
 
-const RUN_ROW = 'run';
-const WORKER_PREFIX = 'w_';
 /** A transaction holds at most 100 actions: 99 workers and the `run` row. */
 const MAX_BATCH = 99;
 /** Lost races in a row before giving up (transient: the queue retries the job). */
 const MAX_ATTEMPTS = 20;
-const MAX_DETAIL = 512;
 
 export interface RunWorkers {
   /** Stores the record with the run's row; returns the settled jobs so far and whether they are all in. */
@@ -50,21 +52,6 @@ export interface RunWorkers {
   settledOf(runId: string): Promise<SettledJobs | undefined>;
   recordOf(runId: string): Promise<RunRecord | null>;
   workersOf(runId: string, code?: RunWorker['code']): Promise<RunWorker[]>;
-}
-
-interface RunRow {
-  settled: SettledJobs;
-  record?: StoredRecord;
-  doneAt?: Date;
-  etag?: string;
-}
-
-type StoredRecord = Omit<RunRecord, 'startedAt' | 'settled'> & { startedAt: string };
-
-interface WorkerRow {
-  code: RunWorker['code'];
-  source: RunWorker['source'];
-  etag?: string;
 }
 
 interface Pending {
@@ -226,25 +213,7 @@ async function recordOnRunRow(client: TableClient, run: RunRecord): Promise<{ se
   );
 }
 
-function runRowAction(
-  runId: string,
-  row: RunRow | null,
-  settled: SettledJobs,
-  done: Date | null,
-  record = row?.record,
-): TransactionAction {
-  const doneAt = row?.doneAt ?? done ?? undefined;
-  const entity: TableEntity = {
-    partitionKey: encodeKey(runId),
-    rowKey: RUN_ROW,
-    ...defined({ superseded: settled.superseded, jobs: settled.jobs, doneAt }),
-    ...jsonProperties('settled', settled.counts),
-    ...jsonProperties('record', record),
-  };
-  return row ? ['update', entity, 'Replace', { etag: row.etag ?? '*' }] : ['create', entity];
-}
-
-/** Planning's outcomes that need a person, one row each; a row a job already settled is left alone. */
+/** Planning's outcomes that need a person, one row each: a worker decided at planning has no job in the run. */
 async function writeDecided(client: TableClient, runId: string, decided: readonly Outcome[], at: Date): Promise<void> {
   const unique = [...new Map(decided.filter((o) => o.workerId !== '').map((o) => [o.workerId, o])).values()];
   for (let i = 0; i < unique.length; i += MAX_BATCH + 1) {
@@ -253,102 +222,6 @@ async function writeDecided(client: TableClient, runId: string, decided: readonl
       .map((o): TransactionAction => ['upsert', workerEntity(runId, o.workerId, o, o.code, 'planning', at), 'Replace']);
     await storageCall(`recording the decided workers of run ${runId}`, () => client.submitTransaction(actions));
   }
-}
-
-function workerEntity(
-  runId: string,
-  workerId: string,
-  outcome: Outcome | null,
-  code: RunWorker['code'],
-  source: RunWorker['source'],
-  at: Date,
-): TableEntity {
-  return {
-    partitionKey: encodeKey(runId),
-    rowKey: workerRowKey(workerId),
-    ...defined({
-      workerId,
-      code,
-      source,
-      at,
-      reason: outcome?.reason,
-      // Stored free text is masked at the door, whatever the outcome's author did.
-      detail: outcome?.detail ? maskPersonalData(outcome.detail).slice(0, MAX_DETAIL) : undefined,
-      userId: outcome?.userId,
-    }),
-  };
-}
-
-async function readRunRow(client: TableClient, runId: string): Promise<RunRow | null> {
-  try {
-    const entity = await client.getEntity<EntityProperties>(encodeKey(runId), RUN_ROW);
-    const counts = { ...emptyCounts(), ...readJson<Partial<OutcomeCounts>>(entity, 'settled') };
-    const superseded = readNumber(entity, 'superseded') ?? 0;
-    const record = readJson<StoredRecord>(entity, 'record');
-    const doneAt = readDate(entity, 'doneAt');
-    return {
-      settled: { counts, superseded, jobs: readNumber(entity, 'jobs') ?? 0 },
-      ...(record ? { record } : {}),
-      ...(doneAt ? { doneAt } : {}),
-      ...(entity.etag ? { etag: entity.etag as string } : {}),
-    };
-  } catch (err) {
-    if (isNotFound(err)) return null;
-    throw toStorageError(err, `reading the settled jobs of run ${runId}`);
-  }
-}
-
-async function readWorkerRows(
-  client: TableClient,
-  runId: string,
-  settlements: readonly JobSettlement[],
-): Promise<Map<string, WorkerRow | null>> {
-  const rows = new Map<string, WorkerRow | null>();
-  await Promise.all(
-    settlements.map(async ({ workerId }) => {
-      try {
-        const entity = await client.getEntity<EntityProperties>(encodeKey(runId), workerRowKey(workerId));
-        const worker = workerOf(entity);
-        rows.set(workerId, { code: worker.code, source: worker.source, etag: entity.etag as string });
-      } catch (err) {
-        if (!isNotFound(err)) throw toStorageError(err, `reading run ${runId}'s row of worker ${workerId}`);
-        rows.set(workerId, null);
-      }
-    }),
-  );
-  return rows;
-}
-
-function workerOf(entity: EntityProperties): RunWorker {
-  const code = readString(entity, 'code') ?? 'failed';
-  const reason = readString(entity, 'reason');
-  const detail = readString(entity, 'detail');
-  const userId = readString(entity, 'userId');
-  return {
-    workerId: readString(entity, 'workerId') ?? '',
-    code: code === 'superseded' || isOutcomeCode(code) ? code : 'failed',
-    ...(reason !== undefined ? { reason } : {}),
-    ...(detail !== undefined ? { detail } : {}),
-    ...(userId !== undefined ? { userId } : {}),
-    at: readDate(entity, 'at') ?? new Date(0),
-    source: readString(entity, 'source') === 'planning' ? 'planning' : 'job',
-  };
-}
-
-function recordOf(stored: StoredRecord): RunRecord {
-  return { ...stored, startedAt: new Date(stored.startedAt), counts: { ...emptyCounts(), ...stored.counts } };
-}
-
-function workerRowKey(workerId: string): string {
-  return `${WORKER_PREFIX}${encodeKey(workerId)}`;
-}
-
-function noneSettled(): SettledJobs {
-  return { counts: emptyCounts(), superseded: 0, jobs: 0 };
-}
-
-function copyOf(settled: SettledJobs): SettledJobs {
-  return { counts: { ...settled.counts }, superseded: settled.superseded, jobs: settled.jobs };
 }
 
 /** 412: a row changed since it was read; 409: created meanwhile; 404: deleted meanwhile. */
