@@ -16,8 +16,8 @@ export interface OptionSpec {
 export interface CommandSpec {
   /** One line: what the command does. */
   summary: string;
-  /** The positional argument, when the command takes one. */
-  argument?: { name: string; description: string };
+  /** The positional argument, when the command takes one (`optional`: it may be left out). */
+  argument?: { name: string; description: string; optional?: boolean };
   options: Record<string, OptionSpec>;
 }
 
@@ -70,9 +70,19 @@ export const COMMANDS = {
     options: { json },
   },
   runs: {
-    summary: 'run history, newest first',
+    summary: "run history, newest first; with a run id, that run's workers by outcome",
+    argument: {
+      name: 'runId',
+      optional: true,
+      description: 'list the workers of this run (its settled jobs, and the outcomes planning gave that need a person)',
+    },
     options: {
       last: { type: 'string', valueName: 'N', description: 'how many runs to show (default 20)' },
+      outcome: {
+        type: 'string',
+        valueName: 'CODE',
+        description: 'with a run id: only the workers with this outcome (written, denied, escrowed, …)',
+      },
       json,
     },
   },
@@ -102,7 +112,7 @@ Graph could not be read (check: any service could not be reached); 1 anything el
 function synopsis(name: CommandName): string {
   const spec: CommandSpec = COMMANDS[name];
   const parts = [`attribute-writer ${name.padEnd(6)}`];
-  if (spec.argument) parts.push(`<${spec.argument.name}>`);
+  if (spec.argument) parts.push(spec.argument.optional ? `[<${spec.argument.name}>]` : `<${spec.argument.name}>`);
   for (const [option, o] of Object.entries(spec.options))
     parts.push(`[--${option}${o.valueName ? ` ${o.valueName}` : o.optionalValue ? ` [${o.optionalValue}]` : ''}]`);
   return parts.join(' ');

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { loadSettings } from '../config/settings';
 import { AppError, ensureAppError } from '../core/errors';
 import { maskPersonalData, maskValue } from '../core/mask';
+import { listRun } from '../core/runListing';
 import { workerStatus } from '../core/workerStatus';
 import type { EscrowEntry, Logger } from '../core/ports';
 import { runCheck } from '../app/check/runCheck';
@@ -20,7 +21,7 @@ import { cliOperator } from '../app/cliOperator';
 import { buildServices, type AppServices } from '../app/services';
 import { parseCommandLine, wholeNumberOption, type ParsedArgs } from './args';
 import { formatEscrow, formatOutcome, formatSummary } from './format';
-import { formatCheck, formatRuns, formatStatus } from './formatRecords';
+import { formatCheck, formatRunListing, formatRuns, formatStatus } from './formatRecords';
 import { DrainProgress } from './progress';
 
 export interface CliIo {
@@ -147,6 +148,7 @@ async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLi
   switch (args.command) {
     case 'cycle': {
       const progress = progressed('cycle');
+      using interrupt = onCtrlC();
       const summary = await runCycle(services, {
         requestedBy: await cliOperator(services.settings),
         dryRun: args.options['dry-run'] === true,
@@ -155,7 +157,7 @@ async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLi
         reverify: args.options.reverify === true,
         fullRead: args.options['full-read'] === true,
         drain: true,
-        drainOptions: progress.drainOptions,
+        drainOptions: { ...progress.drainOptions, signal: interrupt.signal },
         onEnqueued: progress.onEnqueued,
       });
       progress.done();
@@ -164,10 +166,11 @@ async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLi
     }
     case 'sweep': {
       const progress = progressed('sweep');
+      using interrupt = onCtrlC();
       const summary = await runSweep(services, {
         requestedBy: await cliOperator(services.settings),
         drain: true,
-        drainOptions: progress.drainOptions,
+        drainOptions: { ...progress.drainOptions, signal: interrupt.signal },
         onEnqueued: progress.onEnqueued,
       });
       progress.done();
@@ -191,6 +194,15 @@ async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLi
       return;
     }
     case 'runs': {
+      const outcome = typeof args.options.outcome === 'string' ? args.options.outcome : undefined;
+      // The command's one argument, a run id here.
+      if (args.workerId !== undefined) {
+        const listing = await listRun(services.runs, args.workerId, outcome);
+        print(listing, () => formatRunListing(listing));
+        return;
+      }
+      if (outcome !== undefined)
+        throw new AppError('INPUT.INVALID', '--outcome lists the workers of one run: give its run id');
       const runs = await services.runs.latest(wholeNumberOption(args.options.last, 'last', 20));
       print({ count: runs.length, runs }, () => formatRuns(runs));
       return;
@@ -214,4 +226,15 @@ async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLi
     default:
       throw new AppError('INPUT.INVALID', `unknown command '${args.command}'`);
   }
+}
+
+/**
+ * The first Ctrl-C of a cycle or sweep stops its drain after the jobs in flight, so the run is
+ * recorded as stopped with what it did; a second one ends the process at once (Node's default).
+ */
+function onCtrlC(): { signal: AbortSignal; [Symbol.dispose](): void } {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  process.once('SIGINT', abort);
+  return { signal: controller.signal, [Symbol.dispose]: () => process.off('SIGINT', abort) };
 }

@@ -429,5 +429,8 @@ function withAdded(known: readonly string[] | undefined, hash: string): string[]
 export function unappliedEntry(job: WorkerJob, outcome: Outcome, previous: LedgerEntry | null, now: Date): LedgerEntry {
   const entry = ledgerEntry({ ...job, desiredHash: previous?.desiredHash ?? '' }, outcome, previous, now);
   if (!previous?.desiredHash) delete entry.desiredHash;
+  // Nothing looked at Graph for this outcome (held, decided at planning, failed): the last check stands.
+  if (previous?.verifiedAt) entry.verifiedAt = previous.verifiedAt;
+  else delete entry.verifiedAt;
   return entry;
 }

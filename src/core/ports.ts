@@ -190,8 +190,18 @@ export interface LedgerEntry {
   addedHashes?: string[];
   /** Per property, how often Entra replaced the value the connector wrote since the data last changed (drift.ts). */
   drift?: Record<string, number>;
+  /** The outcomes before `lastOutcome`, newest first (workerHistory.ts). */
+  history?: WorkerHistoryEntry[];
   /** The storage's concurrency token for this row as read; conditional writes present it. */
   etag?: string;
+}
+
+/** One earlier outcome of a worker: which run gave it, when, and why. */
+export interface WorkerHistoryEntry {
+  runId: string;
+  code: OutcomeCode;
+  reason?: string;
+  at: Date;
 }
 
 /**
@@ -311,11 +321,65 @@ export interface RunRecord {
   requestedBy?: Requester;
   /** On a held cycle: the operator who approved it through the HTTP route, and when. */
   approval?: { by: Requester; at: Date };
+  /**
+   * Why the run stopped before its end (an error's code and message, masked): what it did until
+   * then is in the counts. Absent for a run that ran to its end.
+   */
+  stopped?: string;
+  /**
+   * The outcomes of the run's jobs, counted as they settle (wherever they run: the CLI's drain,
+   * the queue function, resync), apart from `counts`, which holds the outcomes given at planning
+   * without a job. Absent on runs recorded before jobs were counted.
+   */
+  settled?: SettledJobs;
+}
+
+/** The jobs of one run that have ended, by outcome (runWorkers.ts counts each worker once). */
+export interface SettledJobs {
+  counts: OutcomeCounts;
+  /** Jobs that wrote nothing because a newer plan's job gives the worker's outcome. */
+  superseded: number;
+  /** Every job that ended: the counts' total plus the superseded ones. */
+  jobs: number;
+}
+
+/** How a run's job ended: the worker's outcome, or null when a newer plan superseded it. */
+export interface JobSettlement {
+  workerId: string;
+  outcome: Outcome | null;
+  at: Date;
+}
+
+/** One worker of one run, as `runs <runId>` lists it: no personal data beyond the masked detail. */
+export interface RunWorker {
+  workerId: string;
+  code: OutcomeCode | 'superseded';
+  reason?: string;
+  detail?: string;
+  userId?: string;
+  at: Date;
+  /** `job`: the outcome of a queue job; `planning`: given by the cycle itself, without a job. */
+  source: 'job' | 'planning';
 }
 
 export interface RunHistory {
-  /** Records a run once (insert-if-absent): a run id is never overwritten. */
-  record(run: RunRecord): Promise<void>;
+  /**
+   * Records a run once (insert-if-absent): a run id is never overwritten. `decided` are the
+   * outcomes planning gave without a job that a person may act on (listed by `workersOf`). Returns
+   * the record with the jobs settled so far.
+   */
+  record(run: RunRecord, decided?: readonly Outcome[]): Promise<RunRecord>;
+  /**
+   * Adds a job's end to its run's settled counts, once per worker (a redelivered job's outcome
+   * replaces the first one, never adds to it); resolves once stored. Returns the run record when
+   * this settlement was the run's last job (the run is done: report it once), else null.
+   */
+  settle(runId: string, settlement: JobSettlement): Promise<RunRecord | null>;
+  /** The run's workers (settled jobs and the decided outcomes recorded with it), optionally of one outcome. */
+  workersOf(runId: string, code?: RunWorker['code']): Promise<RunWorker[]>;
+  /** One run by id with its settled jobs (null: not recorded, or recorded before jobs were counted). */
+  get(runId: string): Promise<RunRecord | null>;
+  /** Newest first, each with its settled jobs. */
   latest(limit: number): Promise<RunRecord[]>;
   /**
    * The held cycles since the last real cycle that went through, newest first (dry runs aside):
@@ -399,7 +463,12 @@ export interface Telemetry {
   /** The escrow backlog is absent for a resync, which does not read the escrow table. */
   runCompleted(
     run: RunRecord,
-    context: { escrowBacklog?: number; escrowOldestAgeMinutes?: number; operationId?: string },
+    context: {
+      escrowBacklog?: number;
+      escrowOldestAgeMinutes?: number;
+      operationId?: string;
+      lastJobSettled?: boolean;
+    },
   ): void;
   flush(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import type { Requester, RunHistory, RunKind, RunRecord } from '../core/ports';
 import { defined, jsonProperties, readDate, readJson, readString, type EntityProperties } from './entityValues';
 import { statusOf, storageCall, toStorageError } from './storageErrors';
 import type { StorageClients } from './storageClients';
+import { createRunWorkers } from './runWorkers';
 import { encodeKey, invertedTimeKey, tableName } from './tableKeys';
 
 /** One partition: a few runs an hour is far below a partition's limits, and keeps order global. */
@@ -24,6 +25,7 @@ const MAX_PAGE_SIZE = 1000;
 
 export function createRunHistory(clients: StorageClients, tablePrefix: string): RunHistory {
   const name = tableName(tablePrefix, 'Runs');
+  const workers = createRunWorkers(clients, tablePrefix);
   async function heldAwaitingApproval(): Promise<RunRecord[]> {
     const client = await clients.ensureTable(name);
     const [through] = await newest(client, 1, THROUGH);
@@ -33,7 +35,7 @@ export function createRunHistory(clients: StorageClients, tablePrefix: string): 
     return newest(client, Number.MAX_SAFE_INTEGER, HELD, filter);
   }
   return {
-    async record(run) {
+    async record(run, decided = []) {
       const client = await clients.ensureTable(name);
       const entity = {
         partitionKey: PARTITION,
@@ -48,7 +50,13 @@ export function createRunHistory(clients: StorageClients, tablePrefix: string): 
           { ...entity, partitionKey: run.held ? HELD : THROUGH },
           `indexing run ${run.runId}`,
         );
+      // Planning is over: from now on the run's last job to settle knows it is the last.
+      const { settled } = await workers.recordRun(run, decided);
+      return { ...run, settled };
     },
+    settle: workers.settle,
+    workersOf: workers.workersOf,
+    get: workers.recordOf,
     async claimApproval(heldRunId, claimedBy) {
       const client = await clients.ensureTable(name);
       const entity = { partitionKey: APPROVALS, rowKey: encodeKey(heldRunId), heldRunId, claimedBy };
@@ -56,7 +64,14 @@ export function createRunHistory(clients: StorageClients, tablePrefix: string): 
     },
     async latest(limit) {
       if (limit <= 0) return [];
-      return newest(await clients.ensureTable(name), limit);
+      const runs = await newest(await clients.ensureTable(name), limit);
+      // One point read per run: a page of history costs at most as many reads as it shows runs.
+      return Promise.all(
+        runs.map(async (run) => {
+          const settled = await workers.settledOf(run.runId);
+          return settled ? { ...run, settled } : run;
+        }),
+      );
     },
     heldAwaitingApproval,
     async approveHeld(heldRunId, approver, at) {
@@ -126,6 +141,7 @@ function toProperties(run: RunRecord): EntityProperties {
     drift: run.drift,
     approvedHeldRun: run.approvedHeldRun,
     note: run.note,
+    stopped: run.stopped,
     requestedBySource: run.requestedBy?.source,
     requestedById: run.requestedBy?.objectId,
     requestedByName: run.requestedBy?.name,
@@ -137,6 +153,7 @@ function fromEntity(entity: EntityProperties): RunRecord {
   const number = (name: string) => (typeof entity[name] === 'number' ? (entity[name] as number) : 0);
   const note = readString(entity, 'note');
   const approvedHeldRun = readString(entity, 'approvedHeldRun');
+  const stopped = readString(entity, 'stopped');
   return {
     runId: readString(entity, 'runId') ?? '',
     kind: (readString(entity, 'kind') ?? 'cycle') as RunKind,
@@ -155,6 +172,7 @@ function fromEntity(entity: EntityProperties): RunRecord {
     ...(typeof entity.drift === 'number' ? { drift: entity.drift } : {}),
     ...(approvedHeldRun !== undefined ? { approvedHeldRun } : {}),
     ...(note !== undefined ? { note } : {}),
+    ...(stopped !== undefined ? { stopped } : {}),
     ...requesterOf(entity),
     ...approvalOf(entity),
   };

@@ -4,7 +4,7 @@
  * Every string passes through the one masking function, so no personal email leaves in full.
  */
 import { maskPersonalData } from '../core/mask';
-import { OUTCOME_CODES, type Outcome } from '../core/outcome';
+import { emptyCounts, OUTCOME_CODES, type Outcome, type OutcomeCounts } from '../core/outcome';
 import type { RunKind, RunRecord } from '../core/ports';
 import { TELEMETRY } from '../core/telemetryNames';
 import { parseOperationId } from './operationContext';
@@ -47,6 +47,12 @@ export interface RunContext {
   /** Measured by a sweep: jobs waiting in the poison queue. */
   poisonQueueDepth?: number;
   operationId?: string;
+  /**
+   * Reported by the job that settled the run's last job, after planning reported the run: the
+   * event again with every job's outcome, and the outcome metric for the jobs only (planning's
+   * event counted the rest), so each outcome is counted once in the metric.
+   */
+  lastJobSettled?: boolean;
 }
 
 /** Outcomes whose detail says what to fix (who shares the id, why Graph refused, what is wrong with a value). */
@@ -90,9 +96,14 @@ export function runRecords(run: RunRecord, context: RunContext): TelemetryRecord
       note: run.note,
       requestedById: run.requestedBy?.objectId,
       requestedByName: run.requestedBy?.name,
+      stopped: run.stopped,
+      // In Azure a timer cycle is reported when planning ends (its jobs pending) and again by the
+      // job that settles last: the run's latest event per runId holds everything.
+      jobsPending: run.settled ? run.settled.jobs < run.enqueued : undefined,
     }),
     measurements: cleanMeasurements({
       ...countMeasurements(run),
+      ...settledMeasurements(run),
       enqueued: run.enqueued,
       graphRequests: run.graphRequests,
       graphThrottled: run.graphThrottled,
@@ -116,7 +127,20 @@ export function runRecords(run: RunRecord, context: RunContext): TelemetryRecord
         },
       ]
     : [];
-  return [completed, ...held, ...runMetrics(run, context)];
+  if (context.lastJobSettled) return [completed, ...outcomeMetrics(run.settled?.counts ?? emptyCounts(), run)];
+  const settledNow = run.settled && run.settled.jobs >= run.enqueued ? run.settled.counts : emptyCounts();
+  return [completed, ...held, ...outcomeMetrics(sumOf(run.counts, settledNow), run), ...runMetrics(run, context)];
+}
+
+function outcomeMetrics(counts: OutcomeCounts, run: RunRecord): TelemetryMetric[] {
+  const byRun = { runKind: run.kind, dryRun: String(run.dryRun) };
+  return OUTCOME_CODES.filter((code) => counts[code] > 0).map((code) =>
+    metric(TELEMETRY.metrics.outcomes, 'counter', counts[code], { code, ...byRun }),
+  );
+}
+
+function sumOf(a: OutcomeCounts, b: OutcomeCounts): OutcomeCounts {
+  return Object.fromEntries(OUTCOME_CODES.map((code) => [code, (a[code] ?? 0) + (b[code] ?? 0)])) as OutcomeCounts;
 }
 
 /** The approve route first (no app-setting edit), then the CLI. */
@@ -127,11 +151,7 @@ function approveWith(runId: string): string {
 function runMetrics(run: RunRecord, context: RunContext): TelemetryMetric[] {
   const m = TELEMETRY.metrics;
   const byRun = { runKind: run.kind, dryRun: String(run.dryRun) };
-  const outcomes = OUTCOME_CODES.filter((code) => run.counts[code] > 0).map((code) =>
-    metric(m.outcomes, 'counter', run.counts[code], { code, ...byRun }),
-  );
   return [
-    ...outcomes,
     ...(context.escrowBacklog === undefined
       ? []
       : [
@@ -156,6 +176,17 @@ function metric(
   dimensions: Record<string, string>,
 ): TelemetryMetric {
   return { kind: 'metric', name, instrument, value, dimensions: cleanProperties(dimensions) };
+}
+
+/** `settled_<code>` for every outcome code, `settled_superseded` and `settledJobs`: the run's jobs as they ended. */
+function settledMeasurements(run: RunRecord): Record<string, number> {
+  if (!run.settled) return {};
+  const { counts, superseded, jobs } = run.settled;
+  return {
+    ...Object.fromEntries(OUTCOME_CODES.map((code) => [`settled_${code}`, counts[code] ?? 0])),
+    settled_superseded: superseded,
+    settledJobs: jobs,
+  };
 }
 
 function countMeasurements(run: RunRecord): Record<string, number> {

@@ -205,7 +205,13 @@ function windowPages(asOf: Date, window: LogWindow | undefined, context: ReadCon
     (page) =>
       workersPageEnvelope(
         context.credentials,
-        { page, count: context.pageSize, asOf, excludeInactive: context.excludeInactive, ...(window ? { window } : {}) },
+        {
+          page,
+          count: context.pageSize,
+          asOf,
+          excludeInactive: context.excludeInactive,
+          ...(window ? { window } : {}),
+        },
         context.version,
       ),
     context,

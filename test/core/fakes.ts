@@ -36,6 +36,8 @@ import type {
   Requester,
   ReadOptions,
   RunHistory,
+  JobSettlement,
+  RunWorker,
   RunRecord,
   Telemetry,
   WatermarkStore,
@@ -334,9 +336,29 @@ export class FakeRuns implements RunHistory {
   readonly runs: RunRecord[] = [];
   readonly approvals = new Map<string, string>();
 
-  async record(run: RunRecord): Promise<void> {
-    if (this.runs.some((r) => r.runId === run.runId)) return;
-    this.runs.push(structuredClone(run));
+  /** Settled jobs by run, then by worker: a worker settles once per run, its latest outcome kept. */
+  readonly settlements = new Map<string, Map<string, JobSettlement>>();
+
+  async record(run: RunRecord): Promise<RunRecord> {
+    if (!this.runs.some((r) => r.runId === run.runId)) this.runs.push(structuredClone(run));
+    return run;
+  }
+
+  async settle(runId: string, settlement: JobSettlement): Promise<RunRecord | null> {
+    const byWorker = this.settlements.get(runId) ?? new Map<string, JobSettlement>();
+    byWorker.set(settlement.workerId, settlement);
+    this.settlements.set(runId, byWorker);
+    return null;
+  }
+
+  async workersOf(runId: string, code?: RunWorker['code']): Promise<RunWorker[]> {
+    return [...(this.settlements.get(runId)?.values() ?? [])]
+      .map((s): RunWorker => ({ workerId: s.workerId, code: s.outcome?.code ?? 'superseded', at: s.at, source: 'job' }))
+      .filter((w) => code === undefined || w.code === code);
+  }
+
+  async get(runId: string): Promise<RunRecord | null> {
+    return this.runs.find((r) => r.runId === runId) ?? null;
   }
 
   async claimApproval(heldRunId: string, claimedBy: string): Promise<boolean> {

@@ -9,6 +9,7 @@ import { WRITES_REFUSED_FOR_MS } from '../../src/app/jobRunner';
 import { startIdentityEndpoint } from '../cli/processRun';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCycle } from '../../src/app/operations';
+import type { RunRecord } from '../../src/core/ports';
 import { patches, rolesTheConnectorNeeds, startAzurite, startScenario, type Scenario } from './harness';
 import { hybridWorker, syncedUser, world } from './smallWorld';
 import type { AzuriteInstance } from '../support/azurite';
@@ -56,6 +57,12 @@ describe('an app whose write role is missing or not yet propagated', () => {
       expect(row?.plannedVersion).toBeGreaterThan(0);
     }
     expect(s.graph.allUsers().every((user) => user.otherMails.length === 0)).toBe(true);
+    // The CLI's queue was its own: it says what becomes of the jobs, and the run is on record with why it stopped.
+    expect(run.stderr).not.toContain('stay queued');
+    expect(run.stderr).toContain('the next cycle plans their workers again');
+    const [stopped] = (JSON.parse((await s.cli(['runs', '--json'])).stdout) as { runs: RunRecord[] }).runs;
+    expect(stopped).toMatchObject({ kind: 'cycle', enqueued: WORKERS.length });
+    expect(stopped?.stopped).toMatch(/^GRAPH\.REQUEST_REFUSED: /);
   });
 
   it('writes every worker once the role reaches Graph, at the first try after the shared refusal window', async () => {
@@ -71,6 +78,33 @@ describe('an app whose write role is missing or not yet propagated', () => {
       expect(['written', 'unchanged']).toContain((await s.services.ledger.get(workerId))?.lastOutcome);
     expect(s.graph.allUsers().every((user) => user.otherMails.length === 1)).toBe(true);
     expect(patches(s.graph).filter((request) => request.status === 204)).toHaveLength(WORKERS.length);
+  });
+
+  it("plans the stopped CLI run's workers again in the next CLI cycle, as its message says", async () => {
+    const fresh = await startScenario(azurite, {
+      world: world(
+        WORKERS.map((id) => hybridWorker(id)),
+        WORKERS.map((id) => syncedUser(id)),
+      ),
+      graph: {
+        appRoles: [
+          'User.Read.All',
+          'RoleManagement.Read.Directory',
+          'GroupMember.Read.All',
+          'PrivilegedEligibilitySchedule.Read.AzureADGroup',
+        ],
+      },
+    });
+    try {
+      expect((await fresh.cli(['cycle', '--json'])).code).toBe(3);
+      fresh.graph.setAppRoles(null);
+      fresh.advance(WRITES_REFUSED_FOR_MS + 1000);
+      // As the CLI runs it (a queue of its own), on the services' clock past the shared refusal window.
+      const next = await runCycle(fresh.services, { drain: true });
+      expect(next).toMatchObject({ enqueued: WORKERS.length, counts: { written: WORKERS.length } });
+    } finally {
+      await fresh.close();
+    }
   });
 });
 

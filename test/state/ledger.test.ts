@@ -127,7 +127,22 @@ describe('createLedger', () => {
       entry('W2', { reason: 'notFound', userId: 'u-1', writtenHashes: { otherMails: 'h' }, plannedVersion: 5 }),
     );
     await store(ledger, entry('W2', { lastOutcome: 'unchanged' }));
-    expect(plain(await ledger.get('W2'))).toEqual(entry('W2', { lastOutcome: 'unchanged' }));
+    const { history: _history, ...stored } = plain(await ledger.get('W2')) ?? { history: [] };
+    expect(stored).toEqual(entry('W2', { lastOutcome: 'unchanged' }));
+  });
+
+  it("keeps the worker's earlier outcomes, newest first, and not a plan or the same outcome again", async () => {
+    const at = (minute: number) => new Date(Date.UTC(2026, 2, 2, 8, minute));
+    const outcomes = [
+      entry('W4', { lastOutcome: 'escrowed', reason: 'notFound', cycleId: 'cycle-1', updatedAt: at(1) }),
+      entry('W4', { lastOutcome: 'escrowed', reason: 'notFound', cycleId: 'cycle-1', updatedAt: at(2) }),
+      entry('W4', { lastOutcome: 'written', cycleId: 'sweep-2', updatedAt: at(3) }),
+      entry('W4', { lastOutcome: 'written', cycleId: 'sweep-2', updatedAt: at(3), plannedVersion: 9 }),
+    ];
+    for (const next of outcomes) await ledger.change('W4', () => next);
+    const stored = await ledger.get('W4');
+    expect(stored?.lastOutcome).toBe('written');
+    expect(stored?.history).toEqual([{ runId: 'cycle-1', code: 'escrowed', reason: 'notFound', at: at(2) }]);
   });
 
   it('keeps a diff larger than one 64 KiB property', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OUTCOME_CODES } from '../../src/core/outcome';
+import { emptyCounts, OUTCOME_CODES } from '../../src/core/outcome';
 import { TELEMETRY } from '../../src/core/telemetryNames';
 import {
   runRecords,
@@ -203,5 +203,44 @@ describe('runRecords', () => {
     });
     expect(JSON.stringify(records)).not.toMatch(/jane\.doe@/);
     expect(events(records)[0]!.properties.note).toBe('skipped j***@example.com');
+  });
+});
+
+describe('runRecords of a run whose jobs settle after planning', () => {
+  const planned = { ...emptyCounts(), outOfScope: 32, rejected: 12 };
+  const settled = (jobs: number) => ({
+    counts: { ...emptyCounts(), written: jobs > 0 ? 200 : 0, escrowed: jobs > 0 ? 56 : 0 },
+    superseded: 0,
+    jobs,
+  });
+  const outcomeMetric = (records: TelemetryRecord[]) =>
+    Object.fromEntries(
+      metrics(records)
+        .filter((m) => m.name === TELEMETRY.metrics.outcomes)
+        .map((m) => [m.dimensions.code, m.value]),
+    );
+
+  it('carries settled_<code> for every code and says the jobs are pending while planning reports', () => {
+    const records = runRecords(cycleRun({ counts: planned, enqueued: 256, settled: settled(0) }), {});
+    const [completed] = events(records);
+    expect(completed?.properties.jobsPending).toBe('true');
+    for (const code of OUTCOME_CODES) expect(completed?.measurements[`settled_${code}`]).toBe(0);
+    expect(completed?.measurements.settledJobs).toBe(0);
+    expect(outcomeMetric(records)).toEqual({ outOfScope: 32, rejected: 12 });
+  });
+
+  it('counts each outcome once in the metric: the last job reports the jobs only', () => {
+    const run = cycleRun({ counts: planned, enqueued: 256, settled: settled(256) });
+    const records = runRecords(run, { lastJobSettled: true });
+    const [completed] = events(records);
+    expect(completed?.properties.jobsPending).toBe('false');
+    expect(completed?.measurements).toMatchObject({ settled_written: 200, settled_escrowed: 56, settledJobs: 256 });
+    expect(outcomeMetric(records)).toEqual({ written: 200, escrowed: 56 });
+    expect(metrics(records).filter((m) => m.name !== TELEMETRY.metrics.outcomes)).toEqual([]);
+  });
+
+  it('counts planning and jobs together when every job settled before the run was reported (the CLI)', () => {
+    const records = runRecords(cycleRun({ counts: planned, enqueued: 256, settled: settled(256) }), {});
+    expect(outcomeMetric(records)).toEqual({ written: 200, outOfScope: 32, rejected: 12, escrowed: 56 });
   });
 });
