@@ -7,7 +7,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadSettings } from '../config/settings';
 import { AppError, ensureAppError } from '../core/errors';
 import { maskPersonalData, maskValue } from '../core/mask';
 import { workerStatus } from '../core/workerStatus';
@@ -18,6 +17,8 @@ import { runCycle, runResync, runSweep } from '../app/operations';
 import { packageRoot } from '../app/packageRoot';
 import { cliOperator } from '../app/cliOperator';
 import { buildServices, type AppServices } from '../app/services';
+import { loadRunConfiguration, loadStorageSettings } from '../app/loadConfiguration';
+import { buildStorageServices, type StorageServices } from '../app/storageServices';
 import { parseCommandLine, wholeNumberOption, type ParsedArgs } from './args';
 import { formatEscrow, formatOutcome, formatSummary } from './format';
 import { formatCheck, formatRuns, formatStatus } from './formatRecords';
@@ -90,10 +91,18 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
   } catch (err) {
     return fail(io, ensureAppError(err));
   }
-  let services: AppServices | undefined;
+  let services: AppServices | StorageServices | undefined;
   try {
-    services = buildServices(loadSettings(io.env), { logger });
-    await execute(args, services, io, stderrLines);
+    if (isReadOnly(args.command)) {
+      const stores = buildStorageServices(loadStorageSettings(io.env), { logger });
+      services = stores;
+      await executeRead(args, stores, io);
+    } else {
+      const { settings, connector } = loadRunConfiguration(io.env);
+      const full = buildServices(settings, { logger, connector });
+      services = full;
+      await execute(args, full, io, stderrLines);
+    }
     return 0;
   } catch (err) {
     return fail(io, ensureAppError(err));
@@ -120,10 +129,7 @@ function packageVersion(): string {
 }
 
 async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLines: StderrLines): Promise<void> {
-  const json = args.options.json === true;
-  // Standard output is a boundary: every string is masked there, stored free text included.
-  const print = (value: unknown, text: () => string): void =>
-    io.stdout(`${json ? JSON.stringify(maskValue(value), null, 2) : maskPersonalData(text())}\n`);
+  const print = printer(io, args);
   /** Progress of the drain, from the enqueued total and each job's outcome. */
   const progressed = (kind: string) => {
     const progress = new DrainProgress({
@@ -185,6 +191,27 @@ async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLi
       );
       return;
     }
+    default:
+      throw new AppError('INPUT.INVALID', `unknown command '${args.command}'`);
+  }
+}
+
+/** Standard output is a boundary: every string is masked there, stored free text included. */
+function printer(io: CliIo, args: RunArgs): (value: unknown, text: () => string) => void {
+  const json = args.options.json === true;
+  return (value, text) => io.stdout(`${json ? JSON.stringify(maskValue(value), null, 2) : maskPersonalData(text())}\n`);
+}
+
+/** The commands that only read the tables: they run with the storage setting alone. */
+const READ_ONLY = new Set(['runs', 'status', 'escrow']);
+
+function isReadOnly(command: string): boolean {
+  return READ_ONLY.has(command);
+}
+
+async function executeRead(args: RunArgs, services: StorageServices, io: CliIo): Promise<void> {
+  const print = printer(io, args);
+  switch (args.command) {
     case 'status': {
       const view = await workerStatus(services, args.workerId as string);
       print(view, () => formatStatus(view));
