@@ -5,7 +5,7 @@
  */
 import { invalidSettings, readSettings, type Settings } from '../config/settings';
 import type { ConnectorConfig } from '../core/connector';
-import { AppError, ensureAppError } from '../core/errors';
+import { type AppError, ensureAppError } from '../core/errors';
 import { loadConnector } from './loadConnector';
 
 /** runs, status, escrow: the tables and nothing else (no Workday, no Graph, no connector file). */

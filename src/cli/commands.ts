@@ -21,6 +21,11 @@ export interface CommandSpec {
   options: Record<string, OptionSpec>;
 }
 
+const verbose: OptionSpec = {
+  type: 'boolean',
+  description: "on a terminal too, log each worker's outcome on standard error (as LOG_LEVEL=info does)",
+};
+
 const json: OptionSpec = {
   type: 'boolean',
   description: 'print exactly one JSON object on standard output (logs and progress stay on standard error)',
@@ -41,12 +46,13 @@ export const COMMANDS = {
         type: 'boolean',
         description: 'read every worker, even when the source could read only the changes',
       },
+      verbose,
       json,
     },
   },
   sweep: {
     summary: 'one escrow sweep here: re-try the escrowed workers that are due, drain, summarise',
-    options: { json },
+    options: { verbose, json },
   },
   resync: {
     summary: 'read one worker from Workday and run the pipeline for it now',

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { AppError, ensureAppError } from '../core/errors';
 import { maskPersonalData, maskValue } from '../core/mask';
 import { workerStatus } from '../core/workerStatus';
-import type { EscrowEntry, Logger } from '../core/ports';
+import type { EscrowEntry, Logger, LogLevel } from '../core/ports';
+import { logLevelSetting } from '../config/settings';
 import { runCheck } from '../app/check/runCheck';
 import { createLogger } from '../app/logger';
 import { runCycle, runResync, runSweep } from '../app/operations';
@@ -69,8 +70,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     io.logger ??
     createLogger({
       sink: (line) => (stderrLines.progress ? stderrLines.progress.printAbove(line) : io.stderr(`${line}\n`)),
-      // check reports each problem on its own line; the adapters' warnings would only repeat them.
-      ...(args.command === 'check' ? { level: 'error' as const } : {}),
+      level: cliLogLevel(args, io),
     });
   try {
     if (args.command === 'demo') {
@@ -110,6 +110,18 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     stderrLines.progress?.finish();
     await services?.close().catch(() => undefined);
   }
+}
+
+/**
+ * check reports each problem on its own line; the adapters' warnings would only repeat them. On a
+ * terminal, unless LOG_LEVEL or --verbose asks for more, the progress line and warnings are
+ * enough: one info line per worker would bury both. A pipe or a log file keeps every line.
+ */
+function cliLogLevel(args: RunArgs, io: CliIo): LogLevel {
+  if (args.command === 'check') return 'error';
+  if (io.env.LOG_LEVEL) return logLevelSetting(io.env);
+  if (args.options.verbose === true) return 'info';
+  return io.stderrIsTerminal === true ? 'warn' : 'info';
 }
 
 function fail(io: CliIo, error: AppError): number {
