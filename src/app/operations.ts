@@ -239,7 +239,8 @@ function planningTelemetry(
   operationId: string,
 ): (outcome: Outcome) => void {
   return (outcome) => {
-    if (outcome.workerId === '') return;
+    // A dry or held run's per-worker outcomes are predictions or waits: its counts say them.
+    if (outcome.workerId === '' || dryRun || outcome.code === 'held') return;
     deps.telemetry.workerOutcome(outcome, { runId, runKind, dryRun, durationMs: 0, graphRequests: 0, operationId });
   };
 }

@@ -10,6 +10,7 @@ import type { Logger, WorkerSource } from '../core/ports';
 import type { Settings } from '../config/settings';
 import { createGraphDirectory } from '../graph/graphDirectory';
 import { createPlanStore } from '../state/planStore';
+import { createPredictionStore } from '../state/predictionStore';
 import { createWatermarkStore } from '../state/watermarkStore';
 import { createWriteGate } from '../state/writeGate';
 import { createJobQueue, createJobQueueConsumer, type JobQueueConsumer } from '../state/jobQueue';
@@ -58,6 +59,7 @@ export function buildServices(settings: Settings, overrides: ServiceOverrides = 
     directory,
     ...recordStores(clients, settings, logger),
     plans: createPlanStore(clients, settings.tablePrefix),
+    predictions: createPredictionStore(clients, settings.tablePrefix),
     writeGate: createWriteGate(clients, settings.tablePrefix),
     watermarks: createWatermarkStore(clients, settings.tablePrefix),
     queue: createJobQueue(clients, settings.queueName),
