@@ -86,6 +86,11 @@ export const COMMANDS = {
     summary: "the embedded default: Azurite + simulated Workday and Graph, a connector's first day",
     options: {
       size: { type: 'string', valueName: 'N', description: 'workers in the simulated tenant (default 300)' },
+      keep: {
+        type: 'boolean',
+        description:
+          'leave Azurite and the simulated tenants running and print the settings to export for every other command; Ctrl-C stops them',
+      },
       json,
     },
   },

@@ -81,6 +81,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         stderr: io.stderr,
         size: wholeNumberOption(args.options.size, 'size', 300),
         json: args.options.json === true,
+        ...(args.options.keep === true ? { keep: { untilStopped: interrupted } } : {}),
       });
     }
     if (args.command === 'check') {
@@ -124,6 +125,19 @@ function cliLogLevel(args: RunArgs, io: CliIo): LogLevel {
   return io.stderrIsTerminal === true ? 'warn' : 'info';
 }
 
+/** Ctrl-C (or a polite kill): the kept demo world is taken down instead of the process dying. */
+function interrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
 function fail(io: CliIo, error: AppError): number {
   io.stderr(`attribute-writer: ${maskPersonalData(error.message)} [${error.code}]\n`);
   return exitCodeOf(error);
@@ -143,9 +157,10 @@ function packageVersion(): string {
 async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLines: StderrLines): Promise<void> {
   const print = printer(io, args);
   /** Progress of the drain, from the enqueued total and each job's outcome. */
-  const progressed = (kind: string) => {
+  const progressed = (kind: string, dryRun: boolean) => {
     const progress = new DrainProgress({
       kind,
+      dryRun: dryRun || services.dryRun,
       write: io.stderr,
       live: io.stderrIsTerminal === true,
       throttled: () => services.directory.stats().throttled,
@@ -164,7 +179,7 @@ async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLi
   };
   switch (args.command) {
     case 'cycle': {
-      const progress = progressed('cycle');
+      const progress = progressed('cycle', args.options['dry-run'] === true);
       const summary = await runCycle(services, {
         requestedBy: await cliOperator(services.settings),
         dryRun: args.options['dry-run'] === true,
@@ -181,7 +196,7 @@ async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLi
       return;
     }
     case 'sweep': {
-      const progress = progressed('sweep');
+      const progress = progressed('sweep', false);
       const summary = await runSweep(services, {
         requestedBy: await cliOperator(services.settings),
         drain: true,
