@@ -25,6 +25,8 @@ export interface DrainOptions {
   runKind?: RunKind;
   /** Called for a job that wrote nothing because a newer plan for its worker exists. */
   onSuperseded?: (job: ReceivedJob['job']) => void;
+  /** What becomes of the jobs not run when the drain stops: a run's own queue in memory is lost with it. */
+  leftOver?: string;
 }
 
 export async function drainQueue(
@@ -81,7 +83,7 @@ export async function drainQueue(
       await Promise.allSettled(inFlight);
       throw new AppError(
         stop.code.startsWith('GRAPH.') ? stop.code : 'GRAPH.UNAVAILABLE',
-        `Graph could not be used, so the drain stopped; the remaining jobs stay queued for the next run: ${stop.message}`,
+        `Graph could not be used, so the drain stopped; ${options.leftOver ?? 'the remaining jobs stay queued for the next run'}: ${stop.message}`,
       );
     }
     const room = concurrency - inFlight.size;

@@ -227,7 +227,9 @@ async function drainPlanned(
   options.onEnqueued?.(enqueued);
   const consumer = local?.consumer ?? (options.drain === true ? undefined : options.drain);
   if (!consumer || enqueued === 0) return { superseded: 0 };
-  return drainInto(deps, consumer, tally, kind, options.drainOptions);
+  // The CLI's own queue lives in this process: what it did not run, the next run plans again.
+  const leftOver = local ? { leftOver: 'the jobs not run here are planned again by the next run' } : {};
+  return drainInto(deps, consumer, tally, kind, { ...leftOver, ...options.drainOptions });
 }
 
 /** Outcomes decided without a queue job (planning, sweep) get their telemetry event too. */
