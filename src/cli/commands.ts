@@ -107,6 +107,7 @@ export const COMMON_OPTIONS: Record<string, OptionSpec> = {
 
 const SETTINGS_NOTE = `Settings come from the environment (see README, Settings): AzureWebJobsStorage, CONNECTOR_CONFIG,
 WORKDAY_RAAS_URL or WORKDAY_SOAP_URL, WORKDAY_USERNAME, WORKDAY_PASSWORD, GRAPH_BASE_URL, GRAPH_AUTH, DRY_RUN.
+runs, status and escrow need only the storage setting (and TABLE_PREFIX when it is not the default).
 Exit codes: 0 ran to its end; 2 invalid settings, connector file or arguments; 3 Workday or
 Graph could not be read (check: any service could not be reached); 1 anything else.`;
 
