@@ -114,112 +114,97 @@ export type StorageSettings =
   | { kind: 'connectionString'; connectionString: string }
   | { kind: 'identity'; queueServiceUri: string; tableServiceUri: string; clientId?: string };
 
-const settingsObject = z.object({
-  AzureWebJobsStorage: z.string().trim().optional(),
-  AzureWebJobsStorage__queueServiceUri: httpUrl('https://<account>.queue.core.windows.net').optional(),
-  AzureWebJobsStorage__tableServiceUri: httpUrl('https://<account>.table.core.windows.net').optional(),
-  AzureWebJobsStorage__credential: z.literal('managedidentity', { error: "must be 'managedidentity'" }).optional(),
-  AzureWebJobsStorage__clientId: z.string().trim().optional(),
-  CONNECTOR_CONFIG: z.string().trim().min(1).default('connector.json'),
-  WORKDAY_RAAS_URL: httpsUrl(
-    'https://wd2-impl-services1.workday.com/ccx/service/customreport2/<tenant>/<owner>/<report>',
-  ).optional(),
-  WORKDAY_SOAP_URL: httpsUrl('https://<host>/ccx/service/<tenant>/Human_Resources/v44.2').optional(),
-  WORKDAY_USERNAME: z
-    .string()
-    .trim()
-    .min(1, 'must name the integration system user, e.g. ISU_Entra@contoso')
-    .optional(),
-  WORKDAY_PASSWORD: z.string().min(1, 'must hold the integration system user password').optional(),
-  /** How long Workday may stay silent (before answering, or mid-answer) before the call counts as failed and is retried. */
-  WORKDAY_TIMEOUT_SECONDS: z.coerce
-    .number({ error: 'must be a number of seconds, e.g. 120' })
-    .int('must be a whole number of seconds, e.g. 120')
-    .min(5, 'must be at least 5 seconds')
-    .max(300, 'must be at most 300 seconds: a retried call must still end inside the function timeout')
-    .default(120),
-  GRAPH_BASE_URL: httpUrl('https://graph.microsoft.com')
-    .refine(
-      (value) => !/\/(v\d+\.\d+|beta)(\/|$)/i.test(value),
-      'must hold no version segment, e.g. https://graph.microsoft.com (the client adds /v1.0)',
-    )
-    .default('https://graph.microsoft.com'),
-  GRAPH_MAX_WRITES_PER_SECOND: z.coerce
-    .number({ error: 'must be a number of writes per second' })
-    .min(0.1, 'must be at least 0.1')
-    .max(20, "must be at most 20: Graph's ceiling is 3,000 writes per 150 s per app per tenant")
-    .default(20),
-  GRAPH_AUTH: z.enum(['azure', 'none'], { error: "must be 'azure' or 'none'" }).default('azure'),
-  AZURE_CLIENT_ID: z.string().trim().optional(),
-  /** The HTTP routes' callers: tokens of this tenant, for this app registration (docs/security.md). */
-  AUTH_TENANT_ID: z.string().trim().regex(GUID, 'must be the directory (tenant) id, a GUID').optional(),
-  AUTH_CLIENT_ID: z
-    .string()
-    .trim()
-    .regex(GUID, "must be the client id (a GUID) of the app registration that holds the routes' app roles")
-    .optional(),
-  AUTH_AUTHORITY_HOST: httpsUrl('https://login.microsoftonline.com').default('https://login.microsoftonline.com'),
-  ENRICH_SCHEDULE: ncrontab('0 */30 * * * *').default('0 */30 * * * *'),
-  ESCROW_SWEEP_SCHEDULE: ncrontab('0 */1 * * * *').default('0 */1 * * * *'),
-  DRY_RUN: bool.default(false),
-  /** One-shot approval of the held cycle, by its id (see README, Safety). */
-  APPROVE_HELD_CYCLE: z.string().trim().optional(),
-  /** The key of the personal-email hashes (src/core/hashKey.ts); a Key Vault reference in Azure. */
-  EMAIL_HASH_KEY: z
-    .string()
-    .min(32, 'must be at least 32 characters of random text, e.g. the output of: openssl rand -base64 48')
-    .optional(),
-  WORKER_QUEUE_NAME: z
-    .string()
-    .trim()
-    .regex(
-      /^[a-z0-9](?!.*--)[a-z0-9-]{1,54}[a-z0-9]$/,
-      `must be a storage queue name of 3-56 lower-case letters, digits and single hyphens (room for '-poison'), e.g. ${JOB_QUEUE}`,
-    )
-    .default(JOB_QUEUE),
-  TABLE_PREFIX: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z][A-Za-z0-9]{0,20}$/, 'must be letters and digits')
-    .default('attrwriter'),
-  LOG_LEVEL: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }))
-    .default('info'),
-  APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().trim().optional(),
-  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: z
-    .string()
-    .trim()
-    .refine(
-      isEntraAuthenticationString,
-      'must be Authorization=AAD;ClientId=<managed identity client id> (in either order)',
-    )
-    .optional(),
-});
-
-/**
- * The checks between settings. A read-only command (purpose `storage`) computes no email hash, so
- * it does without EMAIL_HASH_KEY; every other rule holds for all.
- */
-const settingsSchemaFor = (purpose: SettingsPurpose) =>
-  settingsObject.superRefine((s, ctx) => {
+const settingsSchema = z
+  .object({
+    AzureWebJobsStorage: z.string().trim().optional(),
+    AzureWebJobsStorage__queueServiceUri: httpUrl('https://<account>.queue.core.windows.net').optional(),
+    AzureWebJobsStorage__tableServiceUri: httpUrl('https://<account>.table.core.windows.net').optional(),
+    AzureWebJobsStorage__credential: z.literal('managedidentity', { error: "must be 'managedidentity'" }).optional(),
+    AzureWebJobsStorage__clientId: z.string().trim().optional(),
+    CONNECTOR_CONFIG: z.string().trim().min(1).default('connector.json'),
+    WORKDAY_RAAS_URL: httpsUrl(
+      'https://wd2-impl-services1.workday.com/ccx/service/customreport2/<tenant>/<owner>/<report>',
+    ).optional(),
+    WORKDAY_SOAP_URL: httpsUrl('https://<host>/ccx/service/<tenant>/Human_Resources/v44.2').optional(),
+    WORKDAY_USERNAME: z
+      .string()
+      .trim()
+      .min(1, 'must name the integration system user, e.g. ISU_Entra@contoso')
+      .optional(),
+    WORKDAY_PASSWORD: z.string().min(1, 'must hold the integration system user password').optional(),
+    /** How long Workday may stay silent (before answering, or mid-answer) before the call counts as failed and is retried. */
+    WORKDAY_TIMEOUT_SECONDS: z.coerce
+      .number({ error: 'must be a number of seconds, e.g. 120' })
+      .int('must be a whole number of seconds, e.g. 120')
+      .min(5, 'must be at least 5 seconds')
+      .max(300, 'must be at most 300 seconds: a retried call must still end inside the function timeout')
+      .default(120),
+    GRAPH_BASE_URL: httpUrl('https://graph.microsoft.com')
+      .refine(
+        (value) => !/\/(v\d+\.\d+|beta)(\/|$)/i.test(value),
+        'must hold no version segment, e.g. https://graph.microsoft.com (the client adds /v1.0)',
+      )
+      .default('https://graph.microsoft.com'),
+    GRAPH_MAX_WRITES_PER_SECOND: z.coerce
+      .number({ error: 'must be a number of writes per second' })
+      .min(0.1, 'must be at least 0.1')
+      .max(20, "must be at most 20: Graph's ceiling is 3,000 writes per 150 s per app per tenant")
+      .default(20),
+    GRAPH_AUTH: z.enum(['azure', 'none'], { error: "must be 'azure' or 'none'" }).default('azure'),
+    AZURE_CLIENT_ID: z.string().trim().optional(),
+    /** The HTTP routes' callers: tokens of this tenant, for this app registration (docs/security.md). */
+    AUTH_TENANT_ID: z.string().trim().regex(GUID, 'must be the directory (tenant) id, a GUID').optional(),
+    AUTH_CLIENT_ID: z
+      .string()
+      .trim()
+      .regex(GUID, "must be the client id (a GUID) of the app registration that holds the routes' app roles")
+      .optional(),
+    AUTH_AUTHORITY_HOST: httpsUrl('https://login.microsoftonline.com').default('https://login.microsoftonline.com'),
+    ENRICH_SCHEDULE: ncrontab('0 */30 * * * *').default('0 */30 * * * *'),
+    ESCROW_SWEEP_SCHEDULE: ncrontab('0 */1 * * * *').default('0 */1 * * * *'),
+    DRY_RUN: bool.default(false),
+    /** One-shot approval of the held cycle, by its id (see README, Safety). */
+    APPROVE_HELD_CYCLE: z.string().trim().optional(),
+    /** The key of the personal-email hashes (src/core/hashKey.ts); a Key Vault reference in Azure. */
+    EMAIL_HASH_KEY: z
+      .string()
+      .min(32, 'must be at least 32 characters of random text, e.g. the output of: openssl rand -base64 48')
+      .optional(),
+    WORKER_QUEUE_NAME: z
+      .string()
+      .trim()
+      .regex(
+        /^[a-z0-9](?!.*--)[a-z0-9-]{1,54}[a-z0-9]$/,
+        `must be a storage queue name of 3-56 lower-case letters, digits and single hyphens (room for '-poison'), e.g. ${JOB_QUEUE}`,
+      )
+      .default(JOB_QUEUE),
+    TABLE_PREFIX: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z][A-Za-z0-9]{0,20}$/, 'must be letters and digits')
+      .default('attrwriter'),
+    LOG_LEVEL: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }))
+      .default('info'),
+    APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().trim().optional(),
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: z
+      .string()
+      .trim()
+      .refine(
+        isEntraAuthenticationString,
+        'must be Authorization=AAD;ClientId=<managed identity client id> (in either order)',
+      )
+      .optional(),
+  })
+  .superRefine((s, ctx) => {
     if (s.GRAPH_AUTH === 'none' && !isLoopbackUrl(s.GRAPH_BASE_URL)) {
       ctx.addIssue({
         code: 'custom',
         path: ['GRAPH_AUTH'],
         message: `'none' is refused because GRAPH_BASE_URL (${s.GRAPH_BASE_URL}) is not a loopback address; use 'azure'`,
-      });
-    }
-    const storageGiven =
-      s.AzureWebJobsStorage || s.AzureWebJobsStorage__queueServiceUri || s.AzureWebJobsStorage__tableServiceUri;
-    if (purpose === 'all' && storageGiven && !s.EMAIL_HASH_KEY && !isDevelopmentStorage(s.AzureWebJobsStorage, s)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['EMAIL_HASH_KEY'],
-        message:
-          'is required unless storage is the development storage (Azurite): the key of the personal-email hashes in the tables, a Key Vault secret in Azure',
       });
     }
     const identity = s.AzureWebJobsStorage__queueServiceUri || s.AzureWebJobsStorage__tableServiceUri;
@@ -299,21 +284,30 @@ export function invalidSettings(problems: readonly string[]): AppError {
   return new AppError('CONFIG.INVALID_SETTING', `Invalid settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
 }
 
-/** The settings, or every problem with them; never throws. */
+/** The settings, or every problem with them (the hash key only where it is used); never throws. */
 export function readSettings(
   env: NodeJS.ProcessEnv,
   purpose: SettingsPurpose = 'all',
 ): { settings?: Settings; problems: string[] } {
-  const result = settingsSchemaFor(purpose).safeParse(pickKnown(env));
-  if (!result.success) {
-    return {
-      problems: result.error.issues.map((issue) => `${String(issue.path[0] ?? '(settings)')} ${issue.message}`),
-    };
-  }
-  return { settings: toSettings(result.data), problems: [] };
+  const result = settingsSchema.safeParse(pickKnown(env));
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => `${String(issue.path[0] ?? '(settings)')} ${issue.message}`);
+  if (purpose === 'all' && hashKeyMissing(pickKnown(env))) problems.push(HASH_KEY_REQUIRED);
+  return result.success && problems.length === 0 ? { settings: toSettings(result.data), problems } : { problems };
 }
 
-function toSettings(s: z.infer<typeof settingsObject>): Settings {
+const HASH_KEY_REQUIRED =
+  'EMAIL_HASH_KEY is required unless storage is the development storage (Azurite): the key of the personal-email hashes in the tables, a Key Vault secret in Azure';
+
+/** Every command that hashes a personal email needs the deployment's key; Azurite has a fixed one. */
+function hashKeyMissing(s: Record<string, string>): boolean {
+  const storageGiven =
+    s.AzureWebJobsStorage || s.AzureWebJobsStorage__queueServiceUri || s.AzureWebJobsStorage__tableServiceUri;
+  return Boolean(storageGiven) && !s.EMAIL_HASH_KEY && !isDevelopmentStorage(s.AzureWebJobsStorage, s);
+}
+
+function toSettings(s: z.infer<typeof settingsSchema>): Settings {
   const storage: StorageSettings =
     s.AzureWebJobsStorage__queueServiceUri && s.AzureWebJobsStorage__tableServiceUri
       ? {
@@ -358,7 +352,7 @@ function toSettings(s: z.infer<typeof settingsObject>): Settings {
 
 /** Empty strings count as unset, as App Service shows unset settings. */
 function pickKnown(env: NodeJS.ProcessEnv): Record<string, string> {
-  const known = Object.keys(settingsObject.shape);
+  const known = Object.keys(settingsSchema.shape ?? {});
   const picked: Record<string, string> = {};
   for (const key of Object.keys(env)) {
     const value = env[key];
@@ -368,4 +362,4 @@ function pickKnown(env: NodeJS.ProcessEnv): Record<string, string> {
 }
 
 /** Names of every setting, for the docs and the Bicep check. */
-export const SETTING_NAMES: readonly string[] = Object.keys(settingsObject.shape);
+export const SETTING_NAMES: readonly string[] = Object.keys(settingsSchema.shape ?? {});
