@@ -16,6 +16,7 @@ import { recordFailure } from '../core/recordFailure';
 import { screenJob } from '../core/screenJob';
 import { countingDirectory } from './countingDirectory';
 import { packageRoot } from './packageRoot';
+import { predicting } from './recordPrediction';
 import { oneAtATimePerWorker } from './workerLock';
 
 export interface JobContext {
@@ -41,7 +42,7 @@ export async function runJob(deps: Pipeline, job: WorkerJob, context: JobContext
   await honourWriteGate(deps, job);
   const counting = countingDirectory(deps.directory);
   const outcome = await oneAtATimePerWorker(job.workerId, () =>
-    enrichWorker(job, { ...deps, directory: counting.directory }),
+    predicting(deps, job, () => enrichWorker(job, { ...deps, directory: counting.directory })),
   ).catch((err: unknown) => closeWriteGate(deps, err));
   if (outcome) report(deps, job, outcome, context, Date.now() - started, counting.calls());
   await settleInRun(deps, job, outcome);
@@ -114,6 +115,8 @@ function report(
   durationMs: number,
   graphRequests: number,
 ): void {
+  // A dry run's outcomes are predictions: the run's counts say them, not an event per worker.
+  if (job.dryRun || deps.dryRun) return;
   deps.telemetry.workerOutcome(outcome, {
     runId: job.cycleId,
     ...(context.runKind ? { runKind: context.runKind } : {}),

@@ -9,14 +9,10 @@ import type { Pipeline } from '../core/pipeline';
 import type { Logger, WorkerSource } from '../core/ports';
 import type { Settings } from '../config/settings';
 import { createGraphDirectory } from '../graph/graphDirectory';
-import { createEscrowStore } from '../state/escrowStore';
-import { createLedger } from '../state/ledger';
-import { createPlanStore } from '../state/planStore';
-import { createRunHistory } from '../state/runHistory';
+import { createPredictionStore } from '../state/predictionStore';
 import { createWatermarkStore } from '../state/watermarkStore';
 import { createWriteGate } from '../state/writeGate';
 import { createJobQueue, createJobQueueConsumer, type JobQueueConsumer } from '../state/jobQueue';
-import { createSharedClock } from '../state/sharedClock';
 import { createStorageClients } from '../state/storageClients';
 import { createTelemetry } from '../telemetry/createTelemetry';
 import { createRaasSource } from '../workday/raasSource';
@@ -24,6 +20,7 @@ import { createSoapSource } from '../workday/soapSource';
 import { createEntraCallerVerifier, type CallerVerifier } from './entraCallers';
 import { createLogger } from './logger';
 import { loadConnector } from './loadConnector';
+import { recordStores } from './storageServices';
 
 export interface AppServices extends Pipeline {
   settings: Settings;
@@ -59,10 +56,8 @@ export function buildServices(settings: Settings, overrides: ServiceOverrides = 
     connector,
     source: createSource(settings, connector, logger),
     directory,
-    ledger: createLedger(clients, settings.tablePrefix, unreadableRow(logger, 'ledger')),
-    escrow: createEscrowStore(clients, settings.tablePrefix, unreadableRow(logger, 'escrow')),
-    plans: createPlanStore(clients, settings.tablePrefix),
-    runs: createRunHistory(clients, settings.tablePrefix),
+    ...recordStores(clients, settings, logger),
+    predictions: createPredictionStore(clients, settings.tablePrefix),
     writeGate: createWriteGate(clients, settings.tablePrefix),
     watermarks: createWatermarkStore(clients, settings.tablePrefix),
     queue: createJobQueue(clients, settings.queueName),
@@ -74,8 +69,6 @@ export function buildServices(settings: Settings, overrides: ServiceOverrides = 
       logger,
     }),
     logger,
-    // The storage service's time, which every writer of the deployment shares (its answers' Date).
-    clock: createSharedClock(async () => (await (await clients.ensureQueue(settings.queueName)).getProperties()).date),
     dryRun: settings.dryRun,
     ...(settings.approveHeldCycle ? { approveHeldCycle: settings.approveHeldCycle } : {}),
     ...overrides.pipeline,
@@ -90,16 +83,6 @@ export function buildServices(settings: Settings, overrides: ServiceOverrides = 
       await (pipeline.directory as { close?: () => Promise<void> }).close?.();
     },
   };
-}
-
-/** A row a listing skipped: said once per row and run, with what to do, never fatal. */
-function unreadableRow(logger: Logger, table: string) {
-  return (rowKey: string, problem: string) =>
-    logger.log(
-      'warn',
-      `skipped an unreadable ${table} row (${rowKey}): ${problem}; fix or delete that row (attribute-writer status shows the worker)`,
-      { table, rowKey, event: 'unreadableRow' },
-    );
 }
 
 function callerVerifier(settings: Settings): CallerVerifier | null {

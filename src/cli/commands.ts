@@ -21,6 +21,11 @@ export interface CommandSpec {
   options: Record<string, OptionSpec>;
 }
 
+const verbose: OptionSpec = {
+  type: 'boolean',
+  description: "on a terminal too, log each worker's outcome on standard error (as LOG_LEVEL=info does)",
+};
+
 const json: OptionSpec = {
   type: 'boolean',
   description: 'print exactly one JSON object on standard output (logs and progress stay on standard error)',
@@ -41,12 +46,13 @@ export const COMMANDS = {
         type: 'boolean',
         description: 'read every worker, even when the source could read only the changes',
       },
+      verbose,
       json,
     },
   },
   sweep: {
     summary: 'one escrow sweep here: re-try the escrowed workers that are due, drain, summarise',
-    options: { json },
+    options: { verbose, json },
   },
   resync: {
     summary: 'read one worker from Workday and run the pipeline for it now',
@@ -90,6 +96,11 @@ export const COMMANDS = {
     summary: "the embedded default: Azurite + simulated Workday and Graph, a connector's first day",
     options: {
       size: { type: 'string', valueName: 'N', description: 'workers in the simulated tenant (default 300)' },
+      keep: {
+        type: 'boolean',
+        description:
+          'leave Azurite and the simulated tenants running and print the settings to export for every other command; Ctrl-C stops them',
+      },
       json,
     },
   },
@@ -106,6 +117,7 @@ export const COMMON_OPTIONS: Record<string, OptionSpec> = {
 
 const SETTINGS_NOTE = `Settings come from the environment (docs/design.md, Settings): AzureWebJobsStorage, CONNECTOR_CONFIG,
 WORKDAY_RAAS_URL or WORKDAY_SOAP_URL, WORKDAY_USERNAME, WORKDAY_PASSWORD, GRAPH_BASE_URL, GRAPH_AUTH, DRY_RUN.
+runs, status and escrow need only the storage setting (and TABLE_PREFIX when it is not the default).
 Exit codes: 0 ran to its end; 2 invalid settings, connector file or arguments; 3 Workday or
 Graph could not be read (check: any service could not be reached); 1 anything else.`;
 

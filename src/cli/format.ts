@@ -39,7 +39,12 @@ export function formatSummary(summary: RunSummary, options: { examples?: number 
     );
   if (summary.heldReason) lines.push(`  held: ${summary.heldReason}`);
   if (summary.escrow)
-    lines.push(`  escrow: ${summary.escrow.backlog} waiting, oldest ${summary.escrow.oldestAgeMinutes} min`);
+    lines.push(
+      summary.dryRun
+        ? // A prediction: the escrow table is untouched until the real run (then `escrow` lists these).
+          `  escrow after a real run: ${summary.escrow.backlog} would wait (the escrow table is unchanged)`
+        : `  escrow: ${summary.escrow.backlog} waiting, oldest ${summary.escrow.oldestAgeMinutes} min`,
+    );
   lines.push(`  took ${seconds(summary.durationMs)}`);
   const examples = summary.examples.slice(0, options.examples ?? 20);
   if (examples.length > 0) {

@@ -23,6 +23,7 @@ import { outOfScopeOutcome, screenWorker } from './screenWorker';
 import { escrowSince, listEscrow, peekEscrowed } from './sweep';
 import { RunTally } from './tally';
 import { parseWorker, type Worker } from './worker';
+import { reusablePredictions } from './predictions';
 
 export interface CycleOptions {
   runId: string;
@@ -107,6 +108,17 @@ export async function planCycle(deps: Pipeline, options: CycleOptions): Promise<
     );
   }
 
+  const dryRun = options.dryRun || deps.dryRun;
+  // A repeated dry run re-checks only what changed since the last one's predictions.
+  const predicted =
+    dryRun && !options.reverify
+      ? await reusablePredictions(
+          deps,
+          candidates.map((c) => ({ workerId: c.worker.workerId, desiredHash: c.hash })),
+          ledger,
+          { now: startedAt, reverifyEveryHours: deps.connector.guards.reverifyEveryHours },
+        )
+      : new Map<string, Outcome>();
   const reverifyBefore = startedAt.getTime() - deps.connector.guards.reverifyEveryHours * 3600_000;
   const jobs: WorkerJob[] = [];
   let changes = 0;
@@ -144,11 +156,12 @@ export async function planCycle(deps: Pipeline, options: CycleOptions): Promise<
       continue;
     }
     if (isChange) changes += 1;
-    jobs.push(jobOf(candidate, options, deps.dryRun, version));
+    const prediction = predicted.get(candidate.worker.workerId);
+    if (prediction) tally.add(prediction);
+    else jobs.push(jobOf(candidate, options, deps.dryRun, version));
   }
   tally.addCount('unchanged', settled);
 
-  const dryRun = options.dryRun || deps.dryRun;
   const guard = await guardCycle(deps, {
     runId: options.runId,
     changes,

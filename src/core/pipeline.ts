@@ -1,5 +1,6 @@
 /** What the use cases need: the connector, the ports, and the clock. Built once by src/app. */
 import type { ConnectorConfig } from './connector';
+import type { PredictionStore } from './predictions';
 import type {
   Clock,
   Directory,
@@ -32,6 +33,8 @@ export interface Pipeline {
   dryRun: boolean;
   /** Shared "writes refused until …" row (absent in tests that run one pipeline). */
   writeGate?: WriteGate;
+  /** Dry-run predictions (src/core/predictions.ts); absent: every dry run checks every worker. */
+  predictions?: PredictionStore;
   /** APPROVE_HELD_CYCLE: the id of a held cycle whose changes the next cycle may apply once. */
   approveHeldCycle?: string;
 }

@@ -25,6 +25,11 @@ export interface DemoOptions {
   stderr: (text: string) => void;
   size?: number;
   json?: boolean;
+  /**
+   * Leave Azurite and the simulated tenants running after the phases and print the settings with
+   * which every command works against them, until `untilStopped` resolves (Ctrl-C in the CLI).
+   */
+  keep?: { untilStopped: () => Promise<void> };
 }
 
 interface Phase {
@@ -53,15 +58,14 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const connectorPath = writeDemoConnector(dir);
     const clockOffset = { ms: 0 };
     const logger = createMemoryLogger('info');
-    const settings = loadSettings(
-      simulatorSettings({
-        storageConnectionString: azurite.connectionString,
-        workday,
-        graph,
-        connectorPath,
-        tablePrefix: 'demo',
-      }),
-    );
+    const env = simulatorSettings({
+      storageConnectionString: azurite.connectionString,
+      workday,
+      graph,
+      connectorPath,
+      tablePrefix: 'demo',
+    });
+    const settings = loadSettings(env);
     services = buildServices(settings, {
       logger,
       pipeline: { clock: { now: () => new Date(Date.now() + clockOffset.ms) } },
@@ -115,8 +119,11 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     );
 
     const dangerous = dangerousRequests(graph);
+    const tryWorker = firstWritten(phases);
     if (options.json)
-      options.stdout(`${JSON.stringify({ phases: phases.map((p) => ({ title: p.title, ...p.summary })) }, null, 2)}\n`);
+      options.stdout(
+        `${JSON.stringify({ phases: phases.map((p) => ({ title: p.title, ...p.summary })), ...(options.keep ? { settings: env, tryWorker } : {}) }, null, 2)}\n`,
+      );
     else {
       say('== Outcomes per phase');
       say(countsTable(phases));
@@ -125,6 +132,15 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         `Safety: ${dangerous.length} create/delete/restore requests reached Graph; every write was a PATCH of mapped properties.`,
       );
       say(`Log: ${logger.lines.length} lines, every personal email in it masked.`);
+    }
+    if (options.keep) {
+      // The operator's commands get their own services: these hold no lock and no queue message.
+      await services.close();
+      services = undefined;
+      if (!options.json) say(keptWorld(env, tryWorker));
+      else options.stderr('The demo world keeps running; Ctrl-C stops it and removes its files.\n');
+      await options.keep.untilStopped();
+      options.stderr('Stopping Azurite and the simulated tenants…\n');
     }
     return 0;
   } catch (err) {
@@ -135,6 +151,37 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     await Promise.all([graph?.close(), workday?.close(), azurite?.stop()].map((p) => p?.catch(() => undefined)));
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The settings to paste into a shell, and what to try with them. */
+function keptWorld(env: Record<string, string>, tryWorker: string | undefined): string {
+  const worker = tryWorker ?? '<workerId>';
+  return [
+    '== The demo world keeps running',
+    '   Paste these settings into another shell (POSIX quoting), then try the commands below:',
+    '',
+    ...Object.entries(env).map(([name, value]) => `export ${name}=${shellQuoted(value)}`),
+    '',
+    '   npx attribute-writer check',
+    '   npx attribute-writer runs',
+    `   npx attribute-writer status ${worker}`,
+    '   npx attribute-writer escrow',
+    `   npx attribute-writer resync ${worker} --dry-run`,
+    '',
+    '   Ctrl-C here stops Azurite and the simulated tenants and removes the demo files.',
+  ].join('\n');
+}
+
+function shellQuoted(value: string): string {
+  return /^[A-Za-z0-9_./:@=-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A worker the demo wrote, to try `status` and `resync` on. */
+function firstWritten(phases: Phase[]): string | undefined {
+  for (const phase of phases)
+    for (const example of phase.summary.examples)
+      if (example.code === 'written' && !phase.summary.dryRun) return example.workerId;
+  return undefined;
 }
 
 function writeDemoConnector(dir: string): string {

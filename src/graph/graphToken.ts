@@ -28,8 +28,8 @@ export function cachedTokenSource(
     try {
       token = await credential.getToken(scope);
     } catch (err) {
-      // CredentialUnavailableError means no identity is configured here: a retry will not help.
-      const unavailable = err instanceof Error && err.name === 'CredentialUnavailableError';
+      // No identity is configured here: a retry will not help.
+      const unavailable = isCredentialUnavailable(err);
       throw new AppError(
         'GRAPH.UNAVAILABLE',
         `Could not get a token for ${scope}: ${err instanceof Error ? err.message : String(err)}`,
@@ -56,6 +56,23 @@ export function cachedTokenSource(
     });
     return pending;
   };
+}
+
+/**
+ * CredentialUnavailableError, or DefaultAzureCredential's AggregateAuthenticationError when every
+ * credential of its chain was unavailable (no `az login`, no managed identity, no environment
+ * credential): either way this machine holds no Azure identity, which is configuration, not an outage.
+ */
+export function isCredentialUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'CredentialUnavailableError') return true;
+  const inner = (err as { errors?: unknown }).errors;
+  return (
+    err.name === 'AggregateAuthenticationError' &&
+    Array.isArray(inner) &&
+    inner.length > 0 &&
+    inner.every((e) => e instanceof Error && e.name === 'CredentialUnavailableError')
+  );
 }
 
 /**

@@ -10,12 +10,20 @@ import type { Settings } from '../../config/settings';
 import type { ConnectorConfig } from '../../core/connector';
 import { ensureAppError } from '../../core/errors';
 import type { Directory } from '../../core/ports';
-import { cachedTokenSource, graphScope } from '../../graph/graphToken';
+import { cachedTokenSource, graphScope, isCredentialUnavailable } from '../../graph/graphToken';
 import { packageRoot } from '../packageRoot';
 import { fail, pass, skip, type CheckLine } from './checkLine';
 import { PROBE_WORKER_ID } from './workdayProbes';
 
 const GRANT_SCRIPT = 'infra/grant-graph-permissions.sh';
+
+/**
+ * Where DefaultAzureCredential finds an identity (Microsoft Learn, "Credential chains in the Azure
+ * Identity library for JavaScript"). A client secret is not offered: AZURE_CLIENT_ID names the
+ * app's managed identity here, so the environment credential cannot be configured beside it.
+ */
+export const NO_CREDENTIAL_FIX =
+  "no Azure credential on this machine: sign in with `az login` (or `azd auth login`) as an account that may read the tenant, or run check in Azure where the app's managed identity is (AZURE_CLIENT_ID names a user-assigned one); GRAPH_AUTH=none only with a loopback simulator";
 
 interface RoleRules {
   requiredGraphRoles(connector: { mappings: Array<{ target: string }> }): string[];
@@ -62,8 +70,10 @@ export async function probeGraphRoles(
       : fail(
           check,
           'configuration',
-          `${error.message} [${error.code}]`,
-          "run this where the app's identity is available (AZURE_CLIENT_ID for a user-assigned managed identity), or sign in with `az login`",
+          isCredentialUnavailable(error.cause)
+            ? `no Azure identity answered on this machine (environment, managed identity, Azure CLI, Azure Developer CLI, PowerShell, VS Code) [${error.code}]`
+            : `${error.message} [${error.code}]`,
+          NO_CREDENTIAL_FIX,
         );
   }
   const claims = tokenClaims(token);
