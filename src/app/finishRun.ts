@@ -60,6 +60,8 @@ export function planningOutcomes(
   const listener = (outcome: Outcome) => {
     if (outcome.workerId === '') return;
     if (!QUIET_OUTCOMES.has(outcome.code)) outcomes.push(outcome);
+    // A dry or held run's per-worker outcomes are predictions or waits: its counts say them.
+    if (dryRun || outcome.code === 'held') return;
     deps.telemetry.workerOutcome(outcome, { runId, runKind, dryRun, durationMs: 0, graphRequests: 0, operationId });
   };
   return { listener, outcomes };

@@ -18,8 +18,18 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-/** A re-verifying cycle (a job per in-scope worker each time), standard error as a terminal or a pipe gets it. */
+let moves = 0;
+
+/**
+ * A cycle after every worker moved house (a new outcome per in-scope worker each time: a repeated
+ * outcome sends no event), standard error as a terminal or a pipe gets it.
+ */
 async function cycle(terminal: boolean, extraArgs: string[] = [], extraEnv: Record<string, string> = {}) {
+  moves += 1;
+  for (const worker of s.workday.tenant.workers) {
+    const home = worker.emails.find((e) => e.usage === 'HOME');
+    if (home) home.address = `move${moves}.${worker.workerId.replace(/[^A-Za-z0-9]/g, '') || 'w'}@home.example`;
+  }
   let stderr = '';
   const code = await runCli(['cycle', '--approve', '--reverify', ...extraArgs], {
     env: { ...s.env, ...extraEnv },

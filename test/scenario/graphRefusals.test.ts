@@ -50,7 +50,7 @@ describe('an app whose write role is missing or not yet propagated', () => {
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/GRAPH\.REQUEST_REFUSED|403/);
     // Its queue was in memory: nothing stays queued, and the operator is not told otherwise.
-    expect(run.stderr).toContain('the jobs not run here are planned again by the next run');
+    expect(run.stderr).toContain('the next cycle plans their workers again');
     expect(run.stderr).not.toContain('stay queued');
     // The CLI's jobs lived in its own queue; each plan stays in the ledger without an outcome,
     // which the next cycle enqueues again.
