@@ -59,7 +59,7 @@ export async function drainQueue(
       else options.onSuperseded?.(message.job);
     } catch (err) {
       const error = ensureAppError(err);
-      if (graphIsDown(error, succeeded)) {
+      if (graphUnusable(error, succeeded)) {
         stop ??= error;
         await consumer.release(message, 0);
         return;
@@ -136,7 +136,7 @@ export async function drainQueue(
  * about this worker (401/403: a token or a permission missing), or no answer before any job
  * succeeded.
  */
-function graphIsDown(error: AppError, succeeded: number): boolean {
+function graphUnusable(error: AppError, succeeded: number): boolean {
   if (error.code === 'GRAPH.REQUEST_REFUSED' && (error.status === 401 || error.status === 403)) return true;
   return error.code === 'GRAPH.UNAVAILABLE' && succeeded === 0;
 }

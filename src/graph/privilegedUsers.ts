@@ -18,10 +18,9 @@
  */
 import { AppError, isAppError } from '../core/errors';
 import type { Logger, Privilege } from '../core/ports';
-import type { GraphRequest, GraphResponse } from './graphResponse';
-import { graphError, readBody } from './graphResponse';
+import { type ExecuteRequest, graphError, readCollection } from './graphResponse';
 import { encodeQueryValue, odataLiteral, pathSegment } from './odataQuery';
-import { collectionValues, isObject } from './toDirectoryUser';
+import { isObject } from './toDirectoryUser';
 
 /** A role granted after the read reaches the screen within this time. */
 export const PRIVILEGED_USERS_TTL_MS = 5 * 60_000;
@@ -37,7 +36,7 @@ const ROLE_LISTS = ['roleAssignments', 'roleEligibilitySchedules'] as const;
 const UNLICENSED = 'AadPremiumLicenseRequired';
 
 export interface PrivilegedUsersDeps {
-  execute(request: GraphRequest, what: string): Promise<GraphResponse>;
+  execute: ExecuteRequest;
   relativeLink(link: string): string;
   logger?: Logger;
   now?: () => number;
@@ -124,20 +123,12 @@ export class PrivilegedUsers {
 
   /** Every row of a collection, following `@odata.nextLink`; a PIM list in an unlicensed tenant is empty. */
   private async all(url: string, what: string, pim: boolean): Promise<unknown[]> {
-    const rows: unknown[] = [];
-    let next: string | null = url;
-    while (next !== null) {
-      const response = await this.deps.execute({ method: 'GET', url: next }, what);
-      if (pim && response.status === 400 && graphError(response).code === UNLICENSED) {
-        this.sayUnlicensed();
-        return [];
-      }
-      const body = readBody(response, what);
-      rows.push(...collectionValues(body));
-      const link = isObject(body) ? body['@odata.nextLink'] : undefined;
-      next = typeof link === 'string' && link.length > 0 ? this.deps.relativeLink(link) : null;
+    const first = await this.deps.execute({ method: 'GET', url }, what);
+    if (pim && first.status === 400 && graphError(first).code === UNLICENSED) {
+      this.sayUnlicensed();
+      return [];
     }
-    return rows;
+    return readCollection(this.deps, first, what);
   }
 
   private sayUnlicensed(): void {
