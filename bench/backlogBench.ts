@@ -14,7 +14,7 @@ import { runCycle, runResync, runSweep } from '../src/app/operations';
 import { buildServices } from '../src/app/services';
 import { loadSettings } from '../src/config/settings';
 import type { ConditionalRows, RowChange } from '../src/core/ports';
-import { startAzurite } from '../src/state/azurite';
+import { startAzurite } from '../sim/storage/azurite';
 import { startGraphSimulator } from '../sim/graph';
 import { startWorkdaySimulator } from '../sim/workday';
 import { createTenant } from '../sim/workday/tenant';

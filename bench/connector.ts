@@ -10,7 +10,7 @@ import { createMemoryLogger } from '../src/app/logger';
 import { buildServices, type AppServices } from '../src/app/services';
 import { loadSettings } from '../src/config/settings';
 import type { JobQueue } from '../src/core/ports';
-import { startAzurite, type AzuriteInstance } from '../src/state/azurite';
+import { startAzurite, type AzuriteInstance } from '../sim/storage/azurite';
 import { createJobQueue, type JobQueueConsumer } from '../src/state/jobQueue';
 import { createStorageClients } from '../src/state/storageClients';
 import { CORPORATE_DOMAIN } from '../sim/world';

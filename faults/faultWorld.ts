@@ -18,7 +18,7 @@ import { ensureAppError } from '../src/core/errors';
 import { packageRoot } from '../src/app/packageRoot';
 import { buildServices, type AppServices } from '../src/app/services';
 import { JOB_QUEUE, loadSettings } from '../src/config/settings';
-import { connectionStringFor, startAzurite, type AzuriteInstance } from '../src/state/azurite';
+import { connectionStringFor, startAzurite, type AzuriteInstance } from '../sim/storage/azurite';
 import type { ChildReport } from './child';
 import { EvolvingWorld } from './evolvingWorld';
 import { FaultCounter } from './faultCounter';

@@ -13,7 +13,7 @@ import { runCycle, runSweep, type RunSummary } from '../app/operations';
 import { packageRoot } from '../app/packageRoot';
 import { buildServices, type AppServices } from '../app/services';
 import { formatSummary } from '../cli/format';
-import { startAzurite, type AzuriteInstance } from '../state/azurite';
+import { startAzurite, type AzuriteInstance } from '../../sim/storage/azurite';
 import { dangerousRequests, startGraphSimulator, type GraphSimulator } from '../../sim/graph';
 import { startWorkdaySimulator, type WorkdaySimulator } from '../../sim/workday';
 import { createTenant } from '../../sim/workday/tenant';
