@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { integrationTestFiles } from './test/support/testKinds';
+import { integrationTestFiles } from './test/support/testKinds.mts';
 
 // `unit`: in-process tests (npm run test:unit); `integration`: tests that start Azurite or spawn a process.
 const integration = integrationTestFiles(import.meta.dirname);

@@ -1,10 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { integrationTestFiles } from './testKinds';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 const root = join(__dirname, '..', '..');
-const integration = integrationTestFiles(root);
+let integration: string[];
+beforeAll(async () => {
+  // An ES module, as vitest.config.mts loads it.
+  const { integrationTestFiles } = await import('./testKinds.mjs');
+  integration = integrationTestFiles(root);
+});
 
 describe('npm run test:unit', () => {
   it('leaves out every test that starts Azurite, a scenario or a process, named or through a helper', () => {
