@@ -10,6 +10,7 @@ import { loadSettings } from '../../src/config/settings';
 import { createMemoryLogger } from '../../src/app/logger';
 import { buildServices, type AppServices } from '../../src/app/services';
 import { runCli } from '../../src/cli/main';
+import { requiredGraphRoles } from '../../src/core/mappingTargets';
 import type { Pipeline } from '../../src/core/pipeline';
 import { startAzurite, type AzuriteInstance } from '../support/azurite';
 import { startGraphSimulator, type GraphSimOptions, type GraphSimulator } from '../../sim/graph';
@@ -65,10 +66,6 @@ export const baseConnector = (): Record<string, unknown> => ({
   guards: { maxWritesPerCycle: 100_000, blockedEmailDomains: [CORPORATE_DOMAIN] },
   escrow: { retryAfterMinutes: [1, 2, 5], expireAfterDays: 28 },
 });
-
-const { requiredGraphRoles } = require('../../infra/required-graph-roles.cjs') as {
-  requiredGraphRoles(connector: unknown): string[];
-};
 
 /** The Graph application roles the grant script gives for a connector (default: the scenarios' own). */
 export const rolesTheConnectorNeeds = (connector: Record<string, unknown> = baseConnector()): string[] =>

@@ -3,32 +3,17 @@
  * connector's mappings need found in its `roles` claim, one lookup by employeeId, and whether
  * this tenant answers a deletedItems filter on employeeId. Reads only.
  */
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import type { Settings } from '../../config/settings';
 import type { ConnectorConfig } from '../../core/connector';
 import { ensureAppError } from '../../core/errors';
+import { broaderRoleAdvice, requiredGraphRoles, ROLE_HOLDER_READS } from '../../core/mappingTargets';
 import type { Directory } from '../../core/ports';
 import { cachedTokenSource, graphScope } from '../../graph/graphToken';
-import { packageRoot } from '../packageRoot';
 import { fail, pass, skip, type CheckLine } from './checkLine';
 import { PROBE_WORKER_ID } from './workdayProbes';
 
 const GRANT_SCRIPT = 'infra/grant-graph-permissions.sh';
-
-interface RoleRules {
-  requiredGraphRoles(connector: { mappings: Array<{ target: string }> }): string[];
-  /** What a broader role can do and the narrower one to grant instead; null when it is not broader. */
-  broaderRoleAdvice(role: string, required: readonly string[]): string | null;
-  /** What the privileged-target screen reads with; without them no reset channel is written. */
-  ROLE_HOLDER_READS: string[];
-}
-
-/** The grant script's own rules (plain CommonJS beside it), so `check` and the script never disagree. */
-function roleRules(): RoleRules {
-  return createRequire(__filename)(join(packageRoot(), 'infra', 'required-graph-roles.cjs')) as RoleRules;
-}
 
 export async function probeGraphRoles(
   settings: Settings,
@@ -67,8 +52,7 @@ export async function probeGraphRoles(
         );
   }
   const claims = tokenClaims(token);
-  const rules = roleRules();
-  const required = rules.requiredGraphRoles({ mappings: connector.mappings.map((m) => ({ target: m.target })) });
+  const required = requiredGraphRoles(connector);
   const who = `${claims.app_displayname ?? claims.appid ?? 'unknown app'}${claims.oid ? `, object id ${claims.oid}` : ''}`;
   if (!Array.isArray(claims.roles) && typeof claims.scp === 'string') {
     return skip(
@@ -80,12 +64,12 @@ export async function probeGraphRoles(
   const missing = required.filter((role) => !held.has(role));
   const advice = [...held]
     .filter((role) => !required.includes(role))
-    .map((role) => rules.broaderRoleAdvice(role, required))
+    .map((role) => broaderRoleAdvice(role, required))
     .filter((line): line is string => line !== null);
   const note = advice.map((line) => `; ${line}`).join('');
   if (missing.length > 0) {
     // Without the role read the privileged-target screen cannot run, and no reset channel is written.
-    const screenReads = missing.filter((role) => rules.ROLE_HOLDER_READS.includes(role));
+    const screenReads = missing.filter((role) => ROLE_HOLDER_READS.includes(role));
     const screen =
       screenReads.length > 0
         ? `; without ${screenReads.join(', ')} the app cannot tell who holds a directory role, so it writes no reset channel for anyone`
