@@ -3,7 +3,7 @@
  * every request paced to Graph's identity limits and retried with the one retry policy.
  * It can express no create, delete, disable or restore: safety rule 1 holds by construction.
  */
-import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import { AppError, isAppError } from '../core/errors';
 import type {
   AuthenticationEmailMethod,
@@ -16,6 +16,7 @@ import type {
   WriteResult,
 } from '../core/ports';
 import { isLoopbackUrl } from '../config/settings';
+import { azureCredential } from '../identity/azureIdentity';
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from '../core/retry';
 import { EmployeeIdLookups, readAllUsers } from './employeeIdLookups';
 import { createGraphTransport } from './graphHttp';
@@ -294,8 +295,6 @@ function credentialFor(
   onToken: (token: string) => void,
 ): TokenCredential | null {
   if (options.auth === 'none') return null;
-  const credential =
-    options.credential ??
-    (options.clientId ? new ManagedIdentityCredential({ clientId: options.clientId }) : new DefaultAzureCredential());
+  const credential = options.credential ?? azureCredential(options.clientId);
   return tokenCredentialOf(cachedTokenSource(credential, graphScope(baseUrl)), onToken);
 }

@@ -3,13 +3,14 @@
  * connector's mappings need found in its `roles` claim, one lookup by employeeId, and whether
  * this tenant answers a deletedItems filter on employeeId. Reads only.
  */
-import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import type { Settings } from '../../config/settings';
 import type { ConnectorConfig } from '../../core/connector';
 import { ensureAppError } from '../../core/errors';
 import { broaderRoleAdvice, requiredGraphRoles, ROLE_HOLDER_READS } from '../../core/mappingTargets';
 import type { Directory } from '../../core/ports';
 import { cachedTokenSource, graphScope } from '../../graph/graphToken';
+import { azureCredential, tokenClaims } from '../../identity/azureIdentity';
 import { fail, pass, skip, type CheckLine } from './checkLine';
 import { PROBE_WORKER_ID } from './workdayProbes';
 
@@ -27,11 +28,7 @@ export async function probeGraphRoles(
       check,
       `GRAPH_AUTH is 'none' (a loopback simulator at ${settings.graph.baseUrl}): no token, no roles to check`,
     );
-  const identity =
-    credential ??
-    (settings.graph.clientId
-      ? new ManagedIdentityCredential({ clientId: settings.graph.clientId })
-      : new DefaultAzureCredential());
+  const identity = credential ?? azureCredential(settings.graph.clientId);
   let token: string;
   try {
     token = await cachedTokenSource(identity, graphScope(settings.graph.baseUrl))();
@@ -51,7 +48,7 @@ export async function probeGraphRoles(
           "run this where the app's identity is available (AZURE_CLIENT_ID for a user-assigned managed identity), or sign in with `az login`",
         );
   }
-  const claims = tokenClaims(token);
+  const claims = tokenClaims(token) as TokenClaims;
   const required = requiredGraphRoles(connector);
   const who = `${claims.app_displayname ?? claims.appid ?? 'unknown app'}${claims.oid ? `, object id ${claims.oid}` : ''}`;
   if (!Array.isArray(claims.roles) && typeof claims.scp === 'string') {
@@ -137,15 +134,4 @@ interface TokenClaims {
   oid?: string;
   appid?: string;
   app_displayname?: string;
-}
-
-/** The payload of a JWT, unverified: Graph verifies it; here it only shows what the token claims. */
-export function tokenClaims(token: string): TokenClaims {
-  const payload = token.split('.')[1];
-  if (!payload) return {};
-  try {
-    return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as TokenClaims;
-  } catch {
-    return {};
-  }
 }
