@@ -85,9 +85,9 @@ describe('resyncWorker', () => {
 
   it('refuses a worker in both scopes as a conflict, without writing', async () => {
     const connector = connectorOf({
-      cloudOnlyScope: [[{ attribute: 'Legal_Entity', operator: 'EQUALS', value: 'Cloud Co' }]],
+      cloudOnlyScope: [[{ attribute: 'Company', operator: 'EQUALS', value: 'Cloud Co' }]],
     });
-    const deps = setup([rowOf('W1', { Legal_Entity: 'Cloud Co' })], { connector });
+    const deps = setup([rowOf('W1', { Company: 'Cloud Co' })], { connector });
     expect(await resync(deps, 'W1')).toMatchObject({ code: 'conflict', reason: 'inBothScopes' });
     expect(deps.directory.calls).toEqual([]);
   });

@@ -18,6 +18,7 @@ export { dangerousRequests } from '../../sim/graph';
 import { startWorkdaySimulator, type WorkdaySimulator } from '../../sim/workday';
 import { createTenant } from '../../sim/workday/tenant';
 import { sharedTokenIssuer, type TokenIssuer } from '../../sim/entra/tokenIssuer';
+import { exampleConnector } from '../../sim/exampleConnector';
 import { simulatorSettings } from '../../sim/settings';
 import { buildWorld, CORPORATE_DOMAIN, type SimWorld } from '../../sim/world';
 
@@ -50,22 +51,12 @@ export interface ScenarioOptions {
   pipeline?: Partial<Pipeline>;
 }
 
-export const baseConnector = (): Record<string, unknown> => ({
-  source: { kind: 'raas' },
-  scope: [
-    [
-      { attribute: 'Worker_Type', operator: 'EQUALS', value: 'Employee' },
-      { attribute: 'Legal_Entity', operator: 'MEMBER_OF', value: ['Contoso Corp', 'Contoso LLC'] },
-    ],
-  ],
-  cloudOnlyScope: [[{ attribute: 'Worker_Type', operator: 'EQUALS', value: 'Contingent_Worker' }]],
-  mappings: [
-    { source: 'personalEmail', target: 'otherMails', mode: 'replace' },
-    { source: 'countryIso', target: 'usageLocation' },
-  ],
-  guards: { maxWritesPerCycle: 100_000, blockedEmailDomains: [CORPORATE_DOMAIN] },
-  escrow: { retryAfterMinutes: [1, 2, 5], expireAfterDays: 28 },
-});
+/** The example connector, with room for a whole world's writes and quick escrow retries. */
+export const baseConnector = (): Record<string, unknown> =>
+  exampleConnector({
+    guards: { maxWritesPerCycle: 100_000, blockedEmailDomains: [CORPORATE_DOMAIN] },
+    escrow: { retryAfterMinutes: [1, 2, 5], expireAfterDays: 28 },
+  });
 
 /** The Graph application roles the grant script gives for a connector (default: the scenarios' own). */
 export const rolesTheConnectorNeeds = (connector: Record<string, unknown> = baseConnector()): string[] =>
