@@ -80,6 +80,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         stderr: io.stderr,
         size: wholeNumberOption(args.options.size, 'size', 300),
         json: args.options.json === true,
+        formatSummary,
       });
     }
     if (args.command === 'check') {

@@ -11,7 +11,6 @@ import { OUTCOME_CODES } from '../core/outcome';
 import { createMemoryLogger } from '../app/logger';
 import { runCycle, runSweep, type RunSummary } from '../app/operations';
 import { buildServices, type AppServices } from '../app/services';
-import { formatSummary } from '../cli/format';
 import { startAzurite, type AzuriteInstance } from '../../sim/storage/azurite';
 import { dangerousRequests, startGraphSimulator, type GraphSimulator } from '../../sim/graph';
 import { startWorkdaySimulator, type WorkdaySimulator } from '../../sim/workday';
@@ -25,6 +24,8 @@ export interface DemoOptions {
   stderr: (text: string) => void;
   size?: number;
   json?: boolean;
+  /** How a run's summary reads: the CLI's own layout, so the demo shows what `cycle` shows (and imports no CLI module). */
+  formatSummary: (summary: RunSummary, options: { examples?: number }) => string;
 }
 
 interface Phase {
@@ -80,7 +81,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       say(`   ${explain}`);
       const summary = await action();
       phases.push({ title, summary });
-      say(indent(formatSummary(summary, { examples: 18 })));
+      say(indent(options.formatSummary(summary, { examples: 18 })));
       say();
     };
     const drain = true;
