@@ -10,7 +10,7 @@ import type { Settings } from '../config/settings';
 import { maskPersonalData } from '../core/mask';
 import type { Requester } from '../core/ports';
 import { graphScope } from '../graph/graphToken';
-import { azureCredential, tokenClaims } from '../identity/azureIdentity';
+import { azureCredential, tokenClaims } from '../config/azureIdentity';
 
 export async function cliOperator(settings: Settings, credential?: TokenCredential): Promise<Requester> {
   if (settings.graph.auth === 'azure') {

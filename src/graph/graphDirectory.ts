@@ -16,7 +16,7 @@ import type {
   WriteResult,
 } from '../core/ports';
 import { isLoopbackUrl } from '../config/settings';
-import { azureCredential } from '../identity/azureIdentity';
+import { azureCredential } from '../config/azureIdentity';
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from '../core/retry';
 import { EmployeeIdLookups, readAllUsers } from './employeeIdLookups';
 import { createGraphTransport } from './graphHttp';

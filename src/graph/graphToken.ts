@@ -4,7 +4,7 @@
  */
 import type { TokenCredential } from '@azure/identity';
 import { AppError } from '../core/errors';
-import { tokenClaims } from '../identity/azureIdentity';
+import { tokenClaims } from '../config/azureIdentity';
 
 /** Renew this long before expiry, so no request leaves with a token about to lapse. */
 const RENEW_BEFORE_EXPIRY_MS = 5 * 60_000;

@@ -5,7 +5,7 @@
 import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
 import { QueueClient, type StoragePipelineOptions } from '@azure/storage-queue';
 import type { StorageSettings } from '../config/settings';
-import { azureCredential } from '../identity/azureIdentity';
+import { azureCredential } from '../config/azureIdentity';
 import { storageCall } from './storageErrors';
 
 export interface StorageClients {

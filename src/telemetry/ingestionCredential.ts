@@ -5,7 +5,7 @@
  * so the same string is read here and turned into the credential the exporter needs.
  */
 import type { TokenCredential } from '@azure/identity';
-import { azureCredential } from '../identity/azureIdentity';
+import { azureCredential } from '../config/azureIdentity';
 
 export interface IngestionAuthentication {
   /** `Authorization=AAD`: ingestion must carry an Entra token. */

@@ -10,7 +10,7 @@ import { ensureAppError } from '../../core/errors';
 import { broaderRoleAdvice, requiredGraphRoles, ROLE_HOLDER_READS } from '../../core/mappingTargets';
 import type { Directory } from '../../core/ports';
 import { cachedTokenSource, graphScope } from '../../graph/graphToken';
-import { azureCredential, tokenClaims } from '../../identity/azureIdentity';
+import { azureCredential, tokenClaims } from '../../config/azureIdentity';
 import { fail, pass, skip, type CheckLine } from './checkLine';
 import { PROBE_WORKER_ID } from './workdayProbes';
 

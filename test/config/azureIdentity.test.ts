@@ -1,6 +1,6 @@
 import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
 import { describe, expect, it } from 'vitest';
-import { azureCredential, tokenClaims } from '../../src/identity/azureIdentity';
+import { azureCredential, tokenClaims } from '../../src/config/azureIdentity';
 
 const jwt = (payload: unknown) =>
   `e30.${Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url')}.signature-not-checked`;
