@@ -7,7 +7,7 @@
  *
  *   npm run build && node dist/bench/costBench.js [--size 1000]
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,11 +18,11 @@ import { createTenant, startWorkdaySimulator } from '../sim/workday';
 import { buildWorld, CORPORATE_DOMAIN } from '../sim/world';
 import { createMemoryLogger } from '../src/app/logger';
 import { runCycle, runSweep } from '../src/app/operations';
-import { packageRoot } from '../src/app/packageRoot';
 import { buildServices } from '../src/app/services';
 import { loadSettings } from '../src/config/settings';
 import type { Telemetry } from '../src/core/ports';
-import { connectionStringFor, startAzurite } from '../src/state/azurite';
+import { connectionStringFor, startAzurite } from '../sim/storage/azurite';
+import { exampleConnector } from '../sim/exampleConnector';
 import { runRecords, workerOutcomeRecords, type TelemetryRecord } from '../src/telemetry/telemetryRecords';
 
 interface Tally {
@@ -103,15 +103,12 @@ const weighingTelemetry: Telemetry = {
 };
 
 function connectorFile(dir: string): string {
-  const example = JSON.parse(readFileSync(join(packageRoot(), 'connector.example.json'), 'utf8')) as Record<
-    string,
-    unknown
-  >;
-  delete example.$schema;
   const path = join(dir, 'connector.json');
   writeFileSync(
     path,
-    JSON.stringify({ ...example, guards: { maxWritesPerCycle: 1_000_000, blockedEmailDomains: [CORPORATE_DOMAIN] } }),
+    JSON.stringify(
+      exampleConnector({ guards: { maxWritesPerCycle: 1_000_000, blockedEmailDomains: [CORPORATE_DOMAIN] } }),
+    ),
   );
   return path;
 }

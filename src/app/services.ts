@@ -4,7 +4,8 @@
  */
 import { AppError } from '../core/errors';
 import { useHashKey } from '../core/hashKey';
-import { isExtensionAttribute, type ConnectorConfig } from '../core/connector';
+import type { ConnectorConfig } from '../core/connector';
+import { isExtensionAttribute } from '../core/mappingTargets';
 import type { Pipeline } from '../core/pipeline';
 import type { Logger, WorkerSource } from '../core/ports';
 import type { Settings } from '../config/settings';

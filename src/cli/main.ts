@@ -83,6 +83,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         size: wholeNumberOption(args.options.size, 'size', 300),
         json: args.options.json === true,
         ...(args.options.keep === true ? { keep: { untilStopped: interrupted } } : {}),
+        formatSummary,
       });
     }
     if (args.command === 'check') {

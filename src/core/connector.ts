@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { AppError } from './errors';
+import { CLOUD_ONLY_TARGETS, isExtensionAttribute } from './mappingTargets';
 
 export const SCOPE_OPERATORS = [
   'EQUALS',
@@ -16,18 +17,6 @@ export const SCOPE_OPERATORS = [
   'REGEX MATCH',
   'NOT REGEX MATCH',
 ] as const;
-
-/**
- * Safety rule 2: the only targets Cloud Sync does not own. Everything else, above all the synced
- * properties and anything that could sign a user in or out, is refused by the schema.
- */
-export const CLOUD_ONLY_TARGETS = ['otherMails', 'usageLocation', 'authenticationEmail'] as const;
-/** The targets that are properties of the user itself (one PATCH); authenticationEmail is a method of its own. */
-export const USER_PROPERTY_TARGETS: ReadonlySet<string> = new Set(['otherMails', 'usageLocation']);
-/** A directory extension attribute: `extension_<application id without dashes>_<name>`. */
-const EXTENSION_ATTRIBUTE = /^extension_[0-9a-f]{32}_[A-Za-z0-9_]{1,100}$/;
-
-export const isExtensionAttribute = (name: string): boolean => EXTENSION_ATTRIBUTE.test(name);
 
 /** Why a familiar property is refused, so the error teaches instead of just saying no. */
 const REFUSED_TARGETS: Record<string, string> = {

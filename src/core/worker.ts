@@ -85,7 +85,6 @@ function nestsTooDeep(value: unknown, depth = 0): boolean {
 }
 
 /** Not printable: C0/C1 controls (they corrupt filters, logs and table keys). */
-// eslint-disable-next-line no-control-regex
 export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/u;
 // A lone UTF-16 surrogate is broken text (URL encoding throws on it); U+FFFD is text already broken.
 const BROKEN = /[\p{Cs}\uFFFD]/u;

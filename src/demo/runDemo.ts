@@ -3,20 +3,19 @@
  * tenants on loopback, then plays a connector's first day: a guarded first cycle, the approved
  * backfill, Cloud Sync catching up with the new hires (escrow sweep), and a quiet steady state.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSettings } from '../config/settings';
 import { OUTCOME_CODES } from '../core/outcome';
 import { createMemoryLogger } from '../app/logger';
 import { runCycle, runSweep, type RunSummary } from '../app/operations';
-import { packageRoot } from '../app/packageRoot';
 import { buildServices, type AppServices } from '../app/services';
-import { formatSummary } from '../cli/format';
-import { startAzurite, type AzuriteInstance } from '../state/azurite';
+import { startAzurite, type AzuriteInstance } from '../../sim/storage/azurite';
 import { dangerousRequests, startGraphSimulator, type GraphSimulator } from '../../sim/graph';
 import { startWorkdaySimulator, type WorkdaySimulator } from '../../sim/workday';
 import { createTenant } from '../../sim/workday/tenant';
+import { exampleConnector } from '../../sim/exampleConnector';
 import { simulatorSettings } from '../../sim/settings';
 import { buildWorld, CORPORATE_DOMAIN } from '../../sim/world';
 
@@ -30,6 +29,8 @@ export interface DemoOptions {
    * which every command works against them, until `untilStopped` resolves (Ctrl-C in the CLI).
    */
   keep?: { untilStopped: () => Promise<void> };
+  /** How a run's summary reads: the CLI's own layout, so the demo shows what `cycle` shows (and imports no CLI module). */
+  formatSummary: (summary: RunSummary, options: { examples?: number }) => string;
 }
 
 interface Phase {
@@ -84,7 +85,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       say(`   ${explain}`);
       const summary = await action();
       phases.push({ title, summary });
-      say(indent(formatSummary(summary, { examples: 18 })));
+      say(indent(options.formatSummary(summary, { examples: 18 })));
       say();
     };
     const drain = true;
@@ -185,15 +186,9 @@ function firstWritten(phases: Phase[]): string | undefined {
 }
 
 function writeDemoConnector(dir: string): string {
-  const example = JSON.parse(readFileSync(join(packageRoot(), 'connector.example.json'), 'utf8')) as Record<
-    string,
-    unknown
-  >;
-  delete example.$schema;
-  const connector = {
-    ...example,
+  const connector = exampleConnector({
     guards: { maxWritesPerCycle: 100, blockedEmailDomains: [CORPORATE_DOMAIN], reverifyEveryHours: 24 },
-  };
+  });
   const path = join(dir, 'connector.json');
   writeFileSync(path, JSON.stringify(connector, null, 2));
   return path;

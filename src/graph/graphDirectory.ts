@@ -8,7 +8,7 @@
  * → pacing (pacedWire.ts over pacer.ts) → the SDK client with authentication and fetch only
  * (wireClient.ts).
  */
-import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import { AppError, isAppError } from '../core/errors';
 import type {
   AuthenticationEmailMethod,
@@ -22,6 +22,7 @@ import type {
   WriteResult,
 } from '../core/ports';
 import { isLoopbackUrl } from '../config/settings';
+import { azureCredential } from '../config/azureIdentity';
 import { DEFAULT_RETRY, type RetryPolicy } from '../core/retry';
 import { EmployeeIdLookups, readAllUsers } from './employeeIdLookups';
 import {
@@ -272,8 +273,6 @@ function credentialFor(
   onToken: (token: string) => void,
 ): TokenCredential | null {
   if (options.auth === 'none') return null;
-  const credential =
-    options.credential ??
-    (options.clientId ? new ManagedIdentityCredential({ clientId: options.clientId }) : new DefaultAzureCredential());
+  const credential = options.credential ?? azureCredential(options.clientId);
   return tokenCredentialOf(cachedTokenSource(credential, graphScope(baseUrl)), onToken);
 }

@@ -4,6 +4,7 @@
  */
 import type { TokenCredential } from '@azure/identity';
 import { AppError } from '../core/errors';
+import { tokenClaims } from '../config/azureIdentity';
 
 /** Renew this long before expiry, so no request leaves with a token about to lapse. */
 const RENEW_BEFORE_EXPIRY_MS = 5 * 60_000;
@@ -97,13 +98,6 @@ export function tokenCredentialOf(source: TokenSource, onToken: (token: string) 
  * signature is Graph's business, not ours.
  */
 export function appRolesOf(token: string): string[] | null {
-  const payload = token.split('.')[1];
-  if (!payload) return null;
-  try {
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
-    const roles = typeof claims === 'object' && claims !== null ? (claims as { roles?: unknown }).roles : undefined;
-    return Array.isArray(roles) && roles.every((role) => typeof role === 'string') ? roles : null;
-  } catch {
-    return null;
-  }
+  const { roles } = tokenClaims(token);
+  return Array.isArray(roles) && roles.every((role) => typeof role === 'string') ? roles : null;
 }

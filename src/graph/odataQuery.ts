@@ -3,7 +3,7 @@
  * quotes doubled, and the whole expression is percent-encoded, so no id (quotes, ` or `,
  * parentheses, `&`, `#`, unicode) can widen a filter or add a query option.
  */
-import { isExtensionAttribute } from '../core/connector';
+import { isExtensionAttribute } from '../core/mappingTargets';
 import { AppError } from '../core/errors';
 import { CONTROL_CHARACTERS } from '../core/worker';
 

@@ -17,6 +17,7 @@
  * failed read is not kept, so the next job asks again.
  */
 import { AppError, isAppError } from '../core/errors';
+import { ROLE_HOLDER_READS } from '../core/mappingTargets';
 import type { Logger, Privilege } from '../core/ports';
 import { type ExecuteRequest, graphError, readCollection } from './graphResponse';
 import { encodeQueryValue, odataLiteral, pathSegment } from './odataQuery';
@@ -24,13 +25,6 @@ import { isObject } from './toDirectoryUser';
 
 /** A role granted after the read reaches the screen within this time. */
 export const PRIVILEGED_USERS_TTL_MS = 5 * 60_000;
-
-/** The application permissions the read needs, least privileged (see the module header). */
-export const ROLE_READ_PERMISSIONS = [
-  'RoleManagement.Read.Directory',
-  'GroupMember.Read.All',
-  'PrivilegedEligibilitySchedule.Read.AzureADGroup',
-] as const;
 
 const ROLE_LISTS = ['roleAssignments', 'roleEligibilitySchedules'] as const;
 const UNLICENSED = 'AadPremiumLicenseRequired';
@@ -147,7 +141,7 @@ function withGrantHint(err: unknown): unknown {
     return err;
   return new AppError(
     'GRAPH.REQUEST_REFUSED',
-    `${err.message} Reset channels are written for nobody until the app can read who holds a directory role (grant ${ROLE_READ_PERMISSIONS.join(', ')}).`,
+    `${err.message} Reset channels are written for nobody until the app can read who holds a directory role (grant ${ROLE_HOLDER_READS.join(', ')}).`,
     { ...(err.status === undefined ? {} : { status: err.status }), cause: err },
   );
 }

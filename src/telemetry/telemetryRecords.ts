@@ -35,7 +35,7 @@ export interface WorkerOutcomeContext {
   durationMs: number;
   graphRequests: number;
   operationId?: string;
-  /** Not on the port yet; recorded when the caller passes it. */
+  /** The kind of run the outcome belongs to, when the caller knows it. */
   runKind?: RunKind;
   dryRun?: boolean;
 }

@@ -131,7 +131,7 @@ describe('attribute-writer check', () => {
       s.workday.tenant.homeContactHidden = false;
     }
   });
-  // What the grant script gives for the scenario's connector: one list, in infra/required-graph-roles.cjs.
+  // What the grant script gives for the scenario's connector: one list, in src/core/mappingTargets.ts.
   const NEEDED = rolesTheConnectorNeeds();
 
   it('passes the roles line when the token holds what the mappings need', async () => {

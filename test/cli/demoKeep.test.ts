@@ -75,7 +75,7 @@ describe('demo --keep', () => {
     const [, runs, status, , resync] = results.map((r) => JSON.parse(r.stdout) as Record<string, unknown>);
     expect(runs?.count).toBe(5);
     expect(status?.lastOutcome).toBe('written');
-    expect((resync?.outcome as { code: string }).code).toBe('unchanged');
+    expect((resync?.outcome as { code: string } | undefined)?.code).toBe('unchanged');
   }, 240_000);
 
   it('takes Azurite and the simulated tenants down on Ctrl-C and removes its files', async () => {

@@ -136,9 +136,9 @@ describe('planCycle', () => {
 
   it('reports a worker in both scopes as a conflict and never enqueues it', async () => {
     const connector = connectorOf({
-      cloudOnlyScope: [[{ attribute: 'Legal_Entity', operator: 'EQUALS', value: 'Cloud Co' }]],
+      cloudOnlyScope: [[{ attribute: 'Company', operator: 'EQUALS', value: 'Cloud Co' }]],
     });
-    const deps = setup([rowOf('W1', { Legal_Entity: { Descriptor: 'Cloud Co' } })], { connector });
+    const deps = setup([rowOf('W1', { Company: { Descriptor: 'Cloud Co' } })], { connector });
     const plan = await planCycle(deps, options());
     expect(plan.enqueued).toBe(0);
     expect(deps.ledger.entries.get('W1')).toMatchObject({ lastOutcome: 'conflict', reason: 'inBothScopes' });

@@ -3,6 +3,7 @@
  * can assert on the calls an identity engineer cares about (writes above all), not on internals.
  */
 import { parseConnector, type ConnectorConfig } from '../../src/core/connector';
+import { exampleConnector } from '../../sim/exampleConnector';
 import { enrichWorker } from '../../src/core/enrichWorker';
 import { AppError } from '../../src/core/errors';
 import { desiredHash, desiredStateOf } from '../../src/core/mapping';
@@ -51,20 +52,15 @@ export const T0 = new Date('2026-03-02T08:00:00.000Z');
 export const MINUTE = 60_000;
 export const DAY = 24 * 60 * MINUTE;
 
-/** The example connector of docs/design.md, with overrides. */
+/** The example connector (connector.example.json), with overrides. */
 export function connectorOf(overrides: Record<string, unknown> = {}): ConnectorConfig {
-  return parseConnector({
-    source: { kind: 'raas' },
-    scope: [[{ attribute: 'Worker_Type', operator: 'EQUALS', value: 'Employee' }]],
-    cloudOnlyScope: [[{ attribute: 'Worker_Type', operator: 'EQUALS', value: 'Contractor' }]],
-    mappings: [
-      { source: 'personalEmail', target: 'otherMails', mode: 'replace' },
-      { source: 'countryIso', target: 'usageLocation' },
-    ],
-    guards: { maxWritesPerCycle: 500 },
-    escrow: { retryAfterMinutes: [1, 2, 5], expireAfterDays: 28 },
-    ...overrides,
-  });
+  return parseConnector(
+    exampleConnector({
+      guards: { maxWritesPerCycle: 500 },
+      escrow: { retryAfterMinutes: [1, 2, 5], expireAfterDays: 28 },
+      ...overrides,
+    }),
+  );
 }
 
 export function userOf(overrides: Partial<DirectoryUser> = {}): DirectoryUser {
@@ -86,6 +82,8 @@ export function rowOf(workerId: string, overrides: RawRecord = {}): RawRecord {
     personalEmail: `${workerId.toLowerCase()}@home.example`,
     CountryISO: 'GB',
     Worker_Type: 'Employee',
+    Legal_Entity: 'Contoso Corp',
+    Active: '1',
     ...overrides,
   };
 }
@@ -458,6 +456,9 @@ export class FakeSource implements WorkerSource {
     const record = this.records.find((r) => String(r.WorkerID).toLowerCase() === workerId.toLowerCase());
     return record ? structuredClone(record) : null;
   }
+
+  /** Absent by default, as for a source that can only read one worker at a time; a test may set it. */
+  readWorkersByIds?: (workerIds: readonly string[], asOf: Date) => AsyncIterable<RawRecord>;
 }
 
 export class FakeClock implements Clock {

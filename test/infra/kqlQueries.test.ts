@@ -19,7 +19,7 @@ import {
   workbookTimeRanges,
   type DeployedQuery,
 } from './deployedQueries';
-import { agoMinutes, analyzeKql, tableReads } from './kusto';
+import { agoMinutes, analyzeKql } from './kusto';
 
 const alertsAtDefaults = alertQueries('default');
 /** Every int parameter at its @maxValue: the longest look-back main.bicep lets an operator set. */
@@ -198,10 +198,6 @@ describe('workbook time ranges against what each query looks back', () => {
 
 describe('what the workbook shows an operator in the morning', () => {
   const query = (id: string) => workbook.find((q) => q.id === `workbook/${id}`)!.query;
-  const valuesOf = (text: string, dimension: string) =>
-    tableReads(analyzeKql(text).syntax).flatMap((read) =>
-      read.dimensionValues.filter((d) => d.dimension === dimension).flatMap((d) => d.values),
-    );
 
   // Dry runs and held cycles send no per-worker event (counts only), so no filter is needed for them.
   it('lists the workers needing a person, rejected, failed, expired and long escrow included', () => {

@@ -87,7 +87,9 @@ describe('a full cycle', () => {
     // Escrowed workers belong to the sweep; conflicts found in Graph are looked at again.
     const unsettled = [...ledger.values()].filter(
       (e) =>
-        !['written', 'unchanged', 'denied', 'expired', 'outOfScope', 'rejected', 'escrowed'].includes(e.lastOutcome) &&
+        !['written', 'unchanged', 'denied', 'expired', 'outOfScope', 'rejected', 'escrowed'].includes(
+          e.lastOutcome ?? '',
+        ) &&
         !(
           e.lastOutcome === 'conflict' &&
           ['inBothScopes', 'sharedPersonalEmail', 'duplicateWorkerId'].includes(e.reason ?? '')
