@@ -44,7 +44,10 @@ export function createRunHistory(clients: StorageClients, tablePrefix: string): 
       };
       // A run id is new each run: a second record of it is a redelivery, and the first one stands.
       await insertIfAbsent(client, entity, `recording run ${run.runId}`);
-      if (run.kind === 'cycle' && !run.dryRun)
+      // A cycle that stopped while planning (a bad --approve id, Workday unreadable) neither held
+      // nor let anything through: indexed as through, it would make the held plan look superseded.
+      const stoppedInPlanning = run.stopped !== undefined && run.enqueued === 0;
+      if (run.kind === 'cycle' && !run.dryRun && (run.held || !stoppedInPlanning))
         await insertIfAbsent(
           client,
           { ...entity, partitionKey: run.held ? HELD : THROUGH },

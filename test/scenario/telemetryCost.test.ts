@@ -37,7 +37,12 @@ async function eventsOf(args: string[]): Promise<Sent[]> {
 
 const workerEvents = (sent: Sent[]) => sent.filter((e) => e.name === 'WorkerOutcome');
 const runEvent = (sent: Sent[]) => sent.find((e) => e.name === 'RunCompleted')!;
-const counted = (run: Sent) => OUTCOME_CODES.reduce((sum, code) => sum + Number(run.fields[`counts.${code}`] ?? 0), 0);
+/** Every worker the run gave an outcome: planning's own (`counts.*`) and its jobs' (`settled_*`). */
+const counted = (run: Sent) =>
+  OUTCOME_CODES.reduce(
+    (sum, code) => sum + Number(run.fields[`counts.${code}`] ?? 0) + Number(run.fields[`settled_${code}`] ?? 0),
+    0,
+  );
 
 describe('telemetry cost of a 300-worker tenant', () => {
   it('sends no event per out-of-scope or unchanged worker, even on the first cycle', async () => {
