@@ -1,12 +1,20 @@
 import { defineConfig } from 'vitest/config';
+import { integrationTestFiles } from './test/support/testKinds.mts';
+
+// `unit`: in-process tests (npm run test:unit); `integration`: tests that start Azurite or spawn a process.
+const integration = integrationTestFiles(import.meta.dirname);
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    setupFiles: ['test/support/eachGuard.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
     reporters: ['default'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: integration } },
+      { extends: true, test: { name: 'integration', include: integration } },
+    ],
   },
 });

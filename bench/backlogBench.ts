@@ -14,10 +14,11 @@ import { runCycle, runResync, runSweep } from '../src/app/operations';
 import { buildServices } from '../src/app/services';
 import { loadSettings } from '../src/config/settings';
 import type { ConditionalRows, RowChange } from '../src/core/ports';
-import { startAzurite } from '../src/state/azurite';
+import { startAzurite } from '../sim/storage/azurite';
 import { startGraphSimulator } from '../sim/graph';
 import { startWorkdaySimulator } from '../sim/workday';
 import { createTenant } from '../sim/workday/tenant';
+import { exampleConnector } from '../sim/exampleConnector';
 import { simulatorSettings } from '../sim/settings';
 import type { SimWorker } from '../sim/world';
 
@@ -125,17 +126,12 @@ async function main(): Promise<void> {
   const connectorPath = join(dir, 'connector.json');
   writeFileSync(
     connectorPath,
-    JSON.stringify({
-      source: { kind: 'raas' },
-      scope: [[{ attribute: 'Worker_Type', operator: 'EQUALS', value: 'Employee' }]],
-      cloudOnlyScope: [[{ attribute: 'Worker_Type', operator: 'EQUALS', value: 'Contingent_Worker' }]],
-      mappings: [
-        { source: 'personalEmail', target: 'otherMails', mode: 'replace' },
-        { source: 'countryIso', target: 'usageLocation' },
-      ],
-      guards: { maxWritesPerCycle: 100_000 },
-      escrow: { retryAfterMinutes: [60], expireAfterDays: 28 },
-    }),
+    JSON.stringify(
+      exampleConnector({
+        guards: { maxWritesPerCycle: 100_000 },
+        escrow: { retryAfterMinutes: [60], expireAfterDays: 28 },
+      }),
+    ),
   );
   const ledgerCounts: Counts = { read: 0, written: 0 };
   const escrowCounts: Counts = { read: 0, written: 0 };

@@ -3,16 +3,17 @@
  * environment, `buildServices` (the composition root), Azurite for the tables, the simulated
  * Workday and Graph in the world process, a quiet logger, and a clock the benchmark can move.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createMemoryLogger } from '../src/app/logger';
 import { buildServices, type AppServices } from '../src/app/services';
 import { loadSettings } from '../src/config/settings';
 import type { JobQueue } from '../src/core/ports';
-import { startAzurite, type AzuriteInstance } from '../src/state/azurite';
+import { startAzurite, type AzuriteInstance } from '../sim/storage/azurite';
 import { createJobQueue, type JobQueueConsumer } from '../src/state/jobQueue';
 import { createStorageClients } from '../src/state/storageClients';
+import { exampleConnector } from '../sim/exampleConnector';
 import { CORPORATE_DOMAIN } from '../sim/world';
 import { MemorySampler } from './measure';
 import { startSimWorld, type SimWorldProcess } from './simClient';
@@ -103,11 +104,9 @@ function measuredQueue(target: JobQueue | null, memory: MemorySampler): JobQueue
 
 /** The product's example connector, with the organisation's own domain blocked as an alternate channel. */
 function writeConnector(dir: string): string {
-  let root = __dirname;
-  while (!existsSync(join(root, 'package.json')) && dirname(root) !== root) root = dirname(root);
-  const connector = JSON.parse(readFileSync(join(root, 'connector.example.json'), 'utf8')) as Record<string, unknown>;
-  delete connector.$schema;
-  connector.guards = { maxWritesPerCycle: 500, blockedEmailDomains: [CORPORATE_DOMAIN], reverifyEveryHours: 24 };
+  const connector = exampleConnector({
+    guards: { maxWritesPerCycle: 500, blockedEmailDomains: [CORPORATE_DOMAIN], reverifyEveryHours: 24 },
+  });
   const path = join(dir, 'connector.json');
   writeFileSync(path, JSON.stringify(connector, null, 2));
   return path;

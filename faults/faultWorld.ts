@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { QueueClient } from '@azure/storage-queue';
 import { startGraphSimulator, type GraphSimulator } from '../sim/graph';
 import { createTenant, startWorkdaySimulator, type WorkdaySimulator } from '../sim/workday';
+import { exampleConnector } from '../sim/exampleConnector';
 import { CORPORATE_DOMAIN, seededRandom } from '../sim/world';
 import { createLogger } from '../src/app/logger';
 import { runCycle, runSweep } from '../src/app/operations';
@@ -18,7 +19,7 @@ import { ensureAppError } from '../src/core/errors';
 import { packageRoot } from '../src/app/packageRoot';
 import { buildServices, type AppServices } from '../src/app/services';
 import { JOB_QUEUE, loadSettings } from '../src/config/settings';
-import { connectionStringFor, startAzurite, type AzuriteInstance } from '../src/state/azurite';
+import { connectionStringFor, startAzurite, type AzuriteInstance } from '../sim/storage/azurite';
 import type { ChildReport } from './child';
 import { EvolvingWorld } from './evolvingWorld';
 import { FaultCounter } from './faultCounter';
@@ -298,24 +299,13 @@ export async function startFaultWorld(options: FaultWorldOptions): Promise<Fault
   };
 }
 
-/** The scenario tests' connector, with escrow retries due at once so every sweep retries. */
+/** The example connector, with escrow retries due at once so every sweep retries. */
 function connector(source: Record<string, unknown>): Record<string, unknown> {
-  return {
+  return exampleConnector({
     source,
-    scope: [
-      [
-        { attribute: 'Worker_Type', operator: 'EQUALS', value: 'Employee' },
-        { attribute: 'Legal_Entity', operator: 'MEMBER_OF', value: ['Contoso Corp', 'Contoso LLC'] },
-      ],
-    ],
-    cloudOnlyScope: [[{ attribute: 'Worker_Type', operator: 'EQUALS', value: 'Contingent_Worker' }]],
-    mappings: [
-      { source: 'personalEmail', target: 'otherMails', mode: 'replace' },
-      { source: 'countryIso', target: 'usageLocation' },
-    ],
     guards: { maxWritesPerCycle: 1_000_000, blockedEmailDomains: [CORPORATE_DOMAIN] },
     escrow: { retryAfterMinutes: [0.01], expireAfterDays: 28 },
-  };
+  });
 }
 
 /** The child's one JSON line, or the CLI's one pretty-printed JSON object. */

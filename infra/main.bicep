@@ -89,11 +89,23 @@ param escrowAlertAgeHours int = 24
 @description('The "denied rising" alert fires when this many more workers were denied in the last 24 hours than in the 24 hours before.')
 param deniedRiseThreshold int = 5
 
+@minValue(1)
+@description('The "rejected rising" alert fires when this many more workers were rejected for their Workday data in the last 24 hours than in the 24 hours before.')
+param rejectedRiseThreshold int = 10
+
+@minValue(5)
+@maxValue(1440)
+@description('The "app not running" alert fires when no run of any kind completed for this many minutes. Keep it above the ESCROW_SWEEP_SCHEDULE interval (every minute by default).')
+param silentAfterMinutes int = 15
+
 @description('Object id of an operator (user or group) who runs `attribute-writer` from their machine against this deployment\'s storage. Gets Storage Queue and Table Data Contributor, nothing else. Empty: no human access.')
 param operatorPrincipalId string = ''
 
-@description('Client id of the app registration that defines the HTTP routes\' app roles (AttributeWriter.Resync, AttributeWriter.Read); infra/register-operator-app.sh creates it. Empty: the routes refuse every call.')
+@description('Client id of the app registration that defines the HTTP routes\' app roles (AttributeWriter.Resync, AttributeWriter.Read, AttributeWriter.Approve); infra/register-operator-app.sh creates it. Empty: the routes refuse every call.')
 param operatorAppClientId string = ''
+
+@description('PRIVATE_NETWORKING: VNet integration with a NAT gateway (one fixed outbound IP to allow-list in Workday, output as WORKDAY_ALLOWLIST_IP) and private endpoints for storage and Key Vault, which then refuse public network traffic. Off by default: without it the app has no fixed outbound address. See docs/workday.md.')
+param privateNetworking bool = false
 
 @minValue(30)
 @maxValue(730)
@@ -131,6 +143,7 @@ module storage 'app/storage.bicep' = {
     location: location
     tags: tags
     queueName: queueName
+    publicNetworkAccess: !privateNetworking
   }
 }
 
@@ -143,6 +156,19 @@ module keyVault 'app/keyvault.bicep' = {
     tags: tags
     workdayPassword: workdayPassword
     emailHashKey: emailHashKey
+    publicNetworkAccess: !privateNetworking
+  }
+}
+
+module network 'app/network.bicep' = if (privateNetworking) {
+  name: 'network'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    namePrefix: resourceToken
+    storageAccountName: storage.outputs.name
+    keyVaultName: keyVault.outputs.name
   }
 }
 
@@ -205,6 +231,7 @@ module api 'app/api.bicep' = {
     operatorAppClientId: operatorAppClientId
     workerQueueName: queueName
     workdayTimeoutSeconds: workdayTimeoutSeconds
+    virtualNetworkSubnetId: privateNetworking ? network.outputs.appSubnetId : ''
   }
 }
 
@@ -230,7 +257,9 @@ module alerts 'app/alerts.bicep' = {
     alertEmailAddress: alertEmailAddress
     escrowAlertAgeHours: escrowAlertAgeHours
     deniedRiseThreshold: deniedRiseThreshold
+    rejectedRiseThreshold: rejectedRiseThreshold
     enrichIntervalMinutes: enrichIntervalMinutes
+    silentAfterMinutes: silentAfterMinutes
   }
 }
 
@@ -247,3 +276,6 @@ output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connect
 output AzureWebJobsStorage__queueServiceUri string = storage.outputs.queueServiceUri
 output AzureWebJobsStorage__tableServiceUri string = storage.outputs.tableServiceUri
 output TABLE_PREFIX string = tablePrefix
+// The address to allow-list in Workday (PRIVATE_NETWORKING); empty without it: Flex Consumption
+// has no fixed outbound address of its own.
+output WORKDAY_ALLOWLIST_IP string = privateNetworking ? network.outputs.outboundIpAddress : ''

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Creates (or finds) the app registration that names who may call the HTTP routes, with its two
+# Creates (or finds) the app registration that names who may call the HTTP routes, with its
 # app roles, and prints the client id to give the deployment (OPERATOR_APP_CLIENT_ID):
-#   AttributeWriter.Resync  POST /api/workers/{id}/resync (writes) and the status route
-#   AttributeWriter.Read    GET  /api/workers/{id}
+#   AttributeWriter.Resync   POST /api/workers/{id}/resync (writes) and the status route
+#   AttributeWriter.Read     GET  /api/workers/{id}
+#   AttributeWriter.Approve  POST /api/cycles/{runId}/approve (lets a held cycle's changes through)
 # Bicep cannot create an app registration (Entra objects are not Azure resources), hence this
 # step. Operators (users or groups) and calling applications are then assigned a role on the
 # registration's enterprise application; a caller's token carries it in its `roles` claim.
@@ -33,6 +34,7 @@ const existing = JSON.parse(process.env.EXISTING || "[]");
 const wanted = [
   ["AttributeWriter.Resync", "Resync workers", "Run the pipeline for one worker now (writes to Entra) and read worker status."],
   ["AttributeWriter.Read", "Read worker status", "Read the ledger and escrow state of one worker."],
+  ["AttributeWriter.Approve", "Approve held cycles", "Let a cycle held by the mass-change guard through (many writes to Entra)."],
 ];
 const roles = [...existing];
 for (const [value, displayName, description] of wanted) {

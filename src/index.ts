@@ -9,3 +9,4 @@ import './functions/onWorkerJob';
 import './functions/onPoisonedJob';
 import './functions/resyncRoute';
 import './functions/workerStatusRoute';
+import './functions/approveRoute';

@@ -9,7 +9,9 @@ param applicationInsightsName string
 param alertEmailAddress string
 param escrowAlertAgeHours int
 param deniedRiseThreshold int
+param rejectedRiseThreshold int
 param enrichIntervalMinutes int
+param silentAfterMinutes int
 
 resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: applicationInsightsName
@@ -58,7 +60,7 @@ var rules = [
   {
     name: 'held-cycle'
     displayName: 'Attribute writer: cycle held by the mass-change guard'
-    description: 'A cycle planned more changes than guards.maxWritesPerCycle; nothing is written until an operator approves.'
+    description: 'A cycle planned more changes than guards.maxWritesPerCycle; nothing is written until an operator approves (POST /api/cycles/<runId>/approve; the run id is in the CycleHeld event).'
     severity: 2
     evaluationFrequency: 'PT15M'
     windowSize: 'PT15M'
@@ -67,16 +69,61 @@ var rules = [
   {
     name: 'denied-rising'
     displayName: 'Attribute writer: denied workers rising'
-    description: 'More workers were denied by Graph in the last day than the day before, by at least ${deniedRiseThreshold}.'
+    description: 'At least ${deniedRiseThreshold} more workers were denied in the last day than the day before: new privileged-role holders matched by Workday records, or Graph refusing those users. A lost permission stops every write instead and raises "writes refused".'
     severity: 3
     evaluationFrequency: 'PT1H'
     windowSize: 'P2D'
     query: replace(loadTextContent('../kql/alerts/denied-rising.kql'), '{{DENIED_RISE_THRESHOLD}}', string(deniedRiseThreshold))
   }
   {
+    name: 'rejected-rising'
+    displayName: 'Attribute writer: rejected workers rising'
+    description: 'At least ${rejectedRiseThreshold} more workers were rejected for their Workday data in the last day than the day before (invalid personal emails, country codes, ids): HR data quality dropped or the report changed. They get no reset channel until the data is fixed.'
+    severity: 3
+    evaluationFrequency: 'PT1H'
+    windowSize: 'P2D'
+    query: replace(loadTextContent('../kql/alerts/rejected-rising.kql'), '{{REJECTED_RISE_THRESHOLD}}', string(rejectedRiseThreshold))
+  }
+  {
+    name: 'expired-escrow'
+    displayName: 'Attribute writer: escrow expired (a worker never got a reset channel)'
+    description: 'No Entra user with the worker\'s employeeId appeared within escrow.expireAfterDays: a new hire never got a reset channel. Check Cloud Sync and the employeeId in AD.'
+    severity: 2
+    evaluationFrequency: 'PT15M'
+    windowSize: 'PT15M'
+    query: loadTextContent('../kql/alerts/expired-escrow.kql')
+  }
+  {
+    name: 'writes-refused'
+    displayName: 'Attribute writer: Graph refuses the app\'s writes'
+    description: 'Graph refused the app as a whole (a permission missing or removed): every instance stops writing and nobody gets a reset channel until the grant is fixed (infra/grant-graph-permissions.sh, then attribute-writer check).'
+    severity: 1
+    evaluationFrequency: 'PT15M'
+    windowSize: 'PT15M'
+    query: loadTextContent('../kql/alerts/writes-refused.kql')
+  }
+  {
+    name: 'poison-queue-depth'
+    displayName: 'Attribute writer: jobs stuck in the poison queue'
+    description: 'Jobs stayed in the poison queue for 30 minutes: its handler, which records each one as failed within seconds, is not running or keeps failing, so those workers are neither written nor recorded.'
+    severity: 2
+    evaluationFrequency: 'PT15M'
+    windowSize: 'PT30M'
+    query: loadTextContent('../kql/alerts/poison-queue-depth.kql')
+  }
+  {
+    name: 'host-startup-failure'
+    displayName: 'Attribute writer: app not running (start-up failure)'
+    description: 'No run of any kind completed in ${silentAfterMinutes} minutes (the escrow sweep completes one every minute by default), or the Functions host logged a start-up error with no run since: timers and the queue are silent.'
+    severity: 1
+    evaluationFrequency: 'PT5M'
+    windowSize: 'P1D'
+    query: replace(loadTextContent('../kql/alerts/host-startup-failure.kql'), '{{SILENT_AFTER_MINUTES}}', string(silentAfterMinutes))
+  }
+  {
     name: 'no-successful-cycle'
     displayName: 'Attribute writer: no successful cycle in ${enrichIntervalMinutes * 2} minutes'
-    description: 'No cycle ran to its end within twice the schedule interval: the timer, Workday or the app is down.'
+    description: 'No cycle ran to its end within twice the schedule interval: the timer, Workday or the app is down. Quiet while the latest cycle is held (the held-cycle alert pages for it).'
     severity: 1
     evaluationFrequency: 'PT15M'
     windowSize: 'P2D'

@@ -30,6 +30,8 @@ param workdayTimeoutSeconds int
 param operatorAppClientId string
 @description('The job queue (storage.bicep creates it and its -poison queue); the queue triggers bind to it through WORKER_QUEUE_NAME.')
 param workerQueueName string
+@description('The subnet the app\'s outbound traffic leaves through (PRIVATE_NETWORKING); empty: none, Azure\'s shared outbound addresses.')
+param virtualNetworkSubnetId string = ''
 
 // Scale-out must not multiply the Graph write rate past Graph's ceiling of 3,000 writes per
 // 150 s (20 writes/s) per app per tenant. It does not need dividing either: every writer of the
@@ -121,6 +123,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     httpsOnly: true
     // Key Vault references resolve as the user-assigned identity (the default is system-assigned).
     keyVaultReferenceIdentity: identityId
+    // As Microsoft's Flex Consumption quickstarts integrate the app: storage, Key Vault and Workday through the VNet.
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'

@@ -12,6 +12,8 @@ param workdayPassword string
 @secure()
 @description('The key of the personal-email hashes, generated once per azd environment by the preprovision hook (azure.yaml).')
 param emailHashKey string
+@description('False with PRIVATE_NETWORKING: only the private endpoint of app/network.bicep reaches the vault (Bicep still writes the secrets: that is the control plane).')
+param publicNetworkAccess bool = true
 
 var secretName = 'workday-password'
 var emailHashKeySecretName = 'email-hash-key'
@@ -26,7 +28,10 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     enableRbacAuthorization: true
     enableSoftDelete: true
     softDeleteRetentionInDays: 7
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess ? 'Enabled' : 'Disabled'
+    networkAcls: publicNetworkAccess
+      ? { defaultAction: 'Allow', bypass: 'AzureServices' }
+      : { defaultAction: 'Deny', bypass: 'None' }
   }
 
   resource workdayPasswordSecret 'secrets' = {

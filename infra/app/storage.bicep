@@ -7,6 +7,8 @@ param location string
 param tags object
 @description('The job queue; its poison queue is <name>-poison, where the host moves a job after its last retry.')
 param queueName string
+@description('False with PRIVATE_NETWORKING: only the private endpoints of app/network.bicep reach the account.')
+param publicNetworkAccess bool = true
 
 var deploymentContainerName = 'deploymentpackage'
 
@@ -23,11 +25,10 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     allowCrossTenantReplication: false
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
-    networkAcls: {
-      defaultAction: 'Allow'
-      bypass: 'AzureServices'
-    }
+    publicNetworkAccess: publicNetworkAccess ? 'Enabled' : 'Disabled'
+    networkAcls: publicNetworkAccess
+      ? { defaultAction: 'Allow', bypass: 'AzureServices' }
+      : { defaultAction: 'Deny', bypass: 'None' }
   }
 
   resource blobService 'blobServices' = {

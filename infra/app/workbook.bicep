@@ -28,13 +28,23 @@ var timeRangeParameter = {
         isRequired: true
         value: { durationMs: sevenDays }
         typeSettings: {
+          // From a day: the morning's question is about last night, and long escrow is a day old.
           selectableValues: [
-            { durationMs: 3600000 }
             { durationMs: 86400000 }
             { durationMs: sevenDays }
             { durationMs: 2592000000 }
           ]
         }
+      }
+      {
+        id: '4c2e8f1a-7b3d-4e59-8a6c-1f0d2e3b4a5c'
+        version: 'KqlParameterItem/1.0'
+        name: 'WorkerId'
+        label: 'Worker id'
+        type: 1
+        isRequired: false
+        value: ''
+        description: 'A Workday worker id: its history shows below'
       }
     ]
   }
@@ -54,10 +64,28 @@ var items = [
     type: 1
     name: 'introduction'
     content: {
-      json: '## Entra attribute writer\nOutcomes of every run, the escrow backlog, the workers that need a person, Graph throttling and run durations. A held cycle waits for `APPROVE_HELD_CYCLE=<runId>` (see docs/deploy.md).'
+      json: '## Entra attribute writer\nEvery run with what it planned and how its jobs settled, one worker\'s history, the workers that need a person, outcomes over time, the escrow backlog, Graph throttling and run durations. A held cycle waits for an operator: `POST /api/cycles/<runId>/approve` (see docs/deploy.md).'
     }
   }
   timeRangeParameter
+  {
+    type: 3
+    name: 'recent-runs'
+    content: union(queryDefaults, {
+      title: 'Recent runs: planned, enqueued, and settled by outcome'
+      query: loadTextContent('../kql/workbook/recent-runs.kql')
+      visualization: 'table'
+    })
+  }
+  {
+    type: 3
+    name: 'worker-history'
+    content: union(queryDefaults, {
+      title: 'Worker history (enter a worker id above)'
+      query: loadTextContent('../kql/workbook/worker-history.kql')
+      visualization: 'table'
+    })
+  }
   {
     type: 3
     name: 'outcomes-over-time'
@@ -80,7 +108,7 @@ var items = [
     type: 3
     name: 'attention-workers'
     content: union(queryDefaults, {
-      title: 'Workers needing a person now (denied, conflict, held)'
+      title: 'Workers needing a person now (denied, conflict, held, rejected, failed, expired, escrowed over a day; dry runs left out)'
       query: loadTextContent('../kql/workbook/attention-workers.kql')
       visualization: 'table'
     })

@@ -5,19 +5,16 @@
  * the OS user on record, and the command then fails or succeeds on its own.
  */
 import { userInfo } from 'node:os';
-import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import type { Settings } from '../config/settings';
 import { maskPersonalData } from '../core/mask';
 import type { Requester } from '../core/ports';
 import { graphScope } from '../graph/graphToken';
+import { azureCredential, tokenClaims } from '../config/azureIdentity';
 
 export async function cliOperator(settings: Settings, credential?: TokenCredential): Promise<Requester> {
   if (settings.graph.auth === 'azure') {
-    const identity =
-      credential ??
-      (settings.graph.clientId
-        ? new ManagedIdentityCredential({ clientId: settings.graph.clientId })
-        : new DefaultAzureCredential());
+    const identity = credential ?? azureCredential(settings.graph.clientId);
     try {
       const token = await identity.getToken(graphScope(settings.graph.baseUrl));
       const entra = token ? requesterOfToken(token.token) : null;
@@ -42,18 +39,11 @@ export function osUser(): Requester {
 
 /** The token is our own, just issued: it is read for names, not trusted for access. */
 function requesterOfToken(token: string): Requester | null {
-  try {
-    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<
-      string,
-      unknown
-    >;
-    if (typeof claims.oid !== 'string') return null;
-    const text = (name: string) => (typeof claims[name] === 'string' ? (claims[name] as string) : undefined);
-    const userName = text('upn') ?? text('unique_name') ?? text('preferred_username');
-    const app = text('appid') ?? text('azp');
-    const name = text('name') ?? (userName ? maskPersonalData(userName) : app ? `app ${app}` : 'unnamed principal');
-    return { source: 'entra', objectId: claims.oid, name: name.slice(0, 128) };
-  } catch {
-    return null;
-  }
+  const claims = tokenClaims(token);
+  if (typeof claims.oid !== 'string') return null;
+  const text = (name: string) => (typeof claims[name] === 'string' ? (claims[name] as string) : undefined);
+  const userName = text('upn') ?? text('unique_name') ?? text('preferred_username');
+  const app = text('appid') ?? text('azp');
+  const name = text('name') ?? (userName ? maskPersonalData(userName) : app ? `app ${app}` : 'unnamed principal');
+  return { source: 'entra', objectId: claims.oid, name: name.slice(0, 128) };
 }

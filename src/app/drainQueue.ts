@@ -25,6 +25,14 @@ export interface DrainOptions {
   runKind?: RunKind;
   /** Called for a job that wrote nothing because a newer plan for its worker exists. */
   onSuperseded?: (job: ReceivedJob['job']) => void;
+  /**
+   * The queue lives in this process's memory (the CLI's own run): when the drain stops, its jobs
+   * end with the process. Nothing is lost: each worker's plan is in the ledger without an outcome,
+   * so the next cycle plans it again (test/scenario/graphRefusals.test.ts shows it).
+   */
+  inMemory?: boolean;
+  /** Aborted (the CLI's Ctrl-C): no new job starts, the ones in flight finish, and the drain stops. */
+  signal?: AbortSignal;
 }
 
 export async function drainQueue(
@@ -51,7 +59,7 @@ export async function drainQueue(
       else options.onSuperseded?.(message.job);
     } catch (err) {
       const error = ensureAppError(err);
-      if (graphIsDown(error, succeeded)) {
+      if (graphUnusable(error, succeeded)) {
         stop ??= error;
         await consumer.release(message, 0);
         return;
@@ -77,11 +85,26 @@ export async function drainQueue(
   };
 
   for (;;) {
+    if (options.signal?.aborted) {
+      await Promise.allSettled(inFlight);
+      throw new AppError(
+        'RUN.INTERRUPTED',
+        `Interrupted: the ${succeeded} jobs done are recorded; ${
+          options.inMemory
+            ? "the others were this run's own and end with it: the next cycle plans their workers again"
+            : 'the others stay in the queue'
+        }`,
+      );
+    }
     if (stop) {
       await Promise.allSettled(inFlight);
       throw new AppError(
         stop.code.startsWith('GRAPH.') ? stop.code : 'GRAPH.UNAVAILABLE',
-        `Graph could not be used, so the drain stopped; the remaining jobs stay queued for the next run: ${stop.message}`,
+        `Graph could not be used, so the drain stopped; ${
+          options.inMemory
+            ? "the remaining jobs were this run's own and end with it: the next cycle plans their workers again"
+            : 'the remaining jobs stay in the queue for the next delivery'
+        }: ${stop.message}`,
       );
     }
     const room = concurrency - inFlight.size;
@@ -113,7 +136,7 @@ export async function drainQueue(
  * about this worker (401/403: a token or a permission missing), or no answer before any job
  * succeeded.
  */
-function graphIsDown(error: AppError, succeeded: number): boolean {
+function graphUnusable(error: AppError, succeeded: number): boolean {
   if (error.code === 'GRAPH.REQUEST_REFUSED' && (error.status === 401 || error.status === 403)) return true;
   return error.code === 'GRAPH.UNAVAILABLE' && succeeded === 0;
 }

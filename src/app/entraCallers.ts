@@ -18,7 +18,12 @@ import { createPublicKey, verify, type JsonWebKey, type KeyObject } from 'node:c
 import { maskPersonalData } from '../core/mask';
 import type { Requester } from '../core/ports';
 
-export const OPERATOR_ROLES = { resync: 'AttributeWriter.Resync', read: 'AttributeWriter.Read' } as const;
+export const OPERATOR_ROLES = {
+  resync: 'AttributeWriter.Resync',
+  read: 'AttributeWriter.Read',
+  /** Lets a held cycle's mass change through: its own role, since one approval writes many reset channels. */
+  approve: 'AttributeWriter.Approve',
+} as const;
 
 export interface EntraAuthSettings {
   tenantId: string;

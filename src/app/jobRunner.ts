@@ -2,7 +2,8 @@
  * The one way a queue job runs, for the Functions queue trigger and the CLI's drain alike: the
  * per-worker lock (a message delivered twice in one process waits for the first copy), a
  * counting directory (the Graph operations the job made), the core pipeline, and one telemetry
- * event for the outcome. A job that outlasted its deliveries is recorded `failed` here too.
+ * event for the outcome, then the job's settlement in its run's counts (a run is done when its
+ * jobs are). A job that outlasted its deliveries is recorded `failed` here too.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { recordFailure } from '../core/recordFailure';
 import { screenJob } from '../core/screenJob';
 import { countingDirectory } from './countingDirectory';
 import { packageRoot } from './packageRoot';
+import { predicting } from './recordPrediction';
 import { oneAtATimePerWorker } from './workerLock';
 
 export interface JobContext {
@@ -34,14 +36,16 @@ export async function runJob(deps: Pipeline, job: WorkerJob, context: JobContext
   if (refused) {
     deps.logger.log('warn', `job for worker ${job.workerId} refused: ${refused.reason}`, { detail: refused.detail });
     report(deps, job, refused, context, Date.now() - started, 0);
+    await settleInRun(deps, job, refused);
     return refused;
   }
   await honourWriteGate(deps, job);
   const counting = countingDirectory(deps.directory);
   const outcome = await oneAtATimePerWorker(job.workerId, () =>
-    enrichWorker(job, { ...deps, directory: counting.directory }),
+    predicting(deps, job, () => enrichWorker(job, { ...deps, directory: counting.directory })),
   ).catch((err: unknown) => closeWriteGate(deps, err));
   if (outcome) report(deps, job, outcome, context, Date.now() - started, counting.calls());
+  await settleInRun(deps, job, outcome);
   return outcome;
 }
 
@@ -88,7 +92,19 @@ export async function recordPoisonedJob(
 ): Promise<Outcome> {
   const outcome = await recordFailure(deps, job, cause);
   report(deps, job, outcome, context, 0, 0);
+  await settleInRun(deps, job, outcome);
   return outcome;
+}
+
+/**
+ * Counts the job's end in its run, awaited before the message is deleted: a crash in between
+ * brings the message back, and the run counts the worker once (src/state/runWorkers.ts). The
+ * job whose settlement completes a run that planning already recorded reports the run again,
+ * now with every job's outcome: in Azure that is when a timer cycle is done.
+ */
+async function settleInRun(deps: Pipeline, job: WorkerJob, outcome: Outcome | null): Promise<void> {
+  const done = await deps.runs.settle(job.cycleId, { workerId: job.workerId, outcome, at: deps.clock.now() });
+  if (done) deps.telemetry.runCompleted(done, { operationId: done.runId, lastJobSettled: true });
 }
 
 function report(
@@ -99,6 +115,8 @@ function report(
   durationMs: number,
   graphRequests: number,
 ): void {
+  // A dry run's outcomes are predictions: the run's counts say them, not an event per worker.
+  if (job.dryRun || deps.dryRun) return;
   deps.telemetry.workerOutcome(outcome, {
     runId: job.cycleId,
     ...(context.runKind ? { runKind: context.runKind } : {}),

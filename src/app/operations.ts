@@ -3,49 +3,21 @@
  * sweep escrow, resync one worker. Each records one run (Table storage) and its telemetry.
  */
 import { randomUUID } from 'node:crypto';
-import { planCycle, type CyclePlan } from '../core/cycle';
+import { planCycle } from '../core/cycle';
 import { ensureAppError } from '../core/errors';
-import type { Outcome, OutcomeCounts } from '../core/outcome';
+import { emptyCounts, type Outcome } from '../core/outcome';
 import type { Pipeline } from '../core/pipeline';
-import type { DirectoryStats, Requester, RunKind, RunRecord } from '../core/ports';
+import type { Requester, RunKind } from '../core/ports';
 import { resyncWorker } from '../core/resync';
-import { backlogAfter, sweepEscrow } from '../core/sweep';
+import { sweepEscrow } from '../core/sweep';
 import { RunTally } from '../core/tally';
 import { countingDirectory } from './countingDirectory';
 import { drainQueue, type DrainOptions } from './drainQueue';
+import { finishRun, planningOutcomes, recordStopped, type RunSummary } from './finishRun';
 import { createLocalJobQueue } from './localJobQueue';
 import type { JobQueueConsumer } from '../state/jobQueue';
 
-export interface RunSummary {
-  runId: string;
-  kind: RunKind;
-  dryRun: boolean;
-  held: boolean;
-  /** A dry run over the mass-change guard: a real cycle would have been held. */
-  wouldBeHeld?: boolean;
-  approvedBy: 'flag' | 'setting' | null;
-  counts: OutcomeCounts;
-  /** Workers that were given an outcome. */
-  workers: number;
-  enqueued: number;
-  changes?: number;
-  read?: 'full' | 'incremental';
-  workersRead?: number;
-  durationMs: number;
-  workdayReadMs: number;
-  /** Planned jobs that wrote nothing because another run recorded a newer plan for the worker. */
-  superseded: number;
-  /** Workers whose written value Entra replaced (drift.ts). */
-  drift: number;
-  heldReason?: string;
-  approvedHeldRun?: string;
-  graph: DirectoryStats;
-  /** The escrow backlog as the cycle or sweep read it (a resync does not read the escrow table). */
-  escrow?: { backlog: number; oldestAgeMinutes: number };
-  /** A few outcomes per code, masked. */
-  examples: Outcome[];
-  requestedBy?: Requester;
-}
+export type { RunSummary } from './finishRun';
 
 export function newRunId(kind: RunKind, now = new Date()): string {
   return `${kind}-${now
@@ -82,6 +54,8 @@ export async function runCycle(deps: Pipeline, options: CycleCommandOptions = {}
   const graphBefore = { ...deps.directory.stats() };
   const dryRun = (options.dryRun ?? false) || deps.dryRun;
   const local = localQueueFor(options.drain);
+  const decided = planningOutcomes(deps, runId, 'cycle', dryRun, operationId);
+  const startedAt = deps.clock.now();
   const plan = await planCycle(local ? { ...deps, queue: local.queue } : deps, {
     runId,
     dryRun: options.dryRun ?? false,
@@ -90,17 +64,28 @@ export async function runCycle(deps: Pipeline, options: CycleCommandOptions = {}
     reverify: options.reverify ?? false,
     ...(options.fullRead ? { fullRead: true } : {}),
     operationId,
-    onOutcome: planningTelemetry(deps, runId, 'cycle', dryRun, operationId),
+    onOutcome: decided.listener,
     ...(local ? { drainsHere: true } : {}),
-  });
-  const drained = await drainPlanned(deps, local, options, plan.enqueued, plan.tally, 'cycle');
-  await plan.commitRead();
-  return finishRun(
-    deps,
-    'cycle',
-    { ...plan, superseded: plan.superseded + drained.superseded, requestedBy: options.requestedBy },
-    graphBefore,
+  }).catch((err: unknown) =>
+    recordStopped(deps, { runId, kind: 'cycle', startedAt, dryRun, decided, requestedBy: options.requestedBy }, err),
   );
+  const planned = plan.tally.counts();
+  const finish = (superseded: number, stopped?: unknown) =>
+    finishRun(
+      deps,
+      'cycle',
+      { ...plan, superseded: plan.superseded + superseded, requestedBy: options.requestedBy, planned },
+      graphBefore,
+      { decided: decided.outcomes, ...(stopped !== undefined ? { stopped } : {}) },
+    );
+  const drained = await drainPlanned(deps, local, options, plan.enqueued, plan.tally, 'cycle').catch(
+    async (err: unknown) => {
+      await finish(0, err);
+      throw err;
+    },
+  );
+  await plan.commitRead();
+  return finish(drained.superseded);
 }
 
 export async function runSweep(
@@ -118,30 +103,59 @@ export async function runSweep(
   const graphBefore = { ...deps.directory.stats() };
   const operationId = options.operationId ?? runId;
   const local = localQueueFor(options.drain);
+  const decided = planningOutcomes(deps, runId, 'sweep', deps.dryRun, operationId);
+  const startedAt = deps.clock.now();
   const result = await sweepEscrow(local ? { ...deps, queue: local.queue } : deps, {
     runId,
     operationId,
-    onOutcome: planningTelemetry(deps, runId, 'sweep', deps.dryRun, operationId),
-  });
-  const drained = await drainPlanned(deps, local, options, result.enqueued, result.tally, 'sweep');
-  return finishRun(
-    deps,
-    'sweep',
-    {
-      runId,
-      startedAt: result.startedAt,
-      dryRun: deps.dryRun,
-      tally: result.tally,
-      enqueued: result.enqueued,
-      held: false,
-      approvedBy: null,
-      workdayReadMs: 0,
-      superseded: drained.superseded,
-      escrowAtStart: result.escrowAtStart,
-      requestedBy: options.requestedBy,
-    },
-    graphBefore,
+    onOutcome: decided.listener,
+  }).catch((err: unknown) =>
+    recordStopped(
+      deps,
+      { runId, kind: 'sweep', startedAt, dryRun: deps.dryRun, decided, requestedBy: options.requestedBy },
+      err,
+    ),
   );
+  const planned = result.tally.counts();
+  const finish = async (superseded: number, stopped?: unknown) =>
+    finishRun(
+      deps,
+      'sweep',
+      {
+        runId,
+        startedAt: result.startedAt,
+        dryRun: deps.dryRun,
+        tally: result.tally,
+        planned,
+        enqueued: result.enqueued,
+        held: false,
+        approvedBy: null,
+        workdayReadMs: 0,
+        superseded,
+        escrowAtStart: result.escrowAtStart,
+        requestedBy: options.requestedBy,
+        poisonQueueDepth: await measurePoisonDepth(deps),
+      },
+      graphBefore,
+      { decided: decided.outcomes, ...(stopped !== undefined ? { stopped } : {}) },
+    );
+  const drained = await drainPlanned(deps, local, options, result.enqueued, result.tally, 'sweep').catch(
+    async (err: unknown) => {
+      await finish(0, err);
+      throw err;
+    },
+  );
+  return finish(drained.superseded);
+}
+
+/** The sweep runs every few minutes: it measures the poison queue for the poison-depth alert. Never fails the sweep. */
+async function measurePoisonDepth(deps: Pipeline): Promise<number | undefined> {
+  try {
+    return await deps.queue.poisonDepth?.();
+  } catch (err) {
+    deps.logger.log('warn', 'could not read the poison queue depth', { error: ensureAppError(err).message });
+    return undefined;
+  }
 }
 
 export async function runResync(
@@ -194,6 +208,8 @@ export async function runResync(
     ...(options.operationId ? { operationId: options.operationId } : {}),
   });
   tally.add(outcome);
+  // The inline job settles like a queued one, so `runs <runId>` names its worker.
+  await deps.runs.settle(runId, { workerId: outcome.workerId, outcome, at: deps.clock.now() });
   const summary = await finishRun(
     deps,
     'resync',
@@ -202,6 +218,7 @@ export async function runResync(
       startedAt,
       dryRun,
       tally,
+      planned: emptyCounts(),
       enqueued: 0,
       held: false,
       approvedBy: null,
@@ -229,21 +246,7 @@ async function drainPlanned(
   options.onEnqueued?.(enqueued);
   const consumer = local?.consumer ?? (options.drain === true ? undefined : options.drain);
   if (!consumer || enqueued === 0) return { superseded: 0 };
-  return drainInto(deps, consumer, tally, kind, options.drainOptions);
-}
-
-/** Outcomes decided without a queue job (planning, sweep) get their telemetry event too. */
-function planningTelemetry(
-  deps: Pipeline,
-  runId: string,
-  runKind: RunKind,
-  dryRun: boolean,
-  operationId: string,
-): (outcome: Outcome) => void {
-  return (outcome) => {
-    if (outcome.workerId === '') return;
-    deps.telemetry.workerOutcome(outcome, { runId, runKind, dryRun, durationMs: 0, graphRequests: 0, operationId });
-  };
+  return drainInto(deps, consumer, tally, kind, { ...options.drainOptions, ...(local ? { inMemory: true } : {}) });
 }
 
 async function drainInto(
@@ -268,104 +271,4 @@ async function drainInto(
     },
   });
   return { superseded };
-}
-
-type PlanLike = Pick<
-  CyclePlan,
-  'runId' | 'startedAt' | 'dryRun' | 'tally' | 'enqueued' | 'held' | 'approvedBy' | 'workdayReadMs'
-> &
-  Partial<
-    Pick<
-      CyclePlan,
-      | 'changes'
-      | 'read'
-      | 'workersRead'
-      | 'wouldBeHeld'
-      | 'heldReason'
-      | 'approvedHeldRun'
-      | 'superseded'
-      | 'escrowAtStart'
-    >
-  > & { requestedBy?: Requester | undefined };
-
-async function finishRun(
-  deps: Pipeline,
-  kind: RunKind,
-  plan: PlanLike,
-  graphBefore: DirectoryStats,
-): Promise<RunSummary> {
-  const durationMs = deps.clock.now().getTime() - plan.startedAt.getTime();
-  const graph = diffStats(deps.directory.stats(), graphBefore);
-  const escrow = plan.escrowAtStart ? backlogAfter(plan.escrowAtStart, plan.tally, deps.clock.now()) : undefined;
-  const counts = plan.tally.counts();
-  const record: RunRecord = {
-    runId: plan.runId,
-    kind,
-    startedAt: plan.startedAt,
-    durationMs,
-    dryRun: plan.dryRun,
-    approved: plan.approvedBy !== null,
-    held: plan.held,
-    counts,
-    enqueued: plan.enqueued,
-    graphRequests: graph.httpRequests,
-    graphThrottled: graph.throttled,
-    workdayReadMs: plan.workdayReadMs,
-    ...(plan.changes !== undefined ? { changes: plan.changes } : {}),
-    ...(plan.approvedHeldRun ? { approvedHeldRun: plan.approvedHeldRun } : {}),
-    drift: plan.tally.drifted(),
-    ...noteOf(plan),
-    ...(plan.requestedBy ? { requestedBy: plan.requestedBy } : {}),
-  };
-  try {
-    await deps.runs.record(record);
-  } catch (err) {
-    // A held plan that is not on record could not be approved as itself: the cycle fails instead.
-    if (plan.held && !plan.dryRun) throw ensureAppError(err);
-    deps.logger.log('error', `could not record run ${plan.runId}`, { error: ensureAppError(err).message });
-  }
-  deps.telemetry.runCompleted(record, {
-    ...(escrow ? { escrowBacklog: escrow.backlog, escrowOldestAgeMinutes: escrow.oldestAgeMinutes } : {}),
-    operationId: plan.runId,
-  });
-  return {
-    runId: plan.runId,
-    kind,
-    dryRun: plan.dryRun,
-    held: plan.held,
-    ...(plan.wouldBeHeld ? { wouldBeHeld: true } : {}),
-    approvedBy: plan.approvedBy,
-    counts,
-    workers: Object.values(counts).reduce((a, b) => a + b, 0),
-    enqueued: plan.enqueued,
-    ...(plan.changes !== undefined ? { changes: plan.changes } : {}),
-    ...(plan.read ? { read: plan.read } : {}),
-    ...(plan.workersRead !== undefined ? { workersRead: plan.workersRead } : {}),
-    durationMs,
-    workdayReadMs: plan.workdayReadMs,
-    ...(plan.heldReason ? { heldReason: plan.heldReason } : {}),
-    ...(plan.approvedHeldRun ? { approvedHeldRun: plan.approvedHeldRun } : {}),
-    superseded: plan.superseded ?? 0,
-    drift: record.drift ?? 0,
-    graph,
-    ...(escrow ? { escrow } : {}),
-    examples: plan.tally.exampleList(),
-    ...(plan.requestedBy ? { requestedBy: plan.requestedBy } : {}),
-  };
-}
-
-function noteOf(plan: PlanLike): { note?: string } {
-  if (plan.held) return plan.heldReason ? { note: plan.heldReason } : {};
-  if (!plan.approvedBy) return {};
-  const by = plan.approvedBy === 'flag' ? '--approve' : 'APPROVE_HELD_CYCLE';
-  return { note: `approved by ${by}${plan.approvedHeldRun ? ` as held cycle ${plan.approvedHeldRun}` : ''}` };
-}
-
-function diffStats(after: DirectoryStats, before: DirectoryStats): DirectoryStats {
-  return {
-    httpRequests: after.httpRequests - before.httpRequests,
-    subRequests: after.subRequests - before.subRequests,
-    throttled: after.throttled - before.throttled,
-    writes: after.writes - before.writes,
-  };
 }

@@ -4,19 +4,16 @@
  */
 import { AppError } from '../core/errors';
 import { useHashKey } from '../core/hashKey';
-import { isExtensionAttribute, type ConnectorConfig } from '../core/connector';
+import type { ConnectorConfig } from '../core/connector';
+import { isExtensionAttribute } from '../core/mappingTargets';
 import type { Pipeline } from '../core/pipeline';
 import type { Logger, WorkerSource } from '../core/ports';
 import type { Settings } from '../config/settings';
 import { createGraphDirectory } from '../graph/graphDirectory';
-import { createEscrowStore } from '../state/escrowStore';
-import { createLedger } from '../state/ledger';
-import { createPlanStore } from '../state/planStore';
-import { createRunHistory } from '../state/runHistory';
+import { createPredictionStore } from '../state/predictionStore';
 import { createWatermarkStore } from '../state/watermarkStore';
 import { createWriteGate } from '../state/writeGate';
 import { createJobQueue, createJobQueueConsumer, type JobQueueConsumer } from '../state/jobQueue';
-import { createSharedClock } from '../state/sharedClock';
 import { createSharedWriteBudget, type SharedWriteBudget } from '../state/sharedWriteBudget';
 import { createStorageClients } from '../state/storageClients';
 import { createTelemetry } from '../telemetry/createTelemetry';
@@ -25,6 +22,7 @@ import { createSoapSource } from '../workday/soapSource';
 import { createEntraCallerVerifier, type CallerVerifier } from './entraCallers';
 import { createLogger } from './logger';
 import { loadConnector } from './loadConnector';
+import { recordStores } from './storageServices';
 
 export interface AppServices extends Pipeline {
   settings: Settings;
@@ -65,10 +63,8 @@ export function buildServices(settings: Settings, overrides: ServiceOverrides = 
     connector,
     source: createSource(settings, connector, logger),
     directory,
-    ledger: createLedger(clients, settings.tablePrefix, unreadableRow(logger, 'ledger')),
-    escrow: createEscrowStore(clients, settings.tablePrefix, unreadableRow(logger, 'escrow')),
-    plans: createPlanStore(clients, settings.tablePrefix),
-    runs: createRunHistory(clients, settings.tablePrefix),
+    ...recordStores(clients, settings, logger),
+    predictions: createPredictionStore(clients, settings.tablePrefix),
     writeGate: createWriteGate(clients, settings.tablePrefix),
     watermarks: createWatermarkStore(clients, settings.tablePrefix),
     queue: createJobQueue(clients, settings.queueName),
@@ -80,8 +76,6 @@ export function buildServices(settings: Settings, overrides: ServiceOverrides = 
       logger,
     }),
     logger,
-    // The storage service's time, which every writer of the deployment shares (its answers' Date).
-    clock: createSharedClock(async () => (await (await clients.ensureQueue(settings.queueName)).getProperties()).date),
     dryRun: settings.dryRun,
     writePriority: () => writeBudget.prioritize(),
     ...(settings.approveHeldCycle ? { approveHeldCycle: settings.approveHeldCycle } : {}),
@@ -99,16 +93,6 @@ export function buildServices(settings: Settings, overrides: ServiceOverrides = 
       await (pipeline.directory as { close?: () => Promise<void> }).close?.();
     },
   };
-}
-
-/** A row a listing skipped: said once per row and run, with what to do, never fatal. */
-function unreadableRow(logger: Logger, table: string) {
-  return (rowKey: string, problem: string) =>
-    logger.log(
-      'warn',
-      `skipped an unreadable ${table} row (${rowKey}): ${problem}; fix or delete that row (attribute-writer status shows the worker)`,
-      { table, rowKey, event: 'unreadableRow' },
-    );
 }
 
 function callerVerifier(settings: Settings): CallerVerifier | null {

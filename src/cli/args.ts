@@ -69,7 +69,7 @@ function parseCommand(command: CommandName, given: readonly string[]): ParsedArg
       throw usageError(`${token.rawName} takes no value`, usage);
   }
   const wanted = spec.argument ? 1 : 0;
-  if (positionals.length !== wanted) {
+  if (positionals.length !== wanted && !(spec.argument?.optional && positionals.length === 0)) {
     const what = spec.argument ? `one ${spec.argument.name}` : 'no arguments';
     throw usageError(
       `'${command}' takes ${what}${positionals.length > wanted ? `, not '${positionals.slice(wanted).join(' ') || positionals.join(' ')}'` : ''}`,

@@ -16,10 +16,15 @@ export interface OptionSpec {
 export interface CommandSpec {
   /** One line: what the command does. */
   summary: string;
-  /** The positional argument, when the command takes one. */
-  argument?: { name: string; description: string };
+  /** The positional argument, when the command takes one (`optional`: it may be left out). */
+  argument?: { name: string; description: string; optional?: boolean };
   options: Record<string, OptionSpec>;
 }
+
+const verbose: OptionSpec = {
+  type: 'boolean',
+  description: "on a terminal too, log each worker's outcome on standard error (as LOG_LEVEL=info does)",
+};
 
 const json: OptionSpec = {
   type: 'boolean',
@@ -41,12 +46,13 @@ export const COMMANDS = {
         type: 'boolean',
         description: 'read every worker, even when the source could read only the changes',
       },
+      verbose,
       json,
     },
   },
   sweep: {
     summary: 'one escrow sweep here: re-try the escrowed workers that are due, drain, summarise',
-    options: { json },
+    options: { verbose, json },
   },
   resync: {
     summary: 'read one worker from Workday and run the pipeline for it now',
@@ -70,9 +76,19 @@ export const COMMANDS = {
     options: { json },
   },
   runs: {
-    summary: 'run history, newest first',
+    summary: "run history, newest first; with a run id, that run's workers by outcome",
+    argument: {
+      name: 'runId',
+      optional: true,
+      description: 'list the workers of this run (its settled jobs, and the outcomes planning gave that need a person)',
+    },
     options: {
       last: { type: 'string', valueName: 'N', description: 'how many runs to show (default 20)' },
+      outcome: {
+        type: 'string',
+        valueName: 'CODE',
+        description: 'with a run id: only the workers with this outcome (written, denied, escrowed, …)',
+      },
       json,
     },
   },
@@ -80,6 +96,11 @@ export const COMMANDS = {
     summary: "the embedded default: Azurite + simulated Workday and Graph, a connector's first day",
     options: {
       size: { type: 'string', valueName: 'N', description: 'workers in the simulated tenant (default 300)' },
+      keep: {
+        type: 'boolean',
+        description:
+          'leave Azurite and the simulated tenants running and print the settings to export for every other command; Ctrl-C stops them',
+      },
       json,
     },
   },
@@ -94,15 +115,16 @@ export const COMMON_OPTIONS: Record<string, OptionSpec> = {
   help: { type: 'boolean', short: 'h', description: 'print this help and exit' },
 };
 
-const SETTINGS_NOTE = `Settings come from the environment (see README, Settings): AzureWebJobsStorage, CONNECTOR_CONFIG,
+const SETTINGS_NOTE = `Settings come from the environment (docs/design.md, Settings): AzureWebJobsStorage, CONNECTOR_CONFIG,
 WORKDAY_RAAS_URL or WORKDAY_SOAP_URL, WORKDAY_USERNAME, WORKDAY_PASSWORD, GRAPH_BASE_URL, GRAPH_AUTH, DRY_RUN.
+runs, status and escrow need only the storage setting (and TABLE_PREFIX when it is not the default).
 Exit codes: 0 ran to its end; 2 invalid settings, connector file or arguments; 3 Workday or
 Graph could not be read (check: any service could not be reached); 1 anything else.`;
 
 function synopsis(name: CommandName): string {
   const spec: CommandSpec = COMMANDS[name];
   const parts = [`attribute-writer ${name.padEnd(6)}`];
-  if (spec.argument) parts.push(`<${spec.argument.name}>`);
+  if (spec.argument) parts.push(spec.argument.optional ? `[<${spec.argument.name}>]` : `<${spec.argument.name}>`);
   for (const [option, o] of Object.entries(spec.options))
     parts.push(`[--${option}${o.valueName ? ` ${o.valueName}` : o.optionalValue ? ` [${o.optionalValue}]` : ''}]`);
   return parts.join(' ');

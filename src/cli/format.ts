@@ -4,13 +4,15 @@ import { OUTCOME_CODES, type ChangeView, type Outcome } from '../core/outcome';
 import type { EscrowEntry } from '../core/ports';
 import type { RunSummary } from '../app/operations';
 
+const APPROVED_WITH = { flag: '--approve', setting: 'APPROVE_HELD_CYCLE', route: 'the approve route' } as const;
+
 export function formatSummary(summary: RunSummary, options: { examples?: number } = {}): string {
   const lines: string[] = [];
   const flags = [
     summary.dryRun ? 'dry run: nothing written' : '',
     summary.held ? 'HELD by the mass-change guard' : '',
     summary.wouldBeHeld ? 'a real cycle would be HELD by the mass-change guard' : '',
-    summary.approvedBy ? `approved (${summary.approvedBy === 'flag' ? '--approve' : 'APPROVE_HELD_CYCLE'})` : '',
+    summary.approvedBy ? `approved (${APPROVED_WITH[summary.approvedBy]})` : '',
   ]
     .filter(Boolean)
     .join(', ');
@@ -37,7 +39,12 @@ export function formatSummary(summary: RunSummary, options: { examples?: number 
     );
   if (summary.heldReason) lines.push(`  held: ${summary.heldReason}`);
   if (summary.escrow)
-    lines.push(`  escrow: ${summary.escrow.backlog} waiting, oldest ${summary.escrow.oldestAgeMinutes} min`);
+    lines.push(
+      summary.dryRun
+        ? // A prediction: the escrow table is untouched until the real run (then `escrow` lists these).
+          `  escrow after a real run: ${summary.escrow.backlog} would wait (the escrow table is unchanged)`
+        : `  escrow: ${summary.escrow.backlog} waiting, oldest ${summary.escrow.oldestAgeMinutes} min`,
+    );
   lines.push(`  took ${seconds(summary.durationMs)}`);
   const examples = summary.examples.slice(0, options.examples ?? 20);
   if (examples.length > 0) {

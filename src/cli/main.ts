@@ -7,20 +7,23 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadSettings } from '../config/settings';
 import { AppError, ensureAppError } from '../core/errors';
 import { maskPersonalData, maskValue } from '../core/mask';
+import { listRun } from '../core/runListing';
 import { workerStatus } from '../core/workerStatus';
-import type { EscrowEntry, Logger } from '../core/ports';
+import type { EscrowEntry, Logger, LogLevel } from '../core/ports';
+import { logLevelSetting } from '../config/settings';
 import { runCheck } from '../app/check/runCheck';
 import { createLogger } from '../app/logger';
 import { runCycle, runResync, runSweep } from '../app/operations';
 import { packageRoot } from '../app/packageRoot';
 import { cliOperator } from '../app/cliOperator';
 import { buildServices, type AppServices } from '../app/services';
+import { loadRunConfiguration, loadStorageSettings } from '../app/loadConfiguration';
+import { buildStorageServices, type StorageServices } from '../app/storageServices';
 import { parseCommandLine, wholeNumberOption, type ParsedArgs } from './args';
 import { formatEscrow, formatOutcome, formatSummary } from './format';
-import { formatCheck, formatRuns, formatStatus } from './formatRecords';
+import { formatCheck, formatRunListing, formatRuns, formatStatus } from './formatRecords';
 import { DrainProgress } from './progress';
 
 export interface CliIo {
@@ -68,8 +71,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     io.logger ??
     createLogger({
       sink: (line) => (stderrLines.progress ? stderrLines.progress.printAbove(line) : io.stderr(`${line}\n`)),
-      // check reports each problem on its own line; the adapters' warnings would only repeat them.
-      ...(args.command === 'check' ? { level: 'error' as const } : {}),
+      level: cliLogLevel(args, io),
     });
   try {
     if (args.command === 'demo') {
@@ -80,6 +82,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         stderr: io.stderr,
         size: wholeNumberOption(args.options.size, 'size', 300),
         json: args.options.json === true,
+        ...(args.options.keep === true ? { keep: { untilStopped: interrupted } } : {}),
+        formatSummary,
       });
     }
     if (args.command === 'check') {
@@ -90,10 +94,18 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
   } catch (err) {
     return fail(io, ensureAppError(err));
   }
-  let services: AppServices | undefined;
+  let services: AppServices | StorageServices | undefined;
   try {
-    services = buildServices(loadSettings(io.env), { logger });
-    await execute(args, services, io, stderrLines);
+    if (isReadOnly(args.command)) {
+      const stores = buildStorageServices(loadStorageSettings(io.env), { logger });
+      services = stores;
+      await executeRead(args, stores, io);
+    } else {
+      const { settings, connector } = loadRunConfiguration(io.env);
+      const full = buildServices(settings, { logger, connector });
+      services = full;
+      await execute(args, full, io, stderrLines);
+    }
     return 0;
   } catch (err) {
     return fail(io, ensureAppError(err));
@@ -101,6 +113,31 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     stderrLines.progress?.finish();
     await services?.close().catch(() => undefined);
   }
+}
+
+/**
+ * check reports each problem on its own line; the adapters' warnings would only repeat them. On a
+ * terminal, unless LOG_LEVEL or --verbose asks for more, the progress line and warnings are
+ * enough: one info line per worker would bury both. A pipe or a log file keeps every line.
+ */
+function cliLogLevel(args: RunArgs, io: CliIo): LogLevel {
+  if (args.command === 'check') return 'error';
+  if (io.env.LOG_LEVEL) return logLevelSetting(io.env);
+  if (args.options.verbose === true) return 'info';
+  return io.stderrIsTerminal === true ? 'warn' : 'info';
+}
+
+/** Ctrl-C (or a polite kill): the kept demo world is taken down instead of the process dying. */
+function interrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
 }
 
 function fail(io: CliIo, error: AppError): number {
@@ -120,14 +157,12 @@ function packageVersion(): string {
 }
 
 async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLines: StderrLines): Promise<void> {
-  const json = args.options.json === true;
-  // Standard output is a boundary: every string is masked there, stored free text included.
-  const print = (value: unknown, text: () => string): void =>
-    io.stdout(`${json ? JSON.stringify(maskValue(value), null, 2) : maskPersonalData(text())}\n`);
+  const print = printer(io, args);
   /** Progress of the drain, from the enqueued total and each job's outcome. */
-  const progressed = (kind: string) => {
+  const progressed = (kind: string, dryRun: boolean) => {
     const progress = new DrainProgress({
       kind,
+      dryRun: dryRun || services.dryRun,
       write: io.stderr,
       live: io.stderrIsTerminal === true,
       throttled: () => services.directory.stats().throttled,
@@ -146,7 +181,8 @@ async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLi
   };
   switch (args.command) {
     case 'cycle': {
-      const progress = progressed('cycle');
+      const progress = progressed('cycle', args.options['dry-run'] === true);
+      using interrupt = onCtrlC();
       const summary = await runCycle(services, {
         requestedBy: await cliOperator(services.settings),
         dryRun: args.options['dry-run'] === true,
@@ -155,7 +191,7 @@ async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLi
         reverify: args.options.reverify === true,
         fullRead: args.options['full-read'] === true,
         drain: true,
-        drainOptions: progress.drainOptions,
+        drainOptions: { ...progress.drainOptions, signal: interrupt.signal },
         onEnqueued: progress.onEnqueued,
       });
       progress.done();
@@ -163,11 +199,12 @@ async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLi
       return;
     }
     case 'sweep': {
-      const progress = progressed('sweep');
+      const progress = progressed('sweep', false);
+      using interrupt = onCtrlC();
       const summary = await runSweep(services, {
         requestedBy: await cliOperator(services.settings),
         drain: true,
-        drainOptions: progress.drainOptions,
+        drainOptions: { ...progress.drainOptions, signal: interrupt.signal },
         onEnqueued: progress.onEnqueued,
       });
       progress.done();
@@ -185,12 +222,42 @@ async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLi
       );
       return;
     }
+    default:
+      throw new AppError('INPUT.INVALID', `unknown command '${args.command}'`);
+  }
+}
+
+/** Standard output is a boundary: every string is masked there, stored free text included. */
+function printer(io: CliIo, args: RunArgs): (value: unknown, text: () => string) => void {
+  const json = args.options.json === true;
+  return (value, text) => io.stdout(`${json ? JSON.stringify(maskValue(value), null, 2) : maskPersonalData(text())}\n`);
+}
+
+/** The commands that only read the tables: they run with the storage setting alone. */
+const READ_ONLY = new Set(['runs', 'status', 'escrow']);
+
+function isReadOnly(command: string): boolean {
+  return READ_ONLY.has(command);
+}
+
+async function executeRead(args: RunArgs, services: StorageServices, io: CliIo): Promise<void> {
+  const print = printer(io, args);
+  switch (args.command) {
     case 'status': {
       const view = await workerStatus(services, args.workerId as string);
       print(view, () => formatStatus(view));
       return;
     }
     case 'runs': {
+      const outcome = typeof args.options.outcome === 'string' ? args.options.outcome : undefined;
+      // The command's one argument, a run id here.
+      if (args.workerId !== undefined) {
+        const listing = await listRun(services.runs, args.workerId, outcome);
+        print(listing, () => formatRunListing(listing));
+        return;
+      }
+      if (outcome !== undefined)
+        throw new AppError('INPUT.INVALID', '--outcome lists the workers of one run: give its run id');
       const runs = await services.runs.latest(wholeNumberOption(args.options.last, 'last', 20));
       print({ count: runs.length, runs }, () => formatRuns(runs));
       return;
@@ -214,4 +281,15 @@ async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLi
     default:
       throw new AppError('INPUT.INVALID', `unknown command '${args.command}'`);
   }
+}
+
+/**
+ * The first Ctrl-C of a cycle or sweep stops its drain after the jobs in flight, so the run is
+ * recorded as stopped with what it did; a second one ends the process at once (Node's default).
+ */
+function onCtrlC(): { signal: AbortSignal; [Symbol.dispose](): void } {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  process.once('SIGINT', abort);
+  return { signal: controller.signal, [Symbol.dispose]: () => process.off('SIGINT', abort) };
 }

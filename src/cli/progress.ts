@@ -11,6 +11,8 @@ export interface ProgressOptions {
   write: (text: string) => void;
   /** Standard error is a terminal: redraw one line in place. */
   live: boolean;
+  /** A dry run: nothing is written, so the line shows no write rate. */
+  dryRun?: boolean;
   /** Graph's 429 answers so far, for the process (the reporter shows the increase). */
   throttled: () => number;
   /** Between plain lines when not a terminal. */
@@ -68,7 +70,7 @@ export class DrainProgress {
     if (this.total === 0) return;
     const seconds = (this.now() - this.startedAt) / 1000;
     // The queue may also hold jobs another run enqueued; the drain does them too, but the total is ours.
-    const line = `${this.options.kind}: ${Math.min(this.done, this.total)}/${this.total} workers done in ${formatDuration(seconds)} · ${this.rate().toFixed(1)} writes/s · ${this.throttled()} × 429`;
+    const line = `${this.options.kind}: ${Math.min(this.done, this.total)}/${this.total} workers done in ${formatDuration(seconds)} · ${this.writeRate()} · ${this.throttled()} × 429`;
     this.options.write(this.options.live ? `${CLEAR_LINE}${line}\n` : `${line}\n`);
   }
 
@@ -80,11 +82,16 @@ export class DrainProgress {
     const perSecond = elapsed > 0 ? done / elapsed : 0;
     const left =
       done === 0 || perSecond === 0 ? 'time left unknown' : `~${formatDuration((this.total - done) / perSecond)} left`;
-    return `${this.options.kind}: ${done}/${this.total} workers (${percent}%) · ${this.rate().toFixed(1)} writes/s · ${this.throttled()} × 429 · ${left}`;
+    return `${this.options.kind}: ${done}/${this.total} workers (${percent}%) · ${this.writeRate()} · ${this.throttled()} × 429 · ${left}`;
   }
 
   private show(): void {
     this.options.write(this.options.live ? `${CLEAR_LINE}${this.line()}` : `${this.line()}\n`);
+  }
+
+  /** Writes per second, or what a dry run would write (it writes nothing). */
+  private writeRate(): string {
+    return this.options.dryRun ? `dry run: ${this.writes} would be written` : `${this.rate().toFixed(1)} writes/s`;
   }
 
   private rate(): number {

@@ -170,7 +170,7 @@ const settingsSchema = z
     ENRICH_SCHEDULE: ncrontab('0 */30 * * * *').default('0 */30 * * * *'),
     ESCROW_SWEEP_SCHEDULE: ncrontab('0 */1 * * * *').default('0 */1 * * * *'),
     DRY_RUN: bool.default(false),
-    /** One-shot approval of the held cycle, by its id (see README, Safety). */
+    /** One-shot approval of the held cycle, by its id (docs/design.md, Guards). */
     APPROVE_HELD_CYCLE: z.string().trim().optional(),
     /** The key of the personal-email hashes (src/core/hashKey.ts); a Key Vault reference in Azure. */
     EMAIL_HASH_KEY: z
@@ -212,16 +212,6 @@ const settingsSchema = z
         code: 'custom',
         path: ['GRAPH_AUTH'],
         message: `'none' is refused because GRAPH_BASE_URL (${s.GRAPH_BASE_URL}) is not a loopback address; use 'azure'`,
-      });
-    }
-    const storageGiven =
-      s.AzureWebJobsStorage || s.AzureWebJobsStorage__queueServiceUri || s.AzureWebJobsStorage__tableServiceUri;
-    if (storageGiven && !s.EMAIL_HASH_KEY && !isDevelopmentStorage(s.AzureWebJobsStorage, s)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['EMAIL_HASH_KEY'],
-        message:
-          'is required unless storage is the development storage (Azurite): the key of the personal-email hashes in the tables, a Key Vault secret in Azure',
       });
     }
     const identity = s.AzureWebJobsStorage__queueServiceUri || s.AzureWebJobsStorage__tableServiceUri;
@@ -286,16 +276,48 @@ export interface Settings {
   appInsightsAuthenticationString?: string;
 }
 
+/**
+ * What a command touches: `storage` for the read-only commands (runs, status, escrow), which read
+ * the tables and compute no email hash; `all` for everything else.
+ */
+export type SettingsPurpose = 'storage' | 'all';
+
 /** Reads settings from the environment; throws CONFIG.INVALID_SETTING naming every bad setting. */
-export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+export function loadSettings(env: NodeJS.ProcessEnv = process.env, purpose: SettingsPurpose = 'all'): Settings {
+  const { settings, problems } = readSettings(env, purpose);
+  if (!settings) throw invalidSettings(problems);
+  return settings;
+}
+
+/** One error naming every problem at once (`  - NAME what is wrong`), so a fix takes one round. */
+export function invalidSettings(problems: readonly string[]): AppError {
+  return new AppError('CONFIG.INVALID_SETTING', `Invalid settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+}
+
+/** The settings, or every problem with them (the hash key only where it is used); never throws. */
+export function readSettings(
+  env: NodeJS.ProcessEnv,
+  purpose: SettingsPurpose = 'all',
+): { settings?: Settings; problems: string[] } {
   const result = settingsSchema.safeParse(pickKnown(env));
-  if (!result.success) {
-    const problems = result.error.issues.map(
-      (issue) => `  - ${String(issue.path[0] ?? '(settings)')} ${issue.message}`,
-    );
-    throw new AppError('CONFIG.INVALID_SETTING', `Invalid settings:\n${problems.join('\n')}`);
-  }
-  const s = result.data;
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => `${String(issue.path[0] ?? '(settings)')} ${issue.message}`);
+  if (purpose === 'all' && hashKeyMissing(pickKnown(env))) problems.push(HASH_KEY_REQUIRED);
+  return result.success && problems.length === 0 ? { settings: toSettings(result.data), problems } : { problems };
+}
+
+const HASH_KEY_REQUIRED =
+  'EMAIL_HASH_KEY is required unless storage is the development storage (Azurite): the key of the personal-email hashes in the tables, a Key Vault secret in Azure';
+
+/** Every command that hashes a personal email needs the deployment's key; Azurite has a fixed one. */
+function hashKeyMissing(s: Record<string, string>): boolean {
+  const storageGiven =
+    s.AzureWebJobsStorage || s.AzureWebJobsStorage__queueServiceUri || s.AzureWebJobsStorage__tableServiceUri;
+  return Boolean(storageGiven) && !s.EMAIL_HASH_KEY && !isDevelopmentStorage(s.AzureWebJobsStorage, s);
+}
+
+function toSettings(s: z.infer<typeof settingsSchema>): Settings {
   const storage: StorageSettings =
     s.AzureWebJobsStorage__queueServiceUri && s.AzureWebJobsStorage__tableServiceUri
       ? {

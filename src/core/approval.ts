@@ -1,13 +1,19 @@
 /**
  * The mass-change guard and its approval. A cycle that plans more changes than
  * `guards.maxWritesPerCycle` is held (nothing enqueued) until an operator approves the held plan:
- * `cycle --approve`, or APPROVE_HELD_CYCLE=<held run id> for the timer. An approval covers the
+ * `cycle --approve`, an operator's approval recorded on the held run through the HTTP route
+ * (`POST /api/cycles/{runId}/approve`, honoured by the next timer cycle), or
+ * APPROVE_HELD_CYCLE=<held run id> for the timer. An approval covers the
  * plan it names and no more: a later plan with more changes is held again, saying so. It is
  * claimed once (insert-if-absent in the run history) before anything is enqueued, so a failed
  * run record cannot keep it valid for another cycle, and two cycles cannot both spend it.
  */
 import { AppError } from './errors';
 import type { Pipeline } from './pipeline';
+import type { Requester, RunRecord } from './ports';
+
+/** How a held plan was approved: `--approve`, APPROVE_HELD_CYCLE, or the HTTP approve route. */
+export type ApprovalSource = 'flag' | 'setting' | 'route';
 
 export interface GuardVerdict {
   held: boolean;
@@ -15,7 +21,7 @@ export interface GuardVerdict {
   heldReason?: string;
   /** A dry run over the guard: planned in full, but a real cycle would be held. */
   wouldBeHeld: boolean;
-  approvedBy: 'flag' | 'setting' | null;
+  approvedBy: ApprovalSource | null;
   /** The held cycle whose plan this one was approved as. */
   approvedHeldRun?: string;
 }
@@ -39,13 +45,21 @@ export async function guardCycle(
     dryRun
       ? { held: false, wouldBeHeld: true, heldReason, approvedBy: null }
       : { held: true, heldReason, wouldBeHeld: false, approvedBy: null };
-  const overLimit = `the cycle planned ${changes} changes, over guards.maxWritesPerCycle (${max}); approve with cycle --approve`;
-  const wanted = request.approve ? 'flag' : deps.approveHeldCycle ? 'setting' : null;
+  const overLimit = `the cycle planned ${changes} changes, over guards.maxWritesPerCycle (${max}); approve with cycle --approve or POST /api/cycles/<runId>/approve`;
+  // Only a cycle over the limit looks for an approval recorded through the route (one table query).
+  const held = chain ?? (await deps.runs.heldAwaitingApproval());
+  const wanted: ApprovalSource | null = request.approve
+    ? 'flag'
+    : deps.approveHeldCycle
+      ? 'setting'
+      : held.some((run) => run.approval)
+        ? 'route'
+        : null;
   if (wanted === null) return holdFor(overLimit);
 
-  const held = chain ?? (await deps.runs.heldAwaitingApproval());
   const named = wanted === 'flag' ? request.approveRun : deps.approveHeldCycle;
-  const target = named ? held.find((run) => run.runId === named) : held[0];
+  const target =
+    wanted === 'route' ? held.find((run) => run.approval) : named ? held.find((run) => run.runId === named) : held[0];
   if (wanted === 'setting' && !target) {
     return holdFor(`${overLimit}; APPROVE_HELD_CYCLE (${deps.approveHeldCycle}) names no held cycle awaiting approval`);
   }
@@ -57,8 +71,31 @@ export async function guardCycle(
   // A dry run plans as if approved and spends nothing.
   if (dryRun || !target) return { held: false, wouldBeHeld: false, approvedBy: wanted };
   const claimed = await deps.runs.claimApproval(target.runId, request.runId);
-  // An operator's --approve stands for this plan even when a crashed cycle spent the claim; the setting does not.
-  if (!claimed && wanted === 'setting')
+  // An operator's --approve stands for this plan even when a crashed cycle spent the claim; a recorded approval does not.
+  if (!claimed && wanted !== 'flag')
     return holdFor(`the approval of held cycle ${target.runId} was already used by another cycle`);
   return { held: false, wouldBeHeld: false, approvedBy: wanted, approvedHeldRun: target.runId };
+}
+
+/**
+ * An operator approves a held cycle by its run id (the HTTP route): the approval is recorded on
+ * the held run, naming them, and the next cycle honours it as it would APPROVE_HELD_CYCLE. Null
+ * when no held cycle awaiting approval has that id (already through, a dry run, or a typo).
+ */
+export async function approveHeldCycle(
+  deps: Pick<Pipeline, 'runs' | 'clock' | 'logger'>,
+  heldRunId: string,
+  approver: Requester,
+): Promise<RunRecord | null> {
+  const run = await deps.runs.approveHeld(heldRunId, approver, deps.clock.now());
+  if (run)
+    deps.logger.log(
+      'warn',
+      `held cycle ${heldRunId} approved by ${approver.name}; the next cycle lets its plan through`,
+      {
+        runId: heldRunId,
+        approvedById: approver.objectId,
+      },
+    );
+  return run;
 }

@@ -6,21 +6,24 @@
  * A cycle also retries what waits: escrowed workers whose user has appeared (the sweep's batched
  * peek) and, on incremental reads, the workers whose last outcome asks for a retry, read by id.
  */
-import { guardCycle } from './approval';
+import { guardCycle, type ApprovalSource } from './approval';
+import { duplicateWorkerIdConflict, sharedEmailConflict } from './conflicts';
 import { ensureAppError } from './errors';
 import { desiredHash, desiredStateOf, valueHash } from './mapping';
 import { isLeftToEntra } from './drift';
 import { SETTLED_OUTCOMES, type Outcome } from './outcome';
 import type { Pipeline } from './pipeline';
 import { recordPlans, type Decided } from './recordPlans';
+import { markRepeated } from './repeatedOutcome';
 import { idsToRetry } from './retries';
 import { hasStalePendingWrite } from './lateWrite';
 import type { LedgerEntry, RawRecord, WorkerJob } from './ports';
 import { scopeOf } from './scope';
-import { screenWorker } from './screenWorker';
+import { outOfScopeOutcome, screenWorker } from './screenWorker';
 import { escrowSince, listEscrow, peekEscrowed } from './sweep';
 import { RunTally } from './tally';
 import { parseWorker, type Worker } from './worker';
+import { reusablePredictions } from './predictions';
 
 export interface CycleOptions {
   runId: string;
@@ -56,7 +59,7 @@ export interface CyclePlan {
   heldReason?: string;
   /** A dry run over the guard: planned in full, but a real cycle would be held. */
   wouldBeHeld: boolean;
-  approvedBy: 'flag' | 'setting' | null;
+  approvedBy: ApprovalSource | null;
   approvedHeldRun?: string;
   read: 'full' | 'incremental';
   workersRead: number;
@@ -105,6 +108,17 @@ export async function planCycle(deps: Pipeline, options: CycleOptions): Promise<
     );
   }
 
+  const dryRun = options.dryRun || deps.dryRun;
+  // A repeated dry run re-checks only what changed since the last one's predictions.
+  const predicted =
+    dryRun && !options.reverify
+      ? await reusablePredictions(
+          deps,
+          candidates.map((c) => ({ workerId: c.worker.workerId, desiredHash: c.hash })),
+          ledger,
+          { now: startedAt, reverifyEveryHours: deps.connector.guards.reverifyEveryHours },
+        )
+      : new Map<string, Outcome>();
   const reverifyBefore = startedAt.getTime() - deps.connector.guards.reverifyEveryHours * 3600_000;
   const jobs: WorkerJob[] = [];
   let changes = 0;
@@ -131,20 +145,23 @@ export async function planCycle(deps: Pipeline, options: CycleOptions): Promise<
           !(SETTLED_OUTCOMES.has(lastOutcome) || isLeftToEntra(previous))));
     if (!needsJob) {
       if (lastOutcome === 'written' || lastOutcome === 'unchanged') settled += 1;
+      // Counted from the ledger: nothing happened to this worker in this run, so no one is told again.
       else if (lastOutcome)
         tally.add({
           code: lastOutcome,
           workerId: candidate.worker.workerId,
           ...(previous?.reason ? { reason: previous.reason } : {}),
+          repeated: true,
         });
       continue;
     }
     if (isChange) changes += 1;
-    jobs.push(jobOf(candidate, options, deps.dryRun, version));
+    const prediction = predicted.get(candidate.worker.workerId);
+    if (prediction) tally.add(prediction);
+    else jobs.push(jobOf(candidate, options, deps.dryRun, version));
   }
   tally.addCount('unchanged', settled);
 
-  const dryRun = options.dryRun || deps.dryRun;
   const guard = await guardCycle(deps, {
     runId: options.runId,
     changes,
@@ -159,7 +176,8 @@ export async function planCycle(deps: Pipeline, options: CycleOptions): Promise<
         job,
       }))
     : [];
-  for (const { outcome } of [...decided, ...heldOutcomes]) tally.add(outcome, { keyed: outcome.workerId !== '' });
+  for (const { outcome } of [...decided, ...heldOutcomes])
+    tally.add(markRepeated(outcome, ledger.get(outcome.workerId)), { keyed: outcome.workerId !== '' });
 
   let toEnqueue = held ? [] : jobs;
   let superseded = 0;
@@ -232,21 +250,35 @@ export async function readRecordsOf(source: Pipeline['source'], workerId: string
   return record === null ? [] : [record];
 }
 
-async function readRetry(deps: Pipeline, workerId: string): Promise<RawRecord[] | null> {
-  try {
-    return await readRecordsOf(deps.source, workerId);
-  } catch (err) {
-    const error = ensureAppError(err, 'WORKDAY.BAD_RESPONSE');
-    if (error.isConfiguration) throw error;
-    deps.logger.log(
-      'warn',
-      `worker ${workerId} could not be read again by id (${error.code}); it is retried next cycle`,
-      {
-        workerId,
-      },
-    );
-    return null;
+/**
+ * The workers an incremental read asks for again by id: in a few requests where the source can
+ * (Get_Workers with many references), one by one otherwise. Retries that cannot be read now wait
+ * for the next cycle; the changes read before them still count.
+ */
+async function* readRetries(deps: Pipeline, workerIds: readonly string[], asOf: Date): AsyncGenerator<RawRecord> {
+  if (workerIds.length === 0) return;
+  const { source } = deps;
+  if (source.readWorkersByIds) {
+    try {
+      yield* source.readWorkersByIds(workerIds, asOf);
+    } catch (err) {
+      retryUnreadable(deps, err, workerIds.length === 1 ? '1 worker' : `${workerIds.length} workers`);
+    }
+    return;
   }
+  for (const workerId of workerIds) {
+    try {
+      yield* await readRecordsOf(source, workerId);
+    } catch (err) {
+      retryUnreadable(deps, err, `worker ${workerId}`);
+    }
+  }
+}
+
+function retryUnreadable(deps: Pipeline, err: unknown, who: string): void {
+  const error = ensureAppError(err, 'WORKDAY.BAD_RESPONSE');
+  if (error.isConfiguration) throw error;
+  deps.logger.log('warn', `${who} could not be read again by id (${error.code}); retried next cycle`, {});
 }
 
 /**
@@ -282,7 +314,7 @@ async function readAndClassify(
       decided.push({
         outcome:
           keyed && verdict === 'outOfScope'
-            ? { code: 'outOfScope', workerId: id ?? '', reason: 'notInScope' }
+            ? outOfScopeOutcome(connector, id ?? '', parsed.attributes)
             : { code: 'rejected', workerId: id ?? '', reason: parsed.reason, detail: parsed.detail },
       });
       return;
@@ -300,12 +332,8 @@ async function readAndClassify(
   };
   try {
     for await (const raw of deps.source.readWorkers({ asOf, ...(updatedFrom ? { updatedFrom } : {}) })) classify(raw);
-    for (const workerId of retries) {
-      if (idCounts.has(workerId.toLowerCase())) continue;
-      // A retry that cannot be read now waits for the next cycle; the changes read above still count.
-      const records = await readRetry(deps, workerId);
-      for (const raw of records ?? []) classify(raw);
-    }
+    const unread = retries.filter((workerId) => !idCounts.has(workerId.toLowerCase()));
+    for await (const raw of readRetries(deps, unread, asOf)) classify(raw);
   } catch (err) {
     throw ensureAppError(err, 'WORKDAY.BAD_RESPONSE');
   }
@@ -353,24 +381,6 @@ function separateConflicts(
     }
   }
   return { candidates: kept, decided };
-}
-
-export function duplicateWorkerIdConflict(workerId: string): Outcome {
-  return {
-    code: 'conflict',
-    workerId,
-    reason: 'duplicateWorkerId',
-    detail: 'several workers share this id (employeeId matching ignores case); none is written',
-  };
-}
-
-export function sharedEmailConflict(workerId: string, workers: number): Outcome {
-  return {
-    code: 'conflict',
-    workerId,
-    reason: 'sharedPersonalEmail',
-    detail: `${workers} in-scope workers share this personal email; two accounts resetting to one mailbox is an account-takeover path`,
-  };
 }
 
 /** Full or incremental read; the watermark moves only through `commit`, after the whole read succeeded. */

@@ -6,6 +6,8 @@
  * first checks that its plan is still the worker's latest (else it writes nothing and returns
  * null), and every record it makes is a conditional change decided on the row as stored now.
  */
+import { duplicateEmployeeIdConflict } from './conflicts';
+import { refusalDetail } from './graphRefusal';
 import { assessDrift, driftOutcome } from './drift';
 import { isExpired, nextEscrowEntry } from './escrowPolicy';
 import {
@@ -22,6 +24,7 @@ import type { Outcome } from './outcome';
 import type { Pipeline } from './pipeline';
 import { isSuperseded, versionOf } from './planVersion';
 import { screenPrivilegedTarget } from './privilegedTarget';
+import { markRepeated } from './repeatedOutcome';
 import {
   KEEP,
   REMOVE,
@@ -52,13 +55,7 @@ export async function enrichWorker(job: WorkerJob, deps: Deps): Promise<Outcome 
 
   if (users.length === 0) return escrowMiss(job, deps, dryRun, previous);
   if (users.length > 1) {
-    const outcome: Outcome = {
-      code: 'conflict',
-      workerId: job.workerId,
-      reason: 'duplicateEmployeeId',
-      detail: `${users.length} users share employeeId '${matchValue}'; none is written`,
-    };
-    return settle(job, deps, dryRun, outcome, previous);
+    return settle(job, deps, dryRun, duplicateEmployeeIdConflict(job.workerId, matchValue, users), previous);
   }
   const user = users[0] as DirectoryUser;
   if (user.onPremisesSyncEnabled !== true) {
@@ -230,7 +227,7 @@ async function applyPlan(userId: string, plan: WritePlan, deps: Deps, guard: Wri
   if (patched) {
     const result = await deps.directory.updateUser(userId, plan.patch, guard);
     if (result.status === 'notSent') return { refusal: null, landed: null, notSent: true };
-    if (result.status !== 'ok') return { refusal: refusalOf(result, ''), landed: null };
+    if (result.status !== 'ok') return { refusal: refusalOf(result, 'user'), landed: null };
   }
   if (plan.authenticationEmail) {
     const { existingId, emailAddress } = plan.authenticationEmail;
@@ -238,16 +235,17 @@ async function applyPlan(userId: string, plan: WritePlan, deps: Deps, guard: Wri
     const landed = patched ? withoutAuthenticationEmail(plan) : null;
     // The PATCH went out, so its part is recorded even though the email method was stopped.
     if (result.status === 'notSent') return { refusal: null, landed, notSent: !patched };
-    if (result.status !== 'ok') return { refusal: refusalOf(result, 'authentication email method: '), landed };
+    if (result.status !== 'ok') return { refusal: refusalOf(result, 'authenticationEmail'), landed };
   }
   return { refusal: null, landed: plan };
 }
 
 function refusalOf(
   result: Exclude<WriteResult, { status: 'ok' } | { status: 'notSent' }>,
-  prefix: string,
+  what: 'user' | 'authenticationEmail',
 ): Omit<Outcome, 'workerId'> {
-  if (result.status === 'denied') return { code: 'denied', reason: result.code, detail: `${prefix}${result.message}` };
+  if (result.status === 'denied') return { code: 'denied', reason: result.code, detail: refusalDetail(result, what) };
+  const prefix = what === 'user' ? '' : 'authentication email method: ';
   return { code: 'rejected', reason: 'graphRefusedValue', detail: `${prefix}${result.code}: ${result.message}` };
 }
 
@@ -309,7 +307,7 @@ async function escrowMiss(job: WorkerJob, deps: Deps, dryRun: boolean, previous:
     previous,
   );
   if (settledMeanwhile && entry) await closeEscrow(job, deps, entry);
-  return outcome;
+  return markRepeated(outcome, previous);
 }
 
 function escrowedOutcome(job: WorkerJob, reason: EscrowReason, entry: EscrowEntry): Outcome {
@@ -344,7 +342,7 @@ async function settle(
   await deps.ledger.change(job.workerId, (current) => recordOutcome(job, outcome, current, now, plan, drift), previous);
   // A settled worker has no escrow entry, whichever route it came by.
   await closeEscrow(job, deps);
-  return outcome;
+  return markRepeated(outcome, previous);
 }
 
 /** Removes the worker's escrow entry unless a newer plan's job made it. */
@@ -431,5 +429,8 @@ function withAdded(known: readonly string[] | undefined, hash: string): string[]
 export function unappliedEntry(job: WorkerJob, outcome: Outcome, previous: LedgerEntry | null, now: Date): LedgerEntry {
   const entry = ledgerEntry({ ...job, desiredHash: previous?.desiredHash ?? '' }, outcome, previous, now);
   if (!previous?.desiredHash) delete entry.desiredHash;
+  // Nothing looked at Graph for this outcome (held, decided at planning, failed): the last check stands.
+  if (previous?.verifiedAt) entry.verifiedAt = previous.verifiedAt;
+  else delete entry.verifiedAt;
   return entry;
 }

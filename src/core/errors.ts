@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'GRAPH.NOT_SENT'
   | 'STORAGE.UNAVAILABLE'
   | 'INPUT.INVALID'
+  /** The operator stopped a CLI run (Ctrl-C): the jobs in flight finished, the run is recorded as stopped. */
+  | 'RUN.INTERRUPTED'
   | 'INTERNAL';
 
 const MARKER = Symbol.for('entra-attribute-writer.AppError');

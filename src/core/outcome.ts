@@ -37,6 +37,11 @@ export interface Outcome {
   userId?: string;
   /** The planned or applied diff, masked. */
   changes?: ChangeView[];
+  /**
+   * The worker's recorded outcome already said this (repeatedOutcome.ts): the run counts it, but
+   * nobody needs to be told again, so it sends no per-worker telemetry event.
+   */
+  repeated?: true;
 }
 
 export function emptyCounts(): OutcomeCounts {

@@ -1,5 +1,6 @@
 /** What the use cases need: the connector, the ports, and the clock. Built once by src/app. */
 import type { ConnectorConfig } from './connector';
+import type { PredictionStore } from './predictions';
 import type {
   Clock,
   Directory,
@@ -34,6 +35,8 @@ export interface Pipeline {
   writeGate?: WriteGate;
   /** While held (call the release it returns), this process's writes go ahead of backfill jobs: a resync, an operator waiting. */
   writePriority?: () => () => void;
+  /** Dry-run predictions (src/core/predictions.ts); absent: every dry run checks every worker. */
+  predictions?: PredictionStore;
   /** APPROVE_HELD_CYCLE: the id of a held cycle whose changes the next cycle may apply once. */
   approveHeldCycle?: string;
 }

@@ -31,6 +31,12 @@ export interface WorkerSource {
    * between two. Sources that cannot repeat an id may leave it out; `[readWorker(id)]` stands in.
    */
   readWorkerRecords?(workerId: string): Promise<RawRecord[]>;
+  /**
+   * Every record Workday holds under any of these ids, as of `asOf`, ids it does not hold left
+   * out: a few requests for many ids instead of one or two per id. Throws AppError (WORKDAY.*)
+   * when a read fails; records already delivered stay delivered.
+   */
+  readWorkersByIds?(workerIds: readonly string[], asOf: Date): AsyncIterable<RawRecord>;
 }
 
 /** The properties the writer reads from a user; the Graph adapter `$select`s exactly these. */
@@ -40,6 +46,11 @@ export interface DirectoryUser {
   onPremisesSyncEnabled: boolean | null;
   otherMails: string[];
   usageLocation: string | null;
+  /**
+   * Never written, only shown to name the users of a duplicate employeeId (masked: it has the
+   * shape of an address). Absent where the adapter did not read it.
+   */
+  userPrincipalName?: string | null;
   /** Directory extension attributes (`extension_<appId>_<name>`) that the mapping targets. */
   extensions: Record<string, unknown>;
 }
@@ -96,9 +107,19 @@ export interface Directory {
    * minutes. Throws AppError GRAPH.REQUEST_REFUSED (403) when the app may not read them: the
    * caller must then write no reset channel for anyone.
    */
-  privilegedUserIds(): Promise<ReadonlySet<string>>;
+  privilegedUserIds(): Promise<ReadonlyMap<string, Privilege>>;
   /** Counters for run records and telemetry. */
   stats(): DirectoryStats;
+}
+
+/** One way a user holds a directory role, so that a `denied` worker says which (privilegedTarget.ts). */
+export interface Privilege {
+  /** The role's template id (`62e90394-…` is Global Administrator); null when Graph did not say. */
+  roleDefinitionId: string | null;
+  /** PIM-eligible rather than active. */
+  eligible: boolean;
+  /** The role-assignable group the role reaches the user through (member, owner or eligible for it). */
+  groupId?: string;
 }
 
 export interface DirectoryStats {
@@ -169,8 +190,18 @@ export interface LedgerEntry {
   addedHashes?: string[];
   /** Per property, how often Entra replaced the value the connector wrote since the data last changed (drift.ts). */
   drift?: Record<string, number>;
+  /** The outcomes before `lastOutcome`, newest first (workerHistory.ts). */
+  history?: WorkerHistoryEntry[];
   /** The storage's concurrency token for this row as read; conditional writes present it. */
   etag?: string;
+}
+
+/** One earlier outcome of a worker: which run gave it, when, and why. */
+export interface WorkerHistoryEntry {
+  runId: string;
+  code: OutcomeCode;
+  reason?: string;
+  at: Date;
 }
 
 /**
@@ -288,11 +319,67 @@ export interface RunRecord {
   note?: string;
   /** Who ran it (a resync's caller, a CLI's operator); absent for the timers. */
   requestedBy?: Requester;
+  /** On a held cycle: the operator who approved it through the HTTP route, and when. */
+  approval?: { by: Requester; at: Date };
+  /**
+   * Why the run stopped before its end (an error's code and message, masked): what it did until
+   * then is in the counts. Absent for a run that ran to its end.
+   */
+  stopped?: string;
+  /**
+   * The outcomes of the run's jobs, counted as they settle (wherever they run: the CLI's drain,
+   * the queue function, resync), apart from `counts`, which holds the outcomes given at planning
+   * without a job. Absent on runs recorded before jobs were counted.
+   */
+  settled?: SettledJobs;
+}
+
+/** The jobs of one run that have ended, by outcome (runWorkers.ts counts each worker once). */
+export interface SettledJobs {
+  counts: OutcomeCounts;
+  /** Jobs that wrote nothing because a newer plan's job gives the worker's outcome. */
+  superseded: number;
+  /** Every job that ended: the counts' total plus the superseded ones. */
+  jobs: number;
+}
+
+/** How a run's job ended: the worker's outcome, or null when a newer plan superseded it. */
+export interface JobSettlement {
+  workerId: string;
+  outcome: Outcome | null;
+  at: Date;
+}
+
+/** One worker of one run, as `runs <runId>` lists it: no personal data beyond the masked detail. */
+export interface RunWorker {
+  workerId: string;
+  code: OutcomeCode | 'superseded';
+  reason?: string;
+  detail?: string;
+  userId?: string;
+  at: Date;
+  /** `job`: the outcome of a queue job; `planning`: given by the cycle itself, without a job. */
+  source: 'job' | 'planning';
 }
 
 export interface RunHistory {
-  /** Records a run once (insert-if-absent): a run id is never overwritten. */
-  record(run: RunRecord): Promise<void>;
+  /**
+   * Records a run once (insert-if-absent): a run id is never overwritten. `decided` are the
+   * outcomes planning gave without a job that a person may act on (listed by `workersOf`). Returns
+   * the record with the jobs settled so far.
+   */
+  record(run: RunRecord, decided?: readonly Outcome[]): Promise<RunRecord>;
+  /**
+   * Adds a job's end to its run's settled counts, once per worker (a redelivered job's outcome
+   * replaces the first one, never adds to it); resolves once stored. Returns the run record when
+   * this settlement was the run's last job (the run is done: report it once), else null.
+   */
+  settle(runId: string, settlement: JobSettlement): Promise<RunRecord | null>;
+  /** The run's workers (settled jobs and the decided outcomes recorded with it), optionally of one outcome. */
+  workersOf(runId: string, code?: RunWorker['code']): Promise<RunWorker[]>;
+  /** One run by id with its settled jobs (null: not recorded, or recorded before jobs were counted). */
+  get(runId: string): Promise<RunRecord | null>;
+  /** Newest first, each with its settled jobs. */
   latest(limit: number): Promise<RunRecord[]>;
   /**
    * The held cycles since the last real cycle that went through, newest first (dry runs aside):
@@ -305,6 +392,12 @@ export interface RunHistory {
    * claimant only, so an approval lets through exactly one plan, however many cycles race for it.
    */
   claimApproval(heldRunId: string, claimedBy: string): Promise<boolean>;
+  /**
+   * Records an operator's approval on a held cycle awaiting approval (the HTTP route), for the
+   * next cycle to honour. The held run as approved, or null when no held cycle awaiting approval
+   * has that id.
+   */
+  approveHeld(heldRunId: string, approver: Requester, at: Date): Promise<RunRecord | null>;
 }
 
 /**
@@ -322,6 +415,12 @@ export interface WriteGate {
 
 export interface JobQueue {
   enqueue(jobs: readonly WorkerJob[]): Promise<void>;
+  /**
+   * Messages waiting in the poison queue (approximate): jobs the poison handler has not recorded
+   * yet. It drains in seconds, so a depth that stays above zero means the handler is failing.
+   * Absent on queues of one process (the CLI's), which have no poison queue.
+   */
+  poisonDepth?(): Promise<number>;
 }
 
 /** Where an incremental read resumes; moved only after a whole read succeeded. */
@@ -364,7 +463,12 @@ export interface Telemetry {
   /** The escrow backlog is absent for a resync, which does not read the escrow table. */
   runCompleted(
     run: RunRecord,
-    context: { escrowBacklog?: number; escrowOldestAgeMinutes?: number; operationId?: string },
+    context: {
+      escrowBacklog?: number;
+      escrowOldestAgeMinutes?: number;
+      operationId?: string;
+      lastJobSettled?: boolean;
+    },
   ): void;
   flush(): Promise<void>;
 }

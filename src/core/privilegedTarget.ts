@@ -10,7 +10,8 @@
  */
 import type { Mapping } from './connector';
 import type { Outcome } from './outcome';
-import type { Directory } from './ports';
+import type { Directory, Privilege } from './ports';
+import { roleName } from './roleNames';
 
 /** The targets a password reset can be sent to. */
 export const RESET_CHANNEL_TARGETS: ReadonlySet<string> = new Set(['otherMails', 'authenticationEmail']);
@@ -32,8 +33,8 @@ export async function screenPrivilegedTarget(
   previouslyWritten: Record<string, string> = {},
 ): Promise<Pick<Outcome, 'code' | 'reason' | 'detail'> | null> {
   if (!mapsResetChannel(mappings)) return null;
-  const privileged = await directory.privilegedUserIds();
-  if (!privileged.has(userId)) return null;
+  const privilege = (await directory.privilegedUserIds()).get(userId);
+  if (!privilege) return null;
   // Written before the user became an admin: the connector removes nothing (safety rule 1), a person must.
   const left = Object.keys(previouslyWritten).filter((target) => RESET_CHANNEL_TARGETS.has(target));
   const leftover =
@@ -41,6 +42,17 @@ export async function screenPrivilegedTarget(
   return {
     code: 'denied',
     reason: 'privilegedTarget',
-    detail: `the user holds or is eligible for a directory role: this connector sets no password-reset channel on it, and writes nothing to it${leftover}`,
+    detail: `the user ${howHeld(privilege)}: this connector sets no password-reset channel on an administrator, and writes nothing to it${leftover}. ${WHAT_TO_DO}`,
   };
 }
+
+/** E.g. `is PIM-eligible for Global Administrator through role-assignable group 3f2a…`. */
+export function howHeld(privilege: Privilege): string {
+  const held = `${privilege.eligible ? 'is PIM-eligible for' : 'holds'} ${roleName(privilege.roleDefinitionId)}`;
+  return privilege.groupId
+    ? `${held} through role-assignable group ${privilege.groupId} (a member, an owner or eligible for it)`
+    : `${held} (${privilege.eligible ? 'an eligible' : 'an active'} assignment)`;
+}
+
+const WHAT_TO_DO =
+  'What to do: if the person needs an alternate email, a Privileged Authentication Administrator sets it by hand; if the role is not meant to be held, remove it and run `resync <workerId>`';

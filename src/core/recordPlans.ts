@@ -131,7 +131,13 @@ function decision(
 ): LedgerEntry | typeof KEEP {
   if (!mayReplacePlan(current, version)) return KEEP;
   const hash = decisionHash(outcome.code, outcome.reason);
-  if (current?.lastOutcome === outcome.code && current.reason === outcome.reason && current.plannedHash === hash)
+  // The detail counts too: it names what to fix (the clause, the user), which may change alone.
+  if (
+    current?.lastOutcome === outcome.code &&
+    current.reason === outcome.reason &&
+    current.detail === outcome.detail &&
+    current.plannedHash === hash
+  )
     return KEEP;
   const job: WorkerJob = { workerId: outcome.workerId, cycleId: runId, fields, desiredHash: '' };
   return { ...unappliedEntry(job, outcome, current, now), plannedVersion: version, plannedHash: hash };

@@ -4,16 +4,18 @@
  * Used by the HTTP function and `attribute-writer resync`. The escrow table is not read: a resync
  * costs the same whatever the backlog.
  */
-import { duplicateWorkerIdConflict, readRecordsOf, sharedEmailConflict } from './cycle';
+import { duplicateWorkerIdConflict, sharedEmailConflict } from './conflicts';
+import { readRecordsOf } from './cycle';
 import { enrichWorker } from './enrichWorker';
 import { AppError } from './errors';
-import { desiredHash, desiredStateOf, valueHash } from './mapping';
+import { otherWorkersOnMailbox } from './mailboxSharers';
+import { desiredHash, desiredStateOf } from './mapping';
 import type { Outcome } from './outcome';
 import type { Pipeline } from './pipeline';
 import { recordPlans } from './recordPlans';
 import type { LedgerEntry, WorkerJob } from './ports';
 import { screenWorker } from './screenWorker';
-import { parseWorker, validateWorkerId, type Worker } from './worker';
+import { parseWorker, validateWorkerId } from './worker';
 
 /** Validates a worker id taken from a URL path or a command line: 400 material, never a Graph filter. */
 export function checkWorkerIdInput(workerId: string): string {
@@ -66,7 +68,8 @@ export async function resyncWorker(
   const { worker } = first;
   const refusal = screenWorker(deps.connector, worker);
   if (refusal) return record(deps, options, version, { ...refusal, workerId }, worker.fields);
-  const sharers = await otherWorkersOnMailbox(deps, worker);
+  const ownRow = await deps.ledger.get(worker.workerId);
+  const sharers = await otherWorkersOnMailbox(deps, worker, ownRow ?? undefined);
   if (sharers > 0)
     return record(deps, options, version, sharedEmailConflict(worker.workerId, sharers + 1), worker.fields);
 
@@ -91,22 +94,6 @@ export async function resyncWorker(
   }
   const outcome = planned ? await enrichWorker(planned, deps) : null;
   return outcome ?? superseded(worker.workerId);
-}
-
-/**
- * Other in-scope workers whose last known personal email is this one (the ledger keeps each
- * worker's email hashed): one indexed query, not a read of the whole population.
- */
-async function otherWorkersOnMailbox(deps: Pipeline, worker: Worker): Promise<number> {
-  const email = worker.fields.personalEmail;
-  if (!email) return 0;
-  const entries = await deps.ledger.findByEmailHash(valueHash(email));
-  return entries.filter(
-    (e) =>
-      e.workerId.toLowerCase() !== worker.workerId.toLowerCase() &&
-      e.lastOutcome !== 'outOfScope' &&
-      e.lastOutcome !== 'rejected',
-  ).length;
 }
 
 async function record(

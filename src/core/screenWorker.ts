@@ -6,7 +6,8 @@
 import type { ConnectorConfig } from './connector';
 import type { Outcome } from './outcome';
 import { scopeOf, type ScopeVerdict } from './scope';
-import { isBlockedDomain, type Worker } from './worker';
+import { whyOutOfScope } from './scopeMiss';
+import { isBlockedDomain, type AttributeValue, type Worker } from './worker';
 
 export function screenWorker(
   connector: Pick<ConnectorConfig, 'scope' | 'cloudOnlyScope' | 'guards'>,
@@ -14,7 +15,7 @@ export function screenWorker(
   verdict: ScopeVerdict = scopeOf(connector, worker.attributes),
 ): Outcome | null {
   const { workerId } = worker;
-  if (verdict === 'outOfScope') return { code: 'outOfScope', workerId, reason: 'notInScope' };
+  if (verdict === 'outOfScope') return outOfScopeOutcome(connector, workerId, worker.attributes);
   if (verdict === 'bothScopes') {
     return {
       code: 'conflict',
@@ -33,4 +34,13 @@ export function screenWorker(
     };
   }
   return null;
+}
+
+/** `outOfScope`, naming the clause and the value that kept the worker out. */
+export function outOfScopeOutcome(
+  connector: Pick<ConnectorConfig, 'scope'>,
+  workerId: string,
+  attributes: Readonly<Record<string, AttributeValue>>,
+): Outcome {
+  return { code: 'outOfScope', workerId, reason: 'notInScope', detail: whyOutOfScope(connector.scope, attributes) };
 }

@@ -19,10 +19,7 @@ export interface SweepResult {
   runId: string;
   startedAt: Date;
   tally: RunTally;
-  due: number;
   enqueued: number;
-  backlog: number;
-  oldestAgeMinutes: number;
   /** Who was in escrow when the sweep began, and since when: the run's end figure is computed from it. */
   escrowAtStart: ReadonlyMap<string, Date>;
 }
@@ -39,10 +36,8 @@ export async function sweepEscrow(
   const found = await peekEscrowed(deps, entries);
 
   const jobs: WorkerJob[] = [];
-  let due = 0;
   for (const entry of entries) {
     const isDue = entry.nextAttempt.getTime() <= now.getTime();
-    if (isDue) due += 1;
     if (found.has(entry.workerId.toLowerCase()) || isExpired(deps.connector.escrow, entry.firstSeen, now)) {
       // Found (or expiring): the worker pipeline decides and records the outcome. A replay already
       // waiting in the queue (a backfill ahead of it) is not enqueued again every minute.
@@ -67,9 +62,7 @@ export async function sweepEscrow(
     runId: options.runId,
     startedAt: now,
     tally,
-    due,
     enqueued: jobs.length,
-    ...backlogOf(entries, now),
     escrowAtStart: escrowSince(entries),
   };
 }
@@ -155,12 +148,4 @@ export function backlogAfter(
   }
   backlog += tally.workersWith('escrowed').filter((workerId) => !atStart.has(workerId)).length;
   return { backlog, oldestAgeMinutes: backlog === 0 ? 0 : Math.round((now.getTime() - oldest) / 60_000) };
-}
-
-export function backlogOf(entries: readonly EscrowEntry[], now: Date): { backlog: number; oldestAgeMinutes: number } {
-  const oldest = entries.reduce((min, entry) => Math.min(min, entry.firstSeen.getTime()), now.getTime());
-  return {
-    backlog: entries.length,
-    oldestAgeMinutes: entries.length === 0 ? 0 : Math.round((now.getTime() - oldest) / 60_000),
-  };
 }

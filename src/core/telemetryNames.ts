@@ -3,7 +3,7 @@
  * exactly these names; a test checks that they agree.
  */
 export const TELEMETRY = {
-  /** Custom event, one per worker outcome. Properties: code, reason, workerId, runId, runKind, dryRun; measurements: durationMs, graphRequests. */
+  /** Custom event per worker outcome a person may act on, when new (src/telemetry/workerEvents.ts). Properties: code, reason, workerId, runId, runKind, detail; measurements: durationMs, graphRequests. */
   workerOutcomeEvent: 'WorkerOutcome',
   /** Custom event, one per cycle, sweep or resync. Properties: runId, kind, dryRun, held, approved; measurements: counts.* and the metrics below. */
   runCompletedEvent: 'RunCompleted',
@@ -17,5 +17,7 @@ export const TELEMETRY = {
     graphRequests: 'AttributeWriter.GraphRequests',
     workdayReadMs: 'AttributeWriter.WorkdayReadMs',
     runDurationMs: 'AttributeWriter.RunDurationMs',
+    /** Gauge, measured by each sweep: jobs waiting in the poison queue (the poison-depth alert). */
+    poisonQueueDepth: 'AttributeWriter.PoisonQueueDepth',
   },
 } as const;

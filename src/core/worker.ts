@@ -5,6 +5,7 @@
 import { domainToASCII } from 'node:url';
 import { isCountryCode } from './countries';
 import { EMAIL } from './emailSyntax';
+import { emailProblem } from './emailProblems';
 import { maskEmail, maskPersonalData } from './mask';
 import type { RawRecord } from './ports';
 
@@ -84,7 +85,6 @@ function nestsTooDeep(value: unknown, depth = 0): boolean {
 }
 
 /** Not printable: C0/C1 controls (they corrupt filters, logs and table keys). */
-// eslint-disable-next-line no-control-regex
 export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/u;
 // A lone UTF-16 surrogate is broken text (URL encoding throws on it); U+FFFD is text already broken.
 const BROKEN = /[\p{Cs}\uFFFD]/u;
@@ -147,7 +147,7 @@ function checkEmail(raw: string): Checked | { email: string } {
   if (email.length > MAX_EMAIL_LENGTH)
     return { reason: 'emailTooLong', detail: `personal email is longer than ${MAX_EMAIL_LENGTH} characters` };
   if (!EMAIL.test(email))
-    return { reason: 'invalidEmail', detail: `personal email ${maskEmail(email)} is not a valid address` };
+    return { reason: 'invalidEmail', detail: `personal email ${maskEmail(email)} ${emailProblem(email)}` };
   return { email };
 }
 

@@ -3,20 +3,19 @@
  * tenants on loopback, then plays a connector's first day: a guarded first cycle, the approved
  * backfill, Cloud Sync catching up with the new hires (escrow sweep), and a quiet steady state.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSettings } from '../config/settings';
 import { OUTCOME_CODES } from '../core/outcome';
 import { createMemoryLogger } from '../app/logger';
 import { runCycle, runSweep, type RunSummary } from '../app/operations';
-import { packageRoot } from '../app/packageRoot';
 import { buildServices, type AppServices } from '../app/services';
-import { formatSummary } from '../cli/format';
-import { startAzurite, type AzuriteInstance } from '../state/azurite';
+import { startAzurite, type AzuriteInstance } from '../../sim/storage/azurite';
 import { dangerousRequests, startGraphSimulator, type GraphSimulator } from '../../sim/graph';
 import { startWorkdaySimulator, type WorkdaySimulator } from '../../sim/workday';
 import { createTenant } from '../../sim/workday/tenant';
+import { exampleConnector } from '../../sim/exampleConnector';
 import { simulatorSettings } from '../../sim/settings';
 import { buildWorld, CORPORATE_DOMAIN } from '../../sim/world';
 
@@ -25,6 +24,13 @@ export interface DemoOptions {
   stderr: (text: string) => void;
   size?: number;
   json?: boolean;
+  /**
+   * Leave Azurite and the simulated tenants running after the phases and print the settings with
+   * which every command works against them, until `untilStopped` resolves (Ctrl-C in the CLI).
+   */
+  keep?: { untilStopped: () => Promise<void> };
+  /** How a run's summary reads: the CLI's own layout, so the demo shows what `cycle` shows (and imports no CLI module). */
+  formatSummary: (summary: RunSummary, options: { examples?: number }) => string;
 }
 
 interface Phase {
@@ -53,15 +59,14 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const connectorPath = writeDemoConnector(dir);
     const clockOffset = { ms: 0 };
     const logger = createMemoryLogger('info');
-    const settings = loadSettings(
-      simulatorSettings({
-        storageConnectionString: azurite.connectionString,
-        workday,
-        graph,
-        connectorPath,
-        tablePrefix: 'demo',
-      }),
-    );
+    const env = simulatorSettings({
+      storageConnectionString: azurite.connectionString,
+      workday,
+      graph,
+      connectorPath,
+      tablePrefix: 'demo',
+    });
+    const settings = loadSettings(env);
     services = buildServices(settings, {
       logger,
       pipeline: { clock: { now: () => new Date(Date.now() + clockOffset.ms) } },
@@ -80,7 +85,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       say(`   ${explain}`);
       const summary = await action();
       phases.push({ title, summary });
-      say(indent(formatSummary(summary, { examples: 18 })));
+      say(indent(options.formatSummary(summary, { examples: 18 })));
       say();
     };
     const drain = true;
@@ -115,8 +120,11 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     );
 
     const dangerous = dangerousRequests(graph);
+    const tryWorker = firstWritten(phases);
     if (options.json)
-      options.stdout(`${JSON.stringify({ phases: phases.map((p) => ({ title: p.title, ...p.summary })) }, null, 2)}\n`);
+      options.stdout(
+        `${JSON.stringify({ phases: phases.map((p) => ({ title: p.title, ...p.summary })), ...(options.keep ? { settings: env, tryWorker } : {}) }, null, 2)}\n`,
+      );
     else {
       say('== Outcomes per phase');
       say(countsTable(phases));
@@ -125,6 +133,15 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         `Safety: ${dangerous.length} create/delete/restore requests reached Graph; every write was a PATCH of mapped properties.`,
       );
       say(`Log: ${logger.lines.length} lines, every personal email in it masked.`);
+    }
+    if (options.keep) {
+      // The operator's commands get their own services: these hold no lock and no queue message.
+      await services.close();
+      services = undefined;
+      if (!options.json) say(keptWorld(env, tryWorker));
+      else options.stderr('The demo world keeps running; Ctrl-C stops it and removes its files.\n');
+      await options.keep.untilStopped();
+      options.stderr('Stopping Azurite and the simulated tenants…\n');
     }
     return 0;
   } catch (err) {
@@ -137,16 +154,41 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   }
 }
 
+/** The settings to paste into a shell, and what to try with them. */
+function keptWorld(env: Record<string, string>, tryWorker: string | undefined): string {
+  const worker = tryWorker ?? '<workerId>';
+  return [
+    '== The demo world keeps running',
+    '   Paste these settings into another shell (POSIX quoting), then try the commands below:',
+    '',
+    ...Object.entries(env).map(([name, value]) => `export ${name}=${shellQuoted(value)}`),
+    '',
+    '   npx attribute-writer check',
+    '   npx attribute-writer runs',
+    `   npx attribute-writer status ${worker}`,
+    '   npx attribute-writer escrow',
+    `   npx attribute-writer resync ${worker} --dry-run`,
+    '',
+    '   Ctrl-C here stops Azurite and the simulated tenants and removes the demo files.',
+  ].join('\n');
+}
+
+function shellQuoted(value: string): string {
+  return /^[A-Za-z0-9_./:@=-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A worker the demo wrote, to try `status` and `resync` on. */
+function firstWritten(phases: Phase[]): string | undefined {
+  for (const phase of phases)
+    for (const example of phase.summary.examples)
+      if (example.code === 'written' && !phase.summary.dryRun) return example.workerId;
+  return undefined;
+}
+
 function writeDemoConnector(dir: string): string {
-  const example = JSON.parse(readFileSync(join(packageRoot(), 'connector.example.json'), 'utf8')) as Record<
-    string,
-    unknown
-  >;
-  delete example.$schema;
-  const connector = {
-    ...example,
+  const connector = exampleConnector({
     guards: { maxWritesPerCycle: 100, blockedEmailDomains: [CORPORATE_DOMAIN], reverifyEveryHours: 24 },
-  };
+  });
   const path = join(dir, 'connector.json');
   writeFileSync(path, JSON.stringify(connector, null, 2));
   return path;

@@ -1,19 +1,15 @@
 /**
  * Micro-batched employeeId lookups: ids asked for within the coalescing window are grouped 15
- * per `employeeId in (…)` filter, and the groups leave together through the RequestCoalescer
- * (20 per `$batch`), so 300 concurrent workers cost one HTTP request. Each caller gets back
+ * per `employeeId in (…)` filter, and the groups leave together, marked as gathered, so that the
+ * RequestCoalescer sends them at once (20 per `$batch`): 300 concurrent workers cost one HTTP request. Each caller gets back
  * only the users whose employeeId equals its own id (case-insensitively): whatever Graph
  * answered for a group, no caller sees another worker's user.
  */
 import { ensureAppError } from '../core/errors';
 import type { DirectoryUser } from '../core/ports';
-import type { GraphRequest, GraphResponse } from './graphResponse';
-import { readBody } from './graphResponse';
+import { type ExecuteRequest, type GraphResponse, readCollection } from './graphResponse';
 import { MAX_IN_VALUES, assertEmployeeId, usersByEmployeeIdPath } from './odataQuery';
-import { collectionValues, isObject, sameEmployeeId, toDirectoryUser } from './toDirectoryUser';
-
-/** Sends one logical request with the retry policy applied. */
-export type ExecuteRequest = (request: GraphRequest, what: string) => Promise<GraphResponse>;
+import { sameEmployeeId, toDirectoryUser } from './toDirectoryUser';
 
 interface Waiter {
   resolve(users: DirectoryUser[]): void;
@@ -23,8 +19,6 @@ interface Waiter {
 export interface LookupDeps {
   execute: ExecuteRequest;
   relativeLink(link: string): string;
-  /** Lets the coalesced group requests leave at once instead of waiting a second window. */
-  flushSoon(): void;
   select: string;
   extensionProperties: readonly string[];
   windowMs: number;
@@ -68,16 +62,18 @@ export class EmployeeIdLookups {
     for (let start = 0; start < entries.length; start += MAX_IN_VALUES) {
       void this.lookUpGroup(entries.slice(start, start + MAX_IN_VALUES));
     }
-    this.deps.flushSoon();
   }
 
   private async lookUpGroup(group: Array<{ employeeId: string; waiters: Waiter[] }>): Promise<void> {
     try {
       const ids = group.map((entry) => entry.employeeId);
+      const what = `an employeeId lookup of ${ids.length} id(s)`;
+      const url = usersByEmployeeIdPath(ids, this.deps.select);
+      // This window gathered the ids already: the group leaves without waiting out a second one.
       const users = await readAllUsers(
         this.deps,
-        usersByEmployeeIdPath(ids, this.deps.select),
-        `an employeeId lookup of ${ids.length} id(s)`,
+        await this.deps.execute({ method: 'GET', url, gathered: true }, what),
+        what,
       );
       for (const entry of group) {
         const own = users.filter((user) => sameEmployeeId(user.employeeId, entry.employeeId));
@@ -90,19 +86,11 @@ export class EmployeeIdLookups {
   }
 }
 
-/** Reads a user collection, following `@odata.nextLink` to the last page. */
+/** Every user of a collection from its first page on (`@odata.nextLink` followed). */
 export async function readAllUsers(
   deps: Pick<LookupDeps, 'execute' | 'relativeLink' | 'extensionProperties'>,
-  first: string | GraphResponse,
+  first: GraphResponse,
   what: string,
 ): Promise<DirectoryUser[]> {
-  const users: DirectoryUser[] = [];
-  let response = typeof first === 'string' ? await deps.execute({ method: 'GET', url: first }, what) : first;
-  for (;;) {
-    const body = readBody(response, what);
-    users.push(...collectionValues(body).map((raw) => toDirectoryUser(raw, deps.extensionProperties)));
-    const next = isObject(body) ? body['@odata.nextLink'] : undefined;
-    if (typeof next !== 'string' || next.length === 0) return users;
-    response = await deps.execute({ method: 'GET', url: deps.relativeLink(next) }, what);
-  }
+  return (await readCollection(deps, first, what)).map((raw) => toDirectoryUser(raw, deps.extensionProperties));
 }

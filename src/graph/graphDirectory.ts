@@ -2,8 +2,13 @@
  * The `Directory` port over Microsoft Graph: batched lookups, exactly one PATCH per user,
  * every request paced to Graph's identity limits and retried with the one retry policy.
  * It can express no create, delete, disable or restore: safety rule 1 holds by construction.
+ *
+ * A request goes down one path, each step wrapping the next (docs/graph-request-path.md):
+ * this port → per-request retry (requestRetry.ts) → `$batch` gathering (requestCoalescer.ts)
+ * → pacing (pacedWire.ts over pacer.ts) → the SDK client with authentication and fetch only
+ * (wireClient.ts).
  */
-import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import { AppError, isAppError } from '../core/errors';
 import type {
   AuthenticationEmailMethod,
@@ -12,30 +17,33 @@ import type {
   DirectoryStats,
   DirectoryUser,
   Logger,
+  Privilege,
   WriteGuard,
   WriteResult,
 } from '../core/ports';
 import { isLoopbackUrl } from '../config/settings';
-import { DEFAULT_RETRY, type RetryPolicy, withRetry } from '../core/retry';
+import { azureCredential } from '../config/azureIdentity';
+import { DEFAULT_RETRY, type RetryPolicy } from '../core/retry';
 import { EmployeeIdLookups, readAllUsers } from './employeeIdLookups';
-import { createGraphTransport } from './graphHttp';
 import {
   type GraphRequest,
   type GraphResponse,
   graphError,
   readBody,
   requestIds,
-  throwIfTransient,
   toWriteResult,
 } from './graphResponse';
 import { appRolesOf, cachedTokenSource, graphScope, tokenCredentialOf } from './graphToken';
 import { assertEmployeeId, deletedUsersByEmployeeIdPath, pathSegment, userSelect } from './odataQuery';
+import { PacedWire } from './pacedWire';
 import { Pacer, type PacerState, type PacingOptions } from './pacer';
 import type { WriteBudgetSource } from './writeBudget';
 import { PrivilegedUsers } from './privilegedUsers';
 import { RequestCoalescer } from './requestCoalescer';
+import { retryingEach } from './requestRetry';
 import { assertWritablePatch } from './writablePatch';
 import { collectionValues, sameEmployeeId, toEmailMethod } from './toDirectoryUser';
+import { createWireClient, relativeLink as linkBelow, versionRootOf } from './wireClient';
 import { userPatchKinds, type WriteKind, WriteRefusals } from './writeRefusals';
 
 export interface GraphDirectoryOptions {
@@ -67,23 +75,12 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
   const baseUrl = checkedBaseUrl(options);
   const log = (level: 'debug' | 'info' | 'warn', message: string, properties?: Record<string, unknown>) =>
     options.logger?.log(level, message, properties);
-  const policy = options.retry ?? DEFAULT_RETRY;
-  const retry: RetryPolicy = {
-    ...policy,
-    onRetry: (error, attempt, delayMs) => {
-      policy.onRetry?.(error, attempt, delayMs);
-      log('debug', `Graph retry in ${delayMs} ms after attempt ${attempt}: ${error.message}`);
-    },
-  };
+  const retry = options.retry ?? DEFAULT_RETRY;
   const extensions = options.extensionProperties ?? [];
   const select = userSelect(extensions);
-  const stats: DirectoryStats = { httpRequests: 0, subRequests: 0, throttled: 0, writes: 0 };
   let lastToken = '';
   let tokenRoles: string[] | null = null;
-  const pacer = new Pacer(options.pacing, retry.sleep ? { pause: retry.sleep } : {}, options.writeBudget);
-  // The coalescer sends through the transport's wire side; the transport's pacing link submits
-  // logical requests to the coalescer: bound late, as neither exists before the other.
-  const transport = createGraphTransport({
+  const wire = createWireClient({
     baseUrl,
     credential: credentialFor(options, baseUrl, (token) => {
       // The same cached token comes back for every request: decode it once.
@@ -93,33 +90,19 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
       }
     }),
     scope: graphScope(baseUrl),
-    submit: (request) => coalescer.submit(request),
     ...(options.fetchImpl ? { fetchImpl: options.fetchImpl } : {}),
   });
-  const coalescer = new RequestCoalescer(transport.wire, pacer, stats, options.logger);
+  const pacer = new Pacer(options.pacing, retry.sleep ? { pause: retry.sleep } : {}, options.writeBudget);
+  const paced = new PacedWire(wire, pacer, options.logger);
+  const coalescer = new RequestCoalescer(paced, pacer.coalesceWindowMs);
+  const execute = retryingEach((request) => coalescer.send(request), retry, options.logger);
+  const versionRoot = versionRootOf(baseUrl);
+  const relativeLink = (link: string) => linkBelow(versionRoot, link);
   const refusals = new WriteRefusals(() => tokenRoles);
-
-  /** One logical request, retried on its own (also inside a `$batch`) while Graph is transiently unable. */
-  const execute = async (request: GraphRequest, what: string): Promise<GraphResponse> => {
-    try {
-      return await withRetry(async () => throwIfTransient(await transport.logical.send(request), what), retry);
-    } catch (err) {
-      if (isAppError(err) && err.transient) {
-        throw new AppError('GRAPH.UNAVAILABLE', `${err.message} Gave up after ${retry.maxAttempts} attempts.`, {
-          transient: true,
-          cause: err,
-          ...(err.status === undefined ? {} : { status: err.status }),
-        });
-      }
-      throw err;
-    }
-  };
 
   const lookups = new EmployeeIdLookups({
     execute,
-    relativeLink: transport.logical.relativeLink,
-    // A turn later: requests reach the coalescer through the SDK's async chain, not at once.
-    flushSoon: () => void setImmediate(() => coalescer.flushSoon()),
+    relativeLink,
     select,
     extensionProperties: extensions,
     windowMs: pacer.coalesceWindowMs,
@@ -127,7 +110,7 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
   let deletedFilterRefused = false;
   const privilegedUsers = new PrivilegedUsers({
     execute,
-    relativeLink: transport.logical.relativeLink,
+    relativeLink,
     ...(options.logger ? { logger: options.logger } : {}),
   });
 
@@ -186,11 +169,7 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
         deletedFilterRefused = true;
         return { supported: false };
       }
-      const users = await readAllUsers(
-        { execute, relativeLink: transport.logical.relativeLink, extensionProperties: extensions },
-        first,
-        what,
-      );
+      const users = await readAllUsers({ execute, relativeLink, extensionProperties: extensions }, first, what);
       return { supported: true, users: users.filter((user) => sameEmployeeId(user.employeeId, employeeId)) };
     },
 
@@ -237,12 +216,12 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
       );
     },
 
-    privilegedUserIds(): Promise<ReadonlySet<string>> {
+    privilegedUserIds(): Promise<ReadonlyMap<string, Privilege>> {
       return privilegedUsers.ids();
     },
 
     stats(): DirectoryStats {
-      return { ...stats };
+      return { ...paced.stats };
     },
 
     pacing(): PacerState {
@@ -297,8 +276,6 @@ function credentialFor(
   onToken: (token: string) => void,
 ): TokenCredential | null {
   if (options.auth === 'none') return null;
-  const credential =
-    options.credential ??
-    (options.clientId ? new ManagedIdentityCredential({ clientId: options.clientId }) : new DefaultAzureCredential());
+  const credential = options.credential ?? azureCredential(options.clientId);
   return tokenCredentialOf(cachedTokenSource(credential, graphScope(baseUrl)), onToken);
 }

@@ -35,12 +35,19 @@ export class AppErrorBoundary implements Middleware {
   }
 }
 
-/** The last link: one HTTP exchange with the project's fetch. */
+/** The last link: one HTTP exchange with the project's fetch, below the version root only. */
 export class FetchHandler implements Middleware {
-  constructor(private readonly fetchImpl: typeof fetch) {}
+  /** @param versionRoot `<base>/v1.0`: a request built for any other place (an absolute path given to the SDK) never leaves. */
+  constructor(
+    private readonly fetchImpl: typeof fetch,
+    private readonly versionRoot: string,
+  ) {}
 
   async execute(context: Context): Promise<void> {
     const url = typeof context.request === 'string' ? context.request : context.request.url;
+    if (!url.startsWith(`${this.versionRoot}/`)) {
+      throw new AppError('INTERNAL', `A Graph request was built for ${pathOf(url)}, outside ${this.versionRoot}.`);
+    }
     const options = context.options ?? {};
     const headers = { Accept: 'application/json', ...(options.headers as Record<string, string> | undefined) };
     try {
@@ -65,7 +72,7 @@ export class FetchHandler implements Middleware {
 }
 
 /** The path without its query: filters hold worker ids, which stay out of messages. */
-export function pathOf(url: string): string {
+function pathOf(url: string): string {
   const query = url.indexOf('?');
   return query === -1 ? url : url.slice(0, query);
 }

@@ -6,7 +6,7 @@ import { AppError } from '../core/errors';
 import { maskPersonalData } from '../core/mask';
 import type { WriteResult } from '../core/ports';
 import { parseRetryAfter } from '../core/retry';
-import { isObject } from './toDirectoryUser';
+import { collectionValues, isObject } from './toDirectoryUser';
 
 export type GraphMethod = 'GET' | 'POST' | 'PATCH';
 
@@ -17,7 +17,12 @@ export interface GraphRequest {
   body?: unknown;
   /** For writes: asked just before the request leaves (after pacing); false stops it unsent. */
   guard?: () => Promise<boolean>;
+  /** Already gathered by its caller (a lookup group): it leaves without waiting out another window. */
+  gathered?: boolean;
 }
+
+/** Sends one logical request, retried (requestRetry.ts); `what` names it in errors, never a worker's data. */
+export type ExecuteRequest = (request: GraphRequest, what: string) => Promise<GraphResponse>;
 
 export interface GraphResponse {
   status: number;
@@ -70,6 +75,22 @@ export function throwIfTransient(response: GraphResponse, what: string): GraphRe
 export function readBody(response: GraphResponse, what: string): unknown {
   if (isSuccess(response.status)) return response.body;
   throw refused(response, what);
+}
+
+/** Every row of a collection from its first page on, following `@odata.nextLink` to the last. */
+export async function readCollection(
+  deps: { execute: ExecuteRequest; relativeLink(link: string): string },
+  first: GraphResponse,
+  what: string,
+): Promise<unknown[]> {
+  const rows: unknown[] = [];
+  for (let response = first; ; ) {
+    const body = readBody(response, what);
+    rows.push(...collectionValues(body));
+    const next = isObject(body) ? body['@odata.nextLink'] : undefined;
+    if (typeof next !== 'string' || next.length === 0) return rows;
+    response = await deps.execute({ method: 'GET', url: deps.relativeLink(next) }, what);
+  }
 }
 
 /** A write's answer: 403 and 400 are outcomes (the data or the user's roles), not faults. */

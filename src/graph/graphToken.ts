@@ -4,6 +4,7 @@
  */
 import type { TokenCredential } from '@azure/identity';
 import { AppError } from '../core/errors';
+import { tokenClaims } from '../config/azureIdentity';
 
 /** Renew this long before expiry, so no request leaves with a token about to lapse. */
 const RENEW_BEFORE_EXPIRY_MS = 5 * 60_000;
@@ -28,8 +29,8 @@ export function cachedTokenSource(
     try {
       token = await credential.getToken(scope);
     } catch (err) {
-      // CredentialUnavailableError means no identity is configured here: a retry will not help.
-      const unavailable = err instanceof Error && err.name === 'CredentialUnavailableError';
+      // No identity is configured here: a retry will not help.
+      const unavailable = isCredentialUnavailable(err);
       throw new AppError(
         'GRAPH.UNAVAILABLE',
         `Could not get a token for ${scope}: ${err instanceof Error ? err.message : String(err)}`,
@@ -59,6 +60,23 @@ export function cachedTokenSource(
 }
 
 /**
+ * CredentialUnavailableError, or DefaultAzureCredential's AggregateAuthenticationError when every
+ * credential of its chain was unavailable (no `az login`, no managed identity, no environment
+ * credential): either way this machine holds no Azure identity, which is configuration, not an outage.
+ */
+export function isCredentialUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'CredentialUnavailableError') return true;
+  const inner = (err as { errors?: unknown }).errors;
+  return (
+    err.name === 'AggregateAuthenticationError' &&
+    Array.isArray(inner) &&
+    inner.length > 0 &&
+    inner.every((e) => e instanceof Error && e.name === 'CredentialUnavailableError')
+  );
+}
+
+/**
  * The SDK's TokenCredentialAuthenticationProvider asks a TokenCredential for every request; this
  * one answers from the cached source, so the cache and its transient flags stay ours, and hands
  * each token to `onToken` (the adapter reads the app roles it carries).
@@ -80,13 +98,6 @@ export function tokenCredentialOf(source: TokenSource, onToken: (token: string) 
  * signature is Graph's business, not ours.
  */
 export function appRolesOf(token: string): string[] | null {
-  const payload = token.split('.')[1];
-  if (!payload) return null;
-  try {
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
-    const roles = typeof claims === 'object' && claims !== null ? (claims as { roles?: unknown }).roles : undefined;
-    return Array.isArray(roles) && roles.every((role) => typeof role === 'string') ? roles : null;
-  } catch {
-    return null;
-  }
+  const { roles } = tokenClaims(token);
+  return Array.isArray(roles) && roles.every((role) => typeof role === 'string') ? roles : null;
 }

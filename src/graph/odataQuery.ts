@@ -3,7 +3,7 @@
  * quotes doubled, and the whole expression is percent-encoded, so no id (quotes, ` or `,
  * parentheses, `&`, `#`, unicode) can widen a filter or add a query option.
  */
-import { isExtensionAttribute } from '../core/connector';
+import { isExtensionAttribute } from '../core/mappingTargets';
 import { AppError } from '../core/errors';
 import { CONTROL_CHARACTERS } from '../core/worker';
 
@@ -13,7 +13,15 @@ export const MAX_EMPLOYEE_ID_LENGTH = 16;
 export const MAX_IN_VALUES = 15;
 
 /** What the writer reads from a user; Graph returns none of these unless `$select`ed. */
-const USER_PROPERTIES = ['id', 'employeeId', 'otherMails', 'usageLocation', 'onPremisesSyncEnabled'] as const;
+const USER_PROPERTIES = [
+  'id',
+  'employeeId',
+  'otherMails',
+  'usageLocation',
+  'onPremisesSyncEnabled',
+  // Read only to name the users of a duplicate employeeId; it costs nothing more in the same request.
+  'userPrincipalName',
+] as const;
 
 /** Refuses ids that Graph could never hold, before any request is sent. */
 export function assertEmployeeId(employeeId: string): void {

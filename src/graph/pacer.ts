@@ -213,11 +213,6 @@ export class Pacer {
     };
   }
 
-  /** Takes up to `wanted` writes that may leave now (never waits); they count for `writeAnswerBoundMs`. */
-  takeWrites(wanted: number): number {
-    return this.takeRequests(0, wanted).writes;
-  }
-
   /**
    * Waits until `wanted` writes may leave, or at most `maxWaitMs` once one may: writes that
    * trickle in then leave as one `$batch` instead of one request each.

@@ -17,27 +17,20 @@
  * failed read is not kept, so the next job asks again.
  */
 import { AppError, isAppError } from '../core/errors';
-import type { Logger } from '../core/ports';
-import type { GraphRequest, GraphResponse } from './graphResponse';
-import { graphError, readBody } from './graphResponse';
+import { ROLE_HOLDER_READS } from '../core/mappingTargets';
+import type { Logger, Privilege } from '../core/ports';
+import { type ExecuteRequest, graphError, readCollection } from './graphResponse';
 import { encodeQueryValue, odataLiteral, pathSegment } from './odataQuery';
-import { collectionValues, isObject } from './toDirectoryUser';
+import { isObject } from './toDirectoryUser';
 
 /** A role granted after the read reaches the screen within this time. */
 export const PRIVILEGED_USERS_TTL_MS = 5 * 60_000;
-
-/** The application permissions the read needs, least privileged (see the module header). */
-export const ROLE_READ_PERMISSIONS = [
-  'RoleManagement.Read.Directory',
-  'GroupMember.Read.All',
-  'PrivilegedEligibilitySchedule.Read.AzureADGroup',
-] as const;
 
 const ROLE_LISTS = ['roleAssignments', 'roleEligibilitySchedules'] as const;
 const UNLICENSED = 'AadPremiumLicenseRequired';
 
 export interface PrivilegedUsersDeps {
-  execute(request: GraphRequest, what: string): Promise<GraphResponse>;
+  execute: ExecuteRequest;
   relativeLink(link: string): string;
   logger?: Logger;
   now?: () => number;
@@ -45,12 +38,13 @@ export interface PrivilegedUsersDeps {
 }
 
 export class PrivilegedUsers {
-  private cached: { ids: Promise<ReadonlySet<string>>; at: number } | null = null;
+  private cached: { ids: Promise<ReadonlyMap<string, Privilege>>; at: number } | null = null;
   private unlicensedSaid = false;
 
   constructor(private readonly deps: PrivilegedUsersDeps) {}
 
-  ids(): Promise<ReadonlySet<string>> {
+  /** Each privileged user with one way it holds a role (an active one first, as read first). */
+  ids(): Promise<ReadonlyMap<string, Privilege>> {
     const now = (this.deps.now ?? Date.now)();
     if (this.cached && now - this.cached.at < (this.deps.ttlMs ?? PRIVILEGED_USERS_TTL_MS)) return this.cached.ids;
     const ids = this.read().catch((err: unknown) => {
@@ -64,21 +58,27 @@ export class PrivilegedUsers {
     return ids;
   }
 
-  private async read(): Promise<ReadonlySet<string>> {
-    const users = new Set<string>();
-    const groups = new Set<string>();
+  private async read(): Promise<ReadonlyMap<string, Privilege>> {
+    const users = new Map<string, Privilege>();
+    const groups = new Map<string, Privilege>();
+    const keepFirst = (map: Map<string, Privilege>, id: string, privilege: Privilege) => {
+      if (!map.has(id)) map.set(id, privilege);
+    };
     for (const list of ROLE_LISTS) {
-      const url = `/roleManagement/directory/${list}?$select=principalId&$expand=principal`;
+      const url = `/roleManagement/directory/${list}?$select=principalId,roleDefinitionId&$expand=principal`;
       const pim = list === 'roleEligibilitySchedules';
       for (const row of await this.all(url, `the ${list} list`, pim)) {
         if (!isObject(row) || typeof row.principalId !== 'string') continue;
         const type = isObject(row.principal) ? row.principal['@odata.type'] : undefined;
-        if (type === '#microsoft.graph.group') groups.add(row.principalId);
+        const role = typeof row.roleDefinitionId === 'string' ? row.roleDefinitionId : null;
+        const privilege: Privilege = { roleDefinitionId: role, eligible: pim };
+        if (type === '#microsoft.graph.group') keepFirst(groups, row.principalId, privilege);
         // A user, or a principal Graph did not describe: screening an id that is no user costs nothing.
-        else if (type !== '#microsoft.graph.servicePrincipal') users.add(row.principalId);
+        else if (type !== '#microsoft.graph.servicePrincipal') keepFirst(users, row.principalId, privilege);
       }
     }
-    for (const group of groups) for (const id of await this.groupUsers(group)) users.add(id);
+    for (const [group, privilege] of groups)
+      for (const id of await this.groupUsers(group)) keepFirst(users, id, { ...privilege, groupId: group });
     return users;
   }
 
@@ -117,20 +117,12 @@ export class PrivilegedUsers {
 
   /** Every row of a collection, following `@odata.nextLink`; a PIM list in an unlicensed tenant is empty. */
   private async all(url: string, what: string, pim: boolean): Promise<unknown[]> {
-    const rows: unknown[] = [];
-    let next: string | null = url;
-    while (next !== null) {
-      const response = await this.deps.execute({ method: 'GET', url: next }, what);
-      if (pim && response.status === 400 && graphError(response).code === UNLICENSED) {
-        this.sayUnlicensed();
-        return [];
-      }
-      const body = readBody(response, what);
-      rows.push(...collectionValues(body));
-      const link = isObject(body) ? body['@odata.nextLink'] : undefined;
-      next = typeof link === 'string' && link.length > 0 ? this.deps.relativeLink(link) : null;
+    const first = await this.deps.execute({ method: 'GET', url }, what);
+    if (pim && first.status === 400 && graphError(first).code === UNLICENSED) {
+      this.sayUnlicensed();
+      return [];
     }
-    return rows;
+    return readCollection(this.deps, first, what);
   }
 
   private sayUnlicensed(): void {
@@ -149,7 +141,7 @@ function withGrantHint(err: unknown): unknown {
     return err;
   return new AppError(
     'GRAPH.REQUEST_REFUSED',
-    `${err.message} Reset channels are written for nobody until the app can read who holds a directory role (grant ${ROLE_READ_PERMISSIONS.join(', ')}).`,
+    `${err.message} Reset channels are written for nobody until the app can read who holds a directory role (grant ${ROLE_HOLDER_READS.join(', ')}).`,
     { ...(err.status === undefined ? {} : { status: err.status }), cause: err },
   );
 }

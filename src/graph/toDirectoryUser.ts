@@ -21,6 +21,7 @@ export function toDirectoryUser(raw: unknown, extensionProperties: readonly stri
       ? raw.otherMails.filter((mail): mail is string => typeof mail === 'string')
       : [],
     usageLocation: typeof raw.usageLocation === 'string' && raw.usageLocation.length > 0 ? raw.usageLocation : null,
+    userPrincipalName: typeof raw.userPrincipalName === 'string' ? raw.userPrincipalName : null,
     extensions,
   };
 }

@@ -3,7 +3,7 @@
  * Cloud Sync does not own. The connector schema refuses other targets already; this refuses
  * them again where the request is built, whatever the caller.
  */
-import { isExtensionAttribute, USER_PROPERTY_TARGETS } from '../core/connector';
+import { isExtensionAttribute, USER_PROPERTY_TARGETS } from '../core/mappingTargets';
 import { AppError } from '../core/errors';
 
 export function isWritableProperty(name: string): boolean {

@@ -12,14 +12,9 @@
  * is the second line.
  */
 
-export type WriteKind = 'otherMails' | 'userProperties' | 'authenticationEmail';
+import { rolesGranting, type WriteKind } from '../core/mappingTargets';
 
-/** Application roles that grant each kind of write (least privileged first). */
-export const GRANTING_ROLES: Record<WriteKind, readonly string[]> = {
-  otherMails: ['User-Mail.ReadWrite.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'],
-  userProperties: ['User.ReadUpdate.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'],
-  authenticationEmail: ['UserAuthMethod-Email.ReadWrite.All', 'UserAuthenticationMethod.ReadWrite.All'],
-};
+export type { WriteKind };
 
 /** The kinds of write a `PATCH /users/{id}` body makes. */
 export function userPatchKinds(patch: Record<string, unknown>): WriteKind[] {
@@ -35,13 +30,13 @@ export class WriteRefusals {
   /** Whether a 403 to a write of these kinds is about the target user alone. */
   isAboutTheUser(kinds: readonly WriteKind[]): boolean {
     const roles = this.roles();
-    return roles !== null && kinds.every((kind) => GRANTING_ROLES[kind].some((role) => roles.includes(role)));
+    return roles !== null && kinds.every((kind) => rolesGranting(kind).some((role) => roles.includes(role)));
   }
 
   /** Why a refusal is taken as app-wide, for the operator. */
   whyAppWide(kinds: readonly WriteKind[]): string {
     const roles = this.roles();
-    const needed = kinds.map((kind) => GRANTING_ROLES[kind][0]).join(' and ');
+    const needed = kinds.map((kind) => rolesGranting(kind)[0]).join(' and ');
     return roles && roles.length > 0
       ? `the app's token holds no role that grants it (needs ${needed}; holds ${roles.join(', ')})`
       : `the app's token carries no application roles to tell a refused user from a missing or not yet propagated permission (${needed})`;

@@ -53,6 +53,13 @@ export function createJobQueue(clients: StorageClients, queueName: string): JobQ
         await storageCall(`enqueueing a job on ${queueName}`, () => queue.sendMessage(text));
       });
     },
+    async poisonDepth() {
+      const poison = await clients.ensureQueue(poisonQueueName(queueName));
+      const properties = await storageCall(`reading the depth of ${poisonQueueName(queueName)}`, () =>
+        poison.getProperties(),
+      );
+      return properties.approximateMessagesCount ?? 0;
+    },
   };
 }
 

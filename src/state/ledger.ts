@@ -4,7 +4,16 @@
  */
 import type { ChangeView } from '../core/outcome';
 import { isOutcomeCode } from '../core/outcome';
-import type { Ledger, LedgerEntry, PendingWrite } from '../core/ports';
+import {
+  KEEP,
+  REMOVE,
+  type Ledger,
+  type LedgerEntry,
+  type PendingWrite,
+  type RowDecision,
+  type WorkerHistoryEntry,
+} from '../core/ports';
+import { withHistory } from '../core/workerHistory';
 import {
   defined,
   jsonProperties,
@@ -29,11 +38,18 @@ export function createLedger(
     toProperties,
     fromEntity,
   });
+  // Every writer's decision passes here, so no path can forget the worker's history.
+  const keepingHistory =
+    (decide: RowDecision<LedgerEntry>): RowDecision<LedgerEntry> =>
+    (current) => {
+      const next = decide(current);
+      return next === KEEP || next === REMOVE ? next : withHistory(current, next);
+    };
   return {
     get: table.get,
     list: table.list,
-    change: table.change,
-    changeMany: table.changeMany,
+    change: (workerId, decide, seen) => table.change(workerId, keepingHistory(decide), seen),
+    changeMany: (changes) => table.changeMany(changes.map((c) => ({ ...c, decide: keepingHistory(c.decide) }))),
     // The hash is base64url: no quote can end the OData literal early.
     findByEmailHash: (emailHash) => table.query(`emailHash eq '${emailHash.replace(/'/g, "''")}'`),
   };
@@ -60,6 +76,10 @@ function toProperties(entry: LedgerEntry): EntityProperties {
       entry.pendingWrites?.map((pending) => ({ ...pending, at: pending.at.toISOString() })),
     ),
     ...jsonProperties('drift', entry.drift),
+    ...jsonProperties(
+      'history',
+      entry.history?.map((h) => ({ ...h, at: h.at.toISOString() })),
+    ),
   });
 }
 
@@ -86,6 +106,10 @@ function fromEntity(entity: EntityProperties): LedgerEntry {
     addedHashes: readJson<string[]>(entity, 'addedHashes'),
     pendingWrites: readJson<StoredPendingWrite[]>(entity, 'pendingWrites')?.map(pendingWriteOf),
     drift: readJson<Record<string, number>>(entity, 'drift'),
+    history: readJson<Array<Omit<WorkerHistoryEntry, 'at'> & { at: string }>>(entity, 'history')?.map((h) => ({
+      ...h,
+      at: new Date(h.at),
+    })),
   };
   return Object.assign(entry, defined(optional));
 }

@@ -8,6 +8,7 @@ import type { Requester, RunHistory, RunKind, RunRecord } from '../core/ports';
 import { defined, jsonProperties, readDate, readJson, readString, type EntityProperties } from './entityValues';
 import { statusOf, storageCall, toStorageError } from './storageErrors';
 import type { StorageClients } from './storageClients';
+import { createRunWorkers } from './runWorkers';
 import { encodeKey, invertedTimeKey, tableName } from './tableKeys';
 
 /** One partition: a few runs an hour is far below a partition's limits, and keeps order global. */
@@ -24,8 +25,17 @@ const MAX_PAGE_SIZE = 1000;
 
 export function createRunHistory(clients: StorageClients, tablePrefix: string): RunHistory {
   const name = tableName(tablePrefix, 'Runs');
+  const workers = createRunWorkers(clients, tablePrefix);
+  async function heldAwaitingApproval(): Promise<RunRecord[]> {
+    const client = await clients.ensureTable(name);
+    const [through] = await newest(client, 1, THROUGH);
+    const since = through ? `${invertedTimeKey(through.startedAt)}_${encodeKey(through.runId)}` : null;
+    // Row keys count down with the shared time: a held cycle newer than the last one through sorts first.
+    const filter = since ? odata`PartitionKey eq ${HELD} and RowKey lt ${since}` : odata`PartitionKey eq ${HELD}`;
+    return newest(client, Number.MAX_SAFE_INTEGER, HELD, filter);
+  }
   return {
-    async record(run) {
+    async record(run, decided = []) {
       const client = await clients.ensureTable(name);
       const entity = {
         partitionKey: PARTITION,
@@ -34,13 +44,22 @@ export function createRunHistory(clients: StorageClients, tablePrefix: string): 
       };
       // A run id is new each run: a second record of it is a redelivery, and the first one stands.
       await insertIfAbsent(client, entity, `recording run ${run.runId}`);
-      if (run.kind === 'cycle' && !run.dryRun)
+      // A cycle that stopped while planning (a bad --approve id, Workday unreadable) neither held
+      // nor let anything through: indexed as through, it would make the held plan look superseded.
+      const stoppedInPlanning = run.stopped !== undefined && run.enqueued === 0;
+      if (run.kind === 'cycle' && !run.dryRun && (run.held || !stoppedInPlanning))
         await insertIfAbsent(
           client,
           { ...entity, partitionKey: run.held ? HELD : THROUGH },
           `indexing run ${run.runId}`,
         );
+      // Planning is over: from now on the run's last job to settle knows it is the last.
+      const { settled } = await workers.recordRun(run, decided);
+      return { ...run, settled };
     },
+    settle: workers.settle,
+    workersOf: workers.workersOf,
+    get: workers.recordOf,
     async claimApproval(heldRunId, claimedBy) {
       const client = await clients.ensureTable(name);
       const entity = { partitionKey: APPROVALS, rowKey: encodeKey(heldRunId), heldRunId, claimedBy };
@@ -48,15 +67,33 @@ export function createRunHistory(clients: StorageClients, tablePrefix: string): 
     },
     async latest(limit) {
       if (limit <= 0) return [];
-      return newest(await clients.ensureTable(name), limit);
+      const runs = await newest(await clients.ensureTable(name), limit);
+      // One point read per run: a page of history costs at most as many reads as it shows runs.
+      return Promise.all(
+        runs.map(async (run) => {
+          const settled = await workers.settledOf(run.runId);
+          return settled ? { ...run, settled } : run;
+        }),
+      );
     },
-    async heldAwaitingApproval() {
+    heldAwaitingApproval,
+    async approveHeld(heldRunId, approver, at) {
+      const run = (await heldAwaitingApproval()).find((held) => held.runId === heldRunId);
+      if (!run) return null;
       const client = await clients.ensureTable(name);
-      const [through] = await newest(client, 1, THROUGH);
-      const since = through ? `${invertedTimeKey(through.startedAt)}_${encodeKey(through.runId)}` : null;
-      // Row keys count down with the shared time: a held cycle newer than the last one through sorts first.
-      const filter = since ? odata`PartitionKey eq ${HELD} and RowKey lt ${since}` : odata`PartitionKey eq ${HELD}`;
-      return newest(client, Number.MAX_SAFE_INTEGER, HELD, filter);
+      const rowKey = `${invertedTimeKey(run.startedAt)}_${encodeKey(run.runId)}`;
+      const approval = defined({
+        approvalBySource: approver.source,
+        approvalById: approver.objectId,
+        approvalByName: approver.name,
+        approvalAt: at,
+      });
+      // Merge: the approval is added to the record and its held index; a second approval names the last approver.
+      for (const partitionKey of [HELD, PARTITION])
+        await storageCall(`recording the approval of ${heldRunId}`, () =>
+          client.updateEntity({ partitionKey, rowKey, ...approval }, 'Merge'),
+        );
+      return { ...run, approval: { by: approver, at } };
     },
   };
 }
@@ -107,6 +144,7 @@ function toProperties(run: RunRecord): EntityProperties {
     drift: run.drift,
     approvedHeldRun: run.approvedHeldRun,
     note: run.note,
+    stopped: run.stopped,
     requestedBySource: run.requestedBy?.source,
     requestedById: run.requestedBy?.objectId,
     requestedByName: run.requestedBy?.name,
@@ -118,6 +156,7 @@ function fromEntity(entity: EntityProperties): RunRecord {
   const number = (name: string) => (typeof entity[name] === 'number' ? (entity[name] as number) : 0);
   const note = readString(entity, 'note');
   const approvedHeldRun = readString(entity, 'approvedHeldRun');
+  const stopped = readString(entity, 'stopped');
   return {
     runId: readString(entity, 'runId') ?? '',
     kind: (readString(entity, 'kind') ?? 'cycle') as RunKind,
@@ -136,8 +175,19 @@ function fromEntity(entity: EntityProperties): RunRecord {
     ...(typeof entity.drift === 'number' ? { drift: entity.drift } : {}),
     ...(approvedHeldRun !== undefined ? { approvedHeldRun } : {}),
     ...(note !== undefined ? { note } : {}),
+    ...(stopped !== undefined ? { stopped } : {}),
     ...requesterOf(entity),
+    ...approvalOf(entity),
   };
+}
+
+function approvalOf(entity: EntityProperties): { approval?: { by: Requester; at: Date } } {
+  const name = readString(entity, 'approvalByName');
+  const at = readDate(entity, 'approvalAt');
+  if (name === undefined || at === undefined) return {};
+  const objectId = readString(entity, 'approvalById');
+  const source = readString(entity, 'approvalBySource') === 'os' ? 'os' : 'entra';
+  return { approval: { by: { source, name, ...(objectId !== undefined ? { objectId } : {}) }, at } };
 }
 
 function requesterOf(entity: EntityProperties): { requestedBy?: Requester } {

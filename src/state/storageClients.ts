@@ -4,8 +4,8 @@
  */
 import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
 import { QueueClient, type StoragePipelineOptions } from '@azure/storage-queue';
-import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import type { StorageSettings } from '../config/settings';
+import { azureCredential } from '../config/azureIdentity';
 import { storageCall } from './storageErrors';
 
 export interface StorageClients {
@@ -76,9 +76,7 @@ function identityFactory(
   storage: Extract<StorageSettings, { kind: 'identity' }>,
   options: StorageClientOptions,
 ): ClientFactory {
-  const credential: TokenCredential = storage.clientId
-    ? new ManagedIdentityCredential({ clientId: storage.clientId })
-    : new DefaultAzureCredential();
+  const credential = azureCredential(storage.clientId);
   const queueBase = storage.queueServiceUri.replace(/\/+$/, '');
   return {
     table: (name) => new TableClient(storage.tableServiceUri, name, credential, tableRetry(options)),

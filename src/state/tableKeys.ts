@@ -25,21 +25,6 @@ export function encodeKey(id: string): string {
   return key;
 }
 
-/** The id behind a key, or null for a hashed key (the entity's own `workerId` property holds it). */
-export function decodeKey(key: string): string | null {
-  if (key.startsWith(HASHED_PREFIX)) return null;
-  const bytes: number[] = [];
-  for (let i = 0; i < key.length; i++) {
-    if (key[i] === '~') {
-      bytes.push(parseInt(key.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else {
-      bytes.push(key.charCodeAt(i));
-    }
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
-
 /**
  * A small stable hash (FNV-1a) spreads workers over 16 partitions: `putMany` can then write
  * 100 entities per transaction, and no single partition holds the whole population.

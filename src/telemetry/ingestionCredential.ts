@@ -4,7 +4,8 @@
  * (`Authorization=AAD;ClientId=<managed identity client id>`); the in-process exporter does not,
  * so the same string is read here and turned into the credential the exporter needs.
  */
-import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
+import { azureCredential } from '../config/azureIdentity';
 
 export interface IngestionAuthentication {
   /** `Authorization=AAD`: ingestion must carry an Entra token. */
@@ -29,5 +30,5 @@ export function parseAuthenticationString(value: string | undefined): IngestionA
 export function ingestionCredential(authenticationString: string | undefined): TokenCredential | undefined {
   const auth = parseAuthenticationString(authenticationString);
   if (!auth.entra) return undefined;
-  return auth.clientId ? new ManagedIdentityCredential({ clientId: auth.clientId }) : new DefaultAzureCredential();
+  return azureCredential(auth.clientId);
 }

@@ -4,10 +4,11 @@
  * Every string passes through the one masking function, so no personal email leaves in full.
  */
 import { maskPersonalData } from '../core/mask';
-import { OUTCOME_CODES, type Outcome } from '../core/outcome';
+import { emptyCounts, OUTCOME_CODES, type Outcome, type OutcomeCounts } from '../core/outcome';
 import type { RunKind, RunRecord } from '../core/ports';
 import { TELEMETRY } from '../core/telemetryNames';
 import { parseOperationId } from './operationContext';
+import { needsWorkerEvent } from './workerEvents';
 
 export interface TelemetryEvent {
   kind: 'event';
@@ -34,7 +35,7 @@ export interface WorkerOutcomeContext {
   durationMs: number;
   graphRequests: number;
   operationId?: string;
-  /** Not on the port yet; recorded when the caller passes it. */
+  /** The kind of run the outcome belongs to, when the caller knows it. */
   runKind?: RunKind;
   dryRun?: boolean;
 }
@@ -43,13 +44,23 @@ export interface RunContext {
   /** Absent for a resync, which does not read the escrow table. */
   escrowBacklog?: number;
   escrowOldestAgeMinutes?: number;
+  /** Measured by a sweep: jobs waiting in the poison queue. */
+  poisonQueueDepth?: number;
   operationId?: string;
+  /**
+   * Reported by the job that settled the run's last job, after planning reported the run: the
+   * event again with every job's outcome, and the outcome metric for the jobs only (planning's
+   * event counted the rest), so each outcome is counted once in the metric.
+   */
+  lastJobSettled?: boolean;
 }
 
-const DETAILED_OUTCOMES = new Set<Outcome['code']>(['denied', 'failed', 'rejected']);
+/** Outcomes whose detail says what to fix (who shares the id, why Graph refused, what is wrong with a value). */
+const DETAILED_OUTCOMES = new Set<Outcome['code']>(['denied', 'failed', 'rejected', 'conflict', 'expired']);
 
-/** One `WorkerOutcome` event. */
+/** One `WorkerOutcome` event, or none where no person needs one (workerEvents.ts). */
 export function workerOutcomeRecords(outcome: Outcome, context: WorkerOutcomeContext): TelemetryRecord[] {
+  if (!needsWorkerEvent(outcome, context)) return [];
   const properties = cleanProperties({
     code: outcome.code,
     reason: outcome.reason,
@@ -85,9 +96,14 @@ export function runRecords(run: RunRecord, context: RunContext): TelemetryRecord
       note: run.note,
       requestedById: run.requestedBy?.objectId,
       requestedByName: run.requestedBy?.name,
+      stopped: run.stopped,
+      // In Azure a timer cycle is reported when planning ends (its jobs pending) and again by the
+      // job that settles last: the run's latest event per runId holds everything.
+      jobsPending: run.settled ? run.settled.jobs < run.enqueued : undefined,
     }),
     measurements: cleanMeasurements({
       ...countMeasurements(run),
+      ...settledMeasurements(run),
       enqueued: run.enqueued,
       graphRequests: run.graphRequests,
       graphThrottled: run.graphThrottled,
@@ -97,6 +113,7 @@ export function runRecords(run: RunRecord, context: RunContext): TelemetryRecord
       ...(context.escrowBacklog === undefined
         ? {}
         : { escrowBacklog: context.escrowBacklog, escrowOldestAgeMinutes: context.escrowOldestAgeMinutes ?? 0 }),
+      ...(context.poisonQueueDepth === undefined ? {} : { poisonQueueDepth: context.poisonQueueDepth }),
     }),
   };
   const held: TelemetryEvent[] = run.held
@@ -105,28 +122,45 @@ export function runRecords(run: RunRecord, context: RunContext): TelemetryRecord
           kind: 'event',
           name: TELEMETRY.cycleHeldEvent,
           // The portal shows this next to the alert: how to let the held changes through.
-          properties: cleanProperties({ ...common, approveWith: `APPROVE_HELD_CYCLE=${run.runId}` }),
+          properties: cleanProperties({ ...common, approveWith: approveWith(run.runId) }),
           measurements: cleanMeasurements({ heldWorkers: run.counts.held }),
         },
       ]
     : [];
-  return [completed, ...held, ...runMetrics(run, context)];
+  if (context.lastJobSettled) return [completed, ...outcomeMetrics(run.settled?.counts ?? emptyCounts(), run)];
+  const settledNow = run.settled && run.settled.jobs >= run.enqueued ? run.settled.counts : emptyCounts();
+  return [completed, ...held, ...outcomeMetrics(sumOf(run.counts, settledNow), run), ...runMetrics(run, context)];
+}
+
+function outcomeMetrics(counts: OutcomeCounts, run: RunRecord): TelemetryMetric[] {
+  const byRun = { runKind: run.kind, dryRun: String(run.dryRun) };
+  return OUTCOME_CODES.filter((code) => counts[code] > 0).map((code) =>
+    metric(TELEMETRY.metrics.outcomes, 'counter', counts[code], { code, ...byRun }),
+  );
+}
+
+function sumOf(a: OutcomeCounts, b: OutcomeCounts): OutcomeCounts {
+  return Object.fromEntries(OUTCOME_CODES.map((code) => [code, (a[code] ?? 0) + (b[code] ?? 0)])) as OutcomeCounts;
+}
+
+/** The approve route first (no app-setting edit), then the CLI. */
+function approveWith(runId: string): string {
+  return `POST /api/cycles/${runId}/approve (app role AttributeWriter.Approve), or attribute-writer cycle --approve ${runId}`;
 }
 
 function runMetrics(run: RunRecord, context: RunContext): TelemetryMetric[] {
   const m = TELEMETRY.metrics;
   const byRun = { runKind: run.kind, dryRun: String(run.dryRun) };
-  const outcomes = OUTCOME_CODES.filter((code) => run.counts[code] > 0).map((code) =>
-    metric(m.outcomes, 'counter', run.counts[code], { code, ...byRun }),
-  );
   return [
-    ...outcomes,
     ...(context.escrowBacklog === undefined
       ? []
       : [
           metric(m.escrowBacklog, 'gauge', context.escrowBacklog, {}),
           metric(m.escrowOldestAgeMinutes, 'gauge', context.escrowOldestAgeMinutes ?? 0, {}),
         ]),
+    ...(context.poisonQueueDepth === undefined
+      ? []
+      : [metric(m.poisonQueueDepth, 'gauge', context.poisonQueueDepth, {})]),
     metric(m.graphRequests, 'counter', run.graphRequests, byRun),
     metric(m.graphThrottled, 'counter', run.graphThrottled, byRun),
     // Only a cycle reads Workday in bulk; a sweep's zero would drag the average down.
@@ -142,6 +176,17 @@ function metric(
   dimensions: Record<string, string>,
 ): TelemetryMetric {
   return { kind: 'metric', name, instrument, value, dimensions: cleanProperties(dimensions) };
+}
+
+/** `settled_<code>` for every outcome code, `settled_superseded` and `settledJobs`: the run's jobs as they ended. */
+function settledMeasurements(run: RunRecord): Record<string, number> {
+  if (!run.settled) return {};
+  const { counts, superseded, jobs } = run.settled;
+  return {
+    ...Object.fromEntries(OUTCOME_CODES.map((code) => [`settled_${code}`, counts[code] ?? 0])),
+    settled_superseded: superseded,
+    settledJobs: jobs,
+  };
 }
 
 function countMeasurements(run: RunRecord): Record<string, number> {

@@ -105,6 +105,34 @@ export function workerLookupEnvelope(
 }
 
 /**
+ * Many workers by id in one request, under every id type each id may be (an employee and a
+ * contingent worker can share one), as of one moment; Skip_Non_Existing_Instances makes Workday
+ * leave out the references it does not hold instead of refusing the whole request.
+ */
+export function workersByIdEnvelope(
+  credentials: Credentials,
+  references: ReadonlyArray<{ idType: WorkerIdType; workerId: string }>,
+  request: { page: number; count: number; asOf: Date },
+  version?: string,
+): string {
+  const ids = references
+    .map(
+      ({ idType, workerId }) =>
+        `<bsvc:Worker_Reference><bsvc:ID bsvc:type="${idType}">${escapeXml(workerId)}</bsvc:ID></bsvc:Worker_Reference>`,
+    )
+    .join('');
+  const paging = `<bsvc:Page>${request.page}</bsvc:Page><bsvc:Count>${request.count}</bsvc:Count>`;
+  return envelope(
+    credentials,
+    getWorkers(
+      `<bsvc:Request_References bsvc:Skip_Non_Existing_Instances="true">${ids}</bsvc:Request_References>` +
+        `${responseFilter(request.asOf, paging)}${RESPONSE_GROUP}`,
+      version,
+    ),
+  );
+}
+
+/**
  * Exactly the groups the attributes come from; Workday returns every group when none is named.
  * Within Organization data, the `Exclude_*` flags drop what the connector never reads (support
  * roles, hierarchies, matrix organisations, pay groups, regions, funds, grants, business units,

@@ -9,13 +9,15 @@ import type { Telemetry } from '../../src/core/ports';
 import { connectorOf, FakeSource, pipelineOf, rowOf } from '../core/fakes';
 
 describe('runCycle', () => {
-  // The workbook lists held and conflict workers from WorkerOutcome events, so outcomes decided
-  // while planning (held, rejected, conflicts) must reach telemetry as the queue's outcomes do.
-  it('emits a WorkerOutcome event for every worker a cycle holds', async () => {
+  // A held cycle waits for one approval: its run's counts (RunCompleted, CycleHeld) say how many
+  // workers wait. An event per held worker would cost Log Analytics ingestion on every held
+  // cycle and tell the operator nothing the counts do not.
+  it('sends the counts of a held cycle, not one WorkerOutcome event per held worker', async () => {
     const events: Outcome[] = [];
+    const runs: Array<{ counts: { held: number } }> = [];
     const telemetry: Telemetry = {
       workerOutcome: (outcome) => void events.push(outcome),
-      runCompleted: () => {},
+      runCompleted: (run) => void runs.push(run),
       flush: async () => {},
     };
     const deps = pipelineOf({
@@ -25,11 +27,7 @@ describe('runCycle', () => {
     });
     const summary = await runCycle(deps);
     expect(summary.counts.held).toBe(3);
-    expect(
-      events
-        .filter((e) => e.code === 'held')
-        .map((e) => e.workerId)
-        .sort(),
-    ).toEqual(['W1', 'W2', 'W3']);
+    expect(runs.map((run) => run.counts.held)).toEqual([3]);
+    expect(events.filter((e) => e.code === 'held')).toEqual([]);
   });
 });

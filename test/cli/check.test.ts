@@ -4,6 +4,7 @@
  * says which kind of failure, and nothing is written anywhere.
  */
 import { writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { TableServiceClient } from '@azure/data-tables';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,7 +131,7 @@ describe('attribute-writer check', () => {
       s.workday.tenant.homeContactHidden = false;
     }
   });
-  // What the grant script gives for the scenario's connector: one list, in infra/required-graph-roles.cjs.
+  // What the grant script gives for the scenario's connector: one list, in src/core/mappingTargets.ts.
   const NEEDED = rolesTheConnectorNeeds();
 
   it('passes the roles line when the token holds what the mappings need', async () => {
@@ -241,14 +242,33 @@ describe('attribute-writer check', () => {
     expect(lineOf(report, 'Workday')).toMatchObject({ status: 'pass' });
   }, 120_000);
 
-  it('exits 2 with one failed settings line when the settings are invalid', async () => {
+  it('exits 2 naming every missing setting on one failed settings line, the Workday ones included', async () => {
     const { code, stdout } = await run(['check', '--json'], { CONNECTOR_CONFIG: s.connectorPath });
     expect(code).toBe(2);
     const report = JSON.parse(stdout) as Report;
-    expect(report.checks).toHaveLength(1);
-    expect(report.checks[0]).toMatchObject({ check: 'settings', status: 'fail' });
-    expect(report.checks[0]?.detail).toContain('AzureWebJobsStorage');
+    expect(report.checks.map((line) => [line.check, line.status])).toEqual([
+      ['settings', 'fail'],
+      ['connector file', 'pass'],
+    ]);
+    for (const name of ['AzureWebJobsStorage', 'WORKDAY_USERNAME', 'WORKDAY_PASSWORD', 'WORKDAY_RAAS_URL'])
+      expect(report.checks[0]?.detail).toContain(name);
   });
+
+  it('without any Azure credential says how to get one and exits 2 (configuration, not an outage)', async () => {
+    // Only node on the PATH: no Azure CLI, azd or PowerShell to sign in with, no managed identity here.
+    const { code, stdout } = await run(['check', '--json'], {
+      ...s.env,
+      GRAPH_AUTH: 'azure',
+      PATH: dirname(process.execPath),
+      HOME: s.connectorPath.replace(/\/connector\.json$/, ''),
+    });
+    expect(code).toBe(2);
+    const report = JSON.parse(stdout) as Report;
+    expect(lineOf(report, 'Graph token')).toMatchObject({ status: 'fail', failure: 'configuration' });
+    expect(lineOf(report, 'Graph token')?.fix).toContain('az login');
+    expect(lineOf(report, 'Graph token')?.fix).toContain('managed identity');
+    expect(report.checks.filter((line) => line.failure === 'unreachable')).toEqual([]);
+  }, 120_000);
 
   it('exits 2 naming WORKDAY_RAAS_URL when it is plain http to a real host', async () => {
     const { code, stdout } = await run(['check', '--json'], { ...s.env, WORKDAY_RAAS_URL: 'http://example.com/r' });

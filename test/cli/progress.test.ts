@@ -5,12 +5,13 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function progress(live: boolean) {
+function progress(live: boolean, dryRun = false) {
   vi.useFakeTimers();
   const out: string[] = [];
   let throttled = 7;
   const p = new DrainProgress({
     kind: 'cycle',
+    dryRun,
     write: (text) => out.push(text),
     live,
     throttled: () => throttled,
@@ -32,6 +33,17 @@ describe('DrainProgress', () => {
     expect(out.every((text) => text.startsWith('\r\u001b[K') && !text.endsWith('\n'))).toBe(true);
     p.finish();
     expect(out.at(-1)).toMatch(/^\r\u001b\[Kcycle: 2\/4 workers done in 2 s · 0\.4 writes\/s · 1 × 429\n$/);
+  });
+
+  it('shows no write rate in a dry run, which writes nothing, but what it would write', () => {
+    const { p, out } = progress(true, true);
+    p.start(2);
+    vi.advanceTimersByTime(1000);
+    p.outcome({ code: 'written', workerId: 'a', reason: 'dryRun' });
+    vi.advanceTimersByTime(250);
+    expect(out.at(-1)).toContain('dry run: 1 would be written');
+    p.finish();
+    expect(out.join('')).not.toContain('writes/s');
   });
 
   it('puts a log line above the live line and draws the live line again', () => {

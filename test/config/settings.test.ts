@@ -274,6 +274,14 @@ describe('EMAIL_HASH_KEY', () => {
     expect(problems({ AzureWebJobsStorage: real })[0]).toMatch(/^EMAIL_HASH_KEY is required/);
   });
 
+  it('is not needed by the read-only commands, which hash nothing', () => {
+    const { EMAIL_HASH_KEY: _key, ...withoutKey } = IDENTITY;
+    expect(loadSettings(withoutKey, 'storage')).toMatchObject({
+      storage: { kind: 'identity' },
+      emailHashKey: undefined,
+    });
+  });
+
   it('may be left out with Azurite, and is refused when short', () => {
     expect(loadSettings(LOCAL).emailHashKey).toBeUndefined();
     const azurite =

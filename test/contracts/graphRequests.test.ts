@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GraphSimulator, startGraphSimulator } from '../../sim/graph/index';
-import { isExtensionAttribute } from '../../src/core/connector';
+import { isExtensionAttribute } from '../../src/core/mappingTargets';
 import { directoryFor, seed } from '../graph/directoryHarness';
 import graph from './graphV1User.json';
 

@@ -136,9 +136,9 @@ describe('planCycle', () => {
 
   it('reports a worker in both scopes as a conflict and never enqueues it', async () => {
     const connector = connectorOf({
-      cloudOnlyScope: [[{ attribute: 'Legal_Entity', operator: 'EQUALS', value: 'Cloud Co' }]],
+      cloudOnlyScope: [[{ attribute: 'Company', operator: 'EQUALS', value: 'Cloud Co' }]],
     });
-    const deps = setup([rowOf('W1', { Legal_Entity: { Descriptor: 'Cloud Co' } })], { connector });
+    const deps = setup([rowOf('W1', { Company: { Descriptor: 'Cloud Co' } })], { connector });
     const plan = await planCycle(deps, options());
     expect(plan.enqueued).toBe(0);
     expect(deps.ledger.entries.get('W1')).toMatchObject({ lastOutcome: 'conflict', reason: 'inBothScopes' });
@@ -578,6 +578,28 @@ describe('planCycle', () => {
       expect(plan).toMatchObject({ read: 'incremental', enqueued: 1 });
       expect(
         deps.logger.lines.some((l) => l.level === 'warn' && l.message.includes('W1 could not be read again')),
+      ).toBe(true);
+    });
+
+    it('workers that cannot be read again in one batch wait for the next cycle; the changes still go through', async () => {
+      const deps = soapSetup([rowOf('W1'), rowOf('W2')], () => [rowOf('W2', { CountryISO: 'FR' })], {
+        directory: new FakeDirectory([userOf({ id: 'u2', employeeId: 'W2' })]),
+      });
+      await cycleAndDrain(deps, 'cycle-1');
+      const w1 = deps.ledger.entries.get('W1');
+      if (w1) deps.ledger.seed({ ...w1, lastOutcome: 'failed' });
+      const asked: string[][] = [];
+      deps.source.readWorkersByIds = async function* (ids) {
+        asked.push([...ids]);
+        yield* [];
+        throw new AppError('WORKDAY.UNAVAILABLE', 'Workday answered 503', { transient: true });
+      };
+      deps.clock.advance(HOUR);
+      const plan = await planCycle(deps, options({ runId: 'cycle-2' }));
+      expect(plan).toMatchObject({ read: 'incremental', enqueued: 1 });
+      expect(asked).toEqual([['W1']]);
+      expect(
+        deps.logger.lines.some((l) => l.level === 'warn' && l.message.includes('1 worker could not be read again')),
       ).toBe(true);
     });
 

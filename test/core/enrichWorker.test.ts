@@ -4,6 +4,7 @@ import { AppError } from '../../src/core/errors';
 import { valueHash } from '../../src/core/mapping';
 import type { LedgerEntry } from '../../src/core/ports';
 import { RunTally } from '../../src/core/tally';
+import { settled } from '../support/settled';
 import { connectorOf, DAY, FakeDirectory, FakeLedger, jobOf, MINUTE, pipelineOf, T0, userOf } from './fakes';
 
 const W1 = { personalEmail: 'jane.doe@home.example', countryIso: 'GB' };
@@ -37,7 +38,7 @@ describe('enrichWorker', () => {
 
   it('reports and records the diff with the personal email masked', async () => {
     const deps = setup([userOf({ otherMails: ['old.name@home.example'] })]);
-    const outcome = await enrichWorker(jobOf('W1', W1), deps);
+    const outcome = await settled(enrichWorker(jobOf('W1', W1), deps));
     expect(outcome.changes).toContainEqual({
       property: 'otherMails',
       before: ['o***@home.example'],
@@ -113,7 +114,7 @@ describe('enrichWorker', () => {
     const deps = setup([]);
     await enrichWorker(jobOf('W1', W1), deps);
     deps.clock.advance(28 * DAY);
-    const outcome = await enrichWorker(jobOf('W1', W1, { cycleId: 'cycle-2' }), deps);
+    const outcome = await settled(enrichWorker(jobOf('W1', W1, { cycleId: 'cycle-2' }), deps));
     expect(outcome).toMatchObject({ code: 'expired', reason: 'notFound' });
     expect(outcome.detail).toMatch(/28 days/);
     expect(deps.escrow.entries.has('W1')).toBe(false);
@@ -124,7 +125,7 @@ describe('enrichWorker', () => {
     const deps = setup([]);
     await enrichWorker(jobOf('W1', W1), deps);
     deps.clock.advance(28 * DAY - 1);
-    expect((await enrichWorker(jobOf('W1', W1, { cycleId: 'cycle-2' }), deps)).code).toBe('escrowed');
+    expect((await settled(enrichWorker(jobOf('W1', W1, { cycleId: 'cycle-2' }), deps))).code).toBe('escrowed');
   });
 
   // Regression, fixed: a periodic re-verification (guards.reverifyEveryHours) re-enqueues an expired worker; the
@@ -136,7 +137,7 @@ describe('enrichWorker', () => {
     deps.clock.advance(28 * DAY);
     await enrichWorker(jobOf('W1', W1, { cycleId: 'cycle-2' }), deps);
     deps.clock.advance(DAY);
-    const outcome = await enrichWorker(jobOf('W1', W1, { cycleId: 'cycle-3' }), deps);
+    const outcome = await settled(enrichWorker(jobOf('W1', W1, { cycleId: 'cycle-3' }), deps));
     expect(outcome.code).toBe('expired');
     expect(deps.escrow.entries.has('W1')).toBe(false);
   });
@@ -145,14 +146,14 @@ describe('enrichWorker', () => {
     const deps = setup([]);
     await enrichWorker(jobOf('W1', W1), deps);
     deps.directory.users.push(userOf());
-    const outcome = await enrichWorker(jobOf('W1', W1, { cycleId: 'sweep-1' }), deps);
+    const outcome = await settled(enrichWorker(jobOf('W1', W1, { cycleId: 'sweep-1' }), deps));
     expect(outcome.code).toBe('written');
     expect(deps.escrow.entries.has('W1')).toBe(false);
   });
 
   it('reports duplicate users as a conflict and writes none of them', async () => {
     const deps = setup([userOf({ id: 'user-1' }), userOf({ id: 'user-2', employeeId: 'w1' })]);
-    const outcome = await enrichWorker(jobOf('W1', W1), deps);
+    const outcome = await settled(enrichWorker(jobOf('W1', W1), deps));
     expect(outcome).toMatchObject({ code: 'conflict', reason: 'duplicateEmployeeId' });
     expect(outcome.userId).toBeUndefined();
     expect(deps.directory.writes).toEqual([]);
@@ -197,8 +198,8 @@ describe('enrichWorker', () => {
     const deps = setup();
     const job = jobOf('W1', W1);
     const tally = new RunTally();
-    tally.add(await enrichWorker(job, deps));
-    const again = await enrichWorker(job, deps);
+    tally.add(await settled(enrichWorker(job, deps)));
+    const again = await settled(enrichWorker(job, deps));
     tally.add(again);
     expect(again).toMatchObject({ code: 'written', reason: 'alreadyApplied' });
     expect(again.changes).toEqual(deps.ledger.entries.get('W1')?.lastChanges);
@@ -209,7 +210,7 @@ describe('enrichWorker', () => {
   it('calls the same state unchanged in a later cycle', async () => {
     const deps = setup();
     await enrichWorker(jobOf('W1', W1), deps);
-    expect((await enrichWorker(jobOf('W1', W1, { cycleId: 'cycle-2' }), deps)).code).toBe('unchanged');
+    expect((await settled(enrichWorker(jobOf('W1', W1, { cycleId: 'cycle-2' }), deps))).code).toBe('unchanged');
     expect(deps.directory.updates).toHaveLength(1);
   });
 
@@ -228,7 +229,9 @@ describe('enrichWorker', () => {
     const connector = mergeConnector('keep');
     const deps = setup([userOf()], { connector });
     await enrichWorker(jobOf('W1', { personalEmail: 'old@home.example' }, {}, connector), deps);
-    const outcome = await enrichWorker(jobOf('W1', { personalEmail: null }, { cycleId: 'cycle-2' }, connector), deps);
+    const outcome = await settled(
+      enrichWorker(jobOf('W1', { personalEmail: null }, { cycleId: 'cycle-2' }, connector), deps),
+    );
     expect(outcome.code).toBe('unchanged');
     expect(deps.directory.user('user-1').otherMails).toEqual(['old@home.example']);
   });
@@ -237,7 +240,9 @@ describe('enrichWorker', () => {
     const connector = mergeConnector('clear');
     const deps = setup([userOf({ otherMails: ['manual@home.example'] })], { connector });
     await enrichWorker(jobOf('W1', { personalEmail: 'old@home.example' }, {}, connector), deps);
-    const outcome = await enrichWorker(jobOf('W1', { personalEmail: null }, { cycleId: 'cycle-2' }, connector), deps);
+    const outcome = await settled(
+      enrichWorker(jobOf('W1', { personalEmail: null }, { cycleId: 'cycle-2' }, connector), deps),
+    );
     expect(outcome.code).toBe('written');
     expect(deps.directory.user('user-1').otherMails).toEqual(['manual@home.example']);
   });
@@ -245,7 +250,7 @@ describe('enrichWorker', () => {
   it('creates the SSPR email method when mapped and the user has none', async () => {
     const connector = connectorOf({ mappings: [{ source: 'personalEmail', target: 'authenticationEmail' }] });
     const deps = setup([userOf()], { connector });
-    const outcome = await enrichWorker(jobOf('W1', W1, {}, connector), deps);
+    const outcome = await settled(enrichWorker(jobOf('W1', W1, {}, connector), deps));
     expect(outcome.code).toBe('written');
     expect(deps.directory.calls.filter((c) => c.method === 'setAuthenticationEmail')).toEqual([
       { method: 'setAuthenticationEmail', args: ['user-1', null, 'jane.doe@home.example'] },
@@ -290,7 +295,7 @@ describe('enrichWorker', () => {
 
   it('dry run (setting): plans the write, sends nothing and records nothing', async () => {
     const deps = setup([userOf()], { dryRun: true });
-    const outcome = await enrichWorker(jobOf('W1', W1), deps);
+    const outcome = await settled(enrichWorker(jobOf('W1', W1), deps));
     expect(outcome).toMatchObject({ code: 'written', reason: 'dryRun' });
     expect(outcome.changes?.length).toBe(2);
     expect(deps.directory.writes).toEqual([]);
@@ -299,7 +304,7 @@ describe('enrichWorker', () => {
 
   it('dry run (job): an escrow miss records nothing', async () => {
     const deps = setup([]);
-    const outcome = await enrichWorker(jobOf('W1', W1, { dryRun: true }), deps);
+    const outcome = await settled(enrichWorker(jobOf('W1', W1, { dryRun: true }), deps));
     expect(outcome.code).toBe('escrowed');
     expect(deps.escrow.puts).toEqual([]);
     expect(deps.ledger.writes).toEqual([]);
@@ -307,13 +312,13 @@ describe('enrichWorker', () => {
 
   it('dry run: a conflict and an expiry record nothing', async () => {
     const conflict = setup([userOf({ id: 'a' }), userOf({ id: 'b' })], { dryRun: true });
-    expect((await enrichWorker(jobOf('W1', W1), conflict)).code).toBe('conflict');
+    expect((await settled(enrichWorker(jobOf('W1', W1), conflict))).code).toBe('conflict');
     expect(conflict.ledger.writes).toEqual([]);
 
     const expiring = setup([]);
     await enrichWorker(jobOf('W1', W1), expiring);
     expiring.clock.advance(29 * DAY);
-    expect((await enrichWorker(jobOf('W1', W1, { dryRun: true }), expiring)).code).toBe('expired');
+    expect((await settled(enrichWorker(jobOf('W1', W1, { dryRun: true }), expiring))).code).toBe('expired');
     expect(expiring.escrow.entries.has('W1')).toBe(true);
     expect(expiring.ledger.entries.get('W1')?.lastOutcome).toBe('escrowed');
   });

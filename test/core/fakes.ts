@@ -3,12 +3,20 @@
  * can assert on the calls an identity engineer cares about (writes above all), not on internals.
  */
 import { parseConnector, type ConnectorConfig } from '../../src/core/connector';
+import { exampleConnector } from '../../sim/exampleConnector';
 import { enrichWorker } from '../../src/core/enrichWorker';
 import { AppError } from '../../src/core/errors';
 import { desiredHash, desiredStateOf } from '../../src/core/mapping';
 import type { Outcome } from '../../src/core/outcome';
 import type { Pipeline } from '../../src/core/pipeline';
-import { KEEP, REMOVE, type ConditionalRows, type RowChange, type RowDecision } from '../../src/core/ports';
+import {
+  KEEP,
+  REMOVE,
+  type ConditionalRows,
+  type Privilege,
+  type RowChange,
+  type RowDecision,
+} from '../../src/core/ports';
 import type {
   AuthenticationEmailMethod,
   Clock,
@@ -26,8 +34,11 @@ import type {
   PlannedJob,
   PlanStore,
   RawRecord,
+  Requester,
   ReadOptions,
   RunHistory,
+  JobSettlement,
+  RunWorker,
   RunRecord,
   Telemetry,
   WatermarkStore,
@@ -41,20 +52,15 @@ export const T0 = new Date('2026-03-02T08:00:00.000Z');
 export const MINUTE = 60_000;
 export const DAY = 24 * 60 * MINUTE;
 
-/** The example connector of docs/design.md, with overrides. */
+/** The example connector (connector.example.json), with overrides. */
 export function connectorOf(overrides: Record<string, unknown> = {}): ConnectorConfig {
-  return parseConnector({
-    source: { kind: 'raas' },
-    scope: [[{ attribute: 'Worker_Type', operator: 'EQUALS', value: 'Employee' }]],
-    cloudOnlyScope: [[{ attribute: 'Worker_Type', operator: 'EQUALS', value: 'Contractor' }]],
-    mappings: [
-      { source: 'personalEmail', target: 'otherMails', mode: 'replace' },
-      { source: 'countryIso', target: 'usageLocation' },
-    ],
-    guards: { maxWritesPerCycle: 500 },
-    escrow: { retryAfterMinutes: [1, 2, 5], expireAfterDays: 28 },
-    ...overrides,
-  });
+  return parseConnector(
+    exampleConnector({
+      guards: { maxWritesPerCycle: 500 },
+      escrow: { retryAfterMinutes: [1, 2, 5], expireAfterDays: 28 },
+      ...overrides,
+    }),
+  );
 }
 
 export function userOf(overrides: Partial<DirectoryUser> = {}): DirectoryUser {
@@ -76,6 +82,8 @@ export function rowOf(workerId: string, overrides: RawRecord = {}): RawRecord {
     personalEmail: `${workerId.toLowerCase()}@home.example`,
     CountryISO: 'GB',
     Worker_Type: 'Employee',
+    Legal_Entity: 'Contoso Corp',
+    Active: '1',
     ...overrides,
   };
 }
@@ -217,10 +225,16 @@ export class FakeDirectory implements Directory {
     return { status: 'ok' };
   }
 
-  async privilegedUserIds(): Promise<ReadonlySet<string>> {
+  async privilegedUserIds(): Promise<ReadonlyMap<string, Privilege>> {
     this.call('privilegedUserIds');
     if (this.privilegedRefusal) throw this.privilegedRefusal;
-    return new Set(this.privileged);
+    // An active Global Administrator assignment, the simulator's default grant.
+    return new Map(
+      [...this.privileged].map((id) => [
+        id,
+        { roleDefinitionId: '62e90394-69f5-4237-9190-012177145e10', eligible: false },
+      ]),
+    );
   }
 
   stats(): DirectoryStats {
@@ -320,9 +334,29 @@ export class FakeRuns implements RunHistory {
   readonly runs: RunRecord[] = [];
   readonly approvals = new Map<string, string>();
 
-  async record(run: RunRecord): Promise<void> {
-    if (this.runs.some((r) => r.runId === run.runId)) return;
-    this.runs.push(structuredClone(run));
+  /** Settled jobs by run, then by worker: a worker settles once per run, its latest outcome kept. */
+  readonly settlements = new Map<string, Map<string, JobSettlement>>();
+
+  async record(run: RunRecord): Promise<RunRecord> {
+    if (!this.runs.some((r) => r.runId === run.runId)) this.runs.push(structuredClone(run));
+    return run;
+  }
+
+  async settle(runId: string, settlement: JobSettlement): Promise<RunRecord | null> {
+    const byWorker = this.settlements.get(runId) ?? new Map<string, JobSettlement>();
+    byWorker.set(settlement.workerId, settlement);
+    this.settlements.set(runId, byWorker);
+    return null;
+  }
+
+  async workersOf(runId: string, code?: RunWorker['code']): Promise<RunWorker[]> {
+    return [...(this.settlements.get(runId)?.values() ?? [])]
+      .map((s): RunWorker => ({ workerId: s.workerId, code: s.outcome?.code ?? 'superseded', at: s.at, source: 'job' }))
+      .filter((w) => code === undefined || w.code === code);
+  }
+
+  async get(runId: string): Promise<RunRecord | null> {
+    return this.runs.find((r) => r.runId === runId) ?? null;
   }
 
   async claimApproval(heldRunId: string, claimedBy: string): Promise<boolean> {
@@ -339,6 +373,13 @@ export class FakeRuns implements RunHistory {
     const cycles = (await this.latest(this.runs.length)).filter((r) => r.kind === 'cycle' && !r.dryRun);
     const through = cycles.findIndex((r) => !r.held);
     return through === -1 ? cycles : cycles.slice(0, through);
+  }
+
+  async approveHeld(heldRunId: string, approver: Requester, at: Date): Promise<RunRecord | null> {
+    if (!(await this.heldAwaitingApproval()).some((r) => r.runId === heldRunId)) return null;
+    const run = this.runs.find((r) => r.runId === heldRunId)!;
+    run.approval = { by: approver, at };
+    return structuredClone(run);
   }
 }
 
@@ -415,6 +456,9 @@ export class FakeSource implements WorkerSource {
     const record = this.records.find((r) => String(r.WorkerID).toLowerCase() === workerId.toLowerCase());
     return record ? structuredClone(record) : null;
   }
+
+  /** Absent by default, as for a source that can only read one worker at a time; a test may set it. */
+  readWorkersByIds?: (workerIds: readonly string[], asOf: Date) => AsyncIterable<RawRecord>;
 }
 
 export class FakeClock implements Clock {

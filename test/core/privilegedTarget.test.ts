@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { enrichWorker } from '../../src/core/enrichWorker';
 import { AppError } from '../../src/core/errors';
+import { howHeld } from '../../src/core/privilegedTarget';
 import { connectorOf, FakeDirectory, jobOf, pipelineOf, userOf } from './fakes';
 
 const W1 = { personalEmail: 'jane.doe@home.example', countryIso: 'GB' };
@@ -19,6 +20,21 @@ function adminPipeline(parts: Parameters<typeof pipelineOf>[0] = {}) {
   directory.privileged.add('user-1');
   return pipelineOf({ directory, connector: bothChannels, ...parts });
 }
+
+describe('howHeld', () => {
+  it('names the role and whether it is active, eligible or reaches the user through a group', () => {
+    const globalAdmin = '62e90394-69f5-4237-9190-012177145e10';
+    expect(howHeld({ roleDefinitionId: globalAdmin, eligible: false })).toBe(
+      'holds Global Administrator (an active assignment)',
+    );
+    expect(howHeld({ roleDefinitionId: '7be44c8a-adaf-4e2a-84d6-ab2649e08a13', eligible: true })).toBe(
+      'is PIM-eligible for Privileged Authentication Administrator (an eligible assignment)',
+    );
+    expect(howHeld({ roleDefinitionId: 'a-custom-role', eligible: false, groupId: 'g-1' })).toBe(
+      'holds the directory role a-custom-role through role-assignable group g-1 (a member, an owner or eligible for it)',
+    );
+  });
+});
 
 describe('the privileged-target screen', () => {
   it('denies a role holder before reading or writing its email method, and writes none of its properties', async () => {

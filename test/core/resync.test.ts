@@ -3,6 +3,7 @@ import { isAppError } from '../../src/core/errors';
 import { planCycle } from '../../src/core/cycle';
 import { checkWorkerIdInput, resyncWorker } from '../../src/core/resync';
 import { connectorOf, drain, FakeDirectory, FakeSource, pipelineOf, rowOf, userOf, type FakePipeline } from './fakes';
+import { settled } from '../support/settled';
 
 function codeOf(run: () => unknown): string | undefined {
   try {
@@ -50,7 +51,7 @@ describe('resyncWorker', () => {
 
   it('uses the id as Workday spells it', async () => {
     const deps = setup();
-    expect((await resync(deps, 'w1')).workerId).toBe('W1');
+    expect((await settled(resync(deps, 'w1'))).workerId).toBe('W1');
   });
 
   it('refuses an invalid id before asking Workday', async () => {
@@ -84,9 +85,9 @@ describe('resyncWorker', () => {
 
   it('refuses a worker in both scopes as a conflict, without writing', async () => {
     const connector = connectorOf({
-      cloudOnlyScope: [[{ attribute: 'Legal_Entity', operator: 'EQUALS', value: 'Cloud Co' }]],
+      cloudOnlyScope: [[{ attribute: 'Company', operator: 'EQUALS', value: 'Cloud Co' }]],
     });
-    const deps = setup([rowOf('W1', { Legal_Entity: 'Cloud Co' })], { connector });
+    const deps = setup([rowOf('W1', { Company: 'Cloud Co' })], { connector });
     expect(await resync(deps, 'W1')).toMatchObject({ code: 'conflict', reason: 'inBothScopes' });
     expect(deps.directory.calls).toEqual([]);
   });
@@ -100,7 +101,7 @@ describe('resyncWorker', () => {
 
   it('dry run: returns the planned diff and writes nothing anywhere', async () => {
     const deps = setup();
-    const outcome = await resync(deps, 'W1', true);
+    const outcome = await settled(resync(deps, 'W1', true));
     expect(outcome).toMatchObject({ code: 'written', reason: 'dryRun' });
     expect(outcome.changes?.map((c) => c.property)).toEqual(['otherMails', 'usageLocation']);
     expect(deps.directory.writes).toEqual([]);
@@ -122,7 +123,7 @@ describe('resync is a writer like the others (issue 18, case 6)', () => {
       expect(deps.queue.jobs).toHaveLength(1);
       deps.source.records = [rowOf('W1', change)];
       deps.clock.advance(60_000);
-      const outcome = await resync(deps, 'W1');
+      const outcome = await settled(resync(deps, 'W1'));
       expect(['outOfScope', 'rejected']).toContain(outcome.code);
       expect(await drain(deps)).toEqual([]);
       expect(deps.directory.updates).toEqual([]);
@@ -131,11 +132,11 @@ describe('resync is a writer like the others (issue 18, case 6)', () => {
 
   it('a worker it settles as a conflict or rejected leaves escrow', async () => {
     const deps = setup([rowOf('W1')], { directory: new FakeDirectory([]) });
-    expect((await resync(deps, 'W1')).code).toBe('escrowed');
+    expect((await settled(resync(deps, 'W1'))).code).toBe('escrowed');
     expect(deps.escrow.entries.has('W1')).toBe(true);
     deps.source.records = [rowOf('W1', { personalEmail: 'not an email' })];
     deps.clock.advance(60_000);
-    expect((await resync(deps, 'W1')).code).toBe('rejected');
+    expect((await settled(resync(deps, 'W1'))).code).toBe('rejected');
     expect(deps.escrow.entries.has('W1')).toBe(false);
   });
 });

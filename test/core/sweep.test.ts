@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { planCycle, type CycleOptions } from '../../src/core/cycle';
 import { enrichWorker } from '../../src/core/enrichWorker';
 import type { EscrowEntry } from '../../src/core/ports';
-import { sweepEscrow } from '../../src/core/sweep';
+import { backlogAfter, sweepEscrow } from '../../src/core/sweep';
 import {
   connectorOf,
   DAY,
@@ -52,7 +52,7 @@ describe('sweepEscrow', () => {
   it('leaves an entry that is not due alone while its user is still missing', async () => {
     const deps = await withEntries([entryOf('W1', { nextAttempt: new Date(T0.getTime() + MINUTE) })]);
     const result = await sweepEscrow(deps, { runId: 'sweep-1' });
-    expect(result).toMatchObject({ due: 0, enqueued: 0, backlog: 1 });
+    expect(result).toMatchObject({ enqueued: 0 });
     expect(result.tally.total()).toBe(0);
     expect(deps.queue.calls).toEqual([]);
     expect(deps.escrow.puts).toEqual([]);
@@ -61,7 +61,7 @@ describe('sweepEscrow', () => {
   it('enqueues a worker whose user appeared, even before its next attempt is due', async () => {
     const deps = await withEntries([entryOf('W1', { nextAttempt: new Date(T0.getTime() + 40 * MINUTE) })]);
     deps.directory.users.push(userOf());
-    expect(await sweepEscrow(deps, { runId: 'sweep-1' })).toMatchObject({ due: 0, enqueued: 1 });
+    expect(await sweepEscrow(deps, { runId: 'sweep-1' })).toMatchObject({ enqueued: 1 });
   });
 
   it('does not enqueue a found worker again every minute while its replay waits in the queue (a backfill ahead)', async () => {
@@ -79,12 +79,14 @@ describe('sweepEscrow', () => {
 
   it('reports the backlog and the age of its oldest entry', async () => {
     const deps = await withEntries([entryOf('W1', { firstSeen: new Date(T0.getTime() - 90 * MINUTE) }), entryOf('W2')]);
-    expect(await sweepEscrow(deps, { runId: 'sweep-1' })).toMatchObject({ backlog: 2, oldestAgeMinutes: 90 });
+    const result = await sweepEscrow(deps, { runId: 'sweep-1' });
+    expect(backlogAfter(result.escrowAtStart, result.tally, T0)).toEqual({ backlog: 2, oldestAgeMinutes: 90 });
   });
 
   it('reports an empty backlog as zero minutes old', async () => {
     const deps = await withEntries([]);
-    expect(await sweepEscrow(deps, { runId: 'sweep-1' })).toMatchObject({ backlog: 0, oldestAgeMinutes: 0, due: 0 });
+    const result = await sweepEscrow(deps, { runId: 'sweep-1' });
+    expect(backlogAfter(result.escrowAtStart, result.tally, T0)).toEqual({ backlog: 0, oldestAgeMinutes: 0 });
   });
 
   it('looks every escrowed worker up in one batched call, due or not', async () => {
@@ -101,7 +103,7 @@ describe('sweepEscrow', () => {
     const deps = await withEntries([entryOf('W1'), entryOf('W2')]);
     deps.directory.users.push(userOf({ employeeId: 'w1' }));
     const result = await sweepEscrow(deps, { runId: 'sweep-1', operationId: 'op-1' });
-    expect(result).toMatchObject({ due: 2, enqueued: 1 });
+    expect(result).toMatchObject({ enqueued: 1 });
     expect(deps.queue.jobs).toEqual([{ ...entryOf('W1').job, cycleId: 'sweep-1', operationId: 'op-1' }]);
   });
 

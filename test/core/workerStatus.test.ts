@@ -28,7 +28,42 @@ describe('workerStatus', () => {
       updatedAt: T0.toISOString(),
       verifiedAt: T0.toISOString(),
       lastChanges: [{ property: 'usageLocation', before: null, after: 'GB' }],
+      history: [{ runId: 'cycle-1', outcome: 'written', at: T0.toISOString() }],
     });
+  });
+
+  it('shows the recent outcomes, newest first, with run, time and reason', async () => {
+    const ledger = new FakeLedger([
+      {
+        workerId: 'W1',
+        lastOutcome: 'written',
+        cycleId: 'sweep-2',
+        updatedAt: new Date(T0.getTime() + MINUTE),
+        history: [{ runId: 'cycle-1', code: 'escrowed', reason: 'notFound', at: T0 }],
+      },
+    ]);
+    expect((await workerStatus(pipelineOf({ ledger }), 'W1')).history).toEqual([
+      { runId: 'sweep-2', outcome: 'written', at: new Date(T0.getTime() + MINUTE).toISOString() },
+      { runId: 'cycle-1', outcome: 'escrowed', reason: 'notFound', at: T0.toISOString() },
+    ]);
+  });
+
+  it('says a worker is planned in a run whose job has not reported yet, and not once it has', async () => {
+    const job = { ...jobOf('W1', { personalEmail: 'jane@home.example' }), cycleId: 'cycle-2' };
+    const ledger = new FakeLedger([
+      { workerId: 'W1', lastOutcome: 'written', cycleId: 'cycle-1', updatedAt: T0, plannedHash: job.desiredHash },
+    ]);
+    const deps = pipelineOf({ ledger });
+    deps.plans.seed({ workerId: 'W1', job });
+    expect((await workerStatus(deps, 'W1')).planned).toEqual({ runId: 'cycle-2', jobQueued: true });
+    ledger.seed({
+      workerId: 'W1',
+      lastOutcome: 'written',
+      cycleId: 'cycle-2',
+      updatedAt: T0,
+      plannedHash: job.desiredHash,
+    });
+    expect((await workerStatus(deps, 'W1')).planned).toBeUndefined();
   });
 
   it('shows the escrow entry without the job it carries', async () => {

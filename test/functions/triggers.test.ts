@@ -12,6 +12,7 @@ import { desiredHash, desiredStateOf } from '../../src/core/mapping';
 import { startAzurite, startScenario, type Scenario } from '../scenario/harness';
 import { hybridWorker, syncedUser, world } from '../scenario/smallWorld';
 import type { AzuriteInstance } from '../support/azurite';
+import { settled } from '../support/settled';
 
 let azurite: AzuriteInstance;
 let s: Scenario;
@@ -68,7 +69,7 @@ describe('escrowSweep (timer)', () => {
     const summary = await escrowSweep(timer, context('escrowSweep'));
     expect(summary.enqueued).toBe(1);
     const [job] = await receiveAsHost();
-    const outcome = await onWorkerJob(job, context('enrichWorker'));
+    const outcome = await settled(onWorkerJob(job, context('enrichWorker')));
     expect(outcome.code).toBe('written');
   });
 });

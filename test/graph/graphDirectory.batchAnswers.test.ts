@@ -47,4 +47,21 @@ describe('GraphDirectory: an outer $batch failure', () => {
     }
     await directory.close();
   });
+
+  it('takes a 2xx $batch answer without sub-responses as no answer: no write is reported as landed', async () => {
+    const users = ['1', '2', '3'].map((id) => sim.addUser(seed(`60008${id}`)));
+    const { directory } = directoryFor(sim, {
+      fetchImpl: rewriteBatches(202, false),
+      retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    const results = await Promise.allSettled(
+      users.map((user) => directory.updateUser(user.id, { otherMails: ['p@example.org'] })),
+    );
+    expect(sim.requests.some((request) => request.inBatch)).toBe(true);
+    for (const result of results) {
+      expect(result.status).toBe('rejected');
+      expect((result as PromiseRejectedResult).reason).toMatchObject({ code: 'GRAPH.UNAVAILABLE', transient: true });
+    }
+    await directory.close();
+  });
 });

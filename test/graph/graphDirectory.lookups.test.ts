@@ -21,6 +21,7 @@ describe('GraphDirectory lookups', () => {
         onPremisesSyncEnabled: true,
         otherMails: [],
         usageLocation: 'NL',
+        userPrincipalName: user.userPrincipalName,
         extensions: {},
       },
     ]);
@@ -36,7 +37,7 @@ describe('GraphDirectory lookups', () => {
         inBatch: false,
         query: {
           $filter: "employeeId eq '100001'",
-          $select: 'id,employeeId,otherMails,usageLocation,onPremisesSyncEnabled',
+          $select: 'id,employeeId,otherMails,usageLocation,onPremisesSyncEnabled,userPrincipalName',
         },
       }),
     ]);

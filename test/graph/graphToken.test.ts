@@ -49,6 +49,25 @@ describe('cachedTokenSource', () => {
     await expect(token()).rejects.toMatchObject({ code: 'GRAPH.UNAVAILABLE', transient: false });
   });
 
+  it('reports a credential chain with no identity available as a non-transient GRAPH.UNAVAILABLE', async () => {
+    const unavailable = (message: string) => Object.assign(new Error(message), { name: 'CredentialUnavailableError' });
+    const error = Object.assign(new Error('ChainedTokenCredential authentication failed.'), {
+      name: 'AggregateAuthenticationError',
+      errors: [unavailable('EnvironmentCredential is unavailable'), unavailable('Azure CLI could not be found')],
+    });
+    const token = cachedTokenSource({ getToken: () => Promise.reject(error) }, 'scope');
+    await expect(token()).rejects.toMatchObject({ code: 'GRAPH.UNAVAILABLE', transient: false });
+  });
+
+  it('keeps a chain in which one credential failed for real transient', async () => {
+    const error = Object.assign(new Error('ChainedTokenCredential authentication failed.'), {
+      name: 'AggregateAuthenticationError',
+      errors: [Object.assign(new Error('timeout'), { name: 'AuthenticationError' })],
+    });
+    const token = cachedTokenSource({ getToken: () => Promise.reject(error) }, 'scope');
+    await expect(token()).rejects.toMatchObject({ code: 'GRAPH.UNAVAILABLE', transient: true });
+  });
+
   it('reports other token failures as transient', async () => {
     const token = cachedTokenSource({ getToken: () => Promise.reject(new Error('timeout')) }, 'scope');
     await expect(token()).rejects.toMatchObject({ code: 'GRAPH.UNAVAILABLE', transient: true });

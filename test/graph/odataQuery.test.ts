@@ -79,7 +79,7 @@ describe('usersByEmployeeIdPath', () => {
   it('selects the properties the writer reads', () => {
     const path = usersByEmployeeIdPath(['1'], select);
     expect(new URLSearchParams(path.split('?')[1]).get('$select')).toBe(
-      'id,employeeId,otherMails,usageLocation,onPremisesSyncEnabled',
+      'id,employeeId,otherMails,usageLocation,onPremisesSyncEnabled,userPrincipalName',
     );
   });
 
@@ -103,7 +103,9 @@ describe('deletedUsersByEmployeeIdPath', () => {
 describe('userSelect', () => {
   it('adds extension attributes once each', () => {
     const ext = `extension_${'a'.repeat(32)}_costCenter`;
-    expect(userSelect([ext, ext])).toBe(`id,employeeId,otherMails,usageLocation,onPremisesSyncEnabled,${ext}`);
+    expect(userSelect([ext, ext])).toBe(
+      `id,employeeId,otherMails,usageLocation,onPremisesSyncEnabled,userPrincipalName,${ext}`,
+    );
   });
 
   it('refuses a name that is not a directory extension', () => {

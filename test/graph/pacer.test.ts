@@ -71,8 +71,8 @@ async function sendWrites(options: Partial<PacingOptions>, seconds: number): Pro
 describe('Pacer write window', () => {
   it('lets the full rate leave in the first second, and not one write more', () => {
     const { pacer } = fakePacer();
-    expect(pacer.takeWrites(25)).toBe(20);
-    expect(pacer.takeWrites(1)).toBe(0);
+    expect(pacer.takeRequests(0, 25).writes).toBe(20);
+    expect(pacer.takeRequests(0, 1).writes).toBe(0);
   });
 
   it('never lets more than 20 writes count within any second, and keeps above 95 % of that rate', async () => {
@@ -99,12 +99,12 @@ describe('Pacer write window', () => {
     taken.answered();
     await pacer.waitForWrite();
     expect(40 + sleeps.reduce((a, b) => a + b, 0)).toBe(1_040);
-    expect(pacer.takeWrites(20)).toBe(20);
+    expect(pacer.takeRequests(0, 20).writes).toBe(20);
   });
 
   it('counts an unanswered write for at most writeAnswerBoundMs', async () => {
     const { pacer, sleeps } = fakePacer({ writeAnswerBoundMs: 100 });
-    pacer.takeWrites(20);
+    pacer.takeRequests(0, 20);
     await pacer.waitForWrite();
     expect(sleeps.reduce((a, b) => a + b, 0)).toBe(1_100);
   });
@@ -112,7 +112,7 @@ describe('Pacer write window', () => {
   it('counts every write of a $batch, beside its reads', () => {
     const { pacer } = fakePacer();
     expect(pacer.takeRequests(5, 15)).toMatchObject({ reads: 5, writes: 15 });
-    expect(pacer.takeWrites(10)).toBe(5);
+    expect(pacer.takeRequests(0, 10).writes).toBe(5);
   });
 });
 
@@ -245,7 +245,7 @@ describe('Pacer feedback', () => {
     const { pacer, pauses } = fakePacer({ initialConcurrency: 4 });
     pacer.throttled(2_000, { 'x-ms-throttle-scope': 'Tenant_Application/Write/app/tenant' });
     expect(pacer.state()).toMatchObject({ writesPerSecond: 10, concurrency: 2, resourceUnitBudget: 3_500 });
-    expect(pacer.takeWrites(20)).toBe(10);
+    expect(pacer.takeRequests(0, 20).writes).toBe(10);
     const release = await pacer.acquireSlot();
     release();
     expect(pauses).toEqual([2_000]);

@@ -29,6 +29,20 @@ describe('privilegedUserIds', () => {
     expect(ids.has(ordinary)).toBe(false);
   });
 
+  // A denied worker's detail says how its user is privileged, so someone knows which assignment to look at.
+  it('says how each user holds its role: active or eligible, directly or through which group', async () => {
+    const active = sim.addUser(seed('850001', { privileged: true })).id;
+    const eligible = sim.addUser(seed('850002', { eligibleAdmin: true })).id;
+    const grouped = sim.addUser(seed('850003')).id;
+    const group = sim.addRoleAssignableGroup('admins', { members: [grouped] });
+    sim.grantDirectoryRole(group, 'eligible');
+    const privileges = await harness.directory.privilegedUserIds();
+    const globalAdmin = '62e90394-69f5-4237-9190-012177145e10';
+    expect(privileges.get(active)).toEqual({ roleDefinitionId: globalAdmin, eligible: false });
+    expect(privileges.get(eligible)).toEqual({ roleDefinitionId: globalAdmin, eligible: true });
+    expect(privileges.get(grouped)).toEqual({ roleDefinitionId: globalAdmin, eligible: true, groupId: group });
+  });
+
   it("holds a role-holding group's owners and its PIM-for-Groups eligible members and owners", async () => {
     const [owner, eligibleMember, eligibleOwner, bystander] = ['830001', '830002', '830003', '830004'].map(
       (id) => sim.addUser(seed(id)).id,
@@ -101,6 +115,6 @@ describe('privilegedUserIds', () => {
       /RoleManagement\.Read\.Directory, GroupMember\.Read\.All, PrivilegedEligibilitySchedule\.Read\.AzureADGroup/,
     );
     sim.setAppRoles(null);
-    await expect(harness.directory.privilegedUserIds()).resolves.toBeInstanceOf(Set);
+    await expect(harness.directory.privilegedUserIds()).resolves.toBeInstanceOf(Map);
   });
 });

@@ -11,6 +11,7 @@ describe('toDirectoryUser', () => {
       onPremisesSyncEnabled: true,
       otherMails: ['a@example.com'],
       usageLocation: 'NL',
+      userPrincipalName: 'a.b@contoso.com',
     });
     expect(user).toEqual({
       id: 'u1',
@@ -18,6 +19,7 @@ describe('toDirectoryUser', () => {
       onPremisesSyncEnabled: true,
       otherMails: ['a@example.com'],
       usageLocation: 'NL',
+      userPrincipalName: 'a.b@contoso.com',
       extensions: {},
     });
   });
@@ -29,6 +31,7 @@ describe('toDirectoryUser', () => {
       onPremisesSyncEnabled: null,
       otherMails: [],
       usageLocation: null,
+      userPrincipalName: null,
       extensions: {},
     });
   });

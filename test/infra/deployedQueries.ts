@@ -2,7 +2,7 @@
  * The KQL as Azure receives it: read out of the Bicep that deploys it (alerts.bicep,
  * workbook.bicep), with each `{{PLACEHOLDER}}` replaced by the expression the Bicep gives, for
  * parameter values main.bicep can pass. A small evaluator covers the Bicep these files use
- * (loadTextContent, replace, string, union, arithmetic, variables and parameters).
+ * (loadTextContent, replace, string, union, arithmetic, `!`, `? :`, variables and parameters).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -19,12 +19,12 @@ import {
   type SyntaxNode,
 } from './bicep';
 
-type Value = string | number | boolean | null | Value[] | { [key: string]: Value };
+export type Value = string | number | boolean | null | Value[] | { [key: string]: Value };
 
-interface Scope {
+export interface Scope {
   file: string;
   root: SyntaxNode;
-  params: Record<string, number | null>;
+  params: Record<string, Value>;
 }
 
 export function evaluate(node: SyntaxNode, scope: Scope): Value {
@@ -54,6 +54,15 @@ export function evaluate(node: SyntaxNode, scope: Scope): Value {
     }
     case 'call_expression':
       return call(node, scope);
+    case 'unary_expression': {
+      const operand = evaluate(node.namedChildren[0]!, scope);
+      return node.children[0]!.text === '!' && typeof operand === 'boolean' ? !operand : null;
+    }
+    case 'ternary_expression': {
+      const [condition, whenTrue, whenFalse] = node.namedChildren;
+      const chosen = evaluate(condition!, scope);
+      return typeof chosen === 'boolean' ? evaluate(chosen ? whenTrue! : whenFalse!, scope) : null;
+    }
     case 'member_expression':
       return { reference: node.text }; // a resource's id and the like: known only at deployment
     default:
@@ -144,8 +153,8 @@ export function workbookQueries(): DeployedQuery[] {
     });
 }
 
-/** The time ranges a workbook query can be given: its parameter's choices, in minutes. */
-export function workbookTimeRanges(): Record<string, number[]> {
+/** The workbook's parameters (type 9 items), by name. */
+export function workbookParameters(): Record<string, Record<string, Value>> {
   const file = join(INFRA, 'app/workbook.bicep');
   const root = parseBicepFile(file);
   const items = evaluate(variable(root, 'items')!, { file, root, params: {} }) as Array<{
@@ -153,6 +162,12 @@ export function workbookTimeRanges(): Record<string, number[]> {
     content: { parameters?: Array<Record<string, Value>> };
   }>;
   const parameters = items.filter((item) => item.type === 9).flatMap((item) => item.content.parameters ?? []);
+  return Object.fromEntries(parameters.map((p) => [String(p.name), p]));
+}
+
+/** The time ranges a workbook query can be given: its parameter's choices, in minutes. */
+export function workbookTimeRanges(): Record<string, number[]> {
+  const parameters = Object.values(workbookParameters()).filter((p) => p.typeSettings);
   return Object.fromEntries(
     parameters.map((p) => {
       const choices = (

@@ -15,6 +15,7 @@ import {
   propertyAt,
   resources,
   workbookQueries,
+  workbookParameters,
   workbookTimeRanges,
   type DeployedQuery,
 } from './deployedQueries';
@@ -33,8 +34,21 @@ const everyQuery = [
 ];
 
 describe('every query, parsed and bound by Kusto against the Application Insights tables', () => {
-  it('finds the five alert rules, the workbook queries and the deploy guide examples', () => {
-    expect(alertsAtDefaults.map((q) => q.id)).toHaveLength(5);
+  it('finds the alert rules, the workbook queries and the deploy guide examples', () => {
+    expect(alertsAtDefaults.map((q) => q.id).sort()).toEqual(
+      [
+        'denied-rising',
+        'escrow-too-old',
+        'expired-escrow',
+        'failed-workers',
+        'held-cycle',
+        'host-startup-failure',
+        'no-successful-cycle',
+        'poison-queue-depth',
+        'rejected-rising',
+        'writes-refused',
+      ].map((name) => `alerts/${name}`),
+    );
     expect(workbook.length).toBeGreaterThanOrEqual(6);
     expect(docsExamples.length).toBeGreaterThan(0);
   });
@@ -64,7 +78,7 @@ describe('every query, parsed and bound by Kusto against the Application Insight
       "KS142 The name 'customDimension'",
     ],
     ['an unknown table', base.replace(/^customEvents$/m, 'customEvent'), "KS204 The name 'customEvent'"],
-    ['a column of another table', base.replace('max(timestamp)', 'max(valueSum)'), "KS142 The name 'valueSum'"],
+    ['a column of another table', base.replace('maxif(timestamp', 'maxif(valueSum'), "KS142 The name 'valueSum'"],
     ['an unquoted string', base.replace("'RunCompleted'", 'RunCompleted'), "KS142 The name 'RunCompleted'"],
     ['a misspelt variable', base.replace('isnull(lastSuccess)', 'isnull(lastSucess)'), "KS142 The name 'lastSucess'"],
     ['a placeholder left in', base.replace(/= \d+;/, '= {{STALE_AFTER_MINUTES}};'), 'KS006 Missing expression'],
@@ -180,4 +194,28 @@ describe('workbook time ranges against what each query looks back', () => {
       expect(agoMinutes(analyzeKql(query).syntax).filter((lookBack) => lookBack > shortest)).toEqual([]);
     },
   );
+});
+
+describe('what the workbook shows an operator in the morning', () => {
+  const query = (id: string) => workbook.find((q) => q.id === `workbook/${id}`)!.query;
+
+  // Dry runs and held cycles send no per-worker event (counts only), so no filter is needed for them.
+  it('lists the workers needing a person, rejected, failed, expired and long escrow included', () => {
+    const attention = query('attention-workers');
+    expect(attention).toMatch(/code in \('denied', 'conflict', 'rejected', 'failed', 'expired'\)/);
+    expect(attention).toMatch(/code == 'escrowed' and firstEscrowed < ago\(1d\)/);
+  });
+
+  it("searches one worker's history by the id typed into the workbook's WorkerId parameter", () => {
+    const parameters = Object.keys(workbookParameters());
+    expect(parameters).toContain('WorkerId');
+    expect(query('worker-history')).toContain("=~ '{WorkerId}'");
+  });
+
+  it('shows each run with planned, enqueued and settled-by-outcome counts', () => {
+    const runs = query('recent-runs');
+    for (const column of ['plannedWorkers', 'planned', 'enqueued', 'settledJobs', 'settled'])
+      expect(runs).toMatch(new RegExp(`\\| project [^\\n]*\\b${column}\\b`));
+    expect(runs).toContain("startswith 'settled_'");
+  });
 });

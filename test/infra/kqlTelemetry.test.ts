@@ -130,13 +130,24 @@ beforeAll(async () => {
       drainOptions: { maxDequeueCount: 1 },
     },
   );
-  for (const user of s.world.pendingUsers) s.graph.addUser(user);
+  // One new hire's user never appears: its escrow expires after escrow.expireAfterDays (28).
+  for (const user of s.world.pendingUsers.slice(1)) s.graph.addUser(user);
   s.advance(30 * 60_000);
   const sweep = await runSweep(services, { drain: services.consumer });
   const resync = await runResync(services, s.world.workers.find((w) => w.workerId !== '')!.workerId);
-  expect([held.held, approved.held, approved.counts.failed > 0, sweep.counts.written > 0, resync.summary.kind]).toEqual(
-    [true, false, true, true, 'resync'],
-  );
+  const dryRun = await runCycle(services, { dryRun: true, drain: services.consumer });
+  s.advance(29 * 24 * 3_600_000);
+  const expiry = await runSweep(services, { drain: services.consumer });
+  expect([
+    held.held,
+    approved.held,
+    approved.counts.failed > 0,
+    approved.counts.rejected > 0,
+    sweep.counts.written > 0,
+    resync.summary.kind,
+    dryRun.dryRun,
+    expiry.counts.expired,
+  ]).toEqual([true, false, true, true, true, 'resync', true, 1]);
 
   const envelopes = standIn.envelopes;
   const kinds = () =>

@@ -17,6 +17,7 @@ const WRITES_TO_GRAPH: Record<string, boolean> = {
   enrichWorker: true, // the queue function: the per-worker pipeline
   resyncWorker: true, // HTTP: runs the same pipeline inline
   workerStatus: false, // HTTP: reads the ledger and escrow
+  approveHeldCycle: false, // HTTP: records an approval on the held run; the next cycle enqueues
   enrichCycle: false, // timer: reads Workday, plans, enqueues
   escrowSweep: false, // timer: looks users up, enqueues
   enrichWorkerPoison: false, // queue: records `failed`

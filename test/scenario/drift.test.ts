@@ -60,7 +60,7 @@ describe('a value sync keeps putting back', () => {
     expect(patchesOfD1().length).toBe(before);
     expect(summary.counts.conflict).toBe(1);
     expect(summary.drift).toBe(1);
-    expect((await s.services.runs.latest(1))[0]).toMatchObject({ drift: 1, counts: { conflict: 1 } });
+    expect((await s.services.runs.latest(1))[0]).toMatchObject({ drift: 1, settled: { counts: { conflict: 1 } } });
     expect(await s.services.ledger.get('D2')).toMatchObject({ lastOutcome: 'unchanged' });
   });
 

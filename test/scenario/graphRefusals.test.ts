@@ -9,6 +9,7 @@ import { WRITES_REFUSED_FOR_MS } from '../../src/app/jobRunner';
 import { startIdentityEndpoint } from '../cli/processRun';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCycle } from '../../src/app/operations';
+import type { RunRecord } from '../../src/core/ports';
 import { patches, rolesTheConnectorNeeds, startAzurite, startScenario, type Scenario } from './harness';
 import { hybridWorker, syncedUser, world } from './smallWorld';
 import type { AzuriteInstance } from '../support/azurite';
@@ -48,6 +49,9 @@ describe('an app whose write role is missing or not yet propagated', () => {
     const run = await s.cli(['cycle', '--json']);
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/GRAPH\.REQUEST_REFUSED|403/);
+    // Its queue was in memory: nothing stays queued, and the operator is not told otherwise.
+    expect(run.stderr).toContain('the next cycle plans their workers again');
+    expect(run.stderr).not.toContain('stay queued');
     // The CLI's jobs lived in its own queue; each plan stays in the ledger without an outcome,
     // which the next cycle enqueues again.
     for (const workerId of WORKERS) {
@@ -56,6 +60,12 @@ describe('an app whose write role is missing or not yet propagated', () => {
       expect(row?.plannedVersion).toBeGreaterThan(0);
     }
     expect(s.graph.allUsers().every((user) => user.otherMails.length === 0)).toBe(true);
+    // The CLI's queue was its own: it says what becomes of the jobs, and the run is on record with why it stopped.
+    expect(run.stderr).not.toContain('stay queued');
+    expect(run.stderr).toContain('the next cycle plans their workers again');
+    const [stopped] = (JSON.parse((await s.cli(['runs', '--json'])).stdout) as { runs: RunRecord[] }).runs;
+    expect(stopped).toMatchObject({ kind: 'cycle', enqueued: WORKERS.length });
+    expect(stopped?.stopped).toMatch(/^GRAPH\.REQUEST_REFUSED: /);
   });
 
   it('writes every worker once the role reaches Graph, at the first try after the shared refusal window', async () => {
@@ -71,6 +81,33 @@ describe('an app whose write role is missing or not yet propagated', () => {
       expect(['written', 'unchanged']).toContain((await s.services.ledger.get(workerId))?.lastOutcome);
     expect(s.graph.allUsers().every((user) => user.otherMails.length === 1)).toBe(true);
     expect(patches(s.graph).filter((request) => request.status === 204)).toHaveLength(WORKERS.length);
+  });
+
+  it("plans the stopped CLI run's workers again in the next CLI cycle, as its message says", async () => {
+    const fresh = await startScenario(azurite, {
+      world: world(
+        WORKERS.map((id) => hybridWorker(id)),
+        WORKERS.map((id) => syncedUser(id)),
+      ),
+      graph: {
+        appRoles: [
+          'User.Read.All',
+          'RoleManagement.Read.Directory',
+          'GroupMember.Read.All',
+          'PrivilegedEligibilitySchedule.Read.AzureADGroup',
+        ],
+      },
+    });
+    try {
+      expect((await fresh.cli(['cycle', '--json'])).code).toBe(3);
+      fresh.graph.setAppRoles(null);
+      fresh.advance(WRITES_REFUSED_FOR_MS + 1000);
+      // As the CLI runs it (a queue of its own), on the services' clock past the shared refusal window.
+      const next = await runCycle(fresh.services, { drain: true });
+      expect(next).toMatchObject({ enqueued: WORKERS.length, counts: { written: WORKERS.length } });
+    } finally {
+      await fresh.close();
+    }
   });
 });
 
@@ -102,6 +139,12 @@ describe('a user who becomes an admin after the role holders were read', () => {
       await runCycle(s.services, { drain: s.services.consumer, reverify: true });
       const entry = await s.services.ledger.get('4003');
       expect([entry?.lastOutcome, entry?.reason]).toEqual(['denied', 'Authorization_RequestDenied']);
+      // What the 403 means and what to do, before Graph's own words (kept for Microsoft support).
+      const shown = (await s.cli(['status', '4003'])).stdout;
+      expect(shown).toContain("Graph refused to change this user's properties (403 Authorization_RequestDenied)");
+      expect(shown).toMatch(
+        /most likely holds an administrator role.*What to do: .*Graph said: Insufficient privileges/,
+      );
       for (const workerId of WORKERS.filter((id) => id !== '4003'))
         expect(['written', 'unchanged']).toContain((await s.services.ledger.get(workerId))?.lastOutcome);
       expect(patches(s.graph).filter((request) => request.status === 403)).toHaveLength(1);

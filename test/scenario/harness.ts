@@ -10,6 +10,7 @@ import { loadSettings } from '../../src/config/settings';
 import { createMemoryLogger } from '../../src/app/logger';
 import { buildServices, type AppServices } from '../../src/app/services';
 import { runCli } from '../../src/cli/main';
+import { requiredGraphRoles } from '../../src/core/mappingTargets';
 import type { Pipeline } from '../../src/core/pipeline';
 import { startAzurite, type AzuriteInstance } from '../support/azurite';
 import { startGraphSimulator, type GraphSimOptions, type GraphSimulator } from '../../sim/graph';
@@ -17,6 +18,7 @@ export { dangerousRequests } from '../../sim/graph';
 import { startWorkdaySimulator, type WorkdaySimulator } from '../../sim/workday';
 import { createTenant } from '../../sim/workday/tenant';
 import { sharedTokenIssuer, type TokenIssuer } from '../../sim/entra/tokenIssuer';
+import { exampleConnector } from '../../sim/exampleConnector';
 import { simulatorSettings } from '../../sim/settings';
 import { buildWorld, CORPORATE_DOMAIN, type SimWorld } from '../../sim/world';
 
@@ -49,26 +51,12 @@ export interface ScenarioOptions {
   pipeline?: Partial<Pipeline>;
 }
 
-export const baseConnector = (): Record<string, unknown> => ({
-  source: { kind: 'raas' },
-  scope: [
-    [
-      { attribute: 'Worker_Type', operator: 'EQUALS', value: 'Employee' },
-      { attribute: 'Legal_Entity', operator: 'MEMBER_OF', value: ['Contoso Corp', 'Contoso LLC'] },
-    ],
-  ],
-  cloudOnlyScope: [[{ attribute: 'Worker_Type', operator: 'EQUALS', value: 'Contingent_Worker' }]],
-  mappings: [
-    { source: 'personalEmail', target: 'otherMails', mode: 'replace' },
-    { source: 'countryIso', target: 'usageLocation' },
-  ],
-  guards: { maxWritesPerCycle: 100_000, blockedEmailDomains: [CORPORATE_DOMAIN] },
-  escrow: { retryAfterMinutes: [1, 2, 5], expireAfterDays: 28 },
-});
-
-const { requiredGraphRoles } = require('../../infra/required-graph-roles.cjs') as {
-  requiredGraphRoles(connector: unknown): string[];
-};
+/** The example connector, with room for a whole world's writes and quick escrow retries. */
+export const baseConnector = (): Record<string, unknown> =>
+  exampleConnector({
+    guards: { maxWritesPerCycle: 100_000, blockedEmailDomains: [CORPORATE_DOMAIN] },
+    escrow: { retryAfterMinutes: [1, 2, 5], expireAfterDays: 28 },
+  });
 
 /** The Graph application roles the grant script gives for a connector (default: the scenarios' own). */
 export const rolesTheConnectorNeeds = (connector: Record<string, unknown> = baseConnector()): string[] =>

@@ -85,6 +85,36 @@ describe('a CLI cycle that stops after planning (case 3)', () => {
   }, 120_000);
 });
 
+describe('workers read again by id (case 9)', () => {
+  it('are asked for in one Get_Workers with many references, not one request per id and id type', async () => {
+    const ids = Array.from({ length: 60 }, (_, i) => `R${String(i).padStart(3, '0')}`);
+    s = await startScenario(azurite, {
+      world: world(
+        ids.map((id) => hybridWorker(id)),
+        ids.map((id) => syncedUser(id)),
+      ),
+      connector: soap(),
+    });
+    // Every job of the first cycle is lost (a queue cleared by hand): 60 plans never applied.
+    await runCycle(s.services);
+    for (
+      let batch = await s.services.consumer.receive(32, 30);
+      batch.length > 0;
+      batch = await s.services.consumer.receive(32, 30)
+    )
+      for (const message of batch) await s.services.consumer.complete(message);
+    s.advance(10 * 60_000);
+    const before = s.workday.tenant.requests.length;
+    const next = await runCycle(s.services, { drain: true });
+    const soapRequests = s.workday.tenant.requests.slice(before).filter((r) => r.protocol === 'soap');
+    expect(next).toMatchObject({ read: 'incremental', workersRead: 60 });
+    expect(next.counts.written).toBe(60);
+    // The two change windows (entered, effective), then all 60 ids under both id types at once.
+    expect(soapRequests.length).toBe(3);
+    expect(soapRequests.filter((r) => r.summary?.includes('refs=')).length).toBe(1);
+  }, 120_000);
+});
+
 describe('a late write through the real Graph adapter (case 1)', () => {
   it('a PATCH delayed by a 503 while the operator resyncs the corrected email ends with the corrected value', async () => {
     s = await startScenario(azurite, {
@@ -250,4 +280,30 @@ describe('resync applies the cycle guards (case 6)', () => {
     expect(cycle.counts.conflict).toBeGreaterThanOrEqual(1);
     expect(patches(s.graph)).toEqual([]);
   }, 60_000);
+
+  it.each([
+    ['a report (read in full)', baseConnector],
+    ['Get_Workers (changes since the last read)', soap],
+  ])(
+    'two workers who moved to one mailbox since the last cycle are a conflict for resync: %s',
+    async (_, connector) => {
+      s = await startScenario(azurite, {
+        world: world([hybridWorker('M1'), hybridWorker('M2')], [syncedUser('M1'), syncedUser('M2')]),
+        connector: connector(),
+      });
+      await runCycle(s.services, { drain: true });
+      const before = otherMailsOf(s, 'M1');
+      setEmail(s, 'M1', 'shared.box@home.example');
+      setEmail(s, 'M2', 'shared.box@home.example');
+      const resync = await runResync(s.services, 'M1');
+      expect(resync.outcome).toMatchObject({ code: 'conflict', reason: 'sharedPersonalEmail' });
+      expect(otherMailsOf(s, 'M1')).toEqual(before);
+      // M2 moves on: Workday's current data, not the ledger's memory, decides, and M1 is written.
+      setEmail(s, 'M2', 'm2.elsewhere@home.example');
+      const again = await runResync(s.services, 'M1');
+      expect(again.outcome).toMatchObject({ code: 'written' });
+      expect(otherMailsOf(s, 'M1')).toEqual(['shared.box@home.example']);
+    },
+    60_000,
+  );
 });

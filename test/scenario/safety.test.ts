@@ -190,6 +190,12 @@ describe('the mass-change guard', () => {
     expect(s.graph.requests).toEqual([]);
     const [run] = await s.services.runs.latest(1);
     expect(run?.held).toBe(true);
+    // Nothing looked at Graph for a held worker: status does not call it verified, and names the held run.
+    const status = await s.cli(['status', '4001']);
+    expect(status.stdout).toContain('verified      never checked against Graph by a job');
+    expect(JSON.parse((await s.cli(['status', '4001', '--json'])).stdout)).not.toHaveProperty('verifiedAt');
+    const held = JSON.parse((await s.cli(['runs', run!.runId, '--outcome', 'held', '--json'])).stdout);
+    expect(held.count).toBe(12);
   });
 
   it('holds again on the next cycle: a held change still counts', async () => {

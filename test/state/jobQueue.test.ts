@@ -72,6 +72,14 @@ describe('createJobQueue', () => {
     await expect(queue.enqueue([job('small'), huge])).rejects.toMatchObject({ code: 'INPUT.INVALID' });
     expect(await consumer.approximateCount()).toBe(0);
   });
+
+  it('measures the poison queue: the jobs its handler has not recorded yet (the poison-depth alert)', async () => {
+    const { queue, consumer } = freshQueue();
+    expect(await queue.poisonDepth?.()).toBe(0);
+    await queue.enqueue([job('P1'), job('P2')]);
+    for (const message of await consumer.receive(2, 30)) await consumer.moveToPoison(message);
+    expect(await queue.poisonDepth?.()).toBe(2);
+  });
 });
 
 describe('createJobQueueConsumer', () => {

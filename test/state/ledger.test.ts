@@ -127,7 +127,22 @@ describe('createLedger', () => {
       entry('W2', { reason: 'notFound', userId: 'u-1', writtenHashes: { otherMails: 'h' }, plannedVersion: 5 }),
     );
     await store(ledger, entry('W2', { lastOutcome: 'unchanged' }));
-    expect(plain(await ledger.get('W2'))).toEqual(entry('W2', { lastOutcome: 'unchanged' }));
+    const { history: _history, ...stored } = plain(await ledger.get('W2')) ?? { history: [] };
+    expect(stored).toEqual(entry('W2', { lastOutcome: 'unchanged' }));
+  });
+
+  it("keeps the worker's earlier outcomes, newest first, and not a plan or the same outcome again", async () => {
+    const at = (minute: number) => new Date(Date.UTC(2026, 2, 2, 8, minute));
+    const outcomes = [
+      entry('W4', { lastOutcome: 'escrowed', reason: 'notFound', cycleId: 'cycle-1', updatedAt: at(1) }),
+      entry('W4', { lastOutcome: 'escrowed', reason: 'notFound', cycleId: 'cycle-1', updatedAt: at(2) }),
+      entry('W4', { lastOutcome: 'written', cycleId: 'sweep-2', updatedAt: at(3) }),
+      entry('W4', { lastOutcome: 'written', cycleId: 'sweep-2', updatedAt: at(3), plannedVersion: 9 }),
+    ];
+    for (const next of outcomes) await ledger.change('W4', () => next);
+    const stored = await ledger.get('W4');
+    expect(stored?.lastOutcome).toBe('written');
+    expect(stored?.history).toEqual([{ runId: 'cycle-1', code: 'escrowed', reason: 'notFound', at: at(2) }]);
   });
 
   it('keeps a diff larger than one 64 KiB property', async () => {
@@ -192,6 +207,23 @@ describe('Ledger.change: conditional read-modify-write', () => {
     expect(target.writes()).toBe(writes);
     expect(left).toEqual(before);
     expect((await target.get('K1'))?.etag).toBe(before?.etag);
+  });
+
+  // A row built by hand (or from an older read that lost its ETag) must never be written blind
+  // (`If-Match: *`): that would put back what another writer changed since.
+  it('given a row without its ETag, reads the stored row and decides on it, one change or many', async () => {
+    const mine = freshLedger();
+    const theirs = openLedger(mine.tablePrefix);
+    await store(mine, entry('E1', { detail: 'original' }));
+    await store(mine, entry('E2', { detail: 'original' }));
+    const stale = (workerId: string) => plain(entry(workerId, { detail: 'original' })) as LedgerEntry;
+    for (const id of ['E1', 'E2']) await theirs.change(id, (current) => ({ ...current!, userId: 'their-user' }));
+    await mine.change('E1', (current) => ({ ...current!, detail: 'mine' }), stale('E1'));
+    await mine.changeMany([
+      { workerId: 'E2', seen: stale('E2'), decide: (current) => ({ ...current!, detail: 'mine' }) },
+    ]);
+    for (const id of ['E1', 'E2'])
+      expect(plain(await mine.get(id))).toEqual(entry(id, { detail: 'mine', userId: 'their-user' }));
   });
 
   it('reads the row first when no `seen` is given', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyCounts } from '../../src/core/outcome';
+import type { Outcome, OutcomeCode } from '../../src/core/outcome';
 import type { RunHistory, RunRecord } from '../../src/core/ports';
 import { createRunHistory } from '../../src/state/runHistory';
 import { createStorageClients } from '../../src/state/storageClients';
@@ -55,7 +56,7 @@ describe('createRunHistory', () => {
       note: 'held: 600 > 500',
     });
     await history.record(full);
-    expect(await history.latest(1)).toEqual([full]);
+    expect(await history.latest(1)).toEqual([{ ...full, settled: { counts: emptyCounts(), superseded: 0, jobs: 0 } }]);
   });
 
   it('returns the newest runs first, however they were recorded', async () => {
@@ -78,8 +79,9 @@ describe('createRunHistory', () => {
     await history.record(run('r', '2025-03-01T10:00:00Z', { enqueued: 1 }));
     await expect(
       redelivery.record(run('r', '2025-03-01T10:00:00Z', { enqueued: 2, note: 'second' })),
-    ).resolves.toBeUndefined();
-    expect(await history.latest(5)).toEqual([run('r', '2025-03-01T10:00:00Z', { enqueued: 1 })]);
+    ).resolves.toMatchObject({ runId: 'r' });
+    expect(await history.latest(5)).toMatchObject([run('r', '2025-03-01T10:00:00Z', { enqueued: 1 })]);
+    expect((await history.get('r'))?.enqueued).toBe(1);
   });
 
   it('answers an empty list when asked for none or when nothing ran', async () => {
@@ -122,5 +124,95 @@ describe('RunHistory.claimApproval', () => {
     expect(await history.claimApproval('held-run', 'cycle-next')).toBe(true);
     await history.record(run('cycle-next', '2025-03-01T11:00:00Z', { approvedHeldRun: 'held-run' }));
     expect((await history.latest(10)).map((r) => r.runId)).toEqual(['cycle-next', 'held-run']);
+  });
+});
+
+describe('RunHistory.approveHeld', () => {
+  const alice = { source: 'entra' as const, objectId: 'oid-alice', name: 'Alice Operator' };
+  const at = new Date('2025-03-01T10:30:00.000Z');
+
+  it("records the approver on the held run, where another process's history and the run list see it", async () => {
+    const [history, other] = freshHistories();
+    await history.record(run("held/O'Brien#1", '2025-03-01T10:00:00Z', { held: true, changes: 600 }));
+    const approved = await history.approveHeld("held/O'Brien#1", alice, at);
+    expect(approved).toMatchObject({ runId: "held/O'Brien#1", changes: 600, approval: { by: alice, at } });
+    expect((await other.heldAwaitingApproval())[0]?.approval).toEqual({ by: alice, at });
+    expect((await other.latest(1))[0]?.approval).toEqual({ by: alice, at });
+  });
+
+  it('answers null for an id no held cycle awaiting approval has: unknown, not held, or gone through since', async () => {
+    const history = freshHistory();
+    await history.record(run('held-run', '2025-03-01T10:00:00Z', { held: true }));
+    await history.record(run('plain-run', '2025-03-01T10:10:00Z'));
+    expect(await history.approveHeld('no-such-run', alice, at)).toBeNull();
+    expect(await history.approveHeld('plain-run', alice, at)).toBeNull();
+    expect(await history.approveHeld('held-run', alice, at)).toBeNull(); // plain-run went through after it
+    expect((await history.latest(5)).every((r) => r.approval === undefined)).toBe(true);
+  });
+});
+
+const outcome = (workerId: string, code: OutcomeCode, detail?: string): Outcome => ({
+  workerId,
+  code,
+  ...(detail ? { detail } : {}),
+});
+const at = new Date('2025-03-01T10:05:00Z');
+
+describe('RunHistory.settle', () => {
+  it('counts every job of a run settled by two processes at once, none lost and none twice', async () => {
+    const [one, two] = freshHistories();
+    const ids = Array.from({ length: 120 }, (_, i) => `W${i}`);
+    const code = (i: number): OutcomeCode => (i % 3 === 0 ? 'escrowed' : 'written');
+    // Two instances settle different jobs at once; a few messages come back on the other instance.
+    const settle = (history: RunHistory, i: number) =>
+      history.settle('r', { workerId: ids[i]!, outcome: outcome(ids[i]!, code(i)), at });
+    await Promise.all(ids.map((_, i) => settle(i % 2 === 0 ? one : two, i)));
+    await Promise.all(ids.slice(0, 20).map((_, i) => settle(i % 2 === 0 ? two : one, i)));
+    await one.record(run('r', '2025-03-01T10:00:00Z', { counts: emptyCounts(), enqueued: 120 }));
+    const [recorded] = await two.latest(1);
+    expect(recorded?.settled).toEqual({
+      counts: { ...emptyCounts(), written: 80, escrowed: 40 },
+      superseded: 0,
+      jobs: 120,
+    });
+    expect(await one.workersOf('r', 'escrowed')).toHaveLength(40);
+  });
+
+  it('moves a worker whose job settles again with another outcome, and counts a superseded job apart', async () => {
+    const history = freshHistory();
+    await history.settle('r', { workerId: 'A', outcome: outcome('A', 'escrowed'), at });
+    await history.settle('r', { workerId: 'A', outcome: outcome('A', 'written'), at });
+    await history.settle('r', { workerId: 'B', outcome: null, at });
+    await history.record(run('r', '2025-03-01T10:00:00Z', { enqueued: 2 }));
+    expect((await history.get('r'))?.settled).toEqual({
+      counts: { ...emptyCounts(), written: 1 },
+      superseded: 1,
+      jobs: 2,
+    });
+    expect((await history.workersOf('r')).map((w) => [w.workerId, w.code])).toEqual([
+      ['A', 'written'],
+      ['B', 'superseded'],
+    ]);
+  });
+
+  it('reports the run once, to the job that settles its last job after planning recorded it', async () => {
+    const [one, two] = freshHistories();
+    await one.record(run('r', '2025-03-01T10:00:00Z', { enqueued: 2 }));
+    expect(await one.settle('r', { workerId: 'A', outcome: outcome('A', 'written'), at })).toBeNull();
+    const done = await two.settle('r', { workerId: 'B', outcome: outcome('B', 'denied'), at });
+    expect(done?.settled?.counts).toMatchObject({ written: 1, denied: 1 });
+    expect(done?.counts).toEqual(run('r', '2025-03-01T10:00:00Z').counts);
+    // The same job again (a redelivery) changes nothing and reports nothing.
+    expect(await one.settle('r', { workerId: 'B', outcome: outcome('B', 'denied'), at })).toBeNull();
+  });
+
+  it('lists the decided workers recorded with the run, and stores no personal email', async () => {
+    const history = freshHistory();
+    await history.record(run('r', '2025-03-01T10:00:00Z', { enqueued: 0 }), [
+      outcome('C', 'rejected', 'invalid personal email jane.doe@example.com'),
+    ]);
+    const [rejected] = await history.workersOf('r', 'rejected');
+    expect(rejected).toMatchObject({ workerId: 'C', code: 'rejected', source: 'planning' });
+    expect(rejected?.detail).not.toContain('jane.doe@example.com');
   });
 });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/core/errors';
 import {
-  decodeKey,
   encodeKey,
   invertedTimeKey,
   PARTITION_COUNT,
@@ -26,11 +25,10 @@ const AWKWARD_IDS = [
 ];
 
 describe('encodeKey', () => {
-  it.each(AWKWARD_IDS)('round-trips %j through a key with no forbidden characters', (id) => {
+  it.each(AWKWARD_IDS)('gives %j a key with no forbidden characters', (id) => {
     const key = encodeKey(id);
     expect(key).not.toMatch(FORBIDDEN);
     expect(key).not.toMatch(/['%]/);
-    expect(decodeKey(key)).toBe(id);
   });
 
   it('keeps a plain id readable', () => {
@@ -43,12 +41,12 @@ describe('encodeKey', () => {
     expect(keys.size).toBe(AWKWARD_IDS.length);
   });
 
-  it('hashes an empty or over-long id into a short key that decodes to null', () => {
+  it('hashes an empty or over-long id into a short key', () => {
     for (const id of ['', 'é'.repeat(400)]) {
       const key = encodeKey(id);
       expect(key.length).toBeLessThanOrEqual(70);
       expect(key).not.toMatch(FORBIDDEN);
-      expect(decodeKey(key)).toBeNull();
+      expect(key).toMatch(/^~H[0-9a-f]{64}$/);
     }
     expect(encodeKey('x'.repeat(600))).not.toBe(encodeKey('x'.repeat(601)));
   });

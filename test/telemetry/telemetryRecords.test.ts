@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OUTCOME_CODES } from '../../src/core/outcome';
+import { emptyCounts, OUTCOME_CODES } from '../../src/core/outcome';
 import { TELEMETRY } from '../../src/core/telemetryNames';
 import {
   runRecords,
@@ -21,7 +21,7 @@ describe('workerOutcomeRecords', () => {
       graphRequests: 2,
       operationId: TRACEPARENT,
       runKind: 'cycle',
-      dryRun: true,
+      dryRun: false,
     });
     expect(records).toEqual([
       {
@@ -33,12 +33,40 @@ describe('workerOutcomeRecords', () => {
           workerId: '21001',
           runId: 'cycle-1',
           runKind: 'cycle',
-          dryRun: 'true',
+          dryRun: 'false',
           operationId: '0af7651916cd43dd8448eb211c80319c',
         },
         measurements: { durationMs: 84, graphRequests: 2 },
       },
     ]);
+  });
+
+  // Each event is a billed Log Analytics row: only outcomes a person may act on are sent (docs/cost.md).
+  it.each(['unchanged', 'outOfScope', 'held'] as const)('sends no event for a %s worker', (code) => {
+    expect(workerOutcomeRecords(writtenOutcome({ code }), { runId: 'r', durationMs: 1, graphRequests: 0 })).toEqual([]);
+  });
+
+  it('sends no event for any worker of a dry run', () => {
+    const context = { runId: 'r', durationMs: 1, graphRequests: 0, dryRun: true };
+    expect(workerOutcomeRecords(writtenOutcome({ code: 'denied' }), context)).toEqual([]);
+  });
+
+  it('sends no event for an outcome the worker already had (told before)', () => {
+    const context = { runId: 'r', durationMs: 1, graphRequests: 0 };
+    expect(workerOutcomeRecords(writtenOutcome({ code: 'rejected', repeated: true }), context)).toEqual([]);
+    expect(events(workerOutcomeRecords(writtenOutcome({ code: 'rejected' }), context))).toHaveLength(1);
+  });
+
+  it('carries the detail of a conflict, which names what to fix', () => {
+    const detail = '2 users share employeeId';
+    const [event] = events(
+      workerOutcomeRecords(writtenOutcome({ code: 'conflict', detail }), {
+        runId: 'r',
+        durationMs: 1,
+        graphRequests: 0,
+      }),
+    );
+    expect(event!.properties.detail).toBe(detail);
   });
 
   it('leaves out what the caller did not know instead of writing "undefined"', () => {
@@ -118,7 +146,9 @@ describe('runRecords', () => {
     const held = events(
       runRecords(cycleRun({ held: true, counts: { ...cycleRun().counts, held: 800 } }), context),
     ).find((e) => e.name === TELEMETRY.cycleHeldEvent);
-    expect(held?.properties.approveWith).toBe('APPROVE_HELD_CYCLE=cycle-20250101T0000');
+    expect(held?.properties.approveWith).toBe(
+      'POST /api/cycles/cycle-20250101T0000/approve (app role AttributeWriter.Approve), or attribute-writer cycle --approve cycle-20250101T0000',
+    );
     expect(held?.measurements).toEqual({ heldWorkers: 800 });
   });
 
@@ -134,10 +164,9 @@ describe('runRecords', () => {
     ]);
   });
 
-  it('emits every per-run metric named in telemetryNames for a cycle', () => {
-    const names = new Set(
-      metrics(runRecords(cycleRun(), { escrowBacklog: 3, escrowOldestAgeMinutes: 95 })).map((m) => m.name),
-    );
+  it('emits every per-run metric named in telemetryNames for a run that measured everything', () => {
+    const context = { escrowBacklog: 3, escrowOldestAgeMinutes: 95, poisonQueueDepth: 0 };
+    const names = new Set(metrics(runRecords(cycleRun(), context)).map((m) => m.name));
     expect([...names].sort()).toEqual(Object.values(TELEMETRY.metrics).sort());
   });
 
@@ -149,6 +178,15 @@ describe('runRecords', () => {
     expect(byName.get(TELEMETRY.metrics.escrowOldestAgeMinutes)).toMatchObject({ instrument: 'gauge', value: 95 });
     expect(byName.get(TELEMETRY.metrics.runDurationMs)).toMatchObject({ instrument: 'histogram', value: 42_000 });
     expect(byName.get(TELEMETRY.metrics.graphThrottled)).toMatchObject({ instrument: 'counter', value: 2 });
+  });
+
+  it('records the poison queue depth a sweep measured as a gauge, and on RunCompleted', () => {
+    const records = runRecords(cycleRun({ kind: 'sweep' }), { escrowBacklog: 0, poisonQueueDepth: 4 });
+    const depth = metrics(records).find((m) => m.name === TELEMETRY.metrics.poisonQueueDepth);
+    expect(depth).toMatchObject({ instrument: 'gauge', value: 4 });
+    expect(events(records)[0]!.measurements.poisonQueueDepth).toBe(4);
+    const unmeasured = metrics(runRecords(cycleRun(), { escrowBacklog: 0 })).map((m) => m.name);
+    expect(unmeasured).not.toContain(TELEMETRY.metrics.poisonQueueDepth);
   });
 
   it('leaves Workday read time out of a sweep, which reads nothing in bulk', () => {
@@ -165,5 +203,44 @@ describe('runRecords', () => {
     });
     expect(JSON.stringify(records)).not.toMatch(/jane\.doe@/);
     expect(events(records)[0]!.properties.note).toBe('skipped j***@example.com');
+  });
+});
+
+describe('runRecords of a run whose jobs settle after planning', () => {
+  const planned = { ...emptyCounts(), outOfScope: 32, rejected: 12 };
+  const settled = (jobs: number) => ({
+    counts: { ...emptyCounts(), written: jobs > 0 ? 200 : 0, escrowed: jobs > 0 ? 56 : 0 },
+    superseded: 0,
+    jobs,
+  });
+  const outcomeMetric = (records: TelemetryRecord[]) =>
+    Object.fromEntries(
+      metrics(records)
+        .filter((m) => m.name === TELEMETRY.metrics.outcomes)
+        .map((m) => [m.dimensions.code, m.value]),
+    );
+
+  it('carries settled_<code> for every code and says the jobs are pending while planning reports', () => {
+    const records = runRecords(cycleRun({ counts: planned, enqueued: 256, settled: settled(0) }), {});
+    const [completed] = events(records);
+    expect(completed?.properties.jobsPending).toBe('true');
+    for (const code of OUTCOME_CODES) expect(completed?.measurements[`settled_${code}`]).toBe(0);
+    expect(completed?.measurements.settledJobs).toBe(0);
+    expect(outcomeMetric(records)).toEqual({ outOfScope: 32, rejected: 12 });
+  });
+
+  it('counts each outcome once in the metric: the last job reports the jobs only', () => {
+    const run = cycleRun({ counts: planned, enqueued: 256, settled: settled(256) });
+    const records = runRecords(run, { lastJobSettled: true });
+    const [completed] = events(records);
+    expect(completed?.properties.jobsPending).toBe('false');
+    expect(completed?.measurements).toMatchObject({ settled_written: 200, settled_escrowed: 56, settledJobs: 256 });
+    expect(outcomeMetric(records)).toEqual({ written: 200, escrowed: 56 });
+    expect(metrics(records).filter((m) => m.name !== TELEMETRY.metrics.outcomes)).toEqual([]);
+  });
+
+  it('counts planning and jobs together when every job settled before the run was reported (the CLI)', () => {
+    const records = runRecords(cycleRun({ counts: planned, enqueued: 256, settled: settled(256) }), {});
+    expect(outcomeMetric(records)).toEqual({ written: 200, outOfScope: 32, rejected: 12, escrowed: 56 });
   });
 });

@@ -137,6 +137,24 @@ describe('createSoapSource', () => {
     expect(await source().readWorkerRecords?.('999999')).toEqual([]);
   });
 
+  it('reads many workers by id in one request per 499 ids, under both id types, skipping the ids Workday lacks', async () => {
+    tenant.workers.push(worker('C500001', { workerType: 'Contingent_Worker', employeeType: 'Contractor' }));
+    tenant.workers.push(worker('100004', { workerType: 'Contingent_Worker', employeeType: 'Contractor' }));
+    const missing = Array.from({ length: 600 }, (_, i) => `9${String(i).padStart(5, '0')}`);
+    const records: RawRecord[] = [];
+    for await (const record of source().readWorkersByIds?.(['100004', 'C500001', ...missing], AS_OF) ?? [])
+      records.push(record);
+    expect(records.map((r) => `${r.WorkerID}/${r.Worker_Type}`).sort()).toEqual([
+      '100004/Contingent_Worker',
+      '100004/Employee',
+      'C500001/Contingent_Worker',
+    ]);
+    // 602 ids under 2 id types: 1,204 references, in two requests of at most 999.
+    expect(tenant.requests.map((r) => r.status)).toEqual([200, 200]);
+    expect(sent.every((body) => body.includes('Skip_Non_Existing_Instances="true"'))).toBe(true);
+    expect(tenant.requests[0]?.summary).toContain('asOfEntry=2026-11-26T22:00:00.000+00:00');
+  });
+
   it('answers null for a worker Workday does not know', async () => {
     expect(await source().readWorker('999999')).toBeNull();
     expect(tenant.requests).toHaveLength(2);

@@ -3,32 +3,26 @@
  * connector's mappings need found in its `roles` claim, one lookup by employeeId, and whether
  * this tenant answers a deletedItems filter on employeeId. Reads only.
  */
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import type { Settings } from '../../config/settings';
 import type { ConnectorConfig } from '../../core/connector';
 import { ensureAppError } from '../../core/errors';
+import { broaderRoleAdvice, requiredGraphRoles, ROLE_HOLDER_READS } from '../../core/mappingTargets';
 import type { Directory } from '../../core/ports';
-import { cachedTokenSource, graphScope } from '../../graph/graphToken';
-import { packageRoot } from '../packageRoot';
+import { cachedTokenSource, graphScope, isCredentialUnavailable } from '../../graph/graphToken';
+import { azureCredential, tokenClaims } from '../../config/azureIdentity';
 import { fail, pass, skip, type CheckLine } from './checkLine';
 import { PROBE_WORKER_ID } from './workdayProbes';
 
 const GRANT_SCRIPT = 'infra/grant-graph-permissions.sh';
 
-interface RoleRules {
-  requiredGraphRoles(connector: { mappings: Array<{ target: string }> }): string[];
-  /** What a broader role can do and the narrower one to grant instead; null when it is not broader. */
-  broaderRoleAdvice(role: string, required: readonly string[]): string | null;
-  /** What the privileged-target screen reads with; without them no reset channel is written. */
-  ROLE_HOLDER_READS: string[];
-}
-
-/** The grant script's own rules (plain CommonJS beside it), so `check` and the script never disagree. */
-function roleRules(): RoleRules {
-  return createRequire(__filename)(join(packageRoot(), 'infra', 'required-graph-roles.cjs')) as RoleRules;
-}
+/**
+ * Where DefaultAzureCredential finds an identity (Microsoft Learn, "Credential chains in the Azure
+ * Identity library for JavaScript"). A client secret is not offered: AZURE_CLIENT_ID names the
+ * app's managed identity here, so the environment credential cannot be configured beside it.
+ */
+export const NO_CREDENTIAL_FIX =
+  "no Azure credential on this machine: sign in with `az login` (or `azd auth login`) as an account that may read the tenant, or run check in Azure where the app's managed identity is (AZURE_CLIENT_ID names a user-assigned one); GRAPH_AUTH=none only with a loopback simulator";
 
 export async function probeGraphRoles(
   settings: Settings,
@@ -42,11 +36,7 @@ export async function probeGraphRoles(
       check,
       `GRAPH_AUTH is 'none' (a loopback simulator at ${settings.graph.baseUrl}): no token, no roles to check`,
     );
-  const identity =
-    credential ??
-    (settings.graph.clientId
-      ? new ManagedIdentityCredential({ clientId: settings.graph.clientId })
-      : new DefaultAzureCredential());
+  const identity = credential ?? azureCredential(settings.graph.clientId);
   let token: string;
   try {
     token = await cachedTokenSource(identity, graphScope(settings.graph.baseUrl))();
@@ -62,13 +52,14 @@ export async function probeGraphRoles(
       : fail(
           check,
           'configuration',
-          `${error.message} [${error.code}]`,
-          "run this where the app's identity is available (AZURE_CLIENT_ID for a user-assigned managed identity), or sign in with `az login`",
+          isCredentialUnavailable(error.cause)
+            ? `no Azure identity answered on this machine (environment, managed identity, Azure CLI, Azure Developer CLI, PowerShell, VS Code) [${error.code}]`
+            : `${error.message} [${error.code}]`,
+          NO_CREDENTIAL_FIX,
         );
   }
-  const claims = tokenClaims(token);
-  const rules = roleRules();
-  const required = rules.requiredGraphRoles({ mappings: connector.mappings.map((m) => ({ target: m.target })) });
+  const claims = tokenClaims(token) as TokenClaims;
+  const required = requiredGraphRoles(connector);
   const who = `${claims.app_displayname ?? claims.appid ?? 'unknown app'}${claims.oid ? `, object id ${claims.oid}` : ''}`;
   if (!Array.isArray(claims.roles) && typeof claims.scp === 'string') {
     return skip(
@@ -80,12 +71,12 @@ export async function probeGraphRoles(
   const missing = required.filter((role) => !held.has(role));
   const advice = [...held]
     .filter((role) => !required.includes(role))
-    .map((role) => rules.broaderRoleAdvice(role, required))
+    .map((role) => broaderRoleAdvice(role, required))
     .filter((line): line is string => line !== null);
   const note = advice.map((line) => `; ${line}`).join('');
   if (missing.length > 0) {
     // Without the role read the privileged-target screen cannot run, and no reset channel is written.
-    const screenReads = missing.filter((role) => rules.ROLE_HOLDER_READS.includes(role));
+    const screenReads = missing.filter((role) => ROLE_HOLDER_READS.includes(role));
     const screen =
       screenReads.length > 0
         ? `; without ${screenReads.join(', ')} the app cannot tell who holds a directory role, so it writes no reset channel for anyone`
@@ -153,15 +144,4 @@ interface TokenClaims {
   oid?: string;
   appid?: string;
   app_displayname?: string;
-}
-
-/** The payload of a JWT, unverified: Graph verifies it; here it only shows what the token claims. */
-export function tokenClaims(token: string): TokenClaims {
-  const payload = token.split('.')[1];
-  if (!payload) return {};
-  try {
-    return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as TokenClaims;
-  } catch {
-    return {};
-  }
 }

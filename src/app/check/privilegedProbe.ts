@@ -7,7 +7,7 @@ import type { ConnectorConfig } from '../../core/connector';
 import { ensureAppError } from '../../core/errors';
 import type { Directory } from '../../core/ports';
 import { mapsResetChannel } from '../../core/privilegedTarget';
-import { ROLE_READ_PERMISSIONS } from '../../graph/privilegedUsers';
+import { ROLE_HOLDER_READS } from '../../core/mappingTargets';
 import { fail, pass, skip, type CheckLine } from './checkLine';
 
 const CHECK = 'Graph privileged-target screen';
@@ -29,7 +29,7 @@ export async function probePrivilegedRead(directory: Directory, connector: Conne
       refused || !error.transient ? 'configuration' : 'unreachable',
       `${error.message} [${error.code}]`,
       refused
-        ? `grant ${ROLE_READ_PERMISSIONS.join(', ')} (infra/grant-graph-permissions.sh); until then no reset channel is written for anyone`
+        ? `grant ${ROLE_HOLDER_READS.join(', ')} (infra/grant-graph-permissions.sh); until then no reset channel is written for anyone`
         : 'check GRAPH_BASE_URL and that Graph is reachable from here',
     );
   }

@@ -4,14 +4,15 @@
  * no Graph write, and no telemetry leaves the process.
  */
 import type { TokenCredential } from '@azure/identity';
-import { loadSettings, type Settings } from '../../config/settings';
+import { invalidSettings, readSettings, type Settings } from '../../config/settings';
 import type { ConnectorConfig } from '../../core/connector';
 import { ensureAppError } from '../../core/errors';
 import type { Logger } from '../../core/ports';
+import { workdaySettingsMissing } from '../loadConfiguration';
 import { loadConnector } from '../loadConnector';
 import { buildServices, type AppServices } from '../services';
 import { fail, pass, reportOf, skip, type CheckLine, type CheckReport } from './checkLine';
-import { probeGraphReads, probeGraphRoles } from './graphProbes';
+import { NO_CREDENTIAL_FIX, probeGraphReads, probeGraphRoles } from './graphProbes';
 import { probeSample } from './sampleProbes';
 import { probePrivilegedRead } from './privilegedProbe';
 import { probeStorage } from './storageProbes';
@@ -25,59 +26,47 @@ export interface CheckOptions {
 
 export async function runCheck(env: NodeJS.ProcessEnv, options: CheckOptions): Promise<CheckReport> {
   const lines: CheckLine[] = [];
-  let settings: Settings;
-  try {
-    settings = loadSettings(env);
-  } catch (err) {
-    lines.push(
-      fail(
-        'settings',
-        'configuration',
-        ensureAppError(err).message,
-        'set or correct the settings named above (environment, or local.settings.json with func start)',
-      ),
-    );
-    return reportOf(lines);
-  }
+  const { settings, problems } = readSettings(env);
   let connector: ConnectorConfig | undefined;
+  let connectorProblem: string | undefined;
   try {
-    connector = loadConnector(settings.connectorPath);
+    connector = loadConnector(settings?.connectorPath ?? (env.CONNECTOR_CONFIG || 'connector.json'));
   } catch (err) {
-    lines.push(pass('settings', settingsSummary(settings)));
-    lines.push(
-      fail(
-        'connector file',
-        'configuration',
-        ensureAppError(err).message,
-        'fix the connector file (connector.schema.json helps in an editor) or point CONNECTOR_CONFIG at it',
-      ),
-    );
+    connectorProblem = ensureAppError(err).message;
   }
-  let services: AppServices | undefined;
-  if (connector) {
-    try {
-      // Telemetry off: check must leave no trace in Application Insights either.
-      services = buildServices(
-        { ...settings, appInsightsConnectionString: undefined },
-        { logger: options.logger, connector },
-      );
-      lines.push(pass('settings', settingsSummary(settings)));
-      lines.push(
-        pass(
-          'connector file',
-          `${settings.connectorPath}: source ${connector.source.kind}, mappings ${connector.mappings.map((m) => `${m.source} → ${m.target}`).join(', ')}`,
-        ),
-      );
-    } catch (err) {
-      lines.push(
-        fail(
+  // Every missing or bad setting in one line, the Workday ones for the source the connector names.
+  const settingsProblems = [...problems, ...workdaySettingsMissing(env, connector?.source.kind)];
+  lines.push(
+    settings && settingsProblems.length === 0
+      ? pass('settings', settingsSummary(settings))
+      : fail(
           'settings',
           'configuration',
-          ensureAppError(err).message,
-          'set the Workday settings that source.kind in the connector file needs',
+          invalidSettings(settingsProblems).message,
+          'set or correct the settings named above (environment, or local.settings.json with func start)',
         ),
-      );
-    }
+  );
+  lines.push(
+    connector
+      ? pass(
+          'connector file',
+          `${connectorPathOf(settings, env)}: source ${connector.source.kind}, mappings ${connector.mappings.map((m) => `${m.source} → ${m.target}`).join(', ')}`,
+        )
+      : fail(
+          'connector file',
+          'configuration',
+          connectorProblem ?? '',
+          'fix the connector file (connector.schema.json helps in an editor) or point CONNECTOR_CONFIG at it',
+        ),
+  );
+  if (!settings) return reportOf(lines);
+  let services: AppServices | undefined;
+  if (connector && settingsProblems.length === 0) {
+    // Telemetry off: check must leave no trace in Application Insights either.
+    services = buildServices(
+      { ...settings, appInsightsConnectionString: undefined },
+      { logger: options.logger, connector },
+    );
   }
   try {
     lines.push(...(await probeStorage(settings)));
@@ -90,7 +79,13 @@ export async function runCheck(env: NodeJS.ProcessEnv, options: CheckOptions): P
     const scopes =
       workday.status === 'pass' ? await probeScopes(services.source, connector, services.clock.now()) : undefined;
     lines.push(scopes?.line ?? skip('scopes exclusive on current Workday data', 'not tried: Workday did not answer'));
-    lines.push(await probeGraphRoles(settings, connector, settings.connectorPath, options.credential));
+    const roles = await probeGraphRoles(settings, connector, settings.connectorPath, options.credential);
+    lines.push(roles);
+    if (roles.fix === NO_CREDENTIAL_FIX) {
+      // Without a token every Graph line would only repeat the same failure as an outage.
+      lines.push(skip('Graph reads', 'not tried: no Azure credential on this machine (see the line above)'));
+      return reportOf(lines);
+    }
     const reads = await probeGraphReads(services.directory, scopes?.hybridIds ?? []);
     lines.push(...reads);
     lines.push(await probePrivilegedRead(services.directory, connector));
@@ -100,6 +95,10 @@ export async function runCheck(env: NodeJS.ProcessEnv, options: CheckOptions): P
   } finally {
     await services?.close().catch(() => undefined);
   }
+}
+
+function connectorPathOf(settings: Settings | undefined, env: NodeJS.ProcessEnv): string {
+  return settings?.connectorPath ?? (env.CONNECTOR_CONFIG || 'connector.json');
 }
 
 function settingsSummary(settings: Settings): string {

@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { TableClient } from '@azure/data-tables';
 import { QueueClient } from '@azure/storage-queue';
 import { describe, expect, it } from 'vitest';
-import { azuriteCommand, startAzurite, type AzuriteInstance } from '../support/azurite';
+import { azuriteCommand, startAzurite, type AzuriteInstance } from '../../support/azurite';
 
 const accepts = (port: number) =>
   new Promise<boolean>((resolve) => {

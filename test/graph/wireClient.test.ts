@@ -1,14 +1,14 @@
 /**
- * The SDK transport (Client.initWithMiddleware with the project's chain): what goes on the wire
- * is what the project built, and what comes back is the project's, not the SDK's, error.
+ * The wire client (Client.initWithMiddleware with authentication and fetch only): what goes on
+ * the wire is what the project built, and what comes back is the project's, not the SDK's, error.
  */
 import { describe, expect, it } from 'vitest';
 import { startGraphSimulator } from '../../sim/graph/index';
-import { createGraphTransport } from '../../src/graph/graphHttp';
+import { createWireClient } from '../../src/graph/wireClient';
 import { usersByEmployeeIdPath, userSelect } from '../../src/graph/odataQuery';
 import { directoryFor, seed, tokenWithRoles } from './directoryHarness';
 
-describe('the Graph transport', () => {
+describe('the Graph wire client', () => {
   it('sends the strictly percent-encoded query as built, through the SDK client', async () => {
     const sim = await startGraphSimulator();
     const urls: string[] = [];
@@ -26,19 +26,35 @@ describe('the Graph transport', () => {
   });
 
   it('keeps a network failure as a transient GRAPH.UNAVAILABLE, not an SDK GraphError', async () => {
-    const transport = createGraphTransport({
+    const wire = createWireClient({
       baseUrl: 'http://127.0.0.1:9',
       credential: null,
       scope: 'http://127.0.0.1:9/.default',
       fetchImpl: async () => {
         throw new TypeError('fetch failed');
       },
-      submit: () => Promise.reject(new Error('not used')),
     });
-    await expect(transport.wire.send({ method: 'GET', url: '/users' })).rejects.toMatchObject({
+    await expect(wire.send({ method: 'GET', url: '/users' })).rejects.toMatchObject({
       code: 'GRAPH.UNAVAILABLE',
       transient: true,
     });
+  });
+
+  it('sends nothing outside <base>/v1.0, even for an absolute URL handed to it', async () => {
+    let sent = 0;
+    const wire = createWireClient({
+      baseUrl: 'http://127.0.0.1:9',
+      credential: null,
+      scope: 'http://127.0.0.1:9/.default',
+      fetchImpl: async () => {
+        sent += 1;
+        return new Response('{}');
+      },
+    });
+    await expect(wire.send({ method: 'GET', url: 'https://elsewhere.example/v1.0/users' })).rejects.toMatchObject({
+      code: 'INTERNAL',
+    });
+    expect(sent).toBe(0);
   });
 
   it('sends the bearer token of the credential on every request, to a loopback simulator too', async () => {

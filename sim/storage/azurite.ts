@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
-import { AppError } from '../core/errors';
+import { AppError } from '../../src/core/errors';
 
 export interface AzuriteInstance {
   /** A full connection string (blob, queue and table endpoints) for the devstoreaccount1 account. */

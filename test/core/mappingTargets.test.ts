@@ -1,14 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const require = createRequire(__filename);
-const { requiredGraphRoles, planGrants, broaderRoleAdvice } = require('../../infra/required-graph-roles.cjs') as {
-  requiredGraphRoles: (connector: unknown) => string[];
-  planGrants: (required: string[], graph: unknown, assignments: unknown[]) => Array<Record<string, unknown>>;
-  broaderRoleAdvice: (role: string, required: string[]) => string | null;
-};
+import { broaderRoleAdvice, planGrants, requiredGraphRoles } from '../../src/core/mappingTargets';
 const SCREEN = [
   'RoleManagement.Read.Directory',
   'GroupMember.Read.All',
