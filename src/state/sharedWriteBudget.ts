@@ -12,9 +12,11 @@
  *   `renewEveryMs` while it writes. Another process first sees the row after the renewal was
  *   stored, so from that moment + `termMs` the holder surely stopped sending; its last writes
  *   count at most `answerBoundMs` + 1 s longer. That is when a dead holder's turn returns.
- * - A holder that stops writing, has held `yieldAfterMs` while others wait, or sees a priority
- *   waiter (a resync: an operator is waiting) hands the turn back in the same row, with its
- *   writes still counting, relative to that update (`tail`). The next holder counts them from
+ * - A holder hands the turn back only when another process waits for it (a lone holder keeps it,
+ *   renewing, between its jobs' rounds): once it wants no write for `idleReleaseMs`, has held it
+ *   `yieldAfterMs`, or sees a priority waiter (a resync: an operator is waiting). It writes into
+ *   the same row its writes still counting, relative to that update (`tail`). Alone and idle for
+ *   `loneIdleReleaseMs`, it hands the turn back too, so as not to renew for nothing. The next holder counts them from
  *   when it first saw the hand-back, which is later than the update: never too few.
  * Cost: the holder's renewals, the waiters' polls, one update per turn taken or handed back
  * (figures in docs/performance.md). The Pacer paces within the turn as it always has.
@@ -41,6 +43,8 @@ const FREE_GRACE_MS = 300;
  * guard (a storage read) before it leaves, and it must leave within the turn.
  */
 const STOP_BEFORE_END_MS = 500;
+/** How often the holder looks at its own state (idle, lapsed, renewal due): no storage operation. */
+const TICK_MS = 25;
 /** How long a hand-back waits for the writes taken to leave (their guards), at most. */
 const LEAVE_WAIT_MS = 3_000;
 
@@ -50,9 +54,11 @@ export interface WriteTurnTiming {
   renewEveryMs: number;
   /** With others waiting, the holder hands the turn on after holding it this long. */
   yieldAfterMs: number;
-  /** A holder that wanted no write for this long hands the turn back. */
+  /** With others waiting, a holder that wanted no write for this long hands the turn on. */
   idleReleaseMs: number;
-  /** How often a waiter reads the row. */
+  /** Alone, a holder keeps the turn between its jobs' rounds; it lets go after this long without a write. */
+  loneIdleReleaseMs: number;
+  /** How often a waiter reads the row (the first in line twice as often: it takes the turn next). */
   pollMs: number;
   /** The Pacer's bound on how long after it left a write may still count at Graph. */
   answerBoundMs: number;
@@ -67,7 +73,8 @@ export const DEFAULT_WRITE_TURN: WriteTurnTiming = {
   termMs: 2_000,
   renewEveryMs: 500,
   yieldAfterMs: 5_000,
-  idleReleaseMs: 500,
+  idleReleaseMs: 100,
+  loneIdleReleaseMs: 10_000,
   pollMs: 100,
   answerBoundMs: 250,
   maxWaitMs: 40_000,
@@ -281,8 +288,9 @@ export function createSharedWriteBudget(
 
   const tick = (): void => {
     const now = Date.now();
-    // Lapsed (a renewal too slow) or idle: hand it back; sooner when others wait for it.
-    const idleFor = othersWaiting(known.turn).length > 0 ? t.idleReleaseMs / 4 : t.idleReleaseMs;
+    // Lapsed (a renewal too slow): hand it back. Idle: hand it on when others wait; alone, keep it
+    // between the jobs' rounds (a new turn would cost a look and a write before the next write).
+    const idleFor = othersWaiting(known.turn).length > 0 ? t.idleReleaseMs : t.loneIdleReleaseMs;
     if (now >= heldUntil || now - lastWanted >= idleFor) {
       heldUntil = 0;
       stopTimer();
@@ -292,7 +300,7 @@ export function createSharedWriteBudget(
 
   const startTimer = (): void => {
     if (timer) return;
-    timer = setInterval(tick, Math.max(10, Math.floor(t.renewEveryMs / 4)));
+    timer = setInterval(tick, Math.max(10, Math.min(TICK_MS, Math.floor(t.renewEveryMs / 4))));
     timer.unref();
   };
 
@@ -327,7 +335,8 @@ export function createSharedWriteBudget(
         }
         await serial(tryTake);
         if (holds(Date.now())) return;
-        await sleep(t.pollMs * (0.75 + Math.random() / 2));
+        const next = aheadOfUs(known.turn, priorities > 0).length === 0;
+        await sleep((next ? t.pollMs / 2 : t.pollMs) * (0.75 + Math.random() / 2));
       }
     },
     prioritize() {
