@@ -73,7 +73,7 @@ export const DEFAULT_WRITE_TURN: WriteTurnTiming = {
   termMs: 2_000,
   renewEveryMs: 500,
   yieldAfterMs: 5_000,
-  idleReleaseMs: 100,
+  idleReleaseMs: 300,
   loneIdleReleaseMs: 10_000,
   pollMs: 100,
   answerBoundMs: 250,
@@ -346,6 +346,8 @@ export function createSharedWriteBudget(
         if (done) return;
         done = true;
         priorities--;
+        // The resync's write was answered: hand the turn on at the next look if others wait, not after an idle spell.
+        if (priorities === 0 && othersWaiting(known.turn).length > 0) lastWanted = 0;
       };
     },
     operations: () => ({ ...ops }),
