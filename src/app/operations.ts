@@ -8,6 +8,7 @@ import { ensureAppError } from '../core/errors';
 import { emptyCounts, type Outcome } from '../core/outcome';
 import type { Pipeline } from '../core/pipeline';
 import type { Requester, RunKind } from '../core/ports';
+import { enrichWorker } from '../core/enrichWorker';
 import { resyncWorker } from '../core/resync';
 import { sweepEscrow } from '../core/sweep';
 import { RunTally } from '../core/tally';
@@ -181,9 +182,11 @@ export async function runResync(
   const dryRun = (options.dryRun ?? false) || deps.dryRun;
   const started = Date.now();
   const counting = countingDirectory(deps.directory);
-  const outcome = await resyncWorker({ ...deps, directory: counting.directory }, workerId, {
+  const resyncDeps = { ...deps, directory: counting.directory };
+  const outcome = await resyncWorker(resyncDeps, workerId, {
     runId,
     dryRun,
+    runJob: (job) => enrichWorker(job, resyncDeps),
     operationId: options.operationId ?? runId,
     ...(options.handOff ? { handOff: options.handOff } : {}),
   });
