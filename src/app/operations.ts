@@ -8,6 +8,7 @@ import { ensureAppError } from '../core/errors';
 import { emptyCounts, type Outcome } from '../core/outcome';
 import type { Pipeline } from '../core/pipeline';
 import type { Requester, RunKind } from '../core/ports';
+import { enrichWorker } from '../core/enrichWorker';
 import { resyncWorker } from '../core/resync';
 import { sweepEscrow } from '../core/sweep';
 import { RunTally } from '../core/tally';
@@ -183,9 +184,11 @@ export async function runResync(
   const counting = countingDirectory(deps.directory);
   // One worker, an operator waiting: its write takes the deployment's write turn before the backfill's.
   const releasePriority = deps.writePriority?.();
-  const outcome = await resyncWorker({ ...deps, directory: counting.directory }, workerId, {
+  const resyncDeps = { ...deps, directory: counting.directory };
+  const outcome = await resyncWorker(resyncDeps, workerId, {
     runId,
     dryRun,
+    runJob: (job) => enrichWorker(job, resyncDeps),
     operationId: options.operationId ?? runId,
     ...(options.handOff ? { handOff: options.handOff } : {}),
   }).finally(() => releasePriority?.());

@@ -11,7 +11,7 @@
 import type { Outcome } from '../core/outcome';
 import type { Pipeline } from '../core/pipeline';
 import type { Requester } from '../core/ports';
-import { checkWorkerIdInput } from '../core/resync';
+import { checkWorkerIdInput } from '../core/worker';
 import { ensureAppError } from '../core/errors';
 import { type RunSummary, runResync } from './operations';
 

@@ -16,6 +16,7 @@ import type { Pipeline } from './pipeline';
 import { recordPlans, type Decided } from './recordPlans';
 import { markRepeated } from './repeatedOutcome';
 import { idsToRetry } from './retries';
+import { chooseRead, readRetries } from './workdayReads';
 import { hasStalePendingWrite } from './lateWrite';
 import type { LedgerEntry, RawRecord, WorkerJob } from './ports';
 import { scopeOf } from './scope';
@@ -243,44 +244,6 @@ async function loadLedger(deps: Pick<Pipeline, 'ledger'>): Promise<Map<string, L
   return map;
 }
 
-/** Every record under the id; sources that cannot repeat an id answer with the one. */
-export async function readRecordsOf(source: Pipeline['source'], workerId: string): Promise<RawRecord[]> {
-  if (source.readWorkerRecords) return source.readWorkerRecords(workerId);
-  const record = await source.readWorker(workerId);
-  return record === null ? [] : [record];
-}
-
-/**
- * The workers an incremental read asks for again by id: in a few requests where the source can
- * (Get_Workers with many references), one by one otherwise. Retries that cannot be read now wait
- * for the next cycle; the changes read before them still count.
- */
-async function* readRetries(deps: Pipeline, workerIds: readonly string[], asOf: Date): AsyncGenerator<RawRecord> {
-  if (workerIds.length === 0) return;
-  const { source } = deps;
-  if (source.readWorkersByIds) {
-    try {
-      yield* source.readWorkersByIds(workerIds, asOf);
-    } catch (err) {
-      retryUnreadable(deps, err, workerIds.length === 1 ? '1 worker' : `${workerIds.length} workers`);
-    }
-    return;
-  }
-  for (const workerId of workerIds) {
-    try {
-      yield* await readRecordsOf(source, workerId);
-    } catch (err) {
-      retryUnreadable(deps, err, `worker ${workerId}`);
-    }
-  }
-}
-
-function retryUnreadable(deps: Pipeline, err: unknown, who: string): void {
-  const error = ensureAppError(err, 'WORKDAY.BAD_RESPONSE');
-  if (error.isConfiguration) throw error;
-  deps.logger.log('warn', `${who} could not be read again by id (${error.code}); retried next cycle`, {});
-}
-
 /**
  * Streams the source once (then, on an incremental read, the retried workers by id). Returns the
  * in-scope candidates and the workers already decided (rejected, out of scope, conflicts).
@@ -382,32 +345,3 @@ function separateConflicts(
   }
   return { candidates: kept, decided };
 }
-
-/** Full or incremental read; the watermark moves only through `commit`, after the whole read succeeded. */
-async function chooseRead(
-  deps: Pipeline,
-  options: CycleOptions,
-  asOf: Date,
-): Promise<{ updatedFrom?: Date; commit: () => Promise<void> }> {
-  // The watermark is the moment the read is pinned to, so nothing entered meanwhile is skipped.
-  const { source, watermarks, connector } = deps;
-  if (!source.supportsIncremental || connector.source.kind !== 'soap') return { commit: async () => {} };
-  const lastRead = await watermarks.get(`${source.kind}:lastRead`);
-  const lastFull = await watermarks.get(`${source.kind}:lastFullRead`);
-  const fullDue = !lastFull || asOf.getTime() - lastFull.getTime() >= connector.source.fullReadEveryHours * 3600_000;
-  const full = options.fullRead || options.reverify || fullDue || !lastRead;
-  return {
-    ...(full ? {} : { updatedFrom: new Date(lastRead.getTime() - INCREMENTAL_OVERLAP_MS) }),
-    commit: async () => {
-      await watermarks.advance(`${source.kind}:lastRead`, asOf);
-      if (full) await watermarks.advance(`${source.kind}:lastFullRead`, asOf);
-    },
-  };
-}
-
-/**
- * Each incremental read starts this much before the last one's pinned moment: a transaction
- * committed late, or a clock a little behind Workday's, is read again rather than missed. A
- * worker read twice is planned once (same hash, no new job).
- */
-export const INCREMENTAL_OVERLAP_MS = 5 * 60_000;

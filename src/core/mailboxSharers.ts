@@ -5,12 +5,12 @@
  * read them. When the mailbox is new to this worker, Workday is asked too: the changes since the
  * last read on a source that can read changes, the whole report on one that cannot.
  */
-import { INCREMENTAL_OVERLAP_MS } from './cycle';
 import { valueHash } from './mapping';
 import type { Pipeline } from './pipeline';
 import type { LedgerEntry } from './ports';
 import { screenWorker } from './screenWorker';
 import { parseWorker, type Worker } from './worker';
+import { sinceLastRead } from './workdayReads';
 
 /** The number of other in-scope workers on this worker's personal email. */
 export async function otherWorkersOnMailbox(
@@ -45,11 +45,4 @@ export async function otherWorkersOnMailbox(
     else sharers.delete(id);
   }
   return sharers.size;
-}
-
-async function sinceLastRead(deps: Pipeline): Promise<{ asOf: Date; updatedFrom?: Date }> {
-  const asOf = deps.clock.now();
-  if (!deps.source.supportsIncremental || deps.connector.source.kind !== 'soap') return { asOf };
-  const lastRead = await deps.watermarks.get(`${deps.source.kind}:lastRead`);
-  return lastRead ? { asOf, updatedFrom: new Date(lastRead.getTime() - INCREMENTAL_OVERLAP_MS) } : { asOf };
 }

@@ -1,5 +1,5 @@
 /** A job whose transient errors outlasted its retries (poison queue): recorded as `failed`, never lost. */
-import { unappliedEntry } from './enrichWorker';
+import { unappliedEntry } from './ledgerRows';
 import type { Outcome } from './outcome';
 import type { Pipeline } from './pipeline';
 import { isSuperseded } from './planVersion';

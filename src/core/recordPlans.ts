@@ -5,7 +5,7 @@
  * reading first, a fresh one after a lost race), so a job that wrote since the cycle started keeps
  * its record, and a plan recorded by a later read is never replaced by this older one.
  */
-import { unappliedEntry } from './enrichWorker';
+import { unappliedEntry } from './ledgerRows';
 import { valueHash } from './mapping';
 import type { Outcome } from './outcome';
 import type { Pipeline } from './pipeline';

@@ -5,9 +5,6 @@
  * costs the same whatever the backlog.
  */
 import { duplicateWorkerIdConflict, sharedEmailConflict } from './conflicts';
-import { readRecordsOf } from './cycle';
-import { enrichWorker } from './enrichWorker';
-import { AppError } from './errors';
 import { otherWorkersOnMailbox } from './mailboxSharers';
 import { desiredHash, desiredStateOf } from './mapping';
 import type { Outcome } from './outcome';
@@ -15,16 +12,8 @@ import type { Pipeline } from './pipeline';
 import { recordPlans } from './recordPlans';
 import type { LedgerEntry, WorkerJob } from './ports';
 import { screenWorker } from './screenWorker';
-import { parseWorker, validateWorkerId } from './worker';
-
-/** Validates a worker id taken from a URL path or a command line: 400 material, never a Graph filter. */
-export function checkWorkerIdInput(workerId: string): string {
-  const trimmed = workerId.trim();
-  if (trimmed === '') throw new AppError('INPUT.INVALID', 'worker id is empty');
-  const problem = validateWorkerId(trimmed);
-  if (problem) throw new AppError('INPUT.INVALID', problem);
-  return trimmed;
-}
+import { checkWorkerIdInput, parseWorker } from './worker';
+import { readRecordsOf } from './workdayReads';
 
 export interface ResyncOptions {
   runId: string;
@@ -35,6 +24,11 @@ export interface ResyncOptions {
    * then enqueued for the queue function instead of running here, and the result is null.
    */
   handOff?: () => boolean;
+  /**
+   * The worker pipeline the planned job runs through (the queue function's own, handed in by the
+   * app layer, so that one use case does not import another).
+   */
+  runJob: (job: WorkerJob) => Promise<Outcome | null>;
 }
 
 /** The worker's outcome, or null when its job was handed to the queue (`handOff`). */
@@ -92,7 +86,7 @@ export async function resyncWorker(
     await deps.queue.enqueue([planned]);
     return null;
   }
-  const outcome = planned ? await enrichWorker(planned, deps) : null;
+  const outcome = planned ? await options.runJob(planned) : null;
   return outcome ?? superseded(worker.workerId);
 }
 

@@ -5,6 +5,7 @@
 import { domainToASCII } from 'node:url';
 import { isCountryCode } from './countries';
 import { EMAIL } from './emailSyntax';
+import { AppError } from './errors';
 import { emailProblem } from './emailProblems';
 import { maskEmail, maskPersonalData } from './mask';
 import type { RawRecord } from './ports';
@@ -277,4 +278,13 @@ export function isBlockedDomain(email: string, blockedDomains: readonly string[]
     const blocked = domainToASCII(listed) || listed.toLowerCase();
     return domain === blocked || domain.endsWith(`.${blocked}`);
   });
+}
+
+/** Validates a worker id taken from a URL path or a command line: 400 material, never a Graph filter. */
+export function checkWorkerIdInput(workerId: string): string {
+  const trimmed = workerId.trim();
+  if (trimmed === '') throw new AppError('INPUT.INVALID', 'worker id is empty');
+  const problem = validateWorkerId(trimmed);
+  if (problem) throw new AppError('INPUT.INVALID', problem);
+  return trimmed;
 }

@@ -2,7 +2,7 @@
 import type { Pipeline } from './pipeline';
 import type { ChangeView, OutcomeCode } from './outcome';
 import type { LedgerEntry, PlannedJob } from './ports';
-import { checkWorkerIdInput } from './resync';
+import { checkWorkerIdInput } from './worker';
 
 export interface WorkerStatusView {
   workerId: string;

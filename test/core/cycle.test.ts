@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/core/errors';
-import { INCREMENTAL_OVERLAP_MS, planCycle, type CycleOptions } from '../../src/core/cycle';
+import { planCycle, type CycleOptions } from '../../src/core/cycle';
+import { INCREMENTAL_OVERLAP_MS } from '../../src/core/workdayReads';
 import type { LedgerEntry, RawRecord } from '../../src/core/ports';
 import {
   connectorOf,

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/core/errors';
 import { planCycle } from '../../src/core/cycle';
-import { checkWorkerIdInput, resyncWorker } from '../../src/core/resync';
+import { enrichWorker } from '../../src/core/enrichWorker';
+import { resyncWorker } from '../../src/core/resync';
+import { checkWorkerIdInput } from '../../src/core/worker';
 import { connectorOf, drain, FakeDirectory, FakeSource, pipelineOf, rowOf, userOf, type FakePipeline } from './fakes';
 import { settled } from '../support/settled';
 
@@ -19,7 +21,7 @@ function setup(records = [rowOf('W1')], parts: Parameters<typeof pipelineOf>[0] 
 }
 
 const resync = (deps: FakePipeline, workerId: string, dryRun = false) =>
-  resyncWorker(deps, workerId, { runId: 'resync-1', dryRun });
+  resyncWorker(deps, workerId, { runId: 'resync-1', dryRun, runJob: (job) => enrichWorker(job, deps) });
 
 describe('checkWorkerIdInput', () => {
   it('returns the trimmed id', () => {
