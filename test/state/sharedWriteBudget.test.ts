@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_WRITE_TURN } from '../../src/state/sharedWriteBudget';
+import { createSharedWriteBudget, DEFAULT_WRITE_TURN } from '../../src/state/sharedWriteBudget';
 import { createStorageClients } from '../../src/state/storageClients';
 import { type GraphSimulator, startGraphSimulator } from '../../sim/graph';
 import { startAzurite, type AzuriteInstance } from '../support/azurite';
@@ -155,4 +155,22 @@ describe('the shared write budget across OS processes', () => {
     expect(writesOfWaiter[0]! - killedAt).toBeLessThan(TERM_MS + ANSWER_BOUND_MS + 1_000 + 1_000);
     expect(mostWithinOneSecond(writesOf([...a, ...b]))).toBeLessThanOrEqual(CEILING);
   }, 60_000);
+});
+
+describe('the write turn of a lone process', () => {
+  it('keeps the turn between its jobs’ rounds when no other process waits (no new turn, no wait before the next write)', async () => {
+    const clients = createStorageClients({ kind: 'connectionString', connectionString: azurite.connectionString });
+    const budget = createSharedWriteBudget(clients, `budget${++prefixes}${process.pid}`);
+    try {
+      await budget.acquire();
+      budget.wanted(Date.now());
+      // A round of jobs without writes (lookups, ledger reads), longer than a hand-over would wait.
+      await new Promise((wait) => setTimeout(wait, 1_500));
+      expect(budget.mayWrite(Date.now())).toBe(true);
+      await budget.acquire();
+      expect(budget.operations().turnsTaken).toBe(1);
+    } finally {
+      await budget.close();
+    }
+  }, 30_000);
 });
