@@ -38,6 +38,10 @@ export function createPredictionStore(clients: StorageClients, tablePrefix: stri
     async record(prediction) {
       const client = await clients.ensureTable(name);
       try {
+        // The one unconditional write of the app, on purpose: a prediction is a cache that carries
+        // what it was made from (the desired hash and the ledger row's stamp) and is taken again
+        // only while both still match. Two dry runs racing can leave the older prediction, which
+        // then costs the next dry run a lookup; it can never stand for a worker that changed.
         await client.upsertEntity(
           {
             partitionKey: PARTITION,
