@@ -16,7 +16,7 @@ import { sinceLastRead } from './workdayReads';
 export async function otherWorkersOnMailbox(
   deps: Pipeline,
   worker: Worker,
-  ownRow: LedgerEntry | undefined,
+  ownRow: LedgerEntry | null,
 ): Promise<number> {
   const email = worker.fields.personalEmail;
   if (!email) return 0;

@@ -63,7 +63,7 @@ export async function resyncWorker(
   const refusal = screenWorker(deps.connector, worker);
   if (refusal) return record(deps, options, version, { ...refusal, workerId }, worker.fields);
   const ownRow = await deps.ledger.get(worker.workerId);
-  const sharers = await otherWorkersOnMailbox(deps, worker, ownRow ?? undefined);
+  const sharers = await otherWorkersOnMailbox(deps, worker, ownRow);
   if (sharers > 0)
     return record(deps, options, version, sharedEmailConflict(worker.workerId, sharers + 1), worker.fields);
 
@@ -80,7 +80,8 @@ export async function resyncWorker(
   const current =
     options.dryRun || deps.dryRun
       ? [job]
-      : await recordPlans(deps, planOf(deps, options, version, await ledgerRow(deps, worker.workerId), [], [job]));
+      : // The row read for the mailbox check: a conditional write re-reads it if it changed since.
+        await recordPlans(deps, planOf(deps, options, version, rowMap(worker.workerId, ownRow), [], [job]));
   const planned = current[0];
   if (planned && options.handOff?.()) {
     await deps.queue.enqueue([planned]);
@@ -109,7 +110,10 @@ async function record(
 }
 
 async function ledgerRow(deps: Pipeline, workerId: string): Promise<Map<string, LedgerEntry>> {
-  const row = await deps.ledger.get(workerId);
+  return rowMap(workerId, await deps.ledger.get(workerId));
+}
+
+function rowMap(workerId: string, row: LedgerEntry | null): Map<string, LedgerEntry> {
   return row ? new Map([[workerId, row]]) : new Map();
 }
 
