@@ -4,7 +4,7 @@
  * simulator received. The simulator's figures are the ones reported: they are Graph's view.
  */
 import type { DrainOptions } from '../src/app/drainQueue';
-import { listEscrow } from '../src/core/sweep';
+import { listEscrow } from '../src/core/escrowReads';
 import { runCycle, runSweep, type CycleCommandOptions, type RunSummary } from '../src/app/operations';
 import type { AppServices } from '../src/app/services';
 import type { JobQueueConsumer } from '../src/state/jobQueue';

@@ -1,7 +1,8 @@
 /** Reads and validates the connector file named by CONNECTOR_CONFIG. */
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { parseConnector, type ConnectorConfig } from '../core/connector';
+import type { ConnectorConfig } from '../core/connector';
+import { parseConnector } from '../core/parseConnector';
 import { AppError } from '../core/errors';
 import { packageRoot } from './packageRoot';
 

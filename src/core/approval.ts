@@ -10,7 +10,6 @@
  */
 import { AppError } from './errors';
 import type { Pipeline } from './pipeline';
-import type { Requester, RunRecord } from './ports';
 
 /** How a held plan was approved: `--approve`, APPROVE_HELD_CYCLE, or the HTTP approve route. */
 export type ApprovalSource = 'flag' | 'setting' | 'route';
@@ -75,27 +74,4 @@ export async function guardCycle(
   if (!claimed && wanted !== 'flag')
     return holdFor(`the approval of held cycle ${target.runId} was already used by another cycle`);
   return { held: false, wouldBeHeld: false, approvedBy: wanted, approvedHeldRun: target.runId };
-}
-
-/**
- * An operator approves a held cycle by its run id (the HTTP route): the approval is recorded on
- * the held run, naming them, and the next cycle honours it as it would APPROVE_HELD_CYCLE. Null
- * when no held cycle awaiting approval has that id (already through, a dry run, or a typo).
- */
-export async function approveHeldCycle(
-  deps: Pick<Pipeline, 'runs' | 'clock' | 'logger'>,
-  heldRunId: string,
-  approver: Requester,
-): Promise<RunRecord | null> {
-  const run = await deps.runs.approveHeld(heldRunId, approver, deps.clock.now());
-  if (run)
-    deps.logger.log(
-      'warn',
-      `held cycle ${heldRunId} approved by ${approver.name}; the next cycle lets its plan through`,
-      {
-        runId: heldRunId,
-        approvedById: approver.objectId,
-      },
-    );
-  return run;
 }

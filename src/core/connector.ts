@@ -1,9 +1,10 @@
 /**
  * The connector file: what an identity engineer reviews in a pull request.
- * Validated once at start-up; every message names the offending path and says what is wanted.
+ * Validated once at start-up (parseConnector.ts); every message names the offending path and says
+ * what is wanted. The schema and the types read from it import no error type, so the modules that
+ * only need the connector's shape stay shallow.
  */
 import { z } from 'zod';
-import { AppError } from './errors';
 import { CLOUD_ONLY_TARGETS, isExtensionAttribute } from './mappingTargets';
 
 export const SCOPE_OPERATORS = [
@@ -388,22 +389,6 @@ export type ConnectorConfig = z.output<typeof connectorSchema>;
 export type ScopeClause = z.output<typeof clauseSchema>;
 export type Scope = ConnectorConfig['scope'];
 export type Mapping = ConnectorConfig['mappings'][number];
-
-/** Parses a connector document; the error lists every problem with its JSON path. */
-export function parseConnector(document: unknown, origin = 'connector file'): ConnectorConfig {
-  const result = connectorSchema.safeParse(document);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `  - ${formatPath(issue.path)}: ${issue.message}`);
-  throw new AppError('CONFIG.INVALID_CONNECTOR', `Invalid ${origin} (CONNECTOR_CONFIG):\n${problems.join('\n')}`);
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '(root)';
-  return path
-    .map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`))
-    .join('')
-    .replace(/^\./, '');
-}
 
 /** The JSON Schema editors use, generated from the same zod schema. */
 export function connectorJsonSchema(): unknown {

@@ -72,9 +72,6 @@ export function isLeftToEntra(entry: Pick<LedgerEntry, 'lastOutcome' | 'reason'>
   return entry?.lastOutcome === 'conflict' && entry.reason === 'overwrittenInEntra';
 }
 
-/** Outcome reasons that count as drift in a run's figures. */
-export const DRIFT_REASONS: ReadonlySet<string> = new Set(['drift', 'overwrittenInEntra']);
-
 function withoutProperties(plan: WritePlan, properties: readonly string[]): WritePlan {
   if (properties.length === 0) return plan;
   const gone = new Set(properties);

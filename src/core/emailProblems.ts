@@ -2,10 +2,10 @@
  * What is wrong with a personal email that validation refused, said without the address: HR can
  * be told what to fix ("the domain has no dot") while logs and telemetry still never hold the
  * address (only its masked form, `j***@example.com`, and no character of the part before the @
- * beyond what maskEmail keeps). The checks follow the syntax of emailSyntax.ts, in the order a
+ * beyond what maskEmail keeps). The checks follow the syntax of mask.ts, in the order a
  * person would fix them.
  */
-import { DOMAIN_LABEL_CHARS, LOCAL_PART_CHARS } from './emailSyntax';
+import { DOMAIN_LABEL_CHARS, LOCAL_PART_CHARS } from './mask';
 
 const LOCAL_CHAR = new RegExp(`[.${LOCAL_PART_CHARS}]`);
 const DOMAIN_CHAR = new RegExp(`[.${DOMAIN_LABEL_CHARS}]`);

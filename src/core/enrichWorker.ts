@@ -10,16 +10,9 @@ import { duplicateEmployeeIdConflict } from './conflicts';
 import { refusalDetail } from './graphRefusal';
 import { assessDrift, driftOutcome } from './drift';
 import { isExpired, nextEscrowEntry } from './escrowPolicy';
-import {
-  hasPendingWrite,
-  repairLateWrite,
-  retiredByMerge,
-  stillCurrent,
-  withdrawPending,
-  writeAhead,
-} from './lateWrite';
+import { repairLateWrite, stillCurrent, withdrawPending, writeAhead } from './lateWrite';
 import { claimedHashes, desiredStateOf, isEmptyPlan, planWrite, type WritePlan } from './mapping';
-import { ledgerEntry, withAdded } from './ledgerRows';
+import { hasPendingWrite, ledgerEntry, retiredByMerge, withAdded } from './ledgerRows';
 import type { Outcome } from './outcome';
 import type { Pipeline } from './pipeline';
 import { isSuperseded, versionOf } from './planVersion';

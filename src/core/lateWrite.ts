@@ -17,16 +17,11 @@
 import type { WritePlan } from './mapping';
 import type { Outcome } from './outcome';
 import type { Pipeline } from './pipeline';
+import { hasPendingWrite, othersOf } from './ledgerRows';
 import { isSuperseded, versionOf } from './planVersion';
 import { KEEP, type LedgerEntry, type PendingWrite, type WorkerJob, type WriteGuard } from './ports';
 
 type Deps = Pick<Pipeline, 'ledger' | 'plans' | 'clock' | 'logger'>;
-
-/**
- * Longest a write can stay in flight: Graph's longest pause (150 s) over the retry policy's
- * attempts, with room. A write-ahead record older than this belongs to a job that died.
- */
-export const PENDING_WRITE_STALE_MS = 15 * 60_000;
 
 /** How many newer plans one late write chases before it leaves the rest to the next cycle. */
 const MAX_REPAIRS = 3;
@@ -67,39 +62,6 @@ export async function withdrawPending(job: WorkerJob, deps: Pick<Pipeline, 'ledg
     const others = othersOf(pendingWrites, job);
     return others.length > 0 ? { ...rest, pendingWrites: others } : rest;
   });
-}
-
-/** Whether the job's own write-ahead record is on the row. */
-export function hasPendingWrite(row: LedgerEntry | null, job: WorkerJob): boolean {
-  return row?.pendingWrites?.some((pending) => pending.version === versionOf(job)) ?? false;
-}
-
-function othersOf(pending: readonly PendingWrite[] | undefined, job: WorkerJob): PendingWrite[] {
-  return (pending ?? []).filter((p) => p.version !== versionOf(job));
-}
-
-/** The write-ahead records a job's outcome keeps: other jobs' writes that may still be in flight. */
-export function pendingAfter(
-  pending: readonly PendingWrite[] | undefined,
-  job: WorkerJob,
-  now: Date,
-): PendingWrite[] | undefined {
-  // This job read Graph after a write that old had landed or died: its outcome already saw it.
-  const kept = othersOf(pending, job).filter((p) => now.getTime() - p.at.getTime() <= PENDING_WRITE_STALE_MS);
-  return kept.length > 0 ? kept : undefined;
-}
-
-/** Whether a row holds a write-ahead record whose job has surely died (the cycle checks the worker again). */
-export function hasStalePendingWrite(row: LedgerEntry, now: Date): boolean {
-  return (row.pendingWrites ?? []).some((p) => now.getTime() - p.at.getTime() > PENDING_WRITE_STALE_MS);
-}
-
-/** otherMails values `merge` retires: every one the connector added, writes in flight included. */
-export function retiredByMerge(row: LedgerEntry | null): string[] {
-  const retired = [...(row?.addedHashes ?? [])];
-  for (const pending of row?.pendingWrites ?? [])
-    if (pending.hashes.otherMails) retired.push(pending.hashes.otherMails);
-  return retired;
 }
 
 /** The worker's newest plan as a job: the kept job whose version and hash the ledger row names. */

@@ -1,12 +1,13 @@
 /**
  * The ledger row a job leaves behind: one builder for every writer that records an outcome (the
- * job itself, and planning and failures, which record outcomes whose plan was not applied). Which
- * writer may change which part of the row, and when, is the table in docs/concurrency.md.
+ * job itself, and planning and failures, which record outcomes whose plan was not applied), and
+ * the write-ahead records the row carries. Which writer may change which part of the row, and
+ * when, is the table in docs/concurrency.md.
  */
-import { pendingAfter } from './lateWrite';
 import { valueHash, type WritePlan } from './mapping';
 import type { Outcome } from './outcome';
-import type { LedgerEntry, WorkerJob } from './ports';
+import { versionOf } from './planVersion';
+import type { LedgerEntry, PendingWrite, WorkerJob } from './ports';
 
 /** The row after this job's outcome, over the row as stored now. */
 export function ledgerEntry(
@@ -71,4 +72,46 @@ export function unappliedEntry(job: WorkerJob, outcome: Outcome, previous: Ledge
   if (previous?.verifiedAt) entry.verifiedAt = previous.verifiedAt;
   else delete entry.verifiedAt;
   return entry;
+}
+
+// The write-ahead records a row carries (lateWrite.ts writes and ends them; docs/concurrency.md).
+
+/**
+ * Longest a write can stay in flight: Graph's longest pause (150 s) over the retry policy's
+ * attempts, with room. A write-ahead record older than this belongs to a job that died.
+ */
+export const PENDING_WRITE_STALE_MS = 15 * 60_000;
+
+/** Whether the job's own write-ahead record is on the row. */
+export function hasPendingWrite(row: LedgerEntry | null, job: WorkerJob): boolean {
+  return row?.pendingWrites?.some((pending) => pending.version === versionOf(job)) ?? false;
+}
+
+/** The write-ahead records of other jobs than this one. */
+export function othersOf(pending: readonly PendingWrite[] | undefined, job: WorkerJob): PendingWrite[] {
+  return (pending ?? []).filter((p) => p.version !== versionOf(job));
+}
+
+/** The write-ahead records a job's outcome keeps: other jobs' writes that may still be in flight. */
+export function pendingAfter(
+  pending: readonly PendingWrite[] | undefined,
+  job: WorkerJob,
+  now: Date,
+): PendingWrite[] | undefined {
+  // This job read Graph after a write that old had landed or died: its outcome already saw it.
+  const kept = othersOf(pending, job).filter((p) => now.getTime() - p.at.getTime() <= PENDING_WRITE_STALE_MS);
+  return kept.length > 0 ? kept : undefined;
+}
+
+/** Whether a row holds a write-ahead record whose job has surely died (the cycle checks the worker again). */
+export function hasStalePendingWrite(row: LedgerEntry, now: Date): boolean {
+  return (row.pendingWrites ?? []).some((p) => now.getTime() - p.at.getTime() > PENDING_WRITE_STALE_MS);
+}
+
+/** otherMails values `merge` retires: every one the connector added, writes in flight included. */
+export function retiredByMerge(row: LedgerEntry | null): string[] {
+  const retired = [...(row?.addedHashes ?? [])];
+  for (const pending of row?.pendingWrites ?? [])
+    if (pending.hashes.otherMails) retired.push(pending.hashes.otherMails);
+  return retired;
 }

@@ -54,3 +54,6 @@ export function isOutcomeCode(value: unknown): value is OutcomeCode {
 
 /** Outcomes after which an unchanged worker is not enqueued again (docs/design.md "Details of the contract"). */
 export const SETTLED_OUTCOMES: ReadonlySet<OutcomeCode> = new Set(['written', 'unchanged', 'denied', 'expired']);
+
+/** Outcome reasons that count as drift in a run's figures: rewritten once, or left to Entra (drift.ts). */
+export const DRIFT_REASONS: ReadonlySet<string> = new Set(['drift', 'overwrittenInEntra']);

@@ -1,6 +1,5 @@
 /** What the use cases need: the connector, the ports, and the clock. Built once by src/app. */
 import type { ConnectorConfig } from './connector';
-import type { PredictionStore } from './predictions';
 import type {
   Clock,
   Directory,
@@ -9,6 +8,7 @@ import type {
   Ledger,
   Logger,
   PlanStore,
+  PredictionStore,
   RunHistory,
   Telemetry,
   WatermarkStore,

@@ -7,6 +7,9 @@ import type { ChangeView, Outcome, OutcomeCode, OutcomeCounts } from './outcome'
 /** One worker as the source delivers it: report columns, or SOAP values under the same names. */
 export type RawRecord = Record<string, unknown>;
 
+/** A source attribute as scoping filters compare it: group fields flattened to a string or a list (worker.ts). */
+export type AttributeValue = string | string[] | null;
+
 export interface ReadOptions {
   /** Only workers changed since then (incremental read); absent means a full read. */
   updatedFrom?: Date;
@@ -438,6 +441,26 @@ export interface Clock {
    * Absent on clocks that are the shared time already (tests).
    */
   sync?(): Promise<void>;
+}
+
+/** What a dry run predicted for a worker (predictions.ts decides when it may be reused). */
+export interface Prediction {
+  workerId: string;
+  /** The desired-state hash the prediction was made for. */
+  desiredHash: string;
+  outcome: Outcome;
+  /** The dry run that made it. */
+  runId: string;
+  predictedAt: Date;
+  /** The worker's ledger row when predicted (`ledgerStampOf`, predictions.ts): a real run since makes it stale. */
+  ledgerStamp: string;
+}
+
+export interface PredictionStore {
+  /** Every stored prediction. */
+  list(): AsyncIterable<Prediction>;
+  /** Replaces the worker's prediction (the newest dry run's wins). */
+  record(prediction: Prediction): Promise<void>;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

@@ -5,26 +5,7 @@
  * call. A dry run then costs what a steady cycle costs, and still predicts the real run.
  */
 import type { Outcome, OutcomeCode } from './outcome';
-import type { Directory, LedgerEntry } from './ports';
-
-export interface Prediction {
-  workerId: string;
-  /** The desired-state hash the prediction was made for. */
-  desiredHash: string;
-  outcome: Outcome;
-  /** The dry run that made it. */
-  runId: string;
-  predictedAt: Date;
-  /** The worker's ledger row when predicted (`ledgerStampOf`): a real run since makes it stale. */
-  ledgerStamp: string;
-}
-
-export interface PredictionStore {
-  /** Every stored prediction. */
-  list(): AsyncIterable<Prediction>;
-  /** Replaces the worker's prediction (the newest dry run's wins). */
-  record(prediction: Prediction): Promise<void>;
-}
+import type { Directory, LedgerEntry, Prediction, PredictionStore } from './ports';
 
 /** The ledger row as a prediction saw it; any real outcome or plan recorded since changes it. */
 export function ledgerStampOf(entry: LedgerEntry | null | undefined): string {

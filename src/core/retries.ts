@@ -11,7 +11,7 @@
  *   hundred reads an hour rather than 2,000 every cycle. Their own changes are read at once anyway.
  */
 import { createHash } from 'node:crypto';
-import { hasStalePendingWrite } from './lateWrite';
+import { hasStalePendingWrite } from './ledgerRows';
 import type { OutcomeCode } from './outcome';
 import { isDecisionHash } from './planVersion';
 import type { EscrowEntry, LedgerEntry } from './ports';

@@ -5,9 +5,9 @@
  */
 import type { ConnectorConfig } from './connector';
 import type { Outcome } from './outcome';
-import { scopeOf, type ScopeVerdict } from './scope';
-import { whyOutOfScope } from './scopeMiss';
-import { isBlockedDomain, type AttributeValue, type Worker } from './worker';
+import type { AttributeValue } from './ports';
+import { scopeOf, type ScopeVerdict, whyOutOfScope } from './scope';
+import { isBlockedDomain, type Worker } from './worker';
 
 export function screenWorker(
   connector: Pick<ConnectorConfig, 'scope' | 'cloudOnlyScope' | 'guards'>,

@@ -9,6 +9,7 @@
  * so a replay from an older plan writes nothing.
  */
 import { isExpired, nextEscrowEntry } from './escrowPolicy';
+import { escrowSince, listEscrow, peekEscrowed } from './escrowReads';
 import type { Pipeline } from './pipeline';
 import type { Outcome } from './outcome';
 import { versionOf } from './planVersion';
@@ -107,26 +108,6 @@ async function markReplayed(deps: Deps, seen: EscrowEntry, now: Date): Promise<b
 
 function replayOf(entry: EscrowEntry, runId: string, operationId?: string): WorkerJob {
   return { ...entry.job, cycleId: runId, ...(operationId ? { operationId } : {}) };
-}
-
-export async function listEscrow(deps: Pick<Pipeline, 'escrow'>): Promise<EscrowEntry[]> {
-  const entries: EscrowEntry[] = [];
-  for await (const entry of deps.escrow.list()) entries.push(entry);
-  return entries;
-}
-
-/** Lower-cased worker ids of escrowed workers that now have a user: one Graph request per 15, batched. */
-export async function peekEscrowed(
-  deps: Pick<Pipeline, 'directory'>,
-  entries: readonly EscrowEntry[],
-): Promise<Set<string>> {
-  if (entries.length === 0) return new Set();
-  const users = await deps.directory.findUsersByEmployeeIds(entries.map((entry) => entry.workerId.toLowerCase()));
-  return new Set([...users].filter(([, matches]) => matches.length > 0).map(([id]) => id));
-}
-
-export function escrowSince(entries: readonly EscrowEntry[]): Map<string, Date> {
-  return new Map(entries.map((entry) => [entry.workerId, entry.firstSeen]));
 }
 
 /**

@@ -1,6 +1,12 @@
 /** Counts outcomes for a run (one per worker), keeping a few examples of each for the summary. */
-import { DRIFT_REASONS } from './drift';
-import { emptyCounts, OUTCOME_CODES, type Outcome, type OutcomeCode, type OutcomeCounts } from './outcome';
+import {
+  DRIFT_REASONS,
+  emptyCounts,
+  OUTCOME_CODES,
+  type Outcome,
+  type OutcomeCode,
+  type OutcomeCounts,
+} from './outcome';
 
 export class RunTally {
   private readonly byWorker = new Map<string, OutcomeCode>();

@@ -4,13 +4,11 @@
  */
 import { domainToASCII } from 'node:url';
 import { isCountryCode } from './countries';
-import { EMAIL } from './emailSyntax';
 import { AppError } from './errors';
 import { emailProblem } from './emailProblems';
-import { maskEmail, maskPersonalData } from './mask';
-import type { RawRecord } from './ports';
-
-export type AttributeValue = string | string[] | null;
+import { EMAIL, maskEmail, maskPersonalData } from './mask';
+import type { AttributeValue, RawRecord } from './ports';
+import { printableText } from './printableText';
 
 export interface Worker {
   workerId: string;
@@ -102,15 +100,6 @@ export function validateWorkerId(id: string): string | null {
   if (INVISIBLE.test(id))
     return 'worker id holds invisible characters (zero-width, right-to-left or other format marks)';
   return null;
-}
-
-/** Source text as a report may show it (ids, codes): invisible and broken characters written as `\u{…}`, at most 64 characters. */
-export function printableText(text: string): string {
-  const shown = text.length > 64 ? `${text.slice(0, 64)}…` : text;
-  return shown.replace(
-    /[\p{Cc}\p{Cs}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\uFFFD]/gu,
-    (c) => `\\u{${c.codePointAt(0)!.toString(16).toUpperCase()}}`,
-  );
 }
 
 type Checked = { reason: RejectionReason; detail: string };

@@ -1,6 +1,6 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { OPERATOR_ROLES } from '../app/entraCallers';
-import { approveHeldCycle } from '../core/approval';
+import { approveHeldCycle } from '../core/approveHeldCycle';
 import { maskValue } from '../core/mask';
 import { errorResponse } from './httpErrors';
 import { callerOf } from './httpCaller';

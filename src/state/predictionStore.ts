@@ -3,7 +3,7 @@
  * ledger: a dry run records here and nowhere else (src/core/predictions.ts says why).
  */
 import type { Outcome } from '../core/outcome';
-import type { Prediction, PredictionStore } from '../core/predictions';
+import type { Prediction, PredictionStore } from '../core/ports';
 import { readDate } from './entityValues';
 import { toStorageError } from './storageErrors';
 import type { StorageClients } from './storageClients';

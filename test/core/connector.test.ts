@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { connectorJsonSchema, parseConnector } from '../../src/core/connector';
+import { connectorJsonSchema } from '../../src/core/connector';
+import { parseConnector } from '../../src/core/parseConnector';
 import { isAppError } from '../../src/core/errors';
 
 const EXT = 'extension_0123456789abcdef0123456789abcdef_costCenter';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emailProblem } from '../../src/core/emailProblems';
-import { EMAIL } from '../../src/core/emailSyntax';
+import { EMAIL } from '../../src/core/mask';
 
 describe('emailProblem', () => {
   it.each([

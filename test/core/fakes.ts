@@ -2,7 +2,8 @@
  * In-memory ports for the core's use cases. Every fake records what was asked of it, so a test
  * can assert on the calls an identity engineer cares about (writes above all), not on internals.
  */
-import { parseConnector, type ConnectorConfig } from '../../src/core/connector';
+import type { ConnectorConfig } from '../../src/core/connector';
+import { parseConnector } from '../../src/core/parseConnector';
 import { exampleConnector } from '../../sim/exampleConnector';
 import { enrichWorker } from '../../src/core/enrichWorker';
 import { AppError } from '../../src/core/errors';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Outcome } from '../../src/core/outcome';
 import type { DirectoryUser, LedgerEntry } from '../../src/core/ports';
-import { ledgerStampOf, reusablePredictions, type Prediction } from '../../src/core/predictions';
+import type { Prediction } from '../../src/core/ports';
+import { ledgerStampOf, reusablePredictions } from '../../src/core/predictions';
 
 const NOW = new Date('2026-12-07T01:00:00Z');
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Scope } from '../../src/core/connector';
-import { whyOutOfScope } from '../../src/core/scopeMiss';
+import { whyOutOfScope } from '../../src/core/scope';
 
 const employees: Scope = [
   [

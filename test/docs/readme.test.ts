@@ -7,7 +7,7 @@ import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/commands';
 import { SETTING_NAMES } from '../../src/config/settings';
-import { parseConnector } from '../../src/core/connector';
+import { parseConnector } from '../../src/core/parseConnector';
 import { workerOutcomeRecords } from '../../src/telemetry/telemetryRecords';
 
 const ROOT = join(__dirname, '..', '..');
