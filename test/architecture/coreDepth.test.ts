@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
-const CORE = join(import.meta.dirname, '..', '..', 'src', 'core');
+const CORE = join(__dirname, '..', '..', 'src', 'core');
 
 /** The longest chain of imports inside src/core, counted in files (a file importing nothing is 1). */
 const MAX_DEPTH = 7;
