@@ -68,7 +68,7 @@ export async function startConnector(size: number, options: ConnectorOptions): P
   }[queue];
   const services = buildServices(settings, {
     logger: createMemoryLogger('warn'),
-    pipeline: { clock: { now: () => new Date(Date.now() + offset) }, queue: measuredQueue(target, memory) },
+    dependencies: { clock: { now: () => new Date(Date.now() + offset) }, queue: measuredQueue(target, memory) },
   });
   return {
     services,

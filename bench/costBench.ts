@@ -143,7 +143,7 @@ async function main(): Promise<void> {
         tablePrefix: 'cost',
       }),
     ),
-    { logger, pipeline: { telemetry: weighingTelemetry, clock: { now: () => new Date(Date.now() + offset) } } },
+    { logger, dependencies: { telemetry: weighingTelemetry, clock: { now: () => new Date(Date.now() + offset) } } },
   );
   const phases: Array<{ phase: string; workers: number; enqueued: number } & Tally> = [];
   const measure = async (phase: string, run: () => Promise<{ workers: number; enqueued: number }>) => {

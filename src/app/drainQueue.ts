@@ -5,7 +5,7 @@
  */
 import { AppError, ensureAppError } from '../core/errors';
 import type { Outcome } from '../core/outcome';
-import type { Pipeline } from '../core/pipeline';
+import type { Dependencies } from '../core/dependencies';
 import type { RunKind } from '../core/ports';
 import { sleep } from '../core/retry';
 import type { JobQueueConsumer, ReceivedJob } from '../state/jobQueue';
@@ -36,7 +36,7 @@ export interface DrainOptions {
 }
 
 export async function drainQueue(
-  deps: Pipeline,
+  deps: Dependencies,
   consumer: JobQueueConsumer,
   options: DrainOptions = {},
 ): Promise<void> {

@@ -8,7 +8,7 @@ import type { CyclePlan } from '../core/cycle';
 import { ensureAppError } from '../core/errors';
 import { maskPersonalData } from '../core/mask';
 import type { Outcome, OutcomeCounts } from '../core/outcome';
-import type { Pipeline } from '../core/pipeline';
+import type { Dependencies } from '../core/dependencies';
 import type { DirectoryStats, Requester, RunKind, RunRecord } from '../core/ports';
 import { backlogAfter } from '../core/sweep';
 import { RunTally } from '../core/tally';
@@ -50,7 +50,7 @@ export interface RunSummary {
  * left out: they are most of a steady cycle, and their counts say all there is.
  */
 export function planningOutcomes(
-  deps: Pipeline,
+  deps: Dependencies,
   runId: string,
   runKind: RunKind,
   dryRun: boolean,
@@ -74,7 +74,7 @@ const QUIET_OUTCOMES: ReadonlySet<Outcome['code']> = new Set(['outOfScope', 'unc
  * stopped; then the error goes on to the caller (its exit code).
  */
 export async function recordStopped(
-  deps: Pipeline,
+  deps: Dependencies,
   run: {
     runId: string;
     kind: RunKind;
@@ -132,7 +132,7 @@ export type PlanLike = Pick<
   };
 
 export async function finishRun(
-  deps: Pipeline,
+  deps: Dependencies,
   kind: RunKind,
   plan: PlanLike,
   graphBefore: DirectoryStats,

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { enrichWorker } from '../core/enrichWorker';
 import { AppError, isAppError } from '../core/errors';
 import type { Outcome } from '../core/outcome';
-import type { Pipeline } from '../core/pipeline';
+import type { Dependencies } from '../core/dependencies';
 import type { RunKind, WorkerJob } from '../core/ports';
 import { recordFailure } from '../core/recordFailure';
 import { screenJob } from '../core/screenJob';
@@ -29,7 +29,7 @@ export interface JobContext {
  * The job's outcome (null: superseded by a newer plan, nothing written), reported once. The
  * message is screened again first (src/core/screenJob.ts): a queue message is not trusted as planned.
  */
-export async function runJob(deps: Pipeline, job: WorkerJob, context: JobContext = {}): Promise<Outcome | null> {
+export async function runJob(deps: Dependencies, job: WorkerJob, context: JobContext = {}): Promise<Outcome | null> {
   await deps.clock.sync?.();
   const started = Date.now();
   const refused = screenJob(deps.connector, job);
@@ -57,7 +57,7 @@ export const WRITES_REFUSED_FOR_MS = 5 * 60_000;
  * retries it, the poison path records it `failed`, and the next cycle retries it. A dry run writes
  * nothing and goes ahead.
  */
-async function honourWriteGate(deps: Pipeline, job: WorkerJob): Promise<void> {
+async function honourWriteGate(deps: Dependencies, job: WorkerJob): Promise<void> {
   if (!deps.writeGate || deps.dryRun || job.dryRun) return;
   const refused = await deps.writeGate.refusedNow(deps.clock.now());
   if (!refused) return;
@@ -69,7 +69,7 @@ async function honourWriteGate(deps: Pipeline, job: WorkerJob): Promise<void> {
 }
 
 /** A refusal of the app as a whole stops every instance: one shared row, said once. */
-async function closeWriteGate(deps: Pipeline, err: unknown): Promise<never> {
+async function closeWriteGate(deps: Dependencies, err: unknown): Promise<never> {
   if (deps.writeGate && isAppError(err) && err.code === 'GRAPH.REQUEST_REFUSED' && err.status === 403) {
     const now = deps.clock.now();
     const first = await deps.writeGate.refuse(new Date(now.getTime() + WRITES_REFUSED_FOR_MS), err.message, now);
@@ -85,7 +85,7 @@ async function closeWriteGate(deps: Pipeline, err: unknown): Promise<never> {
 
 /** A job whose transient errors outlasted its deliveries: recorded `failed`, never lost. */
 export async function recordPoisonedJob(
-  deps: Pipeline,
+  deps: Dependencies,
   job: WorkerJob,
   cause: string,
   context: JobContext = {},
@@ -102,13 +102,13 @@ export async function recordPoisonedJob(
  * job whose settlement completes a run that planning already recorded reports the run again,
  * now with every job's outcome: in Azure that is when a timer cycle is done.
  */
-async function settleInRun(deps: Pipeline, job: WorkerJob, outcome: Outcome | null): Promise<void> {
+async function settleInRun(deps: Dependencies, job: WorkerJob, outcome: Outcome | null): Promise<void> {
   const done = await deps.runs.settle(job.cycleId, { workerId: job.workerId, outcome, at: deps.clock.now() });
   if (done) deps.telemetry.runCompleted(done, { operationId: done.runId, lastJobSettled: true });
 }
 
 function report(
-  deps: Pipeline,
+  deps: Dependencies,
   job: WorkerJob,
   outcome: Outcome,
   context: JobContext,

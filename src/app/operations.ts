@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { planCycle } from '../core/cycle';
 import { ensureAppError } from '../core/errors';
 import { emptyCounts, type Outcome } from '../core/outcome';
-import type { Pipeline } from '../core/pipeline';
+import type { Dependencies } from '../core/dependencies';
 import type { Requester, RunKind } from '../core/ports';
 import { enrichWorker } from '../core/enrichWorker';
 import { resyncWorker } from '../core/resync';
@@ -48,7 +48,7 @@ export interface CycleCommandOptions {
   requestedBy?: Requester;
 }
 
-export async function runCycle(deps: Pipeline, options: CycleCommandOptions = {}): Promise<RunSummary> {
+export async function runCycle(deps: Dependencies, options: CycleCommandOptions = {}): Promise<RunSummary> {
   await deps.clock.sync?.();
   const runId = newRunId('cycle', deps.clock.now());
   const operationId = options.operationId ?? runId;
@@ -90,7 +90,7 @@ export async function runCycle(deps: Pipeline, options: CycleCommandOptions = {}
 }
 
 export async function runSweep(
-  deps: Pipeline,
+  deps: Dependencies,
   options: {
     drain?: true | JobQueueConsumer;
     drainOptions?: DrainOptions;
@@ -150,7 +150,7 @@ export async function runSweep(
 }
 
 /** The sweep runs every few minutes: it measures the poison queue for the poison-depth alert. Never fails the sweep. */
-async function measurePoisonDepth(deps: Pipeline): Promise<number | undefined> {
+async function measurePoisonDepth(deps: Dependencies): Promise<number | undefined> {
   try {
     return await deps.queue.poisonDepth?.();
   } catch (err) {
@@ -160,18 +160,18 @@ async function measurePoisonDepth(deps: Pipeline): Promise<number | undefined> {
 }
 
 export async function runResync(
-  deps: Pipeline,
+  deps: Dependencies,
   workerId: string,
   options?: { dryRun?: boolean; operationId?: string; requestedBy?: Requester },
 ): Promise<{ outcome: Outcome; summary: RunSummary }>;
 /** With `handOff`: a null outcome when the job went to the queue (see resyncWithin.ts). */
 export async function runResync(
-  deps: Pipeline,
+  deps: Dependencies,
   workerId: string,
   options: { dryRun?: boolean; operationId?: string; requestedBy?: Requester; handOff: () => boolean },
 ): Promise<{ outcome: Outcome | null; summary: RunSummary }>;
 export async function runResync(
-  deps: Pipeline,
+  deps: Dependencies,
   workerId: string,
   options: { dryRun?: boolean; operationId?: string; requestedBy?: Requester; handOff?: () => boolean } = {},
 ): Promise<{ outcome: Outcome | null; summary: RunSummary }> {
@@ -239,7 +239,7 @@ function localQueueFor(drain: true | JobQueueConsumer | undefined) {
 
 /** Runs the planned jobs here when asked: from the run's own queue, or as the host from the shared one. */
 async function drainPlanned(
-  deps: Pipeline,
+  deps: Dependencies,
   local: ReturnType<typeof localQueueFor>,
   options: { drain?: true | JobQueueConsumer; drainOptions?: DrainOptions; onEnqueued?: (count: number) => void },
   enqueued: number,
@@ -253,7 +253,7 @@ async function drainPlanned(
 }
 
 async function drainInto(
-  deps: Pipeline,
+  deps: Dependencies,
   consumer: JobQueueConsumer,
   tally: RunTally,
   runKind: RunKind,

@@ -5,12 +5,12 @@
 import { ensureAppError } from '../core/errors';
 import { maskValue } from '../core/mask';
 import type { Outcome } from '../core/outcome';
-import type { Pipeline } from '../core/pipeline';
+import type { Dependencies } from '../core/dependencies';
 import { ledgerStampOf } from '../core/predictions';
 import type { WorkerJob } from '../core/ports';
 
 export async function predicting(
-  deps: Pick<Pipeline, 'predictions' | 'ledger' | 'clock' | 'logger' | 'dryRun'>,
+  deps: Pick<Dependencies, 'predictions' | 'ledger' | 'clock' | 'logger' | 'dryRun'>,
   job: WorkerJob,
   runJob: () => Promise<Outcome | null>,
 ): Promise<Outcome | null> {

@@ -9,7 +9,7 @@
  * finishes it. `GET /api/workers/{workerId}` shows the outcome when it lands.
  */
 import type { Outcome } from '../core/outcome';
-import type { Pipeline } from '../core/pipeline';
+import type { Dependencies } from '../core/dependencies';
 import type { Requester } from '../core/ports';
 import { checkWorkerIdInput } from '../core/worker';
 import { ensureAppError } from '../core/errors';
@@ -24,7 +24,7 @@ export type ResyncAnswer =
   | { kind: 'accepted'; workerId: string; location: string };
 
 export async function resyncWithin(
-  deps: Pipeline,
+  deps: Dependencies,
   workerIdInput: string,
   options: { dryRun?: boolean; operationId?: string; requestedBy?: Requester; deadlineMs?: number } = {},
 ): Promise<ResyncAnswer> {

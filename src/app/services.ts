@@ -1,12 +1,12 @@
 /**
  * The composition root: settings and the connector file in, the ports wired to their adapters out.
- * Functions and the CLI both start here, so they run the same pipeline.
+ * Functions and the CLI both start here, so they run the same use cases on the same dependencies.
  */
 import { AppError } from '../core/errors';
 import { useHashKey } from '../core/hashKey';
 import type { ConnectorConfig } from '../core/connector';
 import { isExtensionAttribute } from '../core/mappingTargets';
-import type { Pipeline } from '../core/pipeline';
+import type { Dependencies } from '../core/dependencies';
 import type { Logger, WorkerSource } from '../core/ports';
 import type { Settings } from '../config/settings';
 import { createGraphDirectory } from '../graph/graphDirectory';
@@ -24,7 +24,7 @@ import { createLogger } from './logger';
 import { loadConnector } from './loadConnector';
 import { recordStores } from './storageServices';
 
-export interface AppServices extends Pipeline {
+export interface AppServices extends Dependencies {
   settings: Settings;
   consumer: JobQueueConsumer;
   /** Verifies the HTTP routes' callers; null when AUTH_TENANT_ID or AUTH_CLIENT_ID is unset (every call refused). */
@@ -38,7 +38,7 @@ export interface ServiceOverrides {
   logger?: Logger;
   connector?: ConnectorConfig;
   /** Replaces parts of the wiring (tests use it for clocks and fault-injecting adapters). */
-  pipeline?: Partial<Pipeline>;
+  dependencies?: Partial<Dependencies>;
 }
 
 export function buildServices(settings: Settings, overrides: ServiceOverrides = {}): AppServices {
@@ -59,7 +59,7 @@ export function buildServices(settings: Settings, overrides: ServiceOverrides = 
     pacing: { maxWritesPerSecond: settings.graph.maxWritesPerSecond },
     writeBudget,
   });
-  const pipeline: Pipeline = {
+  const dependencies: Dependencies = {
     connector,
     source: createSource(settings, connector, logger),
     directory,
@@ -79,18 +79,18 @@ export function buildServices(settings: Settings, overrides: ServiceOverrides = 
     dryRun: settings.dryRun,
     writePriority: () => writeBudget.prioritize(),
     ...(settings.approveHeldCycle ? { approveHeldCycle: settings.approveHeldCycle } : {}),
-    ...overrides.pipeline,
+    ...overrides.dependencies,
   };
   return {
-    ...pipeline,
+    ...dependencies,
     settings,
     consumer: createJobQueueConsumer(clients, settings.queueName),
     callers: callerVerifier(settings),
     writeBudget,
     async close() {
       await writeBudget.close().catch(() => undefined);
-      await pipeline.telemetry.flush();
-      await (pipeline.directory as { close?: () => Promise<void> }).close?.();
+      await dependencies.telemetry.flush();
+      await (dependencies.directory as { close?: () => Promise<void> }).close?.();
     },
   };
 }

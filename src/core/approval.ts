@@ -9,7 +9,7 @@
  * run record cannot keep it valid for another cycle, and two cycles cannot both spend it.
  */
 import { AppError } from './errors';
-import type { Pipeline } from './pipeline';
+import type { Dependencies } from './dependencies';
 
 /** How a held plan was approved: `--approve`, APPROVE_HELD_CYCLE, or the HTTP approve route. */
 export type ApprovalSource = 'flag' | 'setting' | 'route';
@@ -26,7 +26,7 @@ export interface GuardVerdict {
 }
 
 export async function guardCycle(
-  deps: Pick<Pipeline, 'connector' | 'runs' | 'approveHeldCycle'>,
+  deps: Pick<Dependencies, 'connector' | 'runs' | 'approveHeldCycle'>,
   request: { runId: string; changes: number; approve: boolean; approveRun?: string; dryRun: boolean },
 ): Promise<GuardVerdict> {
   const max = deps.connector.guards.maxWritesPerCycle;

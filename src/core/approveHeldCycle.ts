@@ -2,7 +2,7 @@
  * The operator's side of the mass-change guard (approval.ts): an approval recorded on a held run
  * through the HTTP route, which the next cycle honours.
  */
-import type { Pipeline } from './pipeline';
+import type { Dependencies } from './dependencies';
 import type { Requester, RunRecord } from './ports';
 
 /**
@@ -11,7 +11,7 @@ import type { Requester, RunRecord } from './ports';
  * when no held cycle awaiting approval has that id (already through, a dry run, or a typo).
  */
 export async function approveHeldCycle(
-  deps: Pick<Pipeline, 'runs' | 'clock' | 'logger'>,
+  deps: Pick<Dependencies, 'runs' | 'clock' | 'logger'>,
   heldRunId: string,
   approver: Requester,
 ): Promise<RunRecord | null> {

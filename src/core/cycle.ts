@@ -13,7 +13,7 @@ import { escrowSince, listEscrow, peekEscrowed } from './escrowReads';
 import { desiredHash, desiredStateOf, valueHash } from './mapping';
 import { isLeftToEntra } from './drift';
 import { SETTLED_OUTCOMES, type Outcome } from './outcome';
-import type { Pipeline } from './pipeline';
+import type { Dependencies } from './dependencies';
 import { recordPlans, type Decided } from './recordPlans';
 import { markRepeated } from './repeatedOutcome';
 import { idsToRetry } from './retries';
@@ -78,7 +78,7 @@ interface Candidate {
   hash: string;
 }
 
-export async function planCycle(deps: Pipeline, options: CycleOptions): Promise<CyclePlan> {
+export async function planCycle(deps: Dependencies, options: CycleOptions): Promise<CyclePlan> {
   const startedAt = deps.clock.now();
   // The plan's version is the moment its Workday data is read: a later read always wins.
   const version = startedAt.getTime();
@@ -238,7 +238,7 @@ function jobOf(candidate: Candidate, options: CycleOptions, dryRun: boolean, ver
   return job;
 }
 
-async function loadLedger(deps: Pick<Pipeline, 'ledger'>): Promise<Map<string, LedgerEntry>> {
+async function loadLedger(deps: Pick<Dependencies, 'ledger'>): Promise<Map<string, LedgerEntry>> {
   const map = new Map<string, LedgerEntry>();
   for await (const entry of deps.ledger.list()) map.set(entry.workerId, entry);
   return map;
@@ -250,7 +250,7 @@ async function loadLedger(deps: Pick<Pipeline, 'ledger'>): Promise<Map<string, L
  * Throws if the read fails at any point.
  */
 async function readAndClassify(
-  deps: Pipeline,
+  deps: Dependencies,
   ledger: Map<string, LedgerEntry>,
   updatedFrom: Date | undefined,
   asOf: Date,

@@ -14,7 +14,7 @@ import { repairLateWrite, stillCurrent, withdrawPending, writeAhead } from './la
 import { claimedHashes, desiredStateOf, isEmptyPlan, planWrite, type WritePlan } from './mapping';
 import { hasPendingWrite, ledgerEntry, retiredByMerge, withAdded } from './ledgerRows';
 import type { Outcome } from './outcome';
-import type { Pipeline } from './pipeline';
+import type { Dependencies } from './dependencies';
 import { isSuperseded, versionOf } from './planVersion';
 import { screenPrivilegedTarget } from './privilegedTarget';
 import { markRepeated } from './repeatedOutcome';
@@ -30,7 +30,10 @@ import {
   type WriteResult,
 } from './ports';
 
-type Deps = Pick<Pipeline, 'connector' | 'directory' | 'ledger' | 'escrow' | 'plans' | 'clock' | 'logger' | 'dryRun'>;
+type Deps = Pick<
+  Dependencies,
+  'connector' | 'directory' | 'ledger' | 'escrow' | 'plans' | 'clock' | 'logger' | 'dryRun'
+>;
 
 /** The worker's outcome, or null when a newer plan superseded the job (it wrote nothing). */
 export async function enrichWorker(job: WorkerJob, deps: Deps): Promise<Outcome | null> {

@@ -2,10 +2,10 @@
  * Reads of the escrow table that the cycle and the sweep both make: every entry, and which of
  * them now have a user. They live beside both use cases, so neither imports the other.
  */
-import type { Pipeline } from './pipeline';
+import type { Dependencies } from './dependencies';
 import type { EscrowEntry } from './ports';
 
-export async function listEscrow(deps: Pick<Pipeline, 'escrow'>): Promise<EscrowEntry[]> {
+export async function listEscrow(deps: Pick<Dependencies, 'escrow'>): Promise<EscrowEntry[]> {
   const entries: EscrowEntry[] = [];
   for await (const entry of deps.escrow.list()) entries.push(entry);
   return entries;
@@ -13,7 +13,7 @@ export async function listEscrow(deps: Pick<Pipeline, 'escrow'>): Promise<Escrow
 
 /** Lower-cased worker ids of escrowed workers that now have a user: one Graph request per 15, batched. */
 export async function peekEscrowed(
-  deps: Pick<Pipeline, 'directory'>,
+  deps: Pick<Dependencies, 'directory'>,
   entries: readonly EscrowEntry[],
 ): Promise<Set<string>> {
   if (entries.length === 0) return new Set();

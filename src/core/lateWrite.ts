@@ -16,12 +16,12 @@
  */
 import type { WritePlan } from './mapping';
 import type { Outcome } from './outcome';
-import type { Pipeline } from './pipeline';
+import type { Dependencies } from './dependencies';
 import { hasPendingWrite, othersOf } from './ledgerRows';
 import { isSuperseded, versionOf } from './planVersion';
 import { KEEP, type LedgerEntry, type PendingWrite, type WorkerJob, type WriteGuard } from './ports';
 
-type Deps = Pick<Pipeline, 'ledger' | 'plans' | 'clock' | 'logger'>;
+type Deps = Pick<Dependencies, 'ledger' | 'plans' | 'clock' | 'logger'>;
 
 /** How many newer plans one late write chases before it leaves the rest to the next cycle. */
 const MAX_REPAIRS = 3;
@@ -50,12 +50,12 @@ export async function writeAhead(
 }
 
 /** The guard a job's writes carry: still the worker's latest plan, as stored now. */
-export function stillCurrent(job: WorkerJob, deps: Pick<Pipeline, 'ledger'>): WriteGuard {
+export function stillCurrent(job: WorkerJob, deps: Pick<Dependencies, 'ledger'>): WriteGuard {
   return async () => !isSuperseded(job, await deps.ledger.get(job.workerId));
 }
 
 /** Ends the job's write-ahead record (nothing left, or what left is recorded and repaired). */
-export async function withdrawPending(job: WorkerJob, deps: Pick<Pipeline, 'ledger'>): Promise<void> {
+export async function withdrawPending(job: WorkerJob, deps: Pick<Dependencies, 'ledger'>): Promise<void> {
   await deps.ledger.change(job.workerId, (row) => {
     if (!row || !hasPendingWrite(row, job)) return KEEP;
     const { pendingWrites, ...rest } = row;
@@ -66,7 +66,7 @@ export async function withdrawPending(job: WorkerJob, deps: Pick<Pipeline, 'ledg
 
 /** The worker's newest plan as a job: the kept job whose version and hash the ledger row names. */
 export async function newestPlanJob(
-  deps: Pick<Pipeline, 'ledger' | 'plans'>,
+  deps: Pick<Dependencies, 'ledger' | 'plans'>,
   late: WorkerJob,
 ): Promise<WorkerJob | null> {
   const row = await deps.ledger.get(late.workerId);

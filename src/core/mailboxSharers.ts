@@ -6,7 +6,7 @@
  * last read on a source that can read changes, the whole report on one that cannot.
  */
 import { valueHash } from './mapping';
-import type { Pipeline } from './pipeline';
+import type { Dependencies } from './dependencies';
 import type { LedgerEntry } from './ports';
 import { screenWorker } from './screenWorker';
 import { parseWorker, type Worker } from './worker';
@@ -14,7 +14,7 @@ import { sinceLastRead } from './workdayReads';
 
 /** The number of other in-scope workers on this worker's personal email. */
 export async function otherWorkersOnMailbox(
-  deps: Pipeline,
+  deps: Dependencies,
   worker: Worker,
   ownRow: LedgerEntry | null,
 ): Promise<number> {

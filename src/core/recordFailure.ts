@@ -1,12 +1,12 @@
 /** A job whose transient errors outlasted its retries (poison queue): recorded as `failed`, never lost. */
 import { unappliedEntry } from './ledgerRows';
 import type { Outcome } from './outcome';
-import type { Pipeline } from './pipeline';
+import type { Dependencies } from './dependencies';
 import { isSuperseded } from './planVersion';
 import { KEEP, type WorkerJob } from './ports';
 
 export async function recordFailure(
-  deps: Pick<Pipeline, 'ledger' | 'clock' | 'dryRun'>,
+  deps: Pick<Dependencies, 'ledger' | 'clock' | 'dryRun'>,
   job: WorkerJob,
   cause: string,
 ): Promise<Outcome> {

@@ -8,7 +8,7 @@
 import { unappliedEntry } from './ledgerRows';
 import { valueHash } from './mapping';
 import type { Outcome } from './outcome';
-import type { Pipeline } from './pipeline';
+import type { Dependencies } from './dependencies';
 import { decisionHash, heldHash, mayReplacePlan, versionOf } from './planVersion';
 import {
   KEEP,
@@ -41,7 +41,7 @@ export interface PlanRecord {
 
 /** Records plans and decisions; returns the jobs still current, each carrying its row's plan version. */
 export async function recordPlans(
-  deps: Pick<Pipeline, 'ledger' | 'escrow' | 'plans'>,
+  deps: Pick<Dependencies, 'ledger' | 'escrow' | 'plans'>,
   record: PlanRecord,
 ): Promise<WorkerJob[]> {
   const { version, now, runId } = record;
@@ -88,7 +88,7 @@ export async function recordPlans(
  * or enqueued again after its process died. Recorded after the ledger accepted the plan, and
  * conditional on the stored job's version: an older plan never replaces a newer one.
  */
-async function keepPlannedJobs(deps: Pick<Pipeline, 'plans'>, jobs: readonly WorkerJob[]): Promise<void> {
+async function keepPlannedJobs(deps: Pick<Dependencies, 'plans'>, jobs: readonly WorkerJob[]): Promise<void> {
   if (jobs.length === 0 || jobs.every((job) => job.dryRun)) return;
   await deps.plans.changeMany(
     jobs.map((job) => ({
@@ -168,7 +168,7 @@ function heldEntry(
  * new plan gets that plan in its entry, so no replay of the old one is left waiting.
  */
 async function settleEscrow(
-  deps: Pick<Pipeline, 'escrow'>,
+  deps: Pick<Dependencies, 'escrow'>,
   record: PlanRecord,
   jobs: readonly WorkerJob[],
 ): Promise<void> {

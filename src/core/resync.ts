@@ -8,7 +8,7 @@ import { duplicateWorkerIdConflict, sharedEmailConflict } from './conflicts';
 import { otherWorkersOnMailbox } from './mailboxSharers';
 import { desiredHash, desiredStateOf } from './mapping';
 import type { Outcome } from './outcome';
-import type { Pipeline } from './pipeline';
+import type { Dependencies } from './dependencies';
 import { recordPlans } from './recordPlans';
 import type { LedgerEntry, WorkerJob } from './ports';
 import { screenWorker } from './screenWorker';
@@ -33,7 +33,7 @@ export interface ResyncOptions {
 
 /** The worker's outcome, or null when its job was handed to the queue (`handOff`). */
 export async function resyncWorker(
-  deps: Pipeline,
+  deps: Dependencies,
   workerIdInput: string,
   options: ResyncOptions,
 ): Promise<Outcome | null> {
@@ -92,7 +92,7 @@ export async function resyncWorker(
 }
 
 async function record(
-  deps: Pipeline,
+  deps: Dependencies,
   options: { runId: string; dryRun: boolean },
   version: number,
   outcome: Outcome,
@@ -109,7 +109,7 @@ async function record(
   return outcome;
 }
 
-async function ledgerRow(deps: Pipeline, workerId: string): Promise<Map<string, LedgerEntry>> {
+async function ledgerRow(deps: Dependencies, workerId: string): Promise<Map<string, LedgerEntry>> {
   return rowMap(workerId, await deps.ledger.get(workerId));
 }
 
@@ -118,7 +118,7 @@ function rowMap(workerId: string, row: LedgerEntry | null): Map<string, LedgerEn
 }
 
 function planOf(
-  deps: Pipeline,
+  deps: Dependencies,
   options: { runId: string },
   version: number,
   ledger: Map<string, LedgerEntry>,

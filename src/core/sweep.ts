@@ -10,7 +10,7 @@
  */
 import { isExpired, nextEscrowEntry } from './escrowPolicy';
 import { escrowSince, listEscrow, peekEscrowed } from './escrowReads';
-import type { Pipeline } from './pipeline';
+import type { Dependencies } from './dependencies';
 import type { Outcome } from './outcome';
 import { versionOf } from './planVersion';
 import { KEEP, type EscrowEntry, type WorkerJob } from './ports';
@@ -25,7 +25,10 @@ export interface SweepResult {
   escrowAtStart: ReadonlyMap<string, Date>;
 }
 
-type Deps = Pick<Pipeline, 'connector' | 'directory' | 'ledger' | 'escrow' | 'queue' | 'clock' | 'logger' | 'dryRun'>;
+type Deps = Pick<
+  Dependencies,
+  'connector' | 'directory' | 'ledger' | 'escrow' | 'queue' | 'clock' | 'logger' | 'dryRun'
+>;
 
 export async function sweepEscrow(
   deps: Deps,

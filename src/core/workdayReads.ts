@@ -4,11 +4,11 @@
  * the retries an incremental read asks for again).
  */
 import { ensureAppError } from './errors';
-import type { Pipeline } from './pipeline';
+import type { Dependencies } from './dependencies';
 import type { RawRecord } from './ports';
 
 /** Every record under the id; sources that cannot repeat an id answer with the one. */
-export async function readRecordsOf(source: Pipeline['source'], workerId: string): Promise<RawRecord[]> {
+export async function readRecordsOf(source: Dependencies['source'], workerId: string): Promise<RawRecord[]> {
   if (source.readWorkerRecords) return source.readWorkerRecords(workerId);
   const record = await source.readWorker(workerId);
   return record === null ? [] : [record];
@@ -20,7 +20,7 @@ export async function readRecordsOf(source: Pipeline['source'], workerId: string
  * for the next cycle; the changes read before them still count.
  */
 export async function* readRetries(
-  deps: Pipeline,
+  deps: Dependencies,
   workerIds: readonly string[],
   asOf: Date,
 ): AsyncGenerator<RawRecord> {
@@ -43,7 +43,7 @@ export async function* readRetries(
   }
 }
 
-function retryUnreadable(deps: Pipeline, err: unknown, who: string): void {
+function retryUnreadable(deps: Dependencies, err: unknown, who: string): void {
   const error = ensureAppError(err, 'WORKDAY.BAD_RESPONSE');
   if (error.isConfiguration) throw error;
   deps.logger.log('warn', `${who} could not be read again by id (${error.code}); retried next cycle`, {});
@@ -51,7 +51,7 @@ function retryUnreadable(deps: Pipeline, err: unknown, who: string): void {
 
 /** Full or incremental read; the watermark moves only through `commit`, after the whole read succeeded. */
 export async function chooseRead(
-  deps: Pipeline,
+  deps: Dependencies,
   options: { fullRead?: boolean; reverify: boolean },
   asOf: Date,
 ): Promise<{ updatedFrom?: Date; commit: () => Promise<void> }> {
@@ -79,7 +79,7 @@ export async function chooseRead(
 export const INCREMENTAL_OVERLAP_MS = 5 * 60_000;
 
 /** The changes since the last read where the source can read changes; everything where it cannot. */
-export async function sinceLastRead(deps: Pipeline): Promise<{ asOf: Date; updatedFrom?: Date }> {
+export async function sinceLastRead(deps: Dependencies): Promise<{ asOf: Date; updatedFrom?: Date }> {
   const asOf = deps.clock.now();
   if (!deps.source.supportsIncremental || deps.connector.source.kind !== 'soap') return { asOf };
   const lastRead = await deps.watermarks.get(`${deps.source.kind}:lastRead`);

@@ -1,5 +1,5 @@
 /** What the ledger and escrow know of one worker (HTTP `workerStatus`, CLI `status`). */
-import type { Pipeline } from './pipeline';
+import type { Dependencies } from './dependencies';
 import type { ChangeView, OutcomeCode } from './outcome';
 import type { LedgerEntry, PlannedJob } from './ports';
 import { checkWorkerIdInput } from './worker';
@@ -24,7 +24,7 @@ export interface WorkerStatusView {
 }
 
 export async function workerStatus(
-  deps: Pick<Pipeline, 'ledger' | 'escrow' | 'plans'>,
+  deps: Pick<Dependencies, 'ledger' | 'escrow' | 'plans'>,
   workerIdInput: string,
 ): Promise<WorkerStatusView> {
   const workerId = checkWorkerIdInput(workerIdInput);

@@ -69,7 +69,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const settings = loadSettings(env);
     services = buildServices(settings, {
       logger,
-      pipeline: { clock: { now: () => new Date(Date.now() + clockOffset.ms) } },
+      dependencies: { clock: { now: () => new Date(Date.now() + clockOffset.ms) } },
     });
     say(
       `World: ${world.workers.length} workers in Workday, ${world.users.length} users in Entra, ${world.pendingUsers.length} new hires not synced yet.`,

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { runCycle } from '../../src/app/operations';
 import type { Outcome } from '../../src/core/outcome';
 import type { Telemetry } from '../../src/core/ports';
-import { connectorOf, FakeSource, pipelineOf, rowOf } from '../core/fakes';
+import { connectorOf, FakeSource, dependenciesOf, rowOf } from '../core/fakes';
 
 describe('runCycle', () => {
   // A held cycle waits for one approval: its run's counts (RunCompleted, CycleHeld) say how many
@@ -20,7 +20,7 @@ describe('runCycle', () => {
       runCompleted: (run) => void runs.push(run),
       flush: async () => {},
     };
-    const deps = pipelineOf({
+    const deps = dependenciesOf({
       telemetry,
       source: new FakeSource([rowOf('W1'), rowOf('W2'), rowOf('W3')]),
       connector: connectorOf({ guards: { maxWritesPerCycle: 2 } }),

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { resyncWithin, RESYNC_DEADLINE_MS } from '../../src/app/resyncWithin';
 import type { RawRecord } from '../../src/core/ports';
-import { drain, FakeDirectory, FakeSource, pipelineOf, rowOf, userOf } from '../core/fakes';
+import { drain, FakeDirectory, FakeSource, dependenciesOf, rowOf, userOf } from '../core/fakes';
 
 /** A Workday whose one-worker read takes `ms` (a slow tenant, or retries after timeouts). */
 class SlowSource extends FakeSource {
@@ -31,14 +31,17 @@ describe('resyncWithin', () => {
   });
 
   it('answers with the outcome when the resync finishes in time', async () => {
-    const deps = pipelineOf({ source: new SlowSource([rowOf('W1')], 1), directory: new FakeDirectory([userOf()]) });
+    const deps = dependenciesOf({ source: new SlowSource([rowOf('W1')], 1), directory: new FakeDirectory([userOf()]) });
     const answer = await resyncWithin(deps, 'W1', { deadlineMs: 5_000 });
     expect(answer).toMatchObject({ kind: 'done', outcome: { code: 'written', workerId: 'W1' } });
     expect(deps.queue.take()).toEqual([]);
   });
 
   it('answers 202 material past the deadline, then hands the job to the queue, which writes it', async () => {
-    const deps = pipelineOf({ source: new SlowSource([rowOf('W1')], 150), directory: new FakeDirectory([userOf()]) });
+    const deps = dependenciesOf({
+      source: new SlowSource([rowOf('W1')], 150),
+      directory: new FakeDirectory([userOf()]),
+    });
     const started = Date.now();
     const answer = await resyncWithin(deps, 'W1', { deadlineMs: 20 });
     expect(Date.now() - started).toBeLessThan(140);
@@ -54,7 +57,7 @@ describe('resyncWithin', () => {
   });
 
   it('refuses a bad worker id at once, without waiting for the deadline', async () => {
-    const deps = pipelineOf();
+    const deps = dependenciesOf();
     await expect(resyncWithin(deps, 'W'.repeat(17), { deadlineMs: 60_000 })).rejects.toMatchObject({
       code: 'INPUT.INVALID',
     });

@@ -36,7 +36,7 @@ describe('an app-wide refusal', () => {
     let offset = 0;
     const clock = { now: () => new Date(Date.now() + offset) };
     const instance = () =>
-      buildServices(loadSettings(s.env), { logger: createMemoryLogger('debug'), pipeline: { clock } });
+      buildServices(loadSettings(s.env), { logger: createMemoryLogger('debug'), dependencies: { clock } });
     const [a, b] = [instance(), instance()];
     try {
       await runCycle(a); // the timer plans: four jobs on the shared queue

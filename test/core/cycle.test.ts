@@ -10,11 +10,11 @@ import {
   FakeDirectory,
   FakeLedger,
   FakeSource,
-  pipelineOf,
+  dependenciesOf,
   rowOf,
   T0,
   userOf,
-  type FakePipeline,
+  type FakeDependencies,
 } from './fakes';
 
 const HOUR = 3600_000;
@@ -23,12 +23,12 @@ function options(overrides: Partial<CycleOptions> = {}): CycleOptions {
   return { runId: 'cycle-1', dryRun: false, approve: false, reverify: false, ...overrides };
 }
 
-function setup(records: RawRecord[], parts: Parameters<typeof pipelineOf>[0] = {}): FakePipeline {
-  return pipelineOf({ source: new FakeSource(records), ...parts });
+function setup(records: RawRecord[], parts: Parameters<typeof dependenciesOf>[0] = {}): FakeDependencies {
+  return dependenciesOf({ source: new FakeSource(records), ...parts });
 }
 
 /** Runs a cycle, then the jobs it enqueued, as the app does. */
-async function cycleAndDrain(deps: FakePipeline, runId: string, extra: Partial<CycleOptions> = {}) {
+async function cycleAndDrain(deps: FakeDependencies, runId: string, extra: Partial<CycleOptions> = {}) {
   const plan = await planCycle(deps, options({ runId, ...extra }));
   const outcomes = await drain(deps);
   return { plan, outcomes };
@@ -37,16 +37,16 @@ async function cycleAndDrain(deps: FakePipeline, runId: string, extra: Partial<C
 function soapSetup(
   records: RawRecord[],
   changed: () => RawRecord[],
-  parts: Parameters<typeof pipelineOf>[0] = {},
-): FakePipeline {
-  return pipelineOf({
+  parts: Parameters<typeof dependenciesOf>[0] = {},
+): FakeDependencies {
+  return dependenciesOf({
     connector: connectorOf({ source: { kind: 'soap', fullReadEveryHours: 24 } }),
     source: new FakeSource(records, { kind: 'soap', supportsIncremental: true, changedSince: changed }),
     ...parts,
   });
 }
 
-const ids = (deps: FakePipeline) => deps.queue.jobs.map((job) => job.workerId);
+const ids = (deps: FakeDependencies) => deps.queue.jobs.map((job) => job.workerId);
 
 describe('planCycle', () => {
   it('enqueues one job per in-scope worker, carrying its validated fields', async () => {

@@ -5,13 +5,13 @@ import { valueHash } from '../../src/core/mapping';
 import type { LedgerEntry } from '../../src/core/ports';
 import { RunTally } from '../../src/core/tally';
 import { settled } from '../support/settled';
-import { connectorOf, DAY, FakeDirectory, FakeLedger, jobOf, MINUTE, pipelineOf, T0, userOf } from './fakes';
+import { connectorOf, DAY, FakeDirectory, FakeLedger, jobOf, MINUTE, dependenciesOf, T0, userOf } from './fakes';
 
 const W1 = { personalEmail: 'jane.doe@home.example', countryIso: 'GB' };
 const EXT = 'extension_0123456789abcdef0123456789abcdef_costCenter';
 
-function setup(users = [userOf()], parts: Parameters<typeof pipelineOf>[0] = {}) {
-  return pipelineOf({ directory: new FakeDirectory(users), ...parts });
+function setup(users = [userOf()], parts: Parameters<typeof dependenciesOf>[0] = {}) {
+  return dependenciesOf({ directory: new FakeDirectory(users), ...parts });
 }
 
 const mergeConnector = (onSourceEmpty: 'keep' | 'clear' = 'keep') =>

@@ -9,7 +9,7 @@ import { enrichWorker } from '../../src/core/enrichWorker';
 import { AppError } from '../../src/core/errors';
 import { desiredHash, desiredStateOf } from '../../src/core/mapping';
 import type { Outcome } from '../../src/core/outcome';
-import type { Pipeline } from '../../src/core/pipeline';
+import type { Dependencies } from '../../src/core/dependencies';
 import {
   KEEP,
   REMOVE,
@@ -484,7 +484,7 @@ export class FakeLogger implements Logger {
 
 const silentTelemetry: Telemetry = { workerOutcome: () => {}, runCompleted: () => {}, flush: async () => {} };
 
-export interface FakePipeline extends Pipeline {
+export interface FakeDependencies extends Dependencies {
   source: FakeSource;
   directory: FakeDirectory;
   ledger: FakeLedger;
@@ -497,7 +497,7 @@ export interface FakePipeline extends Pipeline {
   clock: FakeClock;
 }
 
-export function pipelineOf(parts: Partial<FakePipeline> = {}): FakePipeline {
+export function dependenciesOf(parts: Partial<FakeDependencies> = {}): FakeDependencies {
   return {
     connector: connectorOf(),
     source: new FakeSource([]),
@@ -517,7 +517,7 @@ export function pipelineOf(parts: Partial<FakePipeline> = {}): FakePipeline {
 }
 
 /** Runs every queued job through the worker pipeline, as the queue function would (superseded jobs give none). */
-export async function drain(deps: FakePipeline): Promise<Outcome[]> {
+export async function drain(deps: FakeDependencies): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
   for (const job of deps.queue.take()) {
     const outcome = await enrichWorker(job, deps);

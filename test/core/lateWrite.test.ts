@@ -3,13 +3,13 @@ import { enrichWorker } from '../../src/core/enrichWorker';
 import { valueHash } from '../../src/core/mapping';
 import type { WorkerJob } from '../../src/core/ports';
 import { recordPlans } from '../../src/core/recordPlans';
-import { connectorOf, type FakePipeline, FakeDirectory, jobOf, pipelineOf, T0, userOf } from './fakes';
+import { connectorOf, type FakeDependencies, FakeDirectory, jobOf, dependenciesOf, T0, userOf } from './fakes';
 
 const TYPO = { personalEmail: 'jane.deo@home.example', countryIso: 'GB' };
 const FIXED = { personalEmail: 'jane.doe@home.example', countryIso: 'GB' };
 
 /** Records a plan as the cycle or resync does (its fields, version and hash), returning the job it enqueues. */
-async function plan(deps: FakePipeline, job: WorkerJob, version: number): Promise<WorkerJob> {
+async function plan(deps: FakeDependencies, job: WorkerJob, version: number): Promise<WorkerJob> {
   const [recorded] = await recordPlans(deps, {
     runId: job.cycleId,
     version,
@@ -29,7 +29,7 @@ const mergeConnector = () =>
 
 describe('a late write (Graph has no conditional write)', () => {
   it('is stopped at the wire when a newer plan is recorded while the write waits', async () => {
-    const deps = pipelineOf({ directory: new FakeDirectory([userOf()]) });
+    const deps = dependenciesOf({ directory: new FakeDirectory([userOf()]) });
     const old = await plan(deps, jobOf('W1', TYPO, { cycleId: 'cycle-1' }), T0.getTime());
     deps.directory.onTheWay = async () => {
       await plan(deps, jobOf('W1', FIXED, { cycleId: 'resync-1' }), T0.getTime() + 1000);
@@ -43,7 +43,7 @@ describe('a late write (Graph has no conditional write)', () => {
   });
 
   it('that lands after the newer plan was written claims nothing and the newest plan is written again', async () => {
-    const deps = pipelineOf({ directory: new FakeDirectory([userOf()]) });
+    const deps = dependenciesOf({ directory: new FakeDirectory([userOf()]) });
     const old = await plan(deps, jobOf('W1', TYPO, { cycleId: 'cycle-1' }), T0.getTime());
     const fixed = jobOf('W1', FIXED, { cycleId: 'resync-1' });
     deps.directory.onTheWire = async () => {
@@ -67,7 +67,7 @@ describe('a late write (Graph has no conditional write)', () => {
   });
 
   it('in merge mode never merges its hashes over the newer plan, so the typo is retired later', async () => {
-    const deps = pipelineOf({
+    const deps = dependenciesOf({
       connector: mergeConnector(),
       directory: new FakeDirectory([userOf({ otherMails: ['keep@work.example'] })]),
     });
@@ -83,7 +83,7 @@ describe('a late write (Graph has no conditional write)', () => {
   });
 
   it('merge: an instance that dies after its PATCH leaves a write-ahead record, so the newer plan retires that address', async () => {
-    const deps = pipelineOf({
+    const deps = dependenciesOf({
       connector: mergeConnector(),
       directory: new FakeDirectory([userOf({ otherMails: ['keep@work.example'] })]),
     });
@@ -108,7 +108,7 @@ describe('a late write (Graph has no conditional write)', () => {
   });
 
   it('whose answer was lost, and whose retry the guard then stopped, is repaired: it may have landed after the newer write', async () => {
-    const deps = pipelineOf({ directory: new FakeDirectory([userOf()]) });
+    const deps = dependenciesOf({ directory: new FakeDirectory([userOf()]) });
     const old = await plan(deps, jobOf('W1', TYPO, { cycleId: 'cycle-1' }), T0.getTime());
     deps.directory.onTheWire = async () => {
       const newer = await plan(deps, jobOf('W1', FIXED, { cycleId: 'resync-1' }), T0.getTime() + 1000);
@@ -125,7 +125,7 @@ describe('a late write (Graph has no conditional write)', () => {
   });
 
   it('refused by Graph after a newer plan was recorded claims nothing and leaves no write-ahead record behind', async () => {
-    const deps = pipelineOf({ directory: new FakeDirectory([userOf()]) });
+    const deps = dependenciesOf({ directory: new FakeDirectory([userOf()]) });
     const old = await plan(deps, jobOf('W1', TYPO, { cycleId: 'cycle-1' }), T0.getTime());
     deps.directory.refuseUpdate.set('user-1', { status: 'denied', code: 'Authorization_RequestDenied', message: 'no' });
     deps.directory.onTheWire = async () => {
@@ -138,7 +138,7 @@ describe('a late write (Graph has no conditional write)', () => {
   });
 
   it('a redelivery of a job that died after its late PATCH writes the newest plan again', async () => {
-    const deps = pipelineOf({ directory: new FakeDirectory([userOf()]) });
+    const deps = dependenciesOf({ directory: new FakeDirectory([userOf()]) });
     const old = await plan(deps, jobOf('W1', TYPO, { cycleId: 'cycle-1' }), T0.getTime());
     deps.directory.onTheWire = async () => {
       const newer = await plan(deps, jobOf('W1', FIXED, { cycleId: 'resync-1' }), T0.getTime() + 1000);
@@ -158,7 +158,7 @@ describe('a late write (Graph has no conditional write)', () => {
 describe('what a write claims', () => {
   it('is every desired value the user holds after it, not an older value for a property the PATCH did not carry', async () => {
     // An older job's late PATCH already put GB in place; the row still claims the FR written before.
-    const deps = pipelineOf({
+    const deps = dependenciesOf({
       directory: new FakeDirectory([userOf({ otherMails: ['jane.deo@home.example'], usageLocation: 'GB' })]),
     });
     deps.ledger.seed({

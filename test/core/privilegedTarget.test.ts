@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { enrichWorker } from '../../src/core/enrichWorker';
 import { AppError } from '../../src/core/errors';
 import { howHeld } from '../../src/core/privilegedTarget';
-import { connectorOf, FakeDirectory, jobOf, pipelineOf, userOf } from './fakes';
+import { connectorOf, FakeDirectory, jobOf, dependenciesOf, userOf } from './fakes';
 
 const W1 = { personalEmail: 'jane.doe@home.example', countryIso: 'GB' };
 
@@ -15,10 +15,10 @@ const bothChannels = connectorOf({
   ],
 });
 
-function adminPipeline(parts: Parameters<typeof pipelineOf>[0] = {}) {
+function adminDependencies(parts: Parameters<typeof dependenciesOf>[0] = {}) {
   const directory = new FakeDirectory([userOf()]);
   directory.privileged.add('user-1');
-  return pipelineOf({ directory, connector: bothChannels, ...parts });
+  return dependenciesOf({ directory, connector: bothChannels, ...parts });
 }
 
 describe('howHeld', () => {
@@ -38,7 +38,7 @@ describe('howHeld', () => {
 
 describe('the privileged-target screen', () => {
   it('denies a role holder before reading or writing its email method, and writes none of its properties', async () => {
-    const deps = adminPipeline();
+    const deps = adminDependencies();
     const outcome = await enrichWorker(jobOf('W1', W1), deps);
     expect(outcome).toMatchObject({ code: 'denied', reason: 'privilegedTarget', userId: 'user-1' });
     expect(deps.directory.calls.map((call) => call.method)).toEqual(['findUsersByEmployeeId', 'privilegedUserIds']);
@@ -46,7 +46,7 @@ describe('the privileged-target screen', () => {
   });
 
   it('tells the operator to remove by hand a reset channel it set before the user held the role', async () => {
-    const deps = adminPipeline();
+    const deps = adminDependencies();
     const job = jobOf('W1', W1);
     deps.ledger.seed({
       workerId: 'W1',
@@ -62,13 +62,13 @@ describe('the privileged-target screen', () => {
   });
 
   it('predicts the denial in a dry run', async () => {
-    const deps = adminPipeline({ dryRun: true });
+    const deps = adminDependencies({ dryRun: true });
     expect(await enrichWorker(jobOf('W1', W1), deps)).toMatchObject({ code: 'denied', reason: 'privilegedTarget' });
     expect(deps.directory.writes).toEqual([]);
   });
 
   it('lets the refusal of the role read through: no worker is written unscreened or marked denied', async () => {
-    const deps = adminPipeline();
+    const deps = adminDependencies();
     deps.directory.privileged.clear();
     deps.directory.privilegedRefusal = new AppError('GRAPH.REQUEST_REFUSED', 'Graph answered 403', { status: 403 });
     await expect(enrichWorker(jobOf('W1', W1), deps)).rejects.toMatchObject({ code: 'GRAPH.REQUEST_REFUSED' });
@@ -77,7 +77,7 @@ describe('the privileged-target screen', () => {
   });
 
   it('makes no role read when no reset channel is mapped', async () => {
-    const deps = adminPipeline({
+    const deps = adminDependencies({
       connector: connectorOf({ mappings: [{ source: 'countryIso', target: 'usageLocation' }] }),
     });
     expect(await enrichWorker(jobOf('W1', W1), deps)).toMatchObject({ code: 'written' });

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '../../src/core/ports';
 import { recordFailure } from '../../src/core/recordFailure';
-import { FakeLedger, jobOf, pipelineOf, T0 } from './fakes';
+import { FakeLedger, jobOf, dependenciesOf, T0 } from './fakes';
 
 const job = jobOf('W1', { personalEmail: 'w1@home.example', countryIso: 'GB' }, { cycleId: 'cycle-2' });
 
 describe('recordFailure', () => {
   it('records the worker as failed with the cause', async () => {
-    const deps = pipelineOf();
+    const deps = dependenciesOf();
     const outcome = await recordFailure(deps, job, 'GRAPH.UNAVAILABLE: 503');
     expect(outcome).toEqual({
       code: 'failed',
@@ -32,7 +32,7 @@ describe('recordFailure', () => {
       desiredHash: 'old-hash',
       writtenHashes: { otherMails: 'h' },
     };
-    const deps = pipelineOf({ ledger: new FakeLedger([previous]) });
+    const deps = dependenciesOf({ ledger: new FakeLedger([previous]) });
     await recordFailure(deps, job, 'boom');
     expect(deps.ledger.entries.get('W1')).toMatchObject({
       desiredHash: 'old-hash',
@@ -41,15 +41,17 @@ describe('recordFailure', () => {
   });
 
   it('records no desired state for a worker never seen before', async () => {
-    const deps = pipelineOf();
+    const deps = dependenciesOf();
     await recordFailure(deps, job, 'boom');
     expect(deps.ledger.entries.get('W1')?.desiredHash).toBeUndefined();
   });
 
   it('records nothing for a dry-run job or under DRY_RUN', async () => {
-    const deps = pipelineOf();
+    const deps = dependenciesOf();
     expect((await recordFailure(deps, { ...job, dryRun: true }, 'boom')).code).toBe('failed');
-    expect((await recordFailure(pipelineOf({ dryRun: true, ledger: deps.ledger }), job, 'boom')).code).toBe('failed');
+    expect((await recordFailure(dependenciesOf({ dryRun: true, ledger: deps.ledger }), job, 'boom')).code).toBe(
+      'failed',
+    );
     expect(deps.ledger.writes).toEqual([]);
   });
 });

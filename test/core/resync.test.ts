@@ -4,7 +4,16 @@ import { planCycle } from '../../src/core/cycle';
 import { enrichWorker } from '../../src/core/enrichWorker';
 import { resyncWorker } from '../../src/core/resync';
 import { checkWorkerIdInput } from '../../src/core/worker';
-import { connectorOf, drain, FakeDirectory, FakeSource, pipelineOf, rowOf, userOf, type FakePipeline } from './fakes';
+import {
+  connectorOf,
+  drain,
+  FakeDirectory,
+  FakeSource,
+  dependenciesOf,
+  rowOf,
+  userOf,
+  type FakeDependencies,
+} from './fakes';
 import { settled } from '../support/settled';
 
 function codeOf(run: () => unknown): string | undefined {
@@ -16,11 +25,11 @@ function codeOf(run: () => unknown): string | undefined {
   return undefined;
 }
 
-function setup(records = [rowOf('W1')], parts: Parameters<typeof pipelineOf>[0] = {}): FakePipeline {
-  return pipelineOf({ source: new FakeSource(records), directory: new FakeDirectory([userOf()]), ...parts });
+function setup(records = [rowOf('W1')], parts: Parameters<typeof dependenciesOf>[0] = {}): FakeDependencies {
+  return dependenciesOf({ source: new FakeSource(records), directory: new FakeDirectory([userOf()]), ...parts });
 }
 
-const resync = (deps: FakePipeline, workerId: string, dryRun = false) =>
+const resync = (deps: FakeDependencies, workerId: string, dryRun = false) =>
   resyncWorker(deps, workerId, { runId: 'resync-1', dryRun, runJob: (job) => enrichWorker(job, deps) });
 
 describe('checkWorkerIdInput', () => {

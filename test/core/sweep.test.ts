@@ -10,11 +10,11 @@ import {
   FakeSource,
   jobOf,
   MINUTE,
-  pipelineOf,
+  dependenciesOf,
   rowOf,
   T0,
   userOf,
-  type FakePipeline,
+  type FakeDependencies,
 } from './fakes';
 
 function entryOf(workerId: string, overrides: Partial<EscrowEntry> = {}): EscrowEntry {
@@ -31,14 +31,14 @@ function entryOf(workerId: string, overrides: Partial<EscrowEntry> = {}): Escrow
 
 async function withEntries(
   entries: EscrowEntry[],
-  parts: Parameters<typeof pipelineOf>[0] = {},
-): Promise<FakePipeline> {
-  const deps = pipelineOf(parts);
+  parts: Parameters<typeof dependenciesOf>[0] = {},
+): Promise<FakeDependencies> {
+  const deps = dependenciesOf(parts);
   for (const entry of entries) deps.escrow.seed(entry);
   return deps;
 }
 
-const cycle = (deps: FakePipeline, runId: string, extra: Partial<CycleOptions> = {}) =>
+const cycle = (deps: FakeDependencies, runId: string, extra: Partial<CycleOptions> = {}) =>
   planCycle(deps, { runId, dryRun: false, approve: false, reverify: false, ...extra });
 
 describe('sweepEscrow', () => {
@@ -135,7 +135,7 @@ describe('sweepEscrow', () => {
   });
 
   it('writes a user that Cloud Sync created since, and closes the entry', async () => {
-    const deps = pipelineOf({ source: new FakeSource([rowOf('W1')]) });
+    const deps = dependenciesOf({ source: new FakeSource([rowOf('W1')]) });
     await cycle(deps, 'cycle-1');
     await drain(deps);
     deps.directory.users.push(userOf());
@@ -170,7 +170,7 @@ describe('sweepEscrow', () => {
       const connector = connectorOf({
         cloudOnlyScope: [[{ attribute: 'Legal_Entity', operator: 'EQUALS', value: 'Cloud Co' }]],
       });
-      const deps = pipelineOf({ connector, source: new FakeSource([rowOf('W1')]) });
+      const deps = dependenciesOf({ connector, source: new FakeSource([rowOf('W1')]) });
       await cycle(deps, 'cycle-1');
       await drain(deps);
       deps.source.records = [rowOf('W1', { Legal_Entity: 'Cloud Co' })];
@@ -183,7 +183,7 @@ describe('sweepEscrow', () => {
     });
 
     it('stops replaying an entry once its worker is written after a held cycle', async () => {
-      const deps = pipelineOf({
+      const deps = dependenciesOf({
         connector: connectorOf({ guards: { maxWritesPerCycle: 0 } }),
         source: new FakeSource([rowOf('W1')]),
       });
@@ -200,7 +200,7 @@ describe('sweepEscrow', () => {
     });
 
     it('never writes an old escrowed job over a newer approved write', async () => {
-      const deps = pipelineOf({
+      const deps = dependenciesOf({
         connector: connectorOf({ guards: { maxWritesPerCycle: 0 } }),
         source: new FakeSource([rowOf('W1')]),
       });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { workerStatus } from '../../src/core/workerStatus';
-import { FakeLedger, jobOf, MINUTE, pipelineOf, T0 } from './fakes';
+import { FakeLedger, jobOf, MINUTE, dependenciesOf, T0 } from './fakes';
 
 describe('workerStatus', () => {
   it('says an unknown worker is unknown', async () => {
-    expect(await workerStatus(pipelineOf(), 'W9')).toEqual({ workerId: 'W9', known: false });
+    expect(await workerStatus(dependenciesOf(), 'W9')).toEqual({ workerId: 'W9', known: false });
   });
 
   it('shows the ledger state with ISO times', async () => {
@@ -19,7 +19,7 @@ describe('workerStatus', () => {
         lastChanges: [{ property: 'usageLocation', before: null, after: 'GB' }],
       },
     ]);
-    expect(await workerStatus(pipelineOf({ ledger }), ' W1 ')).toEqual({
+    expect(await workerStatus(dependenciesOf({ ledger }), ' W1 ')).toEqual({
       workerId: 'W1',
       known: true,
       lastOutcome: 'written',
@@ -42,7 +42,7 @@ describe('workerStatus', () => {
         history: [{ runId: 'cycle-1', code: 'escrowed', reason: 'notFound', at: T0 }],
       },
     ]);
-    expect((await workerStatus(pipelineOf({ ledger }), 'W1')).history).toEqual([
+    expect((await workerStatus(dependenciesOf({ ledger }), 'W1')).history).toEqual([
       { runId: 'sweep-2', outcome: 'written', at: new Date(T0.getTime() + MINUTE).toISOString() },
       { runId: 'cycle-1', outcome: 'escrowed', reason: 'notFound', at: T0.toISOString() },
     ]);
@@ -53,7 +53,7 @@ describe('workerStatus', () => {
     const ledger = new FakeLedger([
       { workerId: 'W1', lastOutcome: 'written', cycleId: 'cycle-1', updatedAt: T0, plannedHash: job.desiredHash },
     ]);
-    const deps = pipelineOf({ ledger });
+    const deps = dependenciesOf({ ledger });
     deps.plans.seed({ workerId: 'W1', job });
     expect((await workerStatus(deps, 'W1')).planned).toEqual({ runId: 'cycle-2', jobQueued: true });
     ledger.seed({
@@ -67,7 +67,7 @@ describe('workerStatus', () => {
   });
 
   it('shows the escrow entry without the job it carries', async () => {
-    const deps = pipelineOf();
+    const deps = dependenciesOf();
     deps.escrow.seed({
       workerId: 'W1',
       reason: 'softDeleted',
@@ -91,6 +91,6 @@ describe('workerStatus', () => {
   });
 
   it('refuses an invalid id as INPUT.INVALID', async () => {
-    await expect(workerStatus(pipelineOf(), 'W'.repeat(17))).rejects.toMatchObject({ code: 'INPUT.INVALID' });
+    await expect(workerStatus(dependenciesOf(), 'W'.repeat(17))).rejects.toMatchObject({ code: 'INPUT.INVALID' });
   });
 });

@@ -118,7 +118,7 @@ beforeAll(async () => {
     size: 120,
     seed: 11,
     connector: { ...connector, guards: { ...(connector.guards as object), maxWritesPerCycle: 3 } },
-    pipeline: { telemetry },
+    dependencies: { telemetry },
   });
   const services = s.services;
   const held = await runCycle(services);

@@ -11,7 +11,7 @@ import { createMemoryLogger } from '../../src/app/logger';
 import { buildServices, type AppServices } from '../../src/app/services';
 import { runCli } from '../../src/cli/main';
 import { requiredGraphRoles } from '../../src/core/mappingTargets';
-import type { Pipeline } from '../../src/core/pipeline';
+import type { Dependencies } from '../../src/core/dependencies';
 import { startAzurite, type AzuriteInstance } from '../support/azurite';
 import { startGraphSimulator, type GraphSimOptions, type GraphSimulator } from '../../sim/graph';
 export { dangerousRequests } from '../../sim/graph';
@@ -48,7 +48,7 @@ export interface ScenarioOptions {
   connector?: Record<string, unknown>;
   graph?: GraphSimOptions;
   env?: Record<string, string>;
-  pipeline?: Partial<Pipeline>;
+  dependencies?: Partial<Dependencies>;
 }
 
 /** The example connector, with room for a whole world's writes and quick escrow retries. */
@@ -88,7 +88,7 @@ export async function startScenario(azurite: AzuriteInstance, options: ScenarioO
   let offset = 0;
   const services = buildServices(loadSettings(env), {
     logger,
-    pipeline: { clock: { now: () => new Date(Date.now() + offset) }, ...options.pipeline },
+    dependencies: { clock: { now: () => new Date(Date.now() + offset) }, ...options.dependencies },
   });
   return {
     world,

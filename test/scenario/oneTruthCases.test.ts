@@ -53,7 +53,7 @@ describe('a CLI cycle that stops after planning (case 3)', () => {
     s.graph.setAppRoles(['User.Read.All']);
     const laptop = buildServices(loadSettings(s.env), {
       logger: createMemoryLogger('error'),
-      pipeline: { clock: { now: () => new Date(Date.now() + 10 * 60_000) } },
+      dependencies: { clock: { now: () => new Date(Date.now() + 10 * 60_000) } },
     });
     await expect(runCycle(laptop, { drain: true })).rejects.toMatchObject({ code: 'GRAPH.REQUEST_REFUSED' });
     await laptop.close();

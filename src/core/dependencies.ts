@@ -1,4 +1,7 @@
-/** What the use cases need: the connector, the ports, and the clock. Built once by src/app. */
+/**
+ * The dependency bag: what the use cases need (the connector, the ports, the clock, the dry-run
+ * switch). Built once by src/app/services.ts; each use case picks the parts it uses.
+ */
 import type { ConnectorConfig } from './connector';
 import type {
   Clock,
@@ -16,7 +19,7 @@ import type {
   WorkerSource,
 } from './ports';
 
-export interface Pipeline {
+export interface Dependencies {
   connector: ConnectorConfig;
   source: WorkerSource;
   directory: Directory;
@@ -31,7 +34,7 @@ export interface Pipeline {
   clock: Clock;
   /** DRY_RUN: plans and reports but writes nothing to Graph, whatever a job says. */
   dryRun: boolean;
-  /** Shared "writes refused until …" row (absent in tests that run one pipeline). */
+  /** Shared "writes refused until …" row (absent in tests that run one process). */
   writeGate?: WriteGate;
   /** While held (call the release it returns), this process's writes go ahead of backfill jobs: a resync, an operator waiting. */
   writePriority?: () => () => void;
