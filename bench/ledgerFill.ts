@@ -34,7 +34,7 @@ export async function fillLedger(
       ],
       userId: randomUUID(),
       emailHash: valueHash(email),
-      cycleId: 'cycle-20250101T000000Z-backfill',
+      runId: 'cycle-20250101T000000Z-backfill',
       updatedAt: now,
       verifiedAt: now,
     });

@@ -103,7 +103,7 @@ export async function recordPoisonedJob(
  * now with every job's outcome: in Azure that is when a timer cycle is done.
  */
 async function settleInRun(deps: Dependencies, job: WorkerJob, outcome: Outcome | null): Promise<void> {
-  const done = await deps.runs.settle(job.cycleId, { workerId: job.workerId, outcome, at: deps.clock.now() });
+  const done = await deps.runs.settle(job.runId, { workerId: job.workerId, outcome, at: deps.clock.now() });
   if (done) deps.telemetry.runCompleted(done, { operationId: done.runId, lastJobSettled: true });
 }
 
@@ -118,7 +118,7 @@ function report(
   // A dry run's outcomes are predictions: the run's counts say them, not an event per worker.
   if (job.dryRun || deps.dryRun) return;
   deps.telemetry.workerOutcome(outcome, {
-    runId: job.cycleId,
+    runId: job.runId,
     ...(context.runKind ? { runKind: context.runKind } : {}),
     ...(job.dryRun ? { dryRun: true } : {}),
     durationMs,

@@ -24,7 +24,7 @@ export async function predicting(
       workerId: job.workerId,
       desiredHash: job.desiredHash,
       outcome: maskValue(outcome) as Outcome,
-      runId: job.cycleId,
+      runId: job.runId,
       predictedAt: deps.clock.now(),
       ledgerStamp,
     });

@@ -228,7 +228,7 @@ export async function planCycle(deps: Dependencies, options: CycleOptions): Prom
 function jobOf(candidate: Candidate, options: CycleOptions, dryRun: boolean, version: number): WorkerJob {
   const job: WorkerJob = {
     workerId: candidate.worker.workerId,
-    cycleId: options.runId,
+    runId: options.runId,
     fields: candidate.worker.fields,
     desiredHash: candidate.hash,
     version,

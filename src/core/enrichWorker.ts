@@ -112,7 +112,7 @@ async function writeUser(
     // can still retire them when the worker's email changes.
     const claimed = { ...plan, writtenHashes: claimedHashes(desired, mappings) };
     if (
-      previous?.cycleId === job.cycleId &&
+      previous?.runId === job.runId &&
       previous.lastOutcome === 'written' &&
       previous.desiredHash === job.desiredHash
     ) {

@@ -40,7 +40,7 @@ export async function writeAhead(
     (row) => {
       current = !isSuperseded(job, row);
       if (!current) return KEEP;
-      const base: LedgerEntry = row ?? { workerId: job.workerId, cycleId: job.cycleId, updatedAt: now };
+      const base: LedgerEntry = row ?? { workerId: job.workerId, runId: job.runId, updatedAt: now };
       const mine: PendingWrite = { version: versionOf(job), at: now, hashes: { ...plan.writtenHashes } };
       return { ...base, pendingWrites: [...othersOf(base.pendingWrites, job), mine] };
     },
@@ -101,7 +101,7 @@ export async function repairLateWrite<D extends Deps>(
     repaired
       ? `a write for worker ${late.workerId} reached Graph after a newer plan; the newest plan was written again (${repaired.code})`
       : `a write for worker ${late.workerId} reached Graph after a newer plan; the newest plan could not be written again here, the next cycle checks the worker`,
-    { workerId: late.workerId, runId: late.cycleId, lateVersion: versionOf(late), event: 'lateWrite' },
+    { workerId: late.workerId, runId: late.runId, lateVersion: versionOf(late), event: 'lateWrite' },
   );
   if (repaired || newest !== null) await withdrawPending(late, deps);
 }

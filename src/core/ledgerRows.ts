@@ -22,7 +22,7 @@ export function ledgerEntry(
     workerId: job.workerId,
     lastOutcome: outcome.code,
     desiredHash: job.desiredHash,
-    cycleId: job.cycleId,
+    runId: job.runId,
     updatedAt: now,
     verifiedAt: now,
   };

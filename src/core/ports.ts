@@ -135,11 +135,14 @@ export interface DirectoryStats {
   writes: number;
 }
 
-/** What one queue message carries: a validated snapshot of one worker, planned by a cycle. */
+/** What one queue message carries: a validated snapshot of one worker, planned by a run. */
 export interface WorkerJob {
   workerId: string;
-  /** The cycle (or sweep, or resync) that planned the job. */
-  cycleId: string;
+  /**
+   * The run that planned the job: a cycle, a sweep (a replay from escrow) or a resync. Messages
+   * from the release before carry it as `cycleId` (src/state/jobMessage.ts reads both).
+   */
+  runId: string;
   /** Logical field values (`personalEmail`, `countryIso`, …), validated. */
   fields: Record<string, string | null>;
   /** Hash of the desired target state, so the ledger can tell whether the worker changed. */
@@ -170,7 +173,8 @@ export interface LedgerEntry {
   userId?: string;
   /** Hash of the worker's personal email, so a shared mailbox is found even on incremental reads. */
   emailHash?: string;
-  cycleId: string;
+  /** The run that recorded this row (the table column keeps its older name, `cycleId`). */
+  runId: string;
   updatedAt: Date;
   /** When the worker was last checked against Graph (drives periodic re-verification). */
   verifiedAt?: Date;

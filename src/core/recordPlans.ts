@@ -111,7 +111,7 @@ function plannedEntry(
   if (!mayReplacePlan(current, version) && current?.plannedHash !== heldHash(job.desiredHash)) return KEEP;
   if (current?.plannedHash === job.desiredHash && current.plannedVersion !== undefined) return KEEP;
   const email = job.fields.personalEmail;
-  const base: LedgerEntry = current ?? { workerId: job.workerId, cycleId: job.cycleId, updatedAt: now };
+  const base: LedgerEntry = current ?? { workerId: job.workerId, runId: job.runId, updatedAt: now };
   return {
     ...base,
     plannedVersion: version,
@@ -139,7 +139,7 @@ function decision(
     current.plannedHash === hash
   )
     return KEEP;
-  const job: WorkerJob = { workerId: outcome.workerId, cycleId: runId, fields, desiredHash: '' };
+  const job: WorkerJob = { workerId: outcome.workerId, runId, fields, desiredHash: '' };
   return { ...unappliedEntry(job, outcome, current, now), plannedVersion: version, plannedHash: hash };
 }
 

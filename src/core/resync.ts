@@ -70,7 +70,7 @@ export async function resyncWorker(
   const { mappings } = deps.connector;
   const job: WorkerJob = {
     workerId: worker.workerId,
-    cycleId: options.runId,
+    runId: options.runId,
     fields: worker.fields,
     desiredHash: desiredHash(desiredStateOf(worker.fields, mappings), mappings),
     version,

@@ -22,7 +22,7 @@ export function screenJob(
     code: 'rejected',
     workerId: job.workerId,
     reason,
-    detail: `queue message of run ${job.cycleId}: ${detail}`,
+    detail: `queue message of run ${job.runId}: ${detail}`,
   });
   // The job's fields are the logical fields themselves: each is its own column.
   const columns = Object.fromEntries(Object.keys(connector.source.fields).map((field) => [field, field]));
@@ -33,7 +33,7 @@ export function screenJob(
   }
   // The scope was decided on attributes the message does not carry; the other rules hold here too.
   const screened = screenWorker(connector, parsed.worker, 'hybrid');
-  if (screened) return { ...screened, detail: `queue message of run ${job.cycleId}: ${screened.detail ?? ''}` };
+  if (screened) return { ...screened, detail: `queue message of run ${job.runId}: ${screened.detail ?? ''}` };
   if (desiredHash(desiredStateOf(job.fields, connector.mappings), connector.mappings) !== job.desiredHash) {
     return reject(
       'invalidJob',

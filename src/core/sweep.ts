@@ -110,7 +110,7 @@ async function markReplayed(deps: Deps, seen: EscrowEntry, now: Date): Promise<b
 }
 
 function replayOf(entry: EscrowEntry, runId: string, operationId?: string): WorkerJob {
-  return { ...entry.job, cycleId: runId, ...(operationId ? { operationId } : {}) };
+  return { ...entry.job, runId, ...(operationId ? { operationId } : {}) };
 }
 
 /**

@@ -20,7 +20,7 @@ export function withHistory(stored: LedgerEntry | null, next: LedgerEntry): Ledg
   const previous = stored?.lastOutcome ? entryOf(stored, stored.lastOutcome) : null;
   const same =
     next.lastOutcome === undefined ||
-    (stored?.cycleId === next.cycleId && stored.lastOutcome === next.lastOutcome && stored.reason === next.reason);
+    (stored?.runId === next.runId && stored.lastOutcome === next.lastOutcome && stored.reason === next.reason);
   const kept = previous && !same ? [previous, ...history].slice(0, HISTORY_LENGTH) : history;
   const { history: _dropped, ...rest } = next;
   return kept.length > 0 ? { ...rest, history: kept } : rest;
@@ -28,7 +28,7 @@ export function withHistory(stored: LedgerEntry | null, next: LedgerEntry): Ledg
 
 function entryOf(entry: LedgerEntry, code: OutcomeCode): WorkerHistoryEntry {
   return {
-    runId: entry.cycleId,
+    runId: entry.runId,
     code,
     ...(entry.reason ? { reason: entry.reason } : {}),
     at: entry.updatedAt,

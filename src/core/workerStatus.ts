@@ -39,7 +39,7 @@ export async function workerStatus(
     if (entry.reason) view.reason = entry.reason;
     if (entry.detail) view.detail = entry.detail;
     if (entry.userId) view.userId = entry.userId;
-    view.lastRun = entry.cycleId;
+    view.lastRun = entry.runId;
     view.updatedAt = entry.updatedAt.toISOString();
     if (entry.verifiedAt) view.verifiedAt = entry.verifiedAt.toISOString();
     if (entry.lastChanges) view.lastChanges = entry.lastChanges;
@@ -61,7 +61,7 @@ export async function workerStatus(
 
 function historyOf(entry: LedgerEntry): NonNullable<WorkerStatusView['history']> {
   const latest = entry.lastOutcome
-    ? [{ runId: entry.cycleId, code: entry.lastOutcome, reason: entry.reason, at: entry.updatedAt }]
+    ? [{ runId: entry.runId, code: entry.lastOutcome, reason: entry.reason, at: entry.updatedAt }]
     : [];
   return [...latest, ...(entry.history ?? [])].map((h) => ({
     runId: h.runId,
@@ -79,8 +79,8 @@ function historyOf(entry: LedgerEntry): NonNullable<WorkerStatusView['history']>
 function queuedPlan(entry: LedgerEntry, plan: PlannedJob | null): string | null {
   // A plan kept from before a hold or a decision is not the worker's plan any more.
   if (!plan || plan.job.desiredHash !== entry.plannedHash) return null;
-  const runId = plan.job.cycleId;
+  const runId = plan.job.runId;
   if (entry.lastOutcome === undefined) return runId;
-  if (entry.cycleId === runId || entry.history?.some((h) => h.runId === runId)) return null;
+  if (entry.runId === runId || entry.history?.some((h) => h.runId === runId)) return null;
   return runId;
 }

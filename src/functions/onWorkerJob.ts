@@ -15,7 +15,7 @@ export async function onWorkerJob(message: unknown, context: InvocationContext):
   const outcome = await runJob(getServices(), job, { operationId: operationIdOf(context) });
   // A newer plan for the worker exists; its own job gives the worker's outcome.
   if (!outcome)
-    context.log(`job of ${job.cycleId} for worker ${job.workerId} superseded by a newer plan; nothing written`);
+    context.log(`job of ${job.runId} for worker ${job.workerId} superseded by a newer plan; nothing written`);
   return outcome;
 }
 

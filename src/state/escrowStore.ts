@@ -8,6 +8,7 @@ import { jsonProperties, readDate, readJson, readString, type EntityProperties }
 import type { StorageClients } from './storageClients';
 import { tableName } from './tableKeys';
 import { createWorkerTable } from './workerTable';
+import { withRunId } from './jobMessage';
 
 export function createEscrowStore(
   clients: StorageClients,
@@ -36,7 +37,7 @@ function toProperties(entry: EscrowEntry): EntityProperties {
 
 function fromEntity(entity: EntityProperties): EscrowEntry {
   const workerId = String(entity.workerId);
-  const job = readJson<WorkerJob>(entity, 'job');
+  const job = withRunId(readJson<WorkerJob>(entity, 'job'));
   const firstSeen = readDate(entity, 'firstSeen');
   const nextAttempt = readDate(entity, 'nextAttempt');
   if (!job || !firstSeen || !nextAttempt) {

@@ -12,7 +12,7 @@ export const MAX_MESSAGE_BYTES = 64 * 1024;
 
 const workerJobSchema = z.object({
   workerId: z.string().min(1),
-  cycleId: z.string().min(1),
+  runId: z.string().min(1),
   fields: z.record(z.string(), z.string().nullable()),
   desiredHash: z.string(),
   version: z.number().int().nonnegative().optional(),
@@ -33,12 +33,23 @@ export function encodeJobMessage(job: WorkerJob): string {
 
 /** Reads a message as the trigger hands it over: base64 JSON, or plain JSON (messageEncoding "none"). */
 export function decodeJobMessage(text: string): WorkerJob {
-  const parsed = workerJobSchema.safeParse(parseJson(jsonTextOf(text.trim())));
+  const parsed = workerJobSchema.safeParse(withRunId(parseJson(jsonTextOf(text.trim()))));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(message)'} ${issue.message}`);
     throw new AppError('INPUT.INVALID', `The queue message is not a worker job: ${problems.join('; ')}`);
   }
   return stripUndefined(parsed.data);
+}
+
+/**
+ * A job written by the release before this one names its run `cycleId` (a queue message, or the
+ * job an escrow or plan row keeps), though sweeps and resyncs plan jobs too: it is read as `runId`.
+ * Kept for one release, so messages and rows already stored when it is deployed still run.
+ */
+export function withRunId<T>(job: T): T {
+  if (typeof job !== 'object' || job === null || 'runId' in job || !('cycleId' in job)) return job;
+  const { cycleId, ...rest } = job as Record<string, unknown>;
+  return { ...rest, runId: cycleId } as T;
 }
 
 function jsonTextOf(text: string): string {

@@ -63,7 +63,8 @@ function toProperties(entry: LedgerEntry): EntityProperties {
     desiredHash: entry.desiredHash,
     userId: entry.userId,
     emailHash: entry.emailHash,
-    cycleId: entry.cycleId,
+    // The column keeps the name it had when only cycles planned jobs: rows already stored still read.
+    cycleId: entry.runId,
     updatedAt: entry.updatedAt,
     verifiedAt: entry.verifiedAt,
     plannedVersion: entry.plannedVersion,
@@ -89,7 +90,7 @@ function fromEntity(entity: EntityProperties): LedgerEntry {
     workerId: String(entity.workerId),
     // An outcome this version does not know (written by a newer one) is retried, the safe reading.
     ...(outcome === undefined || outcome === null ? {} : { lastOutcome: isOutcomeCode(outcome) ? outcome : 'failed' }),
-    cycleId: readString(entity, 'cycleId') ?? '',
+    runId: readString(entity, 'cycleId') ?? '',
     updatedAt: readDate(entity, 'updatedAt') ?? new Date(0),
   };
   const optional: Partial<LedgerEntry> = {

@@ -9,6 +9,7 @@ import { jsonProperties, readJson, type EntityProperties } from './entityValues'
 import type { StorageClients } from './storageClients';
 import { tableName } from './tableKeys';
 import { createWorkerTable } from './workerTable';
+import { withRunId } from './jobMessage';
 
 export function createPlanStore(clients: StorageClients, tablePrefix: string): PlanStore {
   const table = createWorkerTable(clients, tableName(tablePrefix, 'Plans'), {
@@ -21,7 +22,7 @@ export function createPlanStore(clients: StorageClients, tablePrefix: string): P
 
 function fromEntity(entity: EntityProperties): PlannedJob {
   const workerId = String(entity.workerId);
-  const job = readJson<WorkerJob>(entity, 'job');
+  const job = withRunId(readJson<WorkerJob>(entity, 'job'));
   if (!job || typeof job.desiredHash !== 'string' || typeof job.fields !== 'object' || job.fields === null) {
     throw new AppError('INTERNAL', `The planned job of ${workerId} is incomplete`);
   }

@@ -55,7 +55,7 @@ describe('planCycle', () => {
     expect(plan).toMatchObject({ enqueued: 2, changes: 2, held: false, workersRead: 2, read: 'full', dryRun: false });
     expect(deps.queue.jobs[1]).toMatchObject({
       workerId: 'W2',
-      cycleId: 'cycle-1',
+      runId: 'cycle-1',
       fields: { workerId: 'W2', personalEmail: 'w2@home.example', countryIso: 'FR' },
     });
     expect(deps.queue.jobs[1]?.dryRun).toBeUndefined();
@@ -109,7 +109,7 @@ describe('planCycle', () => {
     expect(deps.ledger.entries.get('W1')).toMatchObject({
       lastOutcome: 'rejected',
       reason: 'accentedEmail',
-      cycleId: 'cycle-1',
+      runId: 'cycle-1',
     });
     expect(deps.ledger.entries.get('W1')?.desiredHash).toBeUndefined();
   });
@@ -645,7 +645,7 @@ describe('planCycle', () => {
     const previous: LedgerEntry = {
       workerId: 'W1',
       lastOutcome: 'written',
-      cycleId: 'cycle-0',
+      runId: 'cycle-0',
       updatedAt: new Date(T0.getTime() - DAY),
       desiredHash: 'h',
       writtenHashes: { otherMails: 'x' },

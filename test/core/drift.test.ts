@@ -14,7 +14,7 @@ const plan: WritePlan = {
 };
 const wrote = (extra: Partial<LedgerEntry> = {}): LedgerEntry => ({
   workerId: 'W1',
-  cycleId: 'c0',
+  runId: 'c0',
   updatedAt: new Date(0),
   lastOutcome: 'written',
   desiredHash: job.desiredHash,

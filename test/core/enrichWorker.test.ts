@@ -28,7 +28,7 @@ describe('enrichWorker', () => {
     expect(deps.ledger.entries.get('W1')).toMatchObject({
       lastOutcome: 'written',
       userId: 'user-1',
-      cycleId: 'cycle-1',
+      runId: 'cycle-1',
       desiredHash: jobOf('W1', W1).desiredHash,
       writtenHashes: { otherMails: valueHash('jane.doe@home.example'), usageLocation: valueHash('GB') },
       updatedAt: T0,
@@ -86,7 +86,7 @@ describe('enrichWorker', () => {
     const deps = setup([]);
     await enrichWorker(jobOf('W1', W1), deps);
     deps.clock.advance(3 * MINUTE);
-    await enrichWorker(jobOf('W1', W1, { cycleId: 'cycle-2' }), deps);
+    await enrichWorker(jobOf('W1', W1, { runId: 'cycle-2' }), deps);
     expect(deps.escrow.entries.get('W1')).toMatchObject({
       attempts: 2,
       firstSeen: T0,
@@ -114,7 +114,7 @@ describe('enrichWorker', () => {
     const deps = setup([]);
     await enrichWorker(jobOf('W1', W1), deps);
     deps.clock.advance(28 * DAY);
-    const outcome = await settled(enrichWorker(jobOf('W1', W1, { cycleId: 'cycle-2' }), deps));
+    const outcome = await settled(enrichWorker(jobOf('W1', W1, { runId: 'cycle-2' }), deps));
     expect(outcome).toMatchObject({ code: 'expired', reason: 'notFound' });
     expect(outcome.detail).toMatch(/28 days/);
     expect(deps.escrow.entries.has('W1')).toBe(false);
@@ -125,7 +125,7 @@ describe('enrichWorker', () => {
     const deps = setup([]);
     await enrichWorker(jobOf('W1', W1), deps);
     deps.clock.advance(28 * DAY - 1);
-    expect((await settled(enrichWorker(jobOf('W1', W1, { cycleId: 'cycle-2' }), deps))).code).toBe('escrowed');
+    expect((await settled(enrichWorker(jobOf('W1', W1, { runId: 'cycle-2' }), deps))).code).toBe('escrowed');
   });
 
   // Regression, fixed: a periodic re-verification (guards.reverifyEveryHours) re-enqueues an expired worker; the
@@ -135,9 +135,9 @@ describe('enrichWorker', () => {
     const deps = setup([]);
     await enrichWorker(jobOf('W1', W1), deps);
     deps.clock.advance(28 * DAY);
-    await enrichWorker(jobOf('W1', W1, { cycleId: 'cycle-2' }), deps);
+    await enrichWorker(jobOf('W1', W1, { runId: 'cycle-2' }), deps);
     deps.clock.advance(DAY);
-    const outcome = await settled(enrichWorker(jobOf('W1', W1, { cycleId: 'cycle-3' }), deps));
+    const outcome = await settled(enrichWorker(jobOf('W1', W1, { runId: 'cycle-3' }), deps));
     expect(outcome.code).toBe('expired');
     expect(deps.escrow.entries.has('W1')).toBe(false);
   });
@@ -146,7 +146,7 @@ describe('enrichWorker', () => {
     const deps = setup([]);
     await enrichWorker(jobOf('W1', W1), deps);
     deps.directory.users.push(userOf());
-    const outcome = await settled(enrichWorker(jobOf('W1', W1, { cycleId: 'sweep-1' }), deps));
+    const outcome = await settled(enrichWorker(jobOf('W1', W1, { runId: 'sweep-1' }), deps));
     expect(outcome.code).toBe('written');
     expect(deps.escrow.entries.has('W1')).toBe(false);
   });
@@ -210,7 +210,7 @@ describe('enrichWorker', () => {
   it('calls the same state unchanged in a later cycle', async () => {
     const deps = setup();
     await enrichWorker(jobOf('W1', W1), deps);
-    expect((await settled(enrichWorker(jobOf('W1', W1, { cycleId: 'cycle-2' }), deps))).code).toBe('unchanged');
+    expect((await settled(enrichWorker(jobOf('W1', W1, { runId: 'cycle-2' }), deps))).code).toBe('unchanged');
     expect(deps.directory.updates).toHaveLength(1);
   });
 
@@ -218,7 +218,7 @@ describe('enrichWorker', () => {
     const connector = mergeConnector();
     const deps = setup([userOf({ otherMails: ['manual@home.example'] })], { connector });
     await enrichWorker(jobOf('W1', { personalEmail: 'old@home.example' }, {}, connector), deps);
-    await enrichWorker(jobOf('W1', { personalEmail: 'new@home.example' }, { cycleId: 'cycle-2' }, connector), deps);
+    await enrichWorker(jobOf('W1', { personalEmail: 'new@home.example' }, { runId: 'cycle-2' }, connector), deps);
     expect(deps.directory.updates.map((u) => u.patch)).toEqual([
       { otherMails: ['manual@home.example', 'old@home.example'] },
       { otherMails: ['manual@home.example', 'new@home.example'] },
@@ -230,7 +230,7 @@ describe('enrichWorker', () => {
     const deps = setup([userOf()], { connector });
     await enrichWorker(jobOf('W1', { personalEmail: 'old@home.example' }, {}, connector), deps);
     const outcome = await settled(
-      enrichWorker(jobOf('W1', { personalEmail: null }, { cycleId: 'cycle-2' }, connector), deps),
+      enrichWorker(jobOf('W1', { personalEmail: null }, { runId: 'cycle-2' }, connector), deps),
     );
     expect(outcome.code).toBe('unchanged');
     expect(deps.directory.user('user-1').otherMails).toEqual(['old@home.example']);
@@ -241,7 +241,7 @@ describe('enrichWorker', () => {
     const deps = setup([userOf({ otherMails: ['manual@home.example'] })], { connector });
     await enrichWorker(jobOf('W1', { personalEmail: 'old@home.example' }, {}, connector), deps);
     const outcome = await settled(
-      enrichWorker(jobOf('W1', { personalEmail: null }, { cycleId: 'cycle-2' }, connector), deps),
+      enrichWorker(jobOf('W1', { personalEmail: null }, { runId: 'cycle-2' }, connector), deps),
     );
     expect(outcome.code).toBe('written');
     expect(deps.directory.user('user-1').otherMails).toEqual(['manual@home.example']);
@@ -338,7 +338,7 @@ describe('enrichWorker', () => {
     const previous: LedgerEntry = {
       workerId: 'W1',
       lastOutcome: 'written',
-      cycleId: 'cycle-0',
+      runId: 'cycle-0',
       updatedAt: T0,
       writtenHashes: { usageLocation: valueHash('GB') },
     };

@@ -67,7 +67,7 @@ describe('nextEscrowEntry', () => {
 
   it('takes the latest reason and job, so a retry uses the newest worker data', () => {
     const first = nextEscrowEntry(escrow, null, job, 'notFound', T0);
-    const newer = jobOf('W1', { personalEmail: 'new@home.example', countryIso: 'GB' }, { cycleId: 'cycle-2' });
+    const newer = jobOf('W1', { personalEmail: 'new@home.example', countryIso: 'GB' }, { runId: 'cycle-2' });
     const second: EscrowEntry = nextEscrowEntry(escrow, first, newer, 'softDeleted', T0);
     expect(second.reason).toBe('softDeleted');
     expect(second.job).toEqual(newer);

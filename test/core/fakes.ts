@@ -535,5 +535,5 @@ export function jobOf(
 ): WorkerJob {
   const all = { workerId, ...fields };
   const hash = desiredHash(desiredStateOf(all, connector.mappings), connector.mappings);
-  return { workerId, cycleId: 'cycle-1', fields: all, desiredHash: hash, ...overrides };
+  return { workerId, runId: 'cycle-1', fields: all, desiredHash: hash, ...overrides };
 }

@@ -11,7 +11,7 @@ const FIXED = { personalEmail: 'jane.doe@home.example', countryIso: 'GB' };
 /** Records a plan as the cycle or resync does (its fields, version and hash), returning the job it enqueues. */
 async function plan(deps: FakeDependencies, job: WorkerJob, version: number): Promise<WorkerJob> {
   const [recorded] = await recordPlans(deps, {
-    runId: job.cycleId,
+    runId: job.runId,
     version,
     now: new Date(version),
     ledger: new Map(),
@@ -30,9 +30,9 @@ const mergeConnector = () =>
 describe('a late write (Graph has no conditional write)', () => {
   it('is stopped at the wire when a newer plan is recorded while the write waits', async () => {
     const deps = dependenciesOf({ directory: new FakeDirectory([userOf()]) });
-    const old = await plan(deps, jobOf('W1', TYPO, { cycleId: 'cycle-1' }), T0.getTime());
+    const old = await plan(deps, jobOf('W1', TYPO, { runId: 'cycle-1' }), T0.getTime());
     deps.directory.onTheWay = async () => {
-      await plan(deps, jobOf('W1', FIXED, { cycleId: 'resync-1' }), T0.getTime() + 1000);
+      await plan(deps, jobOf('W1', FIXED, { runId: 'resync-1' }), T0.getTime() + 1000);
     };
     expect(await enrichWorker(old, deps)).toBeNull();
     expect(deps.directory.updates).toEqual([]);
@@ -44,8 +44,8 @@ describe('a late write (Graph has no conditional write)', () => {
 
   it('that lands after the newer plan was written claims nothing and the newest plan is written again', async () => {
     const deps = dependenciesOf({ directory: new FakeDirectory([userOf()]) });
-    const old = await plan(deps, jobOf('W1', TYPO, { cycleId: 'cycle-1' }), T0.getTime());
-    const fixed = jobOf('W1', FIXED, { cycleId: 'resync-1' });
+    const old = await plan(deps, jobOf('W1', TYPO, { runId: 'cycle-1' }), T0.getTime());
+    const fixed = jobOf('W1', FIXED, { runId: 'resync-1' });
     deps.directory.onTheWire = async () => {
       // The operator fixes the email and resyncs while the old PATCH is on its way.
       const newer = await plan(deps, fixed, T0.getTime() + 1000);
@@ -72,9 +72,9 @@ describe('a late write (Graph has no conditional write)', () => {
       directory: new FakeDirectory([userOf({ otherMails: ['keep@work.example'] })]),
     });
     const connector = deps.connector;
-    const old = await plan(deps, jobOf('W1', TYPO, { cycleId: 'cycle-1' }, connector), T0.getTime());
+    const old = await plan(deps, jobOf('W1', TYPO, { runId: 'cycle-1' }, connector), T0.getTime());
     deps.directory.onTheWire = async () => {
-      const newer = await plan(deps, jobOf('W1', FIXED, { cycleId: 'cycle-2' }, connector), T0.getTime() + 1000);
+      const newer = await plan(deps, jobOf('W1', FIXED, { runId: 'cycle-2' }, connector), T0.getTime() + 1000);
       await enrichWorker(newer, deps);
     };
     expect(await enrichWorker(old, deps)).toBeNull();
@@ -88,7 +88,7 @@ describe('a late write (Graph has no conditional write)', () => {
       directory: new FakeDirectory([userOf({ otherMails: ['keep@work.example'] })]),
     });
     const connector = deps.connector;
-    const old = await plan(deps, jobOf('W1', TYPO, { cycleId: 'cycle-1' }, connector), T0.getTime());
+    const old = await plan(deps, jobOf('W1', TYPO, { runId: 'cycle-1' }, connector), T0.getTime());
     deps.directory.onTheWire = async () => {
       // The PATCH lands, then the instance dies before its record.
       deps.ledger.beforeWrite = () => {
@@ -98,7 +98,7 @@ describe('a late write (Graph has no conditional write)', () => {
     await expect(enrichWorker(old, deps)).rejects.toThrow('instance died');
     expect(deps.directory.user('user-1').otherMails).toEqual(['keep@work.example', 'jane.deo@home.example']);
     // Workday changes the email before the message comes back; the new plan's job runs first.
-    const newer = await plan(deps, jobOf('W1', FIXED, { cycleId: 'cycle-2' }, connector), T0.getTime() + 60_000);
+    const newer = await plan(deps, jobOf('W1', FIXED, { runId: 'cycle-2' }, connector), T0.getTime() + 60_000);
     expect(await enrichWorker(newer, deps)).toMatchObject({ code: 'written' });
     expect(deps.directory.user('user-1').otherMails).toEqual(['keep@work.example', 'jane.doe@home.example']);
     // The redelivered old job is superseded; it ends its own write-ahead record.
@@ -109,9 +109,9 @@ describe('a late write (Graph has no conditional write)', () => {
 
   it('whose answer was lost, and whose retry the guard then stopped, is repaired: it may have landed after the newer write', async () => {
     const deps = dependenciesOf({ directory: new FakeDirectory([userOf()]) });
-    const old = await plan(deps, jobOf('W1', TYPO, { cycleId: 'cycle-1' }), T0.getTime());
+    const old = await plan(deps, jobOf('W1', TYPO, { runId: 'cycle-1' }), T0.getTime());
     deps.directory.onTheWire = async () => {
-      const newer = await plan(deps, jobOf('W1', FIXED, { cycleId: 'resync-1' }), T0.getTime() + 1000);
+      const newer = await plan(deps, jobOf('W1', FIXED, { runId: 'resync-1' }), T0.getTime() + 1000);
       expect(await enrichWorker(newer, deps)).toMatchObject({ code: 'written' });
     };
     // The old PATCH lands after the newer one; its answer is lost, and its retry is stopped unsent.
@@ -126,10 +126,10 @@ describe('a late write (Graph has no conditional write)', () => {
 
   it('refused by Graph after a newer plan was recorded claims nothing and leaves no write-ahead record behind', async () => {
     const deps = dependenciesOf({ directory: new FakeDirectory([userOf()]) });
-    const old = await plan(deps, jobOf('W1', TYPO, { cycleId: 'cycle-1' }), T0.getTime());
+    const old = await plan(deps, jobOf('W1', TYPO, { runId: 'cycle-1' }), T0.getTime());
     deps.directory.refuseUpdate.set('user-1', { status: 'denied', code: 'Authorization_RequestDenied', message: 'no' });
     deps.directory.onTheWire = async () => {
-      await plan(deps, jobOf('W1', FIXED, { cycleId: 'cycle-2' }), T0.getTime() + 1000);
+      await plan(deps, jobOf('W1', FIXED, { runId: 'cycle-2' }), T0.getTime() + 1000);
     };
     expect(await enrichWorker(old, deps)).toBeNull();
     const row = deps.ledger.entries.get('W1');
@@ -139,9 +139,9 @@ describe('a late write (Graph has no conditional write)', () => {
 
   it('a redelivery of a job that died after its late PATCH writes the newest plan again', async () => {
     const deps = dependenciesOf({ directory: new FakeDirectory([userOf()]) });
-    const old = await plan(deps, jobOf('W1', TYPO, { cycleId: 'cycle-1' }), T0.getTime());
+    const old = await plan(deps, jobOf('W1', TYPO, { runId: 'cycle-1' }), T0.getTime());
     deps.directory.onTheWire = async () => {
-      const newer = await plan(deps, jobOf('W1', FIXED, { cycleId: 'resync-1' }), T0.getTime() + 1000);
+      const newer = await plan(deps, jobOf('W1', FIXED, { runId: 'resync-1' }), T0.getTime() + 1000);
       await enrichWorker(newer, deps);
       deps.ledger.beforeWrite = () => {
         throw new Error('instance died');
@@ -164,11 +164,11 @@ describe('what a write claims', () => {
     deps.ledger.seed({
       workerId: 'W1',
       lastOutcome: 'written',
-      cycleId: 'cycle-0',
+      runId: 'cycle-0',
       updatedAt: T0,
       writtenHashes: { otherMails: valueHash('jane.old@home.example'), usageLocation: valueHash('FR') },
     });
-    const newest = await plan(deps, jobOf('W1', FIXED, { cycleId: 'cycle-2' }), T0.getTime() + 1000);
+    const newest = await plan(deps, jobOf('W1', FIXED, { runId: 'cycle-2' }), T0.getTime() + 1000);
     expect(await enrichWorker(newest, deps)).toMatchObject({ code: 'written' });
     expect(deps.directory.updates.map((u) => u.patch)).toEqual([{ otherMails: ['jane.doe@home.example'] }]);
     expect(deps.ledger.entries.get('W1')?.writtenHashes).toEqual({

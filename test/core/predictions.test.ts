@@ -64,7 +64,7 @@ describe('reusablePredictions', () => {
   });
 
   it('checks a worker again once a real run changed its ledger row', async () => {
-    const entry = { workerId: 'a', cycleId: 'cycle-real', updatedAt: NOW, lastOutcome: 'written' } as LedgerEntry;
+    const entry = { workerId: 'a', runId: 'cycle-real', updatedAt: NOW, lastOutcome: 'written' } as LedgerEntry;
     const stale = predicted('a', 'written', { ledgerStamp: ledgerStampOf(null) });
     expect(await reused([stale], { ledger: new Map([['a', entry]]) })).toEqual([]);
     const fresh = predicted('a', 'written', { ledgerStamp: ledgerStampOf(entry) });

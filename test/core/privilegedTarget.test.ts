@@ -51,7 +51,7 @@ describe('the privileged-target screen', () => {
     deps.ledger.seed({
       workerId: 'W1',
       lastOutcome: 'written',
-      cycleId: 'cycle-0',
+      runId: 'cycle-0',
       updatedAt: new Date(0),
       writtenHashes: { otherMails: 'h1', usageLocation: 'h2' },
       desiredHash: 'older',

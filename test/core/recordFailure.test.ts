@@ -3,7 +3,7 @@ import type { LedgerEntry } from '../../src/core/ports';
 import { recordFailure } from '../../src/core/recordFailure';
 import { FakeLedger, jobOf, dependenciesOf, T0 } from './fakes';
 
-const job = jobOf('W1', { personalEmail: 'w1@home.example', countryIso: 'GB' }, { cycleId: 'cycle-2' });
+const job = jobOf('W1', { personalEmail: 'w1@home.example', countryIso: 'GB' }, { runId: 'cycle-2' });
 
 describe('recordFailure', () => {
   it('records the worker as failed with the cause', async () => {
@@ -18,7 +18,7 @@ describe('recordFailure', () => {
     expect(deps.ledger.entries.get('W1')).toMatchObject({
       lastOutcome: 'failed',
       reason: 'retriesExhausted',
-      cycleId: 'cycle-2',
+      runId: 'cycle-2',
       updatedAt: T0,
     });
   });
@@ -27,7 +27,7 @@ describe('recordFailure', () => {
     const previous: LedgerEntry = {
       workerId: 'W1',
       lastOutcome: 'written',
-      cycleId: 'cycle-1',
+      runId: 'cycle-1',
       updatedAt: T0,
       desiredHash: 'old-hash',
       writtenHashes: { otherMails: 'h' },

@@ -57,7 +57,7 @@ describe('resyncWorker', () => {
     const outcome = await resync(deps, 'W1');
     expect(outcome).toMatchObject({ code: 'written', workerId: 'W1', userId: 'user-1' });
     expect(deps.directory.updates).toHaveLength(1);
-    expect(deps.ledger.entries.get('W1')).toMatchObject({ lastOutcome: 'written', cycleId: 'resync-1' });
+    expect(deps.ledger.entries.get('W1')).toMatchObject({ lastOutcome: 'written', runId: 'resync-1' });
   });
 
   it('uses the id as Workday spells it', async () => {

@@ -6,7 +6,7 @@ import { T0 } from './fakes';
 const HOUR = 3600_000;
 const row = (workerId: string, overrides: Partial<LedgerEntry> = {}): LedgerEntry => ({
   workerId,
-  cycleId: 'cycle-1',
+  runId: 'cycle-1',
   updatedAt: T0,
   ...overrides,
 });

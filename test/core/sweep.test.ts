@@ -104,7 +104,7 @@ describe('sweepEscrow', () => {
     deps.directory.users.push(userOf({ employeeId: 'w1' }));
     const result = await sweepEscrow(deps, { runId: 'sweep-1', operationId: 'op-1' });
     expect(result).toMatchObject({ enqueued: 1 });
-    expect(deps.queue.jobs).toEqual([{ ...entryOf('W1').job, cycleId: 'sweep-1', operationId: 'op-1' }]);
+    expect(deps.queue.jobs).toEqual([{ ...entryOf('W1').job, runId: 'sweep-1', operationId: 'op-1' }]);
   });
 
   it('backs off a worker still without a user and counts it escrowed', async () => {

@@ -12,7 +12,7 @@ describe('workerStatus', () => {
       {
         workerId: 'W1',
         lastOutcome: 'written',
-        cycleId: 'cycle-1',
+        runId: 'cycle-1',
         updatedAt: T0,
         verifiedAt: T0,
         userId: 'user-1',
@@ -37,7 +37,7 @@ describe('workerStatus', () => {
       {
         workerId: 'W1',
         lastOutcome: 'written',
-        cycleId: 'sweep-2',
+        runId: 'sweep-2',
         updatedAt: new Date(T0.getTime() + MINUTE),
         history: [{ runId: 'cycle-1', code: 'escrowed', reason: 'notFound', at: T0 }],
       },
@@ -49,9 +49,9 @@ describe('workerStatus', () => {
   });
 
   it('says a worker is planned in a run whose job has not reported yet, and not once it has', async () => {
-    const job = { ...jobOf('W1', { personalEmail: 'jane@home.example' }), cycleId: 'cycle-2' };
+    const job = { ...jobOf('W1', { personalEmail: 'jane@home.example' }), runId: 'cycle-2' };
     const ledger = new FakeLedger([
-      { workerId: 'W1', lastOutcome: 'written', cycleId: 'cycle-1', updatedAt: T0, plannedHash: job.desiredHash },
+      { workerId: 'W1', lastOutcome: 'written', runId: 'cycle-1', updatedAt: T0, plannedHash: job.desiredHash },
     ]);
     const deps = dependenciesOf({ ledger });
     deps.plans.seed({ workerId: 'W1', job });
@@ -59,7 +59,7 @@ describe('workerStatus', () => {
     ledger.seed({
       workerId: 'W1',
       lastOutcome: 'written',
-      cycleId: 'cycle-2',
+      runId: 'cycle-2',
       updatedAt: T0,
       plannedHash: job.desiredHash,
     });

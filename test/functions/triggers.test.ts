@@ -81,7 +81,7 @@ describe('onWorkerJob (queue function enrichWorker)', () => {
     const { mappings } = s.services.connector;
     const job = {
       workerId: '8001',
-      cycleId: 'c-retry',
+      runId: 'c-retry',
       desiredHash: desiredHash(desiredStateOf(fields, mappings), mappings),
       version: Date.now(),
       fields,
@@ -101,7 +101,7 @@ describe('onPoisonedJob (queue function enrichWorkerPoison)', () => {
   it('records the worker as failed instead of losing it', async () => {
     const job = {
       workerId: '8001',
-      cycleId: 'c-poison',
+      runId: 'c-poison',
       desiredHash: 'x',
       version: Date.now(),
       fields: { workerId: '8001', personalEmail: 'other@example.org', countryIso: 'GB' },
@@ -122,7 +122,7 @@ describe('onWorkerJob screens a message again before it runs', () => {
     const before = { writes: writes().length, ledger: await s.services.ledger.get('8001') };
     const forged = fields('attacker@contoso.com');
     const outcome = await onWorkerJob(
-      { workerId: '8001', cycleId: 'hand-made', desiredHash: hashOf(forged), version: Date.now(), fields: forged },
+      { workerId: '8001', runId: 'hand-made', desiredHash: hashOf(forged), version: Date.now(), fields: forged },
       context('enrichWorker'),
     );
     expect(outcome).toMatchObject({ code: 'rejected', reason: 'blockedEmailDomain' });
@@ -136,7 +136,7 @@ describe('onWorkerJob screens a message again before it runs', () => {
     const outcome = await onWorkerJob(
       {
         workerId: '8001',
-        cycleId: 'hand-made',
+        runId: 'hand-made',
         desiredHash: hashOf(fields('8001.home@example.net')),
         version: Date.now(),
         fields: fields('someone.else@example.org'),
@@ -152,14 +152,14 @@ describe('onWorkerJob screens a message again before it runs', () => {
     const bad = { workerId: '8001', personalEmail: 'not an address', countryIso: 'GB' };
     expect(
       await onWorkerJob(
-        { workerId: '8001', cycleId: 'hand-made', desiredHash: hashOf(bad), fields: bad },
+        { workerId: '8001', runId: 'hand-made', desiredHash: hashOf(bad), fields: bad },
         context('enrichWorker'),
       ),
     ).toMatchObject({ code: 'rejected', reason: 'invalidEmail' });
     const other = fields('8002.home@example.net');
     expect(
       await onWorkerJob(
-        { workerId: '8002', cycleId: 'hand-made', desiredHash: hashOf(other), fields: other },
+        { workerId: '8002', runId: 'hand-made', desiredHash: hashOf(other), fields: other },
         context('enrichWorker'),
       ),
     ).toMatchObject({ code: 'rejected', reason: 'invalidJob' });

@@ -36,7 +36,7 @@ beforeAll(async () => {
       lastOutcome: 'rejected',
       reason: 'invalidCountry',
       detail,
-      cycleId: 'cycle-stored-before-masking',
+      runId: 'cycle-stored-before-masking',
       updatedAt: new Date(),
     }));
   }

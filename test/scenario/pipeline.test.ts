@@ -199,7 +199,7 @@ describe('delivery twice', () => {
     const { mappings } = s.services.connector;
     return {
       workerId: worker.workerId,
-      cycleId: 'cycle-test-1',
+      runId: 'cycle-test-1',
       desiredHash: desiredHash(desiredStateOf(fields, mappings), mappings),
       fields,
     };
@@ -218,7 +218,7 @@ describe('delivery twice', () => {
   it('after a crash that followed the PATCH, the retry sends no second PATCH', async () => {
     const job = {
       ...jobFor(s),
-      cycleId: 'cycle-test-2',
+      runId: 'cycle-test-2',
       version: Date.now(),
       fields: { ...jobFor(s).fields, countryIso: 'NZ' },
     };

@@ -32,7 +32,7 @@ const escrowed = (workerId: string, overrides: Partial<EscrowEntry> = {}): Escro
   nextAttempt: new Date('2025-03-01T08:05:00.500Z'),
   job: {
     workerId,
-    cycleId: 'cycle-7',
+    runId: 'cycle-7',
     fields: { personalEmail: 'jane@example.com', countryIso: 'DE' },
     desiredHash: 'h',
     version: 1740816000123,
@@ -110,13 +110,13 @@ describe('createEscrowStore', () => {
 describe('EscrowStore: conditional removes and batches', () => {
   /** The sweep's decision: remove the entry it replayed, unless a cycle re-escrowed the worker since. */
   const removeIfUnchanged = (replayed: EscrowEntry) => (current: EscrowEntry | null) =>
-    current && current.job.cycleId !== replayed.job.cycleId ? KEEP : REMOVE;
+    current && current.job.runId !== replayed.job.runId ? KEEP : REMOVE;
 
   it('does not delete a row rewritten since it was read: REMOVE is decided again on the fresh row', async () => {
     const [sweep, cycle] = freshStores();
     await put(sweep, escrowed('R1'));
     const seen = (await sweep.get('R1'))!;
-    const rewritten = escrowed('R1', { job: { ...escrowed('R1').job, cycleId: 'cycle-8', desiredHash: 'h2' } });
+    const rewritten = escrowed('R1', { job: { ...escrowed('R1').job, runId: 'cycle-8', desiredHash: 'h2' } });
     await put(cycle, rewritten);
     const calls: Array<EscrowEntry | null> = [];
     const decide = removeIfUnchanged(seen);
@@ -165,7 +165,7 @@ describe('EscrowStore: conditional removes and batches', () => {
       ['A', 'B', 'C', 'D'].map((id) => ({ workerId: id, seen: null, decide: () => escrowed(id) })),
     );
     const seen = new Map((await listAll(store)).map((row) => [row.workerId, row]));
-    const rewrittenD = escrowed('D', { job: { ...escrowed('D').job, cycleId: 'cycle-9' } });
+    const rewrittenD = escrowed('D', { job: { ...escrowed('D').job, runId: 'cycle-9' } });
     await put(other, rewrittenD);
     const results = await store.changeMany([
       { workerId: 'A', seen: seen.get('A')!, decide: () => REMOVE },

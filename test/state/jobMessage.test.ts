@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/core/errors';
 import type { WorkerJob } from '../../src/core/ports';
-import { decodeJobMessage, encodeJobMessage, MAX_MESSAGE_BYTES } from '../../src/state/jobMessage';
+import { decodeJobMessage, encodeJobMessage, MAX_MESSAGE_BYTES, withRunId } from '../../src/state/jobMessage';
 
 const job: WorkerJob = {
   workerId: "O'Brien/José",
-  cycleId: 'cycle-1',
+  runId: 'cycle-1',
   fields: { personalEmail: 'jane@example.com', countryIso: null },
   desiredHash: 'abc',
   dryRun: true,
@@ -43,8 +43,20 @@ describe('decodeJobMessage', () => {
     expect(decodeJobMessage(JSON.stringify(job))).toEqual(job);
   });
 
+  it('reads a message the release before enqueued, which names its run cycleId', () => {
+    const { runId, ...rest } = job;
+    const before = Buffer.from(JSON.stringify({ ...rest, cycleId: 'sweep-20260301T000000Z-1' }), 'utf8').toString(
+      'base64',
+    );
+    expect(decodeJobMessage(before)).toEqual({ ...job, runId: 'sweep-20260301T000000Z-1' });
+  });
+
+  it('takes runId over cycleId when a message carries both', () => {
+    expect(decodeJobMessage(JSON.stringify({ ...job, cycleId: 'old' })).runId).toBe('cycle-1');
+  });
+
   it('leaves optional properties out when absent', () => {
-    const minimal = { workerId: 'W1', cycleId: 'c', fields: {}, desiredHash: 'h' };
+    const minimal = { workerId: 'W1', runId: 'c', fields: {}, desiredHash: 'h' };
     expect(decodeJobMessage(JSON.stringify(minimal))).toStrictEqual(minimal);
   });
 
@@ -58,5 +70,16 @@ describe('decodeJobMessage', () => {
     ['an empty message', ''],
   ])('refuses %s with INPUT.INVALID', (_, text) => {
     expect(codeOf(() => decodeJobMessage(text))).toBe('INPUT.INVALID');
+  });
+});
+
+describe('withRunId', () => {
+  it('reads the job an escrow or plan row kept from the release before (cycleId) as runId', () => {
+    expect(withRunId({ workerId: 'W1', cycleId: 'resync-1' })).toEqual({ workerId: 'W1', runId: 'resync-1' });
+  });
+
+  it('leaves a current job, and a missing one, as they are', () => {
+    expect(withRunId(job)).toBe(job);
+    expect(withRunId(null)).toBeNull();
   });
 });

@@ -18,7 +18,7 @@ afterAll(() => azurite?.stop());
 
 const job = (workerId: string): WorkerJob => ({
   workerId,
-  cycleId: 'cycle-1',
+  runId: 'cycle-1',
   fields: { personalEmail: 'jane@example.com', countryIso: 'FR' },
   desiredHash: `hash-${workerId}`,
 });

@@ -38,7 +38,7 @@ const freshLedger = (): CountingLedger => openLedger(`ledgertest${++prefix}`);
 const entry = (workerId: string, overrides: Partial<LedgerEntry> = {}): LedgerEntry => ({
   workerId,
   lastOutcome: 'written',
-  cycleId: 'cycle-1',
+  runId: 'cycle-1',
   updatedAt: new Date('2025-03-01T10:00:00.123Z'),
   ...overrides,
 });
@@ -91,7 +91,7 @@ describe('createLedger', () => {
   it('round-trips a worker whose first plan waits for its job (no outcome yet)', async () => {
     const planned: LedgerEntry = {
       workerId: 'P1',
-      cycleId: 'c',
+      runId: 'c',
       updatedAt: new Date('2025-03-01T10:00:00Z'),
       plannedVersion: 1,
       plannedHash: 'ph',
@@ -134,10 +134,10 @@ describe('createLedger', () => {
   it("keeps the worker's earlier outcomes, newest first, and not a plan or the same outcome again", async () => {
     const at = (minute: number) => new Date(Date.UTC(2026, 2, 2, 8, minute));
     const outcomes = [
-      entry('W4', { lastOutcome: 'escrowed', reason: 'notFound', cycleId: 'cycle-1', updatedAt: at(1) }),
-      entry('W4', { lastOutcome: 'escrowed', reason: 'notFound', cycleId: 'cycle-1', updatedAt: at(2) }),
-      entry('W4', { lastOutcome: 'written', cycleId: 'sweep-2', updatedAt: at(3) }),
-      entry('W4', { lastOutcome: 'written', cycleId: 'sweep-2', updatedAt: at(3), plannedVersion: 9 }),
+      entry('W4', { lastOutcome: 'escrowed', reason: 'notFound', runId: 'cycle-1', updatedAt: at(1) }),
+      entry('W4', { lastOutcome: 'escrowed', reason: 'notFound', runId: 'cycle-1', updatedAt: at(2) }),
+      entry('W4', { lastOutcome: 'written', runId: 'sweep-2', updatedAt: at(3) }),
+      entry('W4', { lastOutcome: 'written', runId: 'sweep-2', updatedAt: at(3), plannedVersion: 9 }),
     ];
     for (const next of outcomes) await ledger.change('W4', () => next);
     const stored = await ledger.get('W4');

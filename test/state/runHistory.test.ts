@@ -106,14 +106,14 @@ describe('RunHistory.claimApproval', () => {
     const tablePrefix = `runtest${++prefix}`;
     const claimants = Array.from({ length: 6 }, (_, i) => ({
       history: openHistory(tablePrefix),
-      cycleId: `cycle-${i}`,
+      runId: `cycle-${i}`,
     }));
     const pair = await Promise.all(
-      claimants.slice(0, 2).map(({ history, cycleId }) => history.claimApproval("held/O'Brien#1", cycleId)),
+      claimants.slice(0, 2).map(({ history, runId }) => history.claimApproval("held/O'Brien#1", runId)),
     );
     expect(pair.filter(Boolean)).toHaveLength(1);
     const many = await Promise.all(
-      claimants.map(({ history, cycleId }) => history.claimApproval('held-many', cycleId)),
+      claimants.map(({ history, runId }) => history.claimApproval('held-many', runId)),
     );
     expect(many.filter(Boolean)).toHaveLength(1);
   });

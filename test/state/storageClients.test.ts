@@ -58,7 +58,7 @@ describe('createStorageClients', () => {
       transient: true,
     });
     await expect(
-      createJobQueue(clients, 'down').enqueue([{ workerId: 'W1', cycleId: 'c', fields: {}, desiredHash: 'h' }]),
+      createJobQueue(clients, 'down').enqueue([{ workerId: 'W1', runId: 'c', fields: {}, desiredHash: 'h' }]),
     ).rejects.toMatchObject({
       code: 'STORAGE.UNAVAILABLE',
       transient: true,
