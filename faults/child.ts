@@ -7,7 +7,7 @@
  *
  * Two modes are Functions instances, each a process with its own state (services, pacer, worker
  * lock), as a scaled-out app has:
- * - `queue-host`: the queue function's handler (`onWorkerJob`) and the poison function's, driven
+ * - `queue-host`: the queue function's handler (`onEnrichWorker`) and the poison function's, driven
  *   as the host drives them (faults/functionsHost.ts), some messages handed to two invocations at
  *   once; it keeps receiving until told to stop (SIGTERM) and both queues are empty.
  * - `resync <id,id,…>`: the HTTP resync handler, one request per worker id, all at once.
@@ -24,8 +24,8 @@ import { runCycle, runSweep, type RunSummary } from '../src/app/operations';
 import { buildServices, type AppServices } from '../src/app/services';
 import { exitCodeOf, runCli } from '../src/cli/main';
 import { useServices } from '../src/functions/hostServices';
-import { onPoisonedJob } from '../src/functions/onPoisonedJob';
-import { onWorkerJob } from '../src/functions/onWorkerJob';
+import { onEnrichWorkerPoison } from '../src/functions/onEnrichWorkerPoison';
+import { onEnrichWorker } from '../src/functions/onEnrichWorker';
 import { resyncRoute } from '../src/functions/resyncRoute';
 import { seededRandom } from '../sim/world';
 import { runQueueTrigger, type QueueHandler } from './functionsHost';
@@ -106,7 +106,7 @@ async function queueHost(services: AppServices, stopping: () => boolean): Promis
     async (message, context) => {
       const outcome = (await handler(message, context)) as Outcome | null;
       if (outcome && isOutcomeCode(outcome.code)) report.counts[outcome.code] += 1;
-      else if (handler === onWorkerJob) report.superseded += 1;
+      else if (handler === onEnrichWorker) report.superseded += 1;
       return outcome;
     };
   const random = seededRandom(Number(process.env.FAULT_SEED ?? 1) ^ process.pid);
@@ -122,8 +122,8 @@ async function queueHost(services: AppServices, stopping: () => boolean): Promis
       deadlineMs: 300_000,
     });
   for (;;) {
-    const jobs = await trigger(JOB_QUEUE, onWorkerJob, 0.2);
-    const poison = await trigger(POISON_QUEUE, onPoisonedJob, 0);
+    const jobs = await trigger(JOB_QUEUE, onEnrichWorker, 0.2);
+    const poison = await trigger(POISON_QUEUE, onEnrichWorkerPoison, 0);
     for (const run of [jobs, poison]) {
       report.invocations += run.invocations;
       report.duplicated += run.duplicated;

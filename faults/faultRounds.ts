@@ -6,8 +6,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { QueueClient } from '@azure/storage-queue';
-import { onWorkerJob } from '../src/functions/onWorkerJob';
-import { onPoisonedJob } from '../src/functions/onPoisonedJob';
+import { onEnrichWorker } from '../src/functions/onEnrichWorker';
+import { onEnrichWorkerPoison } from '../src/functions/onEnrichWorkerPoison';
 import { useServices } from '../src/functions/hostServices';
 import { JOB_QUEUE, POISON_QUEUE } from '../src/config/settings';
 import { hostMaxDequeueCount } from '../src/app/jobRunner';
@@ -255,7 +255,7 @@ async function functionsHost(w: FaultWorld, run: Run, phase: FaultPhase): Promis
     const drained = await runQueueTrigger({
       connectionString: w.azurite.connectionString,
       queueName: JOB_QUEUE,
-      handler: onWorkerJob,
+      handler: onEnrichWorker,
       maxDequeueCount: hostMaxDequeueCount(),
       duplicateRate: 0.3,
       random: w.random,
@@ -274,7 +274,7 @@ async function functionsHost(w: FaultWorld, run: Run, phase: FaultPhase): Promis
     const poisonRun = await runQueueTrigger({
       connectionString: w.azurite.connectionString,
       queueName: POISON_QUEUE,
-      handler: onPoisonedJob,
+      handler: onEnrichWorkerPoison,
       maxDequeueCount: hostMaxDequeueCount(),
       duplicateRate: 0,
       random: w.random,

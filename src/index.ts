@@ -5,8 +5,8 @@ app.setup({ enableHttpStream: false });
 
 import './functions/enrichCycle';
 import './functions/escrowSweep';
-import './functions/onWorkerJob';
-import './functions/onPoisonedJob';
+import './functions/onEnrichWorker';
+import './functions/onEnrichWorkerPoison';
 import './functions/resyncRoute';
 import './functions/workerStatusRoute';
 import './functions/approveRoute';

@@ -9,7 +9,7 @@ import type { Dependencies } from '../core/dependencies';
 import type { RunKind } from '../core/ports';
 import { sleep } from '../core/retry';
 import type { JobQueueConsumer, ReceivedJob } from '../state/jobQueue';
-import { hostMaxDequeueCount, recordPoisonedJob, runJob } from './jobRunner';
+import { hostMaxDequeueCount, recordPoisonedJob, runEnrichWorker } from './jobRunner';
 /** The queue service's cap on messages per receive. */
 const MAX_RECEIVE = 32;
 
@@ -52,7 +52,7 @@ export async function drainQueue(
   const context = options.runKind ? { runKind: options.runKind } : {};
   const handle = async (message: ReceivedJob): Promise<void> => {
     try {
-      const outcome = await runJob(deps, message.job, context);
+      const outcome = await runEnrichWorker(deps, message.job, context);
       await consumer.complete(message);
       succeeded += 1;
       if (outcome) options.onOutcome?.(outcome, message.job);

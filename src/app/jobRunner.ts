@@ -1,7 +1,7 @@
 /**
  * The one way a queue job runs, for the Functions queue trigger and the CLI's drain alike: the
  * per-worker lock (a message delivered twice in one process waits for the first copy), a
- * counting directory (the Graph operations the job made), the core pipeline, and one telemetry
+ * counting directory (the Graph operations the job made), the core's enrichWorker, and one telemetry
  * event for the outcome, then the job's settlement in its run's counts (a run is done when its
  * jobs are). A job that outlasted its deliveries is recorded `failed` here too.
  */
@@ -29,7 +29,11 @@ export interface JobContext {
  * The job's outcome (null: superseded by a newer plan, nothing written), reported once. The
  * message is screened again first (src/core/screenJob.ts): a queue message is not trusted as planned.
  */
-export async function runJob(deps: Dependencies, job: WorkerJob, context: JobContext = {}): Promise<Outcome | null> {
+export async function runEnrichWorker(
+  deps: Dependencies,
+  job: WorkerJob,
+  context: JobContext = {},
+): Promise<Outcome | null> {
   await deps.clock.sync?.();
   const started = Date.now();
   const refused = screenJob(deps.connector, job);

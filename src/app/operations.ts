@@ -188,7 +188,7 @@ export async function runResync(
   const outcome = await resyncWorker(resyncDeps, workerId, {
     runId,
     dryRun,
-    runJob: (job) => enrichWorker(job, resyncDeps),
+    enrichWorker: (job) => enrichWorker(job, resyncDeps),
     operationId: options.operationId ?? runId,
     ...(options.handOff ? { handOff: options.handOff } : {}),
   }).finally(() => releasePriority?.());

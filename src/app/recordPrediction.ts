@@ -12,12 +12,12 @@ import type { WorkerJob } from '../core/ports';
 export async function predicting(
   deps: Pick<Dependencies, 'predictions' | 'ledger' | 'clock' | 'logger' | 'dryRun'>,
   job: WorkerJob,
-  runJob: () => Promise<Outcome | null>,
+  enrichWorker: () => Promise<Outcome | null>,
 ): Promise<Outcome | null> {
   const store = deps.predictions;
-  if (!store || !(job.dryRun || deps.dryRun)) return runJob();
+  if (!store || !(job.dryRun || deps.dryRun)) return enrichWorker();
   const ledgerStamp = ledgerStampOf(await deps.ledger.get(job.workerId));
-  const outcome = await runJob();
+  const outcome = await enrichWorker();
   if (!outcome) return outcome;
   try {
     await store.record({

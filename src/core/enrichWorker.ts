@@ -1,6 +1,7 @@
 /**
- * The per-worker pipeline: match by employeeId, plan the one PATCH, write it, record the outcome.
- * Outcomes are returned, not thrown; only transient faults throw, for the queue to retry.
+ * One worker's job (the queue function enrichWorker): match by employeeId, plan the one PATCH,
+ * write it, record the outcome. Outcomes are returned, not thrown; only transient faults throw,
+ * for the queue to retry.
  *
  * Every message may arrive twice and late, and other processes change the same rows: so a job
  * first checks that its plan is still the worker's latest (else it writes nothing and returns

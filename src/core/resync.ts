@@ -1,8 +1,8 @@
 /**
  * Resync one worker now: read it from Workday, validate and scope it as a cycle would, apply the
- * population guards from current data, record its plan, and run the worker pipeline inline.
- * Used by the HTTP function and `attribute-writer resync`. The escrow table is not read: a resync
- * costs the same whatever the backlog.
+ * population guards from current data, record its plan, and enrich the worker inline (enrichWorker,
+ * as the queue function does). Used by the HTTP function and `attribute-writer resync`. The
+ * escrow table is not read: a resync costs the same whatever the backlog.
  */
 import { duplicateWorkerIdConflict, sharedEmailConflict } from './conflicts';
 import { otherWorkersOnMailbox } from './mailboxSharers';
@@ -25,10 +25,10 @@ export interface ResyncOptions {
    */
   handOff?: () => boolean;
   /**
-   * The worker pipeline the planned job runs through (the queue function's own, handed in by the
+   * How the planned job is enriched (the queue function's own, handed in by the
    * app layer, so that one use case does not import another).
    */
-  runJob: (job: WorkerJob) => Promise<Outcome | null>;
+  enrichWorker: (job: WorkerJob) => Promise<Outcome | null>;
 }
 
 /** The worker's outcome, or null when its job was handed to the queue (`handOff`). */
@@ -87,7 +87,7 @@ export async function resyncWorker(
     await deps.queue.enqueue([planned]);
     return null;
   }
-  const outcome = planned ? await options.runJob(planned) : null;
+  const outcome = planned ? await options.enrichWorker(planned) : null;
   return outcome ?? superseded(worker.workerId);
 }
 

@@ -43,7 +43,7 @@ export async function sweepEscrow(
   for (const entry of entries) {
     const isDue = entry.nextAttempt.getTime() <= now.getTime();
     if (found.has(entry.workerId.toLowerCase()) || isExpired(deps.connector.escrow, entry.firstSeen, now)) {
-      // Found (or expiring): the worker pipeline decides and records the outcome. A replay already
+      // Found (or expiring): enrichWorker decides and records the outcome. A replay already
       // waiting in the queue (a backfill ahead of it) is not enqueued again every minute.
       if (deps.dryRun || (await markReplayed(deps, entry, now)))
         jobs.push(replayOf(entry, options.runId, options.operationId));

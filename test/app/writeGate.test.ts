@@ -4,7 +4,7 @@
  * instances here are two sets of services over the same storage, as two Functions hosts are.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runJob, WRITES_REFUSED_FOR_MS } from '../../src/app/jobRunner';
+import { runEnrichWorker, WRITES_REFUSED_FOR_MS } from '../../src/app/jobRunner';
 import { createMemoryLogger } from '../../src/app/logger';
 import { runCycle } from '../../src/app/operations';
 import { buildServices } from '../../src/app/services';
@@ -51,9 +51,9 @@ describe('an app-wide refusal', () => {
         'PrivilegedEligibilitySchedule.Read.AzureADGroup',
       ]);
       s.graph.resetLog();
-      await expect(runJob(a, jobs[0]!)).rejects.toMatchObject({ code: 'GRAPH.REQUEST_REFUSED' });
+      await expect(runEnrichWorker(a, jobs[0]!)).rejects.toMatchObject({ code: 'GRAPH.REQUEST_REFUSED' });
       for (const job of jobs.slice(1))
-        await expect(runJob(b, job)).rejects.toMatchObject({ code: 'GRAPH.REQUEST_REFUSED' });
+        await expect(runEnrichWorker(b, job)).rejects.toMatchObject({ code: 'GRAPH.REQUEST_REFUSED' });
       expect(patches(s.graph)).toHaveLength(1);
       const logged = (a.logger as ReturnType<typeof createMemoryLogger>).lines.filter((l) =>
         l.includes('every instance stops writing'),
@@ -64,7 +64,7 @@ describe('an app-wide refusal', () => {
       // The grant comes back; after the window the next job asks Graph again and every job writes.
       s.graph.setAppRoles(null);
       offset = WRITES_REFUSED_FOR_MS + 1000;
-      for (const job of jobs) expect((await runJob(b, job))?.code).toBe('written');
+      for (const job of jobs) expect((await runEnrichWorker(b, job))?.code).toBe('written');
     } finally {
       await a.close();
       await b.close();

@@ -30,7 +30,7 @@ function setup(records = [rowOf('W1')], parts: Parameters<typeof dependenciesOf>
 }
 
 const resync = (deps: FakeDependencies, workerId: string, dryRun = false) =>
-  resyncWorker(deps, workerId, { runId: 'resync-1', dryRun, runJob: (job) => enrichWorker(job, deps) });
+  resyncWorker(deps, workerId, { runId: 'resync-1', dryRun, enrichWorker: (job) => enrichWorker(job, deps) });
 
 describe('checkWorkerIdInput', () => {
   it('returns the trimmed id', () => {

@@ -12,7 +12,7 @@ import { JOB_QUEUE } from '../../src/config/settings';
 import type { RunRecord, RunWorker } from '../../src/core/ports';
 import { enrichCycle } from '../../src/functions/enrichCycle';
 import { useServices } from '../../src/functions/hostServices';
-import { onWorkerJob } from '../../src/functions/onWorkerJob';
+import { onEnrichWorker } from '../../src/functions/onEnrichWorker';
 import { workerStatusRoute } from '../../src/functions/workerStatusRoute';
 import { startAzurite, startScenario, type Scenario } from '../scenario/harness';
 import { hybridWorker, syncedUser, world } from '../scenario/smallWorld';
@@ -81,9 +81,9 @@ describe('a timer cycle whose jobs the queue function settles', () => {
   });
 
   it('counts every job as the queue function settles it, a redelivered one once', async () => {
-    for (const job of jobs) await onWorkerJob(job, context('enrichWorker'));
+    for (const job of jobs) await onEnrichWorker(job, context('enrichWorker'));
     // The host crashed before deleting the first message: it comes back and runs again.
-    await onWorkerJob(jobs[0], context('enrichWorker'));
+    await onEnrichWorker(jobs[0], context('enrichWorker'));
     const { runs } = await cliJson<{ runs: RunRecord[] }>(['runs']);
     const run = runs.find((r) => r.runId === runId);
     expect(run?.counts).toMatchObject({ outOfScope: 1, written: 0, escrowed: 0 });

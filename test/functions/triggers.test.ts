@@ -3,8 +3,8 @@ import { InvocationContext, type Timer } from '@azure/functions';
 import { QueueClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrichCycle } from '../../src/functions/enrichCycle';
-import { onWorkerJob } from '../../src/functions/onWorkerJob';
-import { onPoisonedJob } from '../../src/functions/onPoisonedJob';
+import { onEnrichWorker } from '../../src/functions/onEnrichWorker';
+import { onEnrichWorkerPoison } from '../../src/functions/onEnrichWorkerPoison';
 import { escrowSweep } from '../../src/functions/escrowSweep';
 import { useServices } from '../../src/functions/hostServices';
 import { JOB_QUEUE } from '../../src/config/settings';
@@ -56,7 +56,7 @@ describe('enrichCycle (timer)', () => {
     const jobs = (await receiveAsHost()) as Array<{ workerId: string; operationId: string }>;
     expect(jobs.map((j) => j.workerId).sort()).toEqual(['8001', '8002']);
     expect(jobs[0]!.operationId).toBe('enrichCycle-invocation');
-    for (const job of jobs) await onWorkerJob(job, context('enrichWorker'));
+    for (const job of jobs) await onEnrichWorker(job, context('enrichWorker'));
     expect(s.graph.usersByEmployeeId('8001')[0]!.otherMails).toHaveLength(1);
     expect((await s.services.escrow.get('8002'))?.reason).toBe('notFound');
   });
@@ -69,12 +69,12 @@ describe('escrowSweep (timer)', () => {
     const summary = await escrowSweep(timer, context('escrowSweep'));
     expect(summary.enqueued).toBe(1);
     const [job] = await receiveAsHost();
-    const outcome = await settled(onWorkerJob(job, context('enrichWorker')));
+    const outcome = await settled(onEnrichWorker(job, context('enrichWorker')));
     expect(outcome.code).toBe('written');
   });
 });
 
-describe('onWorkerJob (queue function enrichWorker)', () => {
+describe('onEnrichWorker (queue function enrichWorker)', () => {
   it('throws on a transient Graph failure so the host retries the message', async () => {
     s.graph.injectFaults({ status: 503, count: 100 });
     const fields = { workerId: '8001', personalEmail: 'other@example.org', countryIso: 'GB' };
@@ -86,18 +86,18 @@ describe('onWorkerJob (queue function enrichWorker)', () => {
       version: Date.now(),
       fields,
     };
-    await expect(onWorkerJob(job, context('enrichWorker'))).rejects.toMatchObject({ transient: true });
+    await expect(onEnrichWorker(job, context('enrichWorker'))).rejects.toMatchObject({ transient: true });
     s.graph.injectFaults({ status: 503, count: 0 });
   }, 120_000);
 
   it('refuses a message that is not a job', async () => {
-    await expect(onWorkerJob({ hello: 'world' }, context('enrichWorker'))).rejects.toMatchObject({
+    await expect(onEnrichWorker({ hello: 'world' }, context('enrichWorker'))).rejects.toMatchObject({
       code: 'INPUT.INVALID',
     });
   });
 });
 
-describe('onPoisonedJob (queue function enrichWorkerPoison)', () => {
+describe('onEnrichWorkerPoison (queue function enrichWorkerPoison)', () => {
   it('records the worker as failed instead of losing it', async () => {
     const job = {
       workerId: '8001',
@@ -106,13 +106,13 @@ describe('onPoisonedJob (queue function enrichWorkerPoison)', () => {
       version: Date.now(),
       fields: { workerId: '8001', personalEmail: 'other@example.org', countryIso: 'GB' },
     };
-    const outcome = await onPoisonedJob(job, context('enrichWorkerPoison'));
+    const outcome = await onEnrichWorkerPoison(job, context('enrichWorkerPoison'));
     expect(outcome.code).toBe('failed');
     expect((await s.services.ledger.get('8001'))?.lastOutcome).toBe('failed');
   });
 });
 
-describe('onWorkerJob screens a message again before it runs', () => {
+describe('onEnrichWorker screens a message again before it runs', () => {
   const fields = (personalEmail: string) => ({ workerId: '8001', personalEmail, countryIso: 'GB' });
   const hashOf = (f: Record<string, string | null>) =>
     desiredHash(desiredStateOf(f, s.services.connector.mappings), s.services.connector.mappings);
@@ -121,7 +121,7 @@ describe('onWorkerJob screens a message again before it runs', () => {
   it('rejects a hand-made message with a blocked-domain address, writing nothing to Graph or the ledger', async () => {
     const before = { writes: writes().length, ledger: await s.services.ledger.get('8001') };
     const forged = fields('attacker@contoso.com');
-    const outcome = await onWorkerJob(
+    const outcome = await onEnrichWorker(
       { workerId: '8001', runId: 'hand-made', desiredHash: hashOf(forged), version: Date.now(), fields: forged },
       context('enrichWorker'),
     );
@@ -133,7 +133,7 @@ describe('onWorkerJob screens a message again before it runs', () => {
 
   it('rejects a message whose desiredHash is not the hash of its fields', async () => {
     const before = writes().length;
-    const outcome = await onWorkerJob(
+    const outcome = await onEnrichWorker(
       {
         workerId: '8001',
         runId: 'hand-made',
@@ -151,14 +151,14 @@ describe('onWorkerJob screens a message again before it runs', () => {
   it('rejects a message whose fields fail validation, or name another worker', async () => {
     const bad = { workerId: '8001', personalEmail: 'not an address', countryIso: 'GB' };
     expect(
-      await onWorkerJob(
+      await onEnrichWorker(
         { workerId: '8001', runId: 'hand-made', desiredHash: hashOf(bad), fields: bad },
         context('enrichWorker'),
       ),
     ).toMatchObject({ code: 'rejected', reason: 'invalidEmail' });
     const other = fields('8002.home@example.net');
     expect(
-      await onWorkerJob(
+      await onEnrichWorker(
         { workerId: '8002', runId: 'hand-made', desiredHash: hashOf(other), fields: other },
         context('enrichWorker'),
       ),

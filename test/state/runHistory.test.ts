@@ -112,9 +112,7 @@ describe('RunHistory.claimApproval', () => {
       claimants.slice(0, 2).map(({ history, runId }) => history.claimApproval("held/O'Brien#1", runId)),
     );
     expect(pair.filter(Boolean)).toHaveLength(1);
-    const many = await Promise.all(
-      claimants.map(({ history, runId }) => history.claimApproval('held-many', runId)),
-    );
+    const many = await Promise.all(claimants.map(({ history, runId }) => history.claimApproval('held-many', runId)));
     expect(many.filter(Boolean)).toHaveLength(1);
   });
 

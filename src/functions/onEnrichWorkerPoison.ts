@@ -7,7 +7,7 @@ import { operationIdOf } from '../telemetry/operationContext';
 import { getServices } from './hostServices';
 
 /** Queue `<WORKER_QUEUE_NAME>-poison`: the job outlasted its retries. Record the worker as `failed` instead of losing it. */
-export async function onPoisonedJob(message: unknown, context: InvocationContext): Promise<Outcome> {
+export async function onEnrichWorkerPoison(message: unknown, context: InvocationContext): Promise<Outcome> {
   const job = decodeJobMessage(typeof message === 'string' ? message : JSON.stringify(message));
   const deliveries = context.triggerMetadata?.dequeueCount;
   const operationId = job.operationId ?? operationIdOf(context);
@@ -18,5 +18,5 @@ export async function onPoisonedJob(message: unknown, context: InvocationContext
 app.storageQueue('enrichWorkerPoison', {
   queueName: POISON_QUEUE_BINDING,
   connection: 'AzureWebJobsStorage',
-  handler: onPoisonedJob,
+  handler: onEnrichWorkerPoison,
 });
