@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KEEP, REMOVE, type EscrowEntry, type EscrowStore } from '../../src/core/ports';
+import { KEEP, REMOVE, type EscrowEntry, type EscrowStore, type WorkerJob } from '../../src/core/ports';
 import { createEscrowStore } from '../../src/state/escrowStore';
 import { createStorageClients } from '../../src/state/storageClients';
 import { startAzurite, type AzuriteInstance } from '../support/azurite';
@@ -63,6 +63,14 @@ describe('createEscrowStore', () => {
     const stored = await store.get('W1');
     expect(plain(stored)).toEqual(escrowed('W1', { reason: 'softDeleted' }));
     expect(stored?.etag).toEqual(expect.any(String));
+  });
+
+  it('reads an entry the release before stored, whose job names its run cycleId, with the job’s runId', async () => {
+    const store = freshStore();
+    const { runId, ...job } = escrowed('W1').job;
+    // The job as the release before serialised it: the run's id under its older name.
+    await put(store, escrowed('W1', { job: { ...job, cycleId: runId } as unknown as WorkerJob }));
+    expect(plain(await store.get('W1'))).toEqual(escrowed('W1'));
   });
 
   it.each(["O'Brien", 'a/b#c?', 'José', '1234567890123456'])(
