@@ -11,7 +11,8 @@ import type { Requester, RunKind } from '../core/ports';
 import { enrichWorker } from '../core/enrichWorker';
 import { resyncWorker } from '../core/resync';
 import { sweepEscrow } from '../core/sweep';
-import { RunTally } from '../core/tally';
+import { startFigures } from '../core/runFigures';
+import type { RunTally } from '../core/tally';
 import { countingDirectory } from './countingDirectory';
 import { drainQueue, type DrainOptions } from './drainQueue';
 import { finishRun, planningOutcomes, recordStopped, type RunSummary } from './finishRun';
@@ -72,13 +73,12 @@ export async function runCycle(deps: Pipeline, options: CycleCommandOptions = {}
   );
   const planned = plan.tally.counts();
   const finish = (superseded: number, stopped?: unknown) =>
-    finishRun(
-      deps,
-      'cycle',
-      { ...plan, superseded: plan.superseded + superseded, requestedBy: options.requestedBy, planned },
-      graphBefore,
-      { decided: decided.outcomes, ...(stopped !== undefined ? { stopped } : {}) },
-    );
+    finishRun(deps, { ...plan, superseded: plan.superseded + superseded }, graphBefore, {
+      requestedBy: options.requestedBy,
+      planned,
+      decided: decided.outcomes,
+      stopped,
+    });
   const drained = await drainPlanned(deps, local, options, plan.enqueued, plan.tally, 'cycle').catch(
     async (err: unknown) => {
       await finish(0, err);
@@ -119,27 +119,13 @@ export async function runSweep(
   );
   const planned = result.tally.counts();
   const finish = async (superseded: number, stopped?: unknown) =>
-    finishRun(
-      deps,
-      'sweep',
-      {
-        runId,
-        startedAt: result.startedAt,
-        dryRun: deps.dryRun,
-        tally: result.tally,
-        planned,
-        enqueued: result.enqueued,
-        held: false,
-        approvedBy: null,
-        workdayReadMs: 0,
-        superseded,
-        escrowAtStart: result.escrowAtStart,
-        requestedBy: options.requestedBy,
-        poisonQueueDepth: await measurePoisonDepth(deps),
-      },
-      graphBefore,
-      { decided: decided.outcomes, ...(stopped !== undefined ? { stopped } : {}) },
-    );
+    finishRun(deps, { ...result, superseded }, graphBefore, {
+      requestedBy: options.requestedBy,
+      planned,
+      poisonQueueDepth: await measurePoisonDepth(deps),
+      decided: decided.outcomes,
+      stopped,
+    });
   const drained = await drainPlanned(deps, local, options, result.enqueued, result.tally, 'sweep').catch(
     async (err: unknown) => {
       await finish(0, err);
@@ -192,14 +178,9 @@ export async function runResync(
     operationId: options.operationId ?? runId,
     ...(options.handOff ? { handOff: options.handOff } : {}),
   }).finally(() => releasePriority?.());
-  const tally = new RunTally();
+  const run = { runId, kind: 'resync', startedAt, dryRun } as const;
   if (outcome === null) {
-    const summary = await finishRun(
-      deps,
-      'resync',
-      { runId, startedAt, dryRun, tally, enqueued: 1, held: false, approvedBy: null, workdayReadMs: 0 },
-      graphBefore,
-    );
+    const summary = await finishRun(deps, { ...startFigures(run), enqueued: 1 }, graphBefore);
     return { outcome, summary };
   }
   deps.telemetry.workerOutcome(outcome, {
@@ -210,26 +191,14 @@ export async function runResync(
     graphRequests: counting.calls(),
     ...(options.operationId ? { operationId: options.operationId } : {}),
   });
-  tally.add(outcome);
+  const figures = startFigures(run);
+  figures.tally.add(outcome);
   // The inline job settles like a queued one, so `runs <runId>` names its worker.
   await deps.runs.settle(runId, { workerId: outcome.workerId, outcome, at: deps.clock.now() });
-  const summary = await finishRun(
-    deps,
-    'resync',
-    {
-      runId,
-      startedAt,
-      dryRun,
-      tally,
-      planned: emptyCounts(),
-      enqueued: 0,
-      held: false,
-      approvedBy: null,
-      workdayReadMs: 0,
-      requestedBy: options.requestedBy,
-    },
-    graphBefore,
-  );
+  const summary = await finishRun(deps, figures, graphBefore, {
+    requestedBy: options.requestedBy,
+    planned: emptyCounts(),
+  });
   return { outcome, summary };
 }
 
