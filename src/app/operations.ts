@@ -62,12 +62,12 @@ export async function runCycle(deps: Pipeline, options: CycleCommandOptions = {}
     runId,
     dryRun: options.dryRun ?? false,
     approve: options.approve ?? false,
-    ...(options.approveRun ? { approveRun: options.approveRun } : {}),
+    approveRun: options.approveRun,
     reverify: options.reverify ?? false,
-    ...(options.fullRead ? { fullRead: true } : {}),
+    fullRead: options.fullRead,
     operationId,
     onOutcome: decided.listener,
-    ...(local ? { drainsHere: true } : {}),
+    drainsHere: local !== null,
   }).catch((err: unknown) =>
     recordStopped(deps, { runId, kind: 'cycle', startedAt, dryRun, decided, requestedBy: options.requestedBy }, err),
   );
@@ -176,7 +176,7 @@ export async function runResync(
     dryRun,
     runJob: (job) => enrichWorker(job, resyncDeps),
     operationId: options.operationId ?? runId,
-    ...(options.handOff ? { handOff: options.handOff } : {}),
+    handOff: options.handOff,
   }).finally(() => releasePriority?.());
   const run = { runId, kind: 'resync', startedAt, dryRun } as const;
   if (outcome === null) {
@@ -189,7 +189,7 @@ export async function runResync(
     dryRun,
     durationMs: Date.now() - started,
     graphRequests: counting.calls(),
-    ...(options.operationId ? { operationId: options.operationId } : {}),
+    operationId: options.operationId,
   });
   const figures = startFigures(run);
   figures.tally.add(outcome);

@@ -136,7 +136,7 @@ export async function planCycle(deps: Pipeline, options: CycleOptions): Promise<
         tally.add({
           code: lastOutcome,
           workerId: candidate.worker.workerId,
-          ...(previous?.reason ? { reason: previous.reason } : {}),
+          reason: previous?.reason || undefined,
           repeated: true,
         });
       continue;
@@ -152,7 +152,7 @@ export async function planCycle(deps: Pipeline, options: CycleOptions): Promise<
     runId: options.runId,
     changes,
     approve: options.approve,
-    ...(options.approveRun ? { approveRun: options.approveRun } : {}),
+    approveRun: options.approveRun,
     dryRun,
   });
   const { held } = guard;
@@ -276,7 +276,7 @@ async function readAndClassify(
     candidates.push({ worker, hash });
   };
   try {
-    for await (const raw of deps.source.readWorkers({ asOf, ...(updatedFrom ? { updatedFrom } : {}) })) classify(raw);
+    for await (const raw of deps.source.readWorkers({ asOf, updatedFrom })) classify(raw);
     const unread = retries.filter((workerId) => !idCounts.has(workerId.toLowerCase()));
     for await (const raw of readRetries(deps, unread, asOf)) classify(raw);
   } catch (err) {

@@ -21,7 +21,7 @@ type Deps = Pick<Pipeline, 'connector' | 'directory' | 'ledger' | 'escrow' | 'qu
 export async function sweepEscrow(
   deps: Deps,
   options: { runId: string; operationId?: string; onOutcome?: (outcome: Outcome) => void },
-): Promise<RunFigures> {
+): Promise<RunFigures & { escrowAtStart: ReadonlyMap<string, Date> }> {
   const now = deps.clock.now();
   const tally = new RunTally(5, options.onOutcome);
   const entries = await listEscrow(deps);
