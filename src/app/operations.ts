@@ -12,7 +12,7 @@ import { enrichWorker } from '../core/enrichWorker';
 import { resyncWorker } from '../core/resync';
 import { sweepEscrow } from '../core/sweep';
 import { startFigures } from '../core/runFigures';
-import type { RunTally } from '../core/tally';
+import { RunTally } from '../core/tally';
 import { countingDirectory } from './countingDirectory';
 import { drainQueue, type DrainOptions } from './drainQueue';
 import { finishRun, planningOutcomes, recordStopped, type RunSummary } from './finishRun';
@@ -180,7 +180,7 @@ export async function runResync(
   }).finally(() => releasePriority?.());
   const run = { runId, kind: 'resync', startedAt, dryRun } as const;
   if (outcome === null) {
-    const summary = await finishRun(deps, { ...startFigures(run), enqueued: 1 }, graphBefore);
+    const summary = await finishRun(deps, { ...startFigures(run, new RunTally()), enqueued: 1 }, graphBefore);
     return { outcome, summary };
   }
   deps.telemetry.workerOutcome(outcome, {
@@ -191,7 +191,7 @@ export async function runResync(
     graphRequests: counting.calls(),
     operationId: options.operationId,
   });
-  const figures = startFigures(run);
+  const figures = startFigures(run, new RunTally());
   figures.tally.add(outcome);
   // The inline job settles like a queued one, so `runs <runId>` names its worker.
   await deps.runs.settle(runId, { workerId: outcome.workerId, outcome, at: deps.clock.now() });

@@ -5,7 +5,7 @@
  */
 import type { GuardVerdict } from './approval';
 import type { RunKind } from './ports';
-import { RunTally } from './tally';
+import type { RunTally } from './tally';
 
 export interface RunFigures extends GuardVerdict {
   runId: string;
@@ -28,10 +28,13 @@ export interface RunFigures extends GuardVerdict {
   escrowAtStart?: ReadonlyMap<string, Date> | undefined;
 }
 
-/** The figures of a run that planned nothing yet: no guard, no Workday read, no job. */
+/**
+ * The figures of a run that planned nothing yet: no guard, no Workday read, no job. (The tally
+ * comes from the caller: this module imports types only, so it adds no step to an import chain.)
+ */
 export function startFigures(
   run: Pick<RunFigures, 'runId' | 'kind' | 'startedAt' | 'dryRun'>,
-  tally = new RunTally(),
+  tally: RunTally,
 ): RunFigures {
   return {
     ...run,
