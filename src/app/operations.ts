@@ -218,7 +218,7 @@ async function drainPlanned(
   options.onEnqueued?.(enqueued);
   const consumer = local?.consumer ?? (options.drain === true ? undefined : options.drain);
   if (!consumer || enqueued === 0) return { superseded: 0 };
-  return drainInto(deps, consumer, tally, kind, { ...options.drainOptions, ...(local ? { inMemory: true } : {}) });
+  return drainInto(deps, consumer, tally, kind, { ...options.drainOptions, inMemory: local !== null });
 }
 
 async function drainInto(
