@@ -4,44 +4,70 @@
  * figures keep this one shape from the run to its record, its summary and its telemetry.
  */
 import type { ApprovalSource } from '../core/approval';
-import type { CyclePlan } from '../core/cycle';
 import { ensureAppError } from '../core/errors';
 import { maskPersonalData } from '../core/mask';
 import type { Outcome, OutcomeCounts } from '../core/outcome';
 import type { Dependencies } from '../core/dependencies';
-import type { DirectoryStats, Requester, RunKind, RunRecord } from '../core/ports';
+import type { DirectoryStats, EscrowBacklog, Requester, RunKind, RunRecord } from '../core/ports';
+import { type RunFigures, startFigures } from '../core/runFigures';
 import { backlogAfter } from '../core/sweep';
 import { RunTally } from '../core/tally';
 
-export interface RunSummary {
-  runId: string;
-  kind: RunKind;
-  dryRun: boolean;
-  held: boolean;
-  /** A dry run over the mass-change guard: a real cycle would have been held. */
-  wouldBeHeld?: boolean;
-  approvedBy: ApprovalSource | null;
+/**
+ * The summary a caller prints (the CLI's text and `--json`, the resync route's answer): the run's
+ * figures under the names operators' scripts read.
+ */
+export interface RunSummary
+  extends Pick<
+      RunFigures,
+      | 'runId'
+      | 'kind'
+      | 'dryRun'
+      | 'held'
+      | 'approvedBy'
+      | 'enqueued'
+      | 'changes'
+      | 'read'
+      | 'workersRead'
+      | 'workdayReadMs'
+      | 'heldReason'
+      | 'approvedHeldRun'
+      | 'superseded'
+    >,
+    RunMeasures {
+  /** A dry run over the mass-change guard: a real cycle would have been held (absent when not). */
+  wouldBeHeld?: true | undefined;
   counts: OutcomeCounts;
   /** Workers that were given an outcome. */
   workers: number;
-  enqueued: number;
-  changes?: number;
-  read?: 'full' | 'incremental';
-  workersRead?: number;
-  durationMs: number;
-  workdayReadMs: number;
-  /** Planned jobs that wrote nothing because another run recorded a newer plan for the worker. */
-  superseded: number;
   /** Workers whose written value Entra replaced (drift.ts). */
   drift: number;
-  heldReason?: string;
-  approvedHeldRun?: string;
-  graph: DirectoryStats;
-  /** The escrow backlog as the cycle or sweep read it (a resync does not read the escrow table). */
-  escrow?: { backlog: number; oldestAgeMinutes: number };
   /** A few outcomes per code, masked. */
   examples: Outcome[];
-  requestedBy?: Requester;
+  requestedBy?: Requester | undefined;
+}
+
+/** What is measured as a run ends, beside the figures its planning produced. */
+export interface RunMeasures {
+  durationMs: number;
+  /** The Graph requests the run made (this process's counters, before and after). */
+  graph: DirectoryStats;
+  /** The escrow backlog as the run leaves it (a resync does not read the escrow table). */
+  escrow?: EscrowBacklog | undefined;
+}
+
+/** What the operation knows of a run beside its figures. */
+export interface RunEnding {
+  /** Who ran it (a resync's caller, a CLI's operator); absent for the timers. */
+  requestedBy?: Requester | undefined;
+  /** The outcomes planning gave without a job (default: the tally's); the jobs' are counted as they settle. */
+  planned?: OutcomeCounts | undefined;
+  /** The sweep's reading of the poison queue's depth (for the poison-depth alert). */
+  poisonQueueDepth?: number | undefined;
+  /** The outcomes decided while planning, kept for the run's worker listing. */
+  decided?: readonly Outcome[] | undefined;
+  /** Why the run stopped before its end. */
+  stopped?: unknown;
 }
 
 /**
@@ -75,11 +101,7 @@ const QUIET_OUTCOMES: ReadonlySet<Outcome['code']> = new Set(['outOfScope', 'unc
  */
 export async function recordStopped(
   deps: Dependencies,
-  run: {
-    runId: string;
-    kind: RunKind;
-    startedAt: Date;
-    dryRun: boolean;
+  run: Pick<RunFigures, 'runId' | 'kind' | 'startedAt' | 'dryRun'> & {
     decided: ReturnType<typeof planningOutcomes>;
     requestedBy?: Requester | undefined;
   },
@@ -87,118 +109,100 @@ export async function recordStopped(
 ): Promise<never> {
   const tally = new RunTally();
   for (const outcome of run.decided.outcomes) tally.add(outcome, { quiet: true });
+  const { decided, requestedBy, ...started } = run;
   await finishRun(
     deps,
-    run.kind,
-    {
-      runId: run.runId,
-      startedAt: run.startedAt,
-      dryRun: run.dryRun,
-      tally,
-      enqueued: 0,
-      held: false,
-      approvedBy: null,
-      workdayReadMs: 0,
-      requestedBy: run.requestedBy,
-    },
+    startFigures(started, tally),
     { ...deps.directory.stats() },
-    { decided: run.decided.outcomes, stopped: err },
+    {
+      requestedBy,
+      decided: decided.outcomes,
+      stopped: err,
+    },
   ).catch(() => undefined);
   throw err;
 }
 
-export type PlanLike = Pick<
-  CyclePlan,
-  'runId' | 'startedAt' | 'dryRun' | 'tally' | 'enqueued' | 'held' | 'approvedBy' | 'workdayReadMs'
-> &
-  Partial<
-    Pick<
-      CyclePlan,
-      | 'changes'
-      | 'read'
-      | 'workersRead'
-      | 'wouldBeHeld'
-      | 'heldReason'
-      | 'approvedHeldRun'
-      | 'superseded'
-      | 'escrowAtStart'
-    >
-  > & {
-    requestedBy?: Requester | undefined;
-    /** The sweep's reading of the poison queue's depth (for the poison-depth alert). */
-    poisonQueueDepth?: number | undefined;
-    /** The outcomes planning gave without a job (default: the tally's); the jobs' are counted as they settle. */
-    planned?: OutcomeCounts;
-  };
-
 export async function finishRun(
   deps: Dependencies,
-  kind: RunKind,
-  plan: PlanLike,
+  run: RunFigures,
   graphBefore: DirectoryStats,
-  ending: { decided?: readonly Outcome[]; stopped?: unknown } = {},
+  ending: RunEnding = {},
 ): Promise<RunSummary> {
-  const durationMs = deps.clock.now().getTime() - plan.startedAt.getTime();
-  const graph = diffStats(deps.directory.stats(), graphBefore);
-  const escrow = plan.escrowAtStart ? backlogAfter(plan.escrowAtStart, plan.tally, deps.clock.now()) : undefined;
-  const counts = plan.tally.counts();
-  const stopped = ending.stopped === undefined ? undefined : ensureAppError(ending.stopped);
-  const record: RunRecord = {
-    runId: plan.runId,
-    kind,
-    startedAt: plan.startedAt,
-    durationMs,
-    dryRun: plan.dryRun,
-    approved: plan.approvedBy !== null,
-    held: plan.held,
-    counts: plan.planned ?? counts,
-    enqueued: plan.enqueued,
-    graphRequests: graph.httpRequests,
-    graphThrottled: graph.throttled,
-    workdayReadMs: plan.workdayReadMs,
-    ...(plan.changes !== undefined ? { changes: plan.changes } : {}),
-    ...(plan.approvedHeldRun ? { approvedHeldRun: plan.approvedHeldRun } : {}),
-    drift: plan.tally.drifted(),
-    ...noteOf(plan),
-    ...(plan.requestedBy ? { requestedBy: plan.requestedBy } : {}),
-    ...(stopped ? { stopped: maskPersonalData(`${stopped.code}: ${stopped.message}`) } : {}),
+  const now = deps.clock.now();
+  const measures: RunMeasures = {
+    durationMs: now.getTime() - run.startedAt.getTime(),
+    graph: diffStats(deps.directory.stats(), graphBefore),
+    escrow: run.escrowAtStart && backlogAfter(run.escrowAtStart, run.tally, now),
   };
+  const record = recordOf(run, measures, ending);
   let recorded = record;
   try {
     recorded = await deps.runs.record(record, ending.decided);
   } catch (err) {
     // A held plan that is not on record could not be approved as itself: the cycle fails instead.
-    if (plan.held && !plan.dryRun) throw ensureAppError(err);
-    deps.logger.log('error', `could not record run ${plan.runId}`, { error: ensureAppError(err).message });
+    if (run.held && !run.dryRun) throw ensureAppError(err);
+    deps.logger.log('error', `could not record run ${run.runId}`, { error: ensureAppError(err).message });
   }
   deps.telemetry.runCompleted(recorded, {
-    ...(escrow ? { escrowBacklog: escrow.backlog, escrowOldestAgeMinutes: escrow.oldestAgeMinutes } : {}),
-    ...(plan.poisonQueueDepth === undefined ? {} : { poisonQueueDepth: plan.poisonQueueDepth }),
-    operationId: plan.runId,
+    escrow: measures.escrow,
+    poisonQueueDepth: ending.poisonQueueDepth,
+    operationId: run.runId,
   });
+  return summaryOf(run, measures, ending.requestedBy);
+}
+
+/** The run's row in the run history (its column names are what the workbook's queries read). */
+function recordOf(run: RunFigures, measures: RunMeasures, ending: RunEnding): RunRecord {
+  const stopped = ending.stopped === undefined ? undefined : ensureAppError(ending.stopped);
   return {
-    runId: plan.runId,
-    kind,
-    dryRun: plan.dryRun,
-    held: plan.held,
-    ...(plan.wouldBeHeld ? { wouldBeHeld: true } : {}),
-    approvedBy: plan.approvedBy,
+    runId: run.runId,
+    kind: run.kind,
+    startedAt: run.startedAt,
+    durationMs: measures.durationMs,
+    dryRun: run.dryRun,
+    approved: run.approvedBy !== null,
+    held: run.held,
+    counts: ending.planned ?? run.tally.counts(),
+    enqueued: run.enqueued,
+    graphRequests: measures.graph.httpRequests,
+    graphThrottled: measures.graph.throttled,
+    workdayReadMs: run.workdayReadMs,
+    changes: run.changes,
+    approvedHeldRun: run.approvedHeldRun || undefined,
+    drift: run.tally.drifted(),
+    note: noteOf(run),
+    requestedBy: ending.requestedBy,
+    stopped: stopped && maskPersonalData(`${stopped.code}: ${stopped.message}`),
+  };
+}
+
+/** The summary the caller prints; its field names are the `--json` output's. */
+function summaryOf(run: RunFigures, measures: RunMeasures, requestedBy: Requester | undefined): RunSummary {
+  const counts = run.tally.counts();
+  return {
+    runId: run.runId,
+    kind: run.kind,
+    dryRun: run.dryRun,
+    held: run.held,
+    wouldBeHeld: run.wouldBeHeld || undefined,
+    approvedBy: run.approvedBy,
     counts,
     workers: Object.values(counts).reduce((a, b) => a + b, 0),
-    enqueued: plan.enqueued,
-    ...(plan.changes !== undefined ? { changes: plan.changes } : {}),
-    ...(plan.read ? { read: plan.read } : {}),
-    ...(plan.workersRead !== undefined ? { workersRead: plan.workersRead } : {}),
-    durationMs,
-    workdayReadMs: plan.workdayReadMs,
-    ...(plan.heldReason ? { heldReason: plan.heldReason } : {}),
-    ...(plan.approvedHeldRun ? { approvedHeldRun: plan.approvedHeldRun } : {}),
-    superseded: plan.superseded ?? 0,
-    drift: record.drift ?? 0,
-    graph,
-    ...(escrow ? { escrow } : {}),
-    examples: plan.tally.exampleList(),
-    ...(plan.requestedBy ? { requestedBy: plan.requestedBy } : {}),
+    enqueued: run.enqueued,
+    changes: run.changes,
+    read: run.read,
+    workersRead: run.workersRead,
+    durationMs: measures.durationMs,
+    workdayReadMs: run.workdayReadMs,
+    heldReason: run.heldReason || undefined,
+    approvedHeldRun: run.approvedHeldRun || undefined,
+    superseded: run.superseded,
+    drift: run.tally.drifted(),
+    graph: measures.graph,
+    escrow: measures.escrow,
+    examples: run.tally.exampleList(),
+    requestedBy,
   };
 }
 
@@ -208,11 +212,11 @@ const APPROVED_BY: Record<ApprovalSource, string> = {
   route: 'an operator through POST /api/cycles/{runId}/approve',
 };
 
-function noteOf(plan: PlanLike): { note?: string } {
-  if (plan.held) return plan.heldReason ? { note: plan.heldReason } : {};
-  if (!plan.approvedBy) return {};
-  const by = APPROVED_BY[plan.approvedBy];
-  return { note: `approved by ${by}${plan.approvedHeldRun ? ` as held cycle ${plan.approvedHeldRun}` : ''}` };
+function noteOf(run: RunFigures): string | undefined {
+  if (run.held) return run.heldReason || undefined;
+  if (!run.approvedBy) return undefined;
+  const by = APPROVED_BY[run.approvedBy];
+  return `approved by ${by}${run.approvedHeldRun ? ` as held cycle ${run.approvedHeldRun}` : ''}`;
 }
 
 function diffStats(after: DirectoryStats, before: DirectoryStats): DirectoryStats {

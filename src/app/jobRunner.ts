@@ -123,11 +123,11 @@ function report(
   if (job.dryRun || deps.dryRun) return;
   deps.telemetry.workerOutcome(outcome, {
     runId: job.runId,
-    ...(context.runKind ? { runKind: context.runKind } : {}),
-    ...(job.dryRun ? { dryRun: true } : {}),
+    runKind: context.runKind,
+    dryRun: job.dryRun,
     durationMs,
     graphRequests,
-    ...((job.operationId ?? context.operationId) ? { operationId: job.operationId ?? context.operationId } : {}),
+    operationId: job.operationId ?? context.operationId,
   });
 }
 

@@ -11,6 +11,7 @@ import type { Requester, RunKind } from '../core/ports';
 import { enrichWorker } from '../core/enrichWorker';
 import { resyncWorker } from '../core/resync';
 import { sweepEscrow } from '../core/sweep';
+import { startFigures } from '../core/runFigures';
 import { RunTally } from '../core/tally';
 import { countingDirectory } from './countingDirectory';
 import { drainQueue, type DrainOptions } from './drainQueue';
@@ -61,24 +62,23 @@ export async function runCycle(deps: Dependencies, options: CycleCommandOptions 
     runId,
     dryRun: options.dryRun ?? false,
     approve: options.approve ?? false,
-    ...(options.approveRun ? { approveRun: options.approveRun } : {}),
+    approveRun: options.approveRun,
     reverify: options.reverify ?? false,
-    ...(options.fullRead ? { fullRead: true } : {}),
+    fullRead: options.fullRead,
     operationId,
     onOutcome: decided.listener,
-    ...(local ? { drainsHere: true } : {}),
+    drainsHere: local !== null,
   }).catch((err: unknown) =>
     recordStopped(deps, { runId, kind: 'cycle', startedAt, dryRun, decided, requestedBy: options.requestedBy }, err),
   );
   const planned = plan.tally.counts();
   const finish = (superseded: number, stopped?: unknown) =>
-    finishRun(
-      deps,
-      'cycle',
-      { ...plan, superseded: plan.superseded + superseded, requestedBy: options.requestedBy, planned },
-      graphBefore,
-      { decided: decided.outcomes, ...(stopped !== undefined ? { stopped } : {}) },
-    );
+    finishRun(deps, { ...plan, superseded: plan.superseded + superseded }, graphBefore, {
+      requestedBy: options.requestedBy,
+      planned,
+      decided: decided.outcomes,
+      stopped,
+    });
   const drained = await drainPlanned(deps, local, options, plan.enqueued, plan.tally, 'cycle').catch(
     async (err: unknown) => {
       await finish(0, err);
@@ -119,27 +119,13 @@ export async function runSweep(
   );
   const planned = result.tally.counts();
   const finish = async (superseded: number, stopped?: unknown) =>
-    finishRun(
-      deps,
-      'sweep',
-      {
-        runId,
-        startedAt: result.startedAt,
-        dryRun: deps.dryRun,
-        tally: result.tally,
-        planned,
-        enqueued: result.enqueued,
-        held: false,
-        approvedBy: null,
-        workdayReadMs: 0,
-        superseded,
-        escrowAtStart: result.escrowAtStart,
-        requestedBy: options.requestedBy,
-        poisonQueueDepth: await measurePoisonDepth(deps),
-      },
-      graphBefore,
-      { decided: decided.outcomes, ...(stopped !== undefined ? { stopped } : {}) },
-    );
+    finishRun(deps, { ...result, superseded }, graphBefore, {
+      requestedBy: options.requestedBy,
+      planned,
+      poisonQueueDepth: await measurePoisonDepth(deps),
+      decided: decided.outcomes,
+      stopped,
+    });
   const drained = await drainPlanned(deps, local, options, result.enqueued, result.tally, 'sweep').catch(
     async (err: unknown) => {
       await finish(0, err);
@@ -190,16 +176,11 @@ export async function runResync(
     dryRun,
     enrichWorker: (job) => enrichWorker(job, resyncDeps),
     operationId: options.operationId ?? runId,
-    ...(options.handOff ? { handOff: options.handOff } : {}),
+    handOff: options.handOff,
   }).finally(() => releasePriority?.());
-  const tally = new RunTally();
+  const run = { runId, kind: 'resync', startedAt, dryRun } as const;
   if (outcome === null) {
-    const summary = await finishRun(
-      deps,
-      'resync',
-      { runId, startedAt, dryRun, tally, enqueued: 1, held: false, approvedBy: null, workdayReadMs: 0 },
-      graphBefore,
-    );
+    const summary = await finishRun(deps, { ...startFigures(run, new RunTally()), enqueued: 1 }, graphBefore);
     return { outcome, summary };
   }
   deps.telemetry.workerOutcome(outcome, {
@@ -208,28 +189,16 @@ export async function runResync(
     dryRun,
     durationMs: Date.now() - started,
     graphRequests: counting.calls(),
-    ...(options.operationId ? { operationId: options.operationId } : {}),
+    operationId: options.operationId,
   });
-  tally.add(outcome);
+  const figures = startFigures(run, new RunTally());
+  figures.tally.add(outcome);
   // The inline job settles like a queued one, so `runs <runId>` names its worker.
   await deps.runs.settle(runId, { workerId: outcome.workerId, outcome, at: deps.clock.now() });
-  const summary = await finishRun(
-    deps,
-    'resync',
-    {
-      runId,
-      startedAt,
-      dryRun,
-      tally,
-      planned: emptyCounts(),
-      enqueued: 0,
-      held: false,
-      approvedBy: null,
-      workdayReadMs: 0,
-      requestedBy: options.requestedBy,
-    },
-    graphBefore,
-  );
+  const summary = await finishRun(deps, figures, graphBefore, {
+    requestedBy: options.requestedBy,
+    planned: emptyCounts(),
+  });
   return { outcome, summary };
 }
 
@@ -249,7 +218,7 @@ async function drainPlanned(
   options.onEnqueued?.(enqueued);
   const consumer = local?.consumer ?? (options.drain === true ? undefined : options.drain);
   if (!consumer || enqueued === 0) return { superseded: 0 };
-  return drainInto(deps, consumer, tally, kind, { ...options.drainOptions, ...(local ? { inMemory: true } : {}) });
+  return drainInto(deps, consumer, tally, kind, { ...options.drainOptions, inMemory: local !== null });
 }
 
 async function drainInto(

@@ -32,9 +32,9 @@ export async function resyncWithin(
   const workerId = checkWorkerIdInput(workerIdInput);
   let late = false;
   const work = runResync(deps, workerId, {
-    ...(options.dryRun === undefined ? {} : { dryRun: options.dryRun }),
-    ...(options.operationId === undefined ? {} : { operationId: options.operationId }),
-    ...(options.requestedBy === undefined ? {} : { requestedBy: options.requestedBy }),
+    dryRun: options.dryRun,
+    operationId: options.operationId,
+    requestedBy: options.requestedBy,
     handOff: () => late,
   });
   let timer: NodeJS.Timeout | undefined;

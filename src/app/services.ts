@@ -53,7 +53,7 @@ export function buildServices(settings: Settings, overrides: ServiceOverrides = 
   const directory = createGraphDirectory({
     baseUrl: settings.graph.baseUrl,
     auth: settings.graph.auth,
-    ...(settings.graph.clientId ? { clientId: settings.graph.clientId } : {}),
+    clientId: settings.graph.clientId,
     extensionProperties,
     logger,
     pacing: { maxWritesPerSecond: settings.graph.maxWritesPerSecond },
@@ -69,16 +69,14 @@ export function buildServices(settings: Settings, overrides: ServiceOverrides = 
     watermarks: createWatermarkStore(clients, settings.tablePrefix),
     queue: createJobQueue(clients, settings.queueName),
     telemetry: createTelemetry({
-      ...(settings.appInsightsConnectionString ? { connectionString: settings.appInsightsConnectionString } : {}),
-      ...(settings.appInsightsAuthenticationString
-        ? { authenticationString: settings.appInsightsAuthenticationString }
-        : {}),
+      connectionString: settings.appInsightsConnectionString,
+      authenticationString: settings.appInsightsAuthenticationString,
       logger,
     }),
     logger,
     dryRun: settings.dryRun,
     writePriority: () => writeBudget.prioritize(),
-    ...(settings.approveHeldCycle ? { approveHeldCycle: settings.approveHeldCycle } : {}),
+    approveHeldCycle: settings.approveHeldCycle,
     ...overrides.dependencies,
   };
   return {
@@ -138,7 +136,7 @@ function createSource(settings: Settings, connector: ConnectorConfig, logger: Lo
     country,
     logger,
     timeoutMs: workday.timeoutMs,
-    ...(paths ? { paths } : {}),
+    paths,
   });
 }
 

@@ -83,7 +83,7 @@ function parseCommand(command: CommandName, given: readonly string[]): ParsedArg
     >),
     ...optionalValues,
   };
-  return { kind: 'run', command, ...(positionals[0] !== undefined ? { workerId: positionals[0] } : {}), options };
+  return { kind: 'run', command, workerId: positionals[0], options };
 }
 
 /**

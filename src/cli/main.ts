@@ -82,7 +82,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         stderr: io.stderr,
         size: wholeNumberOption(args.options.size, 'size', 300),
         json: args.options.json === true,
-        ...(args.options.keep === true ? { keep: { untilStopped: interrupted } } : {}),
+        keep: args.options.keep === true ? { untilStopped: interrupted } : undefined,
         formatSummary,
       });
     }
@@ -187,7 +187,7 @@ async function execute(args: RunArgs, services: AppServices, io: CliIo, stderrLi
         requestedBy: await cliOperator(services.settings),
         dryRun: args.options['dry-run'] === true,
         approve: args.options.approve === true,
-        ...(typeof args.options.approveValue === 'string' ? { approveRun: args.options.approveValue } : {}),
+        approveRun: typeof args.options.approveValue === 'string' ? args.options.approveValue : undefined,
         reverify: args.options.reverify === true,
         fullRead: args.options['full-read'] === true,
         drain: true,

@@ -324,7 +324,7 @@ function toSettings(s: z.infer<typeof settingsSchema>): Settings {
           kind: 'identity',
           queueServiceUri: s.AzureWebJobsStorage__queueServiceUri,
           tableServiceUri: s.AzureWebJobsStorage__tableServiceUri,
-          ...(s.AzureWebJobsStorage__clientId ? { clientId: s.AzureWebJobsStorage__clientId } : {}),
+          clientId: s.AzureWebJobsStorage__clientId || undefined,
         }
       : { kind: 'connectionString', connectionString: s.AzureWebJobsStorage! };
   return {
@@ -344,8 +344,8 @@ function toSettings(s: z.infer<typeof settingsSchema>): Settings {
       maxWritesPerSecond: s.GRAPH_MAX_WRITES_PER_SECOND * (1 - s.GRAPH_WRITE_HEADROOM_PERCENT / 100),
     },
     auth: {
-      ...(s.AUTH_TENANT_ID ? { tenantId: s.AUTH_TENANT_ID } : {}),
-      ...(s.AUTH_CLIENT_ID ? { clientId: s.AUTH_CLIENT_ID } : {}),
+      tenantId: s.AUTH_TENANT_ID || undefined,
+      clientId: s.AUTH_CLIENT_ID || undefined,
       authorityHost: s.AUTH_AUTHORITY_HOST.replace(/\/+$/, ''),
     },
     enrichSchedule: s.ENRICH_SCHEDULE,

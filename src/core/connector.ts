@@ -111,7 +111,7 @@ const fieldsSchema = z
   .describe(
     'Logical field name -> the column alias in the report (RaaS) or attribute (SOAP). workerId (default column WorkerID), personalEmail (personalEmail) and countryIso (CountryISO) are always defined; add more to map them.',
   )
-  .transform((fields) => ({ ...DEFAULT_FIELDS, ...(fields ?? {}) }));
+  .transform((fields) => ({ ...DEFAULT_FIELDS, ...fields }));
 
 /**
  * The SOAP attributes whose XPath an administrator may set, as in Microsoft's Workday connector

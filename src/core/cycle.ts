@@ -6,7 +6,7 @@
  * A cycle also retries what waits: escrowed workers whose user has appeared (the sweep's batched
  * peek) and, on incremental reads, the workers whose last outcome asks for a retry, read by id.
  */
-import { guardCycle, type ApprovalSource } from './approval';
+import { guardCycle } from './approval';
 import { duplicateWorkerIdConflict, sharedEmailConflict } from './conflicts';
 import { ensureAppError } from './errors';
 import { escrowSince, listEscrow, peekEscrowed } from './escrowReads';
@@ -25,6 +25,7 @@ import { outOfScopeOutcome, screenWorker } from './screenWorker';
 import { RunTally } from './tally';
 import { parseWorker, type Worker } from './worker';
 import { reusablePredictions } from './predictions';
+import type { RunFigures } from './runFigures';
 
 export interface CycleOptions {
   runId: string;
@@ -47,27 +48,11 @@ export interface CycleOptions {
   drainsHere?: boolean;
 }
 
-export interface CyclePlan {
-  runId: string;
-  startedAt: Date;
-  dryRun: boolean;
-  tally: RunTally;
-  /** Jobs handed to the queue (0 when held). */
-  enqueued: number;
-  /** Changes against the ledger (what the guard counts). */
+/** A cycle's figures: every one a cycle has, and the read window it moves once its jobs are safe. */
+export interface CyclePlan extends RunFigures {
   changes: number;
-  held: boolean;
-  heldReason?: string;
-  /** A dry run over the guard: planned in full, but a real cycle would be held. */
-  wouldBeHeld: boolean;
-  approvedBy: ApprovalSource | null;
-  approvedHeldRun?: string;
   read: 'full' | 'incremental';
   workersRead: number;
-  workdayReadMs: number;
-  /** Planned jobs dropped because another process recorded a newer plan for the worker meanwhile. */
-  superseded: number;
-  /** Who was in escrow when the cycle began, and since when: the run's backlog figure is computed from it. */
   escrowAtStart: ReadonlyMap<string, Date>;
   /** Moves the read watermark (a no-op when planning moved it already, or must not move it at all). */
   commitRead(): Promise<void>;
@@ -151,7 +136,7 @@ export async function planCycle(deps: Dependencies, options: CycleOptions): Prom
         tally.add({
           code: lastOutcome,
           workerId: candidate.worker.workerId,
-          ...(previous?.reason ? { reason: previous.reason } : {}),
+          reason: previous?.reason || undefined,
           repeated: true,
         });
       continue;
@@ -167,7 +152,7 @@ export async function planCycle(deps: Dependencies, options: CycleOptions): Prom
     runId: options.runId,
     changes,
     approve: options.approve,
-    ...(options.approveRun ? { approveRun: options.approveRun } : {}),
+    approveRun: options.approveRun,
     dryRun,
   });
   const { held } = guard;
@@ -205,17 +190,14 @@ export async function planCycle(deps: Dependencies, options: CycleOptions): Prom
     deps.logger.log('warn', `cycle ${options.runId} held: ${guard.heldReason}`, { runId: options.runId, changes });
 
   return {
+    ...guard,
     runId: options.runId,
+    kind: 'cycle',
     startedAt,
     dryRun,
     tally,
     enqueued: toEnqueue.length,
     changes,
-    held,
-    ...(guard.heldReason ? { heldReason: guard.heldReason } : {}),
-    wouldBeHeld: guard.wouldBeHeld,
-    approvedBy: guard.approvedBy,
-    ...(guard.approvedHeldRun ? { approvedHeldRun: guard.approvedHeldRun } : {}),
     read: readPlan.updatedFrom ? 'incremental' : 'full',
     workersRead,
     workdayReadMs,
@@ -294,7 +276,7 @@ async function readAndClassify(
     candidates.push({ worker, hash });
   };
   try {
-    for await (const raw of deps.source.readWorkers({ asOf, ...(updatedFrom ? { updatedFrom } : {}) })) classify(raw);
+    for await (const raw of deps.source.readWorkers({ asOf, updatedFrom })) classify(raw);
     const unread = retries.filter((workerId) => !idCounts.has(workerId.toLowerCase()));
     for await (const raw of readRetries(deps, unread, asOf)) classify(raw);
   } catch (err) {

@@ -36,7 +36,7 @@ export function assessDrift(
 ): DriftVerdict {
   // New data starts a new count: the connector writes the new value, whoever changed the old one.
   if (!previous || previous.desiredHash !== job.desiredHash) return { plan, counts: {}, drifted: [], givenUp: [] };
-  const counts = { ...(previous.drift ?? {}) };
+  const counts = { ...previous.drift };
   const drifted: string[] = [];
   for (const { property } of plan.changes) {
     const want = desired[property];

@@ -125,6 +125,12 @@ export interface Privilege {
   groupId?: string;
 }
 
+/** The escrow backlog as a run leaves it: who waits for a user, and for how long the oldest has. */
+export interface EscrowBacklog {
+  backlog: number;
+  oldestAgeMinutes: number;
+}
+
 export interface DirectoryStats {
   /** HTTP requests sent (a `$batch` counts once). */
   httpRequests: number;
@@ -475,6 +481,21 @@ export interface Logger {
 }
 
 /** Telemetry records (custom events and metrics); locally they go to the log. */
+/** What a run's telemetry event carries beside its record. */
+export interface RunCompletedContext {
+  /** The escrow backlog as the run leaves it; absent for a resync, which does not read the escrow table. */
+  escrow?: EscrowBacklog | undefined;
+  /** Measured by a sweep: jobs waiting in the poison queue. */
+  poisonQueueDepth?: number | undefined;
+  operationId?: string | undefined;
+  /**
+   * Reported by the job that settled the run's last job, after planning reported the run: the
+   * event again with every job's outcome, and the outcome metric for the jobs only (planning's
+   * event counted the rest), so each outcome is counted once in the metric.
+   */
+  lastJobSettled?: boolean | undefined;
+}
+
 export interface Telemetry {
   workerOutcome(
     outcome: Outcome,
@@ -487,15 +508,6 @@ export interface Telemetry {
       dryRun?: boolean;
     },
   ): void;
-  /** The escrow backlog is absent for a resync, which does not read the escrow table. */
-  runCompleted(
-    run: RunRecord,
-    context: {
-      escrowBacklog?: number;
-      escrowOldestAgeMinutes?: number;
-      operationId?: string;
-      lastJobSettled?: boolean;
-    },
-  ): void;
+  runCompleted(run: RunRecord, context: RunCompletedContext): void;
   flush(): Promise<void>;
 }

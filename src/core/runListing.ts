@@ -24,7 +24,7 @@ export async function listRun(
       'INPUT.INVALID',
       `no run ${runId} is on record with its workers (attribute-writer runs lists the runs)`,
     );
-  return { runId, run, ...(code ? { outcome: code } : {}), count: workers.length, workers };
+  return { runId, run, outcome: code, count: workers.length, workers };
 }
 
 function outcomeFilter(value: string): RunWorker['code'] {

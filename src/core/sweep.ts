@@ -13,17 +13,9 @@ import { escrowSince, listEscrow, peekEscrowed } from './escrowReads';
 import type { Dependencies } from './dependencies';
 import type { Outcome } from './outcome';
 import { versionOf } from './planVersion';
-import { KEEP, type EscrowEntry, type WorkerJob } from './ports';
+import { KEEP, type EscrowBacklog, type EscrowEntry, type WorkerJob } from './ports';
+import { type RunFigures, startFigures } from './runFigures';
 import { RunTally } from './tally';
-
-export interface SweepResult {
-  runId: string;
-  startedAt: Date;
-  tally: RunTally;
-  enqueued: number;
-  /** Who was in escrow when the sweep began, and since when: the run's end figure is computed from it. */
-  escrowAtStart: ReadonlyMap<string, Date>;
-}
 
 type Deps = Pick<
   Dependencies,
@@ -33,7 +25,7 @@ type Deps = Pick<
 export async function sweepEscrow(
   deps: Deps,
   options: { runId: string; operationId?: string; onOutcome?: (outcome: Outcome) => void },
-): Promise<SweepResult> {
+): Promise<RunFigures & { escrowAtStart: ReadonlyMap<string, Date> }> {
   const now = deps.clock.now();
   const tally = new RunTally(5, options.onOutcome);
   const entries = await listEscrow(deps);
@@ -63,9 +55,7 @@ export async function sweepEscrow(
   }
   if (jobs.length > 0) await deps.queue.enqueue(deps.dryRun ? jobs.map((job) => ({ ...job, dryRun: true })) : jobs);
   return {
-    runId: options.runId,
-    startedAt: now,
-    tally,
+    ...startFigures({ runId: options.runId, kind: 'sweep', startedAt: now, dryRun: deps.dryRun }, tally),
     enqueued: jobs.length,
     escrowAtStart: escrowSince(entries),
   };
@@ -117,11 +107,7 @@ function replayOf(entry: EscrowEntry, runId: string, operationId?: string): Work
  * The backlog once a run's outcomes are known: who was in escrow at its start and did not leave,
  * plus whom it escrowed. A run whose jobs are left to the queue function reports its start.
  */
-export function backlogAfter(
-  atStart: ReadonlyMap<string, Date>,
-  tally: RunTally,
-  now: Date,
-): { backlog: number; oldestAgeMinutes: number } {
+export function backlogAfter(atStart: ReadonlyMap<string, Date>, tally: RunTally, now: Date): EscrowBacklog {
   let backlog = 0;
   let oldest = now.getTime();
   for (const [workerId, firstSeen] of atStart) {

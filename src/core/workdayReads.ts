@@ -63,7 +63,7 @@ export async function chooseRead(
   const fullDue = !lastFull || asOf.getTime() - lastFull.getTime() >= connector.source.fullReadEveryHours * 3600_000;
   const full = options.fullRead || options.reverify || fullDue || !lastRead;
   return {
-    ...(full ? {} : { updatedFrom: new Date(lastRead.getTime() - INCREMENTAL_OVERLAP_MS) }),
+    updatedFrom: full ? undefined : new Date(lastRead.getTime() - INCREMENTAL_OVERLAP_MS),
     commit: async () => {
       await watermarks.advance(`${source.kind}:lastRead`, asOf);
       if (full) await watermarks.advance(`${source.kind}:lastFullRead`, asOf);

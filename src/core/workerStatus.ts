@@ -66,7 +66,7 @@ function historyOf(entry: LedgerEntry): NonNullable<WorkerStatusView['history']>
   return [...latest, ...(entry.history ?? [])].map((h) => ({
     runId: h.runId,
     outcome: h.code,
-    ...(h.reason ? { reason: h.reason } : {}),
+    reason: h.reason || undefined,
     at: h.at.toISOString(),
   }));
 }

@@ -123,7 +123,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const tryWorker = firstWritten(phases);
     if (options.json)
       options.stdout(
-        `${JSON.stringify({ phases: phases.map((p) => ({ title: p.title, ...p.summary })), ...(options.keep ? { settings: env, tryWorker } : {}) }, null, 2)}\n`,
+        `${JSON.stringify({ phases: phases.map((p) => ({ title: p.title, ...p.summary })), settings: options.keep ? env : undefined, tryWorker: options.keep ? tryWorker : undefined }, null, 2)}\n`,
       );
     else {
       say('== Outcomes per phase');

@@ -28,7 +28,7 @@ export async function callerOf(
   return {
     refusal: {
       status: check.status,
-      ...(check.status === 401 ? { headers: { 'WWW-Authenticate': 'Bearer' } } : {}),
+      headers: check.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : undefined,
       jsonBody: { error: check.status === 401 ? 'AUTH.UNAUTHENTICATED' : 'AUTH.FORBIDDEN', message: check.reason },
     },
   };

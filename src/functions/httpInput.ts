@@ -10,7 +10,7 @@ import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 const HOST_PARAMETERS = ['code'];
 
 function refused(status: number, message: string, headers?: Record<string, string>): HttpResponseInit {
-  return { status, ...(headers ? { headers } : {}), jsonBody: { error: 'INPUT.INVALID', message } };
+  return { status, headers, jsonBody: { error: 'INPUT.INVALID', message } };
 }
 
 /** A 4xx answer for a request this route does not take, or null when it may go on. */

@@ -90,7 +90,7 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
       }
     }),
     scope: graphScope(baseUrl),
-    ...(options.fetchImpl ? { fetchImpl: options.fetchImpl } : {}),
+    fetchImpl: options.fetchImpl,
   });
   const pacer = new Pacer(options.pacing, retry.sleep ? { pause: retry.sleep } : {}, options.writeBudget);
   const paced = new PacedWire(wire, pacer, options.logger);
@@ -111,7 +111,7 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
   const privilegedUsers = new PrivilegedUsers({
     execute,
     relativeLink,
-    ...(options.logger ? { logger: options.logger } : {}),
+    logger: options.logger,
   });
 
   const write = async (request: GraphRequest, kinds: readonly WriteKind[], what: string): Promise<WriteResult> => {
@@ -176,11 +176,7 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
     async updateUser(userId: string, patch: Record<string, unknown>, guard?: WriteGuard): Promise<WriteResult> {
       assertWritablePatch(patch);
       const url = `/users/${pathSegment(userId, 'user id')}`;
-      return write(
-        { method: 'PATCH', url, body: patch, ...(guard ? { guard } : {}) },
-        userPatchKinds(patch),
-        `PATCH ${url}`,
-      );
+      return write({ method: 'PATCH', url, body: patch, guard }, userPatchKinds(patch), `PATCH ${url}`);
     },
 
     async getAuthenticationEmail(userId: string): Promise<AuthenticationEmailMethod | null> {
@@ -204,16 +200,12 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
       const methods = `/users/${pathSegment(userId, 'user id')}/authentication/emailMethods`;
       if (existingId === null)
         return write(
-          { method: 'POST', url: methods, body: { emailAddress }, ...(guard ? { guard } : {}) },
+          { method: 'POST', url: methods, body: { emailAddress }, guard },
           ['authenticationEmail'],
           `POST ${methods}`,
         );
       const url = `${methods}/${pathSegment(existingId, 'email method id')}`;
-      return write(
-        { method: 'PATCH', url, body: { emailAddress }, ...(guard ? { guard } : {}) },
-        ['authenticationEmail'],
-        `PATCH ${url}`,
-      );
+      return write({ method: 'PATCH', url, body: { emailAddress }, guard }, ['authenticationEmail'], `PATCH ${url}`);
     },
 
     privilegedUserIds(): Promise<ReadonlyMap<string, Privilege>> {

@@ -67,7 +67,7 @@ export function throwIfTransient(response: GraphResponse, what: string): GraphRe
   throw new AppError('GRAPH.UNAVAILABLE', `Graph answered ${response.status} to ${what}${ids ? ` (${ids})` : ''}.`, {
     transient: true,
     status: response.status,
-    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    retryAfterMs,
   });
 }
 

@@ -142,6 +142,6 @@ function withGrantHint(err: unknown): unknown {
   return new AppError(
     'GRAPH.REQUEST_REFUSED',
     `${err.message} Reset channels are written for nobody until the app can read who holds a directory role (grant ${ROLE_HOLDER_READS.join(', ')}).`,
-    { ...(err.status === undefined ? {} : { status: err.status }), cause: err },
+    { status: err.status, cause: err },
   );
 }

@@ -30,7 +30,7 @@ export function retryingEach(
       throw new AppError('GRAPH.UNAVAILABLE', `${err.message} Gave up after ${policy.maxAttempts} attempts.`, {
         transient: true,
         cause: err,
-        ...(err.status === undefined ? {} : { status: err.status }),
+        status: err.status,
       });
     }
   };

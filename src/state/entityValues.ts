@@ -56,7 +56,10 @@ export function readDate(entity: EntityProperties, name: string): Date | undefin
   return undefined;
 }
 
-/** Drops undefined values: the SDK would otherwise send them as nulls. */
-export function defined(properties: EntityProperties): EntityProperties {
-  return Object.fromEntries(Object.entries(properties).filter(([, value]) => value !== undefined));
+/**
+ * Drops undefined values where an object leaves the process: the table SDK would send them as
+ * nulls, and a job read from a queue message holds only the fields the message had.
+ */
+export function defined<T extends object>(properties: T): T {
+  return Object.fromEntries(Object.entries(properties).filter(([, value]) => value !== undefined)) as T;
 }

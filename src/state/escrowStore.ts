@@ -4,7 +4,7 @@
  */
 import type { EscrowEntry, EscrowReason, EscrowStore, WorkerJob } from '../core/ports';
 import { AppError } from '../core/errors';
-import { jsonProperties, readDate, readJson, readString, type EntityProperties } from './entityValues';
+import { defined, jsonProperties, readDate, readJson, readString, type EntityProperties } from './entityValues';
 import type { StorageClients } from './storageClients';
 import { tableName } from './tableKeys';
 import { createWorkerTable } from './workerTable';
@@ -17,7 +17,7 @@ export function createEscrowStore(
 ): EscrowStore {
   const table = createWorkerTable(clients, tableName(tablePrefix, 'Escrow'), {
     label: 'escrow entry',
-    ...(onUnreadable ? { onUnreadable } : {}),
+    onUnreadable,
     toProperties,
     fromEntity,
   });
@@ -25,14 +25,14 @@ export function createEscrowStore(
 }
 
 function toProperties(entry: EscrowEntry): EntityProperties {
-  return {
+  return defined({
     reason: entry.reason,
     firstSeen: entry.firstSeen,
     attempts: entry.attempts,
     nextAttempt: entry.nextAttempt,
-    ...(entry.replayedAt ? { replayedAt: entry.replayedAt } : {}),
+    replayedAt: entry.replayedAt,
     ...jsonProperties('job', entry.job),
-  };
+  });
 }
 
 function fromEntity(entity: EntityProperties): EscrowEntry {

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { AppError } from '../core/errors';
 import type { WorkerJob } from '../core/ports';
+import { defined } from './entityValues';
 
 /** A queue message holds at most 64 KiB; base64 text is ASCII, so characters are bytes. */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -38,7 +39,8 @@ export function decodeJobMessage(text: string): WorkerJob {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(message)'} ${issue.message}`);
     throw new AppError('INPUT.INVALID', `The queue message is not a worker job: ${problems.join('; ')}`);
   }
-  return stripUndefined(parsed.data);
+  // A job holds only the fields its message had.
+  return defined(parsed.data);
 }
 
 /**
@@ -66,14 +68,4 @@ function parseJson(text: string): unknown {
   } catch {
     throw new AppError('INPUT.INVALID', 'The queue message does not hold JSON');
   }
-}
-
-function stripUndefined(job: z.output<typeof workerJobSchema>): WorkerJob {
-  const { dryRun, operationId, version, ...required } = job;
-  return {
-    ...required,
-    ...(version !== undefined ? { version } : {}),
-    ...(dryRun !== undefined ? { dryRun } : {}),
-    ...(operationId !== undefined ? { operationId } : {}),
-  };
 }

@@ -34,7 +34,7 @@ export function createLedger(
 ): Ledger {
   const table = createWorkerTable(clients, tableName(tablePrefix, 'Ledger'), {
     label: 'ledger entry',
-    ...(onUnreadable ? { onUnreadable } : {}),
+    onUnreadable,
     toProperties,
     fromEntity,
   });
@@ -89,7 +89,7 @@ function fromEntity(entity: EntityProperties): LedgerEntry {
   const entry: LedgerEntry = {
     workerId: String(entity.workerId),
     // An outcome this version does not know (written by a newer one) is retried, the safe reading.
-    ...(outcome === undefined || outcome === null ? {} : { lastOutcome: isOutcomeCode(outcome) ? outcome : 'failed' }),
+    lastOutcome: outcome === undefined || outcome === null ? undefined : isOutcomeCode(outcome) ? outcome : 'failed',
     runId: readString(entity, 'cycleId') ?? '',
     updatedAt: readDate(entity, 'updatedAt') ?? new Date(0),
   };

@@ -154,9 +154,6 @@ function toProperties(run: RunRecord): EntityProperties {
 
 function fromEntity(entity: EntityProperties): RunRecord {
   const number = (name: string) => (typeof entity[name] === 'number' ? (entity[name] as number) : 0);
-  const note = readString(entity, 'note');
-  const approvedHeldRun = readString(entity, 'approvedHeldRun');
-  const stopped = readString(entity, 'stopped');
   return {
     runId: readString(entity, 'runId') ?? '',
     kind: (readString(entity, 'kind') ?? 'cycle') as RunKind,
@@ -171,29 +168,32 @@ function fromEntity(entity: EntityProperties): RunRecord {
     graphRequests: number('graphRequests'),
     graphThrottled: number('graphThrottled'),
     workdayReadMs: number('workdayReadMs'),
-    ...(typeof entity.changes === 'number' ? { changes: entity.changes } : {}),
-    ...(typeof entity.drift === 'number' ? { drift: entity.drift } : {}),
-    ...(approvedHeldRun !== undefined ? { approvedHeldRun } : {}),
-    ...(note !== undefined ? { note } : {}),
-    ...(stopped !== undefined ? { stopped } : {}),
-    ...requesterOf(entity),
-    ...approvalOf(entity),
+    changes: optionalNumber(entity.changes),
+    drift: optionalNumber(entity.drift),
+    approvedHeldRun: readString(entity, 'approvedHeldRun'),
+    note: readString(entity, 'note'),
+    stopped: readString(entity, 'stopped'),
+    requestedBy: requesterOf(entity),
+    approval: approvalOf(entity),
   };
 }
 
-function approvalOf(entity: EntityProperties): { approval?: { by: Requester; at: Date } } {
-  const name = readString(entity, 'approvalByName');
-  const at = readDate(entity, 'approvalAt');
-  if (name === undefined || at === undefined) return {};
-  const objectId = readString(entity, 'approvalById');
-  const source = readString(entity, 'approvalBySource') === 'os' ? 'os' : 'entra';
-  return { approval: { by: { source, name, ...(objectId !== undefined ? { objectId } : {}) }, at } };
+/** A number column, absent on rows recorded before it existed. */
+function optionalNumber(value: unknown): number | undefined {
+  return typeof value === 'number' ? value : undefined;
 }
 
-function requesterOf(entity: EntityProperties): { requestedBy?: Requester } {
+function approvalOf(entity: EntityProperties): RunRecord['approval'] {
+  const name = readString(entity, 'approvalByName');
+  const at = readDate(entity, 'approvalAt');
+  if (name === undefined || at === undefined) return undefined;
+  const source = readString(entity, 'approvalBySource') === 'os' ? 'os' : 'entra';
+  return { by: { source, name, objectId: readString(entity, 'approvalById') }, at };
+}
+
+function requesterOf(entity: EntityProperties): Requester | undefined {
   const name = readString(entity, 'requestedByName');
-  if (name === undefined) return {};
-  const objectId = readString(entity, 'requestedById');
+  if (name === undefined) return undefined;
   const source = readString(entity, 'requestedBySource') === 'entra' ? 'entra' : 'os';
-  return { requestedBy: { source, name, ...(objectId !== undefined ? { objectId } : {}) } };
+  return { source, name, objectId: readString(entity, 'requestedById') };
 }

@@ -88,9 +88,9 @@ export async function readRunRow(client: TableClient, runId: string): Promise<Ru
     const doneAt = readDate(entity, 'doneAt');
     return {
       settled: { counts, superseded, jobs: readNumber(entity, 'jobs') ?? 0 },
-      ...(record ? { record } : {}),
-      ...(doneAt ? { doneAt } : {}),
-      ...(entity.etag ? { etag: entity.etag as string } : {}),
+      record,
+      doneAt,
+      etag: entity.etag as string | undefined,
     };
   } catch (err) {
     if (isNotFound(err)) return null;
@@ -127,9 +127,9 @@ export function workerOf(entity: EntityProperties): RunWorker {
   return {
     workerId: readString(entity, 'workerId') ?? '',
     code: code === 'superseded' || isOutcomeCode(code) ? code : 'failed',
-    ...(reason !== undefined ? { reason } : {}),
-    ...(detail !== undefined ? { detail } : {}),
-    ...(userId !== undefined ? { userId } : {}),
+    reason,
+    detail,
+    userId,
     at: readDate(entity, 'at') ?? new Date(0),
     source: readString(entity, 'source') === 'planning' ? 'planning' : 'job',
   };

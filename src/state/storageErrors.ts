@@ -39,13 +39,13 @@ export function toStorageError(err: unknown, action: string): AppError {
   const sdk = (err ?? {}) as SdkError;
   const status = statusOf(err);
   const reason = `${sdk.code ?? 'error'}${status ? ` (HTTP ${status})` : ''}: ${sdk.message ?? String(err)}`;
-  const options = { cause: err, ...(status ? { status } : {}) };
+  const options = { cause: err, status: status || undefined };
   if (isTransient(sdk, status)) {
     const retryAfterMs = retryAfterOf(sdk);
     return new AppError('STORAGE.UNAVAILABLE', `Storage failed while ${action}: ${reason}`, {
       ...options,
       transient: true,
-      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      retryAfterMs,
     });
   }
   if (status === 401 || status === 403) {

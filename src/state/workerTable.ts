@@ -54,7 +54,7 @@ export function createWorkerTable<T extends { workerId: string; etag?: string }>
   };
   const read = (entity: EntityProperties & { etag?: string }): T => ({
     ...mapping.fromEntity(entity),
-    ...(entity.etag ? { etag: entity.etag } : {}),
+    etag: entity.etag || undefined,
   });
   /** A row of a listing, or null when it cannot be read (reported, skipped). */
   const readListed = (entity: EntityProperties & { etag?: string }): T | null => {
@@ -98,7 +98,7 @@ export function createWorkerTable<T extends { workerId: string; etag?: string }>
           ? await client.createEntity(entity)
           : await client.updateEntity(entity, 'Replace', { etag: etagOf(seen) });
       const { etag: _old, ...plain } = next;
-      return { won: true, row: { ...(plain as T), ...(response.etag ? { etag: response.etag } : {}) } };
+      return { won: true, row: { ...(plain as T), etag: response.etag || undefined } };
     } catch (err) {
       const status = statusOf(err);
       // 412: the row changed since it was read; 409: created meanwhile; 404: deleted meanwhile.
@@ -155,7 +155,7 @@ export function createWorkerTable<T extends { workerId: string; etag?: string }>
           batch.forEach(({ change: item, next }, index) => {
             const etag = response.subResponses[index]?.etag;
             const { etag: _old, ...plain } = next;
-            results.set(item.workerId, { ...(plain as T), ...(etag ? { etag } : {}) });
+            results.set(item.workerId, { ...(plain as T), etag: etag || undefined });
           });
         } catch (err) {
           const status = statusOf(err);

@@ -32,8 +32,8 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   }
   const sinks = startAzureMonitor({
     connectionString: options.connectionString,
-    ...(credential ? { credential } : {}),
-    ...(options.cloudRole ? { cloudRole: options.cloudRole } : {}),
+    credential,
+    cloudRole: options.cloudRole,
   });
   return createOtelTelemetry(sinks, options.logger);
 }

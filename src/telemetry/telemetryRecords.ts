@@ -5,7 +5,7 @@
  */
 import { maskPersonalData } from '../core/mask';
 import { emptyCounts, OUTCOME_CODES, type Outcome, type OutcomeCounts } from '../core/outcome';
-import type { RunKind, RunRecord } from '../core/ports';
+import type { RunCompletedContext, RunKind, RunRecord } from '../core/ports';
 import { TELEMETRY } from '../core/telemetryNames';
 import { parseOperationId } from './operationContext';
 import { needsWorkerEvent } from './workerEvents';
@@ -40,20 +40,8 @@ export interface WorkerOutcomeContext {
   dryRun?: boolean;
 }
 
-export interface RunContext {
-  /** Absent for a resync, which does not read the escrow table. */
-  escrowBacklog?: number;
-  escrowOldestAgeMinutes?: number;
-  /** Measured by a sweep: jobs waiting in the poison queue. */
-  poisonQueueDepth?: number;
-  operationId?: string;
-  /**
-   * Reported by the job that settled the run's last job, after planning reported the run: the
-   * event again with every job's outcome, and the outcome metric for the jobs only (planning's
-   * event counted the rest), so each outcome is counted once in the metric.
-   */
-  lastJobSettled?: boolean;
-}
+/** What a run's event carries beside its record (the port's type). */
+export type RunContext = RunCompletedContext;
 
 /** Outcomes whose detail says what to fix (who shares the id, why Graph refused, what is wrong with a value). */
 const DETAILED_OUTCOMES = new Set<Outcome['code']>(['denied', 'failed', 'rejected', 'conflict', 'expired']);
@@ -109,11 +97,10 @@ export function runRecords(run: RunRecord, context: RunContext): TelemetryRecord
       graphThrottled: run.graphThrottled,
       workdayReadMs: run.workdayReadMs,
       durationMs: run.durationMs,
-      ...(run.drift === undefined ? {} : { drift: run.drift }),
-      ...(context.escrowBacklog === undefined
-        ? {}
-        : { escrowBacklog: context.escrowBacklog, escrowOldestAgeMinutes: context.escrowOldestAgeMinutes ?? 0 }),
-      ...(context.poisonQueueDepth === undefined ? {} : { poisonQueueDepth: context.poisonQueueDepth }),
+      drift: run.drift,
+      escrowBacklog: context.escrow?.backlog,
+      escrowOldestAgeMinutes: context.escrow?.oldestAgeMinutes,
+      poisonQueueDepth: context.poisonQueueDepth,
     }),
   };
   const held: TelemetryEvent[] = run.held
@@ -152,11 +139,11 @@ function runMetrics(run: RunRecord, context: RunContext): TelemetryMetric[] {
   const m = TELEMETRY.metrics;
   const byRun = { runKind: run.kind, dryRun: String(run.dryRun) };
   return [
-    ...(context.escrowBacklog === undefined
+    ...(context.escrow === undefined
       ? []
       : [
-          metric(m.escrowBacklog, 'gauge', context.escrowBacklog, {}),
-          metric(m.escrowOldestAgeMinutes, 'gauge', context.escrowOldestAgeMinutes ?? 0, {}),
+          metric(m.escrowBacklog, 'gauge', context.escrow.backlog, {}),
+          metric(m.escrowOldestAgeMinutes, 'gauge', context.escrow.oldestAgeMinutes, {}),
         ]),
     ...(context.poisonQueueDepth === undefined
       ? []
@@ -209,6 +196,9 @@ function cleanProperties(values: Record<string, string | boolean | undefined>): 
   return properties;
 }
 
-function cleanMeasurements(values: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => Number.isFinite(value)));
+/** Finite numbers only; absent values left out, like properties. */
+function cleanMeasurements(values: Record<string, number | undefined>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(values).filter((entry): entry is [string, number] => Number.isFinite(entry[1])),
+  );
 }

@@ -111,7 +111,7 @@ export function workdayStatusError(
       {
         status,
         transient: true,
-        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+        retryAfterMs,
       },
     );
   }

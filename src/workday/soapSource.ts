@@ -86,7 +86,7 @@ export function createSoapSource(options: SoapSourceOptions): WorkerSource {
     paths: compileFieldPaths(options.paths),
     credentials: { username: options.username, password: options.password },
     version: versionOf(options.endpoint),
-    ...(options.logger ? { logger: options.logger } : {}),
+    logger: options.logger,
   };
 
   return {
@@ -210,7 +210,7 @@ function windowPages(asOf: Date, window: LogWindow | undefined, context: ReadCon
           count: context.pageSize,
           asOf,
           excludeInactive: context.excludeInactive,
-          ...(window ? { window } : {}),
+          window,
         },
         context.version,
       ),

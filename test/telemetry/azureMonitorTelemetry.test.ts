@@ -78,8 +78,8 @@ describe('createOtelTelemetry', () => {
   it('records run metrics on instruments of the right kind, created once each', () => {
     const fake = fakeSinks();
     const telemetry = createOtelTelemetry(fake.sinks, captureLogger());
-    telemetry.runCompleted(cycleRun(), { escrowBacklog: 3, escrowOldestAgeMinutes: 95 });
-    telemetry.runCompleted(cycleRun(), { escrowBacklog: 2, escrowOldestAgeMinutes: 5 });
+    telemetry.runCompleted(cycleRun(), { escrow: { backlog: 3, oldestAgeMinutes: 95 } });
+    telemetry.runCompleted(cycleRun(), { escrow: { backlog: 2, oldestAgeMinutes: 5 } });
     expect(fake.created.filter((c) => c.endsWith('AttributeWriter.Outcomes'))).toEqual([
       'counter:AttributeWriter.Outcomes',
     ]);

@@ -36,8 +36,7 @@ describe.skipIf(!hasOpenssl)('createTelemetry with a connection string', () => {
       operationId: TRACEPARENT,
     });
     telemetry.runCompleted(cycleRun({ held: true }), {
-      escrowBacklog: 3,
-      escrowOldestAgeMinutes: 95,
+      escrow: { backlog: 3, oldestAgeMinutes: 95 },
       operationId: TRACEPARENT,
     });
     await flushUntil(

@@ -30,7 +30,7 @@ describe('createLogTelemetry', () => {
 
   it('writes RunCompleted and CycleHeld at info and the metrics at debug', () => {
     const logger = captureLogger();
-    createLogTelemetry(logger).runCompleted(cycleRun({ held: true }), { escrowBacklog: 3, escrowOldestAgeMinutes: 95 });
+    createLogTelemetry(logger).runCompleted(cycleRun({ held: true }), { escrow: { backlog: 3, oldestAgeMinutes: 95 } });
     const info = logger.lines.filter((l) => l.level === 'info').map((l) => l.message);
     expect(info).toEqual(['telemetry RunCompleted', 'telemetry CycleHeld']);
     const backlog = logger.lines.find((l) => l.message === 'telemetry metric AttributeWriter.EscrowBacklog');

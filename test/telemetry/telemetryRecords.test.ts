@@ -115,7 +115,7 @@ describe('runRecords', () => {
 
   it('builds RunCompleted with a count for every outcome code and the run metrics as measurements', () => {
     const [completed] = events(
-      runRecords(cycleRun(), { escrowBacklog: 3, escrowOldestAgeMinutes: 95, operationId: TRACEPARENT }),
+      runRecords(cycleRun(), { escrow: { backlog: 3, oldestAgeMinutes: 95 }, operationId: TRACEPARENT }),
     );
     expect(completed!.name).toBe(TELEMETRY.runCompletedEvent);
     expect(completed!.properties).toEqual({
@@ -141,7 +141,7 @@ describe('runRecords', () => {
   });
 
   it('adds CycleHeld, saying how to approve, only when the guard held the cycle', () => {
-    const context = { escrowBacklog: 0, escrowOldestAgeMinutes: 0 };
+    const context = { escrow: { backlog: 0, oldestAgeMinutes: 0 } };
     expect(events(runRecords(cycleRun(), context)).map((e) => e.name)).not.toContain(TELEMETRY.cycleHeldEvent);
     const held = events(
       runRecords(cycleRun({ held: true, counts: { ...cycleRun().counts, held: 800 } }), context),
@@ -153,7 +153,7 @@ describe('runRecords', () => {
   });
 
   it('emits one Outcomes counter per outcome code that occurred, tagged with the code', () => {
-    const outcomes = metrics(runRecords(cycleRun(), { escrowBacklog: 0, escrowOldestAgeMinutes: 0 })).filter(
+    const outcomes = metrics(runRecords(cycleRun(), { escrow: { backlog: 0, oldestAgeMinutes: 0 } })).filter(
       (m) => m.name === TELEMETRY.metrics.outcomes,
     );
     expect(outcomes.map((m) => [m.dimensions.code, m.value, m.instrument])).toEqual([
@@ -165,14 +165,14 @@ describe('runRecords', () => {
   });
 
   it('emits every per-run metric named in telemetryNames for a run that measured everything', () => {
-    const context = { escrowBacklog: 3, escrowOldestAgeMinutes: 95, poisonQueueDepth: 0 };
+    const context = { escrow: { backlog: 3, oldestAgeMinutes: 95 }, poisonQueueDepth: 0 };
     const names = new Set(metrics(runRecords(cycleRun(), context)).map((m) => m.name));
     expect([...names].sort()).toEqual(Object.values(TELEMETRY.metrics).sort());
   });
 
   it('records escrow backlog and oldest age as gauges and durations as histograms', () => {
     const byName = new Map(
-      metrics(runRecords(cycleRun(), { escrowBacklog: 3, escrowOldestAgeMinutes: 95 })).map((m) => [m.name, m]),
+      metrics(runRecords(cycleRun(), { escrow: { backlog: 3, oldestAgeMinutes: 95 } })).map((m) => [m.name, m]),
     );
     expect(byName.get(TELEMETRY.metrics.escrowBacklog)).toMatchObject({ instrument: 'gauge', value: 3 });
     expect(byName.get(TELEMETRY.metrics.escrowOldestAgeMinutes)).toMatchObject({ instrument: 'gauge', value: 95 });
@@ -181,25 +181,29 @@ describe('runRecords', () => {
   });
 
   it('records the poison queue depth a sweep measured as a gauge, and on RunCompleted', () => {
-    const records = runRecords(cycleRun({ kind: 'sweep' }), { escrowBacklog: 0, poisonQueueDepth: 4 });
+    const records = runRecords(cycleRun({ kind: 'sweep' }), {
+      escrow: { backlog: 0, oldestAgeMinutes: 0 },
+      poisonQueueDepth: 4,
+    });
     const depth = metrics(records).find((m) => m.name === TELEMETRY.metrics.poisonQueueDepth);
     expect(depth).toMatchObject({ instrument: 'gauge', value: 4 });
     expect(events(records)[0]!.measurements.poisonQueueDepth).toBe(4);
-    const unmeasured = metrics(runRecords(cycleRun(), { escrowBacklog: 0 })).map((m) => m.name);
+    const unmeasured = metrics(runRecords(cycleRun(), { escrow: { backlog: 0, oldestAgeMinutes: 0 } })).map(
+      (m) => m.name,
+    );
     expect(unmeasured).not.toContain(TELEMETRY.metrics.poisonQueueDepth);
   });
 
   it('leaves Workday read time out of a sweep, which reads nothing in bulk', () => {
     const sweep = metrics(
-      runRecords(cycleRun({ kind: 'sweep', workdayReadMs: 0 }), { escrowBacklog: 0, escrowOldestAgeMinutes: 0 }),
+      runRecords(cycleRun({ kind: 'sweep', workdayReadMs: 0 }), { escrow: { backlog: 0, oldestAgeMinutes: 0 } }),
     );
     expect(sweep.map((m) => m.name)).not.toContain(TELEMETRY.metrics.workdayReadMs);
   });
 
   it('masks a personal email in the free-text note', () => {
     const records = runRecords(cycleRun({ note: 'skipped jane.doe@example.com' }), {
-      escrowBacklog: 0,
-      escrowOldestAgeMinutes: 0,
+      escrow: { backlog: 0, oldestAgeMinutes: 0 },
     });
     expect(JSON.stringify(records)).not.toMatch(/jane\.doe@/);
     expect(events(records)[0]!.properties.note).toBe('skipped j***@example.com');
