@@ -94,6 +94,8 @@ export function createSharedReadBudget(
     operations: () => ({ ...ops }),
     async close() {
       await looking;
+      // A process that never read has no row (and need not touch the table at all).
+      if (beat === 0) return;
       await (await table()).deleteEntity(PARTITION, id).catch(() => undefined);
     },
   };
