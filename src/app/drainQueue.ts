@@ -70,7 +70,7 @@ export async function drainQueue(
   const nextWave = (): number => {
     if (wave.size === 0) return readAhead;
     const perMs = wave.size / Math.max(1, Date.now() - wave.receivedAt);
-    return Math.max(MAX_RECEIVE, Math.min(readAhead, Math.floor(perMs * READ_AHEAD_SPAN_MS)));
+    return Math.min(readAhead, Math.max(MAX_RECEIVE, Math.floor(perMs * READ_AHEAD_SPAN_MS)));
   };
   let idlePolls = 0;
   let succeeded = 0;
