@@ -4,7 +4,7 @@
  * ahead and looks their users up together (src/app/drainQueue.ts, `readAhead`).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCycle } from '../../src/app/operations';
+import { runCycle, runSweep } from '../../src/app/operations';
 import { buildWorld, personalEmailOf } from '../../sim/world';
 import type { AzuriteInstance } from '../support/azurite';
 import { startAzurite, startScenario, type Scenario } from './harness';
@@ -54,5 +54,19 @@ describe('re-verification reads', () => {
     // (300, then the rest) and each wave's soft-deleted lookups. Without the read-ahead: 46.
     expect(summary.graph.httpRequests).toBeLessThanOrEqual(0.01 * s.world.workers.length);
     expect(summary.counts.written).toBe(0);
+  });
+
+  it('sweeps the users Cloud Sync created with one peek, one lookup and their writes in full $batches', async () => {
+    for (const user of s.world.pendingUsers) s.graph.addUser(user);
+    s.advance(2 * 60_000);
+    s.graph.resetLog();
+    const summary = await runSweep(s.services, { drain: s.services.consumer, drainOptions: { concurrency: 16 } });
+    const found = s.world.pendingUsers.length;
+    expect(summary.counts.written).toBe(found);
+    expect(found).toBeGreaterThan(20);
+    // The limit: the peek at every escrowed worker (300 per request), the found users' lookups
+    // together, and the writes in $batches of up to 20: of 16 here, as 16 jobs run at once.
+    // Without the read-ahead the lookups took a request per 16 jobs too (9 requests for 50).
+    expect(summary.graph.httpRequests).toBeLessThanOrEqual(2 + Math.ceil(found / 16));
   });
 });
