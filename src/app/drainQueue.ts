@@ -33,7 +33,25 @@ export interface DrainOptions {
   inMemory?: boolean;
   /** Aborted (the CLI's Ctrl-C): no new job starts, the ones in flight finish, and the drain stops. */
   signal?: AbortSignal;
+  /**
+   * At most this many jobs received ahead of those in flight (0: none, as the Functions host runs
+   * them). Their users are looked up together as they arrive (`Directory.lookAhead`): one `$batch`
+   * of 20 filters of 15 ids answers 300 jobs, however few run at once. The first wave is the whole
+   * read-ahead; the next ones as many as started within READ_AHEAD_SPAN_MS in the last (a paced
+   * backfill starts fewer jobs a second than a re-verification), so that answers rarely outlive
+   * their freshness before their jobs start (those jobs look up again).
+   */
+  readAhead?: number;
 }
+
+/**
+ * The CLI's read-ahead: two full `$batch`es of lookups (20 filters of 15 ids each). The workers
+ * found without a user are looked up in deletedItems next, one more request per wave: a larger
+ * wave shares it among more workers.
+ */
+export const FULL_READ_AHEAD = 600;
+/** Half of how long a looked-ahead answer may serve its job (FRESH_MS in src/graph/employeeIdLookups.ts). */
+const READ_AHEAD_SPAN_MS = 15_000;
 
 export async function drainQueue(
   deps: Dependencies,
@@ -44,6 +62,16 @@ export async function drainQueue(
   const maxDequeue = options.maxDequeueCount ?? hostMaxDequeueCount();
   const retryDelay = options.retryDelaySeconds ?? ((n: number) => Math.min(2 ** n, 30));
   const inFlight = new Set<Promise<void>>();
+  const readAhead = Math.max(0, Math.floor(options.readAhead ?? 0));
+  /** Received, not started yet: their lookups left together. */
+  const held: ReceivedJob[] = [];
+  let wave = { size: 0, receivedAt: 0 };
+  /** How many to receive ahead now: as many as the last wave started within the span. */
+  const nextWave = (): number => {
+    if (wave.size === 0) return readAhead;
+    const perMs = wave.size / Math.max(1, Date.now() - wave.receivedAt);
+    return Math.min(readAhead, Math.max(MAX_RECEIVE, Math.floor(perMs * READ_AHEAD_SPAN_MS)));
+  };
   let idlePolls = 0;
   let succeeded = 0;
   /** Graph refused us (a permission, a bad request) or never answered: stop, leave the jobs queued. */
@@ -84,8 +112,30 @@ export async function drainQueue(
     }
   };
 
+  const start = (message: ReceivedJob): void => {
+    const task: Promise<void> = handle(message).finally(() => inFlight.delete(task));
+    inFlight.add(task);
+  };
+  /** Jobs not started when the drain stops go back to the queue at once. */
+  const giveBackHeld = async (): Promise<void> => {
+    const unstarted = held.splice(0);
+    await Promise.allSettled(unstarted.map((message) => consumer.release(message, 0)));
+  };
+  /** Up to `wanted` messages, one receive (at most 32) after another while the queue has them. */
+  const receiveUpTo = async (wanted: number): Promise<ReceivedJob[]> => {
+    const received: ReceivedJob[] = [];
+    while (received.length < wanted) {
+      const asked = Math.min(MAX_RECEIVE, wanted - received.length);
+      const messages = await consumer.receive(asked, 300);
+      received.push(...messages);
+      if (messages.length < asked || readAhead === 0) break;
+    }
+    return received;
+  };
+
   for (;;) {
     if (options.signal?.aborted) {
+      await giveBackHeld();
       await Promise.allSettled(inFlight);
       throw new AppError(
         'RUN.INTERRUPTED',
@@ -97,6 +147,7 @@ export async function drainQueue(
       );
     }
     if (stop) {
+      await giveBackHeld();
       await Promise.allSettled(inFlight);
       throw new AppError(
         stop.code.startsWith('GRAPH.') ? stop.code : 'GRAPH.UNAVAILABLE',
@@ -107,12 +158,23 @@ export async function drainQueue(
         }: ${stop.message}`,
       );
     }
-    const room = concurrency - inFlight.size;
-    const messages = room > 0 ? await consumer.receive(Math.min(MAX_RECEIVE, room), 300) : [];
-    for (const message of messages) {
-      const task: Promise<void> = handle(message).finally(() => inFlight.delete(task));
-      inFlight.add(task);
+    while (held.length > 0 && inFlight.size < concurrency) start(held.shift()!);
+    if (held.length > 0) {
+      await Promise.race(inFlight);
+      continue;
     }
+    // With a read-ahead, a full batch's worth is received at once and looked up together; without,
+    // a receive's worth refills the free places (see below).
+    const room = readAhead > 0 ? nextWave() : concurrency - inFlight.size;
+    const messages = room > 0 ? await receiveUpTo(readAhead > 0 ? room : Math.min(MAX_RECEIVE, room)) : [];
+    if (readAhead > 0 && messages.length > 0) {
+      deps.directory.lookAhead?.(messages.map((message) => message.job.workerId));
+      held.push(...messages);
+      wave = { size: messages.length, receivedAt: Date.now() };
+      idlePolls = 0;
+      continue;
+    }
+    for (const message of messages) start(message);
     if (messages.length > 0) {
       idlePolls = 0;
       // Refill a receive's worth at a time, not one job per finished job: jobs that start together

@@ -14,7 +14,7 @@ import { sweepEscrow } from '../core/sweep';
 import { startFigures } from '../core/runFigures';
 import { RunTally } from '../core/tally';
 import { countingDirectory } from './countingDirectory';
-import { drainQueue, type DrainOptions } from './drainQueue';
+import { FULL_READ_AHEAD, drainQueue, type DrainOptions } from './drainQueue';
 import { finishRun, planningOutcomes, recordStopped, type RunSummary } from './finishRun';
 import { createLocalJobQueue } from './localJobQueue';
 import type { JobQueueConsumer } from '../state/jobQueue';
@@ -231,6 +231,8 @@ async function drainInto(
   let superseded = 0;
   await drainQueue(deps, consumer, {
     runKind,
+    // The CLI's runs receive a full batch of lookups ahead of the jobs they run (drainQueue.ts).
+    readAhead: FULL_READ_AHEAD,
     ...options,
     onSuperseded: (job) => {
       superseded += 1;

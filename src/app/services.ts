@@ -14,6 +14,7 @@ import { createPredictionStore } from '../state/predictionStore';
 import { createWatermarkStore } from '../state/watermarkStore';
 import { createWriteGate } from '../state/writeGate';
 import { createJobQueue, createJobQueueConsumer, type JobQueueConsumer } from '../state/jobQueue';
+import { createSharedReadBudget } from '../state/sharedReadBudget';
 import { createSharedWriteBudget, type SharedWriteBudget } from '../state/sharedWriteBudget';
 import { createStorageClients } from '../state/storageClients';
 import { createTelemetry } from '../telemetry/createTelemetry';
@@ -50,13 +51,15 @@ export function buildServices(settings: Settings, overrides: ServiceOverrides = 
   const extensionProperties = connector.mappings.map((m) => m.target).filter(isExtensionAttribute);
   // One ceiling for every instance, resync and the CLI of this deployment, taken in turns.
   const writeBudget = createSharedWriteBudget(clients, settings.tablePrefix);
+  // And one resource-unit budget, divided among the processes reading now.
+  const readBudget = createSharedReadBudget(clients, settings.tablePrefix);
   const directory = createGraphDirectory({
     baseUrl: settings.graph.baseUrl,
     auth: settings.graph.auth,
     clientId: settings.graph.clientId,
     extensionProperties,
     logger,
-    pacing: { maxWritesPerSecond: settings.graph.maxWritesPerSecond },
+    pacing: { maxWritesPerSecond: settings.graph.maxWritesPerSecond, readShare: readBudget },
     writeBudget,
   });
   const dependencies: Dependencies = {
@@ -87,6 +90,7 @@ export function buildServices(settings: Settings, overrides: ServiceOverrides = 
     writeBudget,
     async close() {
       await writeBudget.close().catch(() => undefined);
+      await readBudget.close().catch(() => undefined);
       await dependencies.telemetry.flush();
       await (dependencies.directory as { close?: () => Promise<void> }).close?.();
     },

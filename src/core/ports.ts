@@ -93,6 +93,11 @@ export interface Directory {
   findUsersByEmployeeId(employeeId: string): Promise<DirectoryUser[]>;
   /** Many lookups at once (batched `in (…)` filters inside `$batch`); keys are lower-cased ids. */
   findUsersByEmployeeIds(employeeIds: readonly string[]): Promise<Map<string, DirectoryUser[]>>;
+  /**
+   * A hint, never an answer: these ids are about to be looked up one by one (jobs just received),
+   * so look them up together now; each later lookup of one of them may use that answer while fresh.
+   */
+  lookAhead?(employeeIds: readonly string[]): void;
   findDeletedUsersByEmployeeId(employeeId: string): Promise<DeletedLookup>;
   /** One PATCH /users/{id} carrying every changed property. */
   updateUser(userId: string, patch: Record<string, unknown>, guard?: WriteGuard): Promise<WriteResult>;

@@ -24,7 +24,7 @@ import type {
 import { isLoopbackUrl } from '../config/settings';
 import { azureCredential } from '../config/azureIdentity';
 import { DEFAULT_RETRY, type RetryPolicy } from '../core/retry';
-import { EmployeeIdLookups, readAllUsers } from './employeeIdLookups';
+import { EmployeeIdLookups, FILTER_REFUSED } from './employeeIdLookups';
 import {
   type GraphRequest,
   type GraphResponse,
@@ -42,7 +42,7 @@ import { PrivilegedUsers } from './privilegedUsers';
 import { RequestCoalescer } from './requestCoalescer';
 import { retryingEach } from './requestRetry';
 import { assertWritablePatch } from './writablePatch';
-import { collectionValues, sameEmployeeId, toEmailMethod } from './toDirectoryUser';
+import { collectionValues, toEmailMethod } from './toDirectoryUser';
 import { createWireClient, relativeLink as linkBelow, versionRootOf } from './wireClient';
 import { userPatchKinds, type WriteKind, WriteRefusals } from './writeRefusals';
 
@@ -108,6 +108,16 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
     windowMs: pacer.coalesceWindowMs,
   });
   let deletedFilterRefused = false;
+  const deletedLookups = new EmployeeIdLookups({
+    execute,
+    relativeLink,
+    select,
+    extensionProperties: extensions,
+    windowMs: pacer.coalesceWindowMs,
+    path: deletedUsersByEmployeeIdPath,
+    noun: 'a soft-deleted user lookup',
+    refused: (first) => first.status === 400 && graphError(first).code === 'Request_UnsupportedQuery',
+  });
   const privilegedUsers = new PrivilegedUsers({
     execute,
     relativeLink,
@@ -149,17 +159,24 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
       return lookups.findMany(employeeIds);
     },
 
+    lookAhead(employeeIds: readonly string[]): void {
+      // A worker without a user is asked about in deletedItems next: those leave together too.
+      lookups.lookAhead(employeeIds, (missing) => {
+        if (!deletedFilterRefused) deletedLookups.lookAhead([missing]);
+      });
+    },
+
     async findDeletedUsersByEmployeeId(employeeId: string): Promise<DeletedLookup> {
       assertEmployeeId(employeeId);
       if (deletedFilterRefused) return { supported: false };
-      const what = 'a soft-deleted user lookup';
-      const url = deletedUsersByEmployeeIdPath(employeeId, select);
-      const first = await execute({ method: 'GET', url }, what);
-      // "List deletedItems" (https://learn.microsoft.com/graph/api/directory-deleteditems-list)
-      // supports the query parameters of the resource cast to, so the user's employeeId filter.
-      // Only Request_UnsupportedQuery to that filter means "not here": the worker is escrowed as
-      // notFound from then on. Any other error is an ordinary failure (readAllUsers throws it).
-      if (first.status === 400 && graphError(first).code === 'Request_UnsupportedQuery') {
+      try {
+        return { supported: true, users: await deletedLookups.find(employeeId) };
+      } catch (err) {
+        if (err !== FILTER_REFUSED) throw err;
+        // "List deletedItems" (https://learn.microsoft.com/graph/api/directory-deleteditems-list)
+        // supports the query parameters of the resource cast to, so the user's employeeId filter.
+        // Only Request_UnsupportedQuery to that filter means "not here": the worker is escrowed as
+        // notFound from then on. Any other error is an ordinary failure (readAllUsers throws it).
         // Lookups in flight when the first refusal came back must not warn again.
         if (!deletedFilterRefused)
           log(
@@ -169,8 +186,6 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
         deletedFilterRefused = true;
         return { supported: false };
       }
-      const users = await readAllUsers({ execute, relativeLink, extensionProperties: extensions }, first, what);
-      return { supported: true, users: users.filter((user) => sameEmployeeId(user.employeeId, employeeId)) };
     },
 
     async updateUser(userId: string, patch: Record<string, unknown>, guard?: WriteGuard): Promise<WriteResult> {
@@ -222,6 +237,7 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
 
     async close(): Promise<void> {
       lookups.close();
+      deletedLookups.close();
       coalescer.close();
     },
   };

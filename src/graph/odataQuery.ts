@@ -80,9 +80,12 @@ export function usersByEmployeeIdPath(employeeIds: readonly string[], select: st
   return `/users?$filter=${encodeQueryValue(employeeIdFilter(employeeIds))}&$select=${select}`;
 }
 
-/** Soft-deleted users: Graph may refuse this filter (not documented for deletedItems). */
-export function deletedUsersByEmployeeIdPath(employeeId: string, select: string): string {
-  return `/directory/deletedItems/microsoft.graph.user?$filter=${encodeQueryValue(employeeIdFilter([employeeId]))}&$select=${select}`;
+/**
+ * Soft-deleted users, 15 ids per `in (…)` like the live ones ("List deletedItems" supports the
+ * cast resource's filters); Graph may still refuse this filter (Request_UnsupportedQuery).
+ */
+export function deletedUsersByEmployeeIdPath(employeeIds: readonly string[], select: string): string {
+  return `/directory/deletedItems/microsoft.graph.user?$filter=${encodeQueryValue(employeeIdFilter(employeeIds))}&$select=${select}`;
 }
 
 /** A user or method id as one path segment; `.`/`..` would climb out of `/users/`. */

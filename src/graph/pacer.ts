@@ -31,6 +31,7 @@
  * `chargeResourceUnits(actual, estimated)`; then the take's `answered()` and the slot's release.
  */
 import { sleep as timerSleep } from '../core/retry';
+import type { ReadShareSource } from './readBudget';
 import { RESOURCE_UNIT_WINDOW_MS, ResourceUnitBudget } from './resourceUnitBudget';
 import type { WriteBudgetSource } from './writeBudget';
 import { type WriteTicket, WriteWindow } from './writeWindow';
@@ -58,6 +59,8 @@ export interface PacingOptions {
   writeAnswerBoundMs: number;
   /** The resource-unit budgets per 10 s a tenant may have, smallest first; the pacer starts within the first. */
   resourceUnitBudgets: readonly number[];
+  /** This process's share of the deployment's resource-unit budget (readBudget.ts); without one, all of it. */
+  readShare?: ReadShareSource;
 }
 
 export const DEFAULT_PACING: PacingOptions = {
@@ -146,6 +149,7 @@ export class Pacer {
     this.resourceUnits = new ResourceUnitBudget(
       this.options.resourceUnitBudgets,
       this.options.maxResourceUnitsPerSecond * (RESOURCE_UNIT_WINDOW_MS / 1000),
+      this.options.readShare,
     );
     this.intervalStart = now();
     budget?.attach((at) => this.writes.stillCounting(this.writeWindow().windowMs, at));

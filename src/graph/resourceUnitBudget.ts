@@ -8,7 +8,11 @@
  * while we spent U in the last seconds proves the budget is above U / 0.8 (with it, above
  * U / percentage, since the header names the fullest budget). That moves it up. A 429 for
  * resource units moves it down to what was in use, and it stays there.
+ *
+ * Shared: with a read share source (readBudget.ts), this process spends only its share of that
+ * budget, the others of the deployment spending theirs.
  */
+import type { ReadShareSource } from './readBudget';
 import { SendLog } from './sendLog';
 
 /** The share of the budget we use; Graph's window; how much later than it left a request may be counted. */
@@ -29,8 +33,15 @@ export class ResourceUnitBudget {
   /** Halved by a 429 at the smallest budget (Graph under load), grown back on calm seconds. */
   private factor = 1;
 
-  /** @param budgets per 10 s, any order; those above `ceiling` are left out */
-  constructor(budgets: readonly number[], ceiling: number) {
+  /**
+   * @param budgets per 10 s, any order; those above `ceiling` are left out
+   * @param deployment this process's share of the deployment's budget; without one, all of it
+   */
+  constructor(
+    budgets: readonly number[],
+    ceiling: number,
+    private readonly deployment?: ReadShareSource,
+  ) {
     const sorted = [...budgets].sort((a, b) => a - b).filter((budget) => budget <= ceiling);
     this.budgets = sorted.length > 0 ? sorted : [ceiling];
     this.ceilingIndex = this.budgets.length - 1;
@@ -43,7 +54,7 @@ export class ResourceUnitBudget {
 
   /** What the pacer lets itself spend per 10 s. */
   get limit(): number {
-    return this.budget * SHARE * this.factor;
+    return this.budget * SHARE * this.factor * (this.deployment?.share() ?? 1);
   }
 
   /** Whole units that may be spent now. */

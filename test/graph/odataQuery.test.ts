@@ -94,9 +94,15 @@ describe('usersByEmployeeIdPath', () => {
 
 describe('deletedUsersByEmployeeIdPath', () => {
   it('filters deletedItems by one employeeId with $select', () => {
-    const path = deletedUsersByEmployeeIdPath("O'B", userSelect());
+    const path = deletedUsersByEmployeeIdPath(["O'B"], userSelect());
     expect(path.startsWith('/directory/deletedItems/microsoft.graph.user?$filter=')).toBe(true);
     expect(decodedFilter(path)).toBe("employeeId eq 'O''B'");
+  });
+
+  it('filters deletedItems by several employeeIds with in (…), as the live users', () => {
+    expect(decodedFilter(deletedUsersByEmployeeIdPath(['A1', "O'B"], userSelect()))).toBe(
+      "employeeId in ('A1','O''B')",
+    );
   });
 });
 
