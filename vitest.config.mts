@@ -1,8 +1,12 @@
 import { defineConfig } from 'vitest/config';
+import { COMPILE_CACHE_DIR } from './test/support/compileCache.ts';
 import { integrationTestFiles } from './test/support/testKinds.mts';
 
 // `unit`: in-process tests (npm run test:unit); `integration`: tests that start Azurite or spawn a process.
 const integration = integrationTestFiles(import.meta.dirname);
+
+// Every Node process the tests start reads compiled code from one cache (test/support/compileCache.ts).
+process.env.NODE_COMPILE_CACHE ??= COMPILE_CACHE_DIR;
 
 export default defineConfig({
   test: {

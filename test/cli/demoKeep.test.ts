@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, run } from './processRun';
+import { compileCacheEnv } from '../support/compileCache';
 
 /** `export NAME=value` lines, the value unquoted as a POSIX shell would. */
 function exportedSettings(text: string): Record<string, string> {
@@ -32,7 +33,7 @@ function portOpen(url: string): Promise<boolean> {
 }
 
 const demo = spawn(process.execPath, [BIN, 'demo', '--keep', '--size', '60'], {
-  env: { PATH: process.env.PATH ?? '' },
+  env: { PATH: process.env.PATH ?? '', ...compileCacheEnv() },
   stdio: ['ignore', 'pipe', 'pipe'],
 });
 let stdout = '';
