@@ -1,5 +1,6 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
-import { COMPILE_CACHE_DIR } from './test/support/compileCache.ts';
 import { LongestFirst } from './test/support/longestFirst.mts';
 import { integrationTestFiles } from './test/support/testKinds.mts';
 
@@ -7,7 +8,7 @@ import { integrationTestFiles } from './test/support/testKinds.mts';
 const integration = integrationTestFiles(import.meta.dirname);
 
 // Every Node process the tests start reads compiled code from one cache (test/support/compileCache.ts).
-process.env.NODE_COMPILE_CACHE ??= COMPILE_CACHE_DIR;
+process.env.NODE_COMPILE_CACHE ??= join(tmpdir(), 'attribute-writer-test-compile-cache');
 
 export default defineConfig({
   test: {
