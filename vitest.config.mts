@@ -1,14 +1,9 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 import { LongestFirst } from './test/support/longestFirst.mts';
 import { integrationTestFiles } from './test/support/testKinds.mts';
 
 // `unit`: in-process tests (npm run test:unit); `integration`: tests that start Azurite or spawn a process.
 const integration = integrationTestFiles(import.meta.dirname);
-
-// Every Node process the tests start reads compiled code from one cache (test/support/compileCache.ts).
-process.env.NODE_COMPILE_CACHE ??= join(tmpdir(), 'attribute-writer-test-compile-cache');
 
 export default defineConfig({
   test: {

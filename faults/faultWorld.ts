@@ -194,8 +194,6 @@ export async function startFaultWorld(options: FaultWorldOptions): Promise<Fault
       const child = spawn(process.execPath, [childScript, mode, ...(runOptions.args ?? [])], {
         env: {
           PATH: process.env.PATH ?? '',
-          // The V8 compile cache the test run or operator set, if any: only start-up time changes.
-          NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE,
           ...env,
           FAULT_SEED: String(options.seed),
           ...(runOptions.connectorPath ? { CONNECTOR_CONFIG: runOptions.connectorPath } : {}),

@@ -8,7 +8,6 @@ import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, run } from './processRun';
-import { compileCacheEnv } from '../support/compileCache';
 
 /** `export NAME=value` lines, the value unquoted as a POSIX shell would. */
 function exportedSettings(text: string): Record<string, string> {
@@ -33,7 +32,7 @@ function portOpen(url: string): Promise<boolean> {
 }
 
 const demo = spawn(process.execPath, [BIN, 'demo', '--keep', '--size', '60'], {
-  env: { PATH: process.env.PATH ?? '', ...compileCacheEnv() },
+  env: { PATH: process.env.PATH ?? '' },
   stdio: ['ignore', 'pipe', 'pipe'],
 });
 let stdout = '';

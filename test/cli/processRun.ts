@@ -6,7 +6,6 @@ import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { compileCacheEnv } from '../support/compileCache';
 
 export const BIN = join(__dirname, '..', '..', 'bin', 'attribute-writer.js');
 
@@ -21,7 +20,7 @@ export function run(args: string[], env: Record<string, string>, node = process.
     execFile(
       node,
       [BIN, ...args],
-      { env: { PATH: process.env.PATH ?? '', ...compileCacheEnv(), ...env }, timeout: 120_000 },
+      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 120_000 },
       (error, stdout, stderr) => {
         resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
       },

@@ -13,7 +13,6 @@ import { runCycle } from '../../src/app/operations';
 import type { SimWorker, SimWorld } from '../../sim/world';
 import { patches, startAzurite, startScenario, type Scenario } from './harness';
 import type { AzuriteInstance } from '../support/azurite';
-import { compileCacheEnv } from '../support/compileCache';
 
 const ROOT = resolve(__dirname, '../..');
 const BIN = join(ROOT, 'bin/attribute-writer.js');
@@ -71,7 +70,7 @@ function processRun(args: string[]): Promise<{ code: number; stderr: string }> {
     execFile(
       process.execPath,
       args,
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...compileCacheEnv(), ...s.env }, timeout: 120_000 },
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...s.env }, timeout: 120_000 },
       (error, _stdout, stderr) => {
         done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr });
       },

@@ -11,7 +11,6 @@ import { createSharedWriteBudget, DEFAULT_WRITE_TURN } from '../../src/state/sha
 import { createStorageClients } from '../../src/state/storageClients';
 import { type GraphSimulator, startGraphSimulator } from '../../sim/graph';
 import { startAzurite, type AzuriteInstance } from '../support/azurite';
-import { compileCacheEnv } from '../support/compileCache';
 
 const ROOT = resolve(__dirname, '../..');
 const WRITER = join(ROOT, 'test/support/budgetWriter.cjs');
@@ -64,7 +63,6 @@ function startWriter(ids: string[], tablePrefix: string): Writer {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
-      ...compileCacheEnv(),
       STORAGE: azurite.connectionString,
       TABLE_PREFIX: tablePrefix,
       GRAPH_BASE_URL: graph.url,
