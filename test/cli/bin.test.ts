@@ -175,7 +175,7 @@ describe('conventions', () => {
     const cycle = await run(['cycle', '-h'], {});
     expect(cycle.stdout).toContain('--full-read');
     expect((await run(['demo', '--help'], {})).stdout).toContain('--size N');
-  });
+  }, 180_000);
 
   it('runs the embedded demo from the compiled CLI (the simulators load only for it)', async () => {
     const { code, stdout, stderr } = await run(['demo', '--size', '60', '--json'], {});
@@ -217,5 +217,5 @@ describe('conventions', () => {
     const command = await run(['chek'], {});
     expect(command.code).toBe(2);
     expect(command.stderr).toContain("did you mean 'check'?");
-  });
+  }, 180_000);
 });

@@ -10,7 +10,7 @@ import { startIdentityEndpoint } from '../cli/processRun';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCycle } from '../../src/app/operations';
 import type { RunRecord } from '../../src/core/ports';
-import { patches, rolesTheConnectorNeeds, startAzurite, startScenario, type Scenario } from './harness';
+import { NO_RETRY_WAIT, patches, rolesTheConnectorNeeds, startAzurite, startScenario, type Scenario } from './harness';
 import { hybridWorker, syncedUser, world } from './smallWorld';
 import type { AzuriteInstance } from '../support/azurite';
 
@@ -170,7 +170,7 @@ describe('deleted items refused with a 400 of another code', () => {
       graph: { deletedItemsFilter: { refusedWith: 'BadRequest' } },
     });
     try {
-      await runCycle(s.services, { drain: s.services.consumer });
+      await runCycle(s.services, { drain: s.services.consumer, drainOptions: NO_RETRY_WAIT });
       for (const workerId of ['4101', '4102']) {
         const entry = await s.services.ledger.get(workerId);
         expect(entry?.lastOutcome).toBe('failed');

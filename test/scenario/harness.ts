@@ -126,4 +126,11 @@ export function patches(graph: GraphSimulator) {
   return graph.requests.filter((r) => r.method === 'PATCH' && /^\/users\/[^/]+$/.test(r.path));
 }
 
+/**
+ * Drain options for an in-process cycle whose jobs fail on purpose: a failed job is visible again at
+ * once instead of after the host's backoff (2, 4, 8, 16 s of real time before the poison queue).
+ * The retries, their count and the poison queue are the same; only the wait is gone.
+ */
+export const NO_RETRY_WAIT = { retryDelaySeconds: () => 0 };
+
 export { startAzurite };

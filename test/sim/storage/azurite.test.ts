@@ -89,7 +89,8 @@ describe('startAzurite', () => {
     expect(await waitUntil(() => isAlive(azuritePid), 5_000)).toBe(true);
     parent.kill('SIGKILL');
     try {
-      expect(await waitUntil(() => !isAlive(azuritePid), 10_000)).toBe(true);
+      // Generous: on a loaded machine Azurite may still be loading its modules, and reads its stdin after.
+      expect(await waitUntil(() => !isAlive(azuritePid), 30_000)).toBe(true);
     } finally {
       if (isAlive(azuritePid)) process.kill(azuritePid, 'SIGKILL');
     }
