@@ -109,6 +109,47 @@ describe('Pacer write window', () => {
     expect(sleeps.reduce((a, b) => a + b, 0)).toBe(1_100);
   });
 
+  /**
+   * Jobs that always have writes queued; each write's guard takes `guardMs` after the take, the
+   * request travels 0–5 ms to Graph (which counts it there) and the answer 30 ms back (the
+   * simulator's latency). Returns
+   * when Graph counted each write.
+   */
+  async function sustainedWrites(guardMs: number, seconds: number): Promise<number[]> {
+    const { pacer, now, advance } = fakePacer();
+    const counted: number[] = [];
+    const end = now() + seconds * 1000;
+    let seed = 11;
+    const random = () => {
+      seed = (seed * 48271) % 2147483647;
+      return seed / 2147483647;
+    };
+    while (now() < end) {
+      await pacer.waitForWrites(20, 1_000);
+      const taken = pacer.takeRequests(0, 20);
+      if (taken.writes === 0) continue;
+      advance(guardMs);
+      await taken.left();
+      const roundTrip = pacer.timeWriteRoundTrip();
+      const there = Math.floor(random() * 6);
+      advance(there);
+      for (let i = 0; i < taken.writes; i++) counted.push(now());
+      advance(30);
+      roundTrip();
+      taken.answered();
+    }
+    return counted;
+  }
+
+  it('keeps 20 writes in every second while the jobs supply them, guards and answers included', async () => {
+    const counted = await sustainedWrites(100, 60);
+    expect(mostWithin(counted, 1_000)).toBeLessThanOrEqual(20);
+    const rate = (counted.length - 20) / ((counted.at(-1)! - counted[0]!) / 1000);
+    // 20 writes per second and what a round trip takes beyond the answer's way back: ≥ 98 %.
+    expect(rate).toBeGreaterThanOrEqual(19.6);
+    expect(rate).toBeLessThanOrEqual(20);
+  });
+
   it('counts every write of a $batch, beside its reads', () => {
     const { pacer } = fakePacer();
     expect(pacer.takeRequests(5, 15)).toMatchObject({ reads: 5, writes: 15 });
