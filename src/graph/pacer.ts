@@ -26,13 +26,16 @@
  * - The number of requests in flight follows the same steps (more slots after calm seconds).
  *
  * - Shared: with a write budget source (writeBudget.ts), writes leave only while this process
- *   holds the deployment's write turn, counted on top of the previous holder's last writes.
+ *   holds the deployment's write turn, counted on top of the previous holder's last writes; a
+ *   turn to be handed on goes right after a batch was answered (the next holder takes it while the
+ *   window turns), with one place left free when a resync takes it next.
  *
  * How a transport uses it, per request or `$batch`: `acquireSlot()`; `takeRequests(reads, writes)`
  * for what may leave now; the guards; the take's `left()` (waits for the writes' place); send,
  * `timeWriteRoundTrip()` around a request that carries writes; per answer and sub-answer `observe`, `throttled` on a 429, and
  * `chargeResourceUnits(actual, estimated)`; then the take's `answered()` and the slot's release.
  */
+import { AppError } from '../core/errors';
 import { sleep as timerSleep } from '../core/retry';
 import { RESOURCE_UNIT_WINDOW_MS, ResourceUnitBudget } from './resourceUnitBudget';
 import type { WriteBudgetSource } from './writeBudget';
@@ -203,9 +206,10 @@ export class Pacer {
     const readsTaken = clamp(Math.floor(reads), 0, unitRoom);
     const { count, windowMs } = this.writeWindow();
     // Places that free within the lead are taken now: the writes' guards run while they free.
+    const placesLeft = this.budget?.placesToLeave() ?? 0;
     const writeRoom = Math.min(
       this.options.writeBurst,
-      count - this.writes.inWindow(windowMs, now + this.writes.leadMs()),
+      count - placesLeft - this.writes.inWindow(windowMs, now + this.writes.leadMs()),
       unitRoom - readsTaken,
     );
     const writesTaken = holdsTurn ? clamp(Math.floor(writes), 0, Math.max(0, writeRoom)) : 0;
@@ -220,9 +224,16 @@ export class Pacer {
         this.writes.guarded(ticket, this.clock.now());
         const wait = ticket.sentAt - this.clock.now();
         if (wait > 0) await this.clock.sleep(Math.ceil(wait));
+        // Guards slower than the rest of the term (storage under load): another process may have
+        // taken the turn as lapsed, and does not count these writes.
+        if (writesTaken > 0 && this.budget && !this.budget.mayLeave(this.clock.now())) throw turnEnded();
         this.writes.left(ticket, this.clock.now());
       },
-      answered: () => this.writes.answered(ticket, this.clock.now()),
+      answered: () => {
+        if (ticket.answeredAt !== null) return;
+        this.writes.answered(ticket, this.clock.now());
+        if (writesTaken > 0) this.budget?.answered(placesLeft);
+      },
     };
   }
 
@@ -413,6 +424,14 @@ export class Pacer {
     const count = Math.max(1, Math.floor(rate + 1e-9));
     return { count, windowMs: Math.max(1000, 1000 / rate) };
   }
+}
+
+function turnEnded(): AppError {
+  return new AppError(
+    'GRAPH.UNAVAILABLE',
+    "The deployment's write turn ended before these writes could leave (their guards took too long); not sent, retried.",
+    { transient: true },
+  );
 }
 
 /** Which budget a 429 names (`x-ms-throttle-information`, else the scope's limit segment). */

@@ -140,9 +140,9 @@ export class RequestCoalescer {
   /** After their guards, `slot.left()` waits for the writes' place: they count from when they leave. */
   private async dispatch(taken: Pending[], slot: Slot): Promise<void> {
     const batch = await this.stillWanted(taken);
-    await slot.left();
-    if (batch.length === 0) return;
     try {
+      await slot.left();
+      if (batch.length === 0) return;
       const answers = await this.wire.send(batch.map(({ request }) => request));
       // Before the callers' continuations run: the writes stop counting when the answer came.
       slot.answered();

@@ -22,6 +22,11 @@ export interface WriteBudgetSource {
   /** Whether this process may send writes now (never waits). */
   mayWrite(now: number): boolean;
   /**
+   * Whether writes taken within the turn may still leave now, after their guards: false once the
+   * turn's term has ended without a renewal (another process may take it as lapsed).
+   */
+  mayLeave(now: number): boolean;
+  /**
    * Waits until this process may send writes. Rejects with a transient AppError when the wait
    * passes the source's bound, so that a job gives its queue message back in time.
    */
@@ -31,6 +36,16 @@ export interface WriteBudgetSource {
    * within the turn): the source hands the turn back only once no write has been wanted for a while.
    */
   wanted(until: number): void;
+  /**
+   * Places of the write window to leave free now: 1 while a priority waiter (a resync) is to get
+   * the turn next, so that its one write need not wait for this process's window to turn.
+   */
+  placesToLeave(): number;
+  /**
+   * Writes of this process were answered (they count until when, is known now), taken with
+   * `placesLeft` places left free: a turn that is to be handed on goes right after them.
+   */
+  answered(placesLeft: number): void;
   /** The previous holder's writes still counting at Graph, handed over once after a turn is taken. */
   takeInherited(): CountedWrites[];
   /**
