@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_RETRY_AFTER_MS, Pacer, type PacingOptions } from '../../src/graph/pacer';
+import type { WriteBudgetSource } from '../../src/graph/writeBudget';
 
 /** A pacer on a fake clock: sleeps and pauses advance the clock instead of waiting. */
 function fakePacer(options: Partial<PacingOptions> = {}) {
@@ -316,5 +317,38 @@ describe('Pacer slots', () => {
     first();
     await waiting;
     expect(third).toBe(true);
+  });
+});
+
+describe('Pacer with the deployment’s shared write turn', () => {
+  /** A turn this process holds until `termEndsAt`, with `leave` places to leave free for a resync. */
+  function heldTurn(termEndsAt: number, leave = 0) {
+    const budget: WriteBudgetSource = {
+      mayWrite: (now) => now < termEndsAt - 500,
+      mayLeave: (now) => now < termEndsAt,
+      acquire: async () => undefined,
+      wanted: () => undefined,
+      placesToLeave: () => leave,
+      answered: () => undefined,
+      takeInherited: () => [],
+      attach: () => undefined,
+    };
+    return { budget };
+  }
+
+  it('leaves one place of its window free when a resync is to take the turn next', () => {
+    const { budget } = heldTurn(1_000_000 + 2_000, 1);
+    const pacer = new Pacer({}, { now: () => 1_000_000 }, budget);
+    expect(pacer.takeRequests(0, 20).writes).toBe(19);
+  });
+
+  it('sends no write whose guard outlasted the turn: another process may count the turn as lapsed', async () => {
+    let now = 1_000_000;
+    const { budget } = heldTurn(now + 2_000);
+    const pacer = new Pacer({}, { now: () => now }, budget);
+    const taken = pacer.takeRequests(0, 20);
+    expect(taken.writes).toBe(20);
+    now += 2_500; // the guards took 2.5 s
+    await expect(taken.left()).rejects.toMatchObject({ code: 'GRAPH.UNAVAILABLE' });
   });
 });
