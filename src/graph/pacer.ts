@@ -26,9 +26,8 @@
  * - The number of requests in flight follows the same steps (more slots after calm seconds).
  *
  * - Shared: with a write budget source (writeBudget.ts), writes leave only while this process
- *   holds the deployment's write turn, counted on top of the previous holder's last writes; a
- *   turn to be handed on goes right after a batch was answered (the next holder takes it while the
- *   window turns), with one place left free when a resync takes it next.
+ *   holds the deployment's write turn, counted on top of the previous holder's last writes, and
+ *   no write leaves after the turn's term ended.
  *
  * How a transport uses it, per request or `$batch`: `acquireSlot()`; `takeRequests(reads, writes)`
  * for what may leave now; the guards; the take's `left()` (waits for the writes' place); send,
@@ -206,10 +205,9 @@ export class Pacer {
     const readsTaken = clamp(Math.floor(reads), 0, unitRoom);
     const { count, windowMs } = this.writeWindow();
     // Places that free within the lead are taken now: the writes' guards run while they free.
-    const placesLeft = this.budget?.placesToLeave() ?? 0;
     const writeRoom = Math.min(
       this.options.writeBurst,
-      count - placesLeft - this.writes.inWindow(windowMs, now + this.writes.leadMs()),
+      count - this.writes.inWindow(windowMs, now + this.writes.leadMs()),
       unitRoom - readsTaken,
     );
     const writesTaken = holdsTurn ? clamp(Math.floor(writes), 0, Math.max(0, writeRoom)) : 0;
@@ -229,11 +227,7 @@ export class Pacer {
         if (writesTaken > 0 && this.budget && !this.budget.mayLeave(this.clock.now())) throw turnEnded();
         this.writes.left(ticket, this.clock.now());
       },
-      answered: () => {
-        if (ticket.answeredAt !== null) return;
-        this.writes.answered(ticket, this.clock.now());
-        if (writesTaken > 0) this.budget?.answered(placesLeft);
-      },
+      answered: () => this.writes.answered(ticket, this.clock.now()),
     };
   }
 

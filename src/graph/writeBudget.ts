@@ -36,16 +36,6 @@ export interface WriteBudgetSource {
    * within the turn): the source hands the turn back only once no write has been wanted for a while.
    */
   wanted(until: number): void;
-  /**
-   * Places of the write window to leave free now: 1 while a priority waiter (a resync) is to get
-   * the turn next, so that its one write need not wait for this process's window to turn.
-   */
-  placesToLeave(): number;
-  /**
-   * Writes of this process were answered (they count until when, is known now), taken with
-   * `placesLeft` places left free: a turn that is to be handed on goes right after them.
-   */
-  answered(placesLeft: number): void;
   /** The previous holder's writes still counting at Graph, handed over once after a turn is taken. */
   takeInherited(): CountedWrites[];
   /**

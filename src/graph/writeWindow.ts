@@ -129,8 +129,9 @@ export class WriteWindow {
   stillCounting(windowMs: number, now: number): Array<{ count: number; countedUntil: number }> | null {
     this.prune(now);
     if (this.entries.some((entry) => !entry.hasLeft && entry.answeredAt === null)) return null;
+    // Another process's journey to Graph is not this one's: handed on, a write counts until its answer.
     return this.entries
-      .map((entry) => ({ count: entry.count, countedUntil: this.countedUntil(entry) }))
+      .map((entry) => ({ count: entry.count, countedUntil: this.countedUntil(entry, false) }))
       .filter(({ countedUntil }) => countedUntil > now - windowMs);
   }
 
@@ -162,11 +163,13 @@ export class WriteWindow {
     return this.entries.some((entry) => entry.answeredAt === null && entry.sentAt + this.answerBoundMs > now);
   }
 
-  private countedUntil(entry: WriteTicket): number {
+  /** `ownJourney`: the next write leaves from this process, whose journeys the travel back was learned from. */
+  private countedUntil(entry: WriteTicket, ownJourney = true): number {
     const bound = entry.sentAt + this.answerBoundMs;
     if (entry.answeredAt === null) return bound;
     if (entry.inherited) return entry.answeredAt;
-    return Math.min(Math.max(entry.sentAt, entry.answeredAt - this.travelBack()), bound);
+    const travel = ownJourney ? this.travelBack() : 0;
+    return Math.min(Math.max(entry.sentAt, entry.answeredAt - travel), bound);
   }
 
   private prune(now: number): void {

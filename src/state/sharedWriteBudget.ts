@@ -14,9 +14,7 @@
  *   count at most `answerBoundMs` + 1 s longer. That is when a dead holder's turn returns.
  * - A holder hands the turn back only when another process waits for it (a lone holder keeps it,
  *   renewing, between its jobs' rounds): once it wants no write for `idleReleaseMs`, has held it
- *   `yieldAfterMs`, or sees a priority waiter (a resync: an operator is waiting). The last two go
- *   right after its next batch was answered, while its window turns: the next holder's first
- *   batch was due no sooner; the batch before a priority waiter leaves it one place. It writes into
+ *   `yieldAfterMs`, or sees a priority waiter (a resync: an operator is waiting). It writes into
  *   the same row its writes still counting, relative to that update (`tail`). Alone and idle for
  *   `loneIdleReleaseMs`, it hands the turn back too, so as not to renew for nothing. The next holder counts them from
  *   when it first saw the hand-back, which is later than the update: never too few.
@@ -49,11 +47,6 @@ const STOP_BEFORE_END_MS = 500;
 const TICK_MS = 25;
 /** How long a hand-back waits for the writes taken to leave (their guards), at most. */
 const LEAVE_WAIT_MS = 3_000;
-/**
- * A turn to be handed on goes right after this process's next batch was answered (`answered`),
- * or after this long without one: a writing holder sends a batch at least once a second.
- */
-const HAND_ON_WAIT_MS = 1_500;
 
 export interface WriteTurnTiming {
   /** A turn lasts this long after the holder's last renewal (bounds a dead holder's turn). */
@@ -139,8 +132,6 @@ export function createSharedWriteBudget(
   let inherited: CountedWrites[] = [];
   let stillCounting: (now: number) => CountedWrites[] | null = () => [];
   let priorities = 0;
-  /** The turn is to be handed on after the next batch; `leavePlace`: a resync takes it, leave it one place. */
-  let handOn: { since: number; leavePlace: boolean } | null = null;
   let timer: NodeJS.Timeout | null = null;
   let chain: Promise<unknown> = Promise.resolve();
 
@@ -248,7 +239,6 @@ export function createSharedWriteBudget(
     });
     if (!taken) return;
     ops.turnsTaken++;
-    handOn = null;
     heldSince = sentAt;
     lastRenew = sentAt;
     lastWanted = Math.max(lastWanted, sentAt);
@@ -262,7 +252,6 @@ export function createSharedWriteBudget(
   /** Hands the turn back with our writes still counting; also after our term lapsed, so no one waits out the lapse. */
   const handBack = async (): Promise<void> => {
     heldUntil = 0;
-    handOn = null;
     stopTimer();
     // Writes taken may still wait for their guards: until they left, when they count is unknown.
     const waitUntil = Date.now() + LEAVE_WAIT_MS;
@@ -279,11 +268,7 @@ export function createSharedWriteBudget(
     }
   };
 
-  /**
-   * Extends the turn; on a conflict (a waiter queued up) looks again. A turn due to be handed on
-   * goes right after the next batch was answered (`answered`): the next holder takes it while this
-   * process's window turns, so the hand-over costs no write place; a resync gets one place left free.
-   */
+  /** Extends the turn; on a conflict (a waiter queued up) looks again and hands on when it should. */
   const renew = async (): Promise<void> => {
     for (let attempt = 0; attempt < 3 && heldUntil > 0; attempt++) {
       const now = Date.now();
@@ -294,9 +279,7 @@ export function createSharedWriteBudget(
       }
       const waiters = othersWaiting(known.turn);
       const priorityWaits = priorities === 0 && waiters.some((w) => w.priority);
-      if (priorityWaits || (waiters.length > 0 && now - heldSince >= t.yieldAfterMs)) {
-        handOn = { since: handOn?.since ?? now, leavePlace: priorityWaits };
-      }
+      if (priorityWaits || (waiters.length > 0 && now - heldSince >= t.yieldAfterMs)) return handBack();
       if (await write(known.turn)) {
         lastRenew = now;
         heldUntil = now + t.termMs;
@@ -312,8 +295,7 @@ export function createSharedWriteBudget(
     // Lapsed (a renewal too slow): hand it back. Idle: hand it on when others wait; alone, keep it
     // between the jobs' rounds (a new turn would cost a look and a write before the next write).
     const idleFor = othersWaiting(known.turn).length > 0 ? t.idleReleaseMs : t.loneIdleReleaseMs;
-    const handOnDue = handOn !== null && now - handOn.since >= HAND_ON_WAIT_MS;
-    if (now >= heldUntil || now - lastWanted >= idleFor || handOnDue) {
+    if (now >= heldUntil || now - lastWanted >= idleFor) {
       heldUntil = 0;
       stopTimer();
       void serial(handBack).catch(() => undefined);
@@ -336,16 +318,6 @@ export function createSharedWriteBudget(
     mayLeave: (now) => now < termEndsAt,
     wanted(until) {
       lastWanted = Math.max(lastWanted, until);
-    },
-    placesToLeave() {
-      return handOn?.leavePlace && heldUntil > 0 ? 1 : 0;
-    },
-    answered(placesLeft) {
-      // The batch taken before the resync was seen left no place: the next one will.
-      if (!handOn || heldUntil === 0 || (handOn.leavePlace && placesLeft === 0)) return;
-      heldUntil = 0;
-      stopTimer();
-      void serial(handBack).catch(() => undefined);
     },
     takeInherited() {
       const handed = inherited;

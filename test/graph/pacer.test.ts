@@ -321,26 +321,18 @@ describe('Pacer slots', () => {
 });
 
 describe('Pacer with the deployment’s shared write turn', () => {
-  /** A turn this process holds until `termEndsAt`, with `leave` places to leave free for a resync. */
-  function heldTurn(termEndsAt: number, leave = 0) {
+  /** A turn this process holds until `termEndsAt`. */
+  function heldTurn(termEndsAt: number) {
     const budget: WriteBudgetSource = {
       mayWrite: (now) => now < termEndsAt - 500,
       mayLeave: (now) => now < termEndsAt,
       acquire: async () => undefined,
       wanted: () => undefined,
-      placesToLeave: () => leave,
-      answered: () => undefined,
       takeInherited: () => [],
       attach: () => undefined,
     };
     return { budget };
   }
-
-  it('leaves one place of its window free when a resync is to take the turn next', () => {
-    const { budget } = heldTurn(1_000_000 + 2_000, 1);
-    const pacer = new Pacer({}, { now: () => 1_000_000 }, budget);
-    expect(pacer.takeRequests(0, 20).writes).toBe(19);
-  });
 
   it('sends no write whose guard outlasted the turn: another process may count the turn as lapsed', async () => {
     let now = 1_000_000;
