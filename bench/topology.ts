@@ -111,7 +111,6 @@ async function runOnce(
         throw new Error(`a benchmark process failed (exit ${run.code}): ${run.stderr.slice(0, 2000)}`);
     }
     const [graph, writes, budgets] = await Promise.all([sim.counters(), sim.writeStats(), sim.budgetFigures()]);
-    require('node:fs').writeFileSync(JSON.stringify({ times: writes.times }));
     const spent = finished.map((run) => JSON.parse(run.stdout.trim().split('\n').at(-1)!) as InstanceReport);
     const mine = services.writeBudget.operations();
     const operations = spent.reduce((sum, { operations: o }) => sum + o.reads + o.writes, 0) + mine.reads + mine.writes;
