@@ -28,9 +28,11 @@
  * See docs/performance.md for the method and the figures.
  */
 import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { runCycle } from '../src/app/operations';
 import { startConnector, TABLE_PREFIX } from './connector';
 import { backfill, reverify, steadyState, sweepAfterBurst, sweepLatency, type BenchContext } from './phases';
+import { deployedQueue } from './deployedQueue';
 import { runTopology } from './topology';
 import { int, printPlan, printSize, printVerdicts, type PlanResult, type SizeResult } from './report';
 import { RESOURCE_UNITS_PER_10S, type TenantSize } from '../sim/graph/identityBudgets';
@@ -251,15 +253,16 @@ async function main(): Promise<void> {
 /** `--instances`: the deployed topology (topology.ts) for the first size; one JSON object with `--json`. */
 async function topology(options: BenchOptions): Promise<void> {
   const size = options.sizes[0] ?? 2_000;
+  const queue = deployedQueue(join(__dirname, '../../infra'));
   const rows = await runTopology(size, options.instances, {
     seed: options.seed,
     latencyMs: options.latencyMs,
     sampleWrites: options.sampleWrites,
     tenantSize: TENANT_SIZE_BY_BUDGET.get(options.readBudget)!,
-    instanceConcurrency: 32,
+    queue,
     resyncEverySeconds: 4,
   });
-  const result = { size, ceilingWritesPerSecond: 20, writeWindowSeconds: 150, topology: rows };
+  const result = { size, ceilingWritesPerSecond: 20, writeWindowSeconds: 150, queue, topology: rows };
   if (options.json) {
     console.log(JSON.stringify(result));
     return;

@@ -97,6 +97,22 @@ export function rateBetween(times: readonly number[]): number {
   return seconds > 0 ? (times.length - 1) / seconds : NaN;
 }
 
+/**
+ * Writes per window of `windowMs` from the first write, complete windows only (the last one ends
+ * by the last write): the shape of a sustained run, which a first-to-last rate averages away.
+ */
+export function writesPerWindow(times: readonly number[], windowMs: number): number[] {
+  if (times.length < 2) return [];
+  const first = times[0]!;
+  const complete = Math.floor((times.at(-1)! - first) / windowMs);
+  const counts = new Array<number>(complete).fill(0);
+  for (const at of times) {
+    const window = Math.floor((at - first) / windowMs);
+    if (window < complete) counts[window]! += 1;
+  }
+  return counts;
+}
+
 /** The rate over the middle of a run (leaving out the ramp-up and the tail): `share` of the writes. */
 export function steadyRate(times: readonly number[], share = 0.9): number {
   const cut = Math.floor((times.length * (1 - share)) / 2);

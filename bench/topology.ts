@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { runCycle, runResync } from '../src/app/operations';
 import { startConnector } from './connector';
+import type { DeployedQueue } from './deployedQueue';
 import { percentile, rateBetween } from './measure';
 import { throttledShare } from './report';
 import type { TenantSize } from '../sim/graph/identityBudgets';
@@ -23,8 +24,8 @@ export interface TopologyOptions {
   latencyMs: number;
   sampleWrites: number;
   tenantSize: TenantSize;
-  /** Jobs one instance runs at once (the Bicep's queueBatchSize). */
-  instanceConcurrency: number;
+  /** The deployed host's queue settings: an instance runs up to batchSize + newBatchThreshold jobs. */
+  queue: DeployedQueue;
   /** Seconds between two resyncs. */
   resyncEverySeconds: number;
 }
@@ -90,7 +91,7 @@ async function runOnce(
     const children = Array.from({ length: instances }, () =>
       runProcess([join(ROOT, 'dist/bench/queueInstance.js')], {
         ...env,
-        BENCH_INSTANCE_CONCURRENCY: String(options.instanceConcurrency),
+        BENCH_INSTANCE_CONCURRENCY: String(options.queue.concurrency),
       }),
     );
     let running = true;

@@ -61,7 +61,7 @@ param maximumInstanceCount int = 2
 
 @minValue(1)
 @maxValue(32)
-@description('How many queue messages (workers) one instance processes at once (host.json extensions.queues.batchSize, set as an app setting; newBatchThreshold is 0). Concurrent jobs share $batch requests; the write rate is the deployment\'s, shared by every instance.')
+@description('How many queue messages (workers) one instance fetches at a time (host.json extensions.queues.batchSize, set as an app setting; newBatchThreshold is the same, so an instance runs up to twice this many jobs at once). Concurrent jobs share $batch requests; the write rate is the deployment\'s, shared by every instance.')
 param queueBatchSize int = 32
 
 @minValue(0)

@@ -40,14 +40,16 @@ param virtualNetworkSubnetId string = ''
 // time in the runs table (src/state/sharedWriteBudget.ts, docs/performance.md). So
 // GRAPH_MAX_WRITES_PER_SECOND is the deployment's whole ceiling whatever maximumInstanceCount is,
 // and one busy instance writes at all of it. The timers (cycle, sweep) and the poison handler write
-// nothing. Within an instance, batchSize jobs run at once so their lookups and PATCHes share
-// `$batch` requests (300 lookups or 20 writes per request); newBatchThreshold 0 fetches no second
-// batch while one runs. On top of the budget, the client honours Retry-After (pausing every sender)
+// nothing. Within an instance, jobs run together so their lookups and PATCHes share `$batch`
+// requests (300 lookups or 20 writes per request). newBatchThreshold = batchSize: the host fetches
+// the next batch once half of the at most 2 × batchSize jobs are done. With 0 (no second batch
+// while one runs) every batch waited for its slowest job, and 32 jobs at a time could not supply
+// 20 writes a second: one instance wrote at about 70 % of the ceiling (docs/performance.md). On top of the budget, the client honours Retry-After (pausing every sender)
 // and backs off on x-ms-throttle-limit-percentage above 100 %, so another app's load in the tenant
 // is absorbed; GRAPH_WRITE_HEADROOM_PERCENT leaves part of the ceiling to it ahead of time.
 var queueConcurrency = {
   AzureFunctionsJobHost__extensions__queues__batchSize: string(queueBatchSize)
-  AzureFunctionsJobHost__extensions__queues__newBatchThreshold: '0'
+  AzureFunctionsJobHost__extensions__queues__newBatchThreshold: string(queueBatchSize)
   GRAPH_MAX_WRITES_PER_SECOND: '20'
   GRAPH_WRITE_HEADROOM_PERCENT: string(graphWriteHeadroomPercent)
 }

@@ -20,8 +20,10 @@ const ESTIMATED_UNITS = 1;
 /** A place in flight: `take` says how many of the queued reads and writes may leave in it now. */
 export interface Slot {
   take(reads: number, writes: number): { reads: number; writes: number };
-  /** The writes taken leave now, after their guards: they count against the ceiling from here. */
-  left(): void;
+  /** After their guards: waits until the writes taken may leave (their place free), and they count from here. */
+  left(): Promise<void>;
+  /** Graph's answer is in: the writes' count ends from here (called by `done` if not before). */
+  answered(): void;
   /** Once Graph has answered (or the exchange failed): frees the place, ends the writes' count. */
   done(): void;
 }
@@ -49,7 +51,7 @@ export class PacedWire {
   /** Waits out any pause and for a free place in flight. */
   async slot(): Promise<Slot> {
     const release = await this.pacer.acquireSlot();
-    let left = () => {};
+    let left = async () => {};
     let answered = () => {};
     return {
       take: (reads, writes) => {
@@ -59,6 +61,7 @@ export class PacedWire {
         return taken;
       },
       left: () => left(),
+      answered: () => answered(),
       done: () => {
         answered();
         release();
@@ -70,13 +73,17 @@ export class PacedWire {
   async send(requests: readonly GraphRequest[]): Promise<Array<GraphResponse | AppError>> {
     this.stats.httpRequests++;
     this.stats.subRequests += requests.length;
+    // A failure without an answer is no round trip: only an answer is timed.
+    const answered = requests.some(isWrite) ? this.pacer.timeWriteRoundTrip() : null;
     if (requests.length === 1) {
       const answer = await this.wire.send(requests[0]!);
+      answered?.();
       this.learn(requests[0]!, answer);
       return [answer];
     }
     const { request, sent } = toBatch(requests);
     const outer = await this.wire.send(request);
+    answered?.();
     const answers = fromBatch(outer, sent);
     this.observe(outer);
     // A whole-batch 429 or 503 comes back as each one's answer: what was charged when it left stays charged.

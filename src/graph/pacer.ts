@@ -8,9 +8,11 @@
  * above it (a token bucket, full after a quiet second, drained on top of the running rate) gets a
  * 429 from a short window, halves, and loses more than the burst won. So:
  * - Writes: at most N = rate within any second, each `$batch` sub-request on its own, a write
- *   counting from when it leaves until Graph has answered it (Graph counts it somewhere in
- *   between; see writeWindow.ts). At 20/s that is 20 per (1 s + the answer time) from the first
- *   second on: the full rate at once, and never 21 writes within a second at Graph.
+ *   counting from when it leaves until Graph has answered it, less the fastest recent round trip
+ *   (Graph counts it somewhere in between; see writeWindow.ts). At 20/s that is 20 per (1 s + what
+ *   a round trip takes beyond the fastest) from the first second on: the full rate at once, and
+ *   never 21 writes within a second at Graph. Writes are taken a guard's time before their place
+ *   frees, so their guards (a storage read each) do not come on top of the window's turn.
  * - Resource units: 1 per request when it leaves (what every request of this app costs with
  *   `$select`), corrected by `x-ms-resource-unit`, within 95 % of the tenant's budget per 10 s:
  *   the smallest until Graph's answers show a bigger one (see resourceUnitBudget.ts).
@@ -24,12 +26,15 @@
  * - The number of requests in flight follows the same steps (more slots after calm seconds).
  *
  * - Shared: with a write budget source (writeBudget.ts), writes leave only while this process
- *   holds the deployment's write turn, counted on top of the previous holder's last writes.
+ *   holds the deployment's write turn, counted on top of the previous holder's last writes, and
+ *   no write leaves after the turn's term ended.
  *
  * How a transport uses it, per request or `$batch`: `acquireSlot()`; `takeRequests(reads, writes)`
- * for what may leave now; send; per answer and sub-answer `observe`, `throttled` on a 429, and
+ * for what may leave now; the guards; the take's `left()` (waits for the writes' place); send,
+ * `timeWriteRoundTrip()` around a request that carries writes; per answer and sub-answer `observe`, `throttled` on a 429, and
  * `chargeResourceUnits(actual, estimated)`; then the take's `answered()` and the slot's release.
  */
+import { AppError } from '../core/errors';
 import { sleep as timerSleep } from '../core/retry';
 import type { ReadShareSource } from './readBudget';
 import { RESOURCE_UNIT_WINDOW_MS, ResourceUnitBudget } from './resourceUnitBudget';
@@ -194,27 +199,46 @@ export class Pacer {
    * really leaves and `answered()` once Graph's answer (or a failure) is in: until then, and at
    * most `writeAnswerBoundMs` after it left, the writes count.
    */
-  takeRequests(reads: number, writes: number): { reads: number; writes: number; left(): void; answered(): void } {
+  takeRequests(
+    reads: number,
+    writes: number,
+  ): { reads: number; writes: number; left(): Promise<void>; answered(): void } {
     const now = this.clock.now();
     const holdsTurn = this.holdsWriteTurn(now);
     const unitRoom = this.resourceUnits.room(now);
     const readsTaken = clamp(Math.floor(reads), 0, unitRoom);
     const { count, windowMs } = this.writeWindow();
+    // Places that free within the lead are taken now: the writes' guards run while they free.
     const writeRoom = Math.min(
       this.options.writeBurst,
-      count - this.writes.inWindow(windowMs, now),
+      count - this.writes.inWindow(windowMs, now + this.writes.leadMs()),
       unitRoom - readsTaken,
     );
     const writesTaken = holdsTurn ? clamp(Math.floor(writes), 0, Math.max(0, writeRoom)) : 0;
-    const ticket: WriteTicket = this.writes.take(writesTaken, now);
+    const leavesAt = writesTaken > 0 ? this.writes.fitsAt(writesTaken, count, windowMs, now) : now;
+    const ticket: WriteTicket = this.writes.take(writesTaken, now, leavesAt);
     if (writes > 0) this.budget?.wanted(now);
     this.resourceUnits.spend(readsTaken + writesTaken, now);
     return {
       reads: readsTaken,
       writes: writesTaken,
-      left: () => this.writes.left(ticket, this.clock.now()),
+      left: async () => {
+        this.writes.guarded(ticket, this.clock.now());
+        const wait = ticket.sentAt - this.clock.now();
+        if (wait > 0) await this.clock.sleep(Math.ceil(wait));
+        // Guards slower than the rest of the term (storage under load): another process may have
+        // taken the turn as lapsed, and does not count these writes.
+        if (writesTaken > 0 && this.budget && !this.budget.mayLeave(this.clock.now())) throw turnEnded();
+        this.writes.left(ticket, this.clock.now());
+      },
       answered: () => this.writes.answered(ticket, this.clock.now()),
     };
+  }
+
+  /** A request carrying writes leaves now; call the result when its answer is in (see writeWindow.ts: what of it counts). */
+  timeWriteRoundTrip(): () => void {
+    const started = this.clock.now();
+    return () => this.writes.roundTrip(this.clock.now() - started);
   }
 
   /**
@@ -227,7 +251,13 @@ export class Pacer {
     for (;;) {
       const now = this.clock.now();
       const { count, windowMs } = this.writeWindow();
-      const at = this.writes.fitsAt(clamp(wanted, 1, Math.min(count, this.options.writeBurst)), count, windowMs, now);
+      const wantedAt = this.writes.fitsAt(
+        clamp(wanted, 1, Math.min(count, this.options.writeBurst)),
+        count,
+        windowMs,
+        now,
+      );
+      const at = wantedAt - this.writes.leadMs();
       if (at <= now || now >= deadline) return;
       await this.clock.sleep(this.writeWait(Math.min(at, deadline), now));
     }
@@ -242,7 +272,10 @@ export class Pacer {
       }
       const now = this.clock.now();
       const { count, windowMs } = this.writeWindow();
-      const at = Math.max(this.writes.fitsAt(1, count, windowMs, now), this.resourceUnits.fitsAt(1, now));
+      const at = Math.max(
+        this.writes.fitsAt(1, count, windowMs, now) - this.writes.leadMs(),
+        this.resourceUnits.fitsAt(1, now),
+      );
       this.budget?.wanted(at);
       if (at <= now) return;
       await this.clock.sleep(this.writeWait(at, now));
@@ -389,6 +422,14 @@ export class Pacer {
     const count = Math.max(1, Math.floor(rate + 1e-9));
     return { count, windowMs: Math.max(1000, 1000 / rate) };
   }
+}
+
+function turnEnded(): AppError {
+  return new AppError(
+    'GRAPH.UNAVAILABLE',
+    "The deployment's write turn ended before these writes could leave (their guards took too long); not sent, retried.",
+    { transient: true },
+  );
 }
 
 /** Which budget a 429 names (`x-ms-throttle-information`, else the scope's limit segment). */

@@ -137,13 +137,15 @@ export class RequestCoalescer {
     return [...batch];
   }
 
-  /** `slot.left()` tells the pacer the writes leave now, after their guards: they count from here. */
+  /** After their guards, `slot.left()` waits for the writes' place: they count from when they leave. */
   private async dispatch(taken: Pending[], slot: Slot): Promise<void> {
     const batch = await this.stillWanted(taken);
-    slot.left();
-    if (batch.length === 0) return;
     try {
+      await slot.left();
+      if (batch.length === 0) return;
       const answers = await this.wire.send(batch.map(({ request }) => request));
+      // Before the callers' continuations run: the writes stop counting when the answer came.
+      slot.answered();
       for (const [index, answer] of answers.entries()) {
         if (answer instanceof AppError) batch[index]!.reject(answer);
         else batch[index]!.resolve(answer);

@@ -22,6 +22,11 @@ export interface WriteBudgetSource {
   /** Whether this process may send writes now (never waits). */
   mayWrite(now: number): boolean;
   /**
+   * Whether writes taken within the turn may still leave now, after their guards: false once the
+   * turn's term has ended without a renewal (another process may take it as lapsed).
+   */
+  mayLeave(now: number): boolean;
+  /**
    * Waits until this process may send writes. Rejects with a transient AppError when the wait
    * passes the source's bound, so that a job gives its queue message back in time.
    */

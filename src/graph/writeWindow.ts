@@ -3,33 +3,87 @@
  *
  * Graph counts a write when it admits it, somewhere between our send and its answer. Counting
  * from the send alone trusts every request to arrive as fast as the last: on a loaded machine two
- * batches sent 1.03 s apart reached the simulator within one second (35 writes in it). So a write
- * counts from its send until Graph has answered it, but for at most `answerBoundMs` after the
- * send: past that, a slow answer says more about Graph's work on the write than about when it
- * was counted, and waiting for it would cost the whole pace.
+ * batches sent 1.03 s apart reached the simulator within one second (35 writes in it). Counting
+ * until the answer trusts nothing, but pays the whole round trip on every turn of the window:
+ * 20 writes per 1 s + 35 ms, and a 5-s span of 80 writes every 20 s.
+ *
+ * So a write counts from its send until Graph answered it, less half the fastest recent round
+ * trip of a request carrying writes: a round trip is two journeys, and the answer's journey back
+ * (after Graph counted the write) takes at least about half of the fastest one. The journey there
+ * is not trusted: on a loaded machine the time from our send to Graph's admission swung by 30 ms
+ * between two batches of equal round trips, and subtracting the whole fastest round trip let 28
+ * writes into one second (test/graph/graphDirectory.pacing.test.ts). A request held up on the way
+ * (a starved simulator, a slow path) shows in its own round trip and counts that much longer. An
+ * answer that does not come counts for at most `answerBoundMs` after the send: past that, a slow
+ * answer says more about Graph's work on the write than about when it was counted.
  */
 export interface WriteTicket {
-  /** When the writes left: when taken, moved to when they really left (`left`). */
+  /** When the writes left: when their place was free, moved to when they really left (`left`). */
   sentAt: number;
+  /** When the writes were taken: their guards run from here until they leave. */
+  takenAt?: number;
   /** False from the take until the writes really leave (after their guards). */
   hasLeft: boolean;
   readonly count: number;
   answeredAt: number | null;
+  /** Another process's writes (a shared budget's previous holder): they count until `answeredAt`, as handed over. */
+  inherited?: boolean;
 }
 
 /** Entries this old are of no window's concern (the longest write window is 1 / minimum rate). */
 const KEEP_MS = 60_000;
+/** Round trips the floor is the fastest of: a few seconds of full-rate writing. */
+const ROUND_TRIPS_KEPT = 32;
+/** Guard times the lead is the longest of. */
+const GUARDS_KEPT = 8;
+/** A write is taken at most this long before its place frees: its guard's verdict is no older when it leaves. */
+const MAX_LEAD_MS = 250;
 
 export class WriteWindow {
   private entries: WriteTicket[] = [];
+  private roundTrips: number[] = [];
+  private guardTimes: number[] = [];
 
   constructor(private readonly answerBoundMs: number) {}
 
-  /** Records `count` writes leaving now; `answered(ticket)` when Graph's answer is in. */
-  take(count: number, now: number): WriteTicket {
-    const ticket: WriteTicket = { sentAt: now, hasLeft: false, count, answeredAt: null };
+  /** A request carrying writes took `ms` from leaving to its answer (a failure without an answer is no round trip). */
+  roundTrip(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) return;
+    this.roundTrips.push(ms);
+    if (this.roundTrips.length > ROUND_TRIPS_KEPT) this.roundTrips.shift();
+  }
+
+  /** How long an answer surely travelled back after Graph counted its writes: half the fastest recent round trip. */
+  private travelBack(): number {
+    if (this.roundTrips.length === 0) return 0;
+    return Math.min(...this.roundTrips) / 2;
+  }
+
+  /**
+   * Records `count` writes taken now that may leave from `leavesAt` (now, or within `leadMs()`);
+   * `left(ticket)` when they really leave, `answered(ticket)` when Graph's answer is in.
+   */
+  take(count: number, now: number, leavesAt = now): WriteTicket {
+    const ticket: WriteTicket = {
+      sentAt: Math.max(now, leavesAt),
+      takenAt: now,
+      hasLeft: false,
+      count,
+      answeredAt: null,
+    };
     if (count > 0) this.entries.push(ticket);
     return ticket;
+  }
+
+  /**
+   * How long before their places free writes are taken. Between the take and the send each
+   * write's guard reads its ledger row (tens of ms, hundreds on a loaded machine); taken only
+   * when the place was free, that read came on top of every turn of the window (20 writes per
+   * 1 s + the guards). Taken this much earlier, the guards run while the window turns, and the
+   * writes wait for their place after them. The longest recent guard time, at most 250 ms.
+   */
+  leadMs(): number {
+    return Math.min(MAX_LEAD_MS, Math.max(0, ...this.guardTimes));
   }
 
   /**
@@ -42,6 +96,13 @@ export class WriteWindow {
     ticket.hasLeft = true;
   }
 
+  /** The guards of writes taken at `ticket.takenAt` gave their verdicts now (before the writes wait for their place). */
+  guarded(ticket: WriteTicket, now: number): void {
+    if (ticket.count === 0 || ticket.takenAt === undefined) return;
+    this.guardTimes.push(Math.max(0, now - ticket.takenAt));
+    if (this.guardTimes.length > GUARDS_KEPT) this.guardTimes.shift();
+  }
+
   answered(ticket: WriteTicket, now: number): void {
     if (ticket.answeredAt === null) ticket.answeredAt = now;
   }
@@ -52,7 +113,13 @@ export class WriteWindow {
    */
   inherit(count: number, countedUntil: number): void {
     if (count > 0)
-      this.entries.push({ sentAt: countedUntil - this.answerBoundMs, hasLeft: true, count, answeredAt: countedUntil });
+      this.entries.push({
+        sentAt: countedUntil - this.answerBoundMs,
+        hasLeft: true,
+        count,
+        answeredAt: countedUntil,
+        inherited: true,
+      });
   }
 
   /**
@@ -62,8 +129,9 @@ export class WriteWindow {
   stillCounting(windowMs: number, now: number): Array<{ count: number; countedUntil: number }> | null {
     this.prune(now);
     if (this.entries.some((entry) => !entry.hasLeft && entry.answeredAt === null)) return null;
+    // Another process's journey to Graph is not this one's: handed on, a write counts until its answer.
     return this.entries
-      .map((entry) => ({ count: entry.count, countedUntil: this.countedUntil(entry) }))
+      .map((entry) => ({ count: entry.count, countedUntil: this.countedUntil(entry, false) }))
       .filter(({ countedUntil }) => countedUntil > now - windowMs);
   }
 
@@ -95,9 +163,13 @@ export class WriteWindow {
     return this.entries.some((entry) => entry.answeredAt === null && entry.sentAt + this.answerBoundMs > now);
   }
 
-  private countedUntil(entry: WriteTicket): number {
+  /** `ownJourney`: the next write leaves from this process, whose journeys the travel back was learned from. */
+  private countedUntil(entry: WriteTicket, ownJourney = true): number {
     const bound = entry.sentAt + this.answerBoundMs;
-    return entry.answeredAt === null ? bound : Math.min(entry.answeredAt, bound);
+    if (entry.answeredAt === null) return bound;
+    if (entry.inherited) return entry.answeredAt;
+    const travel = ownJourney ? this.travelBack() : 0;
+    return Math.min(Math.max(entry.sentAt, entry.answeredAt - travel), bound);
   }
 
   private prune(now: number): void {

@@ -124,6 +124,8 @@ export function createSharedWriteBudget(
   const ops: WriteTurnOperations = { reads: 0, writes: 0, conflicts: 0, turnsTaken: 0 };
   let known: { turn: Turn; etag: string | null; seenAt: number } = { turn: FREE, etag: null, seenAt: 0 };
   let heldUntil = 0;
+  /** The end of this process's last term as renewed; a hand-back does not end it (the next holder counts what leaves). */
+  let termEndsAt = 0;
   let heldSince = 0;
   let lastRenew = 0;
   let lastWanted = 0;
@@ -241,6 +243,7 @@ export function createSharedWriteBudget(
     lastRenew = sentAt;
     lastWanted = Math.max(lastWanted, sentAt);
     heldUntil = sentAt + t.termMs;
+    termEndsAt = heldUntil;
     // Counted from when we first saw the hand-back, which was after it was stored: never too early.
     inherited = tail.map(([after, count]) => ({ count, countedUntil: seenAt + after }));
     startTimer();
@@ -280,6 +283,7 @@ export function createSharedWriteBudget(
       if (await write(known.turn)) {
         lastRenew = now;
         heldUntil = now + t.termMs;
+        termEndsAt = heldUntil;
         return;
       }
       await read();
@@ -311,6 +315,7 @@ export function createSharedWriteBudget(
 
   return {
     mayWrite: holds,
+    mayLeave: (now) => now < termEndsAt,
     wanted(until) {
       lastWanted = Math.max(lastWanted, until);
     },

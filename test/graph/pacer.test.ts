@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_RETRY_AFTER_MS, Pacer, type PacingOptions } from '../../src/graph/pacer';
+import type { WriteBudgetSource } from '../../src/graph/writeBudget';
 
 /** A pacer on a fake clock: sleeps and pauses advance the clock instead of waiting. */
 function fakePacer(options: Partial<PacingOptions> = {}) {
@@ -107,6 +108,47 @@ describe('Pacer write window', () => {
     pacer.takeRequests(0, 20);
     await pacer.waitForWrite();
     expect(sleeps.reduce((a, b) => a + b, 0)).toBe(1_100);
+  });
+
+  /**
+   * Jobs that always have writes queued; each write's guard takes `guardMs` after the take, the
+   * request travels 0–5 ms to Graph (which counts it there) and the answer 30 ms back (the
+   * simulator's latency). Returns
+   * when Graph counted each write.
+   */
+  async function sustainedWrites(guardMs: number, seconds: number): Promise<number[]> {
+    const { pacer, now, advance } = fakePacer();
+    const counted: number[] = [];
+    const end = now() + seconds * 1000;
+    let seed = 11;
+    const random = () => {
+      seed = (seed * 48271) % 2147483647;
+      return seed / 2147483647;
+    };
+    while (now() < end) {
+      await pacer.waitForWrites(20, 1_000);
+      const taken = pacer.takeRequests(0, 20);
+      if (taken.writes === 0) continue;
+      advance(guardMs);
+      await taken.left();
+      const roundTrip = pacer.timeWriteRoundTrip();
+      const there = Math.floor(random() * 6);
+      advance(there);
+      for (let i = 0; i < taken.writes; i++) counted.push(now());
+      advance(30);
+      roundTrip();
+      taken.answered();
+    }
+    return counted;
+  }
+
+  it('keeps 20 writes in every second while the jobs supply them, guards and answers included', async () => {
+    const counted = await sustainedWrites(100, 60);
+    expect(mostWithin(counted, 1_000)).toBeLessThanOrEqual(20);
+    const rate = (counted.length - 20) / ((counted.at(-1)! - counted[0]!) / 1000);
+    // 20 writes per second and what a round trip takes beyond the answer's way back: ≥ 98 %.
+    expect(rate).toBeGreaterThanOrEqual(19.6);
+    expect(rate).toBeLessThanOrEqual(20);
   });
 
   it('counts every write of a $batch, beside its reads', () => {
@@ -275,5 +317,30 @@ describe('Pacer slots', () => {
     first();
     await waiting;
     expect(third).toBe(true);
+  });
+});
+
+describe('Pacer with the deployment’s shared write turn', () => {
+  /** A turn this process holds until `termEndsAt`. */
+  function heldTurn(termEndsAt: number) {
+    const budget: WriteBudgetSource = {
+      mayWrite: (now) => now < termEndsAt - 500,
+      mayLeave: (now) => now < termEndsAt,
+      acquire: async () => undefined,
+      wanted: () => undefined,
+      takeInherited: () => [],
+      attach: () => undefined,
+    };
+    return { budget };
+  }
+
+  it('sends no write whose guard outlasted the turn: another process may count the turn as lapsed', async () => {
+    let now = 1_000_000;
+    const { budget } = heldTurn(now + 2_000);
+    const pacer = new Pacer({}, { now: () => now }, budget);
+    const taken = pacer.takeRequests(0, 20);
+    expect(taken.writes).toBe(20);
+    now += 2_500; // the guards took 2.5 s
+    await expect(taken.left()).rejects.toMatchObject({ code: 'GRAPH.UNAVAILABLE' });
   });
 });
