@@ -4,10 +4,10 @@
  */
 import type { TokenCredential } from '@azure/identity';
 import type { Logger, Telemetry } from '../core/ports';
-import type * as AzureMonitorTelemetry from './azureMonitorTelemetry';
+import { createOtelTelemetry } from './azureMonitorTelemetry';
 import { ingestionCredential } from './ingestionCredential';
 import { createLogTelemetry } from './logTelemetry';
-import type * as StartAzureMonitor from './startAzureMonitor';
+import { startAzureMonitor } from './startAzureMonitor';
 
 export interface TelemetryOptions {
   /** `APPLICATIONINSIGHTS_CONNECTION_STRING`; absent → records go to the logger. */
@@ -30,10 +30,6 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
       'APPLICATIONINSIGHTS_AUTHENTICATION_STRING is not Authorization=AAD: ingestion uses the instrumentation key, which a resource with local authentication disabled refuses',
     );
   }
-  // Loaded only when Application Insights is on: the Azure Monitor distro is some 2,000 modules,
-  // about a second of CPU at every start of a CLI command or host that sends no telemetry.
-  const { startAzureMonitor } = require('./startAzureMonitor') as typeof StartAzureMonitor;
-  const { createOtelTelemetry } = require('./azureMonitorTelemetry') as typeof AzureMonitorTelemetry;
   const sinks = startAzureMonitor({
     connectionString: options.connectionString,
     credential,

@@ -2,10 +2,10 @@
  * Starts the Azure Monitor OpenTelemetry distro once per process (it registers global
  * providers; a second start would double every record) and returns the sinks to write to.
  */
-import { useAzureMonitor } from '@azure/monitor-opentelemetry';
+import type * as AzureMonitorDistro from '@azure/monitor-opentelemetry';
 import { metrics } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import type * as OtelResources from '@opentelemetry/resources';
 import type { TokenCredential } from '@azure/identity';
 import { INSTRUMENTATION_SCOPE, flushGlobalProviders, type OtelSinks } from './azureMonitorTelemetry';
 
@@ -21,6 +21,10 @@ let started: OtelSinks | undefined;
 
 export function startAzureMonitor(options: AzureMonitorOptions): OtelSinks {
   if (started) return started;
+  // Required here, not imported at the top: the distro is some 2,000 modules, about a second of CPU
+  // at every start of a CLI command or host that sends no telemetry (createTelemetry's log branch).
+  const { useAzureMonitor } = require('@azure/monitor-opentelemetry') as typeof AzureMonitorDistro;
+  const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof OtelResources;
   useAzureMonitor({
     azureMonitorExporterOptions: {
       connectionString: options.connectionString,
