@@ -21,6 +21,7 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import type { ReadShareSource } from '../graph/readBudget';
 import type { StorageClients } from './storageClients';
+import { isNotFound } from './storageErrors';
 import { tableName } from './tableKeys';
 
 const PARTITION = 'readers';
@@ -54,12 +55,22 @@ export function createSharedReadBudget(
   let looking: Promise<void> | null = null;
   let beat = 0;
 
-  const table = (): Promise<TableClient> => clients.ensureTable(name);
+  // Never created here: `check` and the other read-only commands create no table. The table exists
+  // once the deployment recorded a run; before that no other process can be reading for it.
+  const table = (): TableClient => clients.table(name);
 
   const look = async (): Promise<void> => {
-    const client = await table();
+    const client = table();
     ops.writes++;
-    await client.upsertEntity({ partitionKey: PARTITION, rowKey: id, beat: ++beat }, 'Replace');
+    try {
+      await client.upsertEntity({ partitionKey: PARTITION, rowKey: id, beat: beat + 1 }, 'Replace');
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      live = 1;
+      lookedAt = Date.now();
+      return;
+    }
+    beat++;
     ops.reads++;
     const rows: Array<{ rowKey: string; at: number; etag: string }> = [];
     const listing = client.listEntities<Record<string, unknown>>({
@@ -96,7 +107,9 @@ export function createSharedReadBudget(
       await looking;
       // A process that never read has no row (and need not touch the table at all).
       if (beat === 0) return;
-      await (await table()).deleteEntity(PARTITION, id).catch(() => undefined);
+      await table()
+        .deleteEntity(PARTITION, id)
+        .catch(() => undefined);
     },
   };
 }
