@@ -57,6 +57,8 @@ export interface BenchOptions {
   /** `--instances 1,2,4`: run the deployed topology instead (topology.ts), for the first size. */
   instances: number[];
   /** With --instances: print one JSON object on stdout. */
+  /** `--instances`: seconds between two resyncs during the backfill; 0: none. */
+  resyncEverySeconds: number;
   json: boolean;
 }
 
@@ -78,6 +80,7 @@ const DEFAULTS: BenchOptions = {
   queue: 'memory',
   drainConcurrency: 64,
   instances: [],
+  resyncEverySeconds: 4,
   json: false,
 };
 
@@ -117,6 +120,7 @@ function parseArgs(argv: string[]): BenchOptions {
     else if (flag === '--seed') options.seed = number(flag, value);
     else if (flag === '--queue' && (value === 'memory' || value === 'azurite')) options.queue = value;
     else if (flag === '--drain-concurrency') options.drainConcurrency = Math.max(1, number(flag, value));
+    else if (flag === '--resync-every') options.resyncEverySeconds = number(flag, value);
     else if (flag === '--instances') options.instances = sizes().map((n) => Math.max(1, Math.round(n)));
     else
       throw new Error(
@@ -260,7 +264,7 @@ async function topology(options: BenchOptions): Promise<void> {
     sampleWrites: options.sampleWrites,
     tenantSize: TENANT_SIZE_BY_BUDGET.get(options.readBudget)!,
     queue,
-    resyncEverySeconds: 4,
+    resyncEverySeconds: options.resyncEverySeconds,
   });
   const result = { size, ceilingWritesPerSecond: 20, writeWindowSeconds: 150, queue, topology: rows };
   if (options.json) {

@@ -26,7 +26,7 @@ export interface TopologyOptions {
   tenantSize: TenantSize;
   /** The deployed host's queue settings: an instance runs up to batchSize + newBatchThreshold jobs. */
   queue: DeployedQueue;
-  /** Seconds between two resyncs. */
+  /** Seconds between two resyncs; 0: none. */
   resyncEverySeconds: number;
 }
 
@@ -155,6 +155,7 @@ async function resyncLoop(
   running: () => boolean,
 ): Promise<Array<{ seconds: number; outcome: string }>> {
   const answers: Array<{ seconds: number; outcome: string }> = [];
+  if (everySeconds <= 0) return answers;
   for (let k = 0; running(); k++) {
     await delay(everySeconds * 1000);
     if (!running()) break;
