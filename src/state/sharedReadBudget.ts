@@ -63,6 +63,8 @@ export function createSharedReadBudget(
     const client = table();
     ops.writes++;
     try {
+      // Without an ETag on purpose: the row is this process's own (its key is this process's id);
+      // no other process writes it, and the only other change, the hour-old sweep below, is conditional.
       await client.upsertEntity({ partitionKey: PARTITION, rowKey: id, beat: beat + 1 }, 'Replace');
     } catch (err) {
       if (!isNotFound(err)) throw err;
