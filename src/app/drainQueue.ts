@@ -76,6 +76,11 @@ export async function drainQueue(
   let succeeded = 0;
   /** Graph refused us (a permission, a bad request) or never answered: stop, leave the jobs queued. */
   let stop = null as AppError | null;
+  /**
+   * A job gave up on Graph before any job succeeded: Graph may be down, or only this worker's
+   * user may fail. No job starts until those in flight end; if none of them succeeded either, stop.
+   */
+  let doubt = null as AppError | null;
 
   const context = options.runKind ? { runKind: options.runKind } : {};
   const handle = async (message: ReceivedJob): Promise<void> => {
@@ -87,8 +92,13 @@ export async function drainQueue(
       else options.onSuperseded?.(message.job);
     } catch (err) {
       const error = ensureAppError(err);
-      if (graphUnusable(error, succeeded)) {
+      if (graphRefusedUs(error)) {
         stop ??= error;
+        await consumer.release(message, 0);
+        return;
+      }
+      if (error.code === 'GRAPH.UNAVAILABLE' && succeeded === 0) {
+        doubt ??= error;
         await consumer.release(message, 0);
         return;
       }
@@ -158,6 +168,12 @@ export async function drainQueue(
         }: ${stop.message}`,
       );
     }
+    if (doubt) {
+      await Promise.allSettled(inFlight);
+      if (succeeded === 0) stop = doubt;
+      doubt = null;
+      continue;
+    }
     while (held.length > 0 && inFlight.size < concurrency) start(held.shift()!);
     if (held.length > 0) {
       await Promise.race(inFlight);
@@ -194,11 +210,9 @@ export async function drainQueue(
 }
 
 /**
- * Whether a job's error means Graph as a whole is not usable from here: a refusal that is not
- * about this worker (401/403: a token or a permission missing), or no answer before any job
- * succeeded.
+ * Whether a job's error means Graph refuses this app, not this worker (401/403: a token or a
+ * permission missing): no other job can do better.
  */
-function graphUnusable(error: AppError, succeeded: number): boolean {
-  if (error.code === 'GRAPH.REQUEST_REFUSED' && (error.status === 401 || error.status === 403)) return true;
-  return error.code === 'GRAPH.UNAVAILABLE' && succeeded === 0;
+function graphRefusedUs(error: AppError): boolean {
+  return error.code === 'GRAPH.REQUEST_REFUSED' && (error.status === 401 || error.status === 403);
 }

@@ -5,11 +5,11 @@
  * otherMails of users with privileged administrator roles). Only the second is a worker's
  * `denied`; the first stops the run with exit 3 and keeps every job for the next one.
  */
-import { WRITES_REFUSED_FOR_MS } from '../../src/app/jobRunner';
+import { hostMaxDequeueCount, WRITES_REFUSED_FOR_MS } from '../../src/app/jobRunner';
 import { startIdentityEndpoint } from '../cli/processRun';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCycle } from '../../src/app/operations';
-import type { RunRecord } from '../../src/core/ports';
+import type { Directory, RunRecord } from '../../src/core/ports';
 import { NO_RETRY_WAIT, patches, rolesTheConnectorNeeds, startAzurite, startScenario, type Scenario } from './harness';
 import { hybridWorker, syncedUser, world } from './smallWorld';
 import type { AzuriteInstance } from '../support/azurite';
@@ -176,6 +176,61 @@ describe('deleted items refused with a 400 of another code', () => {
         expect(entry?.lastOutcome).toBe('failed');
       }
       expect(s.logLines.some((line) => line.includes('Graph refuses to filter deletedItems'))).toBe(false);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+// One user's PATCH that Graph answers 503 every time is that worker's problem, not Graph being
+// down: even when its job gives up before any other job has finished (the fault suite met this
+// under a loaded CI machine), the others are written and the job goes to the poison queue.
+describe("one user's PATCH failing before any job has succeeded", () => {
+  it('poisons that job after maxDequeueCount deliveries and writes every other worker', async () => {
+    const s = await startScenario(azurite, {
+      world: world(
+        WORKERS.map((id) => hybridWorker(id)),
+        WORKERS.map((id) => syncedUser(id)),
+      ),
+    });
+    try {
+      const failing = s.graph.usersByEmployeeId('4002')[0]!;
+      s.graph.injectFaults({
+        status: 503,
+        count: 1_000,
+        retryAfterSeconds: 0,
+        match: (method, path) => method === 'PATCH' && path.includes(failing.id),
+      });
+      // Every other write is answered a second late, after the failing job has given up.
+      const real = s.services.directory;
+      const slowed: Directory = Object.create(real);
+      slowed.updateUser = async (userId, patch, guard) => {
+        if (userId !== failing.id) await new Promise((resolve) => setTimeout(resolve, 1_000));
+        return real.updateUser(userId, patch, guard);
+      };
+      const run = await runCycle({ ...s.services, directory: slowed }, { drain: true, drainOptions: NO_RETRY_WAIT });
+      expect(run.counts).toMatchObject({ written: WORKERS.length - 1, failed: 1 });
+      expect((await s.services.ledger.get('4002'))?.lastOutcome).toBe('failed');
+      const failedPatches = patches(s.graph).filter((request) => request.status === 503);
+      expect(failedPatches.length).toBeGreaterThanOrEqual(hostMaxDequeueCount());
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('still stops the drain when no job gets an answer at all', async () => {
+    const s = await startScenario(azurite, {
+      world: world(
+        WORKERS.map((id) => hybridWorker(id)),
+        WORKERS.map((id) => syncedUser(id)),
+      ),
+    });
+    try {
+      s.graph.injectFaults({ status: 503, count: 10_000, retryAfterSeconds: 0, match: (method) => method === 'PATCH' });
+      const stopped = await runCycle(s.services, { drain: true, drainOptions: NO_RETRY_WAIT }).catch((err) => err);
+      expect(stopped).toMatchObject({ code: 'GRAPH.UNAVAILABLE' });
+      expect(String(stopped.message)).toContain('the drain stopped');
+      for (const workerId of WORKERS) expect((await s.services.ledger.get(workerId))?.lastOutcome).not.toBe('failed');
     } finally {
       await s.close();
     }
