@@ -158,6 +158,10 @@ export class Pacer {
     );
     this.intervalStart = now();
     budget?.attach((at) => this.writes.stillCounting(this.writeWindow().windowMs, at));
+    budget?.attachLender((at) => {
+      const { windowMs } = this.writeWindow();
+      return this.writes.inWindow(windowMs, at) < this.writeCount() ? this.writes.reserve(at) : null;
+    });
   }
 
   get coalesceWindowMs(): number {
@@ -204,7 +208,7 @@ export class Pacer {
     writes: number,
   ): { reads: number; writes: number; left(): Promise<void>; answered(): void } {
     const now = this.clock.now();
-    const holdsTurn = this.holdsWriteTurn(now);
+    const allowed = this.writesAllowed(now);
     const unitRoom = this.resourceUnits.room(now);
     const readsTaken = clamp(Math.floor(reads), 0, unitRoom);
     const { count, windowMs } = this.writeWindow();
@@ -214,9 +218,10 @@ export class Pacer {
       count - this.writes.inWindow(windowMs, now + this.writes.leadMs()),
       unitRoom - readsTaken,
     );
-    const writesTaken = holdsTurn ? clamp(Math.floor(writes), 0, Math.max(0, writeRoom)) : 0;
+    const writesTaken = clamp(Math.floor(writes), 0, Math.max(0, Math.min(writeRoom, allowed)));
     const leavesAt = writesTaken > 0 ? this.writes.fitsAt(writesTaken, count, windowMs, now) : now;
     const ticket: WriteTicket = this.writes.take(writesTaken, now, leavesAt);
+    if (writesTaken > 0) this.budget?.took(writesTaken, now);
     if (writes > 0) this.budget?.wanted(now);
     this.resourceUnits.spend(readsTaken + writesTaken, now);
     return {
@@ -266,7 +271,7 @@ export class Pacer {
   /** Waits until at least one write may leave. */
   async waitForWrite(): Promise<void> {
     for (;;) {
-      if (!this.holdsWriteTurn(this.clock.now())) {
+      if (this.writesAllowed(this.clock.now()) === 0) {
         await this.budget!.acquire();
         continue;
       }
@@ -402,11 +407,14 @@ export class Pacer {
     return this.writes.awaitsAnswers(now) ? Math.min(wait, ANSWER_POLL_MS) : wait;
   }
 
-  /** Without a shared budget, always; with one, while this process holds the turn (the last holder's writes counted first). */
-  private holdsWriteTurn(now: number): boolean {
-    if (!this.budget) return true;
+  /**
+   * Without a shared budget, any number; with one, any number while this process holds the turn
+   * (the last holder's writes counted first), one in a place lent to it, else none.
+   */
+  private writesAllowed(now: number): number {
+    if (!this.budget) return Number.POSITIVE_INFINITY;
     for (const { count, countedUntil } of this.budget.takeInherited()) this.writes.inherit(count, countedUntil);
-    return this.budget.mayWrite(now);
+    return this.budget.writesAllowed(now);
   }
 
   private writeRate(): number {
@@ -419,8 +427,13 @@ export class Pacer {
    */
   private writeWindow(): { count: number; windowMs: number } {
     const rate = this.writeRate();
-    const count = Math.max(1, Math.floor(rate + 1e-9));
-    return { count, windowMs: Math.max(1000, 1000 / rate) };
+    // A place another process asked to borrow is left free by this process's own writes.
+    const lending = this.budget?.loansWanted(this.clock.now()) ?? 0;
+    return { count: Math.max(1, this.writeCount() - lending), windowMs: Math.max(1000, 1000 / rate) };
+  }
+
+  private writeCount(): number {
+    return Math.max(1, Math.floor(this.writeRate() + 1e-9));
   }
 }
 

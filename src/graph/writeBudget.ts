@@ -18,9 +18,20 @@ export interface CountedWrites {
   countedUntil: number;
 }
 
+/** A place of the holder's write window held for another process's write (a loan to a resync). */
+export interface ReservedPlace {
+  /** The place counts until `countedUntil` (this process's time); until settled, indefinitely. */
+  settle(countedUntil: number): void;
+}
+
 export interface WriteBudgetSource {
-  /** Whether this process may send writes now (never waits). */
-  mayWrite(now: number): boolean;
+  /**
+   * How many writes this process may take now (never waits): any number within its turn
+   * (`Infinity`), a lent place's one, or none.
+   */
+  writesAllowed(now: number): number;
+  /** `count` writes were taken now (they use up a lent place). */
+  took(count: number, now: number): void;
   /**
    * Whether writes taken within the turn may still leave now, after their guards: false once the
    * turn's term has ended without a renewal (another process may take it as lapsed).
@@ -43,4 +54,11 @@ export interface WriteBudgetSource {
    * while a write taken has not left yet (the source waits for it before handing the turn on).
    */
   attach(stillCounting: (now: number) => CountedWrites[] | null): void;
+  /**
+   * Places to hold free in this process's window for a loan another process asked for (0 or 1):
+   * this process's own writes leave them free.
+   */
+  loansWanted(now: number): number;
+  /** Tells the source how to hold one place of this process's window for a loan: null while none is free. */
+  attachLender(reserve: (now: number) => ReservedPlace | null): void;
 }

@@ -30,6 +30,8 @@ export interface WriteTicket {
   inherited?: boolean;
 }
 
+/** Until a reserved place is settled it counts as if for ever (a finite time, so that sums and sleeps stay numbers). */
+const UNSETTLED = Number.MAX_SAFE_INTEGER / 2;
 /** Entries this old are of no window's concern (the longest write window is 1 / minimum rate). */
 const KEEP_MS = 60_000;
 /** Round trips the floor is the fastest of: a few seconds of full-rate writing. */
@@ -120,6 +122,20 @@ export class WriteWindow {
         answeredAt: countedUntil,
         inherited: true,
       });
+  }
+
+  /**
+   * Holds one place from now for another process's write (a loan of a shared budget's holder): it
+   * counts as a write of this window until settled, then until the time settled.
+   */
+  reserve(now: number): { settle(countedUntil: number): void } {
+    const entry: WriteTicket = { sentAt: now, hasLeft: true, count: 1, answeredAt: UNSETTLED, inherited: true };
+    this.entries.push(entry);
+    return {
+      settle: (countedUntil) => {
+        entry.answeredAt = countedUntil;
+      },
+    };
   }
 
   /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_RETRY_AFTER_MS, Pacer, type PacingOptions } from '../../src/graph/pacer';
-import type { WriteBudgetSource } from '../../src/graph/writeBudget';
+import type { ReservedPlace, WriteBudgetSource } from '../../src/graph/writeBudget';
 
 /** A pacer on a fake clock: sleeps and pauses advance the clock instead of waiting. */
 function fakePacer(options: Partial<PacingOptions> = {}) {
@@ -324,15 +324,51 @@ describe('Pacer with the deployment’s shared write turn', () => {
   /** A turn this process holds until `termEndsAt`. */
   function heldTurn(termEndsAt: number) {
     const budget: WriteBudgetSource = {
-      mayWrite: (now) => now < termEndsAt - 500,
+      writesAllowed: (now) => (now < termEndsAt - 500 ? Number.POSITIVE_INFINITY : 0),
+      took: () => undefined,
       mayLeave: (now) => now < termEndsAt,
       acquire: async () => undefined,
       wanted: () => undefined,
       takeInherited: () => [],
       attach: () => undefined,
+      loansWanted: () => 0,
+      attachLender: () => undefined,
     };
     return { budget };
   }
+
+  it('lends a place to a resync elsewhere: its own writes leave it free, and it counts until the loan is settled', async () => {
+    let now = 1_000_000;
+    let asked = 1;
+    let reserve: (at: number) => ReservedPlace | null = () => null;
+    const budget: WriteBudgetSource = {
+      ...heldTurn(now + 60_000).budget,
+      loansWanted: () => asked,
+      attachLender: (lender) => {
+        reserve = lender;
+      },
+    };
+    const pacer = new Pacer({}, { now: () => now }, budget);
+    // While a loan is asked for, 19 of the 20 places are this process's.
+    const own = pacer.takeRequests(0, 20);
+    expect(own.writes).toBe(19);
+    await own.left();
+    own.answered();
+    const place = reserve(now)!;
+    expect(place).not.toBeNull();
+    asked = 0;
+    expect(pacer.takeRequests(0, 20).writes).toBe(0);
+    // The loan was stored: the place counts for 2 s more; the 19 own writes stop counting after 1 s.
+    place.settle(now + 2_000);
+    now += 1_100;
+    const next = pacer.takeRequests(0, 20);
+    expect(next.writes).toBe(19);
+    now += 2_000;
+    await next.left();
+    next.answered();
+    now += 1_100;
+    expect(pacer.takeRequests(0, 20).writes).toBe(20);
+  });
 
   it('sends no write whose guard outlasted the turn: another process may count the turn as lapsed', async () => {
     let now = 1_000_000;

@@ -58,7 +58,7 @@ interface Writer {
   done: Promise<{ code: number | null; stdout: string; stderr: string }>;
 }
 
-function startWriter(ids: string[], tablePrefix: string): Writer {
+function startWriter(ids: string[], tablePrefix: string, extraEnv: Record<string, string> = {}): Writer {
   const child = spawn(process.execPath, [WRITER], {
     cwd: ROOT,
     env: {
@@ -69,6 +69,7 @@ function startWriter(ids: string[], tablePrefix: string): Writer {
       CEILING: String(CEILING),
       ANSWER_BOUND_MS: String(ANSWER_BOUND_MS),
       USER_IDS: ids.join(','),
+      ...extraEnv,
     },
   });
   let stdout = '';
@@ -157,6 +158,34 @@ describe('the shared write budget across OS processes', () => {
   }, 60_000);
 });
 
+describe('a resync beside a backfill in another process', () => {
+  it('gets one place lent by the holder for each write: the turn never moves, the ceiling holds in every second', async () => {
+    const prefix = `budget${++prefixes}${process.pid}`;
+    // Graph's own ceiling (20/s) over 10 s or more of backfill; a resync 0.8 s after the last one answered.
+    const ceiling = { CEILING: '20' };
+    const backfill = users('P', 200);
+    const resynced = users('R', 5);
+    const holder = startWriter(backfill, prefix, ceiling);
+    await holder.first;
+    const resync = startWriter(resynced, prefix, { ...ceiling, PRIORITY_EVERY_MS: '800' });
+    const [ranHolder, ranResync] = await Promise.all([holder.done, resync.done]);
+    expect([ranHolder.code, ranHolder.stderr, ranResync.code, ranResync.stderr]).toEqual([0, '', 0, '']);
+    const operations = (ran: { stdout: string }) => JSON.parse(ran.stdout.split('done ')[1]!);
+    // The backfill's process took the turn once and kept it; the resync never took it.
+    expect(operations(ranHolder)).toMatchObject({ turnsTaken: 1, loansGiven: 5 });
+    expect(operations(ranResync)).toMatchObject({ turnsTaken: 0, loansUsed: 5 });
+    expect(writesOf(backfill)).toHaveLength(200);
+    const resyncWrites = writesOf(resynced);
+    expect(resyncWrites).toHaveLength(5);
+    // Every resync wrote while the backfill was still writing, each within seconds.
+    expect(resyncWrites.at(-1)!).toBeLessThan(writesOf(backfill).at(-1)!);
+    const took = [...ranResync.stdout.matchAll(/^took (\d+)$/gm)].map((m) => Number(m[1]));
+    expect(took).toHaveLength(5);
+    for (const ms of took) expect(ms).toBeLessThan(3_000);
+    expect(mostWithinOneSecond(writesOf([...backfill, ...resynced]))).toBeLessThanOrEqual(20);
+  }, 60_000);
+});
+
 describe('the write turn of a lone process', () => {
   it('keeps the turn between its jobs’ rounds when no other process waits (no new turn, no wait before the next write)', async () => {
     const clients = createStorageClients({ kind: 'connectionString', connectionString: azurite.connectionString });
@@ -166,7 +195,7 @@ describe('the write turn of a lone process', () => {
       budget.wanted(Date.now());
       // A round of jobs without writes (lookups, ledger reads), longer than a hand-over would wait.
       await new Promise((wait) => setTimeout(wait, 1_500));
-      expect(budget.mayWrite(Date.now())).toBe(true);
+      expect(budget.writesAllowed(Date.now())).toBe(Number.POSITIVE_INFINITY);
       await budget.acquire();
       expect(budget.operations().turnsTaken).toBe(1);
     } finally {

@@ -3,7 +3,10 @@
 // CEILING (writes per second), ANSWER_BOUND_MS (how long after it left a write may still count),
 // USER_IDS (comma-separated). PATCHes every user at once (the pacer
 // and the shared budget decide when each leaves), prints `first` after its first answered write
-// and `done <storage operations as JSON>` at the end.
+// and `done <storage operations as JSON>` at the end. With PRIORITY_EVERY_MS set it writes as
+// resync does instead: one user at a time with priority, that many ms apart, and prints
+// `took <ms>` for each write.
+
 const { createStorageClients } = require('../../dist/src/state/storageClients');
 const { createSharedWriteBudget } = require('../../dist/src/state/sharedWriteBudget');
 const { createGraphDirectory } = require('../../dist/src/graph/graphDirectory');
@@ -20,6 +23,20 @@ async function main() {
   });
   let first = true;
   const ids = process.env.USER_IDS.split(',');
+  const every = Number(process.env.PRIORITY_EVERY_MS || 0);
+  if (every > 0)
+    for (const [i, id] of ids.entries()) {
+      await new Promise((wait) => setTimeout(wait, every));
+      const release = writeBudget.prioritize();
+      const started = Date.now();
+      try {
+        await directory.updateUser(id, { usageLocation: i % 2 === 0 ? 'GB' : 'FR' });
+      } finally {
+        release();
+      }
+      process.stdout.write(`took ${Date.now() - started}\n`);
+    }
+  else
   await Promise.all(
     ids.map(async (id, i) => {
       await directory.updateUser(id, { usageLocation: i % 2 === 0 ? 'GB' : 'FR' });
