@@ -256,14 +256,18 @@ export class Pacer {
     for (;;) {
       const now = this.clock.now();
       const { count, windowMs } = this.writeWindow();
+      // A place lent to another process stays taken for seconds: a batch does not wait for it.
+      const own = count - this.writes.lentInWindow(windowMs, now);
       const wantedAt = this.writes.fitsAt(
-        clamp(wanted, 1, Math.min(count, this.options.writeBurst)),
+        clamp(wanted, 1, Math.min(own, this.options.writeBurst)),
         count,
         windowMs,
         now,
       );
       const at = wantedAt - this.writes.leadMs();
       if (at <= now || now >= deadline) return;
+      // Gathering a batch is wanting to write: a shared turn is not handed on as idle meanwhile.
+      this.budget?.wanted(Math.min(at, deadline));
       await this.clock.sleep(this.writeWait(Math.min(at, deadline), now));
     }
   }

@@ -28,6 +28,8 @@ export interface WriteTicket {
   answeredAt: number | null;
   /** Another process's writes (a shared budget's previous holder): they count until `answeredAt`, as handed over. */
   inherited?: boolean;
+  /** A place lent to another process's write (counted like an inherited write). */
+  lent?: boolean;
 }
 
 /** Until a reserved place is settled it counts as if for ever (a finite time, so that sums and sleeps stay numbers). */
@@ -129,7 +131,14 @@ export class WriteWindow {
    * counts as a write of this window until settled, then until the time settled.
    */
   reserve(now: number): { settle(countedUntil: number): void } {
-    const entry: WriteTicket = { sentAt: now, hasLeft: true, count: 1, answeredAt: UNSETTLED, inherited: true };
+    const entry: WriteTicket = {
+      sentAt: now,
+      hasLeft: true,
+      count: 1,
+      answeredAt: UNSETTLED,
+      inherited: true,
+      lent: true,
+    };
     this.entries.push(entry);
     return {
       settle: (countedUntil) => {
@@ -147,7 +156,7 @@ export class WriteWindow {
     if (this.entries.some((entry) => !entry.hasLeft && entry.answeredAt === null)) return null;
     // Another process's journey to Graph is not this one's: handed on, a write counts until its answer.
     return this.entries
-      .map((entry) => ({ count: entry.count, countedUntil: this.countedUntil(entry, false) }))
+      .map((entry) => ({ count: entry.count, countedUntil: this.countedUntil(entry, now, false) }))
       .filter(({ countedUntil }) => countedUntil > now - windowMs);
   }
 
@@ -155,7 +164,15 @@ export class WriteWindow {
   inWindow(windowMs: number, now: number): number {
     this.prune(now);
     let sum = 0;
-    for (const entry of this.entries) if (this.countedUntil(entry) > now - windowMs) sum += entry.count;
+    for (const entry of this.entries) if (this.countedUntil(entry, now) > now - windowMs) sum += entry.count;
+    return sum;
+  }
+
+  /** Places lent to another process that still count within a window of `windowMs` ending now: not this process's to fill. */
+  lentInWindow(windowMs: number, now: number): number {
+    let sum = 0;
+    for (const entry of this.entries)
+      if (entry.lent && this.countedUntil(entry, now) > now - windowMs) sum += entry.count;
     return sum;
   }
 
@@ -164,7 +181,7 @@ export class WriteWindow {
     let used = this.inWindow(windowMs, now);
     if (used + count <= limit) return now;
     const ends = this.entries
-      .map((entry) => ({ end: this.countedUntil(entry), count: entry.count }))
+      .map((entry) => ({ end: this.countedUntil(entry, now), count: entry.count }))
       .filter(({ end }) => end > now - windowMs)
       .sort((a, b) => a.end - b.end);
     for (const { end, count: leaving } of ends) {
@@ -180,7 +197,11 @@ export class WriteWindow {
   }
 
   /** `ownJourney`: the next write leaves from this process, whose journeys the travel back was learned from. */
-  private countedUntil(entry: WriteTicket, ownJourney = true): number {
+  private countedUntil(entry: WriteTicket, now: number, ownJourney = true): number {
+    // Taken but not left yet (its guards still read storage): it may leave at any moment and
+    // count from then. Counted only from when its place was free, a write whose guards took
+    // seconds left beside a later batch: 40 writes within 9 ms at Graph.
+    if (!entry.hasLeft && entry.answeredAt === null) return Math.max(entry.sentAt, now) + this.answerBoundMs;
     const bound = entry.sentAt + this.answerBoundMs;
     if (entry.answeredAt === null) return bound;
     if (entry.inherited) return entry.answeredAt;
@@ -189,8 +210,8 @@ export class WriteWindow {
   }
 
   private prune(now: number): void {
-    if (this.entries.length > 64 && this.countedUntil(this.entries[0]!) <= now - KEEP_MS) {
-      this.entries = this.entries.filter((entry) => this.countedUntil(entry) > now - KEEP_MS);
+    if (this.entries.length > 64 && this.countedUntil(this.entries[0]!, now) <= now - KEEP_MS) {
+      this.entries = this.entries.filter((entry) => this.countedUntil(entry, now) > now - KEEP_MS);
     }
   }
 }

@@ -105,7 +105,7 @@ describe('Pacer write window', () => {
 
   it('counts an unanswered write for at most writeAnswerBoundMs', async () => {
     const { pacer, sleeps } = fakePacer({ writeAnswerBoundMs: 100 });
-    pacer.takeRequests(0, 20);
+    await pacer.takeRequests(0, 20).left();
     await pacer.waitForWrite();
     expect(sleeps.reduce((a, b) => a + b, 0)).toBe(1_100);
   });
@@ -366,6 +366,55 @@ describe('Pacer with the deployment’s shared write turn', () => {
     now += 2_000;
     await next.left();
     next.answered();
+    now += 1_100;
+    expect(pacer.takeRequests(0, 20).writes).toBe(20);
+  });
+
+  it('while it gathers a batch of writes it tells the turn it wants to write, so the turn is not handed on as idle', async () => {
+    let now = 1_000_000;
+    const wantedUntil: number[] = [];
+    const budget: WriteBudgetSource = {
+      ...heldTurn(now + 60_000).budget,
+      wanted: (until) => wantedUntil.push(until),
+    };
+    const pacer = new Pacer(
+      {},
+      {
+        now: () => now,
+        sleep: async (ms) => {
+          now += ms;
+        },
+      },
+      budget,
+    );
+    // 20 writes left 100 ms apart in fives: their places free over the next 300 ms.
+    for (let i = 0; i < 4; i++) {
+      const taken = pacer.takeRequests(0, 5);
+      await taken.left();
+      taken.answered();
+      now += 100;
+    }
+    now += 600;
+    wantedUntil.length = 0;
+    const startedAt = now;
+    await pacer.waitForWrites(20, 1_000);
+    expect(now).toBeGreaterThan(startedAt);
+    // Each look during the gather said until when it wants to write: never left idle behind.
+    expect(wantedUntil.length).toBeGreaterThan(1);
+    expect(Math.max(...wantedUntil)).toBeGreaterThanOrEqual(now - 5);
+  });
+
+  it('takes no batch beside one whose guards are still running, however long they take', async () => {
+    let now = 1_000_000;
+    const { budget } = heldTurn(now + 60_000);
+    const pacer = new Pacer({}, { now: () => now }, budget);
+    const slow = pacer.takeRequests(0, 20);
+    expect(slow.writes).toBe(20);
+    // Its guards read a loaded storage for 1.5 s: it has not left, and may any moment.
+    now += 1_500;
+    expect(pacer.takeRequests(0, 20).writes).toBe(0);
+    await slow.left();
+    slow.answered();
     now += 1_100;
     expect(pacer.takeRequests(0, 20).writes).toBe(20);
   });

@@ -13,10 +13,22 @@ describe('WriteWindow', () => {
 
   it('counts an unanswered write until the bound, and says an answer may still come', () => {
     const window = new WriteWindow(250);
-    window.take(5, 0);
+    window.left(window.take(5, 0), 0);
     expect(window.awaitsAnswers(100)).toBe(true);
     expect(window.awaitsAnswers(250)).toBe(false);
     expect(window.fitsAt(16, 20, 1_000, 100)).toBe(1_250);
+  });
+
+  it('counts a write whose guards are still running as if it left now: it may leave at any moment', () => {
+    const window = new WriteWindow(250);
+    const slow = window.take(20, 0);
+    // Its place was free at 0; its guards (storage reads) are still running 2 s later.
+    expect(window.inWindow(1_000, 2_000)).toBe(20);
+    expect(window.fitsAt(1, 20, 1_000, 2_000)).toBe(3_250);
+    window.left(slow, 2_100);
+    window.answered(slow, 2_130);
+    expect(window.inWindow(1_000, 3_100)).toBe(20);
+    expect(window.inWindow(1_000, 3_131)).toBe(0);
   });
 
   it('counts a write that waited for its guard from when it left, not from when it was taken', () => {
