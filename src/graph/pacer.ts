@@ -159,8 +159,8 @@ export class Pacer {
     this.intervalStart = now();
     budget?.attach((at) => this.writes.stillCounting(this.writeWindow().windowMs, at));
     budget?.attachLender((at) => {
-      const { windowMs } = this.writeWindow();
-      return this.writes.inWindow(windowMs, at) < this.writeCount() ? this.writes.reserve(at) : null;
+      const { count, windowMs } = this.writeWindow();
+      return this.writes.reserve(at, this.writes.fitsAt(1, count, windowMs, at));
     });
   }
 
@@ -431,13 +431,8 @@ export class Pacer {
    */
   private writeWindow(): { count: number; windowMs: number } {
     const rate = this.writeRate();
-    // A place another process asked to borrow is left free by this process's own writes.
-    const lending = this.budget?.loansWanted(this.clock.now()) ?? 0;
-    return { count: Math.max(1, this.writeCount() - lending), windowMs: Math.max(1000, 1000 / rate) };
-  }
-
-  private writeCount(): number {
-    return Math.max(1, Math.floor(this.writeRate() + 1e-9));
+    const count = Math.max(1, Math.floor(rate + 1e-9));
+    return { count, windowMs: Math.max(1000, 1000 / rate) };
   }
 }
 

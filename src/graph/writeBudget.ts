@@ -20,6 +20,8 @@ export interface CountedWrites {
 
 /** A place of the holder's write window held for another process's write (a loan to a resync). */
 export interface ReservedPlace {
+  /** When the place is free: the loan may be offered from then (this process's time). */
+  freeAt: number;
   /** The place counts until `countedUntil` (this process's time); until settled, indefinitely. */
   settle(countedUntil: number): void;
 }
@@ -55,10 +57,8 @@ export interface WriteBudgetSource {
    */
   attach(stillCounting: (now: number) => CountedWrites[] | null): void;
   /**
-   * Places to hold free in this process's window for a loan another process asked for (0 or 1):
-   * this process's own writes leave them free.
+   * Tells the source how to hold the next free place of this process's window for a loan
+   * another process asked for: this process's own writes take the places after it.
    */
-  loansWanted(now: number): number;
-  /** Tells the source how to hold one place of this process's window for a loan: null while none is free. */
-  attachLender(reserve: (now: number) => ReservedPlace | null): void;
+  attachLender(reserve: (now: number) => ReservedPlace): void;
 }

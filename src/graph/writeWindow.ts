@@ -127,12 +127,13 @@ export class WriteWindow {
   }
 
   /**
-   * Holds one place from now for another process's write (a loan of a shared budget's holder): it
-   * counts as a write of this window until settled, then until the time settled.
+   * Holds the place free at `freeAt` (now or later) for another process's write (a loan of a
+   * shared budget's holder): taken now, as a write is, so that later writes take the places after
+   * it; it counts until settled, then until the time settled.
    */
-  reserve(now: number): { settle(countedUntil: number): void } {
+  reserve(now: number, freeAt: number): { freeAt: number; settle(countedUntil: number): void } {
     const entry: WriteTicket = {
-      sentAt: now,
+      sentAt: Math.max(now, freeAt),
       hasLeft: true,
       count: 1,
       answeredAt: UNSETTLED,
@@ -141,6 +142,7 @@ export class WriteWindow {
     };
     this.entries.push(entry);
     return {
+      freeAt: entry.sentAt,
       settle: (countedUntil) => {
         entry.answeredAt = countedUntil;
       },
@@ -191,9 +193,14 @@ export class WriteWindow {
     return now + windowMs;
   }
 
-  /** Some write is still unanswered within its bound: an answer may free a place earlier than `fitsAt` said. */
+  /**
+   * Some write has not left yet or is unanswered within its bound: its leaving or its answer may
+   * free a place earlier than `fitsAt` said.
+   */
   awaitsAnswers(now: number): boolean {
-    return this.entries.some((entry) => entry.answeredAt === null && entry.sentAt + this.answerBoundMs > now);
+    return this.entries.some(
+      (entry) => entry.answeredAt === null && (!entry.hasLeft || entry.sentAt + this.answerBoundMs > now),
+    );
   }
 
   /** `ownJourney`: the next write leaves from this process, whose journeys the travel back was learned from. */

@@ -21,8 +21,8 @@
  * - A priority waiter (a resync: an operator is waiting) does not move the turn: a busy holder
  *   *lends* it one place. Moving the turn away and back cost about 0.9 s without writes per
  *   resync (18 writes); a loan costs the holder one place for about 3 s (2 writes). The holder
- *   holds a place free in its own window (as if it had written), then writes the loan into the
- *   row (`lent`: waiter → the ask it answers) and counts that place until a little over 2 s after the
+ *   takes the next free place of its own window (as a write of its own would), once it is free
+ *   writes the loan into the row (`lent`: waiter → the ask it answers) and counts that place until a little over 2 s after the
  *   row update was answered (`LOAN_LEAVE_MS` + `answerBoundMs`). The borrower last looked at the row
  *   without the loan before the loan was stored, so before that answer: it sends its one write
  *   within `LOAN_LEAVE_MS` of the start of that look, and Graph counts it within `answerBoundMs`
@@ -155,7 +155,9 @@ export function createSharedWriteBudget(
   let lastWanted = 0;
   let inherited: CountedWrites[] = [];
   let stillCounting: (now: number) => CountedWrites[] | null = () => [];
-  let reservePlace: (now: number) => ReservedPlace | null = () => null;
+  let reservePlace: ((now: number) => ReservedPlace) | null = null;
+  /** A place held for the priority waiter's ask, lent once it is free. */
+  let heldForLoan: ReservedPlace | null = null;
   let lending = false;
   /** As a priority waiter: the number of our latest ask, and the start of our latest look at the row without its loan. */
   let asks = 0;
@@ -297,6 +299,9 @@ export function createSharedWriteBudget(
   const handBack = async (): Promise<void> => {
     heldUntil = 0;
     stopTimer();
+    // A place held for a loan not offered yet is no one's: it stops counting.
+    heldForLoan?.settle(Date.now());
+    heldForLoan = null;
     // Writes taken may still wait for their guards: until they left, when they count is unknown.
     const waitUntil = Date.now() + LEAVE_WAIT_MS;
     while (stillCounting(Date.now()) === null && Date.now() < waitUntil) await sleep(10);
@@ -379,8 +384,10 @@ export function createSharedWriteBudget(
       void serial(handBack).catch(() => undefined);
       return;
     }
-    const place = !lending && loanAsked() ? reservePlace(now) : null;
-    if (place) {
+    if (!lending && loanAsked() && reservePlace) heldForLoan ??= reservePlace(now);
+    if (heldForLoan && !lending && heldForLoan.freeAt <= now) {
+      const place = heldForLoan;
+      heldForLoan = null;
       lending = true;
       void serial(() => lend(place))
         .catch(() => undefined)
@@ -412,7 +419,6 @@ export function createSharedWriteBudget(
       if (!holds(now) && loan) loan.remaining -= count;
     },
     mayLeave: (now) => now < termEndsAt || (loan !== null && now < loan.leaveBy),
-    loansWanted: (now) => (holds(now) && loanAsked() ? 1 : 0),
     attachLender(reserve) {
       reservePlace = reserve;
     },

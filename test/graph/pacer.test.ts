@@ -331,42 +331,41 @@ describe('Pacer with the deployment’s shared write turn', () => {
       wanted: () => undefined,
       takeInherited: () => [],
       attach: () => undefined,
-      loansWanted: () => 0,
       attachLender: () => undefined,
     };
     return { budget };
   }
 
-  it('lends a place to a resync elsewhere: its own writes leave it free, and it counts until the loan is settled', async () => {
+  it('lends a resync elsewhere the next free place: its own writes take the ones after it, and it counts until settled', async () => {
     let now = 1_000_000;
-    let asked = 1;
-    let reserve: (at: number) => ReservedPlace | null = () => null;
+    let reserve: ((at: number) => ReservedPlace) | null = null;
     const budget: WriteBudgetSource = {
       ...heldTurn(now + 60_000).budget,
-      loansWanted: () => asked,
       attachLender: (lender) => {
         reserve = lender;
       },
     };
     const pacer = new Pacer({}, { now: () => now }, budget);
-    // While a loan is asked for, 19 of the 20 places are this process's.
     const own = pacer.takeRequests(0, 20);
-    expect(own.writes).toBe(19);
+    expect(own.writes).toBe(20);
     await own.left();
     own.answered();
-    const place = reserve(now)!;
-    expect(place).not.toBeNull();
-    asked = 0;
-    expect(pacer.takeRequests(0, 20).writes).toBe(0);
+    // The window is full: the place held for the loan is the first to free, a second later.
+    const place = reserve!(now);
+    expect(place.freeAt).toBe(now + 1_000);
+    now += 1_000;
+    const next = pacer.takeRequests(0, 20);
+    expect(next.writes).toBe(19);
+    await next.left();
+    next.answered();
     // The loan was stored: the place counts for 2 s more; the 19 own writes stop counting after 1 s.
     place.settle(now + 2_000);
     now += 1_100;
-    const next = pacer.takeRequests(0, 20);
-    expect(next.writes).toBe(19);
+    const after = pacer.takeRequests(0, 20);
+    expect(after.writes).toBe(19);
+    await after.left();
+    after.answered();
     now += 2_000;
-    await next.left();
-    next.answered();
-    now += 1_100;
     expect(pacer.takeRequests(0, 20).writes).toBe(20);
   });
 
