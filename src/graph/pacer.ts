@@ -113,6 +113,8 @@ export interface PacerState {
   resourceUnitBudget?: number;
 }
 
+/** Places that free within this long of the first free one leave as one batch (see waitForWrites). */
+const GATHER_SLACK_MS = 100;
 /** How often a write waiting on outstanding answers looks again. */
 const ANSWER_POLL_MS = 5;
 /** The longest Retry-After the pacer waits out: Graph's longest throttling window (150 s for writes). */
@@ -247,8 +249,11 @@ export class Pacer {
   }
 
   /**
-   * Waits until `wanted` writes may leave, or at most `maxWaitMs` once one may: writes that
-   * trickle in then leave as one `$batch` instead of one request each.
+   * Waits until `wanted` writes may leave together, or at most `maxWaitMs` once one may: places
+   * that free within GATHER_SLACK_MS of each other are filled by one `$batch`, not one request
+   * each. A place that frees later is not waited for: waiting a second for the last place of a
+   * batch (one lent to a resync, or one the last holder of a shared turn handed over late) left
+   * 19 free places idle that second.
    */
   async waitForWrites(wanted: number, maxWaitMs: number): Promise<void> {
     await this.waitForWrite();
@@ -256,15 +261,10 @@ export class Pacer {
     for (;;) {
       const now = this.clock.now();
       const { count, windowMs } = this.writeWindow();
-      // A place lent to another process stays taken for seconds: a batch does not wait for it.
-      const own = count - this.writes.lentInWindow(windowMs, now);
-      const wantedAt = this.writes.fitsAt(
-        clamp(wanted, 1, Math.min(own, this.options.writeBurst)),
-        count,
-        windowMs,
-        now,
-      );
-      const at = wantedAt - this.writes.leadMs();
+      const firstAt = this.writes.fitsAt(1, count, windowMs, now);
+      let batch = clamp(wanted, 1, Math.min(count, this.options.writeBurst));
+      while (batch > 1 && this.writes.fitsAt(batch, count, windowMs, now) > firstAt + GATHER_SLACK_MS) batch--;
+      const at = this.writes.fitsAt(batch, count, windowMs, now) - this.writes.leadMs();
       if (at <= now || now >= deadline) return;
       // Gathering a batch is wanting to write: a shared turn is not handed on as idle meanwhile.
       this.budget?.wanted(Math.min(at, deadline));

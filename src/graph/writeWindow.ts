@@ -28,8 +28,6 @@ export interface WriteTicket {
   answeredAt: number | null;
   /** Another process's writes (a shared budget's previous holder): they count until `answeredAt`, as handed over. */
   inherited?: boolean;
-  /** A place lent to another process's write (counted like an inherited write). */
-  lent?: boolean;
 }
 
 /** Until a reserved place is settled it counts as if for ever (a finite time, so that sums and sleeps stay numbers). */
@@ -138,7 +136,6 @@ export class WriteWindow {
       count: 1,
       answeredAt: UNSETTLED,
       inherited: true,
-      lent: true,
     };
     this.entries.push(entry);
     return {
@@ -167,14 +164,6 @@ export class WriteWindow {
     this.prune(now);
     let sum = 0;
     for (const entry of this.entries) if (this.countedUntil(entry, now) > now - windowMs) sum += entry.count;
-    return sum;
-  }
-
-  /** Places lent to another process that still count within a window of `windowMs` ending now: not this process's to fill. */
-  lentInWindow(windowMs: number, now: number): number {
-    let sum = 0;
-    for (const entry of this.entries)
-      if (entry.lent && this.countedUntil(entry, now) > now - windowMs) sum += entry.count;
     return sum;
   }
 
