@@ -186,6 +186,29 @@ describe('a resync beside a backfill in another process', () => {
   }, 60_000);
 });
 
+describe('many writes of one process waiting for the turn', () => {
+  it('share one look at the row: the storage operations do not grow with the writes waiting', async () => {
+    const clients = createStorageClients({ kind: 'connectionString', connectionString: azurite.connectionString });
+    const prefix = `budget${++prefixes}${process.pid}`;
+    // Two budgets are two processes as far as the row can tell (each its own id).
+    const holder = createSharedWriteBudget(clients, prefix);
+    const waiter = createSharedWriteBudget(clients, prefix);
+    try {
+      await holder.acquire();
+      holder.wanted(Date.now() + 1_500);
+      const waits = Array.from({ length: 50 }, () => waiter.acquire());
+      await Promise.all(waits);
+      const { reads, writes } = waiter.operations();
+      // About 2 s of looks every 50–100 ms (one wait), not 50 times as many.
+      expect(reads + writes).toBeLessThan(80);
+      expect(waiter.writesAllowed(Date.now())).toBe(Number.POSITIVE_INFINITY);
+    } finally {
+      await waiter.close();
+      await holder.close();
+    }
+  }, 30_000);
+});
+
 describe('the write turn of a lone process', () => {
   it('keeps the turn between its jobs’ rounds when no other process waits (no new turn, no wait before the next write)', async () => {
     const clients = createStorageClients({ kind: 'connectionString', connectionString: azurite.connectionString });
