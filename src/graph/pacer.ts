@@ -249,11 +249,11 @@ export class Pacer {
   }
 
   /**
-   * Waits until `wanted` writes may leave together, or at most `maxWaitMs` once one may: places
-   * that free within GATHER_SLACK_MS of each other are filled by one `$batch`, not one request
-   * each. A place that frees later is not waited for: waiting a second for the last place of a
-   * batch (one lent to a resync, or one the last holder of a shared turn handed over late) left
-   * 19 free places idle that second.
+   * Waits until `wanted` writes may leave together, or at most `maxWaitMs` once one may, so that
+   * writes fill one `$batch` rather than one request each. When most of the batch's places free
+   * within GATHER_SLACK_MS of the first, the batch leaves without the late ones: waiting a second
+   * for the last place (one lent to a resync, or one the last holder of a shared turn handed over
+   * late) left 19 free places idle that second, once per hand-over and per loan.
    */
   async waitForWrites(wanted: number, maxWaitMs: number): Promise<void> {
     await this.waitForWrite();
@@ -262,8 +262,11 @@ export class Pacer {
       const now = this.clock.now();
       const { count, windowMs } = this.writeWindow();
       const firstAt = this.writes.fitsAt(1, count, windowMs, now);
-      let batch = clamp(wanted, 1, Math.min(count, this.options.writeBurst));
-      while (batch > 1 && this.writes.fitsAt(batch, count, windowMs, now) > firstAt + GATHER_SLACK_MS) batch--;
+      const full = clamp(wanted, 1, Math.min(count, this.options.writeBurst));
+      let soon = full;
+      while (soon > 1 && this.writes.fitsAt(soon, count, windowMs, now) > firstAt + GATHER_SLACK_MS) soon--;
+      // Most of the batch free soon: it leaves without the late places. A few free now: wait for the batch.
+      const batch = soon * 2 >= full ? soon : full;
       const at = this.writes.fitsAt(batch, count, windowMs, now) - this.writes.leadMs();
       if (at <= now || now >= deadline) return;
       // Gathering a batch is wanting to write: a shared turn is not handed on as idle meanwhile.

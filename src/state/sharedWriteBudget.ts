@@ -21,12 +21,13 @@
  * - A priority waiter (a resync: an operator is waiting) does not move the turn: a busy holder
  *   *lends* it one place. Moving the turn away and back cost about 0.9 s without writes per
  *   resync (18 writes); a loan costs the holder one place for about 3 s (2 writes). The holder
- *   takes the next free place of its own window (as a write of its own would), once it is free
- *   writes the loan into the row (`lent`: waiter → the ask it answers) and counts that place until a little over 2 s after the
- *   row update was answered (`LOAN_LEAVE_MS` + `answerBoundMs`). The borrower last looked at the row
- *   without the loan before the loan was stored, so before that answer: it sends its one write
- *   within `LOAN_LEAVE_MS` of the start of that look, and Graph counts it within `answerBoundMs`
- *   of leaving: inside the place. A loan not used in time lapses on both sides; the waiter asks again.
+ *   takes the next free place of its own window (as a write of its own would); once that place
+ *   is free it writes the loan into the row (`lent`: waiter → the ask it answers) and counts the
+ *   place until `LOAN_LEAVE_MS` + `answerBoundMs` after the row update was answered. The
+ *   borrower last looked at the row without the loan before the loan was stored, so before that
+ *   answer: it sends its one write within `LOAN_LEAVE_MS` of the start of that look, and Graph
+ *   counts it within `answerBoundMs` of leaving: inside the place. A loan not used in time lapses
+ *   on both sides; the waiter asks again.
  * Cost: the holder's renewals, the waiters' polls, one update per turn taken or handed back
  * (figures in docs/performance.md). The Pacer paces within the turn as it always has.
  */
