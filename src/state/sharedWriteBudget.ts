@@ -160,7 +160,7 @@ export function createSharedWriteBudget(
   /** A place held for the priority waiter's ask, lent once it is free. */
   let heldForLoan: ReservedPlace | null = null;
   let lending = false;
-  /** The look at the row (and the pause after it) that every write of this process waiting shares. */
+  /** The one wait for the turn that every write of this process waiting shares. */
   let acquiring: Promise<void> | null = null;
   /** As a priority waiter: the number of our latest ask, and the start of our latest look at the row without its loan. */
   let asks = 0;
@@ -409,12 +409,23 @@ export function createSharedWriteBudget(
     timer = null;
   };
 
-  /** One look at the row as a waiter, then the pause before the next unless it gave us a turn or a loan. */
-  const lookThenPause = async (): Promise<void> => {
-    await serial(tryTake);
-    if (writesAllowed(Date.now()) > 0) return;
-    const next = aheadOfUs(known.turn, priorities > 0).length === 0;
-    await sleep((next ? t.pollMs / 2 : t.pollMs) * (0.75 + Math.random() / 2));
+  /** Waits for the turn or a lent place, looking at the row as a waiter; gives up after maxWaitMs. */
+  const waitForTurn = async (): Promise<void> => {
+    const started = Date.now();
+    for (;;) {
+      if (writesAllowed(Date.now()) > 0) return;
+      if (Date.now() - started > t.maxWaitMs) {
+        throw new AppError(
+          'GRAPH.UNAVAILABLE',
+          `No turn of the deployment's Graph write budget within ${Math.round(t.maxWaitMs / 1000)} s (other instances hold it); the write was not sent and is retried.`,
+          { transient: true },
+        );
+      }
+      await serial(tryTake);
+      if (writesAllowed(Date.now()) > 0) return;
+      const next = aheadOfUs(known.turn, priorities > 0).length === 0;
+      await sleep((next ? t.pollMs / 2 : t.pollMs) * (0.75 + Math.random() / 2));
+    }
   };
 
   /** Writes this process may take now: any number within its turn, one within a place lent to it. */
@@ -444,24 +455,12 @@ export function createSharedWriteBudget(
     attach(reader) {
       stillCounting = reader;
     },
-    async acquire() {
-      const started = Date.now();
-      for (;;) {
-        if (writesAllowed(Date.now()) > 0) return;
-        if (Date.now() - started > t.maxWaitMs) {
-          throw new AppError(
-            'GRAPH.UNAVAILABLE',
-            `No turn of the deployment's Graph write budget within ${Math.round(t.maxWaitMs / 1000)} s (other instances hold it); the write was not sent and is retried.`,
-            { transient: true },
-          );
-        }
-        // Every write waiting in this process shares each look at the row, not one look each;
-        // each keeps its own time limit.
-        acquiring ??= lookThenPause().finally(() => {
-          acquiring = null;
-        });
-        await acquiring;
-      }
+    acquire() {
+      // Every write waiting in this process waits on one look at the row, not one look each.
+      acquiring ??= waitForTurn().finally(() => {
+        acquiring = null;
+      });
+      return acquiring;
     },
     prioritize() {
       priorities++;
