@@ -261,13 +261,13 @@ export class Pacer {
     for (;;) {
       const now = this.clock.now();
       const { count, windowMs } = this.writeWindow();
-      const firstAt = this.writes.fitsAt(1, count, windowMs, now);
       const full = clamp(wanted, 1, Math.min(count, this.options.writeBurst));
+      const fitTimes = this.writes.fitTimes(full, count, windowMs, now);
       let soon = full;
-      while (soon > 1 && this.writes.fitsAt(soon, count, windowMs, now) > firstAt + GATHER_SLACK_MS) soon--;
+      while (soon > 1 && fitTimes[soon - 1]! > fitTimes[0]! + GATHER_SLACK_MS) soon--;
       // Most of the batch free soon: it leaves without the late places. A few free now: wait for the batch.
       const batch = soon * 2 >= full ? soon : full;
-      const at = this.writes.fitsAt(batch, count, windowMs, now) - this.writes.leadMs();
+      const at = fitTimes[batch - 1]! - this.writes.leadMs();
       if (at <= now || now >= deadline) return;
       // Gathering a batch is wanting to write: a shared turn is not handed on as idle meanwhile.
       this.budget?.wanted(Math.min(at, deadline));

@@ -169,17 +169,29 @@ export class WriteWindow {
 
   /** When `count` more fit within `limit` per `windowMs` (an estimate while answers are outstanding). */
   fitsAt(count: number, limit: number, windowMs: number, now: number): number {
+    return this.fitTimes(count, limit, windowMs, now)[count - 1]!;
+  }
+
+  /** `fitsAt` for 1, 2, … `upTo` writes at once (index k − 1 for k writes), from one pass over the window. */
+  fitTimes(upTo: number, limit: number, windowMs: number, now: number): number[] {
     let used = this.inWindow(windowMs, now);
-    if (used + count <= limit) return now;
     const ends = this.entries
       .map((entry) => ({ end: this.countedUntil(entry, now), count: entry.count }))
       .filter(({ end }) => end > now - windowMs)
       .sort((a, b) => a.end - b.end);
-    for (const { end, count: leaving } of ends) {
-      used -= leaving;
-      if (used + count <= limit) return end + windowMs;
+    const times: number[] = [];
+    let at = now;
+    let next = 0;
+    for (let count = 1; count <= upTo; count++) {
+      // Places free in the order their writes stop counting: the more wanted, the later they fit.
+      while (used + count > limit && next < ends.length) {
+        used -= ends[next]!.count;
+        at = ends[next]!.end + windowMs;
+        next++;
+      }
+      times.push(used + count <= limit ? at : now + windowMs);
     }
-    return now + windowMs;
+    return times;
   }
 
   /**
