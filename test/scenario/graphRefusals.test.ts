@@ -23,15 +23,18 @@ afterAll(async () => {
 });
 
 const WORKERS = ['4001', '4002', '4003', '4004', '4005'];
+/** Each of WORKERS a hybrid worker with a synced Entra user. */
+const syncedWorkers = () =>
+  world(
+    WORKERS.map((id) => hybridWorker(id)),
+    WORKERS.map((id) => syncedUser(id)),
+  );
 
 describe('an app whose write role is missing or not yet propagated', () => {
   let s: Scenario;
   beforeAll(async () => {
     s = await startScenario(azurite, {
-      world: world(
-        WORKERS.map((id) => hybridWorker(id)),
-        WORKERS.map((id) => syncedUser(id)),
-      ),
+      world: syncedWorkers(),
       // Read users and role holders, but no role to write otherMails or usageLocation: every PATCH answers 403.
       graph: {
         appRoles: [
@@ -85,10 +88,7 @@ describe('an app whose write role is missing or not yet propagated', () => {
 
   it("plans the stopped CLI run's workers again in the next CLI cycle, as its message says", async () => {
     const fresh = await startScenario(azurite, {
-      world: world(
-        WORKERS.map((id) => hybridWorker(id)),
-        WORKERS.map((id) => syncedUser(id)),
-      ),
+      world: syncedWorkers(),
       graph: {
         appRoles: [
           'User.Read.All',
@@ -124,10 +124,7 @@ describe('a user who becomes an admin after the role holders were read', () => {
     const saved = { ...process.env };
     Object.assign(process.env, identity.env);
     const s = await startScenario(azurite, {
-      world: world(
-        WORKERS.map((id) => hybridWorker(id)),
-        WORKERS.map((id) => syncedUser(id)),
-      ),
+      world: syncedWorkers(),
       env: identity.env,
     });
     try {
@@ -188,10 +185,7 @@ describe('deleted items refused with a 400 of another code', () => {
 describe("one user's PATCH failing before any job has succeeded", () => {
   it('poisons that job after maxDequeueCount deliveries and writes every other worker', async () => {
     const s = await startScenario(azurite, {
-      world: world(
-        WORKERS.map((id) => hybridWorker(id)),
-        WORKERS.map((id) => syncedUser(id)),
-      ),
+      world: syncedWorkers(),
     });
     try {
       const failing = s.graph.usersByEmployeeId('4002')[0]!;
@@ -220,10 +214,7 @@ describe("one user's PATCH failing before any job has succeeded", () => {
 
   it('still stops the drain when no job gets an answer at all', async () => {
     const s = await startScenario(azurite, {
-      world: world(
-        WORKERS.map((id) => hybridWorker(id)),
-        WORKERS.map((id) => syncedUser(id)),
-      ),
+      world: syncedWorkers(),
     });
     try {
       s.graph.injectFaults({ status: 503, count: 10_000, retryAfterSeconds: 0, match: (method) => method === 'PATCH' });
