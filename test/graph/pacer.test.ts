@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_RETRY_AFTER_MS, Pacer, type PacingOptions } from '../../src/graph/pacer';
 import type { ReservedPlace, WriteBudgetSource } from '../../src/graph/writeBudget';
+import { seededRandom } from '../../sim/world';
 
 /** A pacer on a fake clock: sleeps and pauses advance the clock instead of waiting. */
 function fakePacer(options: Partial<PacingOptions> = {}) {
@@ -53,11 +54,7 @@ async function sendWrites(options: Partial<PacingOptions>, seconds: number): Pro
   const { pacer, now, advance } = fakePacer(options);
   const times: number[] = [];
   const end = now() + seconds * 1000;
-  let seed = 7;
-  const random = () => {
-    seed = (seed * 48271) % 2147483647;
-    return seed / 2147483647;
-  };
+  const random = seededRandom(7);
   while (now() < end) {
     await pacer.waitForWrite();
     const taken = pacer.takeRequests(0, 1 + Math.floor(random() * 20));
@@ -120,11 +117,7 @@ describe('Pacer write window', () => {
     const { pacer, now, advance } = fakePacer();
     const counted: number[] = [];
     const end = now() + seconds * 1000;
-    let seed = 11;
-    const random = () => {
-      seed = (seed * 48271) % 2147483647;
-      return seed / 2147483647;
-    };
+    const random = seededRandom(11);
     while (now() < end) {
       await pacer.waitForWrites(20, 1_000);
       const taken = pacer.takeRequests(0, 20);
