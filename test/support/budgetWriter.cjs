@@ -21,34 +21,44 @@ async function main() {
     pacing: { maxWritesPerSecond: Number(process.env.CEILING), writeAnswerBoundMs: answerBoundMs },
     writeBudget,
   });
-  let first = true;
   const ids = process.env.USER_IDS.split(',');
   const every = Number(process.env.PRIORITY_EVERY_MS || 0);
-  if (every > 0)
-    for (const [i, id] of ids.entries()) {
-      await new Promise((wait) => setTimeout(wait, every));
-      const release = writeBudget.prioritize();
-      const started = Date.now();
-      try {
-        await directory.updateUser(id, { usageLocation: i % 2 === 0 ? 'GB' : 'FR' });
-      } finally {
-        release();
-      }
-      process.stdout.write(`took ${Date.now() - started}\n`);
+  if (every > 0) await writeAsResync(directory, writeBudget, ids, every);
+  else await writeAllAtOnce(directory, ids);
+  await writeBudget.close();
+  await directory.close();
+  process.stdout.write(`done ${JSON.stringify(writeBudget.operations())}\n`);
+}
+
+const usageLocationOf = (i) => (i % 2 === 0 ? 'GB' : 'FR');
+
+/** One user at a time with priority, `every` ms apart; prints `took <ms>` for each write. */
+async function writeAsResync(directory, writeBudget, ids, every) {
+  for (const [i, id] of ids.entries()) {
+    await new Promise((wait) => setTimeout(wait, every));
+    const release = writeBudget.prioritize();
+    const started = Date.now();
+    try {
+      await directory.updateUser(id, { usageLocation: usageLocationOf(i) });
+    } finally {
+      release();
     }
-  else
+    process.stdout.write(`took ${Date.now() - started}\n`);
+  }
+}
+
+/** Every user at once (the pacer and the shared budget decide when each leaves); prints `first` after the first answer. */
+async function writeAllAtOnce(directory, ids) {
+  let first = true;
   await Promise.all(
     ids.map(async (id, i) => {
-      await directory.updateUser(id, { usageLocation: i % 2 === 0 ? 'GB' : 'FR' });
+      await directory.updateUser(id, { usageLocation: usageLocationOf(i) });
       if (first) {
         first = false;
         process.stdout.write('first\n');
       }
     }),
   );
-  await writeBudget.close();
-  await directory.close();
-  process.stdout.write(`done ${JSON.stringify(writeBudget.operations())}\n`);
 }
 
 main().catch((err) => {
