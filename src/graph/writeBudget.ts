@@ -45,15 +45,17 @@ export interface WriteBudgetSource {
    */
   acquire(): Promise<void>;
   /**
-   * This process has writes to send at least until `until` (it may be waiting out its own pace
-   * within the turn): the source hands the turn back only once no write has been wanted for a while.
+   * This process has writes to send until `until` (it may be waiting out its own pace within the
+   * turn, gathering a batch); each call replaces the last, so a batch taken now ends a gather's
+   * want at now. The source hands the turn back only once no write has been wanted for a while.
    */
   wanted(until: number): void;
   /** The previous holder's writes still counting at Graph, handed over once after a turn is taken. */
   takeInherited(): CountedWrites[];
   /**
    * Tells the source how to read this process's writes still counting, for the next holder: null
-   * while a write taken has not left yet (the source waits for it before handing the turn on).
+   * while a write taken has not left yet, or its answer may still come (the source waits for
+   * them before handing the turn on).
    */
   attach(stillCounting: (now: number) => CountedWrites[] | null): void;
   /**

@@ -40,12 +40,25 @@ describe('WriteWindow', () => {
     expect(window.fitsAt(1, 20, 1_000, 600)).toBe(1_550);
   });
 
-  it('cannot say yet what a taken write that has not left will count for the next holder', () => {
+  it('cannot say yet what a write not left, or not answered within the bound, will count for the next holder', () => {
     const window = new WriteWindow(250);
     const ticket = window.take(5, 0);
     expect(window.stillCounting(1_000, 100)).toBeNull();
     window.left(ticket, 400);
-    expect(window.stillCounting(1_000, 500)).toEqual([{ count: 5, countedUntil: 650 }]);
+    // In flight: its answer may come in a few ms and end its count long before the bound.
+    expect(window.stillCounting(1_000, 500)).toBeNull();
+    expect(window.stillCounting(1_000, 650)).toEqual([{ count: 5, countedUntil: 650 }]);
+  });
+
+  it('hands an answered write on as counting until Graph surely counted it, as it counts for its own next write', () => {
+    const window = new WriteWindow(250);
+    window.roundTrip(30);
+    const ticket = window.take(20, 0);
+    window.left(ticket, 0);
+    window.answered(ticket, 40);
+    // Graph counted it at least half the fastest round trip (15 ms) before its answer came.
+    expect(window.stillCounting(1_000, 50)).toEqual([{ count: 20, countedUntil: 25 }]);
+    expect(window.fitsAt(1, 20, 1_000, 50)).toBe(1_025);
   });
 
   it('frees places in the order the writes stop counting, not the order they left', () => {
