@@ -14,13 +14,15 @@
  *   count at most `answerBoundMs` + 1 s longer. That is when a dead holder's turn returns.
  * - A holder hands the turn back only when another process waits for it (a lone holder keeps it,
  *   renewing, between its jobs' rounds): once it wants no write for `idleReleaseMs` or has held it
- *   `yieldAfterMs`. It writes into the same row its writes still counting, relative to that update
- *   (`tail`). Alone and idle for `loneIdleReleaseMs`, it hands the turn back too, so as not to
- *   renew for nothing. The next holder counts them from when it first saw the hand-back, which is
- *   later than the update: never too few.
+ *   its share of `rotationMs`. It writes into the same row its writes still counting, relative to
+ *   that update (`tail`), once those in flight are answered. Alone and idle for
+ *   `loneIdleReleaseMs`, it hands the turn back too, so as not to renew for nothing. The next
+ *   holder counts them from when it first saw the hand-back, which is later than the update: never
+ *   too few; that lag (a poll, 25–60 ms) is what each hand-over costs.
  * - A priority waiter (a resync: an operator is waiting) does not move the turn: a busy holder
  *   *lends* it one place. Moving the turn away and back cost about 0.9 s without writes per
- *   resync (18 writes); a loan costs the holder one place for about 3 s (2 writes). The holder
+ *   resync (18 writes); a loan costs the holder one place for about 2 s (its one write for the
+ *   borrower's one). The holder
  *   takes the next free place of its own window (as a write of its own would); once that place
  *   is free it writes the loan into the row (`lent`: waiter → the ask it answers) and counts the
  *   place until `LOAN_LEAVE_MS` + `answerBoundMs` after the row update was answered. The
@@ -60,9 +62,18 @@ const LEAVE_WAIT_MS = 3_000;
 /**
  * How long after its last look at the row without its loan a borrower may still send the write;
  * the holder counts the lent place until this, plus how long a write may count, after the row
- * took the loan (2 s with the production bound).
+ * took the loan (0.95 s with the production bound). The place is lent as it frees and is free
+ * again about 2 s later, as the holder's batch after next gathers: the holder gives up one write
+ * for the borrower's one. Tried and not kept: 1.75 s (the place missed two batches: one write
+ * lost per loan) and 1 s (the place came back between two batches and went on leaving alone, out
+ * of step, every second after).
  */
-export const LOAN_LEAVE_MS = 1_750;
+export const LOAN_LEAVE_MS = 700;
+/**
+ * A borrower takes its write at most this long before its loan's `leaveBy`: time for the write's
+ * guard (one ledger read). A loan it cannot use in time lapses, and it asks again.
+ */
+const LOAN_GUARD_MS = 250;
 /** The most recent loans kept in the row (a borrower may not have seen its own yet). */
 const LOANS_KEPT = 8;
 
@@ -70,8 +81,16 @@ export interface WriteTurnTiming {
   /** A turn lasts this long after the holder's last renewal (bounds a dead holder's turn). */
   termMs: number;
   renewEveryMs: number;
-  /** With others waiting, the holder hands the turn on after holding it this long. */
+  /** With others waiting, the holder hands the turn on after holding it at least this long. */
   yieldAfterMs: number;
+  /**
+   * With others waiting, the turn goes round all of them in about this long: each holds it
+   * `rotationMs / (waiters + 1)`, at least `yieldAfterMs`. Every hand-over costs a few writes
+   * (the next holder counts the last one's writes from when it saw the hand-back), so two
+   * processes hand over every 17.5 s, not every 5 s; and a write waits for the turn at most about
+   * this long, within `maxWaitMs`, however many processes write.
+   */
+  rotationMs: number;
   /** With others waiting, a holder that wanted no write for this long hands the turn on. */
   idleReleaseMs: number;
   /** Alone, a holder keeps the turn between its jobs' rounds; it lets go after this long without a write. */
@@ -91,7 +110,8 @@ export const DEFAULT_WRITE_TURN: WriteTurnTiming = {
   termMs: 2_000,
   renewEveryMs: 500,
   yieldAfterMs: 5_000,
-  idleReleaseMs: 300,
+  rotationMs: 35_000,
+  idleReleaseMs: 200,
   loneIdleReleaseMs: 10_000,
   pollMs: 100,
   answerBoundMs: 250,
@@ -305,7 +325,8 @@ export function createSharedWriteBudget(
     // A place held for a loan not offered yet is no one's: it stops counting.
     heldForLoan?.settle(Date.now());
     heldForLoan = null;
-    // Writes taken may still wait for their guards: until they left, when they count is unknown.
+    // Writes taken may still wait for their guards, and those in flight for their answers: until
+    // then, when they stop counting is unknown (or only the bound).
     const waitUntil = Date.now() + LEAVE_WAIT_MS;
     while (stillCounting(Date.now()) === null && Date.now() < waitUntil) await sleep(10);
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -331,7 +352,8 @@ export function createSharedWriteBudget(
       }
       // A priority waiter is lent a place (see tick), not handed the turn.
       const waiters = othersWaiting(known.turn).filter((w) => !w.priority);
-      if (waiters.length > 0 && now - heldSince >= t.yieldAfterMs) return handBack();
+      const holdFor = Math.max(t.yieldAfterMs, t.rotationMs / (waiters.length + 1));
+      if (waiters.length > 0 && now - heldSince >= holdFor) return handBack();
       if (await write(known.turn)) {
         lastRenew = now;
         heldUntil = now + t.termMs;
@@ -431,7 +453,7 @@ export function createSharedWriteBudget(
   /** Writes this process may take now: any number within its turn, one within a place lent to it. */
   const writesAllowed = (now: number): number => {
     if (holds(now)) return Number.POSITIVE_INFINITY;
-    if (!loan || loan.remaining <= 0 || now >= loan.leaveBy - STOP_BEFORE_END_MS) return 0;
+    if (!loan || loan.remaining <= 0 || now >= loan.leaveBy - LOAN_GUARD_MS) return 0;
     return loan.remaining;
   };
 
@@ -445,7 +467,9 @@ export function createSharedWriteBudget(
       reservePlace = reserve;
     },
     wanted(until) {
-      lastWanted = Math.max(lastWanted, until);
+      // Replaced, not raised: a gather that wanted a batch until a place 1 s away, and took it
+      // early with no write left, kept a drained holder on the turn that long (others waiting).
+      lastWanted = until;
     },
     takeInherited() {
       const handed = inherited;
