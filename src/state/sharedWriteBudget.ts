@@ -139,7 +139,14 @@ export interface SharedWriteBudget extends WriteBudgetSource {
 }
 
 interface Waiter {
+  /** The turn the waiter last looked in (it refreshes every few turns; one not seen for `STALE_TURNS` is gone). */
   turn: number;
+  /**
+   * The turn it queued up in: the line's order, kept as it refreshes. Ordered by its refreshes,
+   * the line put a waiter behind every holder that queued up again after its turn: of four
+   * writers one got no turn in 55 s. (Absent in rows of an earlier release: `turn` stands in.)
+   */
+  since?: number;
   priority: boolean;
   /** A priority waiter's request for a lent place, numbered by the waiter; answered in `lent`. */
   ask?: number;
@@ -255,7 +262,8 @@ export function createSharedWriteBudget(
     if (others.some((w) => w.priority)) return others.filter((w) => w.priority);
     const mine = turn.waiting[id];
     if (!mine) return others;
-    return others.filter((w) => w.turn < mine.turn || (w.turn === mine.turn && w.id < id));
+    const mineSince = queuedSince(mine);
+    return others.filter((w) => queuedSince(w) < mineSince || (queuedSince(w) === mineSince && w.id < id));
   };
 
   const withoutStale = (waiting: Record<string, Waiter>, turnNumber: number, except: string) =>
@@ -288,8 +296,12 @@ export function createSharedWriteBudget(
     if (!free || inLine) {
       const mine = turn.waiting[id];
       if (mine && mine.priority === priority && mine.turn > turn.turn - STALE_TURNS / 2) return;
-      // A priority waiter asks anew each time it queues up (the holder takes it out of line as it lends).
-      const entry: Waiter = priority ? { turn: turn.turn, priority, ask: ++asks } : { turn: turn.turn, priority };
+      // A priority waiter asks anew each time it queues up (the holder takes it out of line as it
+      // lends); a plain one keeps its place in line as it refreshes.
+      const since = mine && !mine.priority && !priority ? queuedSince(mine) : turn.turn;
+      const entry: Waiter = priority
+        ? { turn: turn.turn, since, priority, ask: ++asks }
+        : { turn: turn.turn, since, priority };
       const sentAt = Date.now();
       if ((await write({ ...turn, waiting: { ...turn.waiting, [id]: entry } })) && priority) lookedWithoutLoan = sentAt;
       return;
@@ -501,6 +513,8 @@ export function createSharedWriteBudget(
     close: () => serial(async () => (heldUntil > 0 || known.turn.holder === id ? handBack() : undefined)),
   };
 }
+
+const queuedSince = (waiter: Waiter): number => waiter.since ?? waiter.turn;
 
 function parseTurn(entity: Record<string, unknown>): Turn {
   return {

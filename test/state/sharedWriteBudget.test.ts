@@ -252,3 +252,31 @@ describe('the turn among processes that all have writes waiting', () => {
     expect(await heldWith(3)).toBeLessThan(1_900);
   }, 30_000);
 });
+
+describe('the line for the turn', () => {
+  it('gives every writer its turn in the order they queued up, however often the others queue up again', async () => {
+    const clients = createStorageClients({ kind: 'connectionString', connectionString: azurite.connectionString });
+    const prefix = `budget${++prefixes}${process.pid}`;
+    const timing = { yieldAfterMs: 200, rotationMs: 800, renewEveryMs: 100 };
+    // Four processes, each with writes waiting all the time: it writes while it holds the turn, then queues up again.
+    const budgets = Array.from({ length: 4 }, () => createSharedWriteBudget(clients, prefix, timing));
+    const until = Date.now() + 6_000;
+    try {
+      await Promise.all(
+        budgets.map(async (budget) => {
+          while (Date.now() < until) {
+            await budget.acquire();
+            while (Date.now() < until && budget.writesAllowed(Date.now()) > 0) {
+              budget.wanted(Date.now() + 50);
+              await new Promise((wait) => setTimeout(wait, 25));
+            }
+          }
+        }),
+      );
+      // About 20 turns went round in 6 s: each of the four had several, none was left waiting.
+      for (const budget of budgets) expect(budget.operations().turnsTaken).toBeGreaterThanOrEqual(2);
+    } finally {
+      await Promise.all(budgets.map((budget) => budget.close()));
+    }
+  }, 30_000);
+});
