@@ -250,10 +250,12 @@ export class Pacer {
 
   /**
    * Waits until `wanted` writes may leave together, or at most `maxWaitMs` once one may, so that
-   * writes fill one `$batch` rather than one request each. When most of the batch's places free
-   * within GATHER_SLACK_MS of the first, the batch leaves without the late ones: waiting a second
-   * for the last place (one lent to a resync, or one the last holder of a shared turn handed over
-   * late) left 19 free places idle that second, once per hand-over and per loan.
+   * writes fill one `$batch` rather than one request each. The batch leaves once half of it
+   * fits, with every place that frees within GATHER_SLACK_MS after that, not waiting for the
+   * late ones: waiting a second for the last place (one lent to a resync, or one the last holder
+   * of a shared turn handed over late) left 19 free places idle that second. A few places free
+   * now and the rest later: it waits for half, so that a sweep's writes still leave in full
+   * batches (4 then 12 was one request too many).
    */
   async waitForWrites(wanted: number, maxWaitMs: number): Promise<void> {
     await this.waitForWrite();
@@ -263,10 +265,9 @@ export class Pacer {
       const { count, windowMs } = this.writeWindow();
       const full = clamp(wanted, 1, Math.min(count, this.options.writeBurst));
       const fitTimes = this.writes.fitTimes(full, count, windowMs, now);
-      let soon = full;
-      while (soon > 1 && fitTimes[soon - 1]! > fitTimes[0]! + GATHER_SLACK_MS) soon--;
-      // Most of the batch free soon: it leaves without the late places. A few free now: wait for the batch.
-      const batch = soon * 2 >= full ? soon : full;
+      const half = Math.ceil(full / 2);
+      let batch = full;
+      while (batch > half && fitTimes[batch - 1]! > fitTimes[half - 1]! + GATHER_SLACK_MS) batch--;
       const at = fitTimes[batch - 1]! - this.writes.leadMs();
       if (at <= now || now >= deadline) return;
       // Gathering a batch is wanting to write: a shared turn is not handed on as idle meanwhile.

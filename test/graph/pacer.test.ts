@@ -100,6 +100,26 @@ describe('Pacer write window', () => {
     expect(pacer.takeRequests(0, 20).writes).toBe(20);
   });
 
+  it('sends a batch once half of it fits, with the places free soon after, not waiting for the last late one', async () => {
+    const { pacer, advance, now } = fakePacer();
+    // Places that free 8 at +1,000 ms, 11 at +1,150 and 1 (a lent place, say) at +1,970.
+    for (const [count, after] of [
+      [8, 150],
+      [11, 820],
+      [1, 30],
+    ] as const) {
+      const taken = pacer.takeRequests(0, count);
+      await taken.left();
+      taken.answered();
+      advance(after);
+    }
+    const start = now() - 1_000;
+    await pacer.waitForWrites(20, 1_000);
+    // Not at +1,000 with 8 (a sweep's writes would take an extra request), not at +1,970 with 20.
+    expect(now() - start).toBe(1_150);
+    expect(pacer.takeRequests(0, 20).writes).toBe(19);
+  });
+
   it('counts an unanswered write for at most writeAnswerBoundMs', async () => {
     const { pacer, sleeps } = fakePacer({ writeAnswerBoundMs: 100 });
     await pacer.takeRequests(0, 20).left();
