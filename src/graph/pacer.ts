@@ -250,12 +250,14 @@ export class Pacer {
 
   /**
    * Waits until `wanted` writes may leave together, or at most `maxWaitMs` once one may, so that
-   * writes fill one `$batch` rather than one request each. The batch leaves once half of it
-   * fits, with every place that frees within GATHER_SLACK_MS after that, not waiting for the
-   * late ones: waiting a second for the last place (one lent to a resync, or one the last holder
-   * of a shared turn handed over late) left 19 free places idle that second. A few places free
-   * now and the rest later: it waits for half, so that a sweep's writes still leave in full
-   * batches (4 then 12 was one request too many).
+   * writes fill one `$batch` rather than one request each. The batch leaves once part of it fits,
+   * with every place that frees within GATHER_SLACK_MS after that, not waiting for the late ones:
+   * waiting a second for the last place (one lent to a resync, or one the last holder of a shared
+   * turn handed over late) left 19 free places idle that second. With a whole batch queued (a
+   * backlog) a quarter of it is enough: a new holder of a shared turn with 9 places free and the
+   * rest a second away left 9 idle for that second. With fewer (a sweep's wave of 16 jobs) it
+   * waits for half, so that they leave in full batches: 4 then 12 was one request too many, and
+   * the wave ends no later.
    */
   async waitForWrites(wanted: number, maxWaitMs: number): Promise<void> {
     await this.waitForWrite();
@@ -265,9 +267,9 @@ export class Pacer {
       const { count, windowMs } = this.writeWindow();
       const full = clamp(wanted, 1, Math.min(count, this.options.writeBurst));
       const fitTimes = this.writes.fitTimes(full, count, windowMs, now);
-      const half = Math.ceil(full / 2);
+      const enough = Math.ceil(wanted >= this.options.writeBurst ? full / 4 : full / 2);
       let batch = full;
-      while (batch > half && fitTimes[batch - 1]! > fitTimes[half - 1]! + GATHER_SLACK_MS) batch--;
+      while (batch > enough && fitTimes[batch - 1]! > fitTimes[enough - 1]! + GATHER_SLACK_MS) batch--;
       const at = fitTimes[batch - 1]! - this.writes.leadMs();
       if (at <= now || now >= deadline) return;
       // Gathering a batch is wanting to write: a shared turn is not handed on as idle meanwhile.

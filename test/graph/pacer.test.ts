@@ -100,24 +100,45 @@ describe('Pacer write window', () => {
     expect(pacer.takeRequests(0, 20).writes).toBe(20);
   });
 
-  it('sends a batch once half of it fits, with the places free soon after, not waiting for the last late one', async () => {
-    const { pacer, advance, now } = fakePacer();
-    // Places that free 8 at +1,000 ms, 11 at +1,150 and 1 (a lent place, say) at +1,970.
-    for (const [count, after] of [
-      [8, 150],
-      [11, 820],
-      [1, 30],
-    ] as const) {
-      const taken = pacer.takeRequests(0, count);
+  /** A pacer whose write places free at the given offsets (ms) from the returned start, as [count, offset] pairs. */
+  async function placesFreeing(frees: ReadonlyArray<readonly [number, number]>) {
+    const paced = fakePacer();
+    let at = 0;
+    for (const [count, offset] of frees) {
+      paced.advance(offset - 1_000 - at);
+      at = offset - 1_000;
+      const taken = paced.pacer.takeRequests(0, count);
       await taken.left();
       taken.answered();
-      advance(after);
     }
-    const start = now() - 1_000;
+    return { ...paced, start: paced.now() - at };
+  }
+
+  it('with a backlog, sends the places free now rather than leave them idle until the rest of a batch frees', async () => {
+    // 8 places free at +1,000 ms, 11 at +1,150 and 1 (a lent place, say) at +1,970.
+    const { pacer, now, advance, start } = await placesFreeing([
+      [8, 1_000],
+      [11, 1_150],
+      [1, 1_970],
+    ]);
+    advance(start + 1_000 - now());
     await pacer.waitForWrites(20, 1_000);
-    // Not at +1,000 with 8 (a sweep's writes would take an extra request), not at +1,970 with 20.
-    expect(now() - start).toBe(1_150);
-    expect(pacer.takeRequests(0, 20).writes).toBe(19);
+    expect(now() - start).toBe(1_000);
+    expect(pacer.takeRequests(0, 20).writes).toBe(8);
+  });
+
+  it('sends a wave of fewer writes than a batch once half of it fits, with the places free soon after: one request', async () => {
+    // A sweep's 16 jobs: 4 places free at +1,000 ms, 12 at +1,500, 4 at +1,970.
+    const { pacer, now, advance, start } = await placesFreeing([
+      [4, 1_000],
+      [12, 1_500],
+      [4, 1_970],
+    ]);
+    advance(start + 1_000 - now());
+    await pacer.waitForWrites(16, 1_000);
+    // Not at +1,000 with 4 (then 12: a request more), not at +1,970 with the last late place.
+    expect(now() - start).toBe(1_500);
+    expect(pacer.takeRequests(0, 16).writes).toBe(16);
   });
 
   it('counts an unanswered write for at most writeAnswerBoundMs', async () => {
