@@ -37,17 +37,26 @@ import type { TableClient } from '@azure/data-tables';
 import { AppError } from '../core/errors';
 import { sleep } from '../core/retry';
 import type { CountedWrites, ReservedPlace, WriteBudgetSource } from '../graph/writeBudget';
-import { readNumber, readString } from './entityValues';
 import { isNotFound, statusOf, toStorageError } from './storageErrors';
 import type { StorageClients } from './storageClients';
 import { tableName } from './tableKeys';
+import {
+  aheadOf,
+  FREE_TURN,
+  othersWaiting as othersWaitingIn,
+  PARTITION,
+  parseTurn,
+  queuedSince,
+  ROW,
+  STALE_TURNS,
+  type Turn,
+  turnEntity,
+  type Waiter,
+  withoutStale,
+} from './writeTurnRow';
 
-const PARTITION = 'state';
-const ROW = 'writeTurn';
 /** Graph's write window the Pacer paces within: a write's last count + this is when it stops mattering. */
 const WINDOW_MS = 1_000;
-/** A waiter registered this many turns ago and not seen since is dropped (it died, or gave up). */
-const STALE_TURNS = 4;
 /** A free turn that the first waiter in line has not taken for this long goes to whoever asks (that waiter died). */
 const FREE_GRACE_MS = 300;
 /**
@@ -138,33 +147,6 @@ export interface SharedWriteBudget extends WriteBudgetSource {
   close(): Promise<void>;
 }
 
-interface Waiter {
-  /** The turn the waiter last looked in (it refreshes every few turns; one not seen for `STALE_TURNS` is gone). */
-  turn: number;
-  /**
-   * The turn it queued up in: the line's order, kept as it refreshes. Ordered by its refreshes,
-   * the line put a waiter behind every holder that queued up again after its turn: of four
-   * writers one got no turn in 55 s. (Absent in rows of an earlier release: `turn` stands in.)
-   */
-  since?: number;
-  priority: boolean;
-  /** A priority waiter's request for a lent place, numbered by the waiter; answered in `lent`. */
-  ask?: number;
-}
-
-interface Turn {
-  holder: string;
-  turn: number;
-  termMs: number;
-  /** The last holder's writes still counting: [ms after the hand-back update was sent, count]. */
-  tail: Array<[number, number]>;
-  waiting: Record<string, Waiter>;
-  /** Places lent to priority waiters: waiter → the ask the loan answers. */
-  lent: Record<string, number>;
-}
-
-const FREE: Turn = { holder: '', turn: 0, termMs: 0, tail: [], waiting: {}, lent: {} };
-
 export function createSharedWriteBudget(
   clients: StorageClients,
   tablePrefix: string,
@@ -174,7 +156,7 @@ export function createSharedWriteBudget(
   const name = tableName(tablePrefix, 'Runs');
   const id = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   const ops: WriteTurnOperations = { reads: 0, writes: 0, conflicts: 0, turnsTaken: 0, loansGiven: 0, loansUsed: 0 };
-  let known: { turn: Turn; etag: string | null; seenAt: number } = { turn: FREE, etag: null, seenAt: 0 };
+  let known: { turn: Turn; etag: string | null; seenAt: number } = { turn: FREE_TURN, etag: null, seenAt: 0 };
   let heldUntil = 0;
   /** The end of this process's last term as renewed; a hand-back does not end it (the next holder counts what leaves). */
   let termEndsAt = 0;
@@ -217,23 +199,14 @@ export function createSharedWriteBudget(
       if (etag !== known.etag) known = { turn: parseTurn(entity), etag, seenAt: Date.now() };
     } catch (err) {
       if (!isNotFound(err)) throw toStorageError(err, 'reading the write-turn row');
-      known = { turn: FREE, etag: null, seenAt: Date.now() };
+      known = { turn: FREE_TURN, etag: null, seenAt: Date.now() };
     }
   };
 
   /** Writes `turn` if the row is still what we last saw; false when another process changed it first. */
   const write = async (turn: Turn): Promise<boolean> => {
     ops.writes++;
-    const entity = {
-      partitionKey: PARTITION,
-      rowKey: ROW,
-      holder: turn.holder,
-      turn: turn.turn,
-      termMs: turn.termMs,
-      tail: JSON.stringify(turn.tail),
-      waiting: JSON.stringify(turn.waiting),
-      lent: JSON.stringify(turn.lent),
-    };
+    const entity = turnEntity(turn);
     try {
       const client = await table();
       const answer =
@@ -250,26 +223,8 @@ export function createSharedWriteBudget(
     }
   };
 
-  const othersWaiting = (turn: Turn): Array<Waiter & { id: string }> =>
-    Object.entries(turn.waiting)
-      .filter(([waiter, entry]) => waiter !== id && entry.turn > turn.turn - STALE_TURNS)
-      .map(([waiter, entry]) => ({ ...entry, id: waiter }));
-
-  /** The waiters in line before this process: priority first, then by when they queued up. */
-  const aheadOfUs = (turn: Turn, priority: boolean): Waiter[] => {
-    const others = othersWaiting(turn);
-    if (priority) return [];
-    if (others.some((w) => w.priority)) return others.filter((w) => w.priority);
-    const mine = turn.waiting[id];
-    if (!mine) return others;
-    const mineSince = queuedSince(mine);
-    return others.filter((w) => queuedSince(w) < mineSince || (queuedSince(w) === mineSince && w.id < id));
-  };
-
-  const withoutStale = (waiting: Record<string, Waiter>, turnNumber: number, except: string) =>
-    Object.fromEntries(
-      Object.entries(waiting).filter(([waiter, entry]) => waiter !== except && entry.turn > turnNumber - STALE_TURNS),
-    );
+  const othersWaiting = (turn: Turn) => othersWaitingIn(turn, id);
+  const aheadOfUs = (turn: Turn, priority: boolean) => aheadOf(turn, id, priority);
 
   /** The holder's writes stop counting this long after we first saw its last renewal (it may have died). */
   const lapsesAt = () => known.seenAt + known.turn.termMs + t.answerBoundMs + WINDOW_MS;
@@ -512,25 +467,4 @@ export function createSharedWriteBudget(
     operations: () => ({ ...ops }),
     close: () => serial(async () => (heldUntil > 0 || known.turn.holder === id ? handBack() : undefined)),
   };
-}
-
-const queuedSince = (waiter: Waiter): number => waiter.since ?? waiter.turn;
-
-function parseTurn(entity: Record<string, unknown>): Turn {
-  return {
-    holder: readString(entity, 'holder') ?? '',
-    turn: readNumber(entity, 'turn') ?? 0,
-    termMs: readNumber(entity, 'termMs') ?? 0,
-    tail: parseJson(readString(entity, 'tail'), []),
-    waiting: parseJson(readString(entity, 'waiting'), {}),
-    lent: parseJson(readString(entity, 'lent'), {}),
-  };
-}
-
-function parseJson<T>(text: string | undefined, fallback: T): T {
-  try {
-    return text ? (JSON.parse(text) as T) : fallback;
-  } catch {
-    return fallback;
-  }
 }
