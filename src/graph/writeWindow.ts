@@ -36,6 +36,14 @@ const UNSETTLED = Number.MAX_SAFE_INTEGER / 2;
 const KEEP_MS = 60_000;
 /** Round trips the floor is the fastest of: a few seconds of full-rate writing. */
 const ROUND_TRIPS_KEPT = 32;
+/**
+ * Round trips known before the travel back is trusted. Half of one round trip is no floor: a
+ * process's first batch on a loaded machine took 116 ms to reach the simulator and 40 ms back,
+ * half its round trip let its next batch leave 993 ms after it but reach Graph 998 ms after it
+ * (20 writes within a second at a ceiling of 10, in `test/state/sharedWriteBudget.test.ts`).
+ * The fastest of several is one whose journey there was quick.
+ */
+const ROUND_TRIPS_TRUSTED = 5;
 /** Guard times the lead is the longest of. */
 const GUARDS_KEPT = 8;
 /** A write is taken at most this long before its place frees: its guard's verdict is no older when it leaves. */
@@ -55,9 +63,12 @@ export class WriteWindow {
     if (this.roundTrips.length > ROUND_TRIPS_KEPT) this.roundTrips.shift();
   }
 
-  /** How long an answer surely travelled back after Graph counted its writes: half the fastest recent round trip. */
+  /**
+   * How long an answer surely travelled back after Graph counted its writes: half the fastest
+   * recent round trip, once there are a few; until then nothing.
+   */
   private travelBack(): number {
-    if (this.roundTrips.length === 0) return 0;
+    if (this.roundTrips.length < ROUND_TRIPS_TRUSTED) return 0;
     return Math.min(...this.roundTrips) / 2;
   }
 

@@ -52,13 +52,26 @@ describe('WriteWindow', () => {
 
   it('hands an answered write on as counting until Graph surely counted it, as it counts for its own next write', () => {
     const window = new WriteWindow(250);
-    window.roundTrip(30);
+    for (const ms of [45, 30, 38, 41, 33]) window.roundTrip(ms);
     const ticket = window.take(20, 0);
     window.left(ticket, 0);
     window.answered(ticket, 40);
     // Graph counted it at least half the fastest round trip (15 ms) before its answer came.
     expect(window.stillCounting(1_000, 50)).toEqual([{ count: 20, countedUntil: 25 }]);
     expect(window.fitsAt(1, 20, 1_000, 50)).toBe(1_025);
+  });
+
+  it('trusts no travel back from a single round trip: its journey there may have been the slow half', () => {
+    const window = new WriteWindow(1_000);
+    // A first batch on a loaded machine: 116 ms to reach Graph, 40 ms back.
+    window.roundTrip(156);
+    const ticket = window.take(10, 0);
+    window.left(ticket, 0);
+    window.answered(ticket, 156);
+    // Counted until its answer: the next batch may leave 1 s after that, not 78 ms sooner.
+    expect(window.fitsAt(1, 10, 1_000, 200)).toBe(1_156);
+    for (const ms of [31, 30, 33, 35]) window.roundTrip(ms);
+    expect(window.fitsAt(1, 10, 1_000, 200)).toBe(1_141);
   });
 
   it('frees places in the order the writes stop counting, not the order they left', () => {
