@@ -100,7 +100,10 @@ describe('Pacer write window', () => {
     expect(pacer.takeRequests(0, 20).writes).toBe(20);
   });
 
-  /** A pacer whose write places free at the given offsets (ms) from the returned start, as [count, offset] pairs. */
+  /**
+   * A pacer whose write places free at the given offsets (ms) from the returned start, as
+   * [count, offset] pairs; its clock stands at start + 1,000 ms.
+   */
   async function placesFreeing(frees: ReadonlyArray<readonly [number, number]>) {
     const paced = fakePacer();
     let at = 0;
@@ -111,17 +114,17 @@ describe('Pacer write window', () => {
       await taken.left();
       taken.answered();
     }
-    return { ...paced, start: paced.now() - at };
+    paced.advance(1_000 - at);
+    return { ...paced, start: paced.now() - 1_000 };
   }
 
   it('with a backlog, sends the places free now rather than leave them idle until the rest of a batch frees', async () => {
     // 8 places free at +1,000 ms, 11 at +1,150 and 1 (a lent place, say) at +1,970.
-    const { pacer, now, advance, start } = await placesFreeing([
+    const { pacer, now, start } = await placesFreeing([
       [8, 1_000],
       [11, 1_150],
       [1, 1_970],
     ]);
-    advance(start + 1_000 - now());
     await pacer.waitForWrites(20, 1_000);
     expect(now() - start).toBe(1_000);
     expect(pacer.takeRequests(0, 20).writes).toBe(8);
@@ -129,12 +132,11 @@ describe('Pacer write window', () => {
 
   it('sends a wave of fewer writes than a batch once half of it fits, with the places free soon after: one request', async () => {
     // A sweep's 16 jobs: 4 places free at +1,000 ms, 12 at +1,500, 4 at +1,970.
-    const { pacer, now, advance, start } = await placesFreeing([
+    const { pacer, now, start } = await placesFreeing([
       [4, 1_000],
       [12, 1_500],
       [4, 1_970],
     ]);
-    advance(start + 1_000 - now());
     await pacer.waitForWrites(16, 1_000);
     // Not at +1,000 with 4 (then 12: a request more), not at +1,970 with the last late place.
     expect(now() - start).toBe(1_500);
