@@ -165,12 +165,7 @@ export class WriteWindow {
    */
   stillCounting(windowMs: number, now: number): Array<{ count: number; countedUntil: number }> | null {
     this.prune(now);
-    if (
-      this.entries.some(
-        (entry) => entry.answeredAt === null && (!entry.hasLeft || entry.sentAt + this.answerBoundMs > now),
-      )
-    )
-      return null;
+    if (this.awaitsAnswers(now)) return null;
     // Our own writes count until Graph surely counted them, as for our next write: when Graph
     // counted a write depends on its journey back to us, whichever process writes next.
     return this.entries
